@@ -1,0 +1,111 @@
+# pushfix — build, test, install.  See README.md.
+#
+#   make                      build ./pushfix
+#   make test                 unit + end-to-end tests; last line "N passed, N failed"
+#   make SANITIZE=address,undefined test   the same under ASan + UBSan
+#   make install PREFIX=~/.local
+#   make valgrind             unit tests under valgrind
+#   make fuzz                 libFuzzer targets (clang)
+
+PREFIX ?= /usr/local
+CC ?= cc
+PKGS := libgit2 libcurl libcjson inih openssl libpcre2-8
+
+ifeq ($(SANITIZE),)
+BUILD := build/default
+SANFLAGS :=
+else
+BUILD := build/san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wvla -Wwrite-strings -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
+	$(shell pkg-config --cflags $(PKGS)) -MMD -MP
+LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+TEST_LIBS := $(shell pkg-config --libs cmocka)
+
+SRC := $(wildcard src/*.c)
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
+
+BIN := $(BUILD)/pushfix
+
+all: $(BIN) pushfix
+
+pushfix: $(BIN)
+	@cp $(BIN) pushfix
+
+$(BIN): $(BUILD)/src/main.o $(BUILD)/libpushfix.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libpushfix.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpushfix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-pedantic -o $@ $< $(BUILD)/libpushfix.a $(LIBS) $(TEST_LIBS)
+
+# Each fuzz target is also linked with a small driver that replays its corpus,
+# so `make test` exercises every saved input without clang.
+$(BUILD)/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libpushfix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libpushfix.a $(LIBS)
+
+units: $(UNIT_BIN) $(FUZZ_REPLAY)
+
+test: $(BIN) units
+	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) sh tests/run.sh
+
+unit-test: $(BIN) units
+	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) PUSHFIX_ONLY=unit sh tests/run.sh
+
+e2e-test: $(BIN) units
+	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) PUSHFIX_ONLY=e2e sh tests/run.sh
+
+valgrind: units
+	@for t in $(UNIT_BIN); do \
+		valgrind --error-exitcode=1 --leak-check=full -q $$t || exit 1; \
+	done
+
+FUZZ_CC ?= clang
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
+			$$(pkg-config --cflags $(PKGS)) \
+			-fsanitize=fuzzer,address,undefined -o build/fuzz/$$n $$f \
+			$(LIB_SRC) $(LIBS) || exit 1; \
+	done
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/pushfix/hooks
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pushfix
+	install -m 0755 hooks/pre-push $(DESTDIR)$(PREFIX)/share/pushfix/hooks/pre-push
+	install -m 0644 config.ini.example $(DESTDIR)$(PREFIX)/share/pushfix/config.ini.example
+
+bench: $(BIN)
+	PUSHFIX_BIN=$(abspath $(BIN)) sh bench/run.sh
+
+format:
+	clang-format -i src/*.c include/pushfix/*.h
+
+clean:
+	rm -rf build pushfix
+
+.PHONY: all test unit-test e2e-test units valgrind fuzz install bench format clean
+.SECONDARY:
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d

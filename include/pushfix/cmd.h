@@ -1,0 +1,14 @@
+#ifndef PUSHFIX_CMD_H
+#define PUSHFIX_CMD_H
+
+/*
+ * The commands of the one binary (git.c's cmd_* table).  Each returns the
+ * process exit status; only commands print.  argv[0] is the command name.
+ * The hook's exit status decides the push: 0 lets it go on, 1 stops it.
+ */
+int cmd_hook(int argc, const char **argv);
+int cmd_scan(int argc, const char **argv);
+int cmd_changes(int argc, const char **argv);
+int cmd_version(int argc, const char **argv);
+
+#endif

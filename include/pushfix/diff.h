@@ -1,0 +1,75 @@
+#ifndef PUSHFIX_DIFF_H
+#define PUSHFIX_DIFF_H
+
+#include <stddef.h>
+#include <git2.h>
+
+#include "pushfix/buf.h"
+#include "pushfix/interval.h"
+
+/*
+ * The diff stage: a range of commits -> the changeset, i.e. per file the
+ * new-side lines that were added or modified.  Files are identified by
+ * (path, blob): two refs that push different versions of one path give two
+ * entries; the same version pushed twice merges its line sets.
+ */
+
+struct pf_changed_file {
+	char *path;          /* repository-relative, at the tip */
+	char *old_path;      /* before a rename/copy, else NULL */
+	char blob_oid[GIT_OID_HEXSZ + 1];
+	unsigned mode;       /* git file mode (0100644, 0100755) */
+	struct pf_intervals lines; /* normalised after pf_diff_* returns */
+	int whole_file;      /* --all: every line counts as changed */
+	/* Pushed content, filled by pf_changeset_load(); NULL until then. */
+	char *content;
+	size_t content_len;
+};
+
+struct pf_skipped_file {
+	char *path;
+	const char *reason; /* "binary", "deleted", "submodule", "symlink",
+			       "larger than N bytes" */
+};
+
+struct pf_changeset {
+	struct pf_changed_file *files;
+	size_t nr, alloc;
+	struct pf_skipped_file *skipped;
+	size_t skipped_nr, skipped_alloc;
+};
+
+#define PF_CHANGESET_INIT { NULL, 0, 0, NULL, 0, 0 }
+
+struct pf_diff_opts {
+	unsigned long max_file_bytes; /* 0: no limit */
+	int find_renames;             /* follow renames (default on) */
+};
+
+void pf_changeset_release(struct pf_changeset *cs);
+
+/* base may be NULL: the empty tree (a first push). */
+int pf_diff_range(struct pf_changeset *cs, git_repository *repo,
+		  const git_oid *base, const git_oid *tip,
+		  const struct pf_diff_opts *opts);
+/* HEAD (or the empty tree) against the index: `pushfix scan --staged`. */
+int pf_diff_staged(struct pf_changeset *cs, git_repository *repo,
+		   const struct pf_diff_opts *opts);
+/* Every file of tip's tree, whole: `pushfix scan --all`. */
+int pf_diff_all(struct pf_changeset *cs, git_repository *repo,
+		const git_oid *tip, const struct pf_diff_opts *opts);
+
+/* Sort files by path (then blob) and normalise each line set. */
+void pf_changeset_finish(struct pf_changeset *cs);
+
+/* Read every file's blob into file->content. */
+int pf_changeset_load(struct pf_changeset *cs, git_repository *repo);
+
+/* Look a file up by path; NULL if absent. */
+struct pf_changed_file *pf_changeset_find(const struct pf_changeset *cs,
+					  const char *path);
+
+/* `pushfix changes`: "path<TAB>3-7,12\n" per file, sorted. */
+void pf_changeset_format(const struct pf_changeset *cs, struct pf_buf *out);
+
+#endif

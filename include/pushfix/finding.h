@@ -1,0 +1,128 @@
+#ifndef PUSHFIX_FINDING_H
+#define PUSHFIX_FINDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A finding: what a scanner reported, plus what later stages learn about
+ * it (triage, fix, the developer's decision).  Each stage fills its own
+ * part; all strings are owned by the finding.
+ */
+
+enum pf_severity {
+	PF_SEV_UNKNOWN = 0,
+	PF_SEV_INFO,     /* INFO, note, EXPERIMENT, INVENTORY */
+	PF_SEV_LOW,      /* LOW */
+	PF_SEV_WARNING,  /* WARNING, MEDIUM, warning */
+	PF_SEV_ERROR,    /* ERROR, HIGH, error */
+	PF_SEV_CRITICAL, /* CRITICAL */
+};
+
+struct pf_position {
+	uint32_t line;  /* 1-based */
+	uint32_t col;   /* 1-based, bytes */
+	int64_t offset; /* 0-based byte offset; -1 when the scanner gave none */
+};
+
+enum pf_verdict {
+	PF_VERDICT_NONE = 0, /* not triaged; triage.error says why */
+	PF_VERDICT_TRUE_POSITIVE,
+	PF_VERDICT_FALSE_POSITIVE,
+	PF_VERDICT_UNCERTAIN,
+};
+
+struct pf_triage {
+	enum pf_verdict verdict;
+	double confidence; /* 0..1 */
+	char *reason;
+	char *error;       /* why there is no verdict, or NULL */
+	int cached;        /* answered from the cache */
+	int feedback;      /* +1 agree, -1 disagree, 0 none */
+};
+
+enum pf_fix_origin { PF_FIX_NONE = 0, PF_FIX_RULE, PF_FIX_LLM };
+enum pf_fix_state {
+	PF_FIX_UNCHECKED = 0,
+	PF_FIX_VERIFIED,   /* re-scan: finding gone, nothing new */
+	PF_FIX_UNVERIFIED, /* re-scan impossible or still finds it */
+	PF_FIX_REFUSED,    /* de-anonymisation or bounds check failed */
+};
+
+/* A fix replaces whole lines start_line..end_line of the pushed file. */
+struct pf_fix {
+	enum pf_fix_origin origin;
+	enum pf_fix_state state;
+	uint32_t start_line, end_line;
+	char *replacement; /* new text of those lines, '\n'-terminated lines */
+	char *note;        /* why refused/unverified, or NULL */
+};
+
+struct pf_finding {
+	char *rule_id;
+	char *path;        /* repository-relative once mapped by scan */
+	char *message;
+	enum pf_severity severity;
+	char *severity_label; /* as the scanner spelled it */
+	struct pf_position start, end; /* end exclusive in offset terms;
+					  end.line is the last line touched */
+	char *rule_fix;    /* scanner's replacement for [start.offset,
+			      end.offset), or NULL */
+	char *scanner_fingerprint; /* may be "requires login"; informative */
+	char *cwe;         /* "CWE-89: ...; CWE-20: ..." or NULL */
+	char *owasp;       /* joined likewise, or NULL */
+	char *metadata_json; /* the rule's metadata, compact JSON, or NULL */
+	char *lines;       /* the matched lines, cut from the pushed blob */
+	char fingerprint[65]; /* ours: sha256(rule id, normalised lines) */
+
+	struct pf_triage triage;
+	struct pf_fix fix;
+	int ignored;       /* decision store says: do not show */
+};
+
+struct pf_findings {
+	struct pf_finding *v;
+	size_t nr, alloc;
+};
+
+#define PF_FINDINGS_INIT { NULL, 0, 0 }
+
+void pf_finding_release(struct pf_finding *f);
+void pf_findings_release(struct pf_findings *fs);
+/* Append a zeroed finding and return it. */
+struct pf_finding *pf_findings_push(struct pf_findings *fs);
+/* Remove element i (releasing it), keeping order. */
+void pf_findings_remove(struct pf_findings *fs, size_t i);
+/* Deep copy. */
+void pf_finding_copy(struct pf_finding *dst, const struct pf_finding *src);
+
+enum pf_severity pf_severity_parse(const char *label);
+const char *pf_severity_name(enum pf_severity s); /* "ERROR", "WARNING"... */
+const char *pf_verdict_name(enum pf_verdict v); /* "true_positive"... */
+
+/*
+ * With the pushed content of the finding's file: fill `start/end.offset`
+ * from line/col when the scanner gave none (-1), or line/col from the
+ * offsets when the scanner gave only those, clamp both to the content,
+ * cut `lines` (never trust the scanner's `lines`: logged-out Semgrep prints
+ * "requires login"), and compute `fingerprint`.  PF_EINVALID when the
+ * position lies outside the content.
+ */
+int pf_finding_locate(struct pf_finding *f, const char *content, size_t len);
+
+/* Our fingerprint: rule id + the matched lines with white space folded,
+ * so that it survives the code moving to other lines. */
+void pf_finding_fingerprint(struct pf_finding *f);
+
+/* Order for display: severity (highest first), path, line, rule. */
+void pf_findings_sort(struct pf_findings *fs);
+
+/*
+ * Turn the rule's offset-based fix into a whole-line fix (origin RULE):
+ * lines start.line..end.line become prefix + rule_fix + suffix.  0 when
+ * there is no rule fix or it was set.
+ */
+int pf_finding_rule_fix_to_lines(struct pf_finding *f, const char *content,
+				 size_t len);
+
+#endif

@@ -1,0 +1,57 @@
+#ifndef PUSHFIX_PROC_H
+#define PUSHFIX_PROC_H
+
+#include <stddef.h>
+
+#include "pushfix/buf.h"
+
+/*
+ * Child processes (semgrep, a SARIF scanner, the editor, a previous hook,
+ * api_key_cmd): started from an argv array, never a shell string, in a
+ * process group of their own so that a timeout can kill everything they
+ * started (SIGTERM, then SIGKILL after a grace period).
+ */
+struct pf_proc_opts {
+	const char *const *argv; /* argv[0] is looked up in PATH */
+	const char *cwd;         /* NULL: ours */
+	const char *in;          /* fed on stdin; NULL: /dev/null */
+	size_t in_len;
+	unsigned timeout_ms;     /* 0: none */
+	size_t out_cap, err_cap; /* 0: 64 MiB / 1 MiB */
+	int inherit_stdio;       /* editor, previous hook: our own fds
+				    (stdin still fed from `in` when set) */
+	int tty_stdio;           /* editor: stdio on /dev/tty */
+	const char *const *env;  /* extra "K=V" entries, NULL-terminated */
+};
+
+struct pf_proc_result {
+	int exit_code;  /* valid when !signaled && !timed_out */
+	int signaled;   /* killed by signal `signo` */
+	int signo;
+	int timed_out;
+	int not_found;  /* argv[0] could not be executed (ENOENT/EACCES) */
+	struct pf_buf out, err;
+};
+
+void pf_proc_result_init(struct pf_proc_result *r);
+void pf_proc_result_release(struct pf_proc_result *r);
+
+/*
+ * Run to completion.  Returns 0 when the child ran (whatever its exit
+ * status: look at `r`), PF_ENOTFOUND when argv[0] cannot be executed,
+ * PF_ETIMEOUT after killing it on timeout, PF_ETOOBIG when its output
+ * exceeded the cap (it is killed), PF_ERROR on a system failure.
+ */
+int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o);
+
+/* Is `name` an executable in PATH (or a path to one)? */
+int pf_proc_which(const char *name, struct pf_buf *path_out);
+
+/* Run a command line the user configured (e.g. `api_key_cmd = pass show
+ * x`): split on white space with '...' and "..." quoting, no shell.
+ * PF_EINVALID on unbalanced quotes.  *argv_out is NULL-terminated; free it
+ * with pf_proc_argv_free(). */
+int pf_proc_split(char ***argv_out, const char *cmdline);
+void pf_proc_argv_free(char **argv);
+
+#endif

@@ -1,0 +1,55 @@
+#ifndef PUSHFIX_SCAN_H
+#define PUSHFIX_SCAN_H
+
+#include <stddef.h>
+
+#include "pushfix/buf.h"
+#include "pushfix/config.h"
+#include "pushfix/diff.h"
+#include "pushfix/finding.h"
+
+/*
+ * The scan stage: write the files as pushed into a private temp dir (mode
+ * 0700) under their repository paths, run the scanner there, parse its
+ * output with the matching adapter, map paths back, remove the temp dir.
+ */
+
+struct pf_scan_target {
+	const char *path; /* repository-relative */
+	const char *data;
+	size_t len;
+};
+
+struct pf_scan_result {
+	const char *engine;  /* "semgrep" or the SARIF command's name */
+	struct pf_buf diag;  /* scanner errors and notes, one per line */
+	unsigned nerrors;    /* scanner errors of level error */
+	double ms;           /* wall time of the scanner */
+};
+
+void pf_scan_result_init(struct pf_scan_result *r);
+void pf_scan_result_release(struct pf_scan_result *r);
+
+/*
+ * Scan arbitrary content (also used to verify a fix).  `ignore_file` is
+ * the pushed .semgrepignore (may be NULL).  Fails with one clear message
+ * when the scanner is missing ("semgrep is not installed: ..."), crashes,
+ * times out or prints something that is not its format; `out` untouched
+ * then.  Findings get repository paths and are located in the content.
+ */
+int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
+		    const struct pf_config *cfg,
+		    const struct pf_scan_target *targets, size_t nr,
+		    const char *ignore_data, size_t ignore_len);
+
+/* Scan every file of a loaded changeset (pf_changeset_load). */
+int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
+		      const struct pf_config *cfg,
+		      const struct pf_changeset *cs,
+		      const char *ignore_data, size_t ignore_len);
+
+/* Which engine `auto` picks, for messages and `doctor`: "semgrep", "sarif"
+ * or NULL with a message when none is usable. */
+const char *pf_scan_engine_name(const struct pf_config *cfg);
+
+#endif

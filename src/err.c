@@ -1,0 +1,66 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "pushfix/err.h"
+
+static _Thread_local char errmsg[2048];
+
+static void vset(const char *fmt, va_list ap)
+{
+	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+}
+
+int pf_error_set(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	return PF_ERROR;
+}
+
+int pf_error_setc(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int pf_error_prefix(int code, const char *fmt, ...)
+{
+	char prefix[512], old[sizeof(errmsg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, errmsg, sizeof(old));
+	snprintf(errmsg, sizeof(errmsg), "%s: %s", prefix, old);
+	return code;
+}
+
+const char *pf_error_last(void)
+{
+	return errmsg;
+}
+
+void pf_error_clear(void)
+{
+	errmsg[0] = '\0';
+}
+
+int pf_error_git(const char *context)
+{
+	/* libgit2 1.5 may return NULL when the failing call set nothing. */
+	const git_error *e = git_error_last();
+
+	return pf_error_set("%s: %s", context,
+			    e && e->message ? e->message : "unknown git error");
+}
