@@ -35,6 +35,10 @@ struct pf_run {
 	int verbose;
 	int no_cache;
 	FILE *msg;       /* where progress and notes go (stderr) */
+	/* The commit whose .semgrepignore applies (first tip scanned). */
+	char ignore_tip[GIT_OID_HEXSZ + 1];
+	struct pf_buf ignore;
+	int ignore_state; /* 0 not read, 1 present, -1 absent */
 };
 
 /* Open the repository containing `path` (NULL: cwd) and load the config.

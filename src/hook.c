@@ -1,0 +1,306 @@
+/*
+ * The commands that run the pipeline: `pushfix hook pre-push`, `pushfix
+ * scan` and `pushfix changes`.  Only these print; the stages return codes
+ * and messages.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pushfix/cmd.h"
+#include "pushfix/err.h"
+#include "pushfix/pipeline.h"
+#include "pushfix/report.h"
+#include "pushfix/util.h"
+
+#define PUSHFIX_VERSION "0.1.0"
+#define STDIN_CAP (16u << 20)
+
+/* Colour: config > NO_COLOR > CLICOLOR_FORCE > auto (a terminal, TERM
+ * not dumb). */
+static int want_color(const struct pf_config *cfg, int fd)
+{
+	const char *term = getenv("TERM");
+
+	if (cfg->ui.color == PF_ALWAYS)
+		return 1;
+	if (cfg->ui.color == PF_NEVER)
+		return 0;
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		return 0;
+	if (getenv("CLICOLOR_FORCE") && strcmp(getenv("CLICOLOR_FORCE"), "0"))
+		return 1;
+	return isatty(fd) && term && strcmp(term, "dumb");
+}
+
+static void print_skipped(const struct pf_run *run)
+{
+	for (size_t i = 0; i < run->cs.skipped_nr; i++)
+		fprintf(run->msg, "pushfix: skipped %s (%s)\n",
+			run->cs.skipped[i].path, run->cs.skipped[i].reason);
+}
+
+static void print_diag(const struct pf_run *run)
+{
+	if (run->scan.diag.len)
+		fputs(run->scan.diag.buf, run->msg);
+}
+
+/*
+ * An internal fault: one line, and the push goes on unless the user's
+ * policy says fail closed.
+ */
+static int hook_fault(struct pf_run *run, int loaded)
+{
+	int block = loaded && run->cfg.policy.on_error_block;
+
+	fprintf(stderr, "pushfix: %s; %s\n", pf_error_last(),
+		block ? "push stopped ([policy] on_error = block)"
+		      : "the push goes on unchecked");
+	return block ? 1 : 0;
+}
+
+int cmd_hook(int argc, const char **argv)
+{
+	struct pf_run run;
+	struct pf_buf in = PF_BUF_INIT, out = PF_BUF_INIT;
+	struct pf_report_opts ro = { 0 };
+	const char *skip = getenv("PUSHFIX_SKIP");
+	double t0 = pf_now_ms();
+	int ret, status = 0, loaded = 0;
+
+	if (skip && *skip && strcmp(skip, "0"))
+		return 0;
+	if (argc < 2 || strcmp(argv[1], "pre-push")) {
+		fprintf(stderr, "pushfix: usage: pushfix hook pre-push <remote> "
+				"<url> (run by hooks/pre-push); the push goes "
+				"on\n");
+		return 0;
+	}
+	/* All of git's ref list first: the terminal is for questions. */
+	if (pf_buf_read_fd(&in, 0, STDIN_CAP)) {
+		fprintf(stderr, "pushfix: cannot read the ref list from git: "
+				"%s; the push goes on unchecked\n",
+			pf_error_last());
+		pf_buf_release(&in);
+		return 0;
+	}
+	ret = pf_run_open(&run, NULL);
+	if (ret)
+		goto fault;
+	loaded = 1;
+	if (argc > 2)
+		run.remote_name = pf_xstrdup(argv[2]);
+	if (argc > 3)
+		run.remote_url = pf_xstrdup(argv[3]);
+	ret = pf_run_changes_push(&run, in.buf, in.len);
+	if (run.verbose) {
+		for (size_t i = 0; i < run.push.nr; i++)
+			fprintf(stderr, "pushfix: %s -> %s: %s\n",
+				run.push.v[i].local_ref,
+				run.push.v[i].remote_ref,
+				run.push.v[i].note ? run.push.v[i].note
+						   : pf_push_kind_name(
+							     run.push.v[i].kind));
+		print_skipped(&run);
+	}
+	if (ret)
+		goto fault;
+	if (!run.cs.nr) {
+		if (run.verbose)
+			fprintf(stderr, "pushfix: nothing to scan\n");
+		goto done;
+	}
+	ret = pf_run_scan(&run);
+	if (ret)
+		goto fault;
+	if (run.verbose)
+		print_diag(&run);
+
+	ro.color = want_color(&run.cfg, 2);
+	ro.verbose = run.verbose;
+	ro.engine = run.scan.engine;
+	if (!run.findings.nr) {
+		fprintf(stderr,
+			"pushfix: no findings on the pushed lines (%s, %zu "
+			"file%s, %.0f ms)\n",
+			run.scan.engine, run.cs.nr, run.cs.nr == 1 ? "" : "s",
+			pf_now_ms() - t0);
+		goto done;
+	}
+	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s)\n",
+		run.findings.nr, run.findings.nr == 1 ? "" : "s",
+		run.scan.engine);
+	pf_report_text(&out, &run.findings, &ro);
+	fputs(out.buf, stderr);
+	fprintf(stderr, "hint: skip this check once with "
+			"`git push --no-verify` or PUSHFIX_SKIP=1\n");
+done:
+	pf_buf_release(&out);
+	pf_buf_release(&in);
+	pf_run_release(&run);
+	return status;
+fault:
+	status = hook_fault(&run, loaded);
+	goto done;
+}
+
+static void scan_usage(FILE *f)
+{
+	fprintf(f, "usage: pushfix scan [<range> | --staged | --all [<rev>]] "
+		   "[--format text|json|sarif]\n"
+		   "                    [--filter added|context|file|all] "
+		   "[--exit-code] [-v]\n"
+		   "  <range>     A..B, A...B or one commit; default: what a "
+		   "push of HEAD would send\n");
+}
+
+int cmd_scan(int argc, const char **argv)
+{
+	struct pf_run run;
+	struct pf_buf out = PF_BUF_INIT;
+	struct pf_report_opts ro = { 0 };
+	enum pf_format fmt = PF_FORMAT_TEXT;
+	const char *range = NULL, *filter = NULL;
+	int staged = 0, all = 0, exit_code = 0, verbose = 0, ret;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--staged") || !strcmp(a, "--cached")) {
+			staged = 1;
+		} else if (!strcmp(a, "--all")) {
+			all = 1;
+		} else if (!strcmp(a, "--format") && i + 1 < argc) {
+			if (pf_format_parse(&fmt, argv[++i])) {
+				fprintf(stderr, "error: %s\n", pf_error_last());
+				return 2;
+			}
+		} else if (pf_starts_with(a, "--format=")) {
+			if (pf_format_parse(&fmt, a + 9)) {
+				fprintf(stderr, "error: %s\n", pf_error_last());
+				return 2;
+			}
+		} else if (!strcmp(a, "--filter") && i + 1 < argc) {
+			filter = argv[++i];
+		} else if (!strcmp(a, "--exit-code")) {
+			exit_code = 1;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			verbose = 1;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			scan_usage(stdout);
+			return 0;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "error: unknown option '%s'\n", a);
+			scan_usage(stderr);
+			return 2;
+		} else if (!range) {
+			range = a;
+		} else {
+			fprintf(stderr, "error: too many arguments\n");
+			scan_usage(stderr);
+			return 2;
+		}
+	}
+	if (staged + all + !!(range && !all) > 1) {
+		fprintf(stderr, "error: give one of <range>, --staged, --all\n");
+		return 2;
+	}
+	ret = pf_run_open(&run, NULL);
+	if (ret)
+		goto fail;
+	if (verbose)
+		run.verbose = 1;
+	if (filter && (ret = pf_config_set(&run.cfg, "scan", "filter", filter,
+					   "--filter")))
+		goto fail;
+	if (staged)
+		ret = pf_run_changes_staged(&run);
+	else if (all)
+		ret = pf_run_changes_all(&run, range);
+	else
+		ret = pf_run_changes_range(&run, range);
+	if (ret)
+		goto fail;
+	if (run.verbose)
+		print_skipped(&run);
+	ret = pf_run_scan(&run);
+	if (ret)
+		goto fail;
+	if (run.verbose)
+		print_diag(&run);
+	ro.color = fmt == PF_FORMAT_TEXT && want_color(&run.cfg, 1);
+	ro.verbose = run.verbose;
+	ro.engine = run.scan.engine;
+	if (fmt == PF_FORMAT_JSON)
+		pf_report_json(&out, &run.findings, &ro);
+	else if (fmt == PF_FORMAT_SARIF)
+		pf_report_sarif(&out, &run.findings, &ro);
+	else if (run.findings.nr)
+		pf_report_text(&out, &run.findings, &ro);
+	else
+		pf_buf_addf(&out, "no findings (%s, %zu file%s scanned)\n",
+			    run.scan.engine ? run.scan.engine : "none",
+			    run.cs.nr, run.cs.nr == 1 ? "" : "s");
+	fwrite(out.buf, 1, out.len, stdout);
+	pf_buf_release(&out);
+	ret = exit_code && run.findings.nr ? 1 : 0;
+	pf_run_release(&run);
+	return ret;
+fail:
+	fprintf(stderr, "error: %s\n", pf_error_last());
+	pf_buf_release(&out);
+	pf_run_release(&run);
+	return 2;
+}
+
+int cmd_changes(int argc, const char **argv)
+{
+	struct pf_run run;
+	struct pf_buf out = PF_BUF_INIT;
+	const char *range = NULL;
+	int staged = 0, verbose = 0, ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--staged"))
+			staged = 1;
+		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			verbose = 1;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: pushfix changes [<range> | --staged] "
+			       "[-v]\n");
+			return 0;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "error: unknown option '%s'\n",
+				argv[i]);
+			return 2;
+		} else
+			range = argv[i];
+	}
+	ret = pf_run_open(&run, NULL);
+	if (!ret)
+		ret = staged ? pf_run_changes_staged(&run)
+			     : pf_run_changes_range(&run, range);
+	if (ret) {
+		fprintf(stderr, "error: %s\n", pf_error_last());
+		pf_run_release(&run);
+		return 2;
+	}
+	pf_changeset_format(&run.cs, &out);
+	fwrite(out.buf, 1, out.len, stdout);
+	if (verbose || run.verbose)
+		print_skipped(&run);
+	pf_buf_release(&out);
+	pf_run_release(&run);
+	return 0;
+}
+
+int cmd_version(int argc, const char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("pushfix %s (libgit2 %d.%d.%d)\n", PUSHFIX_VERSION,
+	       LIBGIT2_VER_MAJOR, LIBGIT2_VER_MINOR, LIBGIT2_VER_REVISION);
+	return 0;
+}

@@ -1,0 +1,385 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pushfix/err.h"
+#include "pushfix/proc.h"
+#include "pushfix/util.h"
+
+extern char **environ;
+
+#define DEFAULT_OUT_CAP (64u << 20)
+#define DEFAULT_ERR_CAP (1u << 20)
+#define KILL_GRACE_MS 500
+
+void pf_proc_result_init(struct pf_proc_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	pf_buf_init(&r->out);
+	pf_buf_init(&r->err);
+}
+
+void pf_proc_result_release(struct pf_proc_result *r)
+{
+	if (!r)
+		return;
+	pf_buf_release(&r->out);
+	pf_buf_release(&r->err);
+}
+
+int pf_proc_which(const char *name, struct pf_buf *path_out)
+{
+	const char *path = getenv("PATH");
+	struct pf_buf cand = PF_BUF_INIT;
+
+	if (strchr(name, '/')) {
+		if (access(name, X_OK))
+			return PF_ENOTFOUND;
+		if (path_out) {
+			pf_buf_reset(path_out);
+			pf_buf_addstr(path_out, name);
+		}
+		return 0;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *colon = strchr(path, ':');
+		size_t n = colon ? (size_t)(colon - path) : strlen(path);
+		struct stat st;
+
+		pf_buf_reset(&cand);
+		if (n)
+			pf_buf_add(&cand, path, n);
+		else
+			pf_buf_addch(&cand, '.');
+		pf_buf_addf(&cand, "/%s", name);
+		if (!stat(cand.buf, &st) && S_ISREG(st.st_mode) &&
+		    !access(cand.buf, X_OK)) {
+			if (path_out) {
+				pf_buf_reset(path_out);
+				pf_buf_add(path_out, cand.buf, cand.len);
+			}
+			pf_buf_release(&cand);
+			return 0;
+		}
+		path += n + (colon ? 1 : 0);
+	}
+	pf_buf_release(&cand);
+	return PF_ENOTFOUND;
+}
+
+static void kill_group(pid_t pid, int *reaped, int *status)
+{
+	double deadline;
+
+	kill(-pid, SIGTERM);
+	deadline = pf_now_ms() + KILL_GRACE_MS;
+	while (pf_now_ms() < deadline) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (waitpid(pid, status, WNOHANG) == pid) {
+			*reaped = 1;
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	/* The leader may be gone while its children linger: kill the group
+	 * regardless. */
+	kill(-pid, SIGKILL);
+	if (!*reaped && waitpid(pid, status, 0) == pid)
+		*reaped = 1;
+}
+
+int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
+{
+	int inpipe[2] = { -1, -1 }, outpipe[2] = { -1, -1 },
+	    errpipe[2] = { -1, -1 }, execpipe[2] = { -1, -1 };
+	size_t out_cap = o->out_cap ? o->out_cap : DEFAULT_OUT_CAP;
+	size_t err_cap = o->err_cap ? o->err_cap : DEFAULT_ERR_CAP;
+	size_t in_off = 0;
+	double deadline = o->timeout_ms ? pf_now_ms() + o->timeout_ms : 0;
+	int status = 0, reaped = 0, ret = 0, exec_errno = 0;
+	struct pf_buf exe = PF_BUF_INIT;
+	pid_t pid;
+	ssize_t n;
+
+	if (!o->argv || !o->argv[0])
+		return pf_error_set("no command to run");
+	if (pf_proc_which(o->argv[0], &exe)) {
+		r->not_found = 1;
+		return pf_error_setc(PF_ENOTFOUND, "%s: command not found",
+				     o->argv[0]);
+	}
+	if (pipe2(execpipe, O_CLOEXEC) ||
+	    (o->in && pipe2(inpipe, O_CLOEXEC)) ||
+	    (!o->inherit_stdio && !o->tty_stdio &&
+	     (pipe2(outpipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)))) {
+		ret = pf_error_set("cannot create a pipe: %s", strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = pf_error_set("cannot fork: %s", strerror(errno));
+		goto out;
+	}
+	if (!pid) {
+		int fd;
+
+		/* A group of its own, so that a timeout kills what it
+		 * started too; the editor stays in ours to keep the tty. */
+		if (!o->tty_stdio)
+			setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		if (o->tty_stdio) {
+			fd = open("/dev/tty", O_RDWR);
+			if (fd >= 0) {
+				dup2(fd, 0);
+				dup2(fd, 1);
+				dup2(fd, 2);
+			}
+		} else if (o->in) {
+			dup2(inpipe[0], 0);
+		} else if (!o->inherit_stdio) {
+			fd = open("/dev/null", O_RDONLY);
+			if (fd >= 0)
+				dup2(fd, 0);
+		}
+		if (o->in && o->tty_stdio)
+			dup2(inpipe[0], 0);
+		if (!o->inherit_stdio && !o->tty_stdio) {
+			dup2(outpipe[1], 1);
+			dup2(errpipe[1], 2);
+		}
+		if (o->cwd && chdir(o->cwd)) {
+			exec_errno = errno;
+			n = write(execpipe[1], &exec_errno, sizeof(exec_errno));
+			_exit(127);
+		}
+		for (const char *const *e = o->env; e && *e; e++)
+			putenv((char *)*e);
+		execv(exe.buf, (char *const *)o->argv);
+		exec_errno = errno;
+		n = write(execpipe[1], &exec_errno, sizeof(exec_errno));
+		(void)n;
+		_exit(127);
+	}
+	if (!o->tty_stdio)
+		setpgid(pid, pid); /* no race with the child's own call */
+	close(execpipe[1]);
+	execpipe[1] = -1;
+	n = read(execpipe[0], &exec_errno, sizeof(exec_errno));
+	if (n == (ssize_t)sizeof(exec_errno)) {
+		waitpid(pid, &status, 0);
+		r->not_found = 1;
+		ret = pf_error_setc(PF_ENOTFOUND, "cannot run %s: %s",
+				    o->argv[0], strerror(exec_errno));
+		goto out;
+	}
+	if (inpipe[0] >= 0) {
+		close(inpipe[0]);
+		inpipe[0] = -1;
+		fcntl(inpipe[1], F_SETFL, O_NONBLOCK);
+		if (!o->in_len) {
+			close(inpipe[1]);
+			inpipe[1] = -1;
+		}
+	}
+	if (outpipe[1] >= 0) {
+		close(outpipe[1]);
+		close(errpipe[1]);
+		outpipe[1] = errpipe[1] = -1;
+	}
+
+	for (;;) {
+		struct pollfd pfd[3];
+		int nfd = 0, timeout = -1;
+
+		if (outpipe[0] >= 0)
+			pfd[nfd++] = (struct pollfd){ outpipe[0], POLLIN, 0 };
+		if (errpipe[0] >= 0)
+			pfd[nfd++] = (struct pollfd){ errpipe[0], POLLIN, 0 };
+		if (inpipe[1] >= 0)
+			pfd[nfd++] = (struct pollfd){ inpipe[1], POLLOUT, 0 };
+		if (!nfd) {
+			/* Only waiting for the exit now. */
+			if (waitpid(pid, &status, WNOHANG) == pid) {
+				reaped = 1;
+				break;
+			}
+			pfd[0] = (struct pollfd){ -1, 0, 0 };
+			nfd = 1;
+			timeout = 20;
+		}
+		if (deadline) {
+			double left = deadline - pf_now_ms();
+
+			if (left <= 0) {
+				r->timed_out = 1;
+				break;
+			}
+			if (timeout < 0 || left < timeout)
+				timeout = (int)left + 1;
+		}
+		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR) {
+			ret = pf_error_set("poll: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < nfd; i++) {
+			int fd = pfd[i].fd;
+
+			if (fd < 0 || !pfd[i].revents)
+				continue;
+			if (fd == inpipe[1]) {
+				n = write(fd, o->in + in_off,
+					  o->in_len - in_off);
+				if (n > 0)
+					in_off += (size_t)n;
+				if ((n < 0 && errno != EAGAIN &&
+				     errno != EINTR) ||
+				    in_off >= o->in_len) {
+					close(inpipe[1]);
+					inpipe[1] = -1;
+				}
+				continue;
+			}
+			{
+				struct pf_buf *b =
+					fd == outpipe[0] ? &r->out : &r->err;
+				size_t cap =
+					fd == outpipe[0] ? out_cap : err_cap;
+
+				pf_buf_grow(b, 65536);
+				n = read(fd, b->buf + b->len,
+					 b->alloc - b->len - 1);
+				if (n > 0) {
+					b->len += (size_t)n;
+					b->buf[b->len] = '\0';
+					if (b->len > cap) {
+						ret = pf_error_setc(
+							PF_ETOOBIG,
+							"%s printed more than "
+							"%zu bytes",
+							o->argv[0], cap);
+						goto kill;
+					}
+				} else if (n == 0 ||
+					   (errno != EINTR &&
+					    errno != EAGAIN)) {
+					close(fd);
+					if (fd == outpipe[0])
+						outpipe[0] = -1;
+					else
+						errpipe[0] = -1;
+				}
+			}
+		}
+		if (ret)
+			break;
+	}
+kill:
+	if (r->timed_out || ret) {
+		kill_group(pid, &reaped, &status);
+		if (r->timed_out && !ret)
+			ret = pf_error_setc(PF_ETIMEOUT,
+					    "%s did not finish within %u s",
+					    o->argv[0],
+					    (o->timeout_ms + 999) / 1000);
+	} else if (!reaped) {
+		waitpid(pid, &status, 0);
+	}
+	if (!o->tty_stdio && !r->timed_out && !ret)
+		kill(-pid, SIGKILL); /* leftovers of a finished scanner */
+	if (WIFSIGNALED(status)) {
+		r->signaled = 1;
+		r->signo = WTERMSIG(status);
+	} else if (WIFEXITED(status)) {
+		r->exit_code = WEXITSTATUS(status);
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		if (inpipe[i] >= 0)
+			close(inpipe[i]);
+		if (outpipe[i] >= 0)
+			close(outpipe[i]);
+		if (errpipe[i] >= 0)
+			close(errpipe[i]);
+		if (execpipe[i] >= 0)
+			close(execpipe[i]);
+	}
+	pf_buf_release(&exe);
+	return ret;
+}
+
+int pf_proc_split(char ***argv_out, const char *cmdline)
+{
+	char **argv = NULL;
+	size_t nr = 0, alloc = 0;
+	const char *p = cmdline;
+	struct pf_buf word = PF_BUF_INIT;
+
+	*argv_out = NULL;
+	for (;;) {
+		int in_word = 0;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		pf_buf_reset(&word);
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+			in_word = 1;
+			if (*p == '\'' || *p == '"') {
+				char q = *p++;
+
+				while (*p && *p != q) {
+					if (q == '"' && *p == '\\' && p[1])
+						p++;
+					pf_buf_addch(&word, *p++);
+				}
+				if (!*p) {
+					pf_buf_release(&word);
+					pf_proc_argv_free(argv);
+					return pf_error_setc(
+						PF_EINVALID,
+						"unbalanced %c quote in '%s'",
+						q, cmdline);
+				}
+				p++;
+			} else if (*p == '\\' && p[1]) {
+				pf_buf_addch(&word, p[1]);
+				p += 2;
+			} else {
+				pf_buf_addch(&word, *p++);
+			}
+		}
+		if (in_word) {
+			PF_ALLOC_GROW(argv, nr + 2, alloc);
+			argv[nr++] = pf_xstrndup(word.buf, word.len);
+			argv[nr] = NULL;
+		}
+	}
+	pf_buf_release(&word);
+	if (!nr)
+		return pf_error_setc(PF_EINVALID, "empty command");
+	*argv_out = argv;
+	return 0;
+}
+
+void pf_proc_argv_free(char **argv)
+{
+	if (!argv)
+		return;
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
