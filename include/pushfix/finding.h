@@ -21,8 +21,20 @@ enum pf_severity {
 
 struct pf_position {
 	uint32_t line;  /* 1-based */
-	uint32_t col;   /* 1-based, bytes */
+	uint32_t col;   /* 1-based, bytes (see col_unit); 0 in `end`: end of
+			   the line (SARIF region without endColumn) */
 	int64_t offset; /* 0-based byte offset; -1 when the scanner gave none */
+};
+
+/*
+ * What a scanner's columns count until pf_finding_locate() has turned them
+ * into bytes (then it is PF_COL_BYTES).  Semgrep JSON and Semgrep SARIF
+ * count bytes; SARIF in general counts characters (run.columnKind).
+ */
+enum pf_col_unit {
+	PF_COL_BYTES = 0,
+	PF_COL_CODEPOINTS, /* SARIF "unicodeCodePoints"; flawfinder */
+	PF_COL_UTF16,      /* SARIF "utf16CodeUnits" (its default) */
 };
 
 enum pf_verdict {
@@ -54,7 +66,9 @@ struct pf_fix {
 	enum pf_fix_origin origin;
 	enum pf_fix_state state;
 	uint32_t start_line, end_line;
-	char *replacement; /* new text of those lines, '\n'-terminated lines */
+	char *replacement; /* new text of those lines, '\n'-terminated lines
+			      (the last without '\n' when the file's last
+			      line has none: splicing it is byte-exact) */
 	char *note;        /* why refused/unverified, or NULL */
 };
 
@@ -66,6 +80,7 @@ struct pf_finding {
 	char *severity_label; /* as the scanner spelled it */
 	struct pf_position start, end; /* end exclusive in offset terms;
 					  end.line is the last line touched */
+	enum pf_col_unit col_unit; /* of start/end.col, until located */
 	char *rule_fix;    /* scanner's replacement for [start.offset,
 			      end.offset), or NULL */
 	char *scanner_fingerprint; /* may be "requires login"; informative */
