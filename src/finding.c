@@ -221,8 +221,8 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 /*
  * Byte offset of column `col` in the line [begin, eol), counting columns
  * in `unit`.  col 0 means the end of the line.  A column past the end is
- * clamped to `limit` (eol, or eol + 1 to let an end position take the
- * newline, as Semgrep's may).
+ * clamped to the end of the line; in bytes to `limit` (eol, or eol + 1 to
+ * let an end position take the newline, as Semgrep's may).
  */
 static size_t col_to_offset(const char *c, size_t begin, size_t eol,
 			    size_t limit, uint32_t col, enum pf_col_unit unit)
@@ -243,8 +243,7 @@ static size_t col_to_offset(const char *c, size_t begin, size_t eol,
 		n += (unit == PF_COL_UTF16 && l == 4) ? 2 : 1;
 		off += l;
 	}
-	if (n < col && off < limit)
-		off += (col - n) > limit - off ? limit - off : col - n;
+	/* Characters past the end of the line stop at its end. */
 	return off;
 }
 
