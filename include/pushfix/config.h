@@ -13,7 +13,30 @@
  * An unknown section or key is a warning naming file:line; a bad value is
  * an error naming file:line.  Strings are owned by the struct.
  * Secrets (API keys, tokens) are never stored here: only the *name* of the
- * environment variable or the command that yields them.
+ * environment variable or the command that yields them.  A key named like
+ * a secret (api_key, token, password, secret, webhook...) with a value in
+ * any file is an error pointing at api_key_env/api_key_cmd/token_env/...
+ *
+ * Strings: every char * member is non-NULL after pf_config_init(); ""
+ * means unset (the module that uses it applies its own default, e.g. the
+ * provider's base_url).  Lists (semgrep_config, redact_words, allow_hosts,
+ * host_map) are normalised to "a,b,c": entries trimmed, empty ones gone.
+ * Enum-like strings (llm.provider, llm.json_mode) hold the canonical
+ * lower-case name.
+ *
+ * Trust: the repository's own .pushfix.ini arrives with every clone, so
+ * keys that run a command or decide where code, keys or tokens go, or that
+ * weaken anonymisation, are ignored there with a warning: scan.command,
+ * scan.semgrep_bin, llm.base_url, llm.api_key_env, llm.api_key_cmd,
+ * privacy.redact_paths, privacy.allow_hosts, privacy.log_vault,
+ * mirror.api_url, mirror.repository, mirror.token_env, mirror.token_cmd,
+ * mirror.slack_webhook_env.  Every other layer may set every key.
+ *
+ * File syntax (inih): `[section]`, `key = value` (or `key: value`),
+ * comments at the start of a line with ';' or '#', or after " ;".  Names
+ * are case-insensitive; indentation is allowed; an indented line that is
+ * not `key = value` continues the list above it; a value may be quoted.
+ * Lines are limited to inih's buffer (197 bytes with Debian's libinih).
  */
 
 enum pf_engine { PF_ENGINE_AUTO, PF_ENGINE_SEMGREP, PF_ENGINE_SARIF };
@@ -57,6 +80,10 @@ struct pf_config {
 		unsigned context_lines;
 		double autofix_min_confidence; /* 0..1 */
 		int show_unverified;  /* show fixes the re-scan could not verify */
+		char *json_mode;      /* auto|schema|object|none: how the
+					 answer's shape is asked for
+					 (openai-compatible servers without
+					 json_schema: object); NULL = auto */
 	} llm;
 	struct {
 		enum pf_redact_paths redact_paths;
@@ -90,30 +117,51 @@ struct pf_config {
 	} core;
 };
 
+/* The words autofix_min_confidence accepts, as numbers. */
+#define PF_CONFIG_CONFIDENCE_LOW 0.3
+#define PF_CONFIG_CONFIDENCE_MEDIUM 0.6
+#define PF_CONFIG_CONFIDENCE_HIGH 0.85
+
 /* Fill with built-in defaults (allocates the default strings). */
 void pf_config_init(struct pf_config *cfg);
 void pf_config_release(struct pf_config *cfg);
 
 /*
- * Load every layer.  `worktree` and `gitdir` (the common dir) may be NULL
- * outside a repository.  Warnings (unknown keys) are appended to
- * `warnings` (one line each, "warning: ..."), which may be NULL.
- * Returns PF_EINVALID with "cannot parse 'FILE' line N: ..." on a bad value.
+ * Load every layer on top of `cfg`, which must have been initialised with
+ * pf_config_init().  `worktree` and `gitdir` (the common dir) may be NULL
+ * outside a repository.  Warnings (unknown keys, keys ignored in
+ * .pushfix.ini) are appended to `warnings` (one line each, "warning: ...",
+ * '\n'-terminated), which may be NULL.  A file that does not exist is no
+ * layer; one that cannot be read is an error.
+ * Returns PF_EINVALID with "cannot parse 'FILE' line N: ..." on a bad value
+ * ("cannot parse environment variable PUSHFIX_X_Y: ..." for the
+ * environment), another PF_E* code when a file cannot be read (and for a
+ * missing PUSHFIX_CONFIG file).  On any error `cfg` is reset to the
+ * built-in defaults, so a caller that fails open goes on with those.
  */
 struct pf_buf;
 int pf_config_load(struct pf_config *cfg, const char *worktree,
 		   const char *gitdir, struct pf_buf *warnings);
 
-/* Load one file into cfg (for tests and PUSHFIX_CONFIG). */
+/* Load one file into cfg (for tests and PUSHFIX_CONFIG), trusted; a
+ * missing file is an error.  cfg keeps what was applied before an error. */
 int pf_config_load_file(struct pf_config *cfg, const char *path,
 			struct pf_buf *warnings);
 
-/* Apply one section/key/value as if read from `origin` ("file:line" or
- * "PUSHFIX_SCAN_TIMEOUT").  PF_ENOTFOUND for an unknown key. */
+/* Apply one section/key/value as if read from `origin` ("file:line",
+ * "PUSHFIX_SCAN_TIMEOUT", an option such as "--filter", or NULL): the
+ * message of a bad value names it.  PF_ENOTFOUND for an unknown section or
+ * key, PF_EINVALID for a bad value (cfg unchanged then). */
 int pf_config_set(struct pf_config *cfg, const char *section, const char *key,
 		  const char *value, const char *origin);
 
-/* Print every key with its effective value as INI (pushfix config). */
+/* Print every key with its effective value as INI (pushfix config); the
+ * output loads back to the same values. */
 void pf_config_dump(const struct pf_config *cfg, struct pf_buf *out);
+
+/* The user file's path ($XDG_CONFIG_HOME/pushfix/config.ini, else
+ * $HOME/.config/pushfix/config.ini) appended to `out`, for `doctor` and
+ * messages.  PF_ENOTFOUND when neither variable is usable. */
+int pf_config_user_file(struct pf_buf *out);
 
 #endif
