@@ -66,4 +66,77 @@ int pf_http_status_retryable(long status);
 /* The host of a URL, for messages and logs ("api.openai.com"). */
 void pf_http_url_host(const char *url, struct pf_buf *out);
 
+/*
+ * Retries (pf_http_multi_run): 429/500/502/503/504/529 answers and
+ * connection resets are retried; 400/401/403/404 and the rest are not.
+ * An answer may veto or demand a retry with `x-should-retry: false|true`.
+ */
+struct pf_http_retry_policy {
+	unsigned max_retries;        /* after the first attempt; 0 = none */
+	unsigned base_ms;            /* first computed backoff; 0 = 500 */
+	unsigned cap_ms;             /* largest computed backoff; 0 = 8000 */
+	unsigned max_retry_after_ms; /* a longer Retry-After is not waited
+					for (the answer stays final);
+					0 = 60000 */
+};
+
+/*
+ * Delay in ms before retry number `attempt` (1 = the first retry), a pure
+ * function: `retry_after_s` >= 0 (from pf_http_retry_after) is honoured as
+ * is, or -1 is returned when it exceeds max_retry_after_ms; otherwise
+ * min(base * 2^(attempt-1), cap) * (1 - 0.25 * jitter), jitter in [0, 1).
+ */
+double pf_http_backoff_ms(const struct pf_http_retry_policy *p,
+			  unsigned attempt, double retry_after_s,
+			  double jitter);
+
+/* Should this outcome be retried?  A retryable status (honouring
+ * x-should-retry), or a transport failure that is a connection reset
+ * (`conn_reset`); never a timeout, a refused connection or a cap. */
+int pf_http_should_retry(const struct pf_http_response *r, int conn_reset);
+
+/*
+ * Many requests in parallel on curl's multi interface.  The caller fills
+ * `req` of each job (the pointed-to strings must live until
+ * pf_http_multi_run returns) and reads `resp` afterwards: the answer of
+ * the last attempt.  A job the budget cut short (never started, still
+ * running or waiting to retry when the budget ran out) has
+ * `over_budget` set, resp.transport_error and resp.timed_out set and
+ * resp.error saying so.
+ */
+struct pf_http_job {
+	struct pf_http_request req;
+	struct pf_http_response resp;
+	unsigned attempts;  /* requests actually sent (0: never started) */
+	int over_budget;
+	double total_ms;    /* from the first attempt to the final answer */
+	/* private to http.c */
+	int state_;
+	int conn_reset_;
+	double next_at_;
+	void *easy_;
+	void *hdrs_;
+};
+
+struct pf_http_multi_opts {
+	unsigned max_parallel; /* requests in flight at once; 0 = 8 */
+	unsigned budget_ms;    /* all jobs together, retries included;
+				  0 = no budget */
+	struct pf_http_retry_policy retry;
+	unsigned jitter_seed;  /* 0: seeded from the clock */
+};
+
+void pf_http_job_init(struct pf_http_job *j);
+/* Frees resp; req is the caller's. */
+void pf_http_job_release(struct pf_http_job *j);
+
+/*
+ * Run every job to a final outcome or until the budget is spent.
+ * Returns 0 when every job got some outcome (look at each job: status,
+ * transport_error, over_budget), PF_ERROR only when curl itself cannot
+ * work (message set).  Never blocks longer than the budget plus a few ms.
+ */
+int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
+		      const struct pf_http_multi_opts *o);
+
 #endif
