@@ -20,6 +20,9 @@ static const struct cmd_struct commands[] = {
 	{ "scan", cmd_scan, "scan a range, --staged or --all on demand" },
 	{ "changes", cmd_changes, "print the changed lines of a range" },
 	{ "version", cmd_version, "print the version" },
+	{ "demo", cmd_demo, "try pushfix on a throwaway repository" },
+	{ "ignored", cmd_ignored, "list the findings you ignored (key i)" },
+	{ "unignore", cmd_unignore, "show ignored finding N again" },
 };
 
 static void usage(FILE *out)

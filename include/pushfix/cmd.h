@@ -10,5 +10,8 @@ int cmd_hook(int argc, const char **argv);
 int cmd_scan(int argc, const char **argv);
 int cmd_changes(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
+int cmd_demo(int argc, const char **argv);      /* demo.c */
+int cmd_ignored(int argc, const char **argv);   /* decision.c */
+int cmd_unignore(int argc, const char **argv);  /* decision.c */
 
 #endif

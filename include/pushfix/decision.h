@@ -1,0 +1,93 @@
+#ifndef PUSHFIX_DECISION_H
+#define PUSHFIX_DECISION_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "pushfix/buf.h"
+#include "pushfix/finding.h"
+
+/*
+ * The decision store: findings the developer ignored (`i` at the prompt),
+ * remembered by the finding's fingerprint (rule id + its normalised code,
+ * so that it survives the code moving), in <state_dir>/decisions.
+ *
+ * The file is text, one decision a line, five tab-separated fields in
+ * which '\\', TAB, LF and CR are escaped as \\ \t \n \r:
+ *
+ *   # pushfix decisions v1
+ *   <fingerprint>	<date>	<rule id>	<path>	<excerpt>
+ *
+ * Rewritten whole and atomically on every change.  The functions here do
+ * not lock: a caller that may run beside another pushfix holds
+ * pf_store_lock() around load + save (the commands below do).
+ */
+
+struct pf_decision {
+	char fingerprint[65]; /* lower-case hex sha256, see finding.h */
+	char *date;           /* when it was ignored, "2024-06-01T12:00:00Z" */
+	char *rule_id;
+	char *path;           /* where it was when ignored */
+	char *excerpt;        /* its first line of code, shortened */
+};
+
+struct pf_decisions {
+	struct pf_decision *v;
+	size_t nr, alloc;
+};
+
+#define PF_DECISIONS_INIT { NULL, 0, 0 }
+
+void pf_decisions_release(struct pf_decisions *ds);
+
+/* Read <state_dir>/decisions; a missing file is an empty store.
+ * PF_EINVALID with "cannot parse '<file>' line N: ..." on a bad line. */
+int pf_decisions_load(struct pf_decisions *out, const char *state_dir);
+
+/* Write the whole store atomically (mode 0600), creating state_dir. */
+int pf_decisions_save(const struct pf_decisions *ds, const char *state_dir);
+
+/* Is this fingerprint ignored?  1 or 0. */
+int pf_decision_is_ignored(const struct pf_decisions *ds,
+			   const char *fingerprint);
+
+/*
+ * For the pipeline's filter: load the store and set `ignored` on every
+ * finding whose fingerprint it holds; *nr_out (may be NULL) gets how many.
+ * The findings stay in the list: pf_ui_session() does not show them.
+ */
+int pf_decision_mark_ignored(size_t *nr_out, struct pf_findings *fs,
+			     const char *state_dir);
+
+/*
+ * Remember `f` as ignored (load, add, save), dated `now`.  Already there:
+ * 0, nothing written.  PF_EINVALID when the finding has no fingerprint.
+ */
+int pf_decision_ignore(const char *state_dir, const struct pf_finding *f,
+		       time_t now);
+
+/* Forget decision number `n` (1-based, as pf_decisions_format numbers
+ * them); `removed` (may be NULL) receives it, owned by the caller then
+ * (release with pf_decision_release).  PF_ENOTFOUND for a bad number. */
+int pf_decision_unignore(struct pf_decision *removed, const char *state_dir,
+			 size_t n);
+void pf_decision_release(struct pf_decision *d);
+
+/* `pushfix ignored`: the numbered list, 80 columns. */
+void pf_decisions_format(struct pf_buf *out, const struct pf_decisions *ds);
+
+/* The excerpt stored for a finding's lines: the first non-blank line,
+ * indentation and control characters removed, at most 60 bytes. */
+void pf_decision_excerpt(struct pf_buf *out, const char *lines);
+
+/*
+ * `[ui] ignore_writes_nosemgrep`: the comment that tells Semgrep to skip
+ * `rule_id`, in the comment syntax of `path` (by its extension or name),
+ * without indentation or line end: "# nosemgrep: RULE",
+ * "// nosemgrep: RULE", "<!-- nosemgrep: RULE -->"...  PF_ENOTFOUND when
+ * the syntax of that kind of file is unknown.
+ */
+int pf_decision_nosemgrep_comment(struct pf_buf *out, const char *path,
+				  const char *rule_id);
+
+#endif

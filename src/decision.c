@@ -1,0 +1,539 @@
+/*
+ * The decision store (<state_dir>/decisions) and its two commands,
+ * `pushfix ignored` and `pushfix unignore N`.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <git2.h>
+
+#include "pushfix/cmd.h"
+#include "pushfix/decision.h"
+#include "pushfix/err.h"
+#include "pushfix/store.h"
+#include "pushfix/util.h"
+
+#define DECISIONS_FILE "decisions"
+#define DECISIONS_HEADER "# pushfix decisions v1\n"
+#define DECISIONS_MAX_BYTES ((size_t)16 << 20)
+#define EXCERPT_MAX 60
+
+void pf_decision_release(struct pf_decision *d)
+{
+	if (!d)
+		return;
+	free(d->date);
+	free(d->rule_id);
+	free(d->path);
+	free(d->excerpt);
+	memset(d, 0, sizeof(*d));
+}
+
+void pf_decisions_release(struct pf_decisions *ds)
+{
+	if (!ds)
+		return;
+	for (size_t i = 0; i < ds->nr; i++)
+		pf_decision_release(&ds->v[i]);
+	free(ds->v);
+	ds->v = NULL;
+	ds->nr = ds->alloc = 0;
+}
+
+static void add_escaped(struct pf_buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '\\': pf_buf_addstr(out, "\\\\"); break;
+		case '\t': pf_buf_addstr(out, "\\t"); break;
+		case '\n': pf_buf_addstr(out, "\\n"); break;
+		case '\r': pf_buf_addstr(out, "\\r"); break;
+		default: pf_buf_addch(out, *s);
+		}
+	}
+}
+
+static char *unescape(const char *s, size_t len)
+{
+	struct pf_buf b = PF_BUF_INIT;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '\\' || i + 1 == len) {
+			pf_buf_addch(&b, s[i]);
+			continue;
+		}
+		switch (s[++i]) {
+		case 't': pf_buf_addch(&b, '\t'); break;
+		case 'n': pf_buf_addch(&b, '\n'); break;
+		case 'r': pf_buf_addch(&b, '\r'); break;
+		default: pf_buf_addch(&b, s[i]);
+		}
+	}
+	return pf_buf_detach(&b, NULL);
+}
+
+static int is_fingerprint(const char *s, size_t len)
+{
+	if (len != 64)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'a' &&
+						      s[i] <= 'f'))
+			return 0;
+	return 1;
+}
+
+static void store_file(struct pf_buf *out, const char *state_dir)
+{
+	pf_buf_reset(out);
+	pf_buf_addf(out, "%s/%s", state_dir, DECISIONS_FILE);
+}
+
+static int parse_line(struct pf_decision *d, const char *line, size_t len,
+		      const char *file, size_t lineno)
+{
+	const char *field[5];
+	size_t flen[5], nf = 0;
+	const char *p = line, *end = line + len;
+
+	while (nf < 5) {
+		const char *tab = memchr(p, '\t', (size_t)(end - p));
+		const char *stop = tab ? tab : end;
+
+		field[nf] = p;
+		flen[nf++] = (size_t)(stop - p);
+		if (!tab)
+			break;
+		p = tab + 1;
+	}
+	if (nf != 5 || memchr(field[4], '\t', flen[4]))
+		return pf_error_setc(PF_EINVALID,
+				     "cannot parse '%s' line %zu: expected 5 "
+				     "tab-separated fields", file, lineno);
+	if (!is_fingerprint(field[0], flen[0]))
+		return pf_error_setc(PF_EINVALID,
+				     "cannot parse '%s' line %zu: '%.*s' is "
+				     "not a fingerprint", file, lineno,
+				     (int)(flen[0] > 70 ? 70 : flen[0]),
+				     field[0]);
+	memset(d, 0, sizeof(*d));
+	memcpy(d->fingerprint, field[0], 64);
+	d->date = unescape(field[1], flen[1]);
+	d->rule_id = unescape(field[2], flen[2]);
+	d->path = unescape(field[3], flen[3]);
+	d->excerpt = unescape(field[4], flen[4]);
+	return 0;
+}
+
+int pf_decisions_load(struct pf_decisions *out, const char *state_dir)
+{
+	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
+	size_t lineno = 0;
+	const char *p, *end;
+	int ret;
+
+	store_file(&file, state_dir);
+	ret = pf_buf_read_file(&data, file.buf, DECISIONS_MAX_BYTES);
+	if (ret == PF_ENOTFOUND) {
+		ret = 0;
+		goto out;
+	}
+	if (ret)
+		goto out;
+	p = data.buf;
+	end = data.buf + data.len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		lineno++;
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (len && *p != '#') {
+			struct pf_decision d;
+
+			ret = parse_line(&d, p, len, file.buf, lineno);
+			if (ret)
+				goto out;
+			PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+			out->v[out->nr++] = d;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+out:
+	pf_buf_release(&file);
+	pf_buf_release(&data);
+	return ret;
+}
+
+int pf_decisions_save(const struct pf_decisions *ds, const char *state_dir)
+{
+	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
+	int ret;
+
+	ret = pf_store_path(&file, state_dir, DECISIONS_FILE);
+	if (ret)
+		goto out;
+	pf_buf_addstr(&data, DECISIONS_HEADER);
+	for (size_t i = 0; i < ds->nr; i++) {
+		const struct pf_decision *d = &ds->v[i];
+
+		pf_buf_addf(&data, "%s\t", d->fingerprint);
+		add_escaped(&data, d->date);
+		pf_buf_addch(&data, '\t');
+		add_escaped(&data, d->rule_id);
+		pf_buf_addch(&data, '\t');
+		add_escaped(&data, d->path);
+		pf_buf_addch(&data, '\t');
+		add_escaped(&data, d->excerpt);
+		pf_buf_addch(&data, '\n');
+	}
+	ret = pf_write_file_atomic(file.buf, data.buf, data.len, 0600);
+out:
+	pf_buf_release(&file);
+	pf_buf_release(&data);
+	return ret;
+}
+
+int pf_decision_is_ignored(const struct pf_decisions *ds,
+			   const char *fingerprint)
+{
+	if (!fingerprint || !*fingerprint)
+		return 0;
+	for (size_t i = 0; i < ds->nr; i++)
+		if (!strcmp(ds->v[i].fingerprint, fingerprint))
+			return 1;
+	return 0;
+}
+
+int pf_decision_mark_ignored(size_t *nr_out, struct pf_findings *fs,
+			     const char *state_dir)
+{
+	struct pf_decisions ds = PF_DECISIONS_INIT;
+	size_t n = 0;
+	int ret = pf_decisions_load(&ds, state_dir);
+
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < fs->nr; i++) {
+		if (pf_decision_is_ignored(&ds, fs->v[i].fingerprint)) {
+			fs->v[i].ignored = 1;
+			n++;
+		}
+	}
+out:
+	if (nr_out)
+		*nr_out = n;
+	pf_decisions_release(&ds);
+	return ret;
+}
+
+void pf_decision_excerpt(struct pf_buf *out, const char *lines)
+{
+	const char *p = lines ? lines : "";
+	size_t len, start = out->len;
+
+	/* The first line with something on it. */
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' ||
+		       *p == '\v')
+			p++;
+		if (*p != '\n')
+			break;
+		p++;
+	}
+	len = strcspn(p, "\n");
+	while (len && isspace((unsigned char)p[len - 1]))
+		len--;
+	if (len > EXCERPT_MAX) {
+		len = EXCERPT_MAX - 3;
+		/* Do not cut a UTF-8 sequence in two. */
+		while (len && ((unsigned char)p[len] & 0xc0) == 0x80)
+			len--;
+		pf_buf_add(out, p, len);
+		pf_buf_addstr(out, "...");
+	} else {
+		pf_buf_add(out, p, len);
+	}
+	for (size_t i = start; i < out->len; i++)
+		if ((unsigned char)out->buf[i] < 0x20 ||
+		    out->buf[i] == 0x7f)
+			out->buf[i] = ' ';
+}
+
+int pf_decision_ignore(const char *state_dir, const struct pf_finding *f,
+		       time_t now)
+{
+	struct pf_decisions ds = PF_DECISIONS_INIT;
+	struct pf_decision *d;
+	struct pf_buf ex = PF_BUF_INIT;
+	char date[32];
+	struct tm tm;
+	int ret;
+
+	if (!is_fingerprint(f->fingerprint, strlen(f->fingerprint)))
+		return pf_error_setc(PF_EINVALID,
+				     "the finding %s at %s:%u has no "
+				     "fingerprint to remember",
+				     f->rule_id ? f->rule_id : "?",
+				     f->path ? f->path : "?", f->start.line);
+	ret = pf_decisions_load(&ds, state_dir);
+	if (ret || pf_decision_is_ignored(&ds, f->fingerprint))
+		goto out;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	pf_decision_excerpt(&ex, f->lines);
+	PF_ALLOC_GROW(ds.v, ds.nr + 1, ds.alloc);
+	d = &ds.v[ds.nr++];
+	memset(d, 0, sizeof(*d));
+	memcpy(d->fingerprint, f->fingerprint, 65);
+	d->date = pf_xstrdup(date);
+	d->rule_id = pf_xstrdup(f->rule_id ? f->rule_id : "");
+	d->path = pf_xstrdup(f->path ? f->path : "");
+	d->excerpt = pf_buf_detach(&ex, NULL);
+	ret = pf_decisions_save(&ds, state_dir);
+out:
+	pf_buf_release(&ex);
+	pf_decisions_release(&ds);
+	return ret;
+}
+
+int pf_decision_unignore(struct pf_decision *removed, const char *state_dir,
+			 size_t n)
+{
+	struct pf_decisions ds = PF_DECISIONS_INIT;
+	int ret = pf_decisions_load(&ds, state_dir);
+
+	if (ret)
+		goto out;
+	if (!n || n > ds.nr) {
+		ret = pf_error_setc(PF_ENOTFOUND,
+				    "no ignored finding number %zu "
+				    "(`pushfix ignored` lists %zu)",
+				    n, ds.nr);
+		goto out;
+	}
+	if (removed) {
+		*removed = ds.v[n - 1];
+	} else {
+		pf_decision_release(&ds.v[n - 1]);
+	}
+	memmove(&ds.v[n - 1], &ds.v[n], (ds.nr - n) * sizeof(ds.v[0]));
+	ds.nr--;
+	ret = pf_decisions_save(&ds, state_dir);
+	if (ret && removed)
+		pf_decision_release(removed);
+out:
+	pf_decisions_release(&ds);
+	return ret;
+}
+
+/* Append s cut to at most `max` bytes (UTF-8 safe), "..." when cut. */
+static void add_cut(struct pf_buf *out, const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (len <= max) {
+		pf_buf_add(out, s, len);
+		return;
+	}
+	len = max > 3 ? max - 3 : 0;
+	while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	pf_buf_add(out, s, len);
+	pf_buf_addstr(out, "...");
+}
+
+void pf_decisions_format(struct pf_buf *out, const struct pf_decisions *ds)
+{
+	for (size_t i = 0; i < ds->nr; i++) {
+		const struct pf_decision *d = &ds->v[i];
+		size_t start = out->len, room;
+
+		/* "  1  2024-06-01  rule" then "     path: excerpt" */
+		pf_buf_addf(out, "%3zu  %.10s  ", i + 1, d->date);
+		add_cut(out, d->rule_id, 80 - (out->len - start));
+		pf_buf_addstr(out, "\n     ");
+		start = out->len;
+		add_cut(out, d->path, 40);
+		room = 80 - 5 - (out->len - start);
+		if (*d->excerpt && room > 8) {
+			pf_buf_addstr(out, ": ");
+			add_cut(out, d->excerpt, room - 2);
+		}
+		pf_buf_addch(out, '\n');
+	}
+}
+
+struct comment_syntax {
+	const char *ext; /* ".py", or a whole base name "Dockerfile" */
+	const char *open, *close;
+};
+
+static const struct comment_syntax syntaxes[] = {
+	{ ".py", "# ", "" },	{ ".pyi", "# ", "" },
+	{ ".rb", "# ", "" },	{ ".sh", "# ", "" },
+	{ ".bash", "# ", "" },	{ ".zsh", "# ", "" },
+	{ ".pl", "# ", "" },	{ ".pm", "# ", "" },
+	{ ".r", "# ", "" },	{ ".yaml", "# ", "" },
+	{ ".yml", "# ", "" },	{ ".toml", "# ", "" },
+	{ ".tf", "# ", "" },	{ ".hcl", "# ", "" },
+	{ ".ex", "# ", "" },	{ ".exs", "# ", "" },
+	{ ".jl", "# ", "" },	{ ".ps1", "# ", "" },
+	{ ".dockerfile", "# ", "" },
+	{ "Dockerfile", "# ", "" },
+	{ "Makefile", "# ", "" },
+	{ ".c", "// ", "" },	{ ".h", "// ", "" },
+	{ ".cc", "// ", "" },	{ ".cpp", "// ", "" },
+	{ ".cxx", "// ", "" },	{ ".hpp", "// ", "" },
+	{ ".hh", "// ", "" },	{ ".m", "// ", "" },
+	{ ".js", "// ", "" },	{ ".mjs", "// ", "" },
+	{ ".cjs", "// ", "" },	{ ".jsx", "// ", "" },
+	{ ".ts", "// ", "" },	{ ".tsx", "// ", "" },
+	{ ".java", "// ", "" }, { ".kt", "// ", "" },
+	{ ".kts", "// ", "" },	{ ".scala", "// ", "" },
+	{ ".go", "// ", "" },	{ ".rs", "// ", "" },
+	{ ".cs", "// ", "" },	{ ".swift", "// ", "" },
+	{ ".php", "// ", "" },	{ ".dart", "// ", "" },
+	{ ".groovy", "// ", "" }, { ".sol", "// ", "" },
+	{ ".proto", "// ", "" },
+	{ ".sql", "-- ", "" },	{ ".lua", "-- ", "" },
+	{ ".hs", "-- ", "" },	{ ".elm", "-- ", "" },
+	{ ".html", "<!-- ", " -->" }, { ".htm", "<!-- ", " -->" },
+	{ ".xml", "<!-- ", " -->" },  { ".vue", "<!-- ", " -->" },
+	{ ".css", "/* ", " */" },     { ".scss", "// ", "" },
+	{ ".clj", "; ", "" },	{ ".el", "; ", "" },
+	{ ".lisp", "; ", "" },	{ ".scm", "; ", "" },
+	{ ".erl", "% ", "" },	{ ".tex", "% ", "" },
+	{ ".ml", "(* ", " *)" },
+	{ ".vb", "' ", "" },
+};
+
+int pf_decision_nosemgrep_comment(struct pf_buf *out, const char *path,
+				  const char *rule_id)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	for (size_t i = 0; i < PF_ARRAY_SIZE(syntaxes); i++) {
+		const struct comment_syntax *s = &syntaxes[i];
+		int hit = s->ext[0] == '.' ? dot && !strcasecmp(dot, s->ext)
+					   : !strcmp(base, s->ext);
+
+		if (!hit)
+			continue;
+		pf_buf_addf(out, "%snosemgrep: %s%s", s->open, rule_id,
+			    s->close);
+		return 0;
+	}
+	return pf_error_setc(PF_ENOTFOUND,
+			     "no known comment syntax for '%s'", base);
+}
+
+/* The commands. */
+
+/* <git common dir>/pushfix of the repository around the cwd. */
+static int find_state_dir(struct pf_buf *out)
+{
+	git_repository *repo = NULL;
+	const char *common;
+	size_t len;
+
+	if (git_repository_open_ext(&repo, ".", 0, NULL))
+		return pf_error_git("not in a git repository");
+	common = git_repository_commondir(repo);
+	len = strlen(common);
+	while (len > 1 && common[len - 1] == '/')
+		len--;
+	pf_buf_add(out, common, len);
+	pf_buf_addstr(out, "/pushfix");
+	git_repository_free(repo);
+	return 0;
+}
+
+int cmd_ignored(int argc, const char **argv)
+{
+	struct pf_buf dir = PF_BUF_INIT, text = PF_BUF_INIT;
+	struct pf_decisions ds = PF_DECISIONS_INIT;
+	int status = 1;
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			printf("usage: pushfix ignored\n\n"
+			       "List the findings you ignored at the prompt "
+			       "(key i), numbered for\n"
+			       "`pushfix unignore N`.\n");
+			return 0;
+		}
+		fprintf(stderr, "usage: pushfix ignored\n");
+		return 2;
+	}
+	if (find_state_dir(&dir) || pf_decisions_load(&ds, dir.buf)) {
+		fprintf(stderr, "error: %s\n", pf_error_last());
+		goto out;
+	}
+	if (!ds.nr) {
+		printf("no ignored findings\n");
+	} else {
+		pf_decisions_format(&text, &ds);
+		fputs(text.buf, stdout);
+		printf("\nhint: `pushfix unignore N` shows finding N again\n");
+	}
+	status = 0;
+out:
+	pf_buf_release(&dir);
+	pf_buf_release(&text);
+	pf_decisions_release(&ds);
+	return status;
+}
+
+int cmd_unignore(int argc, const char **argv)
+{
+	struct pf_buf dir = PF_BUF_INIT;
+	struct pf_decision d;
+	unsigned long n;
+	int lock = -1, status = 1;
+
+	memset(&d, 0, sizeof(d));
+	if (argc == 2 && (!strcmp(argv[1], "-h") ||
+			  !strcmp(argv[1], "--help"))) {
+		printf("usage: pushfix unignore N\n\n"
+		       "Show ignored finding N (from `pushfix ignored`) "
+		       "again on later pushes.\n");
+		return 0;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: pushfix unignore N\n");
+		return 2;
+	}
+	if (pf_parse_ulong(&n, argv[1]) || !n) {
+		fprintf(stderr, "error: '%s' is not a number from "
+				"`pushfix ignored`\n", argv[1]);
+		return 2;
+	}
+	if (find_state_dir(&dir))
+		goto fail;
+	lock = pf_store_lock(dir.buf, 5000);
+	if (lock < 0)
+		goto fail;
+	if (pf_decision_unignore(&d, dir.buf, n))
+		goto fail;
+	printf("no longer ignored: %s in %s\n", d.rule_id, d.path);
+	status = 0;
+	goto out;
+fail:
+	fprintf(stderr, "error: %s\n", pf_error_last());
+out:
+	pf_store_unlock(lock);
+	pf_decision_release(&d);
+	pf_buf_release(&dir);
+	return status;
+}
