@@ -1,0 +1,508 @@
+/*
+ * `pushfix demo`: the whole product in one command, for a newcomer.  It
+ * makes a throwaway directory with a bare remote and a clone, installs the
+ * pre-push hook pointing at this very binary, commits a few vulnerable
+ * files and runs a real `git push`, so the user sees what a push through
+ * pushfix looks like.  The directory is removed at the end unless --keep.
+ */
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pushfix/buf.h"
+#include "pushfix/cmd.h"
+#include "pushfix/err.h"
+#include "pushfix/proc.h"
+#include "pushfix/util.h"
+
+extern char **environ;
+
+#define GIT_TIMEOUT_MS 60000u
+
+static const char demo_usage[] =
+	"usage: pushfix demo [--keep]\n"
+	"\n"
+	"Makes a throwaway repository with a bare remote and a few vulnerable\n"
+	"files, installs the pre-push hook and runs a real `git push` through\n"
+	"it.  --keep leaves the directory for you to look around; by default\n"
+	"it is removed at the end.\n";
+
+/*
+ * The files of the first push (made before the hook exists, so they are
+ * not scanned): a small C server whose old code already has a problem
+ * flawfinder reports, and a settings module.
+ */
+static const char server_c_v1[] =
+	"#include <stdio.h>\n"
+	"#include <stdlib.h>\n"
+	"#include <string.h>\n"
+	"\n"
+	"/* Old code, already on the remote: not part of the demo push. */\n"
+	"static void greet(const char *name)\n"
+	"{\n"
+	"\tchar line[128];\n"
+	"\tsnprintf(line, sizeof(line), \"hello %s\", name);\n"
+	"\tputs(line);\n"
+	"}\n"
+	"\n"
+	"int main(int argc, char **argv)\n"
+	"{\n"
+	"\tif (argc > 1)\n"
+	"\t\tgreet(argv[1]);\n"
+	"\treturn 0;\n"
+	"}\n";
+
+/* The pushed version: a handler that copies, formats and runs what the
+ * user sent (lines 19-28 are new). */
+static const char server_c_v2[] =
+	"#include <stdio.h>\n"
+	"#include <stdlib.h>\n"
+	"#include <string.h>\n"
+	"\n"
+	"/* Old code, already on the remote: not part of the demo push. */\n"
+	"static void greet(const char *name)\n"
+	"{\n"
+	"\tchar line[128];\n"
+	"\tsnprintf(line, sizeof(line), \"hello %s\", name);\n"
+	"\tputs(line);\n"
+	"}\n"
+	"\n"
+	"int main(int argc, char **argv)\n"
+	"{\n"
+	"\tif (argc > 1)\n"
+	"\t\tgreet(argv[1]);\n"
+	"\treturn 0;\n"
+	"}\n"
+	"\n"
+	"/* New in this push: run a backup of the user's directory. */\n"
+	"int backup(const char *user_dir)\n"
+	"{\n"
+	"\tchar path[64], cmd[256];\n"
+	"\tstrcpy(path, user_dir);\n"
+	"\tsprintf(cmd, \"tar czf /tmp/backup.tgz %s\", path);\n"
+	"\treturn system(cmd);\n"
+	"}\n";
+
+static const char views_py[] =
+	"import subprocess\n"
+	"\n"
+	"from app.settings import DB_PASSWORD\n"
+	"\n"
+	"\n"
+	"def ping(host):\n"
+	"    # the host comes straight from the request\n"
+	"    return subprocess.check_output(\"ping -c 1 \" + host, shell=True)\n"
+	"\n"
+	"\n"
+	"def calculate(expression):\n"
+	"    return eval(expression)\n";
+
+static const char settings_py_v1[] =
+	"DEBUG = False\n"
+	"DB_HOST = \"localhost\"\n";
+
+/* Fake credentials, the kind that should never be committed. */
+static const char settings_py_v2[] =
+	"DEBUG = False\n"
+	"DB_HOST = \"localhost\"\n"
+	"DB_PASSWORD = \"hunter2-demo-not-a-real-password\"\n"
+	"AWS_ACCESS_KEY_ID = \"AKIAIOSFODNN7EXAMPLE\"\n"
+	"AWS_SECRET_ACCESS_KEY = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\n";
+
+/* Local rules for a real Semgrep (the default config, p/default, needs
+ * the network and its rules' licence). */
+static const char semgrep_rules[] =
+	"rules:\n"
+	"  - id: subprocess-shell-true\n"
+	"    languages: [python]\n"
+	"    severity: ERROR\n"
+	"    message: subprocess runs a command line built from input with "
+	"shell=True (command injection)\n"
+	"    metadata:\n"
+	"      cwe: [\"CWE-78: OS Command Injection\"]\n"
+	"    pattern: subprocess.$FUNC(..., shell=True, ...)\n"
+	"  - id: eval-of-input\n"
+	"    languages: [python]\n"
+	"    severity: ERROR\n"
+	"    message: eval() of a value that may come from a user (code "
+	"injection)\n"
+	"    metadata:\n"
+	"      cwe: [\"CWE-95: Eval Injection\"]\n"
+	"    pattern: eval(...)\n"
+	"  - id: hard-coded-credential\n"
+	"    languages: [python]\n"
+	"    severity: WARNING\n"
+	"    message: a credential is hard-coded in the source\n"
+	"    metadata:\n"
+	"      cwe: [\"CWE-798: Use of Hard-coded Credentials\"]\n"
+	"    pattern-regex: (?i)(password|secret[a-z_]*|access_key[a-z_]*)\\s*"
+	"=\\s*\"[^\"]{8,}\"\n"
+	"  - id: c-unsafe-copy-format-command\n"
+	"    languages: [c]\n"
+	"    severity: ERROR\n"
+	"    message: unbounded copy, format or shell command on caller "
+	"data\n"
+	"    metadata:\n"
+	"      cwe: [\"CWE-120: Buffer Copy without Checking Size of Input\"]\n"
+	"    pattern-either:\n"
+	"      - pattern: strcpy(...)\n"
+	"      - pattern: sprintf(...)\n"
+	"      - pattern: system(...)\n";
+
+struct demo {
+	char *dir;      /* the throwaway directory */
+	char *remote;   /* <dir>/origin.git */
+	char *work;     /* <dir>/work */
+	char *self;     /* this binary, absolute */
+	const char *scanner; /* what the hook will use, for the intro */
+};
+
+static int self_path(char **out)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(buf) - 1)
+		return pf_error_set("cannot find the pushfix binary "
+				    "(/proc/self/exe): %s",
+				    n < 0 ? strerror(errno) : "path too long");
+	buf[n] = '\0';
+	*out = pf_xstrdup(buf);
+	return 0;
+}
+
+/* Run git quietly; on failure the message holds git's own words. */
+static int git(const char *cwd, const char *const *args)
+{
+	const char *argv[24];
+	struct pf_proc_result r;
+	struct pf_proc_opts o;
+	size_t n = 0;
+	int ret;
+
+	argv[n++] = "git";
+	/* The user's own settings must not break the demo: no signing, no
+	 * global hooks dir, no identity needed. */
+	argv[n++] = "-c";
+	argv[n++] = "commit.gpgsign=false";
+	argv[n++] = "-c";
+	argv[n++] = "user.name=pushfix demo";
+	argv[n++] = "-c";
+	argv[n++] = "user.email=demo@example.invalid";
+	for (size_t i = 0; args[i] && n < PF_ARRAY_SIZE(argv) - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+
+	memset(&o, 0, sizeof(o));
+	o.argv = argv;
+	o.cwd = cwd;
+	o.timeout_ms = GIT_TIMEOUT_MS;
+	pf_proc_result_init(&r);
+	ret = pf_proc_run(&r, &o);
+	if (ret)
+		goto out;
+	if (r.signaled || r.exit_code) {
+		pf_buf_rtrim(&r.err);
+		ret = pf_error_set("git %s failed: %s", args[0],
+				   r.err.len ? r.err.buf : "no message");
+	}
+out:
+	pf_proc_result_release(&r);
+	return ret;
+}
+
+static int write_file(const char *dir, const char *rel, const char *text,
+		      unsigned mode)
+{
+	struct pf_buf path = PF_BUF_INIT;
+	char *slash;
+	int ret;
+
+	pf_buf_addf(&path, "%s/%s", dir, rel);
+	slash = strrchr(path.buf, '/');
+	*slash = '\0';
+	ret = pf_mkdir_p(path.buf, 0755);
+	*slash = '/';
+	if (!ret)
+		ret = pf_write_file_atomic(path.buf, text, strlen(text), mode);
+	pf_buf_release(&path);
+	return ret;
+}
+
+/* A single-quoted shell word. */
+static void add_sh_quoted(struct pf_buf *b, const char *s)
+{
+	pf_buf_addch(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			pf_buf_addstr(b, "'\\''");
+		else
+			pf_buf_addch(b, *s);
+	}
+	pf_buf_addch(b, '\'');
+}
+
+/* The same hook install.sh writes: exec the binary by absolute path. */
+static int install_hook(struct demo *d)
+{
+	struct pf_buf hook = PF_BUF_INIT, hooks_dir = PF_BUF_INIT;
+	int ret;
+
+	pf_buf_addstr(&hook, "#!/bin/sh\n"
+			     "# pushfix pre-push hook (written by `pushfix "
+			     "demo`)\n"
+			     "exec ");
+	add_sh_quoted(&hook, d->self);
+	pf_buf_addstr(&hook, " hook pre-push \"$@\"\n");
+	ret = write_file(d->work, ".git/hooks/pre-push", hook.buf, 0755);
+	if (ret)
+		goto out;
+	/* A global core.hooksPath would hide .git/hooks. */
+	pf_buf_addf(&hooks_dir, "%s/.git/hooks", d->work);
+	ret = git(d->work, (const char *const[]){ "config", "core.hooksPath",
+						   hooks_dir.buf, NULL });
+out:
+	pf_buf_release(&hook);
+	pf_buf_release(&hooks_dir);
+	return ret;
+}
+
+/*
+ * Which scanner the hook will find, said up front.  Real Semgrep gets
+ * local rules (the default p/default needs the network); without it the
+ * product's `engine = auto` falls back to flawfinder by itself.
+ */
+static int choose_scanner(struct demo *d)
+{
+	struct pf_buf rules = PF_BUF_INIT, ini = PF_BUF_INIT;
+	int ret = 0;
+
+	if (!pf_proc_which("semgrep", NULL)) {
+		pf_buf_addf(&rules, "%s/rules/demo.yml", d->dir);
+		ret = write_file(d->dir, "rules/demo.yml", semgrep_rules, 0644);
+		if (ret)
+			goto out;
+		pf_buf_addstr(&ini, "# written by `pushfix demo`\n[scan]\n"
+				    "semgrep_config = ");
+		pf_buf_addstr(&ini, rules.buf);
+		pf_buf_addch(&ini, '\n');
+		ret = write_file(d->work, ".git/pushfix/config.ini", ini.buf,
+				 0644);
+		d->scanner = "semgrep (with the demo's own rules)";
+	} else if (!pf_proc_which("flawfinder", NULL)) {
+		d->scanner = "flawfinder (semgrep is not installed: the hook "
+			     "falls back to a SARIF scanner; flawfinder reads "
+			     "only the C file)";
+	} else {
+		d->scanner = NULL;
+	}
+out:
+	pf_buf_release(&rules);
+	pf_buf_release(&ini);
+	return ret;
+}
+
+static int make_repos(struct demo *d)
+{
+	int ret;
+
+	ret = git(d->dir, (const char *const[]){ "init", "-q", "--bare",
+						  d->remote, NULL });
+	if (!ret)
+		ret = git(d->dir, (const char *const[]){ "init", "-q", "-b",
+							  "main", d->work,
+							  NULL });
+	if (!ret)
+		ret = git(d->work, (const char *const[]){ "remote", "add",
+							   "origin", d->remote,
+							   NULL });
+	if (!ret)
+		ret = write_file(d->work, "src/server.c", server_c_v1, 0644);
+	if (!ret)
+		ret = write_file(d->work, "app/settings.py", settings_py_v1,
+				 0644);
+	if (!ret)
+		ret = write_file(d->work, "app/__init__.py", "", 0644);
+	if (!ret)
+		ret = git(d->work, (const char *const[]){ "add", ".", NULL });
+	if (!ret)
+		ret = git(d->work, (const char *const[]){
+			"commit", "-q", "-m", "Start the service", NULL });
+	/* The first push happens before the hook exists: it is "what the
+	 * remote already has". */
+	if (!ret)
+		ret = git(d->work, (const char *const[]){
+			"push", "-q", "--no-verify", "origin", "main", NULL });
+	if (!ret)
+		ret = install_hook(d);
+	if (!ret)
+		ret = choose_scanner(d);
+	if (!ret)
+		ret = write_file(d->work, "src/server.c", server_c_v2, 0644);
+	if (!ret)
+		ret = write_file(d->work, "app/views.py", views_py, 0644);
+	if (!ret)
+		ret = write_file(d->work, "app/settings.py", settings_py_v2,
+				 0644);
+	if (!ret)
+		ret = git(d->work, (const char *const[]){ "add", ".", NULL });
+	if (!ret)
+		ret = git(d->work, (const char *const[]){
+			"commit", "-q", "-m", "Add backup, ping and calculator",
+			NULL });
+	return ret;
+}
+
+/*
+ * The push itself runs in our own process group with our stdio, not
+ * through pf_proc_run(): that puts children in a group of their own, and
+ * a hook that asks questions on /dev/tty from a background group would be
+ * stopped by SIGTTIN.
+ */
+static int run_push(struct demo *d, int *exit_code)
+{
+	const char *argv[] = { "git", "-c", "commit.gpgsign=false", "push",
+			       "origin", "main", NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status, err;
+
+	if (chdir(d->work))
+		return pf_error_set("cannot enter '%s': %s", d->work,
+				    strerror(errno));
+	posix_spawn_file_actions_init(&fa);
+	err = posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv,
+			   environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (chdir(d->dir) || chdir("/")) {
+		/* Only matters for removing the dir; ignore. */
+	}
+	if (err)
+		return pf_error_set("cannot run git push: %s", strerror(err));
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return pf_error_set("waiting for git push: %s",
+					    strerror(errno));
+	}
+	*exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
+				       : 128 + WTERMSIG(status);
+	return 0;
+}
+
+static void demo_release(struct demo *d)
+{
+	free(d->dir);
+	free(d->remote);
+	free(d->work);
+	free(d->self);
+}
+
+int cmd_demo(int argc, const char **argv)
+{
+	struct demo d = { 0 };
+	struct pf_buf tmpl = PF_BUF_INIT;
+	const char *tmp = getenv("TMPDIR");
+	int keep = 0, push_status = -1, ret = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--keep")) {
+			keep = 1;
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
+			fputs(demo_usage, stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "error: unknown option '%s'\n%s",
+				argv[i], demo_usage);
+			return 2;
+		}
+	}
+	if (self_path(&d.self)) {
+		fprintf(stderr, "error: %s\n", pf_error_last());
+		return 1;
+	}
+	if (pf_proc_which("git", NULL)) {
+		fprintf(stderr, "error: git is not installed\n");
+		goto out;
+	}
+
+	pf_buf_addf(&tmpl, "%s/pushfix-demo.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl.buf)) {
+		fprintf(stderr, "error: cannot create a directory like '%s': "
+			"%s\n", tmpl.buf, strerror(errno));
+		goto out;
+	}
+	d.dir = pf_buf_detach(&tmpl, NULL);
+	d.remote = pf_xmalloc(strlen(d.dir) + 16);
+	d.work = pf_xmalloc(strlen(d.dir) + 16);
+	snprintf(d.remote, strlen(d.dir) + 16, "%s/origin.git", d.dir);
+	snprintf(d.work, strlen(d.dir) + 16, "%s/work", d.dir);
+
+	if (make_repos(&d)) {
+		fprintf(stderr, "error: pushfix demo: %s\n", pf_error_last());
+		goto out;
+	}
+
+	printf("pushfix demo, in a throwaway directory: %s\n"
+	       "  remote   origin.git (bare)\n"
+	       "  clone    work/, pre-push hook -> %s\n"
+	       "  already pushed: src/server.c, app/settings.py\n"
+	       "  new commit:     a backup() with strcpy/sprintf/system in "
+	       "src/server.c,\n"
+	       "                  shell=True and eval() in app/views.py,\n"
+	       "                  fake credentials in app/settings.py\n",
+	       d.dir, d.self);
+	if (d.scanner)
+		printf("  scanner  %s\n", d.scanner);
+	else
+		printf("  scanner  NONE: neither semgrep nor flawfinder is "
+		       "installed, so the hook will say so and let the push "
+		       "go on.\n"
+		       "           Install one (pipx install semgrep, or "
+		       "apt-get install flawfinder) and run the demo again.\n");
+	printf("\n$ git push origin main\n");
+	fflush(stdout);
+
+	if (run_push(&d, &push_status)) {
+		fprintf(stderr, "error: pushfix demo: %s\n", pf_error_last());
+		goto out;
+	}
+	fflush(stderr);
+	printf("\n");
+	if (push_status == 0) {
+		printf("pushfix demo: the push went through.%s\n",
+		       d.scanner ? "  Above is what the hook reported on the "
+				   "lines this push added."
+				 : "");
+		ret = 0;
+	} else {
+		printf("pushfix demo: git push exited with status %d (your "
+		       "[policy] stopped it, or git failed: see above).\n",
+		       push_status);
+	}
+out:
+	if (d.dir) {
+		if (keep) {
+			printf("The demo repository is kept in %s/work\n"
+			       "Try: cd %s/work && pushfix changes "
+			       "HEAD~1..HEAD && pushfix scan HEAD~1..HEAD\n"
+			       "Remove it with: rm -rf %s\n",
+			       d.dir, d.dir, d.dir);
+		} else if (pf_remove_tree(d.dir)) {
+			fprintf(stderr, "warning: could not remove %s: %s\n",
+				d.dir, pf_error_last());
+		} else {
+			printf("Removed %s (run `pushfix demo --keep` to look "
+			       "around).\n",
+			       d.dir);
+		}
+	}
+	pf_buf_release(&tmpl);
+	demo_release(&d);
+	return ret;
+}
