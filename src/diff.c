@@ -1,0 +1,551 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "pushfix/buf.h"
+#include "pushfix/diff.h"
+#include "pushfix/err.h"
+#include "pushfix/interval.h"
+#include "pushfix/util.h"
+
+/* ---- the changeset ---------------------------------------------------- */
+
+static void file_release(struct pf_changed_file *f)
+{
+	free(f->path);
+	free(f->old_path);
+	free(f->content);
+	pf_intervals_release(&f->lines);
+}
+
+void pf_changeset_release(struct pf_changeset *cs)
+{
+	if (!cs)
+		return;
+	for (size_t i = 0; i < cs->nr; i++)
+		file_release(&cs->files[i]);
+	for (size_t i = 0; i < cs->skipped_nr; i++) {
+		free(cs->skipped[i].path);
+		/* Every reason is a copy owned by the changeset. */
+		free((char *)cs->skipped[i].reason);
+	}
+	free(cs->files);
+	free(cs->skipped);
+	memset(cs, 0, sizeof(*cs));
+}
+
+static void add_skipped(struct pf_changeset *cs, const char *path,
+			const char *reason)
+{
+	struct pf_skipped_file *s;
+
+	PF_ALLOC_GROW(cs->skipped, cs->skipped_nr + 1, cs->skipped_alloc);
+	s = &cs->skipped[cs->skipped_nr++];
+	s->path = pf_xstrdup(path);
+	s->reason = pf_xstrdup(reason);
+}
+
+static void add_skipped_big(struct pf_changeset *cs, const char *path,
+			    unsigned long max)
+{
+	struct pf_buf b = PF_BUF_INIT;
+
+	pf_buf_addf(&b, "larger than %lu bytes", max);
+	add_skipped(cs, path, b.buf);
+	pf_buf_release(&b);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	const struct pf_changed_file *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : strcmp(x->blob_oid, y->blob_oid);
+}
+
+static int cmp_skipped(const void *a, const void *b)
+{
+	const struct pf_skipped_file *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : strcmp(x->reason, y->reason);
+}
+
+/* Fold `src` into `dst`, the same version of the same path. */
+static void merge_file(struct pf_changed_file *dst,
+		       struct pf_changed_file *src)
+{
+	pf_intervals_add_all(&dst->lines, &src->lines);
+	dst->whole_file |= src->whole_file;
+	if (!dst->old_path) {
+		dst->old_path = src->old_path;
+		src->old_path = NULL;
+	}
+	if (!dst->content && src->content) {
+		dst->content = src->content;
+		dst->content_len = src->content_len;
+		src->content = NULL;
+	}
+	file_release(src);
+}
+
+void pf_changeset_finish(struct pf_changeset *cs)
+{
+	size_t i, out = 0;
+
+	/*
+	 * Collect, then sort and merge neighbours: several refs touching the
+	 * same (path, blob) cost O(n log n), never a search per insertion.
+	 */
+	if (cs->nr > 1)
+		qsort(cs->files, cs->nr, sizeof(*cs->files), cmp_file);
+	for (i = 0; i < cs->nr; i++) {
+		if (out && !cmp_file(&cs->files[out - 1], &cs->files[i]))
+			merge_file(&cs->files[out - 1], &cs->files[i]);
+		else
+			cs->files[out++] = cs->files[i];
+	}
+	cs->nr = out;
+	for (i = 0; i < cs->nr; i++)
+		pf_intervals_normalize(&cs->files[i].lines);
+
+	if (cs->skipped_nr > 1)
+		qsort(cs->skipped, cs->skipped_nr, sizeof(*cs->skipped),
+		      cmp_skipped);
+	for (i = 0, out = 0; i < cs->skipped_nr; i++) {
+		if (out && !cmp_skipped(&cs->skipped[out - 1],
+					&cs->skipped[i])) {
+			free(cs->skipped[i].path);
+			free((char *)cs->skipped[i].reason);
+			continue;
+		}
+		cs->skipped[out++] = cs->skipped[i];
+	}
+	cs->skipped_nr = out;
+}
+
+struct pf_changed_file *pf_changeset_find(const struct pf_changeset *cs,
+					  const char *path)
+{
+	size_t lo = 0, hi = cs->nr;
+
+	/* The first entry with this path (there may be several blobs). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(cs->files[mid].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < cs->nr && !strcmp(cs->files[lo].path, path))
+		return &cs->files[lo];
+	return NULL;
+}
+
+static char *blob_copy(const git_blob *blob, size_t *len)
+{
+	size_t n = (size_t)git_blob_rawsize(blob);
+	char *p = pf_xmalloc(n + 1);
+
+	if (n)
+		memcpy(p, git_blob_rawcontent(blob), n);
+	p[n] = '\0';
+	*len = n;
+	return p;
+}
+
+int pf_changeset_load(struct pf_changeset *cs, git_repository *repo)
+{
+	for (size_t i = 0; i < cs->nr; i++) {
+		struct pf_changed_file *f = &cs->files[i];
+		git_blob *blob = NULL;
+		git_oid id;
+
+		/* The diff keeps the content it already read. */
+		if (f->content)
+			continue;
+		if (git_oid_fromstr(&id, f->blob_oid) ||
+		    git_blob_lookup(&blob, repo, &id))
+			return pf_error_prefix(pf_error_git("cannot read blob"),
+					       "%s", f->path);
+		f->content = blob_copy(blob, &f->content_len);
+		git_blob_free(blob);
+	}
+	return 0;
+}
+
+/* git's quoting of unusual paths, so one line stays one file. */
+static void add_path(struct pf_buf *out, const char *path)
+{
+	const unsigned char *p;
+	int quote = 0;
+
+	for (p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)
+			quote = 1;
+	if (!quote) {
+		pf_buf_addstr(out, path);
+		return;
+	}
+	pf_buf_addch(out, '"');
+	for (p = (const unsigned char *)path; *p; p++) {
+		switch (*p) {
+		case '"':
+			pf_buf_addstr(out, "\\\"");
+			break;
+		case '\\':
+			pf_buf_addstr(out, "\\\\");
+			break;
+		case '\t':
+			pf_buf_addstr(out, "\\t");
+			break;
+		case '\n':
+			pf_buf_addstr(out, "\\n");
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				pf_buf_addf(out, "\\%03o", *p);
+			else
+				pf_buf_addch(out, *p);
+		}
+	}
+	pf_buf_addch(out, '"');
+}
+
+void pf_changeset_format(const struct pf_changeset *cs, struct pf_buf *out)
+{
+	/* Files are kept sorted by path: every pf_diff_* ends with finish. */
+	for (size_t i = 0; i < cs->nr; i++) {
+		add_path(out, cs->files[i].path);
+		pf_buf_addch(out, '\t');
+		pf_intervals_format(&cs->files[i].lines, out);
+		pf_buf_addch(out, '\n');
+	}
+}
+
+/* ---- diffing ---------------------------------------------------------- */
+
+struct blob_state {
+	int binary;
+	struct pf_intervals *lines;
+};
+
+static int file_cb(const git_diff_delta *delta, float progress, void *payload)
+{
+	struct blob_state *st = payload;
+
+	(void)progress;
+	if (delta->flags & GIT_DIFF_FLAG_BINARY)
+		st->binary = 1;
+	return 0;
+}
+
+static int hunk_cb(const git_diff_delta *delta, const git_diff_hunk *hunk,
+		   void *payload)
+{
+	struct blob_state *st = payload;
+
+	(void)delta;
+	/*
+	 * With no context lines a hunk's new side is exactly its added
+	 * lines ('+' lines; a modified line is a deletion plus an addition),
+	 * so there is no need to visit the lines one by one.
+	 */
+	if (hunk->new_lines > 0)
+		pf_intervals_add(st->lines, (uint32_t)hunk->new_start,
+				 (uint32_t)(hunk->new_start + hunk->new_lines -
+					    1));
+	return 0;
+}
+
+static int is_blob_mode(unsigned mode)
+{
+	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+struct diff_ctx {
+	struct pf_changeset *cs;
+	git_repository *repo;
+	git_odb *odb;
+	unsigned long max;
+	int whole_file;
+	git_diff_options dopts;
+};
+
+/* Too big to scan?  Asks the object header, not the whole object. */
+static int too_big(struct diff_ctx *ctx, const git_oid *id, int *big)
+{
+	size_t len;
+	git_object_t type;
+
+	*big = 0;
+	if (!ctx->max)
+		return 0;
+	if (git_odb_read_header(&len, &type, ctx->odb, id))
+		return pf_error_git("cannot read object header");
+	*big = len > ctx->max;
+	return 0;
+}
+
+static int diff_delta(struct diff_ctx *ctx, const git_diff_delta *d)
+{
+	struct pf_changed_file f;
+	struct blob_state st;
+	git_blob *old = NULL, *new = NULL;
+	const char *path = d->new_file.path;
+	int ret = 0, big, has_old;
+
+	switch (d->status) {
+	case GIT_DELTA_ADDED:
+	case GIT_DELTA_MODIFIED:
+	case GIT_DELTA_RENAMED:
+	case GIT_DELTA_COPIED:
+	case GIT_DELTA_TYPECHANGE:
+		break;
+	case GIT_DELTA_DELETED:
+		add_skipped(ctx->cs, d->old_file.path, "deleted");
+		return 0;
+	case GIT_DELTA_CONFLICTED:
+		add_skipped(ctx->cs, path, "unmerged");
+		return 0;
+	default:
+		return 0;
+	}
+	if (d->new_file.mode == GIT_FILEMODE_COMMIT) {
+		add_skipped(ctx->cs, path, "submodule");
+		return 0;
+	}
+	if (d->new_file.mode == GIT_FILEMODE_LINK) {
+		add_skipped(ctx->cs, path, "symlink");
+		return 0;
+	}
+	if (!is_blob_mode(d->new_file.mode))
+		return 0;
+	has_old = d->status != GIT_DELTA_ADDED &&
+		  is_blob_mode(d->old_file.mode) &&
+		  !git_oid_is_zero(&d->old_file.id);
+	/* A pure rename or a mode change adds no line. */
+	if (has_old && git_oid_equal(&d->old_file.id, &d->new_file.id) &&
+	    !ctx->whole_file)
+		return 0;
+
+	if ((ret = too_big(ctx, &d->new_file.id, &big)))
+		goto out;
+	if (big) {
+		add_skipped_big(ctx->cs, path, ctx->max);
+		goto out;
+	}
+	if (git_blob_lookup(&new, ctx->repo, &d->new_file.id)) {
+		ret = pf_error_git("cannot read blob");
+		goto out;
+	}
+	/* A huge old side would only slow the diff: count every line. */
+	if (has_old && (ret = too_big(ctx, &d->old_file.id, &big)))
+		goto out;
+	if (has_old && !big &&
+	    git_blob_lookup(&old, ctx->repo, &d->old_file.id)) {
+		ret = pf_error_git("cannot read blob");
+		goto out;
+	}
+
+	memset(&f, 0, sizeof(f));
+	st.binary = 0;
+	st.lines = &f.lines;
+	if (git_diff_blobs(old, has_old ? d->old_file.path : NULL, new, path,
+			   &ctx->dopts, file_cb, NULL, hunk_cb, NULL, &st)) {
+		pf_intervals_release(&f.lines);
+		ret = pf_error_git("cannot diff");
+		goto out;
+	}
+	if (st.binary) {
+		pf_intervals_release(&f.lines);
+		add_skipped(ctx->cs, path, "binary");
+		goto out;
+	}
+	/* Only --all keeps a file with no line (an empty file). */
+	if (!f.lines.nr && !ctx->whole_file)
+		goto out;
+	f.path = pf_xstrdup(path);
+	if (has_old && strcmp(d->old_file.path, path))
+		f.old_path = pf_xstrdup(d->old_file.path);
+	git_oid_tostr(f.blob_oid, sizeof(f.blob_oid), &d->new_file.id);
+	f.mode = d->new_file.mode;
+	f.whole_file = ctx->whole_file;
+	/* Keep what we read: pf_changeset_load() would read it again. */
+	f.content = blob_copy(new, &f.content_len);
+	PF_ALLOC_GROW(ctx->cs->files, ctx->cs->nr + 1, ctx->cs->alloc);
+	ctx->cs->files[ctx->cs->nr++] = f;
+out:
+	git_blob_free(old);
+	git_blob_free(new);
+	if (ret)
+		pf_error_prefix(ret, "%s", path);
+	return ret;
+}
+
+static void diff_options(git_diff_options *o)
+{
+	git_diff_options_init(o, GIT_DIFF_OPTIONS_VERSION);
+	o->context_lines = 0;
+	o->interhunk_lines = 0;
+	/* git diff's default since 2.14: where an ambiguous block of added
+	 * lines starts is chosen as git shows it. */
+	o->flags = GIT_DIFF_NORMAL | GIT_DIFF_INDENT_HEURISTIC;
+}
+
+static int collect(struct pf_changeset *cs, git_repository *repo,
+		   git_diff *diff, const struct pf_diff_opts *opts,
+		   int whole_file, int renames)
+{
+	struct diff_ctx ctx;
+	size_t n;
+	int ret = 0;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cs = cs;
+	ctx.repo = repo;
+	ctx.max = opts ? opts->max_file_bytes : 0;
+	ctx.whole_file = whole_file;
+	diff_options(&ctx.dopts);
+	if (git_repository_odb(&ctx.odb, repo))
+		return pf_error_git("cannot open the object database");
+
+	if (renames) {
+		git_diff_find_options fo;
+
+		git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+		fo.flags = GIT_DIFF_FIND_RENAMES;
+		if (git_diff_find_similar(diff, &fo)) {
+			ret = pf_error_git("cannot detect renames");
+			goto out;
+		}
+	}
+	n = git_diff_num_deltas(diff);
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = diff_delta(&ctx, git_diff_get_delta(diff, i));
+out:
+	git_odb_free(ctx.odb);
+	pf_changeset_finish(cs);
+	return ret;
+}
+
+static int tree_of(git_tree **out, git_repository *repo, const git_oid *id,
+		   const char *what)
+{
+	git_object *obj = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int ret = 0;
+
+	*out = NULL;
+	if (!id)
+		return 0;
+	if (git_object_lookup(&obj, repo, id, GIT_OBJECT_ANY) ||
+	    git_object_peel((git_object **)out, obj, GIT_OBJECT_TREE)) {
+		git_oid_tostr(hex, sizeof(hex), id);
+		ret = pf_error_prefix(pf_error_git("not a tree-ish"),
+				      "%s %s", what, hex);
+	}
+	git_object_free(obj);
+	return ret;
+}
+
+static int want_renames(const struct pf_diff_opts *opts)
+{
+	return !opts || opts->find_renames;
+}
+
+int pf_diff_range(struct pf_changeset *cs, git_repository *repo,
+		  const git_oid *base, const git_oid *tip,
+		  const struct pf_diff_opts *opts)
+{
+	git_tree *a = NULL, *b = NULL;
+	git_diff *diff = NULL;
+	git_diff_options o;
+	int ret;
+
+	if ((ret = tree_of(&a, repo, base, "base")) ||
+	    (ret = tree_of(&b, repo, tip, "tip")))
+		goto out;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(&diff, repo, a, b, &o)) {
+		ret = pf_error_git("cannot diff trees");
+		goto out;
+	}
+	/* From the empty tree every file is new: no rename to find. */
+	ret = collect(cs, repo, diff, opts, 0, base && want_renames(opts));
+out:
+	git_diff_free(diff);
+	git_tree_free(a);
+	git_tree_free(b);
+	return ret;
+}
+
+int pf_diff_staged(struct pf_changeset *cs, git_repository *repo,
+		   const struct pf_diff_opts *opts)
+{
+	git_reference *head = NULL;
+	git_tree *tree = NULL;
+	git_index *index = NULL;
+	git_diff *diff = NULL;
+	git_diff_options o;
+	int ret = 0, err;
+
+	err = git_repository_head(&head, repo);
+	if (err == 0) {
+		git_object *obj = NULL;
+
+		if (git_reference_peel(&obj, head, GIT_OBJECT_TREE)) {
+			ret = pf_error_git("cannot read HEAD");
+			goto out;
+		}
+		tree = (git_tree *)obj;
+	} else if (err != GIT_EUNBORNBRANCH && err != GIT_ENOTFOUND) {
+		ret = pf_error_git("cannot read HEAD");
+		goto out;
+	}
+	if (git_repository_index(&index, repo)) {
+		ret = pf_error_git("cannot read the index");
+		goto out;
+	}
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_index(&diff, repo, tree, index, &o)) {
+		ret = pf_error_git("cannot diff the index");
+		goto out;
+	}
+	ret = collect(cs, repo, diff, opts, 0, tree && want_renames(opts));
+out:
+	git_diff_free(diff);
+	git_index_free(index);
+	git_tree_free(tree);
+	git_reference_free(head);
+	return ret;
+}
+
+int pf_diff_all(struct pf_changeset *cs, git_repository *repo,
+		const git_oid *tip, const struct pf_diff_opts *opts)
+{
+	git_tree *b = NULL;
+	git_diff *diff = NULL;
+	int ret;
+
+	/*
+	 * The empty tree against tip: every file is added, so each hunk is
+	 * the whole file (lines 1..N), and binary, symlink, submodule and
+	 * size checks are the same as for a range.
+	 */
+	if ((ret = tree_of(&b, repo, tip, "tip")))
+		goto out;
+	if (git_diff_tree_to_tree(&diff, repo, NULL, b, NULL)) {
+		ret = pf_error_git("cannot list the tree");
+		goto out;
+	}
+	ret = collect(cs, repo, diff, opts, 1, 0);
+out:
+	git_diff_free(diff);
+	git_tree_free(b);
+	return ret;
+}
