@@ -21,7 +21,8 @@ struct pf_changed_file {
 	unsigned mode;       /* git file mode (0100644, 0100755) */
 	struct pf_intervals lines; /* normalised after pf_diff_* returns */
 	int whole_file;      /* --all: every line counts as changed */
-	/* Pushed content, filled by pf_changeset_load(); NULL until then. */
+	/* Pushed content (NUL-terminated after content_len): the diff keeps
+	 * the blobs it read; pf_changeset_load() fills any still NULL. */
 	char *content;
 	size_t content_len;
 };
@@ -29,7 +30,8 @@ struct pf_changed_file {
 struct pf_skipped_file {
 	char *path;
 	const char *reason; /* "binary", "deleted", "submodule", "symlink",
-			       "larger than N bytes" */
+			       "larger than N bytes"; a copy owned (and
+			       freed) by the changeset */
 };
 
 struct pf_changeset {
