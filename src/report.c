@@ -1,0 +1,513 @@
+/*
+ * Reports of a finding list: text for people, JSON for programs (the
+ * format documented in README.md, version 1), SARIF for code-scanning
+ * tools.  Findings marked `ignored` (the user already decided) are left
+ * out of text and JSON and written as suppressed in SARIF.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pushfix/buf.h"
+#include "pushfix/err.h"
+#include "pushfix/finding.h"
+#include "pushfix/report.h"
+#include "pushfix/sarif.h"
+#include "pushfix/util.h"
+
+#define WIDTH 80
+#define MAX_LINES 12 /* of code per finding, unless verbose */
+
+int pf_format_parse(enum pf_format *out, const char *name)
+{
+	if (name && !strcmp(name, "text"))
+		*out = PF_FORMAT_TEXT;
+	else if (name && !strcmp(name, "json"))
+		*out = PF_FORMAT_JSON;
+	else if (name && !strcmp(name, "sarif"))
+		*out = PF_FORMAT_SARIF;
+	else
+		return pf_error_setc(PF_EINVALID, "unknown format '%s' "
+				     "(expected text, json or sarif)",
+				     name ? name : "");
+	return 0;
+}
+
+/* ---- UTF-8 ---------------------------------------------------------------- */
+
+/* Length of a valid UTF-8 sequence at s, or 0. */
+static size_t utf8_valid(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xe0 && s[1] < 0xa0) ||
+		    (s[0] == 0xed && s[1] >= 0xa0))
+			return 0;
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xf0 && s[1] < 0x90) ||
+		    (s[0] == 0xf4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+/* A JSON string; NULL is null; bytes that are not UTF-8 become U+FFFD so
+ * that the report is valid JSON whatever the scanned file held. */
+static void jstr(struct pf_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (!s) {
+		pf_buf_addstr(b, "null");
+		return;
+	}
+	n = strlen(s);
+	pf_buf_addch(b, '"');
+	while (n) {
+		size_t l = utf8_valid(p, n);
+
+		if (!l) {
+			pf_buf_addstr(b, "\\ufffd");
+			l = 1;
+		} else if (l > 1) {
+			pf_buf_add(b, p, l);
+		} else if (*p == '"' || *p == '\\') {
+			pf_buf_addch(b, '\\');
+			pf_buf_addch(b, *p);
+		} else if (*p == '\n') {
+			pf_buf_addstr(b, "\\n");
+		} else if (*p == '\t') {
+			pf_buf_addstr(b, "\\t");
+		} else if (*p == '\r') {
+			pf_buf_addstr(b, "\\r");
+		} else if (*p < 0x20 || *p == 0x7f) {
+			pf_buf_addf(b, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
+		} else {
+			pf_buf_addch(b, *p);
+		}
+		p += l;
+		n -= l;
+	}
+	pf_buf_addch(b, '"');
+}
+
+static void jkey(struct pf_buf *b, const char *key, int *first)
+{
+	if (!*first)
+		pf_buf_addch(b, ',');
+	*first = 0;
+	pf_buf_addf(b, "\"%s\":", key);
+}
+
+static const char *fix_origin_name(enum pf_fix_origin o)
+{
+	return o == PF_FIX_LLM ? "llm" : "rule";
+}
+
+static const char *fix_state_name(enum pf_fix_state s)
+{
+	switch (s) {
+	case PF_FIX_VERIFIED: return "verified";
+	case PF_FIX_UNVERIFIED: return "unverified";
+	case PF_FIX_REFUSED: return "refused";
+	case PF_FIX_UNCHECKED: break;
+	}
+	return "unchecked";
+}
+
+static double unit_interval(double d)
+{
+	return d >= 0 && d <= 1 ? d : 0; /* NaN too */
+}
+
+static void json_finding(struct pf_buf *b, const struct pf_finding *f)
+{
+	int first = 1;
+
+	pf_buf_addch(b, '{');
+	jkey(b, "rule_id", &first);
+	jstr(b, f->rule_id);
+	jkey(b, "path", &first);
+	jstr(b, f->path);
+	jkey(b, "start_line", &first);
+	pf_buf_addf(b, "%u", (unsigned)f->start.line);
+	jkey(b, "end_line", &first);
+	pf_buf_addf(b, "%u", (unsigned)f->end.line);
+	jkey(b, "start_col", &first);
+	pf_buf_addf(b, "%u", (unsigned)f->start.col);
+	jkey(b, "end_col", &first);
+	pf_buf_addf(b, "%u", (unsigned)f->end.col);
+	jkey(b, "severity", &first);
+	jstr(b, pf_severity_name(f->severity));
+	jkey(b, "message", &first);
+	jstr(b, f->message);
+	jkey(b, "fingerprint", &first);
+	jstr(b, f->fingerprint[0] ? f->fingerprint : NULL);
+	jkey(b, "cwe", &first);
+	jstr(b, f->cwe);
+	jkey(b, "owasp", &first);
+	jstr(b, f->owasp);
+	jkey(b, "lines", &first);
+	jstr(b, f->lines);
+	jkey(b, "fix", &first);
+	if (f->fix.replacement) {
+		int ff = 1;
+
+		pf_buf_addch(b, '{');
+		jkey(b, "origin", &ff);
+		jstr(b, fix_origin_name(f->fix.origin));
+		jkey(b, "start_line", &ff);
+		pf_buf_addf(b, "%u", (unsigned)f->fix.start_line);
+		jkey(b, "end_line", &ff);
+		pf_buf_addf(b, "%u", (unsigned)f->fix.end_line);
+		jkey(b, "replacement", &ff);
+		jstr(b, f->fix.replacement);
+		jkey(b, "state", &ff);
+		jstr(b, fix_state_name(f->fix.state));
+		jkey(b, "note", &ff);
+		jstr(b, f->fix.note);
+		pf_buf_addch(b, '}');
+	} else {
+		pf_buf_addstr(b, "null");
+	}
+	jkey(b, "triage", &first);
+	if (f->triage.verdict != PF_VERDICT_NONE || f->triage.error) {
+		int tf = 1;
+
+		pf_buf_addch(b, '{');
+		jkey(b, "verdict", &tf);
+		jstr(b, pf_verdict_name(f->triage.verdict));
+		jkey(b, "confidence", &tf);
+		pf_buf_addf(b, "%.2f", unit_interval(f->triage.confidence));
+		jkey(b, "reason", &tf);
+		jstr(b, f->triage.reason);
+		jkey(b, "error", &tf);
+		jstr(b, f->triage.error);
+		jkey(b, "cached", &tf);
+		pf_buf_addstr(b, f->triage.cached ? "true" : "false");
+		pf_buf_addch(b, '}');
+	} else {
+		pf_buf_addstr(b, "null");
+	}
+	pf_buf_addch(b, '}');
+}
+
+static const enum pf_severity sev_order[] = {
+	PF_SEV_CRITICAL, PF_SEV_ERROR, PF_SEV_WARNING,
+	PF_SEV_LOW,      PF_SEV_INFO,  PF_SEV_UNKNOWN,
+};
+
+void pf_report_json(struct pf_buf *out, const struct pf_findings *fs,
+		    const struct pf_report_opts *o)
+{
+	size_t count[PF_SEV_CRITICAL + 1] = { 0 }, total = 0, ignored = 0;
+	int first = 1;
+
+	pf_buf_addstr(out, "{\"version\":1,\"tool\":{\"name\":\"pushfix\","
+			   "\"engine\":");
+	jstr(out, o ? o->engine : NULL);
+	pf_buf_addstr(out, "},\"findings\":[");
+	for (size_t i = 0; i < fs->nr; i++) {
+		const struct pf_finding *f = &fs->v[i];
+
+		if (f->ignored) {
+			ignored++;
+			continue;
+		}
+		if (!first)
+			pf_buf_addch(out, ',');
+		first = 0;
+		pf_buf_addstr(out, "\n  ");
+		json_finding(out, f);
+		total++;
+		if ((unsigned)f->severity <= PF_SEV_CRITICAL)
+			count[f->severity]++;
+	}
+	pf_buf_addf(out, "%s],\"summary\":{\"total\":%zu,\"ignored\":%zu,"
+		    "\"by_severity\":{",
+		    first ? "" : "\n", total, ignored);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(sev_order); i++)
+		pf_buf_addf(out, "%s\"%s\":%zu", i ? "," : "",
+			    pf_severity_name(sev_order[i]),
+			    count[sev_order[i]]);
+	pf_buf_addstr(out, "}}}\n");
+}
+
+void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
+		     const struct pf_report_opts *o)
+{
+	struct pf_buf name = PF_BUF_INIT;
+
+	/* Never the bare engine name: a driver called "semgrep" would be
+	 * read back with Semgrep's byte columns. */
+	if (o && o->engine && *o->engine)
+		pf_buf_addf(&name, "pushfix (%s)", o->engine);
+	else
+		pf_buf_addstr(&name, "pushfix");
+	pf_sarif_write(out, fs, name.buf);
+	pf_buf_release(&name);
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+#define C_RESET "\033[m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_GREEN "\033[32m"
+
+static const char *sev_color(enum pf_severity s)
+{
+	switch (s) {
+	case PF_SEV_CRITICAL: return "\033[1;35m";
+	case PF_SEV_ERROR: return "\033[1;31m";
+	case PF_SEV_WARNING: return "\033[33m";
+	case PF_SEV_LOW:
+	case PF_SEV_INFO: return "\033[36m";
+	case PF_SEV_UNKNOWN: break;
+	}
+	return "";
+}
+
+/*
+ * Append at most `max` display columns of s (up to '\n' or NUL), tabs
+ * expanded, control bytes shown as '?' (a scanned file must not drive the
+ * terminal), invalid UTF-8 as '?'.  Returns the columns used; sets
+ * *cut when something was left out.
+ */
+static size_t add_visible(struct pf_buf *b, const char *s, size_t max,
+			  int *cut)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t col = 0, n = strcspn(s, "\n");
+
+	*cut = 0;
+	while (n) {
+		size_t l = utf8_valid(p, n), w = 1;
+
+		if (*p == '\t')
+			w = 8 - col % 8;
+		if (max && col + w > max) {
+			*cut = 1;
+			break;
+		}
+		if (*p == '\t')
+			pf_buf_addf(b, "%*s", (int)w, "");
+		else if (!l || *p < 0x20 || *p == 0x7f)
+			pf_buf_addch(b, '?');
+		else
+			pf_buf_add(b, p, l);
+		col += w;
+		if (!l)
+			l = 1;
+		p += l;
+		n -= l;
+	}
+	return col;
+}
+
+/* Word-wrap `text` (white space folded) at WIDTH with `indent`. */
+static void add_wrapped(struct pf_buf *b, const char *text,
+			const char *indent)
+{
+	size_t ind = strlen(indent), col = 0;
+	const char *s = text ? text : "";
+
+	for (;;) {
+		size_t wl;
+		char *word;
+		int cut;
+
+		while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+			s++;
+		if (!*s)
+			break;
+		wl = strcspn(s, " \n\t\r");
+		if (col && col + 1 + wl > WIDTH) {
+			pf_buf_addch(b, '\n');
+			col = 0;
+		}
+		if (!col) {
+			pf_buf_addstr(b, indent);
+			col = ind;
+		} else {
+			pf_buf_addch(b, ' ');
+			col++;
+		}
+		word = pf_xstrndup(s, wl);
+		col += add_visible(b, word, 0, &cut);
+		free(word);
+		s += wl;
+	}
+	if (col)
+		pf_buf_addch(b, '\n');
+}
+
+static void add_code(struct pf_buf *b, const char *lines, uint32_t first,
+		     char mark, const struct pf_report_opts *o)
+{
+	const char *s = lines;
+	uint32_t n = 0;
+
+	while (s) {
+		const char *nl = strchr(s, '\n');
+		int cut;
+
+		if (!o->verbose && n == MAX_LINES) {
+			uint32_t more = *s ? 1 : 0;
+
+			for (const char *p = s; (p = strchr(p, '\n')); p++)
+				more += p[1] != '\0';
+			pf_buf_addf(b, "  %s... (%u more line%s)%s\n",
+				    o->color ? C_DIM : "", (unsigned)more,
+				    more == 1 ? "" : "s",
+				    o->color ? C_RESET : "");
+			return;
+		}
+		if (!nl && !*s && n)
+			return; /* the '\n' ending the last line */
+		pf_buf_addf(b, "  %s%5u %c%s ", o->color ? C_DIM : "",
+			    (unsigned)(first + n), mark,
+			    o->color ? C_RESET : "");
+		if (o->color && mark == '+')
+			pf_buf_addstr(b, C_GREEN);
+		{
+			/* 10 columns of margin; a cut line ends in "...". */
+			struct pf_buf t = PF_BUF_INIT;
+			size_t w = add_visible(&t, s, 0, &cut);
+
+			if (!o->verbose && w > WIDTH - 10) {
+				add_visible(b, s, WIDTH - 13, &cut);
+				pf_buf_addstr(b, "...");
+			} else {
+				pf_buf_add(b, t.buf, t.len);
+			}
+			pf_buf_release(&t);
+		}
+		if (o->color && mark == '+')
+			pf_buf_addstr(b, C_RESET);
+		pf_buf_addch(b, '\n');
+		n++;
+		s = nl ? nl + 1 : NULL;
+	}
+}
+
+static void text_finding(struct pf_buf *b, const struct pf_finding *f,
+			 const struct pf_report_opts *o)
+{
+	int cut;
+
+	if (o->color)
+		pf_buf_addstr(b, C_BOLD);
+	add_visible(b, f->path ? f->path : "?", 0, &cut);
+	pf_buf_addf(b, ":%u:%s ", (unsigned)f->start.line,
+		    o->color ? C_RESET : "");
+	if (o->color)
+		pf_buf_addstr(b, sev_color(f->severity));
+	pf_buf_addstr(b, pf_severity_name(f->severity));
+	if (o->color)
+		pf_buf_addstr(b, C_RESET);
+	pf_buf_addch(b, ' ');
+	add_visible(b, f->rule_id ? f->rule_id : "?", 0, &cut);
+	pf_buf_addch(b, '\n');
+	add_wrapped(b, f->message, "  ");
+	if (o->verbose && f->cwe)
+		add_wrapped(b, f->cwe, "  ");
+	if (f->lines)
+		add_code(b, f->lines, f->start.line, '|', o);
+	if (f->triage.verdict != PF_VERDICT_NONE) {
+		struct pf_buf t = PF_BUF_INIT;
+
+		pf_buf_addf(&t, "triage: %s (%.0f%%)%s %s",
+			    pf_verdict_name(f->triage.verdict),
+			    unit_interval(f->triage.confidence) * 100,
+			    f->triage.reason ? ":" : "",
+			    f->triage.reason ? f->triage.reason : "");
+		add_wrapped(b, t.buf, "  ");
+		pf_buf_release(&t);
+	} else if (f->triage.error && o->verbose) {
+		struct pf_buf t = PF_BUF_INIT;
+
+		pf_buf_addf(&t, "not triaged: %s", f->triage.error);
+		add_wrapped(b, t.buf, "  ");
+		pf_buf_release(&t);
+	}
+	if (f->fix.replacement) {
+		pf_buf_addf(b, "  %s fix (%s), line%s %u",
+			    f->fix.origin == PF_FIX_LLM ? "suggested" : "rule",
+			    fix_state_name(f->fix.state),
+			    f->fix.end_line > f->fix.start_line ? "s" : "",
+			    (unsigned)f->fix.start_line);
+		if (f->fix.end_line > f->fix.start_line)
+			pf_buf_addf(b, "-%u", (unsigned)f->fix.end_line);
+		pf_buf_addstr(b, ":\n");
+		if (f->fix.note)
+			add_wrapped(b, f->fix.note, "    ");
+		if (*f->fix.replacement)
+			add_code(b, f->fix.replacement, f->fix.start_line,
+				 '+', o);
+		else
+			pf_buf_addstr(b, "    (the lines are removed)\n");
+	}
+}
+
+void pf_report_text(struct pf_buf *out, const struct pf_findings *fs,
+		    const struct pf_report_opts *o)
+{
+	static const struct pf_report_opts none = { 0, 0, NULL };
+	size_t count[PF_SEV_CRITICAL + 1] = { 0 }, total = 0, ignored = 0;
+	int any = 0;
+
+	if (!o)
+		o = &none;
+	for (size_t i = 0; i < fs->nr; i++) {
+		const struct pf_finding *f = &fs->v[i];
+
+		if (f->ignored) {
+			ignored++;
+			continue;
+		}
+		if (total)
+			pf_buf_addch(out, '\n');
+		text_finding(out, f, o);
+		total++;
+		if ((unsigned)f->severity <= PF_SEV_CRITICAL)
+			count[f->severity]++;
+	}
+	if (total)
+		pf_buf_addch(out, '\n');
+	if (!total) {
+		pf_buf_addstr(out, "no findings");
+	} else {
+		pf_buf_addf(out, "%zu finding%s (", total,
+			    total == 1 ? "" : "s");
+		for (size_t i = 0; i < PF_ARRAY_SIZE(sev_order); i++) {
+			size_t c = count[sev_order[i]];
+
+			if (!c)
+				continue;
+			pf_buf_addf(out, "%s%zu %s", any ? ", " : "", c,
+				    pf_severity_name(sev_order[i]));
+			any = 1;
+		}
+		pf_buf_addch(out, ')');
+	}
+	if (ignored)
+		pf_buf_addf(out, "; %zu ignored", ignored);
+	pf_buf_addch(out, '\n');
+}
