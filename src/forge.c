@@ -208,7 +208,7 @@ static int parse_host_port(struct pf_remote_url *u, const char *url,
 
 int pf_remote_url_parse(struct pf_remote_url *out, const char *url)
 {
-	struct pf_remote_url u = { 0 };
+	struct pf_remote_url u = {0};
 	const char *s = url;
 	size_t sl, h;
 	int ret;
@@ -227,7 +227,8 @@ int pf_remote_url_parse(struct pf_remote_url *out, const char *url)
 		if (!strcmp(u.scheme, "file")) {
 			ret = pf_error_setc(PF_ENOTFOUND,
 					    "'%s' is a local repository, not "
-					    "a forge", url);
+					    "a forge",
+					    url);
 			goto fail;
 		}
 		if (!strcmp(u.scheme, "git+ssh") ||
@@ -257,9 +258,8 @@ int pf_remote_url_parse(struct pf_remote_url *out, const char *url)
 		const char *host = s, *sep, *slash = strchr(s, '/');
 		const char *at = NULL;
 
-		for (const char *p = s; *p && *p != ':' && *p != '/' &&
-					*p != '[';
-		     p++)
+		for (const char *p = s;
+		     *p && *p != ':' && *p != '/' && *p != '['; p++)
 			if (*p == '@')
 				at = p;
 		if (at)
@@ -268,7 +268,8 @@ int pf_remote_url_parse(struct pf_remote_url *out, const char *url)
 			const char *close = strchr(host, ']');
 
 			if (!close) {
-				ret = bad_url(url, "unbalanced '[' in the host");
+				ret =
+				    bad_url(url, "unbalanced '[' in the host");
 				goto fail;
 			}
 			sep = close[1] == ':' ? close + 1 : NULL;
@@ -278,7 +279,8 @@ int pf_remote_url_parse(struct pf_remote_url *out, const char *url)
 		if (!sep || (slash && slash < sep)) {
 			ret = pf_error_setc(PF_ENOTFOUND,
 					    "'%s' is a local repository, not "
-					    "a forge", url);
+					    "a forge",
+					    url);
 			goto fail;
 		}
 		u.scheme = pf_xstrdup("scp");
@@ -361,10 +363,10 @@ static int host_map_lookup(enum pf_forge *out, const char *map,
 
 			if (parse_forge_word(&f, v, (size_t)vl))
 				return pf_error_setc(
-					PF_EINVALID,
-					"[mirror] host_map: unknown forge "
-					"'%.*s' for '%.*s' (github or gitlab)",
-					vl, v, kl, k);
+				    PF_EINVALID,
+				    "[mirror] host_map: unknown forge "
+				    "'%.*s' for '%.*s' (github or gitlab)",
+				    vl, v, kl, k);
 			snprintf(hp, sizeof(hp), "%s:%u", host ? host : "",
 				 port);
 			if (host && ((strlen(host) == (size_t)kl &&
@@ -458,9 +460,9 @@ static int decide_forge(enum pf_forge *out, const struct pf_remote_url *u,
 		char *a = pf_xstrdup(o->api_url);
 
 		strip_trailing_slashes(a);
-		ret = pf_ends_with(a, "/api/v3") ? PF_FORGE_GITHUB
+		ret = pf_ends_with(a, "/api/v3")   ? PF_FORGE_GITHUB
 		      : pf_ends_with(a, "/api/v4") ? PF_FORGE_GITLAB
-						     : PF_FORGE_AUTO;
+						   : PF_FORGE_AUTO;
 		free(a);
 		if (ret != PF_FORGE_AUTO) {
 			*out = (enum pf_forge)ret;
@@ -469,9 +471,11 @@ static int decide_forge(enum pf_forge *out, const struct pf_remote_url *u,
 	}
 	if (u) {
 		const char *h = u->host;
-		int gh = !strcmp(h, "github.com") || pf_ends_with(h, ".ghe.com") ||
+		int gh = !strcmp(h, "github.com") ||
+			 pf_ends_with(h, ".ghe.com") ||
 			 host_has_label(h, "github");
-		int gl = !strcmp(h, "gitlab.com") || host_has_label(h, "gitlab");
+		int gl =
+		    !strcmp(h, "gitlab.com") || host_has_label(h, "gitlab");
 
 		if (gh && !gl) {
 			*out = PF_FORGE_GITHUB;
@@ -543,10 +547,10 @@ static void derive_api_url(struct pf_buf *out, enum pf_forge f,
 int pf_forge_resolve(struct pf_forge_repo *out, const char *remote_url,
 		     const struct pf_forge_opts *opts)
 {
-	struct pf_forge_opts none = { PF_FORGE_AUTO, NULL, NULL, NULL };
+	struct pf_forge_opts none = {PF_FORGE_AUTO, NULL, NULL, NULL};
 	const struct pf_forge_opts *o = opts ? opts : &none;
-	struct pf_remote_url u = { 0 };
-	struct pf_forge_repo r = { 0 };
+	struct pf_remote_url u = {0};
+	struct pf_forge_repo r = {0};
 	struct pf_buf api = PF_BUF_INIT;
 	int have_url = 0, ret;
 	int have_repo = o->repository && *o->repository;
@@ -605,25 +609,28 @@ int pf_forge_resolve(struct pf_forge_repo *out, const char *remote_url,
 		}
 	}
 	if (!*path || strstr(path, "//")) {
-		ret = pf_error_setc(PF_EINVALID, "repository path '%s' is "
-						 "malformed", path);
+		ret = pf_error_setc(PF_EINVALID,
+				    "repository path '%s' is "
+				    "malformed",
+				    path);
 		goto out;
 	}
 	slash = strrchr(path, '/');
-	if (r.forge == PF_FORGE_GITHUB && (!slash || strchr(path, '/') != slash)) {
-		ret = pf_error_setc(PF_EINVALID,
-				    "GitHub repository '%s' is not owner/name%s",
-				    path,
-				    have_repo ? " ([mirror] repository)"
-					      : ": set [mirror] repository");
+	if (r.forge == PF_FORGE_GITHUB &&
+	    (!slash || strchr(path, '/') != slash)) {
+		ret = pf_error_setc(
+		    PF_EINVALID, "GitHub repository '%s' is not owner/name%s",
+		    path,
+		    have_repo ? " ([mirror] repository)"
+			      : ": set [mirror] repository");
 		goto out;
 	}
 	if (r.forge == PF_FORGE_GITLAB && !slash) {
-		ret = pf_error_setc(PF_EINVALID,
-				    "GitLab project '%s' is not group/project%s",
-				    path,
-				    have_repo ? " ([mirror] repository)"
-					      : ": set [mirror] repository");
+		ret = pf_error_setc(
+		    PF_EINVALID, "GitLab project '%s' is not group/project%s",
+		    path,
+		    have_repo ? " ([mirror] repository)"
+			      : ": set [mirror] repository");
 		goto out;
 	}
 	r.owner = pf_xstrndup(path, (size_t)(slash - path));

@@ -44,26 +44,26 @@ void pf_forge_redact_url(struct pf_buf *out, const char *url);
 
 /* The [mirror] settings that steer the resolution (borrowed strings). */
 struct pf_forge_opts {
-	enum pf_forge forge;    /* PF_FORGE_AUTO: from host_map, api_url or
+	enum pf_forge forge;	/* PF_FORGE_AUTO: from host_map, api_url or
 				   the host name */
-	const char *api_url;    /* NULL: derived from the host */
+	const char *api_url;	/* NULL: derived from the host */
 	const char *repository; /* "owner/name", "group/sub/project"; NULL:
 				   from the URL */
-	const char *host_map;   /* "git.corp=github,code.corp=gitlab"; a key
+	const char *host_map;	/* "git.corp=github,code.corp=gitlab"; a key
 				   may carry a port: "git.corp:8443=gitlab" */
 };
 
 struct pf_forge_repo {
 	enum pf_forge forge; /* PF_FORGE_GITHUB or PF_FORGE_GITLAB */
-	char *host;          /* web host ("github.com"); NULL when the
+	char *host;	     /* web host ("github.com"); NULL when the
 				remote is local and the repository was
 				configured */
-	char *api_url;       /* no trailing '/': "https://api.github.com",
+	char *api_url;	     /* no trailing '/': "https://api.github.com",
 				"https://ghe.corp/api/v3",
 				"https://gitlab.corp/api/v4" */
-	char *path;          /* "owner/name" or "group/sub/project" */
-	char *owner;         /* "owner" or "group/sub" */
-	char *name;          /* "name" or "project" */
+	char *path;	     /* "owner/name" or "group/sub/project" */
+	char *owner;	     /* "owner" or "group/sub" */
+	char *name;	     /* "name" or "project" */
 };
 
 /*

@@ -18,55 +18,49 @@ struct url_case {
 };
 
 static const struct url_case url_cases[] = {
-	{ "git@github.com:o/r.git", "scp", "github.com", 0, "o/r" },
-	{ "git@github.com:o/r", "scp", "github.com", 0, "o/r" },
-	{ "github.com:o/r.git", "scp", "github.com", 0, "o/r" },
-	{ "GIT@GitHub.COM:Owner/Repo.git", "scp", "github.com", 0,
-	  "Owner/Repo" },
-	{ "git@github.com:o/r.git/", "scp", "github.com", 0, "o/r" },
-	{ "git@host.corp:~user/o/r.git", "scp", "host.corp", 0, "o/r" },
-	{ "git@host.corp:2222/o/r.git", "scp", "host.corp", 0, "2222/o/r" },
-	{ "[::1]:o/r.git", "scp", "::1", 0, "o/r" },
-	{ "git@[::1]:o/r.git", "scp", "::1", 0, "o/r" },
-	{ "https://github.com/o/r", "https", "github.com", 0, "o/r" },
-	{ "https://github.com/o/r.git", "https", "github.com", 0, "o/r" },
-	{ "https://github.com/o/r.git/", "https", "github.com", 0, "o/r" },
-	{ "https://github.com/o/r///", "https", "github.com", 0, "o/r" },
-	{ "https://github.com//o/r", "https", "github.com", 0, "o/r" },
-	{ "https://u:tok@github.com/o/r.git", "https", "github.com", 0,
-	  "o/r" },
-	{ "https://u@github.com/o/r.git", "https", "github.com", 0, "o/r" },
-	{ "https://github.com/o/r.git?x=1#frag", "https", "github.com", 0,
-	  "o/r" },
-	{ "HTTPS://GITHUB.COM/o/r", "https", "github.com", 0, "o/r" },
-	{ "http://ghe.corp:8080/o/r", "http", "ghe.corp", 8080, "o/r" },
-	{ "https://gitlab.example.com:8443/g/p.git", "https",
-	  "gitlab.example.com", 8443, "g/p" },
-	{ "ssh://git@github.com/o/r.git", "ssh", "github.com", 0, "o/r" },
-	{ "ssh://git@ssh.github.com:443/o/r.git", "ssh", "ssh.github.com",
-	  443, "o/r" },
-	{ "git+ssh://git@github.com/o/r.git", "ssh", "github.com", 0, "o/r" },
-	{ "ssh+git://git@github.com/o/r.git", "ssh", "github.com", 0, "o/r" },
-	{ "ssh://git@gitlab.example.com:2222/grp/sub/proj.git", "ssh",
-	  "gitlab.example.com", 2222, "grp/sub/proj" },
-	{ "ssh://user@host.corp/~user/o/r.git", "ssh", "host.corp", 0,
-	  "o/r" },
-	{ "ssh://git@[::1]:22/o/r.git", "ssh", "::1", 22, "o/r" },
-	{ "ssh://[2001:db8::1]/o/r", "ssh", "2001:db8::1", 0, "o/r" },
-	{ "git://github.com/o/r.git", "git", "github.com", 0, "o/r" },
-	{ "git@gitlab.com:a/b/c/d.git", "scp", "gitlab.com", 0, "a/b/c/d" },
-	{ "https://gitlab.com/a/b/c.git", "https", "gitlab.com", 0,
-	  "a/b/c" },
-	{ "persistent-https::https://github.com/o/r", "https", "github.com",
-	  0, "o/r" },
-	{ "https://host/gitlab/g/p.git", "https", "host", 0, "gitlab/g/p" },
+    {"git@github.com:o/r.git", "scp", "github.com", 0, "o/r"},
+    {"git@github.com:o/r", "scp", "github.com", 0, "o/r"},
+    {"github.com:o/r.git", "scp", "github.com", 0, "o/r"},
+    {"GIT@GitHub.COM:Owner/Repo.git", "scp", "github.com", 0, "Owner/Repo"},
+    {"git@github.com:o/r.git/", "scp", "github.com", 0, "o/r"},
+    {"git@host.corp:~user/o/r.git", "scp", "host.corp", 0, "o/r"},
+    {"git@host.corp:2222/o/r.git", "scp", "host.corp", 0, "2222/o/r"},
+    {"[::1]:o/r.git", "scp", "::1", 0, "o/r"},
+    {"git@[::1]:o/r.git", "scp", "::1", 0, "o/r"},
+    {"https://github.com/o/r", "https", "github.com", 0, "o/r"},
+    {"https://github.com/o/r.git", "https", "github.com", 0, "o/r"},
+    {"https://github.com/o/r.git/", "https", "github.com", 0, "o/r"},
+    {"https://github.com/o/r///", "https", "github.com", 0, "o/r"},
+    {"https://github.com//o/r", "https", "github.com", 0, "o/r"},
+    {"https://u:tok@github.com/o/r.git", "https", "github.com", 0, "o/r"},
+    {"https://u@github.com/o/r.git", "https", "github.com", 0, "o/r"},
+    {"https://github.com/o/r.git?x=1#frag", "https", "github.com", 0, "o/r"},
+    {"HTTPS://GITHUB.COM/o/r", "https", "github.com", 0, "o/r"},
+    {"http://ghe.corp:8080/o/r", "http", "ghe.corp", 8080, "o/r"},
+    {"https://gitlab.example.com:8443/g/p.git", "https", "gitlab.example.com",
+     8443, "g/p"},
+    {"ssh://git@github.com/o/r.git", "ssh", "github.com", 0, "o/r"},
+    {"ssh://git@ssh.github.com:443/o/r.git", "ssh", "ssh.github.com", 443,
+     "o/r"},
+    {"git+ssh://git@github.com/o/r.git", "ssh", "github.com", 0, "o/r"},
+    {"ssh+git://git@github.com/o/r.git", "ssh", "github.com", 0, "o/r"},
+    {"ssh://git@gitlab.example.com:2222/grp/sub/proj.git", "ssh",
+     "gitlab.example.com", 2222, "grp/sub/proj"},
+    {"ssh://user@host.corp/~user/o/r.git", "ssh", "host.corp", 0, "o/r"},
+    {"ssh://git@[::1]:22/o/r.git", "ssh", "::1", 22, "o/r"},
+    {"ssh://[2001:db8::1]/o/r", "ssh", "2001:db8::1", 0, "o/r"},
+    {"git://github.com/o/r.git", "git", "github.com", 0, "o/r"},
+    {"git@gitlab.com:a/b/c/d.git", "scp", "gitlab.com", 0, "a/b/c/d"},
+    {"https://gitlab.com/a/b/c.git", "https", "gitlab.com", 0, "a/b/c"},
+    {"persistent-https::https://github.com/o/r", "https", "github.com", 0,
+     "o/r"},
+    {"https://host/gitlab/g/p.git", "https", "host", 0, "gitlab/g/p"},
 };
 
 static void test_url_forms(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(url_cases) / sizeof(url_cases[0]);
-	     i++) {
+	for (size_t i = 0; i < sizeof(url_cases) / sizeof(url_cases[0]); i++) {
 		const struct url_case *c = &url_cases[i];
 		struct pf_remote_url u;
 		int ret = pf_remote_url_parse(&u, c->url);
@@ -83,14 +77,19 @@ static void test_url_forms(void **state)
 
 static void test_local_and_bad_urls(void **state)
 {
-	static const char *local[] = { "/srv/repo.git", "./foo:bar",
-				       "../origin.git", "file:///srv/x.git",
-				       "repo", "foo/bar:baz" };
-	static const char *bad[] = { "", "git@github.com:", "https://github.com",
-				     "https://github.com/",
-				     "https://:443/o/r", "https://h:abc/o/r",
-				     "https://h:99999/o/r", "ftp://h/o/r",
-				     "[::1:o/r", "https://[::1/o/r" };
+	static const char *local[] = {"/srv/repo.git", "./foo:bar",
+				      "../origin.git", "file:///srv/x.git",
+				      "repo",	       "foo/bar:baz"};
+	static const char *bad[] = {"",
+				    "git@github.com:",
+				    "https://github.com",
+				    "https://github.com/",
+				    "https://:443/o/r",
+				    "https://h:abc/o/r",
+				    "https://h:99999/o/r",
+				    "ftp://h/o/r",
+				    "[::1:o/r",
+				    "https://[::1/o/r"};
 	struct pf_remote_url u;
 
 	(void)state;
@@ -124,9 +123,9 @@ static void test_token_never_in_messages(void **state)
 	assert_int_equal(pf_remote_url_parse(&u, "https://u:SECRET@h:x/o/r"),
 			 PF_EINVALID);
 	assert_null(strstr(pf_error_last(), "SECRET"));
-	assert_int_equal(pf_forge_resolve(&r, "https://u:SECRET@h.corp/o/r",
-					  NULL),
-			 PF_EINVALID);
+	assert_int_equal(
+	    pf_forge_resolve(&r, "https://u:SECRET@h.corp/o/r", NULL),
+	    PF_EINVALID);
 	assert_null(strstr(pf_error_last(), "SECRET"));
 	assert_non_null(strstr(pf_error_last(), "h.corp"));
 }
@@ -140,79 +139,132 @@ struct resolve_case {
 
 #define GH PF_FORGE_GITHUB
 #define GL PF_FORGE_GITLAB
-#define AUTO { PF_FORGE_AUTO, NULL, NULL, NULL }
+#define AUTO                                                                   \
+	{                                                                      \
+		PF_FORGE_AUTO, NULL, NULL, NULL                                \
+	}
 
 static const struct resolve_case resolve_cases[] = {
-	{ "git@github.com:o/r.git", AUTO, GH, "https://api.github.com", "o/r",
-	  "o", "r" },
-	{ "https://www.github.com/o/r", AUTO, GH, "https://api.github.com",
-	  "o/r", "o", "r" },
-	{ "ssh://git@ssh.github.com:443/o/r.git", AUTO, GH,
-	  "https://api.github.com", "o/r", "o", "r" },
-	{ "https://u:tok@github.com/o/r.git", AUTO, GH,
-	  "https://api.github.com", "o/r", "o", "r" },
-	{ "https://octo.ghe.com/o/r", AUTO, GH, "https://api.octo.ghe.com",
-	  "o/r", "o", "r" },
-	{ "git@github.corp.example:o/r.git", AUTO, GH,
-	  "https://github.corp.example/api/v3", "o/r", "o", "r" },
-	{ "git@code.corp:o/r.git",
-	  { PF_FORGE_AUTO, NULL, NULL, "git.corp=gitlab, code.corp=github" },
-	  GH, "https://code.corp/api/v3", "o/r", "o", "r" },
-	{ "http://ghe.corp:8080/o/r",
-	  { PF_FORGE_AUTO, NULL, NULL, "ghe.corp=github" }, GH,
-	  "http://ghe.corp:8080/api/v3", "o/r", "o", "r" },
-	{ "https://code.corp:8443/g/s/p",
-	  { PF_FORGE_AUTO, NULL, NULL, "code.corp:8443=gitlab" }, GL,
-	  "https://code.corp:8443/api/v4", "g/s/p", "g/s", "p" },
-	{ "git@ghe.corp:o/r.git",
-	  { PF_FORGE_AUTO, "https://ghe.corp/api/v3/", NULL, NULL }, GH,
-	  "https://ghe.corp/api/v3", "o/r", "o", "r" },
-	{ "git@src.corp:o/r.git", { GH, NULL, NULL, NULL }, GH,
-	  "https://src.corp/api/v3", "o/r", "o", "r" },
-	{ "git@gitlab.com:a/b/c/d.git", AUTO, GL, "https://gitlab.com/api/v4",
-	  "a/b/c/d", "a/b/c", "d" },
-	{ "ssh://git@altssh.gitlab.com:443/g/p.git", AUTO, GL,
-	  "https://gitlab.com/api/v4", "g/p", "g", "p" },
-	{ "ssh://git@gitlab.example.com:2222/grp/sub/proj.git", AUTO, GL,
-	  "https://gitlab.example.com/api/v4", "grp/sub/proj", "grp/sub",
-	  "proj" },
-	{ "https://gitlab.example.com:8443/g/p.git", AUTO, GL,
-	  "https://gitlab.example.com:8443/api/v4", "g/p", "g", "p" },
-	{ "https://gitlab.com/g/p/-/tree/main", AUTO, GL,
-	  "https://gitlab.com/api/v4", "g/p", "g", "p" },
-	/* relative URL root: only api_url can tell */
-	{ "https://host/gitlab/g/p.git",
-	  { PF_FORGE_AUTO, "https://host/gitlab/api/v4", NULL, NULL }, GL,
-	  "https://host/gitlab/api/v4", "g/p", "g", "p" },
-	{ "https://host/gitlab/g/p.git", { GL, NULL, NULL, NULL }, GL,
-	  "https://host/api/v4", "gitlab/g/p", "gitlab/g", "p" },
-	{ "ssh://git@[::1]:22/o/r.git", { GH, NULL, NULL, NULL }, GH,
-	  "https://[::1]/api/v3", "o/r", "o", "r" },
-	{ "https://[::1]:8443/g/p", { GL, NULL, NULL, NULL }, GL,
-	  "https://[::1]:8443/api/v4", "g/p", "g", "p" },
-	/* repository override: local remote (the tests' bare repository) */
-	{ "/tmp/x/origin.git",
-	  { GH, "http://127.0.0.1:4010", "octocat/Hello-World", NULL }, GH,
-	  "http://127.0.0.1:4010", "octocat/Hello-World", "octocat",
-	  "Hello-World" },
-	{ NULL, { GL, "http://127.0.0.1:1/api/v4/", "/g/s/p.git/", NULL }, GL,
-	  "http://127.0.0.1:1/api/v4", "g/s/p", "g/s", "p" },
-	{ "git@github.com:fork/r.git",
-	  { PF_FORGE_AUTO, NULL, "upstream/r", NULL }, GH,
-	  "https://api.github.com", "upstream/r", "upstream", "r" },
+    {"git@github.com:o/r.git", AUTO, GH, "https://api.github.com", "o/r", "o",
+     "r"},
+    {"https://www.github.com/o/r", AUTO, GH, "https://api.github.com", "o/r",
+     "o", "r"},
+    {"ssh://git@ssh.github.com:443/o/r.git", AUTO, GH, "https://api.github.com",
+     "o/r", "o", "r"},
+    {"https://u:tok@github.com/o/r.git", AUTO, GH, "https://api.github.com",
+     "o/r", "o", "r"},
+    {"https://octo.ghe.com/o/r", AUTO, GH, "https://api.octo.ghe.com", "o/r",
+     "o", "r"},
+    {"git@github.corp.example:o/r.git", AUTO, GH,
+     "https://github.corp.example/api/v3", "o/r", "o", "r"},
+    {"git@code.corp:o/r.git",
+     {PF_FORGE_AUTO, NULL, NULL, "git.corp=gitlab, code.corp=github"},
+     GH,
+     "https://code.corp/api/v3",
+     "o/r",
+     "o",
+     "r"},
+    {"http://ghe.corp:8080/o/r",
+     {PF_FORGE_AUTO, NULL, NULL, "ghe.corp=github"},
+     GH,
+     "http://ghe.corp:8080/api/v3",
+     "o/r",
+     "o",
+     "r"},
+    {"https://code.corp:8443/g/s/p",
+     {PF_FORGE_AUTO, NULL, NULL, "code.corp:8443=gitlab"},
+     GL,
+     "https://code.corp:8443/api/v4",
+     "g/s/p",
+     "g/s",
+     "p"},
+    {"git@ghe.corp:o/r.git",
+     {PF_FORGE_AUTO, "https://ghe.corp/api/v3/", NULL, NULL},
+     GH,
+     "https://ghe.corp/api/v3",
+     "o/r",
+     "o",
+     "r"},
+    {"git@src.corp:o/r.git",
+     {GH, NULL, NULL, NULL},
+     GH,
+     "https://src.corp/api/v3",
+     "o/r",
+     "o",
+     "r"},
+    {"git@gitlab.com:a/b/c/d.git", AUTO, GL, "https://gitlab.com/api/v4",
+     "a/b/c/d", "a/b/c", "d"},
+    {"ssh://git@altssh.gitlab.com:443/g/p.git", AUTO, GL,
+     "https://gitlab.com/api/v4", "g/p", "g", "p"},
+    {"ssh://git@gitlab.example.com:2222/grp/sub/proj.git", AUTO, GL,
+     "https://gitlab.example.com/api/v4", "grp/sub/proj", "grp/sub", "proj"},
+    {"https://gitlab.example.com:8443/g/p.git", AUTO, GL,
+     "https://gitlab.example.com:8443/api/v4", "g/p", "g", "p"},
+    {"https://gitlab.com/g/p/-/tree/main", AUTO, GL,
+     "https://gitlab.com/api/v4", "g/p", "g", "p"},
+    /* relative URL root: only api_url can tell */
+    {"https://host/gitlab/g/p.git",
+     {PF_FORGE_AUTO, "https://host/gitlab/api/v4", NULL, NULL},
+     GL,
+     "https://host/gitlab/api/v4",
+     "g/p",
+     "g",
+     "p"},
+    {"https://host/gitlab/g/p.git",
+     {GL, NULL, NULL, NULL},
+     GL,
+     "https://host/api/v4",
+     "gitlab/g/p",
+     "gitlab/g",
+     "p"},
+    {"ssh://git@[::1]:22/o/r.git",
+     {GH, NULL, NULL, NULL},
+     GH,
+     "https://[::1]/api/v3",
+     "o/r",
+     "o",
+     "r"},
+    {"https://[::1]:8443/g/p",
+     {GL, NULL, NULL, NULL},
+     GL,
+     "https://[::1]:8443/api/v4",
+     "g/p",
+     "g",
+     "p"},
+    /* repository override: local remote (the tests' bare repository) */
+    {"/tmp/x/origin.git",
+     {GH, "http://127.0.0.1:4010", "octocat/Hello-World", NULL},
+     GH,
+     "http://127.0.0.1:4010",
+     "octocat/Hello-World",
+     "octocat",
+     "Hello-World"},
+    {NULL,
+     {GL, "http://127.0.0.1:1/api/v4/", "/g/s/p.git/", NULL},
+     GL,
+     "http://127.0.0.1:1/api/v4",
+     "g/s/p",
+     "g/s",
+     "p"},
+    {"git@github.com:fork/r.git",
+     {PF_FORGE_AUTO, NULL, "upstream/r", NULL},
+     GH,
+     "https://api.github.com",
+     "upstream/r",
+     "upstream",
+     "r"},
 };
 
 static void test_resolve(void **state)
 {
 	(void)state;
-	for (size_t i = 0;
-	     i < sizeof(resolve_cases) / sizeof(resolve_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(resolve_cases) / sizeof(resolve_cases[0]);
+	     i++) {
 		const struct resolve_case *c = &resolve_cases[i];
 		struct pf_forge_repo r;
 
 		if (pf_forge_resolve(&r, c->url, &c->opts))
-			fail_msg("case %zu %s: %s", i, c->url,
-				 pf_error_last());
+			fail_msg("case %zu %s: %s", i, c->url, pf_error_last());
 		assert_int_equal(r.forge, c->forge);
 		assert_string_equal(r.api_url, c->api);
 		assert_string_equal(r.path, c->path);
@@ -246,30 +298,31 @@ static void test_resolve_errors(void **state)
 	expect_refused("git@github.com:o/r/x.git", a, "is not owner/name");
 	expect_refused("git@github.com:r.git", a, "is not owner/name");
 	expect_refused("git@gitlab.com:p.git", a, "is not group/project");
-	expect_refused("/srv/repo.git", a, "set [mirror] api_url and repository");
+	expect_refused("/srv/repo.git", a,
+		       "set [mirror] api_url and repository");
 	expect_refused(NULL, a, "set [mirror] api_url and repository");
 	{
-		struct pf_forge_opts o = { GH, NULL, "o/r", NULL };
+		struct pf_forge_opts o = {GH, NULL, "o/r", NULL};
 
 		/* a local remote needs the API URL too */
 		expect_refused("../origin.git", o, "api_url");
 	}
 	{
-		struct pf_forge_opts o = { PF_FORGE_AUTO, NULL, NULL,
-					   "git.corp=bitbucket" };
+		struct pf_forge_opts o = {PF_FORGE_AUTO, NULL, NULL,
+					  "git.corp=bitbucket"};
 
 		expect_refused("git@git.corp:o/r.git", o,
 			       "unknown forge 'bitbucket' for 'git.corp'");
 	}
 	{
-		struct pf_forge_opts o = { PF_FORGE_AUTO, NULL, NULL,
-					   "git.corp" };
+		struct pf_forge_opts o = {PF_FORGE_AUTO, NULL, NULL,
+					  "git.corp"};
 
 		expect_refused("git@git.corp:o/r.git", o,
 			       "'git.corp' is not host=github");
 	}
 	{
-		struct pf_forge_opts o = { GH, NULL, "a/b/c", NULL };
+		struct pf_forge_opts o = {GH, NULL, "a/b/c", NULL};
 
 		expect_refused("git@github.com:o/r.git", o,
 			       "([mirror] repository)");
@@ -294,12 +347,12 @@ static void test_url_encode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_url_forms),
-		cmocka_unit_test(test_local_and_bad_urls),
-		cmocka_unit_test(test_token_never_in_messages),
-		cmocka_unit_test(test_resolve),
-		cmocka_unit_test(test_resolve_errors),
-		cmocka_unit_test(test_url_encode),
+	    cmocka_unit_test(test_url_forms),
+	    cmocka_unit_test(test_local_and_bad_urls),
+	    cmocka_unit_test(test_token_never_in_messages),
+	    cmocka_unit_test(test_resolve),
+	    cmocka_unit_test(test_resolve_errors),
+	    cmocka_unit_test(test_url_encode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
