@@ -23,6 +23,7 @@ static const struct cmd_struct commands[] = {
 	{ "demo", cmd_demo, "try pushfix on a throwaway repository" },
 	{ "ignored", cmd_ignored, "list the findings you ignored (key i)" },
 	{ "unignore", cmd_unignore, "show ignored finding N again" },
+	{ "mirror", cmd_mirror, "post queued findings to the PR/MR now" },
 };
 
 static void usage(FILE *out)

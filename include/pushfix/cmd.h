@@ -13,5 +13,6 @@ int cmd_version(int argc, const char **argv);
 int cmd_demo(int argc, const char **argv);      /* demo.c */
 int cmd_ignored(int argc, const char **argv);   /* decision.c */
 int cmd_unignore(int argc, const char **argv);  /* decision.c */
+int cmd_mirror(int argc, const char **argv);    /* mirror.c */
 
 #endif
