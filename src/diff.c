@@ -1,5 +1,8 @@
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -262,7 +265,8 @@ static int hunk_cb(const git_diff_delta *delta, const git_diff_hunk *hunk,
 
 static int is_blob_mode(unsigned mode)
 {
-	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+	return mode == GIT_FILEMODE_BLOB ||
+	       mode == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
 struct diff_ctx {
@@ -395,38 +399,171 @@ static void diff_options(git_diff_options *o)
 	o->flags = GIT_DIFF_NORMAL | GIT_DIFF_INDENT_HEURISTIC;
 }
 
+/*
+ * The blobs of a large push are read and diffed on several threads: each
+ * has its own repository handle (libgit2 objects are not shared between
+ * threads) and its own changeset, merged at the end.  Below this many
+ * files one thread is faster than starting others.
+ */
+#define PARALLEL_MIN_FILES 64
+#define MAX_THREADS 4
+
+struct worker {
+	struct diff_ctx ctx;
+	struct pf_changeset local;
+	git_repository *own; /* opened for this thread; NULL: the caller's */
+	const git_diff_delta **deltas;
+	size_t n;
+	atomic_size_t *next;
+	atomic_int *stop;
+	int ret;
+	char *err;
+	pthread_t tid;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	size_t i;
+
+	while (!atomic_load(w->stop) &&
+	       (i = atomic_fetch_add(w->next, 1)) < w->n) {
+		w->ret = diff_delta(&w->ctx, w->deltas[i]);
+		if (w->ret) {
+			w->err = pf_xstrdup(pf_error_last());
+			atomic_store(w->stop, 1);
+		}
+	}
+	return NULL;
+}
+
+static size_t thread_count(size_t n)
+{
+	const char *env = getenv("PUSHFIX_DIFF_THREADS");
+	unsigned long want;
+	long cpus;
+
+	if (env && !pf_parse_ulong(&want, env) && want >= 1)
+		return want > MAX_THREADS ? MAX_THREADS : want;
+	if (n < PARALLEL_MIN_FILES ||
+	    !(git_libgit2_features() & GIT_FEATURE_THREADS))
+		return 1;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus <= 1)
+		return 1;
+	return cpus > MAX_THREADS ? MAX_THREADS : (size_t)cpus;
+}
+
+/* The same repository again, for another thread; NULL if it cannot be. */
+static git_repository *reopen(git_repository *repo)
+{
+	const char *wd = git_repository_workdir(repo);
+	git_repository *r = NULL;
+
+	if (git_repository_open_ext(&r, wd ? wd : git_repository_path(repo),
+				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL))
+		return NULL;
+	/* Opened from the environment (GIT_DIR...) or otherwise elsewhere:
+	 * not provably the same objects, so stay on one thread. */
+	if (strcmp(git_repository_path(r), git_repository_path(repo))) {
+		git_repository_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void absorb(struct pf_changeset *cs, struct pf_changeset *from)
+{
+	PF_ALLOC_GROW(cs->files, cs->nr + from->nr, cs->alloc);
+	if (from->nr)
+		memcpy(cs->files + cs->nr, from->files,
+		       from->nr * sizeof(*from->files));
+	cs->nr += from->nr;
+	PF_ALLOC_GROW(cs->skipped, cs->skipped_nr + from->skipped_nr,
+		      cs->skipped_alloc);
+	if (from->skipped_nr)
+		memcpy(cs->skipped + cs->skipped_nr, from->skipped,
+		       from->skipped_nr * sizeof(*from->skipped));
+	cs->skipped_nr += from->skipped_nr;
+	free(from->files);
+	free(from->skipped);
+	memset(from, 0, sizeof(*from));
+}
+
 static int collect(struct pf_changeset *cs, git_repository *repo,
 		   git_diff *diff, const struct pf_diff_opts *opts,
 		   int whole_file, int renames)
 {
-	struct diff_ctx ctx;
-	size_t n;
+	struct worker w[MAX_THREADS];
+	const git_diff_delta **deltas = NULL;
+	atomic_size_t next;
+	atomic_int stop;
+	size_t n, nw, started = 0, i;
 	int ret = 0;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.cs = cs;
-	ctx.repo = repo;
-	ctx.max = opts ? opts->max_file_bytes : 0;
-	ctx.whole_file = whole_file;
-	diff_options(&ctx.dopts);
-	if (git_repository_odb(&ctx.odb, repo))
-		return pf_error_git("cannot open the object database");
-
+	memset(w, 0, sizeof(w));
 	if (renames) {
 		git_diff_find_options fo;
 
 		git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
 		fo.flags = GIT_DIFF_FIND_RENAMES;
-		if (git_diff_find_similar(diff, &fo)) {
-			ret = pf_error_git("cannot detect renames");
-			goto out;
-		}
+		if (git_diff_find_similar(diff, &fo))
+			return pf_error_git("cannot detect renames");
 	}
 	n = git_diff_num_deltas(diff);
-	for (size_t i = 0; i < n && !ret; i++)
-		ret = diff_delta(&ctx, git_diff_get_delta(diff, i));
-out:
-	git_odb_free(ctx.odb);
+	deltas = pf_xcalloc(n ? n : 1, sizeof(*deltas));
+	for (i = 0; i < n; i++)
+		deltas[i] = git_diff_get_delta(diff, i);
+	atomic_init(&next, 0);
+	atomic_init(&stop, 0);
+
+	nw = thread_count(n);
+	for (i = 0; i < nw; i++) {
+		struct worker *k = &w[i];
+
+		if (i && !(k->own = reopen(repo)))
+			break;
+		k->ctx.cs = &k->local;
+		k->ctx.repo = i ? k->own : repo;
+		k->ctx.max = opts ? opts->max_file_bytes : 0;
+		k->ctx.whole_file = whole_file;
+		diff_options(&k->ctx.dopts);
+		if (git_repository_odb(&k->ctx.odb, k->ctx.repo)) {
+			git_repository_free(k->own);
+			k->own = NULL;
+			if (!i)
+				ret = pf_error_git(
+					"cannot open the object database");
+			break;
+		}
+		k->deltas = deltas;
+		k->n = n;
+		k->next = &next;
+		k->stop = &stop;
+	}
+	nw = i;
+	/* Workers 1.. on their threads, worker 0 on this one. */
+	for (i = 1; i < nw; i++) {
+		if (pthread_create(&w[i].tid, NULL, work, &w[i]))
+			break;
+		started = i;
+	}
+	if (nw)
+		work(&w[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(w[i].tid, NULL);
+
+	for (i = 0; i < nw; i++) {
+		if (w[i].ret && !ret) {
+			ret = w[i].ret;
+			pf_error_setc(ret, "%s", w[i].err);
+		}
+		absorb(cs, &w[i].local);
+		free(w[i].err);
+		git_odb_free(w[i].ctx.odb);
+		git_repository_free(w[i].own);
+	}
+	free(deltas);
 	pf_changeset_finish(cs);
 	return ret;
 }

@@ -557,7 +557,8 @@ static int resolve_force(struct pf_push *p, size_t idx, git_repository *repo,
 	} else {
 		git_oid_tostr(u->base_oid, sizeof(u->base_oid), mb);
 		pf_buf_addf(&note,
-			    "forced update: scanning from the merge-base %s", a);
+			    "forced update: scanning from the merge-base %s",
+			    a);
 	}
 	set_note(u, &note);
 	return 0;

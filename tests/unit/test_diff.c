@@ -240,7 +240,11 @@ static void test_added_and_modified_lines(void **state)
 	pf_buf_release(&v2);
 }
 
-/* Many files and hunks: the interval sets match `git diff -U0`. */
+/*
+ * Many files and hunks: the interval sets match `git diff -U0`, on one
+ * thread and on several (enough files for the parallel path).
+ */
+#define NFILES 100
 static void test_matches_git_diff_u0(void **state)
 {
 	struct fx *f = *state;
@@ -248,7 +252,7 @@ static void test_matches_git_diff_u0(void **state)
 	char line[512];
 	FILE *p;
 
-	for (int i = 0; i < 12; i++) {
+	for (int i = 0; i < NFILES; i++) {
 		struct pf_buf b = PF_BUF_INIT, name = PF_BUF_INIT;
 
 		for (int l = 1; l <= 60; l++)
@@ -259,7 +263,7 @@ static void test_matches_git_diff_u0(void **state)
 		pf_buf_release(&name);
 	}
 	commit_all(f, "base");
-	for (int i = 0; i < 12; i++) {
+	for (int i = 0; i < NFILES; i++) {
 		struct pf_buf b = PF_BUF_INIT, name = PF_BUF_INIT;
 
 		for (int l = 1; l <= 60; l++) {
@@ -278,7 +282,6 @@ static void test_matches_git_diff_u0(void **state)
 		pf_buf_release(&name);
 	}
 	commit_all(f, "edit");
-	range(f, "HEAD~1", "HEAD", NULL);
 
 	/* Rebuild the expected format from git's own hunk headers. */
 	pf_buf_addf(&cmd,
@@ -288,7 +291,7 @@ static void test_matches_git_diff_u0(void **state)
 	assert_non_null(p);
 	{
 		struct pf_intervals cur = PF_INTERVALS_INIT;
-		char path[256] = "";
+		char path[sizeof(line)] = "";
 
 		while (fgets(line, sizeof(line), p)) {
 			unsigned long a, n = 1;
@@ -325,7 +328,19 @@ static void test_matches_git_diff_u0(void **state)
 		pf_intervals_release(&cur);
 	}
 	pclose(p);
-	assert_true(want.len > 100);
+	assert_true(want.len > 100 * NFILES / 12);
+	for (int threads = 1; threads <= 3; threads++) {
+		char t[2] = { (char)('0' + threads), 0 };
+
+		setenv("PUSHFIX_DIFF_THREADS", t, 1);
+		pf_changeset_release(&f->cs);
+		range(f, "HEAD~1", "HEAD", NULL);
+		assert_changes(f, want.buf);
+	}
+	/* Unset: the automatic choice (parallel on a multi-core machine). */
+	unsetenv("PUSHFIX_DIFF_THREADS");
+	pf_changeset_release(&f->cs);
+	range(f, "HEAD~1", "HEAD", NULL);
 	assert_changes(f, want.buf);
 	pf_buf_release(&want);
 	pf_buf_release(&cmd);
@@ -422,9 +437,9 @@ static void test_skipped_with_reasons(void **state)
 	/* No limit: the big file is in. */
 	range(f, "HEAD~1", "HEAD", NULL);
 	assert_non_null(pf_changeset_find(&f->cs, "big.txt"));
-	assert_int_equal(
-		pf_intervals_count(&pf_changeset_find(&f->cs, "big.txt")->lines),
-		20);
+	assert_int_equal(pf_intervals_count(
+				 &pf_changeset_find(&f->cs, "big.txt")->lines),
+			 20);
 	pf_buf_release(&big);
 }
 
@@ -444,7 +459,8 @@ static void test_crlf(void **state)
 	assert_changes(f, "mac.txt\t1\nnew.txt\t1-3\nwin.txt\t2,5\n");
 	cf = pf_changeset_find(&f->cs, "win.txt");
 	assert_int_equal(pf_changeset_load(&f->cs, f->repo), 0);
-	assert_string_equal(cf->content, "one\r\nTWO\r\nthree\r\nfour\r\nfive\r\n");
+	assert_string_equal(cf->content,
+			    "one\r\nTWO\r\nthree\r\nfour\r\nfive\r\n");
 }
 
 static void test_no_trailing_newline(void **state)

@@ -19,7 +19,8 @@
 #define Z "0000000000000000000000000000000000000000"
 #define A "1111111111111111111111111111111111111111"
 #define B "2222222222222222222222222222222222222222"
-#define SHA256 "abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd"
+#define SHA256                                                                \
+	"abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd"
 
 /* ---- parsing ---------------------------------------------------------- */
 
