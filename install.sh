@@ -197,8 +197,10 @@ else
 	[ -n "$building" ] && want=$(missing_pkgs $BUILD_PKGS)
 	# shellcheck disable=SC2086
 	optional=$(missing_pkgs $scanner_pkgs)
-	if [ -n "$want$optional" ]; then
-		say "installing packages: $want$optional"
+	# shellcheck disable=SC2086,SC2116 # one line, single spaces
+	pkgs=$(echo $want $optional)
+	if [ -n "$pkgs" ]; then
+		say "installing packages: $pkgs"
 		# shellcheck disable=SC2086
 		apt_install $want $optional
 		rc=$?
@@ -211,12 +213,11 @@ else
 		fi
 		if [ $rc -eq 2 ]; then
 			warn "cannot install packages: not root and no sudo." \
-				"As root, run: apt-get install -y $want$optional"
+				"As root, run: apt-get install -y $pkgs"
 		elif [ $rc -ne 0 ]; then
 			warn "apt-get failed:"
 			show_log 6
-			warn "install them yourself: apt-get install -y" \
-				"$want$optional"
+			warn "install them yourself: apt-get install -y $pkgs"
 		fi
 	fi
 fi
@@ -235,10 +236,11 @@ elif [ -z "$no_deps" ]; then
 	have timeout && limit="timeout 600"
 	say "installing Semgrep (pipx install semgrep)..."
 	# shellcheck disable=SC2086 # $limit is empty or two words
-	if { have pipx && $limit pipx install semgrep >"$LOG" 2>&1; } ||
+	: >"$LOG"
+	if { have pipx && $limit pipx install semgrep >>"$LOG" 2>&1; } ||
 		{ have python3 && PIP_DISABLE_PIP_VERSION_CHECK=1 \
 			$limit python3 -m pip install --user --retries 1 \
-			--timeout 15 semgrep >"$LOG" 2>&1; }; then
+			--timeout 15 semgrep >>"$LOG" 2>&1; }; then
 		semgrep_how=" (just installed)"
 		if have semgrep; then
 			semgrep_path=$(command -v semgrep)
@@ -248,7 +250,7 @@ elif [ -z "$no_deps" ]; then
 	else
 		warn "Semgrep could not be installed (no pipx or pip, or no" \
 			"network to PyPI); the last lines said:"
-		show_log 3
+		show_log 4
 	fi
 fi
 
