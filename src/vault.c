@@ -1,0 +1,459 @@
+/*
+ * vault: placeholder <-> original for one push, and de-anonymisation of
+ * what the model sends back (redact.h documents the rules).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pushfix/err.h"
+#include "pushfix/redact.h"
+#include "pushfix/util.h"
+
+/*
+ * Hash slots hold (32-bit hash << 32) | entry index, so that a probe
+ * touches the entry (another cache line) only when the hashes agree.
+ */
+#define EMPTY ((size_t)-1)
+#define SLOT(h, i) ((((size_t)(uint32_t)(h)) << 32) | (size_t)(uint32_t)(i))
+#define SLOT_HASH(s) ((uint32_t)((s) >> 32))
+#define SLOT_IDX(s) ((size_t)(uint32_t)(s))
+_Static_assert(sizeof(size_t) >= 8, "vault slots need a 64-bit size_t");
+
+static const char *const cat_names[PF_CAT__NR] = {
+	"SECRET", "EMAIL", "IP", "HOST", "PERSON",
+	"ORG", "PATH", "WORD", "LIT",
+};
+
+const char *pf_vault_cat_name(enum pf_vault_cat cat)
+{
+	return (unsigned)cat < PF_CAT__NR ? cat_names[cat] : "?";
+}
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int valid_prefix(const char *p)
+{
+	size_t n = p ? strlen(p) : 0;
+
+	if (n < 1 || n > 8 || !(p[0] >= 'A' && p[0] <= 'Z'))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+void pf_vault_init(struct pf_vault *v, const char *prefix)
+{
+	memset(v, 0, sizeof(*v));
+	strcpy(v->prefix, valid_prefix(prefix) ? prefix : "PF");
+}
+
+void pf_vault_release(struct pf_vault *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->nr; i++) {
+		free(v->v[i].placeholder);
+		/* Originals may be secrets: do not leave them in freed heap. */
+		if (v->v[i].original) {
+			volatile char *p = v->v[i].original;
+
+			for (size_t k = 0; k < v->v[i].original_len; k++)
+				p[k] = 0;
+		}
+		free(v->v[i].original);
+	}
+	free(v->v);
+	free(v->by_value);
+	free(v->by_ph);
+	memset(v, 0, sizeof(*v));
+}
+
+static void slot_put(size_t *tab, size_t alloc, uint64_t h, size_t idx)
+{
+	size_t k = (size_t)h & (alloc - 1);
+
+	while (tab[k] != EMPTY)
+		k = (k + 1) & (alloc - 1);
+	tab[k] = SLOT(h >> 32, idx);
+}
+
+static void rehash(struct pf_vault *v)
+{
+	size_t n = v->hash_alloc ? v->hash_alloc * 2 : 64;
+
+	free(v->by_value);
+	free(v->by_ph);
+	v->by_value = pf_xmalloc(n * sizeof(size_t));
+	v->by_ph = pf_xmalloc(n * sizeof(size_t));
+	memset(v->by_value, 0xff, n * sizeof(size_t));
+	memset(v->by_ph, 0xff, n * sizeof(size_t));
+	v->hash_alloc = n;
+	for (size_t i = 0; i < v->nr; i++) {
+		const struct pf_vault_entry *e = &v->v[i];
+
+		slot_put(v->by_value, n, hash_bytes(e->original,
+						    e->original_len), i);
+		slot_put(v->by_ph, n, hash_bytes(e->placeholder,
+						 strlen(e->placeholder)), i);
+	}
+}
+
+static size_t find_value(const struct pf_vault *v, const char *value,
+			 size_t len)
+{
+	uint64_t h;
+	size_t k;
+
+	if (!v->hash_alloc)
+		return EMPTY;
+	h = hash_bytes(value, len);
+	k = (size_t)h & (v->hash_alloc - 1);
+	while (v->by_value[k] != EMPTY) {
+		size_t s = v->by_value[k];
+
+		if (SLOT_HASH(s) == (uint32_t)(h >> 32)) {
+			const struct pf_vault_entry *e = &v->v[SLOT_IDX(s)];
+
+			if (e->original_len == len &&
+			    !memcmp(e->original, value, len))
+				return SLOT_IDX(s);
+		}
+		k = (k + 1) & (v->hash_alloc - 1);
+	}
+	return EMPTY;
+}
+
+const struct pf_vault_entry *pf_vault_lookup(const struct pf_vault *v,
+					     const char *placeholder,
+					     size_t len)
+{
+	uint64_t h;
+	size_t k;
+
+	if (!v->hash_alloc)
+		return NULL;
+	h = hash_bytes(placeholder, len);
+	k = (size_t)h & (v->hash_alloc - 1);
+	while (v->by_ph[k] != EMPTY) {
+		size_t s = v->by_ph[k];
+
+		if (SLOT_HASH(s) == (uint32_t)(h >> 32)) {
+			const struct pf_vault_entry *e = &v->v[SLOT_IDX(s)];
+
+			if (!strncmp(e->placeholder, placeholder, len) &&
+			    e->placeholder[len] == '\0')
+				return e;
+		}
+		k = (k + 1) & (v->hash_alloc - 1);
+	}
+	return NULL;
+}
+
+const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
+			 const char *value, size_t len)
+{
+	struct pf_vault_entry *e;
+	size_t i = find_value(v, value, len);
+
+	if (i != EMPTY)
+		return v->v[i].placeholder;
+	if ((unsigned)cat >= PF_CAT__NR)
+		cat = PF_CAT_SECRET;
+	/* Keep the tables at most half full. */
+	while (2 * (v->nr + 1) > v->hash_alloc)
+		rehash(v);
+	PF_ALLOC_GROW(v->v, v->nr + 1, v->alloc);
+	e = &v->v[v->nr];
+	{
+		/* "<prefix>_<CAT>_<n>" by hand: this runs once per value */
+		char num[24];
+		size_t pl = strlen(v->prefix), cl = strlen(cat_names[cat]);
+		size_t nl = 0, o = 0;
+		unsigned k = ++v->counter[cat];
+
+		do {
+			num[nl++] = (char)('0' + k % 10);
+			k /= 10;
+		} while (k);
+		e->placeholder = pf_xmalloc(pl + cl + nl + 3);
+		memcpy(e->placeholder, v->prefix, pl);
+		o = pl;
+		e->placeholder[o++] = '_';
+		memcpy(e->placeholder + o, cat_names[cat], cl);
+		o += cl;
+		e->placeholder[o++] = '_';
+		while (nl)
+			e->placeholder[o++] = num[--nl];
+		e->placeholder[o] = '\0';
+	}
+	e->cat = cat;
+	e->original = pf_xmalloc(len + 1);
+	memcpy(e->original, value, len);
+	e->original[len] = '\0';
+	e->original_len = len;
+	slot_put(v->by_value, v->hash_alloc, hash_bytes(value, len), v->nr);
+	slot_put(v->by_ph, v->hash_alloc,
+		 hash_bytes(e->placeholder, strlen(e->placeholder)), v->nr);
+	v->nr++;
+	return e->placeholder;
+}
+
+void pf_vault_to_json(const struct pf_vault *v, struct pf_buf *out)
+{
+	pf_buf_addch(out, '[');
+	for (size_t i = 0; i < v->nr; i++) {
+		const struct pf_vault_entry *e = &v->v[i];
+
+		if (i)
+			pf_buf_addch(out, ',');
+		pf_buf_addstr(out, "{\"placeholder\":");
+		pf_buf_add_json_str(out, e->placeholder,
+				    strlen(e->placeholder));
+		pf_buf_addf(out, ",\"category\":\"%s\",\"original\":",
+			    cat_names[e->cat]);
+		pf_buf_add_json_str(out, e->original, e->original_len);
+		pf_buf_addch(out, '}');
+	}
+	pf_buf_addch(out, ']');
+}
+
+/* ---- scanning for placeholders ---- */
+
+/*
+ * A placeholder-looking token at text[i]: `<prefix>_<CAT>` in any case,
+ * then `_<digits>` if present.  Returns its length (0: none) and the
+ * category; *exact_len is the length of the case-sensitive, upper-case
+ * form with digits (0 if the token is not exactly of that form).
+ */
+static size_t ph_token(const struct pf_vault *v, const char *text, size_t len,
+		       size_t i, enum pf_vault_cat *cat)
+{
+	size_t pl = strlen(v->prefix), n;
+
+	if (len - i < pl + 2 || strncasecmp(text + i, v->prefix, pl) ||
+	    text[i + pl] != '_')
+		return 0;
+	n = i + pl + 1;
+	for (int c = 0; c < PF_CAT__NR; c++) {
+		size_t cl = strlen(cat_names[c]), e;
+
+		if (len - n < cl || strncasecmp(text + n, cat_names[c], cl))
+			continue;
+		e = n + cl;
+		if (e < len && text[e] == '_' && e + 1 < len &&
+		    text[e + 1] >= '0' && text[e + 1] <= '9') {
+			e++;
+			while (e < len && text[e] >= '0' && text[e] <= '9')
+				e++;
+		}
+		*cat = (enum pf_vault_cat)c;
+		return e - i;
+	}
+	return 0;
+}
+
+/* Scan helper shared with redact.c: length of the placeholder-looking
+ * token at text[i] or 0. */
+size_t pf_vault_token_at(const struct pf_vault *v, const char *text,
+			 size_t len, size_t i);
+size_t pf_vault_token_at(const struct pf_vault *v, const char *text,
+			 size_t len, size_t i)
+{
+	enum pf_vault_cat cat;
+
+	return ph_token(v, text, len, i, &cat);
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The context of an occurrence [a, b) of a placeholder in s: up to 8
+ * non-blank bytes on each side, within its line. */
+struct ctx8 {
+	char left[8], right[8];
+	unsigned ln, rn;
+};
+
+static void context_of(struct ctx8 *c, const char *s, size_t len, size_t a,
+		       size_t b)
+{
+	size_t i;
+
+	c->ln = c->rn = 0;
+	for (i = a; i > 0 && c->ln < 8;) {
+		char ch = s[--i];
+
+		if (ch == '\n')
+			break;
+		if (!is_blank(ch))
+			c->left[c->ln++] = ch;
+	}
+	for (i = b; i < len && c->rn < 8; i++) {
+		char ch = s[i];
+
+		if (ch == '\n')
+			break;
+		if (!is_blank(ch))
+			c->right[c->rn++] = ch;
+	}
+}
+
+static int same_ctx(const struct ctx8 *x, const struct ctx8 *y)
+{
+	return x->ln == y->ln && x->rn == y->rn &&
+	       !memcmp(x->left, y->left, x->ln) &&
+	       !memcmp(x->right, y->right, x->rn);
+}
+
+/* Occurrences of a SECRET placeholder in sent_text, used once each. */
+struct occ {
+	const char *ph;
+	struct ctx8 ctx;
+	int used;
+};
+
+static size_t count_ci(const char *s, size_t len, const char *word)
+{
+	size_t n = 0, wl = strlen(word);
+
+	for (size_t i = 0; i + wl <= len; i++)
+		if (!strncasecmp(s + i, word, wl))
+			n++;
+	return n;
+}
+
+static void collect_secret_occ(const struct pf_vault *v, const char *s,
+			       size_t len, struct occ **occ, size_t *nr,
+			       size_t *alloc)
+{
+	for (size_t i = 0; i < len;) {
+		enum pf_vault_cat cat;
+		size_t n = ph_token(v, s, len, i, &cat);
+		const struct pf_vault_entry *e;
+
+		if (!n) {
+			i++;
+			continue;
+		}
+		e = pf_vault_lookup(v, s + i, n);
+		if (e && e->cat == PF_CAT_SECRET) {
+			PF_ALLOC_GROW(*occ, *nr + 1, *alloc);
+			(*occ)[*nr].ph = e->placeholder;
+			context_of(&(*occ)[*nr].ctx, s, len, i, i + n);
+			(*occ)[*nr].used = 0;
+			(*nr)++;
+		}
+		i += n;
+	}
+}
+
+int pf_vault_restore(struct pf_buf *out, const struct pf_vault *v,
+		     const char *text, size_t len, const char *sent_text,
+		     size_t sent_len)
+{
+	struct occ *occ = NULL;
+	size_t occ_nr = 0, occ_alloc = 0, last = 0;
+	int ret = 0;
+
+	pf_buf_reset(out);
+	if (!sent_text)
+		sent_len = 0;
+	if (count_ci(text, len, "REDACTED") >
+	    count_ci(sent_text ? sent_text : "", sent_len, "REDACTED")) {
+		ret = pf_error_setc(PF_EINVALID,
+				    "fix refused: it holds a 'REDACTED' marker "
+				    "the code did not have");
+		goto out;
+	}
+	collect_secret_occ(v, sent_text ? sent_text : "", sent_len, &occ,
+			   &occ_nr, &occ_alloc);
+	for (size_t i = 0; i < len;) {
+		enum pf_vault_cat cat;
+		size_t n = ph_token(v, text, len, i, &cat);
+		const struct pf_vault_entry *e;
+
+		if (!n) {
+			i++;
+			continue;
+		}
+		e = pf_vault_lookup(v, text + i, n);
+		if (!e) {
+			ret = pf_error_setc(PF_EINVALID,
+					    "fix refused: unknown placeholder "
+					    "'%.*s'",
+					    (int)(n > 64 ? 64 : n), text + i);
+			goto out;
+		}
+		if (e->cat == PF_CAT_SECRET) {
+			struct ctx8 c;
+			size_t k;
+
+			context_of(&c, text, len, i, i + n);
+			for (k = 0; k < occ_nr; k++)
+				if (!occ[k].used && occ[k].ph == e->placeholder &&
+				    same_ctx(&occ[k].ctx, &c))
+					break;
+			if (k == occ_nr) {
+				ret = pf_error_setc(
+					PF_EINVALID,
+					"fix refused: it would write secret "
+					"placeholder '%s' where the code did "
+					"not have it",
+					e->placeholder);
+				goto out;
+			}
+			occ[k].used = 1;
+		}
+		pf_buf_add(out, text + last, i - last);
+		pf_buf_add(out, e->original, e->original_len);
+		i += n;
+		last = i;
+	}
+	pf_buf_add(out, text + last, len - last);
+out:
+	if (ret)
+		pf_buf_reset(out);
+	free(occ);
+	return ret;
+}
+
+void pf_vault_expand(struct pf_buf *out, const struct pf_vault *v,
+		     const char *text, size_t len)
+{
+	size_t last = 0;
+
+	for (size_t i = 0; i < len;) {
+		enum pf_vault_cat cat;
+		size_t n = ph_token(v, text, len, i, &cat);
+		const struct pf_vault_entry *e;
+
+		if (!n) {
+			i++;
+			continue;
+		}
+		e = pf_vault_lookup(v, text + i, n);
+		if (e) {
+			pf_buf_add(out, text + last, i - last);
+			pf_buf_add(out, e->original, e->original_len);
+			last = i + n;
+		}
+		i += n;
+	}
+	pf_buf_add(out, text + last, len - last);
+}

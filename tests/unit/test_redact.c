@@ -1,0 +1,702 @@
+/*
+ * Reversible anonymisation (issue 3): the privacy corpus leaks nothing,
+ * every text comes back byte for byte, fixes that misuse placeholders are
+ * refused.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmocka.h>
+
+#include "pushfix/buf.h"
+#include "pushfix/err.h"
+#include "pushfix/redact.h"
+#include "pushfix/util.h"
+
+static const char *corpus_dir(void)
+{
+	const char *d = getenv("PUSHFIX_PRIVACY_CORPUS");
+
+	return d ? d : "tests/fixtures/privacy";
+}
+
+/* Case-insensitive search of needle in hay (hay may hold NULs). */
+static const char *find_ci(const char *hay, size_t n, const char *needle)
+{
+	size_t l = strlen(needle);
+
+	for (size_t i = 0; l && i + l <= n; i++)
+		if (!strncasecmp(hay + i, needle, l))
+			return hay + i;
+	return NULL;
+}
+
+static int count_lines(const char *s, size_t n)
+{
+	int c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += s[i] == '\n';
+	return c;
+}
+
+/* ---- the manifest ---- */
+
+struct planted {
+	char kind[16];
+	char *value;
+};
+
+static struct planted *planted;
+static size_t planted_nr;
+
+static void setup_ctx_from_manifest(struct pf_redact_ctx *ctx)
+{
+	struct pf_buf m = PF_BUF_INIT, path = PF_BUF_INIT;
+	char *line, *save = NULL;
+
+	pf_buf_addf(&path, "%s/MANIFEST", corpus_dir());
+	assert_int_equal(pf_buf_read_file(&m, path.buf, 0), 0);
+	for (line = strtok_r(m.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = '\0';
+		if (!strcmp(line, "ctx-person")) {
+			pf_redact_ctx_add_word(ctx, PF_CAT_PERSON, tab + 1);
+		} else if (!strcmp(line, "ctx-remote")) {
+			pf_redact_ctx_add_remote_url(ctx, tab + 1);
+		} else if (!strcmp(line, "ctx-word")) {
+			pf_redact_ctx_add_word(ctx, PF_CAT_WORD, tab + 1);
+		} else {
+			planted = pf_xrealloc(planted, (planted_nr + 1) *
+							       sizeof(*planted));
+			snprintf(planted[planted_nr].kind,
+				 sizeof(planted[planted_nr].kind), "%s", line);
+			planted[planted_nr].value = pf_xstrdup(tab + 1);
+			planted_nr++;
+		}
+	}
+	/* The default of [privacy] allow_hosts. */
+	pf_redact_ctx_allow_hosts(ctx, "localhost,example.com,github.com,"
+				       "gitlab.com,bitbucket.org");
+	pf_buf_release(&m);
+	pf_buf_release(&path);
+}
+
+static void free_planted(void)
+{
+	for (size_t i = 0; i < planted_nr; i++)
+		free(planted[i].value);
+	free(planted);
+	planted = NULL;
+	planted_nr = 0;
+}
+
+/*
+ * Every corpus file, one vault (like one push): no planted value in any
+ * output, line count kept, strict restore against itself gives the input
+ * back byte for byte.
+ */
+static void test_corpus_no_leak_and_round_trip(void **state)
+{
+	struct pf_vault v;
+	struct pf_redact_ctx ctx;
+	DIR *d;
+	struct dirent *de;
+	size_t files = 0, leaks = 0;
+
+	(void)state;
+	pf_vault_init(&v, NULL);
+	pf_redact_ctx_init(&ctx);
+	setup_ctx_from_manifest(&ctx);
+	assert_true(planted_nr > 100);
+	d = opendir(corpus_dir());
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		struct pf_buf in = PF_BUF_INIT, out = PF_BUF_INIT,
+			      back = PF_BUF_INIT, path = PF_BUF_INIT;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, "MANIFEST"))
+			continue;
+		pf_buf_addf(&path, "%s/%s", corpus_dir(), de->d_name);
+		assert_int_equal(pf_buf_read_file(&in, path.buf, 0), 0);
+		assert_int_equal(pf_redact_text(&out, &v, &ctx, in.buf,
+						in.len),
+				 0);
+		for (size_t i = 0; i < planted_nr; i++) {
+			const char *hit = find_ci(out.buf, out.len,
+						  planted[i].value);
+
+			if (hit) {
+				print_error("LEAK %s: %s '%s' in: %.60s\n",
+					    de->d_name, planted[i].kind,
+					    planted[i].value, hit);
+				leaks++;
+			}
+		}
+		assert_int_equal(count_lines(in.buf, in.len),
+				 count_lines(out.buf, out.len));
+		if (pf_vault_restore(&back, &v, out.buf, out.len, out.buf,
+				     out.len))
+			fail_msg("restore %s: %s", de->d_name,
+				 pf_error_last());
+		assert_int_equal(back.len, in.len);
+		assert_memory_equal(back.buf, in.buf, in.len);
+		files++;
+		pf_buf_release(&in);
+		pf_buf_release(&out);
+		pf_buf_release(&back);
+		pf_buf_release(&path);
+	}
+	closedir(d);
+	assert_true(files >= 8);
+	assert_int_equal(leaks, 0);
+	/* every kind was planted */
+	{
+		static const char *const kinds[] = { "secret", "email",
+						     "person", "ip", "host",
+						     "org", "word" };
+
+		for (size_t k = 0; k < PF_ARRAY_SIZE(kinds); k++) {
+			size_t n = 0;
+
+			for (size_t i = 0; i < planted_nr; i++)
+				n += !strcmp(planted[i].kind, kinds[k]);
+			assert_true(n > 0);
+		}
+	}
+	free_planted();
+	pf_redact_ctx_release(&ctx);
+	pf_vault_release(&v);
+}
+
+/* ---- single detectors ---- */
+
+struct fx {
+	struct pf_vault v;
+	struct pf_redact_ctx ctx;
+	struct pf_buf out;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	pf_vault_init(&f->v, NULL);
+	pf_redact_ctx_init(&f->ctx);
+	pf_redact_ctx_allow_hosts(&f->ctx, "github.com,pypi.org");
+	pf_redact_ctx_add_remote_url(
+		&f->ctx, "git@github.com:northwind-logistics/route-planner.git");
+	pf_redact_ctx_add_word(&f->ctx, PF_CAT_PERSON, "Maria Gonzalez");
+	pf_buf_init(&f->out);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	pf_buf_release(&f->out);
+	pf_redact_ctx_release(&f->ctx);
+	pf_vault_release(&f->v);
+	free(f);
+	return 0;
+}
+
+static const char *red(struct fx *f, const char *text)
+{
+	pf_buf_reset(&f->out);
+	assert_int_equal(pf_redact_text(&f->out, &f->v, &f->ctx, text,
+					strlen(text)),
+			 0);
+	return f->out.buf;
+}
+
+/* (input, a value that must be gone) */
+static const char *const must_go[][2] = {
+	{ "key = 'AKIAIOSFODNN7EXAMPLE'", "AKIAIOSFODNN7EXAMPLE" },
+	{ "x=ASIAY34FZKBOKMUTVV7A;", "ASIAY34FZKBOKMUTVV7A" },
+	{ "t: ghs_16C7e42F292c6912E7710c838347Ae178B4a", "ghs_16C7e42F" },
+	{ "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D",
+	  "1B4a2e77838347a7" },
+	{ "gitlab: glrt-2CR8_eVxiioB1QmzPZwa", "2CR8_eVxiioB1QmzPZwa" },
+	{ "SLACK=xapp-1-A0123456789-1234567890123-0123456789abcdef0123",
+	  "A0123456789-1234" },
+	{ "stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\"",
+	  "4eC39HqLyjWDarjtT1zdp7dc" },
+	{ "curl -H 'Authorization: Basic dXNlcjpwYXNzd29yZDEyMw=='",
+	  "dXNlcjpwYXNzd29yZDEyMw" },
+	{ "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n"
+	  "-----END PRIVATE KEY-----",
+	  "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" },
+	{ "ENV PGPASSWORD=letmein99", "letmein99" },
+	{ "<password>Xml-Pa55</password>", "Xml-Pa55" },
+	{ "mysql --password=Cl1Pass db", "Cl1Pass" },
+	{ "if (pwd === 'abc123xyz') {}", "abc123xyz" },
+	{ "$db_pass = 'phpPa55';", "phpPa55" },
+	{ "#define DB_PASSWORD \"c-Pa55\"", "c-Pa55" },
+	{ "var apiKey string = \"goKey-99aa\"", "goKey-99aa" },
+	{ "password: string = \"tsPass-1\";", "tsPass-1" },
+	{ "user.setPassword(\"setter-Pa55\");", "setter-Pa55" },
+	{ "export SECRET_KEY=django-insecure-x1y2", "django-insecure-x1y2" },
+	{ "h = \"9f86d081884c7d659a2feaa0c55ad015\"",
+	  "9f86d081884c7d659a2feaa0c55ad015" },
+	{ "b = 'Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5'",
+	  "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0" },
+	{ "https://bob:pw1234@db.example.org/x", "bob:pw1234" },
+	{ "redis://:s3cret-only@10.1.2.3:6379", "s3cret-only" },
+	{ "mail me: Jane.Doe+tag@corp-mail.co.uk", "Jane.Doe+tag" },
+	{ "ping 8.8.4.4 then", "8.8.4.4" },
+	{ "addr = '[2a00:1450:4001:82b::200e]:443'", "2a00:1450:4001" },
+	{ "addr = 'fe80::1ff:fe23:4567:890a'", "fe80::1ff" },
+	{ "see https://wiki.corp-internal.net/page", "corp-internal" },
+	{ "host: build.acme.internal", "acme" },
+	{ "Contact Ada Lovelace <ada@analytical.engine.org>", "Lovelace" },
+	{ "reviewed-by: ada@analytical.engine.org (Ada Lovelace)",
+	  "Lovelace" },
+	{ "by Grace Hopper, grace@navy.example.mil", "Hopper" },
+	{ " * @author Alan Turing", "Turing" },
+	{ "Copyright (C) 2019-2024 Katherine Johnson", "Johnson" },
+	{ "open('/Users/jsmith/data.csv')", "jsmith" },
+	{ "C:\\\\Users\\\\bwayne\\\\Desktop", "bwayne" },
+	{ "import northwind_logistics.routing", "northwind" },
+	{ "class NorthwindLogisticsClient:", "Logistics" },
+	{ "const ROUTEPLANNER_URL = x", "ROUTEPLANNER" },
+	{ "s = mynorthwindapi()", "northwind" },
+	{ "# ping maria or MARIA_GONZALEZ", "maria" },
+	{ "tok = \"AKIA\" +\n  \"Y34FZKBOKMUTVV7B\"", "Y34FZKBOKMUTVV7B" },
+	{ "k = 'ghp_aBcDeFgHiJkLmNoP' \\\n    'qRsTuVwXyZ0123456789'",
+	  "qRsTuVwXyZ0123456789" },
+	{ "jwt=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4eHh4eHgifQ.", "eyJzdWIiOiJ4eHh4" },
+	{ "https://hooks.slack.com/workflows/T01234567/A01234567/123/abcDEF",
+	  "abcDEF" },
+};
+
+static void test_detectors(void **state)
+{
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(must_go); i++) {
+		const char *o = red(f, must_go[i][0]);
+
+		if (find_ci(o, strlen(o), must_go[i][1]))
+			fail_msg("'%s' still in '%s' (from '%s')",
+				 must_go[i][1], o, must_go[i][0]);
+	}
+}
+
+/* Ordinary code must come through unchanged: the model needs it. */
+static const char *const must_stay[] = {
+	"x = os.path.join(a, b)\n",
+	"self.net = Net()\nuser.org = org\n",
+	"for key in keys:\n    print(key)\n",
+	"version = '1.2.3.4.5'\n",
+	"password = request.form['password']\n",
+	"token = get_token()\n",
+	"max_tokens = 1500\n",
+	"if (a.at(0) == b) return;\n",
+	"std::vector<int> v; std::string s;\n",
+	"logger.info('started')\n",
+	"const password = process.env.DB_PASSWORD;\n",
+	"api_key = os.environ[\"API_KEY\"]\n",
+	"url = 'https://github.com/org/x' # allowed host\n",
+	"ok = 'http://localhost:8080/health'\n",
+	"ip = '127.0.0.1'\n",
+	"@app.route('/x')\ndef handler(): pass\n",
+	"SELECT * FROM users WHERE id = ?\n",
+	"password: ${DB_PASSWORD}\n",
+	"token: {{ .Values.token }}\n",
+	"keyboard.onKeyPress(e)\n",
+	"import socket\ns.connect((host, 443))\n",
+};
+
+static void test_plain_code_untouched(void **state)
+{
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(must_stay); i++) {
+		const char *o = red(f, must_stay[i]);
+
+		if (strcmp(o, must_stay[i]))
+			fail_msg("changed: '%s' -> '%s'", must_stay[i], o);
+	}
+}
+
+static void test_same_value_same_placeholder(void **state)
+{
+	struct fx *f = *state;
+	char a[256], b[256];
+
+	snprintf(a, sizeof(a), "%s",
+		 red(f, "k = 'AKIAIOSFODNN7EXAMPLE' # ops@northwind.io"));
+	snprintf(b, sizeof(b), "%s",
+		 red(f, "other = \"AKIAIOSFODNN7EXAMPLE\" ops@northwind.io"));
+	assert_string_equal(a, "k = 'PF_SECRET_1' # PF_EMAIL_1");
+	assert_string_equal(b, "other = \"PF_SECRET_1\" PF_EMAIL_1");
+	assert_int_equal(f->v.nr, 2);
+}
+
+static void test_lookalike_escaped(void **state)
+{
+	struct fx *f = *state;
+	struct pf_buf back = PF_BUF_INIT;
+	const char *in = "x = PF_SECRET_1; y = pf_email_2 + PF_HOST";
+	const char *o = red(f, in);
+
+	/* the code's own look-alikes are replaced by PF_LIT_n */
+	assert_null(strstr(o, "PF_SECRET_1"));
+	assert_null(find_ci(o, strlen(o), "pf_email"));
+	assert_non_null(strstr(o, "PF_LIT_"));
+	assert_int_equal(pf_vault_restore(&back, &f->v, o, strlen(o), o,
+					  strlen(o)),
+			 0);
+	assert_string_equal(back.buf, in);
+	pf_buf_release(&back);
+}
+
+static void test_pem_keeps_lines(void **state)
+{
+	struct fx *f = *state;
+	const char *in =
+		"key = '''-----BEGIN RSA PRIVATE KEY-----\n"
+		"Proc-Type: 4,ENCRYPTED\n"
+		"MIIEowIBAAKCAQEA7bq0kzRZg5YYxq9Jt2yY2u6mJZ8oTOhY2dJkhxAf0tvJ\n"
+		"q4l7VZx0T3jLkwZ3Zk9Fh9Yt+4b8kzJdQ2+7c6c5QyS1/8b8P0X5s3vM2yT\n"
+		"-----END RSA PRIVATE KEY-----'''\n";
+	const char *o = red(f, in);
+
+	assert_int_equal(count_lines(in, strlen(in)), count_lines(o, strlen(o)));
+	assert_null(strstr(o, "MIIEow"));
+	assert_null(strstr(o, "q4l7VZx"));
+	assert_non_null(strstr(o, "-----BEGIN RSA PRIVATE KEY-----\n"));
+	assert_non_null(strstr(o, "-----END RSA PRIVATE KEY-----"));
+}
+
+/* A PEM block cut by the snippet window (no END): still redacted. */
+static void test_pem_without_end(void **state)
+{
+	struct fx *f = *state;
+	const char *o = red(f, "k = \"-----BEGIN EC PRIVATE KEY-----\\n\"\n"
+			       "    \"MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6"
+			       "\\n\"\n"
+			       "x = 1\n");
+
+	assert_null(strstr(o, "MHcCAQEEIIrYSSNQ"));
+	assert_non_null(strstr(o, "x = 1"));
+}
+
+/* ---- restore ---- */
+
+static void test_restore_refusals(void **state)
+{
+	struct fx *f = *state;
+	struct pf_buf out = PF_BUF_INIT;
+	char sent[256];
+	const char *fix;
+
+	snprintf(sent, sizeof(sent), "%s",
+		 red(f, "    api_key = \"AKIAIOSFODNN7EXAMPLE\"\n"
+			"    host = 'db.northwind.io'\n"));
+	assert_string_equal(sent, "    api_key = \"PF_SECRET_1\"\n"
+				  "    host = 'PF_HOST_1'\n");
+
+	/* kept in place, re-indented: fine */
+	fix = "  api_key = \"PF_SECRET_1\"\n  host = 'PF_HOST_1'\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 0);
+	assert_string_equal(out.buf, "  api_key = \"AKIAIOSFODNN7EXAMPLE\"\n"
+				     "  host = 'db.northwind.io'\n");
+
+	/* unknown placeholder */
+	fix = "api_key = \"PF_SECRET_7\"\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 PF_EINVALID);
+	assert_non_null(strstr(pf_error_last(), "unknown placeholder"));
+	assert_non_null(strstr(pf_error_last(), "PF_SECRET_7"));
+	assert_int_equal(out.len, 0);
+
+	/* case changed: unknown too, no fuzzy matching */
+	fix = "api_key = \"pf_secret_1\"\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 PF_EINVALID);
+
+	/* truncated: PF_SECRET without digits */
+	fix = "api_key = PF_SECRET\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 PF_EINVALID);
+
+	/* secret moved into a log call */
+	fix = "    api_key = os.environ['K']\n"
+	      "    log.info(\"PF_SECRET_1\")\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 PF_EINVALID);
+	assert_non_null(strstr(pf_error_last(), "PF_SECRET_1"));
+	assert_non_null(strstr(pf_error_last(), "secret"));
+
+	/* secret copied: kept and also written elsewhere */
+	fix = "    api_key = \"PF_SECRET_1\"\n"
+	      "    url = 'https://x/?k=PF_SECRET_1'\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 PF_EINVALID);
+
+	/* the same line twice: one occurrence was sent, two come back */
+	fix = "    api_key = \"PF_SECRET_1\"\n    api_key = \"PF_SECRET_1\"\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 PF_EINVALID);
+
+	/* no sent text: no secret placeholder at all */
+	fix = "    api_key = \"PF_SECRET_1\"\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), NULL,
+					  0),
+			 PF_EINVALID);
+
+	/* a host placeholder may move (it is the user's own host) */
+	fix = "    url = 'https://PF_HOST_1/api'\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 0);
+	assert_string_equal(out.buf, "    url = 'https://db.northwind.io/api'\n");
+
+	/* the model "redacted" something itself */
+	fix = "    api_key = \"[REDACTED]\"\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 PF_EINVALID);
+
+	/* secret removed: the usual fix for a hard-coded key */
+	fix = "    api_key = os.environ[\"API_KEY\"]\n";
+	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
+					  strlen(sent)),
+			 0);
+	pf_buf_release(&out);
+}
+
+/* The display expansion never fails and leaves unknown tokens alone. */
+static void test_expand(void **state)
+{
+	struct fx *f = *state;
+	struct pf_buf out = PF_BUF_INIT;
+	const char *why;
+
+	red(f, "k = 'AKIAIOSFODNN7EXAMPLE'");
+	why = "PF_SECRET_1 is hard-coded; PF_SECRET_9 unknown";
+	pf_vault_expand(&out, &f->v, why, strlen(why));
+	assert_string_equal(out.buf, "AKIAIOSFODNN7EXAMPLE is hard-coded; "
+				     "PF_SECRET_9 unknown");
+	pf_buf_release(&out);
+}
+
+/* ---- paths ---- */
+
+static void test_paths(void **state)
+{
+	struct fx *f = *state;
+	struct pf_buf out = PF_BUF_INIT;
+	int is_test = -1;
+
+	assert_int_equal(pf_redact_path(&out, &f->v, &f->ctx,
+					"src/northwind/billing/Invoice.java",
+					&is_test),
+			 0);
+	assert_string_equal(out.buf, "PF_PATH_1/PF_PATH_2.java");
+	assert_int_equal(is_test, 0);
+	pf_buf_reset(&out);
+	/* same directory, same placeholder */
+	pf_redact_path(&out, &f->v, &f->ctx, "src/northwind/billing/Tax.java",
+		       &is_test);
+	assert_string_equal(out.buf, "PF_PATH_1/PF_PATH_3.java");
+	pf_buf_reset(&out);
+	pf_redact_path(&out, &f->v, &f->ctx, "tests/test_orders.py", &is_test);
+	assert_int_equal(is_test, 1);
+	assert_null(strstr(out.buf, "orders"));
+	assert_non_null(strstr(out.buf, ".py"));
+	pf_buf_reset(&out);
+	pf_redact_path(&out, &f->v, &f->ctx, "pkg/api/Dockerfile", &is_test);
+	assert_string_equal(out.buf, "PF_PATH_6/Dockerfile");
+	assert_int_equal(is_test, 0);
+	pf_buf_reset(&out);
+	pf_redact_path(&out, &f->v, &f->ctx, "web/src/cart.spec.ts", &is_test);
+	assert_int_equal(is_test, 1);
+
+	f->ctx.paths = PF_REDACT_PATHS_DIRS;
+	pf_buf_reset(&out);
+	pf_redact_path(&out, &f->v, &f->ctx, "src/northwind/billing/Invoice.java",
+		       NULL);
+	assert_string_equal(out.buf, "PF_PATH_1/Invoice.java");
+	pf_buf_reset(&out);
+	pf_redact_path(&out, &f->v, &f->ctx, "lib/NorthwindClient.go", NULL);
+	assert_null(find_ci(out.buf, out.len, "northwind"));
+
+	f->ctx.paths = PF_REDACT_PATHS_NONE;
+	pf_buf_reset(&out);
+	pf_redact_path(&out, &f->v, &f->ctx, "src/northwind/billing/Invoice.java",
+		       &is_test);
+	assert_null(find_ci(out.buf, out.len, "northwind"));
+	assert_non_null(strstr(out.buf, "/billing/Invoice.java"));
+	pf_buf_release(&out);
+}
+
+/* ---- randomised round trip ---- */
+
+static unsigned long long rng = 88172645463325252ULL;
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+static const char *const pieces[] = {
+	"AKIAIOSFODNN7EXAMPLE", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+	"password = ", "'", "\"", "\n", " ", "\t", "+", ":", "@", ".", "/",
+	"://", "user:pw@", "db.northwind.io", "10.0.0.1", "fe80::1",
+	"ops@northwind.io", "Maria Gonzalez", "<", ">", "(", ")",
+	"-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----",
+	"MIIEowIBAAKCAQEA7bq0kzRZg5YYxq9Jt2y", "PF_SECRET_1", "pf_host_2",
+	"PF_", "_SECRET", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.x",
+	"route-planner", "NORTHWIND", "\\", "=", "==", ":=", "=>", "#",
+	"token", "key", "https://", "x", "0", "\xc3\xa9", "\x00", "\xff",
+	"/home/someone/", "Copyright 2024 ", "@author ", "sk_live_abcdefghij12",
+	"SELECT * FROM t", "  ", "AccountKey=", "Zm9vYmFyYmF6cXV4cXV1eGNvcmdl",
+	"PF_LIT_1", "[", "]", "{", "}", ",", ";",
+};
+
+static void test_random_round_trip(void **state)
+{
+	struct pf_redact_ctx ctx;
+
+	(void)state;
+	pf_redact_ctx_init(&ctx);
+	pf_redact_ctx_add_remote_url(&ctx, "https://gitlab.northwind.io/"
+					   "northwind-logistics/route-planner");
+	pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, "Maria Gonzalez");
+	pf_redact_ctx_add_word(&ctx, PF_CAT_WORD, "falcon");
+	for (int iter = 0; iter < 3000; iter++) {
+		struct pf_vault v;
+		struct pf_buf in = PF_BUF_INIT, out = PF_BUF_INIT,
+			      back = PF_BUF_INIT;
+		unsigned n = 1 + rnd(80);
+
+		pf_vault_init(&v, NULL);
+		for (unsigned k = 0; k < n; k++) {
+			if (rnd(10) == 0) {
+				char c = (char)rnd(256);
+
+				pf_buf_add(&in, &c, 1);
+			} else {
+				const char *p =
+					pieces[rnd(PF_ARRAY_SIZE(pieces))];
+
+				pf_buf_add(&in, p, *p ? strlen(p) : 1);
+			}
+		}
+		assert_int_equal(pf_redact_text(&out, &v, &ctx, in.buf, in.len),
+				 0);
+		assert_int_equal(count_lines(in.buf, in.len),
+				 count_lines(out.buf, out.len));
+		if (pf_vault_restore(&back, &v, out.buf, out.len, out.buf,
+				     out.len))
+			fail_msg("iteration %d: %s", iter, pf_error_last());
+		if (back.len != in.len || memcmp(back.buf, in.buf, in.len))
+			fail_msg("iteration %d: round trip differs", iter);
+		/* a second redaction of the output changes nothing more:
+		 * no placeholder is itself mistaken for a value */
+		pf_buf_release(&in);
+		pf_buf_release(&out);
+		pf_buf_release(&back);
+		pf_vault_release(&v);
+	}
+	pf_redact_ctx_release(&ctx);
+}
+
+/* The vault survives many values (rehashing) and finds each again. */
+static void test_vault_many(void **state)
+{
+	struct pf_vault v;
+	char buf[32];
+
+	(void)state;
+	pf_vault_init(&v, "RDX7");
+	for (int i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "value-%d", i);
+		pf_vault_put(&v, PF_CAT_WORD, buf, strlen(buf));
+	}
+	for (int i = 0; i < 5000; i++) {
+		const struct pf_vault_entry *e;
+		char ph[32];
+
+		snprintf(buf, sizeof(buf), "value-%d", i);
+		snprintf(ph, sizeof(ph), "RDX7_WORD_%d", i + 1);
+		assert_string_equal(pf_vault_put(&v, PF_CAT_WORD, buf,
+						 strlen(buf)),
+				    ph);
+		e = pf_vault_lookup(&v, ph, strlen(ph));
+		assert_non_null(e);
+		assert_string_equal(e->original, buf);
+	}
+	assert_int_equal(v.nr, 5000);
+	{
+		struct pf_buf j = PF_BUF_INIT;
+
+		pf_vault_to_json(&v, &j);
+		assert_non_null(strstr(j.buf, "{\"placeholder\":\"RDX7_WORD_1\","
+					      "\"category\":\"WORD\","
+					      "\"original\":\"value-0\"}"));
+		pf_buf_release(&j);
+	}
+	pf_vault_release(&v);
+	/* a bad prefix falls back to PF */
+	pf_vault_init(&v, "bad prefix");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_IP, "1", 1), "PF_IP_1");
+	pf_vault_release(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus_no_leak_and_round_trip),
+		cmocka_unit_test_setup_teardown(test_detectors, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_plain_code_untouched,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_same_value_same_placeholder,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_lookalike_escaped,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_pem_keeps_lines, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_pem_without_end, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_restore_refusals,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_expand, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_paths, fx_setup,
+						fx_teardown),
+		cmocka_unit_test(test_random_round_trip),
+		cmocka_unit_test(test_vault_many),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
