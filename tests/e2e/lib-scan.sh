@@ -25,25 +25,6 @@ unset FAKE_SEMGREP_MODE FAKE_SEMGREP_EXIT PUSHFIX_SCAN_ENGINE \
 	PUSHFIX_SCAN_COMMAND PUSHFIX_SCAN_SEMGREP_BIN PUSHFIX_POLICY_ON_ERROR \
 	PUSHFIX_SKIP
 
-# setup_repo, or (until install.sh exists) the same with the hook written
-# by hand as install.sh would.
-setup_hooked() {
-	if [ -f "$SRC/install.sh" ]; then
-		setup_repo "$@"
-		return
-	fi
-	name=${1:-work}
-	rm -rf "$TRASH/origin.git" "$TRASH/$name"
-	git init -q --bare "$TRASH/origin.git" &&
-	git clone -q "$TRASH/origin.git" "$TRASH/$name" 2>/dev/null &&
-	cd "$TRASH/$name" &&
-	git commit -q --allow-empty -m initial &&
-	git push -q origin main 2>/dev/null &&
-	printf '#!/bin/sh\nexec "%s" hook pre-push "$@"\n' "$PUSHFIX_BIN" \
-		>.git/hooks/pre-push &&
-	chmod +x .git/hooks/pre-push
-}
-
 # The message-interpolation target with only the named functions' bodies
 # as recorded ("one", "two", "three"); the others get `print(q)` (same
 # length, so offsets do not move, and the recorded match is gone).

@@ -6,7 +6,7 @@
 . "$SRC/tests/e2e/lib-scan.sh"
 
 test_expect_success 'fast-forward: findings on the pushed lines only' '
-	setup_hooked &&
+	setup_repo &&
 	mi_text one | commit_file app/pattern_either_basic.py "greet, one" &&
 	git push -q --no-verify origin main &&
 	before=$(log_count) &&
@@ -58,7 +58,7 @@ test_expect_success 'the scanned bytes are the pushed blob, not the edited worki
 '
 
 test_expect_success 'force push: scan from the merge-base, not the discarded commits' '
-	setup_hooked &&
+	setup_repo &&
 	mi_text one | commit_file app/pattern_either_basic.py "main: one" &&
 	git push -q --no-verify origin main &&
 	base=$(git rev-parse HEAD) &&
@@ -76,7 +76,7 @@ test_expect_success 'force push: scan from the merge-base, not the discarded com
 '
 
 test_expect_success 'new branch: only the commits the remote does not have' '
-	setup_hooked &&
+	setup_repo &&
 	mi_text one | commit_file app/pattern_either_basic.py "main: one" &&
 	cp "$EQ_DIR/stupid.js" . && git add stupid.js && git commit -q -m js &&
 	git push -q --no-verify origin main &&
@@ -119,7 +119,7 @@ test_expect_success 'tag on new commits: scanned; tag on pushed commits: nothing
 '
 
 test_expect_success 'several refs in one push: the findings of each' '
-	setup_hooked &&
+	setup_repo &&
 	mi_text | commit_file app/pattern_either_basic.py "main: none" &&
 	git push -q --no-verify origin main &&
 	git checkout -q -b b1 main &&
@@ -137,7 +137,7 @@ test_expect_success 'several refs in one push: the findings of each' '
 '
 
 test_expect_success 'a remote oid this clone does not have (pushed from another clone)' '
-	setup_hooked &&
+	setup_repo &&
 	mi_text one | commit_file app/pattern_either_basic.py "main: one" &&
 	git push -q --no-verify origin main &&
 	git clone -q "$TRASH/origin.git" "$TRASH/other" &&
@@ -184,7 +184,7 @@ test_expect_success 'malformed stdin line: one clear message, exit 0' '
 '
 
 test_expect_success 'a push through a URL (no remote name) still scans' '
-	setup_hooked &&
+	setup_repo &&
 	mi_text one | commit_file app/pattern_either_basic.py "one" &&
 	git push -q --no-verify origin main &&
 	mi_text one two | commit_file app/pattern_either_basic.py "two" &&

@@ -29,7 +29,7 @@ shows() {
 }
 
 test_expect_success 'setup: line 5 is the only changed line' '
-	setup_hooked &&
+	setup_repo &&
 	cp "$EQ_DIR/stupid.py" . && git add stupid.py &&
 	mi_text one three | commit_file app/pattern_either_basic.py "one, three" &&
 	git push -q --no-verify origin main &&

@@ -43,7 +43,7 @@ push_blocked() {
 }
 
 test_expect_success 'setup' '
-	setup_hooked &&
+	setup_repo &&
 	! PATH=$NOSG_PATH command -v semgrep &&
 	mi_text | commit_file app/pattern_either_basic.py "start" &&
 	git push -q --no-verify origin main

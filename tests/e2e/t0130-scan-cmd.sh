@@ -5,7 +5,7 @@
 . "$SRC/tests/e2e/lib-scan.sh"
 
 test_expect_success 'setup' '
-	setup_hooked &&
+	setup_repo &&
 	mi_text one | commit_file app/pattern_either_basic.py "one" &&
 	cp "$EQ_DIR/stupid.py" . && git add stupid.py && git commit -q -m py &&
 	mi_text one two | commit_file app/pattern_either_basic.py "two" &&
@@ -36,9 +36,15 @@ test_expect_success 'scan RANGE --format json: valid JSON, documented fields' '
 	     "Use `.get()` method to avoid a KeyNotFound error"),
 	])
 	assert got == want, got
+	# The rule fix (extra.fix), as whole lines of the file.
 	fixes = {f["start_line"]: f["fix"] for f in fs if f["path"] == "lib/autofix.py"}
-	assert fixes[5] == "inputs.get(x)", fixes
-	assert fixes[6] == "inputs.get((x + 1))", fixes
+	for line, text in ((5, "  inputs.get(x) = 1\n"),
+	                   (6, "  if inputs.get((x + 1)) == True:\n")):
+	    fx = fixes[line]
+	    assert fx is not None, fixes
+	    assert fx["origin"] == "rule", fx
+	    assert (fx["start_line"], fx["end_line"]) == (line, line), fx
+	    assert fx["replacement"] == text, fx
 	two = [f for f in fs if f["path"] == "app/pattern_either_basic.py"][0]
 	assert two["fix"] is None, two
 	EOF
@@ -129,7 +135,7 @@ test_expect_success 'scan: a bad range or format is a clear error' '
 '
 
 test_expect_success 'changes RANGE: exact intervals, sorted, merged' '
-	setup_hooked changes &&
+	setup_repo changes &&
 	seq 1 20 | sed "s/^/line /" >a.txt &&
 	mkdir b && printf "1\n2\n3\n4\n5\n" >b/c.txt &&
 	seq 1 10 | sed "s/^/renamed line /" >r1.txt &&

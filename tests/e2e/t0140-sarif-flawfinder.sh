@@ -42,7 +42,7 @@ pushed_c() {
 
 test_expect_success 'setup: flawfinder is installed; the base is on the remote' '
 	command -v flawfinder &&
-	setup_hooked &&
+	setup_repo &&
 	mkdir -p src &&
 	base_c >src/app.c && git add src/app.c && git commit -q -m base &&
 	git push -q --no-verify origin main &&
