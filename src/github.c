@@ -16,8 +16,8 @@
 #include "pushfix/mirror.h"
 #include "pushfix/util.h"
 
-#define BATCH_DEFAULT 30      /* line comments per review (reviewdog) */
-#define BODY_CAP 60000        /* GitHub refuses bodies over 65536 */
+#define BATCH_DEFAULT 30 /* line comments per review (reviewdog) */
+#define BODY_CAP 60000	 /* GitHub refuses bodies over 65536 */
 
 static const char *jstr(const cJSON *o, const char *k)
 {
@@ -89,8 +89,8 @@ static int find_pr(struct pf_mirror_ctx *c, const char *base, long *number,
 			continue;
 		if (full && strcasecmp(full, c->repo->path))
 			continue;
-		if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(it,
-								     "number")))
+		if (!cJSON_IsNumber(
+			cJSON_GetObjectItemCaseSensitive(it, "number")))
 			continue;
 		if (!best || (upd && strcmp(upd, best_upd) > 0)) {
 			best = it;
@@ -104,8 +104,8 @@ static int find_pr(struct pf_mirror_ctx *c, const char *base, long *number,
 				    c->entry->branch, c->repo->path);
 		goto out;
 	}
-	*number = (long)cJSON_GetObjectItemCaseSensitive(best, "number")
-			  ->valuedouble;
+	*number =
+	    (long)cJSON_GetObjectItemCaseSensitive(best, "number")->valuedouble;
 	free(c->pr_url);
 	c->pr_url = pf_xstrdup_or_null(jstr(best, "html_url"));
 	pf_buf_reset(head_sha);
@@ -130,8 +130,8 @@ static int wait_head(struct pf_mirror_ctx *c, const char *base, long number,
 	pf_buf_addf(&url, "%s/pulls/%ld", base, number);
 	while (strcmp(head_sha->buf, c->entry->sha) &&
 	       pf_now_ms() + delay * 1000 < deadline) {
-		struct timespec ts = { (time_t)delay,
-				       (long)((delay - (long)delay) * 1e9) };
+		struct timespec ts = {(time_t)delay,
+				      (long)((delay - (long)delay) * 1e9)};
 		cJSON *pr;
 
 		nanosleep(&ts, NULL);
@@ -163,8 +163,7 @@ static int scan_bodies(struct pf_mirror_ctx *c, const char *url,
 
 	if (ret)
 		return ret;
-	cJSON_ArrayForEach(it, all)
-		pf_mirror_fps_scan(fps, jstr(it, "body"));
+	cJSON_ArrayForEach(it, all) pf_mirror_fps_scan(fps, jstr(it, "body"));
 	cJSON_Delete(all);
 	return 0;
 }
@@ -188,10 +187,9 @@ static int load_diff(struct pf_mirror_ctx *c, const char *base, long number,
 		if (!name)
 			continue;
 		/* no patch: binary or too big; nothing is commentable */
-		ret = pf_mirror_diff_add_patch(d, name,
-					       jstr(it, "previous_filename"),
-					       patch ? patch : "",
-					       patch ? strlen(patch) : 0);
+		ret = pf_mirror_diff_add_patch(
+		    d, name, jstr(it, "previous_filename"), patch ? patch : "",
+		    patch ? strlen(patch) : 0);
 		if (ret)
 			goto out;
 	}
@@ -268,8 +266,8 @@ static char *review_json(const struct pf_mirror_ctx *c,
 static int diff_refusal(const struct pf_http_response *r)
 {
 	static const char *const words[] = {
-		"part of the diff", "same hunk", "path is invalid",
-		"start line", "diff hunk", "line must", "Line could not be",
+	    "part of the diff", "same hunk", "path is invalid",	  "start line",
+	    "diff hunk",	"line must", "Line could not be",
 	};
 
 	if (r->status != 422)
@@ -339,15 +337,18 @@ static void dry_run(struct pf_mirror_ctx *c, const char *base,
 
 	pulls_query(&url, base, c);
 	fprintf(c->out, "GET %s\n", url.buf);
-	fprintf(c->out, "GET %s/pulls/{pull_number}/comments?per_page=100 "
-			"(every page; findings already there are skipped)\n",
+	fprintf(c->out,
+		"GET %s/pulls/{pull_number}/comments?per_page=100 "
+		"(every page; findings already there are skipped)\n",
 		base);
-	fprintf(c->out, "GET %s/pulls/{pull_number}/reviews?per_page=100 "
-			"(every page)\n",
+	fprintf(c->out,
+		"GET %s/pulls/{pull_number}/reviews?per_page=100 "
+		"(every page)\n",
 		base);
-	fprintf(c->out, "GET %s/pulls/{pull_number}/files?per_page=100 "
-			"(every page; lines outside the diff go to the "
-			"review body)\n",
+	fprintf(c->out,
+		"GET %s/pulls/{pull_number}/files?per_page=100 "
+		"(every page; lines outside the diff go to the "
+		"review body)\n",
 		base);
 	fprintf(c->out, "POST %s/pulls/{pull_number}/reviews\n%s\n", base,
 		text);
@@ -391,8 +392,9 @@ int pf_github_mirror(struct pf_mirror_ctx *c)
 			goto out;
 	}
 	if (strcmp(head.buf, e->sha) && c->verbose)
-		fprintf(c->out, "pushfix: pull request #%ld is at %.7s, not "
-				"%.7s; commenting on %.7s\n",
+		fprintf(c->out,
+			"pushfix: pull request #%ld is at %.7s, not "
+			"%.7s; commenting on %.7s\n",
 			number, head.buf, e->sha, e->sha);
 
 	/* What is already there: review comments and review bodies. */
@@ -458,8 +460,8 @@ int pf_github_mirror(struct pf_mirror_ctx *c)
 				blen += l;
 				bcount++;
 			}
-			ret = post_review(c, url.buf, lines + li, cn,
-					  body + bi, bcount, total);
+			ret = post_review(c, url.buf, lines + li, cn, body + bi,
+					  bcount, total);
 			if (ret)
 				goto out;
 			li += cn;

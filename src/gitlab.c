@@ -122,16 +122,14 @@ static int get_refs(struct pf_mirror_ctx *c, const char *base, long iid,
 		cJSON_Delete(mr);
 		/* GitLab recomputes the MR diff after a push, a little
 		 * later: positions on stale refs are refused */
-		if (refs->head_sha && (!strcmp(refs->head_sha, c->entry->sha) ||
-				       !c->worker))
+		if (refs->head_sha &&
+		    (!strcmp(refs->head_sha, c->entry->sha) || !c->worker))
 			break;
 		if (pf_now_ms() + delay * 1000 >= deadline)
 			break;
 		{
 			struct timespec ts = {
-				(time_t)delay,
-				(long)((delay - (long)delay) * 1e9)
-			};
+			    (time_t)delay, (long)((delay - (long)delay) * 1e9)};
 
 			nanosleep(&ts, NULL);
 		}
@@ -161,10 +159,10 @@ static int existing(struct pf_mirror_ctx *c, const char *base, long iid,
 		cJSON_ArrayForEach(d, all)
 		{
 			cJSON *notes =
-				cJSON_GetObjectItemCaseSensitive(d, "notes");
+			    cJSON_GetObjectItemCaseSensitive(d, "notes");
 
 			cJSON_ArrayForEach(n, notes)
-				pf_mirror_fps_scan(fps, jstr(n, "body"));
+			    pf_mirror_fps_scan(fps, jstr(n, "body"));
 		}
 	}
 	cJSON_Delete(all);
@@ -180,14 +178,14 @@ static int add_changes(struct pf_mirror_diff *d, const cJSON *arr)
 	{
 		const char *np = jstr(it, "new_path"), *df = jstr(it, "diff");
 		const cJSON *del =
-			cJSON_GetObjectItemCaseSensitive(it, "deleted_file");
+		    cJSON_GetObjectItemCaseSensitive(it, "deleted_file");
 		int ret;
 
 		if (!np || cJSON_IsTrue(del))
 			continue;
-		ret = pf_mirror_diff_add_patch(d, np, jstr(it, "old_path"),
-					       df ? df : "",
-					       df ? strlen(df) : 0);
+		ret =
+		    pf_mirror_diff_add_patch(d, np, jstr(it, "old_path"),
+					     df ? df : "", df ? strlen(df) : 0);
 		if (ret)
 			return ret;
 	}
@@ -274,8 +272,9 @@ static char *note_json(const struct pf_mirror_ctx *c,
 	struct pf_buf b = PF_BUF_INIT;
 	char *text;
 
-	pf_buf_addf(&b, "**pushfix** found %zu new finding%s in %.7s; %zu %s "
-			"outside this merge request's diff:\n",
+	pf_buf_addf(&b,
+		    "**pushfix** found %zu new finding%s in %.7s; %zu %s "
+		    "outside this merge request's diff:\n",
 		    total, total == 1 ? "" : "s", c->entry->sha, n,
 		    n == 1 ? "is" : "are");
 	for (size_t i = 0; i < n; i++) {
@@ -316,18 +315,20 @@ static void print_pretty(FILE *out, const char *json)
 static void dry_run(struct pf_mirror_ctx *c, const char *base)
 {
 	struct pf_buf url = PF_BUF_INIT;
-	struct diff_refs refs = { (char *)"{base_sha}", (char *)"{start_sha}",
-				  (char *)"{head_sha}" };
+	struct diff_refs refs = {(char *)"{base_sha}", (char *)"{start_sha}",
+				 (char *)"{head_sha}"};
 
 	mrs_query(&url, base, c);
 	fprintf(c->out, "GET %s\n", url.buf);
 	fprintf(c->out, "GET %s/merge_requests/{iid} (diff_refs)\n", base);
-	fprintf(c->out, "GET %s/merge_requests/{iid}/discussions?per_page=100 "
-			"(every page; findings already there are skipped)\n",
+	fprintf(c->out,
+		"GET %s/merge_requests/{iid}/discussions?per_page=100 "
+		"(every page; findings already there are skipped)\n",
 		base);
-	fprintf(c->out, "GET %s/merge_requests/{iid}/diffs?per_page=100 "
-			"(every page; findings outside the diff go into one "
-			"note)\n",
+	fprintf(c->out,
+		"GET %s/merge_requests/{iid}/diffs?per_page=100 "
+		"(every page; findings outside the diff go into one "
+		"note)\n",
 		base);
 	for (size_t i = 0; i < c->entry->nr; i++) {
 		struct pf_mirror_anchor a;
@@ -359,7 +360,7 @@ int pf_gitlab_mirror(struct pf_mirror_ctx *c)
 	struct pf_buf base = PF_BUF_INIT, url = PF_BUF_INIT;
 	struct pf_mirror_fps fps = PF_MIRROR_FPS_INIT;
 	struct pf_mirror_diff diff = PF_MIRROR_DIFF_INIT;
-	struct diff_refs refs = { NULL, NULL, NULL };
+	struct diff_refs refs = {NULL, NULL, NULL};
 	struct pf_http_response r;
 	const struct pf_outbox_finding **todo = NULL, **outside = NULL;
 	size_t tn = 0, on = 0;

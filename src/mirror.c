@@ -29,8 +29,8 @@
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 
-#define PAGE_CAP 200            /* pages of one listing */
-#define LOG_ROTATE (1u << 20)   /* mirror.log beyond this -> mirror.log.1 */
+#define PAGE_CAP 200	      /* pages of one listing */
+#define LOG_ROTATE (1u << 20) /* mirror.log beyond this -> mirror.log.1 */
 #define DEFAULT_WAIT_S 120
 #define USER_AGENT "User-Agent: pushfix"
 
@@ -105,9 +105,8 @@ void pf_mirror_diff_release(struct pf_mirror_diff *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static struct pf_mirror_diff_file *diff_file_new(struct pf_mirror_diff *d,
-						 const char *path,
-						 const char *old_path)
+static struct pf_mirror_diff_file *
+diff_file_new(struct pf_mirror_diff *d, const char *path, const char *old_path)
 {
 	struct pf_mirror_diff_file *f;
 
@@ -130,7 +129,8 @@ static void diff_file_finish(struct pf_mirror_diff_file *f)
 {
 	size_t w = 0;
 
-	qsort(f->v, f->nr, sizeof(*f->v), cmp_line);
+	if (f->nr > 1)
+		qsort(f->v, f->nr, sizeof(*f->v), cmp_line);
 	for (size_t i = 0; i < f->nr; i++)
 		if (!w || f->v[w - 1].new_line != f->v[i].new_line)
 			f->v[w++] = f->v[i];
@@ -225,10 +225,9 @@ static int take_hunk(struct pf_mirror_diff_file *f, const char **pp,
 	uint32_t os, oc, ns, nc, o, n;
 
 	if (parse_hunk_header(p, e, &os, &oc, &ns, &nc))
-		return pf_error_setc(PF_EINVALID,
-				     "diff line %u: bad hunk header '%.*s'",
-				     lineno, (int)((e - p) > 80 ? 80 : e - p),
-				     p);
+		return pf_error_setc(
+		    PF_EINVALID, "diff line %u: bad hunk header '%.*s'", lineno,
+		    (int)((e - p) > 80 ? 80 : e - p), p);
 	o = os;
 	n = ns;
 	p = next_line(p, end);
@@ -279,13 +278,27 @@ static void unquote_path(struct pf_buf *out, const char *p, const char *e)
 		}
 		p++;
 		switch (*p) {
-		case 'n': pf_buf_addch(out, '\n'); break;
-		case 't': pf_buf_addch(out, '\t'); break;
-		case 'r': pf_buf_addch(out, '\r'); break;
-		case 'a': pf_buf_addch(out, '\a'); break;
-		case 'b': pf_buf_addch(out, '\b'); break;
-		case 'f': pf_buf_addch(out, '\f'); break;
-		case 'v': pf_buf_addch(out, '\v'); break;
+		case 'n':
+			pf_buf_addch(out, '\n');
+			break;
+		case 't':
+			pf_buf_addch(out, '\t');
+			break;
+		case 'r':
+			pf_buf_addch(out, '\r');
+			break;
+		case 'a':
+			pf_buf_addch(out, '\a');
+			break;
+		case 'b':
+			pf_buf_addch(out, '\b');
+			break;
+		case 'f':
+			pf_buf_addch(out, '\f');
+			break;
+		case 'v':
+			pf_buf_addch(out, '\v');
+			break;
 		default:
 			if (*p >= '0' && *p <= '7' && p + 2 < e) {
 				int v = (p[0] - '0') * 64 + (p[1] - '0') * 8 +
@@ -319,8 +332,7 @@ static void header_path(struct pf_buf *out, const char *p, const char *e)
 	}
 }
 
-int pf_mirror_diff_parse(struct pf_mirror_diff *d, const char *text,
-			 size_t len)
+int pf_mirror_diff_parse(struct pf_mirror_diff *d, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
 	struct pf_buf oldp = PF_BUF_INIT, newp = PF_BUF_INIT;
@@ -482,8 +494,8 @@ void pf_mirror_place(struct pf_mirror_anchor *out,
 		     const struct pf_mirror_diff *d,
 		     const struct pf_outbox_finding *f)
 {
-	const struct pf_mirror_diff_file *df = d ? pf_mirror_diff_file(d, f->path)
-						 : NULL;
+	const struct pf_mirror_diff_file *df =
+	    d ? pf_mirror_diff_file(d, f->path) : NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (!d) {
@@ -598,14 +610,14 @@ static void render_fix(struct pf_buf *out, const struct pf_outbox_finding *f,
 	const char *r = f->fix.replacement ? f->fix.replacement : "";
 	size_t rl = strlen(r), fl = fence_len(r);
 	const char *origin = f->fix.origin && !strcmp(f->fix.origin, "rule")
-				     ? "from the rule"
-				     : "by the LLM";
+				 ? "from the rule"
+				 : "by the LLM";
 	const char *state = !f->fix.state ? ""
 			    : !strcmp(f->fix.state, "verified")
-				    ? ", verified by a re-scan"
+				? ", verified by a re-scan"
 			    : !strcmp(f->fix.state, "unverified")
-				    ? ", not verified by a re-scan"
-				    : "";
+				? ", not verified by a re-scan"
+				: "";
 
 	if (rl && r[rl - 1] == '\n')
 		rl--;
@@ -613,8 +625,7 @@ static void render_fix(struct pf_buf *out, const struct pf_outbox_finding *f,
 		pf_buf_addf(out, "**Suggested fix** (%s%s):\n", origin, state);
 		add_fence(out, fl);
 		if (forge == PF_FORGE_GITLAB)
-			pf_buf_addf(out, "suggestion:-0+%u",
-				    a->end - a->start);
+			pf_buf_addf(out, "suggestion:-0+%u", a->end - a->start);
 		else
 			pf_buf_addstr(out, "suggestion");
 	} else {
@@ -638,6 +649,7 @@ void pf_mirror_render(struct pf_buf *out, const struct pf_outbox_finding *f,
 		      enum pf_forge forge, const struct pf_mirror_anchor *a)
 {
 	const char *sev = f->severity && *f->severity ? f->severity : "UNKNOWN";
+	size_t meta;
 
 	if (!a) {
 		pf_buf_addstr(out, "**");
@@ -653,6 +665,7 @@ void pf_mirror_render(struct pf_buf *out, const struct pf_outbox_finding *f,
 	pf_buf_addstr(out, "\n\n");
 	add_text(out, f->message);
 	pf_buf_addstr(out, "\n\n");
+	meta = out->len;
 	if (f->verdict) {
 		pf_buf_addf(out, "**Triage:** %s (%.0f%% confidence)",
 			    verdict_words(f->verdict), f->confidence * 100);
@@ -677,7 +690,8 @@ void pf_mirror_render(struct pf_buf *out, const struct pf_outbox_finding *f,
 		add_text(out, f->cwe);
 		pf_buf_addch(out, '\n');
 	}
-	pf_buf_addch(out, '\n');
+	if (out->len > meta)
+		pf_buf_addch(out, '\n');
 	if (f->has_fix)
 		render_fix(out, f, forge, a);
 	pf_mirror_marker(out, f->fingerprint);
@@ -758,8 +772,9 @@ void pf_mirror_count_post(struct pf_mirror_ctx *c)
 	(void)c;
 	done++;
 	if (v && !pf_parse_ulong(&n, v) && n && done >= n) {
-		fprintf(stderr, "pushfix: PUSHFIX_TEST_MIRROR_DIE_AFTER=%lu: "
-				"dying after %u posts\n",
+		fprintf(stderr,
+			"pushfix: PUSHFIX_TEST_MIRROR_DIE_AFTER=%lu: "
+			"dying after %u posts\n",
 			n, done);
 		fflush(NULL);
 		_exit(3);
@@ -795,10 +810,10 @@ static int is_rate_limited(const struct pf_http_response *r)
 static void api_message(struct pf_buf *out, const struct pf_http_response *r)
 {
 	cJSON *j = cJSON_ParseWithLength(r->body.buf, r->body.len);
-	const cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "message")
-			   : NULL;
-	const cJSON *errs = j ? cJSON_GetObjectItemCaseSensitive(j, "errors")
-			      : NULL;
+	const cJSON *m =
+	    j ? cJSON_GetObjectItemCaseSensitive(j, "message") : NULL;
+	const cJSON *errs =
+	    j ? cJSON_GetObjectItemCaseSensitive(j, "errors") : NULL;
 
 	if (!m && j)
 		m = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -810,17 +825,18 @@ static void api_message(struct pf_buf *out, const struct pf_http_response *r)
 		pf_buf_addstr(out, t);
 		cJSON_free(t);
 	} else {
-		pf_buf_add(out, r->body.buf, r->body.len > 200 ? 200 : r->body.len);
+		pf_buf_add(out, r->body.buf,
+			   r->body.len > 200 ? 200 : r->body.len);
 	}
 	if (cJSON_IsArray(errs)) {
 		const cJSON *e;
 
 		cJSON_ArrayForEach(e, errs)
 		{
-			const cJSON *em = cJSON_IsObject(e)
-					  ? cJSON_GetObjectItemCaseSensitive(
-						    e, "message")
-					  : e;
+			const cJSON *em =
+			    cJSON_IsObject(e)
+				? cJSON_GetObjectItemCaseSensitive(e, "message")
+				: e;
 
 			if (cJSON_IsString(em)) {
 				pf_buf_addstr(out, "; ");
@@ -845,8 +861,8 @@ static const char *url_path(const struct pf_mirror_ctx *c, const char *url)
 }
 
 int pf_mirror_status_error(struct pf_mirror_ctx *c,
-			   const struct pf_http_response *r,
-			   const char *method, const char *url)
+			   const struct pf_http_response *r, const char *method,
+			   const char *url)
 {
 	const char *forge = forge_of(c);
 	int gh = c->repo->forge == PF_FORGE_GITHUB;
@@ -861,13 +877,13 @@ int pf_mirror_status_error(struct pf_mirror_ctx *c,
 		break;
 	case 403:
 		ret = pf_error_setc(
-			PF_EAUTH,
-			"%s refused access to %s (403): the token from %s %s",
-			forge, c->repo->path, c->token_source,
-			gh ? "needs write access to pull requests (classic "
-			     "token: repo scope)"
-			   : "needs the api scope and at least Reporter access "
-			     "to the project");
+		    PF_EAUTH,
+		    "%s refused access to %s (403): the token from %s %s",
+		    forge, c->repo->path, c->token_source,
+		    gh ? "needs write access to pull requests (classic "
+			 "token: repo scope)"
+		       : "needs the api scope and at least Reporter access "
+			 "to the project");
 		break;
 	case 404:
 		/* PF_ERROR: PF_ENOTFOUND means "no PR/MR yet" to callers */
@@ -894,7 +910,7 @@ int pf_mirror_request(struct pf_mirror_ctx *c, struct pf_http_response *r,
 {
 	struct pf_buf auth = PF_BUF_INIT;
 	const char *headers[8];
-	struct pf_http_request req = { 0 };
+	struct pf_http_request req = {0};
 	unsigned transport_tries = 0, server_tries = 0, limit_tries = 0;
 	size_t h = 0;
 	int ret;
@@ -905,7 +921,8 @@ int pf_mirror_request(struct pf_mirror_ctx *c, struct pf_http_response *r,
 		headers[h++] = "Accept: application/vnd.github+json";
 		headers[h++] = "X-GitHub-Api-Version: 2022-11-28";
 	} else {
-		pf_buf_addf(&auth, "PRIVATE-TOKEN: %s", c->token ? c->token : "");
+		pf_buf_addf(&auth, "PRIVATE-TOKEN: %s",
+			    c->token ? c->token : "");
 		headers[h++] = "Accept: application/json";
 	}
 	headers[h++] = auth.buf;
@@ -950,11 +967,12 @@ int pf_mirror_request(struct pf_mirror_ctx *c, struct pf_http_response *r,
 				continue;
 			}
 			c->retry_after = wait;
-			ret = pf_error_setc(PF_ERETRY,
-					    "%s rate limit reached (%ld): "
-					    "retry in %.0f s; the findings stay "
-					    "in the outbox",
-					    forge_of(c), r->status, wait);
+			ret =
+			    pf_error_setc(PF_ERETRY,
+					  "%s rate limit reached (%ld): "
+					  "retry in %.0f s; the findings stay "
+					  "in the outbox",
+					  forge_of(c), r->status, wait);
 			goto out;
 		}
 		if (r->status >= 500 && pf_http_status_retryable(r->status) &&
@@ -1027,11 +1045,11 @@ int pf_mirror_get_all(struct pf_mirror_ctx *c, struct cJSON **out,
 		if (!pf_http_header(&r, "link", &link) &&
 		    pf_mirror_link_next(&next, link.buf)) {
 			if (!same_api(c, next.buf)) {
-				ret = pf_error_set("%s: the next page of %s "
-						   "points outside %s",
-						   forge_of(c),
-						   url_path(c, url),
-						   c->repo->api_url);
+				ret =
+				    pf_error_set("%s: the next page of %s "
+						 "points outside %s",
+						 forge_of(c), url_path(c, url),
+						 c->repo->api_url);
 				goto out;
 			}
 		} else if (!pf_http_header(&r, "x-next-page", &link) &&
@@ -1098,7 +1116,7 @@ static void vsay(const struct worker *w, const char *prefix, const char *fmt,
 
 /* A note ("pushfix: ..."); in the worker's log with time and pid. */
 static void say(const struct worker *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void say(const struct worker *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -1109,7 +1127,7 @@ static void say(const struct worker *w, const char *fmt, ...)
 }
 
 static void say_error(const struct worker *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void say_error(const struct worker *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -1142,7 +1160,7 @@ static int get_token(struct pf_buf *tok, struct pf_buf *source,
 		return 0;
 	}
 	if (cmd && *cmd) {
-		struct pf_proc_opts o = { 0 };
+		struct pf_proc_opts o = {0};
 		struct pf_proc_result r;
 		char **argv = NULL;
 		int ret;
@@ -1159,12 +1177,11 @@ static int get_token(struct pf_buf *tok, struct pf_buf *source,
 		ret = pf_proc_run(&r, &o);
 		if (!ret && (r.signaled || r.exit_code))
 			/* its stderr may hold a secret: not repeated */
-			ret = pf_error_setc(PF_EAUTH,
-					    "[mirror] token_cmd '%s' failed "
-					    "(exit %d)",
-					    argv[0],
-					    r.signaled ? 128 + r.signo
-						       : r.exit_code);
+			ret = pf_error_setc(
+			    PF_EAUTH,
+			    "[mirror] token_cmd '%s' failed "
+			    "(exit %d)",
+			    argv[0], r.signaled ? 128 + r.signo : r.exit_code);
 		else if (ret)
 			pf_error_prefix(ret, "[mirror] token_cmd");
 		if (!ret) {
@@ -1186,7 +1203,7 @@ static int get_token(struct pf_buf *tok, struct pf_buf *source,
 		return ret;
 	}
 	if (forge == PF_FORGE_GITHUB) {
-		const char *names[] = { "GITHUB_TOKEN", "GH_TOKEN" };
+		const char *names[] = {"GITHUB_TOKEN", "GH_TOKEN"};
 
 		for (size_t i = 0; i < 2; i++) {
 			v = getenv(names[i]);
@@ -1220,9 +1237,9 @@ static int remote_has(struct pf_run *run, const struct pf_outbox_entry *e)
 {
 	struct pf_buf ref = PF_BUF_INIT;
 	const char *where = e->remote_url;
-	const char *env[] = { "GIT_TERMINAL_PROMPT=0", NULL };
+	const char *env[] = {"GIT_TERMINAL_PROMPT=0", NULL};
 	const char *argv[6];
-	struct pf_proc_opts o = { 0 };
+	struct pf_proc_opts o = {0};
 	struct pf_proc_result r;
 	git_remote *remote = NULL;
 	int ret;
@@ -1256,8 +1273,7 @@ static int remote_has(struct pf_run *run, const struct pf_outbox_entry *e)
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (n > 41 && p[40] == '\t' &&
-		    (size_t)(n - 41) == ref.len &&
+		if (n > 41 && p[40] == '\t' && (size_t)(n - 41) == ref.len &&
 		    !memcmp(p + 41, ref.buf, ref.len)) {
 			git_oid have, want;
 
@@ -1337,7 +1353,7 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 {
 	struct pf_config *cfg = &w->run->cfg;
 	struct pf_forge_opts fo;
-	struct pf_forge_repo repo = { 0 };
+	struct pf_forge_repo repo = {0};
 	struct pf_buf tok = PF_BUF_INIT, src = PF_BUF_INIT;
 	struct pf_mirror_ctx c;
 	const char *hook_env = slack_env(cfg);
@@ -1367,8 +1383,9 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 	c.token_source = src.buf;
 
 	if (w->dry_run) {
-		fprintf(stdout, "# entry %s: %zu finding%s on '%s' at %.7s, "
-				"%s %s\n",
+		fprintf(stdout,
+			"# entry %s: %zu finding%s on '%s' at %.7s, "
+			"%s %s\n",
 			e->id, e->nr, e->nr == 1 ? "" : "s", e->branch, e->sha,
 			pf_forge_name(repo.forge), repo.path);
 		ret = repo.forge == PF_FORGE_GITHUB ? pf_github_mirror(&c)
@@ -1392,7 +1409,8 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 		e->pr_url = pf_xstrdup_or_null(c.pr_url);
 		pf_outbox_save(e);
 		if (c.posted)
-			say(w, "posted %zu finding%s on %s (%zu already there%s)",
+			say(w,
+			    "posted %zu finding%s on %s (%zu already there%s)",
 			    c.posted, c.posted == 1 ? "" : "s",
 			    c.pr_url ? c.pr_url : repo.path, c.already,
 			    c.outside ? ", some outside the diff in the summary"
@@ -1506,13 +1524,15 @@ int cmd_mirror(int argc, const char **argv)
 			w.dry_run = 1;
 		else if (!strcmp(argv[i], "--worker"))
 			w.worker = 1;
-		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+		else if (!strcmp(argv[i], "-v") ||
+			 !strcmp(argv[i], "--verbose"))
 			w.verbose = 1;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			mirror_usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "error: unknown option '%s'\n", argv[i]);
+			fprintf(stderr, "error: unknown option '%s'\n",
+				argv[i]);
 			mirror_usage(stderr);
 			return 2;
 		}
@@ -1520,8 +1540,8 @@ int cmd_mirror(int argc, const char **argv)
 	if (w.dry_run)
 		w.worker = 0;
 	w.wait_s = env_uint("PUSHFIX_TEST_MIRROR_WAIT_S", DEFAULT_WAIT_S);
-	w.max_sleep_s = env_uint("PUSHFIX_TEST_MIRROR_MAX_SLEEP_S",
-				 w.worker ? 60 : 10);
+	w.max_sleep_s =
+	    env_uint("PUSHFIX_TEST_MIRROR_MAX_SLEEP_S", w.worker ? 60 : 10);
 	ret = pf_run_open(&run, NULL);
 	opened = 1;
 	if (ret) {
@@ -1585,8 +1605,8 @@ static const char *severity_key(const struct pf_finding *f)
 		return "CRITICAL";
 	default:
 		return f->severity_label && *f->severity_label
-			       ? f->severity_label
-			       : "UNKNOWN";
+			   ? f->severity_label
+			   : "UNKNOWN";
 	}
 }
 
@@ -1610,8 +1630,8 @@ static void copy_finding(struct pf_outbox_finding *o,
 	o->rule_id = pf_xstrdup(f->rule_id ? f->rule_id : "unknown");
 	o->path = pf_xstrdup(f->path ? f->path : "");
 	o->start_line = f->start.line ? f->start.line : 1;
-	o->end_line = f->end.line >= o->start_line ? f->end.line
-						   : o->start_line;
+	o->end_line =
+	    f->end.line >= o->start_line ? f->end.line : o->start_line;
 	o->severity = pf_xstrdup(severity_key(f));
 	o->message = pf_xstrdup(f->message ? f->message : "");
 	o->cwe = pf_xstrdup_or_null(f->cwe);
@@ -1621,8 +1641,9 @@ static void copy_finding(struct pf_outbox_finding *o,
 						   : f->triage.confidence;
 	o->reason = pf_xstrdup_or_null(f->triage.reason);
 	o->triage_error = pf_xstrdup_or_null(f->triage.error);
-	o->feedback = f->triage.feedback > 0 ? 1 : f->triage.feedback < 0 ? -1
-									  : 0;
+	o->feedback = f->triage.feedback > 0   ? 1
+		      : f->triage.feedback < 0 ? -1
+					       : 0;
 	if (f->fix.origin != PF_FIX_NONE && f->fix.state != PF_FIX_REFUSED &&
 	    f->fix.replacement && f->fix.start_line &&
 	    f->fix.end_line >= f->fix.start_line) {
@@ -1630,12 +1651,12 @@ static void copy_finding(struct pf_outbox_finding *o,
 		o->fix.start_line = f->fix.start_line;
 		o->fix.end_line = f->fix.end_line;
 		o->fix.replacement = pf_xstrdup(f->fix.replacement);
-		o->fix.origin = pf_xstrdup(f->fix.origin == PF_FIX_RULE ? "rule"
-									: "llm");
+		o->fix.origin =
+		    pf_xstrdup(f->fix.origin == PF_FIX_RULE ? "rule" : "llm");
 		o->fix.state = pf_xstrdup(
-			f->fix.state == PF_FIX_VERIFIED     ? "verified"
-			: f->fix.state == PF_FIX_UNVERIFIED ? "unverified"
-							    : "unchecked");
+		    f->fix.state == PF_FIX_VERIFIED	? "verified"
+		    : f->fix.state == PF_FIX_UNVERIFIED ? "unverified"
+							: "unchecked");
 	}
 }
 
@@ -1643,8 +1664,7 @@ static void copy_finding(struct pf_outbox_finding *o,
  * Was this finding pushed by update u?  With one update, yes; with
  * several, when u's tip holds the very blob the changeset scanned.
  */
-static int finding_in_update(struct pf_run *run,
-			     const struct pf_push_update *u,
+static int finding_in_update(struct pf_run *run, const struct pf_push_update *u,
 			     const struct pf_finding *f)
 {
 	git_oid tip;
@@ -1655,8 +1675,8 @@ static int finding_in_update(struct pf_run *run,
 
 	if (run->push.nr <= 1)
 		return 1;
-	if (!f->path || git_oid_fromstr(&tip, u->tip_oid[0] ? u->tip_oid
-							     : u->local_oid) ||
+	if (!f->path ||
+	    git_oid_fromstr(&tip, u->tip_oid[0] ? u->tip_oid : u->local_oid) ||
 	    git_commit_lookup(&commit, run->repo, &tip) ||
 	    git_commit_tree(&tree, commit) ||
 	    git_tree_entry_bypath(&te, tree, f->path))

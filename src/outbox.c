@@ -493,7 +493,8 @@ int pf_outbox_list(char ***ids_out, size_t *nr_out, const char *state_dir)
 		ids[nr++] = pf_xstrndup(de->d_name, n - 5);
 	}
 	closedir(d);
-	qsort(ids, nr, sizeof(*ids), cmp_str);
+	if (nr > 1)
+		qsort(ids, nr, sizeof(*ids), cmp_str);
 	*ids_out = ids;
 	*nr_out = nr;
 out:

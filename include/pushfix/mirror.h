@@ -72,7 +72,10 @@ struct pf_mirror_fps {
 	char **v;
 	size_t nr, alloc;
 };
-#define PF_MIRROR_FPS_INIT { NULL, 0, 0 }
+#define PF_MIRROR_FPS_INIT                                                     \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 void pf_mirror_fps_release(struct pf_mirror_fps *s);
 void pf_mirror_fps_add(struct pf_mirror_fps *s, const char *fp);
 int pf_mirror_fps_has(const struct pf_mirror_fps *s, const char *fp);
@@ -85,13 +88,13 @@ struct pf_mirror_diff_line {
 	uint32_t new_line; /* 1-based line of the new file */
 	uint32_t old_line; /* the old side's counter at that line (for a
 			      context line: its old number) */
-	unsigned hunk;     /* hunk number within the file, from 0 */
-	char kind;         /* '+' added, ' ' context */
+	unsigned hunk;	   /* hunk number within the file, from 0 */
+	char kind;	   /* '+' added, ' ' context */
 };
 
 struct pf_mirror_diff_file {
-	char *path;     /* new path */
-	char *old_path; /* old path (== path unless renamed) */
+	char *path;		       /* new path */
+	char *old_path;		       /* old path (== path unless renamed) */
 	struct pf_mirror_diff_line *v; /* sorted by new_line */
 	size_t nr, alloc;
 	unsigned hunks;
@@ -101,7 +104,10 @@ struct pf_mirror_diff {
 	struct pf_mirror_diff_file *v;
 	size_t nr, alloc;
 };
-#define PF_MIRROR_DIFF_INIT { NULL, 0, 0 }
+#define PF_MIRROR_DIFF_INIT                                                    \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void pf_mirror_diff_release(struct pf_mirror_diff *d);
 
@@ -137,10 +143,10 @@ int pf_mirror_diff_range(const struct pf_mirror_diff *d, const char *path,
 /* ---- where a finding goes, and its text ---- */
 
 struct pf_mirror_anchor {
-	int in_diff;       /* 0: the finding goes into the summary */
+	int in_diff;	     /* 0: the finding goes into the summary */
 	uint32_t start, end; /* commented new-side lines */
-	int suggestion;    /* the fix replaces exactly start..end: one-click
-			      suggestion */
+	int suggestion;	     /* the fix replaces exactly start..end: one-click
+				suggestion */
 	const struct pf_mirror_diff_file *file;
 	const struct pf_mirror_diff_line *first; /* diff line of `start` */
 };
@@ -176,20 +182,20 @@ int pf_mirror_link_next(struct pf_buf *out, const char *link);
 struct pf_mirror_ctx {
 	struct pf_outbox_entry *entry;
 	const struct pf_forge_repo *repo;
-	const char *token;        /* NULL in a dry run */
+	const char *token;	  /* NULL in a dry run */
 	const char *token_source; /* "GITHUB_TOKEN", "[mirror] token_cmd" */
-	int dry_run;              /* print requests, send nothing */
-	int worker;               /* may wait for the forge to catch up */
+	int dry_run;		  /* print requests, send nothing */
+	int worker;		  /* may wait for the forge to catch up */
 	int verbose;
-	FILE *out;                /* dry-run requests, notes */
-	unsigned max_sleep_s;     /* rate-limit waits done in place */
-	unsigned wait_s;          /* waiting for the PR/MR head */
+	FILE *out;	      /* dry-run requests, notes */
+	unsigned max_sleep_s; /* rate-limit waits done in place */
+	unsigned wait_s;      /* waiting for the PR/MR head */
 
 	/* Results. */
-	char *pr_url;             /* html_url / web_url */
+	char *pr_url; /* html_url / web_url */
 	size_t posted, already, outside, moved;
-	double retry_after;       /* with PF_ERETRY: seconds */
-	long last_status;         /* of the last answer (0: none) */
+	double retry_after; /* with PF_ERETRY: seconds */
+	long last_status;   /* of the last answer (0: none) */
 };
 
 void pf_mirror_ctx_release(struct pf_mirror_ctx *c);
@@ -210,8 +216,8 @@ int pf_mirror_request(struct pf_mirror_ctx *c, struct pf_http_response *r,
  * has no repository o/r at URL, or the token from X cannot see it (404)")
  * PF_ERROR, 5xx PF_ERETRY, else PF_ERROR with the forge's own message. */
 int pf_mirror_status_error(struct pf_mirror_ctx *c,
-			   const struct pf_http_response *r,
-			   const char *method, const char *url);
+			   const struct pf_http_response *r, const char *method,
+			   const char *url);
 
 /* Every page of a JSON-array GET (Link rel="next", same API host only),
  * items appended to the cJSON array *out (created here; free with
