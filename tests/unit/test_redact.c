@@ -15,6 +15,9 @@
 
 #include <cmocka.h>
 
+#include <git2.h>
+#include <unistd.h>
+
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
 #include "pushfix/redact.h"
@@ -672,6 +675,107 @@ static void test_vault_many(void **state)
 	pf_vault_release(&v);
 }
 
+/* ---- the repository as a source of names ---- */
+
+static void commit_as(git_repository *repo, const char *name,
+		      const char *mail, const char *msg)
+{
+	git_signature *sig;
+	git_treebuilder *tb;
+	git_oid tree_oid, commit_oid, parent_oid;
+	git_tree *tree;
+	git_commit *parent = NULL;
+	const git_commit *parents[1];
+	int np = 0;
+
+	assert_int_equal(git_signature_now(&sig, name, mail), 0);
+	assert_int_equal(git_treebuilder_new(&tb, repo, NULL), 0);
+	assert_int_equal(git_treebuilder_write(&tree_oid, tb), 0);
+	git_treebuilder_free(tb);
+	assert_int_equal(git_tree_lookup(&tree, repo, &tree_oid), 0);
+	if (!git_reference_name_to_id(&parent_oid, repo, "HEAD")) {
+		assert_int_equal(git_commit_lookup(&parent, repo, &parent_oid),
+				 0);
+		parents[0] = parent;
+		np = 1;
+	}
+	assert_int_equal(git_commit_create(&commit_oid, repo, "HEAD", sig, sig,
+					   NULL, msg, tree, np, parents),
+			 0);
+	git_commit_free(parent);
+	git_tree_free(tree);
+	git_signature_free(sig);
+}
+
+static void test_load_repo(void **state)
+{
+	char dir[] = "/tmp/pf-test-redact-XXXXXX";
+	struct pf_buf path = PF_BUF_INIT, state_dir = PF_BUF_INIT,
+		      out = PF_BUF_INIT, cache = PF_BUF_INIT;
+	git_repository *repo;
+	git_remote *r;
+	struct pf_redact_ctx ctx;
+	struct pf_vault v;
+	const char *text = "ask Maria Gonzalez, Olu Adeyemi or zed cachedname "
+			   "about NorthwindLogistics and RoutePlanner at "
+			   "git.corp-forge.net";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(git_repository_init(&repo, dir, 0), 0);
+	commit_as(repo, "Maria Gonzalez", "maria@example.com", "one");
+	assert_int_equal(git_remote_create(&r, repo, "origin",
+					   "ssh://git@git.corp-forge.net:2222/"
+					   "northwind-logistics/route-planner.git"),
+			 0);
+	git_remote_free(r);
+	pf_buf_addf(&state_dir, "%s/.git/pushfix", dir);
+
+	pf_redact_ctx_init(&ctx);
+	assert_int_equal(pf_redact_ctx_load_repo(&ctx, repo, state_dir.buf), 0);
+	pf_vault_init(&v, NULL);
+	assert_int_equal(pf_redact_text(&out, &v, &ctx, text, strlen(text)),
+			 0);
+	assert_null(find_ci(out.buf, out.len, "gonzalez"));
+	assert_null(find_ci(out.buf, out.len, "northwind"));
+	assert_null(find_ci(out.buf, out.len, "planner"));
+	assert_null(find_ci(out.buf, out.len, "corp-forge"));
+	/* not in the history (yet) */
+	assert_non_null(strstr(out.buf, "Adeyemi"));
+	pf_vault_release(&v);
+	pf_redact_ctx_release(&ctx);
+
+	/* the cache is keyed by the tips: same tips, the cache is used (a
+	 * name only the cache knows is found) */
+	pf_buf_addf(&path, "%s/people.cache", state_dir.buf);
+	assert_int_equal(pf_buf_read_file(&cache, path.buf, 0), 0);
+	assert_non_null(strstr(cache.buf, "n Maria Gonzalez\n"));
+	pf_buf_addstr(&cache, "n Zed Cachedname\n");
+	assert_int_equal(pf_write_file_atomic(path.buf, cache.buf, cache.len,
+					      0600),
+			 0);
+	/* a new commit by someone else: walked, cached names kept */
+	commit_as(repo, "Olu Adeyemi", "olu@example.com", "two");
+	pf_redact_ctx_init(&ctx);
+	assert_int_equal(pf_redact_ctx_load_repo(&ctx, repo, state_dir.buf), 0);
+	pf_vault_init(&v, NULL);
+	pf_buf_reset(&out);
+	assert_int_equal(pf_redact_text(&out, &v, &ctx, text, strlen(text)),
+			 0);
+	assert_null(find_ci(out.buf, out.len, "Adeyemi"));
+	assert_null(find_ci(out.buf, out.len, "cachedname"));
+	assert_null(find_ci(out.buf, out.len, "gonzalez"));
+	pf_vault_release(&v);
+	pf_redact_ctx_release(&ctx);
+
+	git_repository_free(repo);
+	pf_remove_tree(dir);
+	pf_buf_release(&path);
+	pf_buf_release(&state_dir);
+	pf_buf_release(&out);
+	pf_buf_release(&cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,7 +800,12 @@ int main(void)
 						fx_teardown),
 		cmocka_unit_test(test_random_round_trip),
 		cmocka_unit_test(test_vault_many),
+		cmocka_unit_test(test_load_repo),
 	};
+	int ret;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	git_libgit2_init();
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	git_libgit2_shutdown();
+	return ret;
 }
