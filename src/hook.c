@@ -10,8 +10,11 @@
 
 #include "pushfix/cmd.h"
 #include "pushfix/err.h"
+#include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/report.h"
+#include "pushfix/triage.h"
+#include "pushfix/ui.h"
 #include "pushfix/util.h"
 
 #define PUSHFIX_VERSION "0.1.0"
@@ -64,8 +67,7 @@ static int hook_fault(struct pf_run *run, int loaded)
 int cmd_hook(int argc, const char **argv)
 {
 	struct pf_run run;
-	struct pf_buf in = PF_BUF_INIT, out = PF_BUF_INIT;
-	struct pf_report_opts ro = { 0 };
+	struct pf_buf in = PF_BUF_INIT;
 	const char *skip = getenv("PUSHFIX_SKIP");
 	double t0 = pf_now_ms();
 	int ret, status = 0, loaded = 0;
@@ -118,9 +120,6 @@ int cmd_hook(int argc, const char **argv)
 	if (run.verbose)
 		print_diag(&run);
 
-	ro.color = want_color(&run.cfg, 2);
-	ro.verbose = run.verbose;
-	ro.engine = run.scan.engine;
 	if (!run.findings.nr) {
 		fprintf(stderr,
 			"pushfix: no findings on the pushed lines (%s, %zu "
@@ -132,12 +131,17 @@ int cmd_hook(int argc, const char **argv)
 	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s)\n",
 		run.findings.nr, run.findings.nr == 1 ? "" : "s",
 		run.scan.engine);
-	pf_report_text(&out, &run.findings, &ro);
-	fputs(out.buf, stderr);
-	fprintf(stderr, "hint: skip this check once with "
-			"`git push --no-verify` or PUSHFIX_SKIP=1\n");
+	/* Triage is best effort: a dead LLM leaves findings untriaged. */
+	if (0 && pf_triage_run(&run, 1, NULL)) /* TODO(lead): sentlog.c */
+		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",
+			pf_error_last());
+	status = pf_ui_run(&run, NULL);
+	if (status == 0 && run.cfg.mirror.enabled &&
+	    (pf_mirror_enqueue(&run) || pf_mirror_spawn_worker(&run)))
+		fprintf(stderr, "pushfix: mirror: %s; run `pushfix mirror` "
+				"later\n",
+			pf_error_last());
 done:
-	pf_buf_release(&out);
 	pf_buf_release(&in);
 	pf_run_release(&run);
 	return status;
@@ -241,7 +245,7 @@ int cmd_scan(int argc, const char **argv)
 		pf_report_text(&out, &run.findings, &ro);
 	else
 		pf_buf_addf(&out, "no findings (%s, %zu file%s scanned)\n",
-			    run.scan.engine ? run.scan.engine : "none",
+			    run.scan.engine[0] ? run.scan.engine : "none",
 			    run.cs.nr, run.cs.nr == 1 ? "" : "s");
 	fwrite(out.buf, 1, out.len, stdout);
 	pf_buf_release(&out);

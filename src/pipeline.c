@@ -2,6 +2,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pushfix/decision.h"
 #include "pushfix/err.h"
 #include "pushfix/filter.h"
 #include "pushfix/pipeline.h"
@@ -364,6 +365,26 @@ int pf_run_scan(struct pf_run *run)
 	run->dropped = pf_filter_apply(&run->findings, &run->cs,
 				       run->cfg.scan.filter,
 				       run->cfg.scan.context);
+	/* What the developer said to ignore is not shown again. */
+	ret = pf_decision_mark_ignored(NULL, &run->findings, run->state_dir);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < run->findings.nr;) {
+		struct pf_finding *f = &run->findings.v[i];
+		const struct pf_changed_file *cf;
+
+		if (f->ignored) {
+			pf_findings_remove(&run->findings, i);
+			run->ignored++;
+			continue;
+		}
+		/* The rule author's fix, as whole lines, for every report. */
+		cf = pf_changeset_find(&run->cs, f->path);
+		if (f->rule_fix && cf && cf->content)
+			pf_finding_rule_fix_to_lines(f, cf->content,
+						     cf->content_len);
+		i++;
+	}
 	pf_findings_sort(&run->findings);
 	return 0;
 }

@@ -427,7 +427,18 @@ int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
 
 	if (!engine)
 		return PF_ENOTFOUND;
-	res->engine = engine;
+	if (!strcmp(engine, "semgrep")) {
+		snprintf(res->engine, sizeof(res->engine), "semgrep");
+	} else {
+		struct pf_buf prog = PF_BUF_INIT;
+		const char *base;
+
+		sarif_program(cfg, &prog);
+		base = strrchr(prog.buf, '/');
+		snprintf(res->engine, sizeof(res->engine), "%s",
+			 base ? base + 1 : prog.buf);
+		pf_buf_release(&prog);
+	}
 	if (!nr)
 		return 0;
 	done = pf_xcalloc(nr, 1);
@@ -473,7 +484,7 @@ int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
 	int ret;
 
 	if (!cs->nr) {
-		res->engine = "none";
+		snprintf(res->engine, sizeof(res->engine), "none");
 		return 0;
 	}
 	t = pf_xcalloc(cs->nr, sizeof(*t));

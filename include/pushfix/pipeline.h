@@ -32,6 +32,7 @@ struct pf_run {
 	struct pf_findings findings;
 	struct pf_scan_result scan;
 	size_t dropped;  /* findings the filter removed */
+	size_t ignored;  /* findings the decision store removed */
 	int verbose;
 	int no_cache;
 	FILE *msg;       /* where progress and notes go (stderr) */

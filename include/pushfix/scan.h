@@ -21,7 +21,7 @@ struct pf_scan_target {
 };
 
 struct pf_scan_result {
-	const char *engine;  /* "semgrep" or the SARIF command's name */
+	char engine[64];     /* "semgrep", or the SARIF program ("flawfinder") */
 	struct pf_buf diag;  /* scanner errors and notes, one per line */
 	unsigned nerrors;    /* scanner errors of level error */
 	double ms;           /* wall time of the scanner */
