@@ -1038,17 +1038,26 @@ static void write_region(struct pf_buf *b, const struct pf_finding *f)
 		if (ec && el)
 			ec = utf16_col(el, ec);
 	}
-	pf_buf_addf(b, "\"region\":{\"startLine\":%u", (unsigned)f->start.line);
-	if (sc)
-		pf_buf_addf(b, ",\"startColumn\":%u", (unsigned)sc);
-	pf_buf_addf(b, ",\"endLine\":%u", (unsigned)f->end.line);
-	if (ec)
-		pf_buf_addf(b, ",\"endColumn\":%u", (unsigned)ec);
+	pf_buf_addstr(b, "\"region\":{");
+	/* Lines only when known (a log may give byte offsets alone). */
+	if (f->start.line) {
+		pf_buf_addf(b, "\"startLine\":%u", (unsigned)f->start.line);
+		if (sc)
+			pf_buf_addf(b, ",\"startColumn\":%u", (unsigned)sc);
+		if (f->end.line >= f->start.line) {
+			pf_buf_addf(b, ",\"endLine\":%u",
+				    (unsigned)f->end.line);
+			if (ec && (f->end.line > f->start.line || ec >= sc))
+				pf_buf_addf(b, ",\"endColumn\":%u",
+					    (unsigned)ec);
+		}
+	}
 	if (f->start.offset >= 0 && f->end.offset >= f->start.offset)
-		pf_buf_addf(b, ",\"byteOffset\":%lld,\"byteLength\":%lld",
+		pf_buf_addf(b, "%s\"byteOffset\":%lld,\"byteLength\":%lld",
+			    f->start.line ? "," : "",
 			    (long long)f->start.offset,
 			    (long long)(f->end.offset - f->start.offset));
-	if (f->lines) {
+	if (f->lines && (f->start.line || f->start.offset >= 0)) {
 		pf_buf_addstr(b, ",\"snippet\":{\"text\":");
 		json_str(b, f->lines);
 		pf_buf_addch(b, '}');

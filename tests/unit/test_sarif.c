@@ -477,6 +477,24 @@ static void test_writer_output(void **state)
 	pf_findings_release(&back);
 	pf_buf_release(&log);
 
+	/* Byte offsets alone (never located): still a readable region. */
+	pf_findings_release(&fs);
+	f = pf_findings_push(&fs);
+	f->rule_id = pf_xstrdup("r");
+	f->path = pf_xstrdup("a.c");
+	f->start.offset = 4;
+	f->end.offset = 6;
+	pf_sarif_write(&log, &fs, "t");
+	assert_non_null(strstr(log.buf, "\"region\":{\"byteOffset\":4,"
+					"\"byteLength\":2}"));
+	sarif_ok(&back, NULL, NULL, log.buf, log.len, "offsets");
+	assert_int_equal(back.nr, 1);
+	assert_int_equal(back.v[0].start.offset, 4);
+	assert_int_equal(back.v[0].end.offset, 6);
+	assert_int_equal(back.v[0].start.line, 0);
+	pf_findings_release(&back);
+	pf_buf_release(&log);
+
 	/* An empty list is a valid log with no results. */
 	pf_findings_release(&fs);
 	pf_sarif_write(&log, &fs, "t");
