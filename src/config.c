@@ -824,7 +824,7 @@ static char *reader(char *str, int num, void *stream)
 
 		pf_buf_addf(&m, "line longer than %d bytes (a long list can "
 				"continue on indented lines)",
-			    num - 3);
+			    num - 2);
 		file_error(c, m.buf);
 		pf_buf_release(&m);
 		return NULL;

@@ -36,7 +36,7 @@
  * comments at the start of a line with ';' or '#', or after " ;".  Names
  * are case-insensitive; indentation is allowed; an indented line that is
  * not `key = value` continues the list above it; a value may be quoted.
- * Lines are limited to inih's buffer (197 bytes with Debian's libinih).
+ * Lines are limited to inih's buffer (198 bytes with Debian's libinih).
  */
 
 enum pf_engine { PF_ENGINE_AUTO, PF_ENGINE_SEMGREP, PF_ENGINE_SARIF };

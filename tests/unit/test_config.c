@@ -780,6 +780,19 @@ static void test_long_line_and_nul(void **state)
 	assert_non_null(strstr(pf_error_last(),
 			       " bytes (a long list can continue on indented "
 			       "lines)"));
+	/* Debian's inih reads 200-byte lines: 198 bytes + newline + NUL.
+	 * The longest line loads whole; one byte more is refused, not cut. */
+	strcpy(text, "[privacy]\nredact_words = ");
+	memset(text + strlen(text), 'w', 198 - strlen("redact_words = "));
+	strcpy(text + strlen("[privacy]\n") + 198, "\n");
+	assert_int_equal(load_text(&c, "long.ini", text, NULL), 0);
+	assert_int_equal(strlen(c.privacy.redact_words), 183);
+	strcpy(text + strlen("[privacy]\n") + 198, "w\n");
+	assert_int_equal(load_text(&c, "long.ini", text, NULL), PF_EINVALID);
+	snprintf(want, sizeof(want), "cannot parse '%s' line 2: line longer "
+		 "than 198 bytes (a long list can continue on indented lines)",
+		 path_of("long.ini"));
+	assert_string_equal(pf_error_last(), want);
 	/* The same list over indented lines loads whole. */
 	strcpy(text, "[privacy]\nredact_words = w0\n");
 	for (int i = 1; i < 100; i++)
