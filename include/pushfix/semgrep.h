@@ -18,8 +18,8 @@
  * of level "error" entries goes to *nerrors (may be NULL).
  *
  * Malformed input gives PF_EINVALID with a message naming `origin` and the
- * field: "semgrep output: results[2].start.line: not a number".  On error
- * `out` is left as it was before the call.
+ * field: "semgrep output: results[2].start.line: expected a number".
+ * On error `out` (and `diag`, *nerrors) are left as they were.
  */
 int pf_semgrep_parse(struct pf_findings *out, struct pf_buf *diag,
 		     unsigned *nerrors, const char *json, size_t len,
