@@ -132,7 +132,7 @@ int cmd_hook(int argc, const char **argv)
 		run.findings.nr, run.findings.nr == 1 ? "" : "s",
 		run.scan.engine);
 	/* Triage is best effort: a dead LLM leaves findings untriaged. */
-	if (0 && pf_triage_run(&run, 1, NULL)) /* TODO(lead): sentlog.c */
+	if (pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",
 			pf_error_last());
 	status = pf_ui_run(&run, NULL);
@@ -306,5 +306,40 @@ int cmd_version(int argc, const char **argv)
 	(void)argv;
 	printf("pushfix %s (libgit2 %d.%d.%d)\n", PUSHFIX_VERSION,
 	       LIBGIT2_VER_MAJOR, LIBGIT2_VER_MINOR, LIBGIT2_VER_REVISION);
+	return 0;
+}
+
+int cmd_config(int argc, const char **argv)
+{
+	struct pf_run run;
+	struct pf_buf out = PF_BUF_INIT;
+	int ret;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: pushfix config\n"
+		       "  print the effective configuration (every layer "
+		       "applied) as INI\n");
+		return 0;
+	}
+	ret = pf_run_open(&run, NULL);
+	if (ret == PF_ENOTFOUND) {
+		/* Outside a repository: the user's file and environment. */
+		struct pf_buf warn = PF_BUF_INIT;
+
+		pf_config_release(&run.cfg);
+		pf_config_init(&run.cfg);
+		ret = pf_config_load(&run.cfg, NULL, NULL, &warn);
+		fputs(warn.buf, stderr);
+		pf_buf_release(&warn);
+	}
+	if (ret) {
+		fprintf(stderr, "error: %s\n", pf_error_last());
+		pf_run_release(&run);
+		return 2;
+	}
+	pf_config_dump(&run.cfg, &out);
+	fwrite(out.buf, 1, out.len, stdout);
+	pf_buf_release(&out);
+	pf_run_release(&run);
 	return 0;
 }

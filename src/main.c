@@ -19,11 +19,13 @@ static const struct cmd_struct commands[] = {
 	{ "hook", cmd_hook, "run as git's pre-push hook (hooks/pre-push)" },
 	{ "scan", cmd_scan, "scan a range, --staged or --all on demand" },
 	{ "changes", cmd_changes, "print the changed lines of a range" },
+	{ "config", cmd_config, "print the effective configuration" },
 	{ "version", cmd_version, "print the version" },
 	{ "demo", cmd_demo, "try pushfix on a throwaway repository" },
 	{ "ignored", cmd_ignored, "list the findings you ignored (key i)" },
 	{ "unignore", cmd_unignore, "show ignored finding N again" },
 	{ "mirror", cmd_mirror, "post queued findings to the PR/MR now" },
+	{ "log", cmd_log, "what was sent to an LLM, when, to whom" },
 };
 
 static void usage(FILE *out)

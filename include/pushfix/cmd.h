@@ -10,9 +10,11 @@ int cmd_hook(int argc, const char **argv);
 int cmd_scan(int argc, const char **argv);
 int cmd_changes(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
+int cmd_config(int argc, const char **argv);
 int cmd_demo(int argc, const char **argv);      /* demo.c */
 int cmd_ignored(int argc, const char **argv);   /* decision.c */
 int cmd_unignore(int argc, const char **argv);  /* decision.c */
 int cmd_mirror(int argc, const char **argv);    /* mirror.c */
+int cmd_log(int argc, const char **argv);       /* sentlog.c */
 
 #endif
