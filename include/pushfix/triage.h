@@ -1,0 +1,62 @@
+#ifndef PUSHFIX_TRIAGE_H
+#define PUSHFIX_TRIAGE_H
+
+#include "pushfix/buf.h"
+
+struct pf_run;
+
+/*
+ * The triage stage (snippet -> redact -> llm -> fix) over run->findings,
+ * after pf_run_scan():
+ *
+ *  - a rule's own fix (f->rule_fix) becomes a whole-line fix of origin
+ *    RULE, offered as is (an LLM fix never replaces it);
+ *  - each finding not ignored: the pushed file is anonymised (redact.h,
+ *    one vault per run), its snippet cut from the anonymised text, and one
+ *    request body built (llm.h); identical bodies are sent once;
+ *  - the cache (<state_dir>/cache, skipped with run->no_cache) answers
+ *    what it can; the rest is sent in parallel (pf_http_multi_run: at most
+ *    [llm] max_parallel at once, [llm] timeout each, all within [llm]
+ *    budget, retries with backoff); every request sent is appended to the
+ *    sent log (sentlog.h) with the prompt version;
+ *  - each answer is validated strictly; a bad one leaves the finding
+ *    untriaged with triage.error saying why;
+ *  - an LLM fix is refused (fix.state REFUSED, fix.note says why) when it
+ *    reaches outside the snippet the model saw or touches a cut line, or
+ *    when de-anonymising it fails (pf_vault_restore); a fix of a
+ *    false_positive is dropped; one below [llm] autofix_min_confidence is
+ *    dropped;
+ *  - the remaining LLM fixes are applied in memory to the pushed content
+ *    and the scanner runs again on the fixed files (one scanner run per
+ *    round, a round holding at most one fix per path): VERIFIED when no
+ *    finding of the same rule overlaps the fixed lines and no finding of
+ *    another rule appeared there, else UNVERIFIED with a note (the ui
+ *    hides unverified fixes unless [llm] show_unverified).
+ *
+ * send == 0 (preview): nothing is sent, nothing is cached or logged, no
+ * key is needed; `preview_out` receives a JSON array with one object per
+ * request that a push would make:
+ *   [{"n":1,"endpoint":"<url>","provider":"openai","model":"...",
+ *     "prompt_version":"...","cached":false,"findings":[<index>...],
+ *     "body":<the exact request body, verbatim>}...]
+ * (`findings` are 1-based indexes into run->findings).  Provider none
+ * gives [].
+ *
+ * Fail-open: an unreachable, slow or broken endpoint only leaves findings
+ * untriaged (triage.error) and returns 0; one line per distinct failure
+ * goes to run->msg ("pushfix: LLM: <why> (N findings left untriaged)").
+ * A missing key fails the requests that needed it (same line, same
+ * triage.error); cached answers still count.  A negative PF_E* is
+ * returned, with a message, only when nothing could be prepared at all
+ * (bad [llm] config, anonymisation failure): then nothing was sent and
+ * every finding's triage.error says so too.  With run->verbose a summary line goes to run->msg:
+ *   "pushfix: triage: N requests (S sent, C cached), ... llm X ms,
+ *    verify Y ms"
+ */
+int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out);
+
+/* `pushfix preview [RANGE | --staged]`: the pipeline up to the request
+ * bodies, printed as JSON on stdout (see above).  Sends nothing. */
+int cmd_preview(int argc, const char **argv);
+
+#endif
