@@ -11,7 +11,9 @@ int cmd_scan(int argc, const char **argv);
 int cmd_changes(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
 int cmd_config(int argc, const char **argv);
+int cmd_doctor(int argc, const char **argv);   /* doctor.c */
 int cmd_demo(int argc, const char **argv);      /* demo.c */
+int cmd_preview(int argc, const char **argv);   /* triage.c */
 int cmd_ignored(int argc, const char **argv);   /* decision.c */
 int cmd_unignore(int argc, const char **argv);  /* decision.c */
 int cmd_mirror(int argc, const char **argv);    /* mirror.c */

@@ -1,0 +1,231 @@
+/*
+ * `pushfix doctor`: check the installation and say what is wrong, one
+ * line per check ("ok", "warning" or "error"), without sending anything
+ * anywhere.  Exit 1 when a check is an error.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pushfix/cmd.h"
+#include "pushfix/err.h"
+#include "pushfix/forge.h"
+#include "pushfix/llm.h"
+#include "pushfix/pipeline.h"
+#include "pushfix/proc.h"
+#include "pushfix/util.h"
+
+#define HOOK_MARKER "pushfix-managed-hook"
+
+struct doctor {
+	int errors, warnings;
+};
+
+static void say(struct doctor *d, const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(struct doctor *d, const char *level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!strcmp(level, "error"))
+		d->errors++;
+	else if (!strcmp(level, "warning"))
+		d->warnings++;
+	printf("%-8s", level);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* The pre-push hook git will run: core.hooksPath wins over .git/hooks. */
+static void check_hook(struct doctor *d, struct pf_run *run)
+{
+	struct pf_buf path = PF_BUF_INIT, text = PF_BUF_INIT;
+	git_config *cfg = NULL;
+	git_buf hp = { 0 };
+	const char *line;
+
+	if (!git_repository_config_snapshot(&cfg, run->repo) &&
+	    !git_config_get_path(&hp, cfg, "core.hooksPath")) {
+		if (hp.ptr[0] == '/' || !run->worktree)
+			pf_buf_addf(&path, "%s/pre-push", hp.ptr);
+		else
+			pf_buf_addf(&path, "%s/%s/pre-push", run->worktree,
+				    hp.ptr);
+	} else {
+		pf_buf_addf(&path, "%s/hooks/pre-push", run->gitdir);
+	}
+	git_error_clear();
+	git_buf_dispose(&hp);
+	git_config_free(cfg);
+	if (pf_buf_read_file(&text, path.buf, 1 << 20)) {
+		say(d, "error", "hook: no pre-push hook at %s; run install.sh",
+		    path.buf);
+		goto out;
+	}
+	if (!strstr(text.buf, HOOK_MARKER)) {
+		say(d, "error", "hook: %s is not pushfix's; run install.sh",
+		    path.buf);
+		goto out;
+	}
+	line = strstr(text.buf, "pushfix_bin=");
+	if (line) {
+		struct pf_buf bin = PF_BUF_INIT;
+		const char *v = line + strlen("pushfix_bin=");
+		size_t n = strcspn(v, "\n");
+
+		if (*v == '\'' || *v == '"') {
+			v++;
+			n = strcspn(v, "'\"\n");
+		}
+		pf_buf_add(&bin, v, n);
+		if (pf_proc_which(bin.buf, NULL))
+			say(d, "error",
+			    "hook: it runs %s, which is missing; reinstall "
+			    "with install.sh",
+			    bin.buf);
+		else
+			say(d, "ok", "hook: %s runs %s", path.buf, bin.buf);
+		pf_buf_release(&bin);
+	} else {
+		say(d, "ok", "hook: %s", path.buf);
+	}
+out:
+	pf_error_clear();
+	pf_buf_release(&path);
+	pf_buf_release(&text);
+}
+
+static void check_scanner(struct doctor *d, const struct pf_config *cfg)
+{
+	const char *engine = pf_scan_engine_name(cfg);
+	struct pf_proc_result r;
+	struct pf_proc_opts o = { 0 };
+	const char *argv[] = { cfg->scan.semgrep_bin && *cfg->scan.semgrep_bin
+				       ? cfg->scan.semgrep_bin
+				       : "semgrep",
+			       "--version", NULL };
+
+	if (!engine) {
+		say(d, "error", "scanner: %s", pf_error_last());
+		return;
+	}
+	if (strcmp(engine, "semgrep")) {
+		say(d, cfg->scan.engine == PF_ENGINE_AUTO ? "warning" : "ok",
+		    "scanner: SARIF command '%s'%s",
+		    cfg->scan.command && *cfg->scan.command
+			    ? cfg->scan.command
+			    : "flawfinder --sarif {files}",
+		    cfg->scan.engine == PF_ENGINE_AUTO
+			    ? " (semgrep is not installed)"
+			    : "");
+		return;
+	}
+	pf_proc_result_init(&r);
+	o.argv = argv;
+	o.timeout_ms = 30000;
+	if (pf_proc_run(&r, &o) || r.exit_code) {
+		say(d, "error", "scanner: `%s --version` failed", argv[0]);
+	} else {
+		pf_buf_rtrim(&r.out);
+		say(d, "ok", "scanner: semgrep %s, rules %s", r.out.buf,
+		    cfg->scan.semgrep_config);
+	}
+	pf_proc_result_release(&r);
+}
+
+static void check_llm(struct doctor *d, const struct pf_config *cfg)
+{
+	struct pf_llm llm;
+
+	memset(&llm, 0, sizeof(llm));
+	if (pf_llm_open(&llm, cfg)) {
+		say(d, "error", "llm: %s", pf_error_last());
+		goto out;
+	}
+	if (llm.provider == PF_LLM_NONE) {
+		say(d, "ok", "llm: provider none (findings shown untriaged)");
+		goto out;
+	}
+	if (pf_llm_load_key(&llm, cfg)) {
+		say(d, "error", "llm: %s", pf_error_last());
+		goto out;
+	}
+	/* Never the key itself, only that there is one. */
+	say(d, "ok", "llm: %s, model %s, endpoint %s, key %s",
+	    pf_llm_provider_name(llm.provider),
+	    llm.model && *llm.model ? llm.model : "(default)", llm.host,
+	    llm.key ? "found" : "none needed");
+out:
+	pf_llm_release(&llm);
+}
+
+static void check_mirror(struct doctor *d, struct pf_run *run)
+{
+	struct pf_forge_opts fo = { 0 };
+	struct pf_forge_repo fr;
+	git_remote *remote = NULL;
+	const char *url = NULL;
+
+	if (!run->cfg.mirror.enabled) {
+		say(d, "ok", "mirror: off ([mirror] enabled = false)");
+		return;
+	}
+	if (!git_remote_lookup(&remote, run->repo, "origin"))
+		url = git_remote_url(remote);
+	git_error_clear();
+	fo.forge = run->cfg.mirror.forge;
+	fo.api_url = run->cfg.mirror.api_url;
+	fo.repository = run->cfg.mirror.repository;
+	fo.host_map = run->cfg.mirror.host_map;
+	memset(&fr, 0, sizeof(fr));
+	if (pf_forge_resolve(&fr, url, &fo)) {
+		say(d, "error", "mirror: %s", pf_error_last());
+	} else {
+		const char *tenv = run->cfg.mirror.token_env &&
+						   *run->cfg.mirror.token_env
+					   ? run->cfg.mirror.token_env
+				   : fr.forge == PF_FORGE_GITLAB ? "GITLAB_TOKEN"
+								 : "GITHUB_TOKEN";
+		int have = (getenv(tenv) && *getenv(tenv)) ||
+			   (fr.forge == PF_FORGE_GITHUB && getenv("GH_TOKEN")) ||
+			   (run->cfg.mirror.token_cmd &&
+			    *run->cfg.mirror.token_cmd);
+
+		say(d, have ? "ok" : "warning", "mirror: %s %s at %s, token %s",
+		    pf_forge_name(fr.forge), fr.path, fr.api_url,
+		    have ? "configured" : "missing (set it in the environment)");
+		pf_forge_repo_release(&fr);
+	}
+	git_remote_free(remote);
+}
+
+int cmd_doctor(int argc, const char **argv)
+{
+	struct doctor d = { 0, 0 };
+	struct pf_run run;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: pushfix doctor\n  check hook, config, scanner, "
+		       "LLM and mirror settings; sends nothing\n");
+		return 0;
+	}
+	if (pf_run_open(&run, NULL)) {
+		say(&d, "error", "%s", pf_error_last());
+		pf_run_release(&run);
+		return 1;
+	}
+	say(&d, "ok", "repository: %s", run.worktree ? run.worktree
+						      : run.gitdir);
+	check_hook(&d, &run);
+	check_scanner(&d, &run.cfg);
+	check_llm(&d, &run.cfg);
+	check_mirror(&d, &run);
+	printf("%d error%s, %d warning%s\n", d.errors, d.errors == 1 ? "" : "s",
+	       d.warnings, d.warnings == 1 ? "" : "s");
+	pf_run_release(&run);
+	return d.errors ? 1 : 0;
+}

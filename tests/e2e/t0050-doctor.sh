@@ -1,0 +1,59 @@
+#!/bin/sh
+# pushfix doctor and pushfix config: what a user runs when something is off.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'doctor without the hook: an error naming install.sh, exit 1' '
+	git init -q bare-clone && cd bare-clone &&
+	! "$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1 &&
+	expect_grep "error *hook: no pre-push hook" "$TRASH/out" &&
+	expect_grep "run install.sh" "$TRASH/out"
+'
+
+test_expect_success 'doctor after install.sh: the hook runs the binary' '
+	setup_repo &&
+	"$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1;
+	expect_grep "ok *hook: .*pre-push runs $PUSHFIX_BIN" "$TRASH/out" &&
+	expect_grep "ok *llm: provider none" "$TRASH/out"
+'
+
+test_expect_success 'doctor names a missing scanner' '
+	cd "$TRASH/work" &&
+	! PUSHFIX_SCAN_ENGINE=semgrep PUSHFIX_SCAN_SEMGREP_BIN=no-such-semgrep \
+		"$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1 &&
+	expect_grep "error *scanner: semgrep is not installed" "$TRASH/out"
+'
+
+test_expect_success 'doctor with an LLM key: says found, never prints it' '
+	cd "$TRASH/work" &&
+	OPENAI_API_KEY=sk-doctor-secret-0123456789 PUSHFIX_LLM_PROVIDER=openai \
+		PUSHFIX_LLM_MODEL=gpt-4o-mini "$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1;
+	expect_grep "ok *llm: openai, model gpt-4o-mini" "$TRASH/out" &&
+	expect_grep "key found" "$TRASH/out" &&
+	expect_no_grep "sk-doctor-secret" "$TRASH/out"
+'
+
+test_expect_success 'doctor with the LLM key missing: an error' '
+	cd "$TRASH/work" &&
+	! env -u OPENAI_API_KEY PUSHFIX_LLM_PROVIDER=openai \
+		"$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1 &&
+	expect_grep "error *llm:" "$TRASH/out"
+'
+
+test_expect_success 'config prints the effective value of every layer' '
+	cd "$TRASH/work" &&
+	mkdir -p .git/pushfix &&
+	printf "[scan]\ntimeout = 42\n" >.git/pushfix/config.ini &&
+	PUSHFIX_SCAN_FILTER=context "$PUSHFIX_BIN" config >"$TRASH/out" &&
+	expect_grep "^timeout = 42" "$TRASH/out" &&
+	expect_grep "^filter = context" "$TRASH/out"
+'
+
+test_expect_success 'config: a bad value is an error naming file and line' '
+	cd "$TRASH/work" &&
+	printf "[scan]\nfilter = ad\n" >.git/pushfix/config.ini &&
+	! "$PUSHFIX_BIN" config >"$TRASH/out" 2>&1 &&
+	expect_grep "config.ini.* line 2" "$TRASH/out" &&
+	expect_grep "filter" "$TRASH/out"
+'
+
+test_done
