@@ -220,11 +220,23 @@ out:
 	return ret;
 }
 
+static void add_remote_name(struct pf_redact_ctx *ctx, const char *a,
+			    const char *e)
+{
+	char *name;
+
+	if (!e || e <= a)
+		return;
+	name = pf_xstrndup(a, (size_t)(e - a));
+	if (strcmp(name, "origin") && strcmp(name, "upstream"))
+		pf_redact_ctx_add_word(ctx, PF_CAT_ORG, name);
+	free(name);
+}
+
 int pf_redact_ctx_load_repo(struct pf_redact_ctx *ctx, git_repository *repo,
 			    const char *state_dir)
 {
 	struct strs names = { NULL, 0, 0 };
-	git_strarray remotes = { NULL, 0 };
 	git_config *cfg = NULL;
 	int ret;
 
@@ -234,31 +246,41 @@ int pf_redact_ctx_load_repo(struct pf_redact_ctx *ctx, git_repository *repo,
 		goto out;
 	for (size_t i = 0; i < names.nr; i++)
 		pf_redact_ctx_add_word(ctx, PF_CAT_PERSON, names.v[i]);
+	/*
+	 * git's user.name and every remote's url and pushurl, read from the
+	 * config directly: git_remote_lookup() would also apply insteadOf
+	 * (not wanted: the raw URL names the organisation) and leaks PCRE2
+	 * match data in libgit2 1.5.
+	 */
 	if (!git_repository_config_snapshot(&cfg, repo)) {
-		const char *s = NULL;
+		git_config_iterator *it = NULL;
+		git_config_entry *ce;
 
-		if (!git_config_get_string(&s, cfg, "user.name") && s)
-			pf_redact_ctx_add_word(ctx, PF_CAT_PERSON, s);
-		git_config_free(cfg);
-	}
-	git_error_clear();
-	if (!git_remote_list(&remotes, repo)) {
-		for (size_t i = 0; i < remotes.count; i++) {
-			git_remote *r = NULL;
+		if (!git_config_iterator_new(&it, cfg)) {
+			while (!git_config_next(&ce, it)) {
+				const char *k = ce->name, *v = ce->value;
+				size_t kl = strlen(k);
 
-			if (git_remote_lookup(&r, repo, remotes.strings[i]))
-				continue;
-			pf_redact_ctx_add_remote_url(ctx, git_remote_url(r));
-			pf_redact_ctx_add_remote_url(ctx,
-						     git_remote_pushurl(r));
-			/* the remote's name itself ("northwind") */
-			if (strcmp(remotes.strings[i], "origin") &&
-			    strcmp(remotes.strings[i], "upstream"))
-				pf_redact_ctx_add_word(ctx, PF_CAT_ORG,
-						       remotes.strings[i]);
-			git_remote_free(r);
+				if (!v)
+					continue;
+				if (!strcmp(k, "user.name")) {
+					pf_redact_ctx_add_word(ctx,
+							       PF_CAT_PERSON, v);
+				} else if (pf_starts_with(k, "remote.") &&
+					   ((kl > 4 &&
+					     !strcmp(k + kl - 4, ".url")) ||
+					    (kl > 8 &&
+					     !strcmp(k + kl - 8, ".pushurl")))) {
+					pf_redact_ctx_add_remote_url(ctx, v);
+					/* the remote's own name, unless a
+					 * usual one: "northwind" */
+					add_remote_name(ctx, k + 7,
+							strrchr(k, '.'));
+				}
+			}
+			git_config_iterator_free(it);
 		}
-		git_strarray_dispose(&remotes);
+		git_config_free(cfg);
 	}
 	git_error_clear();
 out:

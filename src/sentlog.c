@@ -1,0 +1,590 @@
+/*
+ * sentlog: the local log of what was sent to an LLM (sentlog.h), and
+ * `pushfix log`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+#include <git2.h>
+
+#include "pushfix/buf.h"
+#include "pushfix/cmd.h"
+#include "pushfix/err.h"
+#include "pushfix/redact.h"
+#include "pushfix/sentlog.h"
+#include "pushfix/store.h"
+#include "pushfix/util.h"
+
+#define LOG_NAME "sent.log"
+#define LOG_CAP ((size_t)1 << 30) /* what show/prune read at most */
+
+void pf_sentlog_path(struct pf_buf *out, const char *state_dir)
+{
+	pf_buf_reset(out);
+	pf_buf_addf(out, "%s/%s", state_dir, LOG_NAME);
+}
+
+static void iso_time(char out[32], time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A JSON value if the text parses as one, else a JSON string. */
+static cJSON *json_or_string(const char *s, size_t len)
+{
+	cJSON *j;
+
+	if (!s)
+		return cJSON_CreateNull();
+	j = cJSON_ParseWithLength(s, len);
+	if (j)
+		return j;
+	{
+		/* cJSON strings are NUL-terminated: bodies with NULs are cut
+		 * there, which only loses what no JSON body holds. */
+		char *copy = pf_xstrndup(s, len);
+
+		j = cJSON_CreateString(copy);
+		free(copy);
+	}
+	return j;
+}
+
+static int append_line(const char *state_dir, const char *line, size_t len)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct pf_buf path = PF_BUF_INIT;
+	int fd, ret = 0;
+	size_t off = 0;
+
+	ret = pf_store_path(&path, state_dir, LOG_NAME);
+	if (ret)
+		goto out;
+	pthread_mutex_lock(&lock);
+	fd = open(path.buf, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		pthread_mutex_unlock(&lock);
+		ret = pf_error_set("cannot open '%s': %s", path.buf,
+				   strerror(errno));
+		goto out;
+	}
+	/* One write: O_APPEND keeps a line whole against other writers. */
+	while (off < len) {
+		ssize_t w = write(fd, line + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ret = pf_error_set("cannot write '%s': %s", path.buf,
+					   strerror(errno));
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) && !ret)
+		ret = pf_error_set("cannot write '%s': %s", path.buf,
+				   strerror(errno));
+	pthread_mutex_unlock(&lock);
+out:
+	pf_buf_release(&path);
+	return ret;
+}
+
+static int append_json(const char *state_dir, cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o);
+	struct pf_buf line = PF_BUF_INIT;
+	int ret;
+
+	if (!s)
+		return pf_error_set("cannot format a log record");
+	pf_buf_addstr(&line, s);
+	pf_buf_addch(&line, '\n');
+	ret = append_line(state_dir, line.buf, line.len);
+	free(s);
+	pf_buf_release(&line);
+	return ret;
+}
+
+static void make_id(char id[17], const struct pf_sentlog_entry *e, time_t t)
+{
+	static unsigned counter;
+	struct pf_buf b = PF_BUF_INIT;
+	char hex[65];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	pf_buf_addf(&b, "%lld.%ld.%d.%u.", (long long)t, ts.tv_nsec,
+		    (int)getpid(), __atomic_add_fetch(&counter, 1,
+						       __ATOMIC_RELAXED));
+	if (e->request)
+		pf_buf_add(&b, e->request, e->request_len);
+	pf_sha256_hex(hex, b.buf, b.len);
+	memcpy(id, hex, 16);
+	id[16] = '\0';
+	pf_buf_release(&b);
+}
+
+static void add_str_or_null(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+int pf_sentlog_append(const char *state_dir, const struct pf_sentlog_entry *e,
+		      int log_vault, char id_out[17])
+{
+	cJSON *o = cJSON_CreateObject();
+	time_t t = e->time ? e->time : time(NULL);
+	char when[32], id[17];
+	int ret;
+
+	make_id(id, e, t);
+	iso_time(when, t);
+	cJSON_AddStringToObject(o, "type", "request");
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "time", when);
+	cJSON_AddNumberToObject(o, "ts", (double)t);
+	add_str_or_null(o, "host", e->host);
+	add_str_or_null(o, "provider", e->provider);
+	add_str_or_null(o, "model", e->model);
+	add_str_or_null(o, "prompt_version", e->prompt_version);
+	add_str_or_null(o, "fingerprint", e->fingerprint);
+	cJSON_AddNumberToObject(o, "status", e->status);
+	cJSON_AddNumberToObject(o, "duration_ms", (double)(long)e->duration_ms);
+	add_str_or_null(o, "error", e->error);
+	cJSON_AddNumberToObject(o, "bytes", (double)e->request_len);
+	cJSON_AddItemToObject(o, "request",
+			      json_or_string(e->request, e->request_len));
+	cJSON_AddItemToObject(o, "answer",
+			      json_or_string(e->answer, e->answer_len));
+	if (log_vault && e->vault) {
+		struct pf_buf v = PF_BUF_INIT;
+
+		pf_vault_to_json(e->vault, &v);
+		cJSON_AddItemToObject(o, "vault", json_or_string(v.buf, v.len));
+		pf_buf_release(&v);
+	}
+	ret = append_json(state_dir, o);
+	cJSON_Delete(o);
+	if (!ret && id_out)
+		memcpy(id_out, id, 17);
+	return ret;
+}
+
+int pf_sentlog_feedback(const char *state_dir, const char *id,
+			const char *feedback)
+{
+	cJSON *o = cJSON_CreateObject();
+	time_t t = time(NULL);
+	char when[32];
+	int ret;
+
+	iso_time(when, t);
+	cJSON_AddStringToObject(o, "type", "feedback");
+	cJSON_AddStringToObject(o, "id", id ? id : "");
+	cJSON_AddStringToObject(o, "time", when);
+	cJSON_AddNumberToObject(o, "ts", (double)t);
+	cJSON_AddStringToObject(o, "feedback", feedback ? feedback : "");
+	ret = append_json(state_dir, o);
+	cJSON_Delete(o);
+	return ret;
+}
+
+/*
+ * The "ts" of a record line without parsing it all: we write it among
+ * the first members.  -1 when the line is not one of our records (a line
+ * cut by a crash, or junk).
+ */
+static long long line_ts(const char *s, size_t n)
+{
+	const char *k;
+	size_t lim = n < 512 ? n : 512;
+	long long v = 0;
+	int digits = 0;
+
+	if (n < 2 || s[0] != '{' || s[n - 1] != '}')
+		return -1;
+	k = memmem(s, lim, "\"ts\":", 5);
+	if (!k)
+		return -1;
+	for (k += 5; k < s + n && *k >= '0' && *k <= '9'; k++, digits++)
+		v = v * 10 + (*k - '0');
+	return digits ? v : -1;
+}
+
+int pf_sentlog_prune(const char *state_dir, unsigned retention_days,
+		     time_t now, size_t *dropped)
+{
+	struct pf_buf path = PF_BUF_INIT, b = PF_BUF_INIT, keep = PF_BUF_INIT;
+	long long cutoff;
+	size_t nd = 0;
+	int ret = 0;
+
+	if (dropped)
+		*dropped = 0;
+	if (!retention_days)
+		return 0;
+	if (!now)
+		now = time(NULL);
+	cutoff = (long long)now - (long long)retention_days * 86400;
+	pf_sentlog_path(&path, state_dir);
+	/* The usual case costs one small read: the oldest record is young
+	 * enough, nothing to drop. */
+	{
+		int fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+		char head[4096];
+		ssize_t r;
+
+		if (fd < 0) {
+			if (errno != ENOENT)
+				ret = pf_error_set("cannot open '%s': %s",
+						   path.buf, strerror(errno));
+			goto out;
+		}
+		r = read(fd, head, sizeof(head));
+		close(fd);
+		if (r <= 0)
+			goto out;
+		{
+			const char *nl = memchr(head, '\n', (size_t)r);
+			size_t n = nl ? (size_t)(nl - head) : (size_t)r;
+			char *fix = pf_xstrndup(head, n);
+			long long ts;
+
+			/* a first line longer than the buffer: its head is
+			 * enough for "ts", but it does not end in '}' */
+			if (!nl && n && fix[0] == '{')
+				fix[n - 1] = '}';
+			ts = line_ts(fix, n);
+			free(fix);
+			if (ts >= cutoff)
+				goto out;
+		}
+	}
+	ret = pf_buf_read_file(&b, path.buf, LOG_CAP);
+	if (ret)
+		goto out;
+	for (size_t pos = 0; pos < b.len;) {
+		const char *nl = memchr(b.buf + pos, '\n', b.len - pos);
+		size_t n = nl ? (size_t)(nl - (b.buf + pos)) : b.len - pos;
+		long long ts = line_ts(b.buf + pos, n);
+
+		if (ts >= cutoff) {
+			pf_buf_add(&keep, b.buf + pos, n);
+			pf_buf_addch(&keep, '\n');
+		} else if (n) {
+			nd++;
+		}
+		pos += n + 1;
+	}
+	if (nd)
+		ret = pf_write_file_atomic(path.buf, keep.buf, keep.len, 0600);
+	if (!ret && dropped)
+		*dropped = nd;
+out:
+	pf_buf_release(&path);
+	pf_buf_release(&b);
+	pf_buf_release(&keep);
+	return ret;
+}
+
+/* ---- show ---- */
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static int contains(const char *hay, const char *needle)
+{
+	return hay && strstr(hay, needle);
+}
+
+static int matches_grep(const cJSON *o, const char *line, const char *grep)
+{
+	static const char *const keys[] = { "host", "provider", "model",
+					    "fingerprint" };
+
+	if (!grep)
+		return 1;
+	for (size_t i = 0; i < PF_ARRAY_SIZE(keys); i++)
+		if (contains(jstr(o, keys[i]), grep))
+			return 1;
+	/* request and answer: their JSON text, as on disk */
+	return strstr(line, grep) != NULL;
+}
+
+static void add_pretty(struct pf_buf *out, const char *label,
+		       const cJSON *v)
+{
+	char *s;
+
+	pf_buf_addf(out, "  %s:\n", label);
+	if (!v || cJSON_IsNull(v)) {
+		pf_buf_addstr(out, "    (none)\n");
+		return;
+	}
+	/* A JSON body whose message content is itself JSON text: print the
+	 * body as it was sent, indented. */
+	s = cJSON_IsString(v) ? pf_xstrdup(v->valuestring) : cJSON_Print(v);
+	if (!s)
+		return;
+	pf_buf_addstr(out, "    ");
+	for (const char *c = s; *c; c++) {
+		pf_buf_addch(out, *c);
+		if (*c == '\n' && c[1])
+			pf_buf_addstr(out, "    ");
+	}
+	pf_buf_addch(out, '\n');
+	free(s);
+}
+
+struct rec {
+	cJSON *o;
+	const char *line; /* into the file buffer, NUL-terminated copy */
+	size_t len;
+};
+
+int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
+		    const struct pf_sentlog_filter *f)
+{
+	struct pf_buf path = PF_BUF_INIT, b = PF_BUF_INIT;
+	struct rec *reqs = NULL, *fbs = NULL;
+	size_t nreq = 0, areq = 0, nfb = 0, afb = 0, first = 0;
+	struct pf_sentlog_filter none;
+	int ret;
+
+	if (!f) {
+		memset(&none, 0, sizeof(none));
+		f = &none;
+	}
+	pf_sentlog_path(&path, state_dir);
+	ret = pf_buf_read_file(&b, path.buf, LOG_CAP);
+	if (ret) {
+		if (access(path.buf, F_OK)) {
+			pf_error_clear();
+			ret = 0; /* nothing sent yet */
+		}
+		goto out;
+	}
+	/* Split in place: each line becomes a C string. */
+	for (size_t pos = 0; pos < b.len;) {
+		char *line = b.buf + pos;
+		char *nl = memchr(line, '\n', b.len - pos);
+		size_t n = nl ? (size_t)(nl - line) : b.len - pos;
+		cJSON *o;
+		const char *type;
+
+		line[n] = '\0';
+		pos += n + 1;
+		o = cJSON_ParseWithLength(line, n);
+		if (!o)
+			continue; /* a torn line */
+		type = jstr(o, "type");
+		if (type && !strcmp(type, "feedback")) {
+			PF_ALLOC_GROW(fbs, nfb + 1, afb);
+			fbs[nfb++] = (struct rec){ o, line, n };
+			continue;
+		}
+		if (!type || strcmp(type, "request") ||
+		    (f->since && jnum(o, "ts") < (double)f->since) ||
+		    (f->id && (!jstr(o, "id") ||
+			       !pf_starts_with(jstr(o, "id"), f->id))) ||
+		    !matches_grep(o, line, f->grep)) {
+			cJSON_Delete(o);
+			continue;
+		}
+		PF_ALLOC_GROW(reqs, nreq + 1, areq);
+		reqs[nreq++] = (struct rec){ o, line, n };
+	}
+	if (f->limit && nreq > f->limit)
+		first = nreq - f->limit;
+	for (size_t i = first; i < nreq; i++) {
+		const cJSON *o = reqs[i].o;
+		const char *id = jstr(o, "id");
+		const char *feedback = NULL;
+		const cJSON *req = cJSON_GetObjectItemCaseSensitive(o,
+								    "request");
+		size_t sent = 0;
+
+		for (size_t k = 0; k < nfb; k++)
+			if (id && jstr(fbs[k].o, "id") &&
+			    !strcmp(jstr(fbs[k].o, "id"), id)) {
+				feedback = jstr(fbs[k].o, "feedback");
+				if (f->json) {
+					pf_buf_add(out, fbs[k].line,
+						   fbs[k].len);
+					pf_buf_addch(out, '\n');
+				}
+			}
+		if (f->json) {
+			pf_buf_add(out, reqs[i].line, reqs[i].len);
+			pf_buf_addch(out, '\n');
+			continue;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(o, "bytes")) {
+			sent = (size_t)jnum(o, "bytes");
+		} else if (req) {
+			char *s = cJSON_IsString(req)
+					  ? pf_xstrdup(req->valuestring)
+					  : cJSON_PrintUnformatted(req);
+
+			sent = s ? strlen(s) : 0;
+			free(s);
+		}
+		pf_buf_addf(out, "%s  %s  %s  %s/%s  %d  %zu bytes sent",
+			    jstr(o, "time") ? jstr(o, "time") : "?",
+			    id ? id : "?",
+			    jstr(o, "host") ? jstr(o, "host") : "?",
+			    jstr(o, "provider") ? jstr(o, "provider") : "?",
+			    jstr(o, "model") ? jstr(o, "model") : "?",
+			    (int)jnum(o, "status"), sent);
+		if (jstr(o, "error"))
+			pf_buf_addf(out, "  error: %s", jstr(o, "error"));
+		if (feedback)
+			pf_buf_addf(out, "  [%s]", feedback);
+		pf_buf_addch(out, '\n');
+		if (f->full) {
+			add_pretty(out, "request", req);
+			add_pretty(out, "answer",
+				   cJSON_GetObjectItemCaseSensitive(o,
+								    "answer"));
+			if (cJSON_GetObjectItemCaseSensitive(o, "vault"))
+				add_pretty(out, "vault (kept locally only)",
+					   cJSON_GetObjectItemCaseSensitive(
+						   o, "vault"));
+		}
+	}
+out:
+	for (size_t i = 0; i < nreq; i++)
+		cJSON_Delete(reqs[i].o);
+	for (size_t i = 0; i < nfb; i++)
+		cJSON_Delete(fbs[i].o);
+	free(reqs);
+	free(fbs);
+	pf_buf_release(&path);
+	pf_buf_release(&b);
+	return ret;
+}
+
+/* ---- pushfix log ---- */
+
+static const char log_usage[] =
+	"usage: pushfix log [--full] [--json] [--since DAYS] [--limit N]\n"
+	"                   [--grep TEXT] [ID]\n"
+	"\n"
+	"Shows what pushfix sent to an LLM from this repository (the\n"
+	"anonymised request bodies and the answers), newest last.\n"
+	"  --full        print each request and answer\n"
+	"  --json        print the raw records (JSON lines)\n"
+	"  --since DAYS  only the last DAYS days\n"
+	"  --limit N     only the last N requests\n"
+	"  --grep TEXT   only requests whose host, model, body or answer\n"
+	"                holds TEXT\n"
+	"  ID            one request (a prefix of its id)\n";
+
+static int state_dir_of_cwd(struct pf_buf *out)
+{
+	git_repository *repo = NULL;
+	const char *common;
+	size_t n;
+
+	if (git_repository_open_ext(&repo, ".", 0, NULL))
+		return pf_error_setc(PF_ENOTFOUND,
+				     "not a git repository: the current "
+				     "directory");
+	common = git_repository_commondir(repo);
+	n = strlen(common);
+	while (n > 1 && common[n - 1] == '/')
+		n--;
+	pf_buf_reset(out);
+	pf_buf_add(out, common, n);
+	pf_buf_addstr(out, "/pushfix");
+	git_repository_free(repo);
+	return 0;
+}
+
+int cmd_log(int argc, const char **argv)
+{
+	struct pf_sentlog_filter f;
+	struct pf_buf sd = PF_BUF_INIT, out = PF_BUF_INIT;
+	int ret;
+
+	memset(&f, 0, sizeof(f));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		unsigned long v;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(log_usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "--full")) {
+			f.full = 1;
+		} else if (!strcmp(a, "--json")) {
+			f.json = 1;
+		} else if ((!strcmp(a, "--since") || !strcmp(a, "--limit")) &&
+			   i + 1 < argc) {
+			if (pf_parse_ulong(&v, argv[i + 1])) {
+				fprintf(stderr,
+					"error: %s wants a number, not '%s'\n",
+					a, argv[i + 1]);
+				return 2;
+			}
+			if (!strcmp(a, "--since"))
+				f.since = time(NULL) - (time_t)v * 86400;
+			else
+				f.limit = v;
+			i++;
+		} else if (!strcmp(a, "--grep") && i + 1 < argc) {
+			f.grep = argv[++i];
+		} else if (a[0] == '-') {
+			fprintf(stderr, "error: unknown option '%s'\n%s", a,
+				log_usage);
+			return 2;
+		} else if (!f.id) {
+			f.id = a;
+		} else {
+			fprintf(stderr, "error: one ID at most\n%s", log_usage);
+			return 2;
+		}
+	}
+	ret = state_dir_of_cwd(&sd);
+	if (!ret)
+		ret = pf_sentlog_show(&out, sd.buf, &f);
+	if (ret) {
+		fprintf(stderr, "error: %s\n", pf_error_last());
+		pf_buf_release(&sd);
+		pf_buf_release(&out);
+		return 1;
+	}
+	if (!out.len && !f.json)
+		printf("nothing was sent to an LLM from this repository%s\n",
+		       f.id || f.grep || f.since ? " (that matches)" : "");
+	fwrite(out.buf, 1, out.len, stdout);
+	pf_buf_release(&sd);
+	pf_buf_release(&out);
+	return 0;
+}
