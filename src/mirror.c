@@ -1770,6 +1770,10 @@ int pf_mirror_spawn_worker(struct pf_run *run)
 				    "(/proc/self/exe): %s",
 				    strerror(errno));
 	exe[n] = '\0';
+	/* replaced by a rebuild or an upgrade since we started: the new
+	 * binary is at the same path */
+	if (pf_ends_with(exe, " (deleted)"))
+		exe[n - 10] = '\0';
 	ret = pf_store_path(&log, run->state_dir, "mirror.log");
 	if (ret)
 		goto out;
