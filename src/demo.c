@@ -16,8 +16,10 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/cmd.h"
+#include "pushfix/config.h"
 #include "pushfix/err.h"
 #include "pushfix/proc.h"
+#include "pushfix/scan.h"
 #include "pushfix/util.h"
 
 extern char **environ;
@@ -159,7 +161,8 @@ struct demo {
 	char *remote;   /* <dir>/origin.git */
 	char *work;     /* <dir>/work */
 	char *self;     /* this binary, absolute */
-	const char *scanner; /* what the hook will use, for the intro */
+	struct pf_buf scanner; /* what the hook will use, for the intro */
+	struct pf_buf why;     /* why there is none */
 };
 
 static int self_path(char **out)
@@ -247,18 +250,69 @@ static void add_sh_quoted(struct pf_buf *b, const char *s)
 	pf_buf_addch(b, '\'');
 }
 
-/* The same hook install.sh writes: exec the binary by absolute path. */
+/*
+ * The hook install.sh writes: its template (hooks/pre-push, installed as
+ * share/pushfix/hooks/pre-push) with the binary's absolute path on the
+ * `pushfix_bin=` line.  Found next to the binary when installed, or in the
+ * source tree when run from build/<kind>/; otherwise a minimal hook that
+ * does the same for the demo's purpose.
+ */
+static void hook_text(struct pf_buf *out, const char *self)
+{
+	static const char *const rel[] = { "../share/pushfix/hooks/pre-push",
+					   "../../hooks/pre-push" };
+	struct pf_buf path = PF_BUF_INIT, tmpl = PF_BUF_INIT;
+	const char *slash = strrchr(self, '/');
+	size_t dirlen = slash ? (size_t)(slash - self) : 0;
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(rel) && !out->len; i++) {
+		const char *line, *end;
+		int replaced = 0;
+
+		pf_buf_reset(&path);
+		pf_buf_add(&path, self, dirlen);
+		pf_buf_addf(&path, "/%s", rel[i]);
+		pf_buf_reset(&tmpl);
+		if (pf_buf_read_file(&tmpl, path.buf, 1u << 20) ||
+		    !pf_starts_with(tmpl.buf, "#!/bin/sh"))
+			continue;
+		for (line = tmpl.buf; *line; line = end) {
+			end = strchr(line, '\n');
+			end = end ? end + 1 : line + strlen(line);
+			if (!replaced && pf_starts_with(line, "pushfix_bin=")) {
+				pf_buf_addstr(out, "pushfix_bin=");
+				add_sh_quoted(out, self);
+				pf_buf_addch(out, '\n');
+				replaced = 1;
+			} else {
+				pf_buf_add(out, line, (size_t)(end - line));
+			}
+		}
+		if (!replaced)
+			pf_buf_reset(out);
+	}
+	if (!out->len) {
+		pf_buf_addstr(out, "#!/bin/sh\n"
+				   "# pushfix pre-push hook (written by "
+				   "`pushfix demo`)\n"
+				   "case ${PUSHFIX_SKIP:-} in\n"
+				   "'' | 0 | false | no | off) ;;\n"
+				   "*) exit 0 ;;\n"
+				   "esac\n"
+				   "exec ");
+		add_sh_quoted(out, self);
+		pf_buf_addstr(out, " hook pre-push \"$@\"\n");
+	}
+	pf_buf_release(&path);
+	pf_buf_release(&tmpl);
+}
+
 static int install_hook(struct demo *d)
 {
 	struct pf_buf hook = PF_BUF_INIT, hooks_dir = PF_BUF_INIT;
 	int ret;
 
-	pf_buf_addstr(&hook, "#!/bin/sh\n"
-			     "# pushfix pre-push hook (written by `pushfix "
-			     "demo`)\n"
-			     "exec ");
-	add_sh_quoted(&hook, d->self);
-	pf_buf_addstr(&hook, " hook pre-push \"$@\"\n");
+	hook_text(&hook, d->self);
 	ret = write_file(d->work, ".git/hooks/pre-push", hook.buf, 0755);
 	if (ret)
 		goto out;
@@ -273,16 +327,29 @@ out:
 }
 
 /*
- * Which scanner the hook will find, said up front.  Real Semgrep gets
- * local rules (the default p/default needs the network); without it the
- * product's `engine = auto` falls back to flawfinder by itself.
+ * Which scanner the hook will use, said up front: the product's own choice
+ * (config and environment as the hook will see them).  Real Semgrep gets
+ * local rules: the default, p/default, needs the network.
  */
 static int choose_scanner(struct demo *d)
 {
-	struct pf_buf rules = PF_BUF_INIT, ini = PF_BUF_INIT;
+	struct pf_buf rules = PF_BUF_INIT, ini = PF_BUF_INIT,
+		      gitdir = PF_BUF_INIT;
+	struct pf_config cfg;
+	const char *engine;
+	char **argv = NULL;
 	int ret = 0;
 
-	if (!pf_proc_which("semgrep", NULL)) {
+	pf_config_init(&cfg);
+	pf_buf_addf(&gitdir, "%s/.git", d->work);
+	if (pf_config_load(&cfg, d->work, gitdir.buf, NULL)) {
+		pf_buf_addf(&d->why, "%s", pf_error_last());
+		goto out;
+	}
+	engine = pf_scan_engine_name(&cfg);
+	if (!engine) {
+		pf_buf_addf(&d->why, "%s", pf_error_last());
+	} else if (!strcmp(engine, "semgrep")) {
 		pf_buf_addf(&rules, "%s/rules/demo.yml", d->dir);
 		ret = write_file(d->dir, "rules/demo.yml", semgrep_rules, 0644);
 		if (ret)
@@ -293,17 +360,34 @@ static int choose_scanner(struct demo *d)
 		pf_buf_addch(&ini, '\n');
 		ret = write_file(d->work, ".git/pushfix/config.ini", ini.buf,
 				 0644);
-		d->scanner = "semgrep (with the demo's own rules)";
-	} else if (!pf_proc_which("flawfinder", NULL)) {
-		d->scanner = "flawfinder (semgrep is not installed: the hook "
-			     "falls back to a SARIF scanner; flawfinder reads "
-			     "only the C file)";
+		pf_buf_addstr(&d->scanner, "semgrep, with the demo's own rules");
 	} else {
-		d->scanner = NULL;
+		const char *cmd = cfg.scan.command && *cfg.scan.command
+					  ? cfg.scan.command
+					  : "flawfinder --sarif {files}";
+
+		if (pf_proc_split(&argv, cmd) || !argv[0])
+			pf_buf_addstr(&d->scanner, cmd);
+		else
+			pf_buf_addstr(&d->scanner, argv[0]);
+		if (cfg.scan.engine == PF_ENGINE_AUTO)
+			pf_buf_addstr(&d->scanner,
+				      " (SARIF): semgrep is not installed, so "
+				      "the hook falls back to it");
+		else
+			pf_buf_addstr(&d->scanner, " (SARIF, engine = sarif)");
+		if (!strcmp(d->scanner.buf, "flawfinder") ||
+		    pf_starts_with(d->scanner.buf, "flawfinder "))
+			pf_buf_addstr(&d->scanner,
+				      ";\n           flawfinder reads only the C "
+				      "file");
 	}
 out:
+	pf_proc_argv_free(argv);
+	pf_config_release(&cfg);
 	pf_buf_release(&rules);
 	pf_buf_release(&ini);
+	pf_buf_release(&gitdir);
 	return ret;
 }
 
@@ -400,11 +484,13 @@ static void demo_release(struct demo *d)
 	free(d->remote);
 	free(d->work);
 	free(d->self);
+	pf_buf_release(&d->scanner);
+	pf_buf_release(&d->why);
 }
 
 int cmd_demo(int argc, const char **argv)
 {
-	struct demo d = { 0 };
+	struct demo d = { NULL, NULL, NULL, NULL, PF_BUF_INIT, PF_BUF_INIT };
 	struct pf_buf tmpl = PF_BUF_INIT;
 	const char *tmp = getenv("TMPDIR");
 	int keep = 0, push_status = -1, ret = 1;
@@ -457,14 +543,15 @@ int cmd_demo(int argc, const char **argv)
 	       "                  shell=True and eval() in app/views.py,\n"
 	       "                  fake credentials in app/settings.py\n",
 	       d.dir, d.self);
-	if (d.scanner)
-		printf("  scanner  %s\n", d.scanner);
+	if (d.scanner.len)
+		printf("  scanner  %s\n", d.scanner.buf);
 	else
-		printf("  scanner  NONE: neither semgrep nor flawfinder is "
-		       "installed, so the hook will say so and let the push "
-		       "go on.\n"
-		       "           Install one (pipx install semgrep, or "
-		       "apt-get install flawfinder) and run the demo again.\n");
+		printf("  scanner  NONE: %s.\n"
+		       "           The hook will say so and let the push go on."
+		       "  Install a scanner\n"
+		       "           (pipx install semgrep, or apt-get install "
+		       "flawfinder) and run the demo again.\n",
+		       d.why.len ? d.why.buf : "no scanner found");
 	printf("\n$ git push origin main\n");
 	fflush(stdout);
 
@@ -476,7 +563,7 @@ int cmd_demo(int argc, const char **argv)
 	printf("\n");
 	if (push_status == 0) {
 		printf("pushfix demo: the push went through.%s\n",
-		       d.scanner ? "  Above is what the hook reported on the "
+		       d.scanner.len ? "  Above is what the hook reported on the "
 				   "lines this push added."
 				 : "");
 		ret = 0;

@@ -43,6 +43,10 @@ test_expect_success 'the kept demo repository works with pushfix scan/changes' '
 	printf "app/settings.py\t3-5\napp/views.py\t1-12\nsrc/server.c\t19-27\n" \
 		>"$TRASH/expect" &&
 	diff -u "$TRASH/expect" "$TRASH/changes" &&
+	echo "# more" >>app/views.py && git commit -q -am more &&
+	PUSHFIX_SKIP=1 PATH=$NOSG_PATH git push -q origin main 2>"$TRASH/err" &&
+	expect_no_grep "pushfix" "$TRASH/err" &&
+	test "$(git --git-dir="$d/origin.git" rev-parse main)" = "$(git rev-parse HEAD)" &&
 	rm -rf "$d"
 '
 
@@ -73,12 +77,13 @@ test_expect_success 'demo with semgrep: local rules, the pushed files scanned' '
 '
 
 test_expect_success 'demo with no scanner at all: says so plainly, push still goes' '
-	mkdir -p "$TRASH/onlygit" &&
-	ln -sf "$(command -v git)" "$TRASH/onlygit/git" &&
-	PATH=$TRASH/onlygit "$PUSHFIX_BIN" demo >"$TRASH/out" 2>"$TRASH/err" &&
-	expect_grep "neither semgrep nor flawfinder" "$TRASH/out" &&
+	PATH=$NOSG_PATH PUSHFIX_SCAN_COMMAND="no-such-scanner --sarif {files}" \
+		"$PUSHFIX_BIN" demo >"$TRASH/out" 2>"$TRASH/err" &&
+	expect_grep "scanner  NONE" "$TRASH/out" &&
+	expect_grep "no-such-scanner" "$TRASH/out" &&
 	expect_grep "the push went through" "$TRASH/out" &&
-	expect_grep "scanner" "$TRASH/err"
+	grep "^pushfix" "$TRASH/err" >"$TRASH/err.pf" &&
+	expect_one_line "$TRASH/err.pf" "no-such-scanner"
 '
 
 test_expect_success 'demo --help, and an unknown option is refused' '
