@@ -22,8 +22,9 @@ fixtures/forge-real/):
     secondary (429 or 403 with Retry-After).
 
 Control endpoints (no auth): POST /_standin/pulls {"head","base"} opens a
-PR; POST /_standin/ratelimit {...}; GET /_standin/state dumps PRs, reviews
-and comments.  Every request is logged as one JSON line to --log; the
+PR; POST /_standin/ratelimit {...}; POST /_standin/config {"read_only":
+true, ...} flips an option; GET /_standin/state dumps PRs, reviews and
+comments.  Every request is logged as one JSON line to --log; the
 token is never written anywhere (only whether it matched).
 """
 import argparse
@@ -279,6 +280,15 @@ class Handler(BaseHTTPRequestHandler):
                               "seconds": int(b.get("seconds", 1)),
                               "method": b.get("method")})
             return self.send(201, {"ok": True})
+        if path == "/_standin/config" and self.command == "POST":
+            # flip options at run time: read_only, fail_review_once,
+            # max_per_page
+            for k, v in (self.body or {}).items():
+                if not hasattr(st.args, k):
+                    return self.error(400, "no option " + k)
+                setattr(st.args, k, v)
+            st.failed_once = False
+            return self.send(200, {"ok": True})
         if path == "/_standin/state":
             return self.send(200, {"pulls": st.pulls,
                                    "reviews": st.reviews,
@@ -399,6 +409,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.rate_limited():
             return
+        if st.args.read_only and self.command != "GET":
+            # a token without "Pull requests: write"
+            return self.error(403, "Resource not accessible by personal "
+                              "access token")
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
         if not m or m.group(1).lower() != st.owner.lower() or \
                 m.group(2).lower() != st.repo.lower():
@@ -620,6 +634,8 @@ def main():
     ap.add_argument("--pr", action="append",
                     help="HEAD[:BASE]: an open pull request")
     ap.add_argument("--max-per-page", type=int, default=100)
+    ap.add_argument("--read-only", action="store_true",
+                    help="the token may read but not write (403)")
     ap.add_argument("--fail-review-once", action="store_true",
                     help="refuse the first review that has line comments "
                     "with 422 (the diff moved meanwhile)")
