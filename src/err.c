@@ -36,13 +36,20 @@ int pf_error_setc(int code, const char *fmt, ...)
 int pf_error_prefix(int code, const char *fmt, ...)
 {
 	char prefix[512], old[sizeof(errmsg)];
+	size_t pl, ol;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, errmsg, sizeof(old));
-	snprintf(errmsg, sizeof(errmsg), "%s: %s", prefix, old);
+	/* Assemble by hand: the result may be cut, and that is fine. */
+	pl = strnlen(prefix, sizeof(errmsg) - 3);
+	ol = strnlen(old, sizeof(errmsg) - 3 - pl);
+	memcpy(errmsg, prefix, pl);
+	memcpy(errmsg + pl, ": ", 2);
+	memcpy(errmsg + pl + 2, old, ol);
+	errmsg[pl + 2 + ol] = '\0';
 	return code;
 }
 

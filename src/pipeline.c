@@ -380,7 +380,7 @@ int pf_run_scan(struct pf_run *run)
 		}
 		/* The rule author's fix, as whole lines, for every report. */
 		cf = pf_changeset_find(&run->cs, f->path);
-		if (f->rule_fix && cf && cf->content)
+		if (cf && cf->content)
 			pf_finding_rule_fix_to_lines(f, cf->content,
 						     cf->content_len);
 		i++;
