@@ -3,9 +3,12 @@
  * scan` and `pushfix changes`.  Only these print; the stages return codes
  * and messages.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pushfix/cmd.h"
@@ -64,30 +67,21 @@ static int hook_fault(struct pf_run *run, int loaded)
 	return block ? 1 : 0;
 }
 
-int cmd_hook(int argc, const char **argv)
+static int skip_requested(void)
+{
+	const char *v = getenv("PUSHFIX_SKIP");
+
+	/* The same words as hooks/pre-push. */
+	return v && *v && strcmp(v, "0") && strcasecmp(v, "false") &&
+	       strcasecmp(v, "no") && strcasecmp(v, "off");
+}
+
+static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 {
 	struct pf_run run;
-	struct pf_buf in = PF_BUF_INIT;
-	const char *skip = getenv("PUSHFIX_SKIP");
 	double t0 = pf_now_ms();
 	int ret, status = 0, loaded = 0;
 
-	if (skip && *skip && strcmp(skip, "0"))
-		return 0;
-	if (argc < 2 || strcmp(argv[1], "pre-push")) {
-		fprintf(stderr, "pushfix: usage: pushfix hook pre-push <remote> "
-				"<url> (run by hooks/pre-push); the push goes "
-				"on\n");
-		return 0;
-	}
-	/* All of git's ref list first: the terminal is for questions. */
-	if (pf_buf_read_fd(&in, 0, STDIN_CAP)) {
-		fprintf(stderr, "pushfix: cannot read the ref list from git: "
-				"%s; the push goes on unchecked\n",
-			pf_error_last());
-		pf_buf_release(&in);
-		return 0;
-	}
 	ret = pf_run_open(&run, NULL);
 	if (ret)
 		goto fault;
@@ -96,7 +90,7 @@ int cmd_hook(int argc, const char **argv)
 		run.remote_name = pf_xstrdup(argv[2]);
 	if (argc > 3)
 		run.remote_url = pf_xstrdup(argv[3]);
-	ret = pf_run_changes_push(&run, in.buf, in.len);
+	ret = pf_run_changes_push(&run, in->buf, in->len);
 	if (run.verbose) {
 		for (size_t i = 0; i < run.push.nr; i++)
 			fprintf(stderr, "pushfix: %s -> %s: %s\n",
@@ -114,6 +108,9 @@ int cmd_hook(int argc, const char **argv)
 			fprintf(stderr, "pushfix: nothing to scan\n");
 		goto done;
 	}
+	/* For the test of the crash guard below. */
+	if (getenv("PUSHFIX_TEST_CRASH"))
+		abort();
 	ret = pf_run_scan(&run);
 	if (ret)
 		goto fault;
@@ -142,12 +139,80 @@ int cmd_hook(int argc, const char **argv)
 				"later\n",
 			pf_error_last());
 done:
-	pf_buf_release(&in);
 	pf_run_release(&run);
 	return status;
 fault:
 	status = hook_fault(&run, loaded);
 	goto done;
+}
+
+/*
+ * A bug in pushfix must not stop a push: the pipeline runs in a child, and
+ * a child that dies (a signal, an abort, an unexpected exit status) is
+ * reported in one line while the push goes on, unless the user's policy
+ * says fail closed.
+ */
+static int run_guarded(int argc, const char **argv, const struct pf_buf *in)
+{
+	struct pf_run run;
+	int wstatus = 0, block = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return run_hook(argc, argv, in);
+	if (!pid)
+		exit(run_hook(argc, argv, in));
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) <= 1)
+		return WEXITSTATUS(wstatus);
+	if (!pf_run_open(&run, NULL))
+		block = run.cfg.policy.on_error_block;
+	pf_run_release(&run);
+	if (WIFSIGNALED(wstatus))
+		fprintf(stderr, "pushfix: internal error (signal %d); %s; "
+				"please report it\n",
+			WTERMSIG(wstatus),
+			block ? "push stopped ([policy] on_error = block)"
+			      : "the push goes on unchecked");
+	else
+		fprintf(stderr, "pushfix: internal error (exit %d); %s\n",
+			WEXITSTATUS(wstatus),
+			block ? "push stopped ([policy] on_error = block)"
+			      : "the push goes on unchecked");
+	return block ? 1 : 0;
+}
+
+int cmd_hook(int argc, const char **argv)
+{
+	struct pf_buf in = PF_BUF_INIT;
+	int ret;
+
+	if (skip_requested())
+		return 0;
+	if (argc < 2 || strcmp(argv[1], "pre-push")) {
+		fprintf(stderr, "pushfix: usage: pushfix hook pre-push <remote> "
+				"<url> (run by hooks/pre-push); the push goes "
+				"on\n");
+		return 0;
+	}
+	/* All of git's ref list first: the terminal is for questions. */
+	if (pf_buf_read_fd(&in, 0, STDIN_CAP)) {
+		fprintf(stderr, "pushfix: cannot read the ref list from git: "
+				"%s; the push goes on unchecked\n",
+			pf_error_last());
+		pf_buf_release(&in);
+		return 0;
+	}
+	/* PUSHFIX_NO_GUARD: run in-process, for debuggers and benchmarks. */
+	if (getenv("PUSHFIX_NO_GUARD"))
+		ret = run_hook(argc, argv, &in);
+	else
+		ret = run_guarded(argc, argv, &in);
+	pf_buf_release(&in);
+	return ret;
 }
 
 static void scan_usage(FILE *f)
