@@ -92,6 +92,106 @@ static int block_equal(const struct lines *cur, uint32_t ci,
 	return 1;
 }
 
+static int line_eq(const struct lines *a, uint32_t i, const struct lines *b,
+		   uint32_t j)
+{
+	return block_equal(a, i, b, j, 1);
+}
+
+/* Cells of the LCS table between the parts of the pushed and the working
+ * file that differ; beyond that, only the fallback search is tried. */
+#define MAP_MAX_CELLS ((size_t)4 << 20)
+
+/*
+ * Where pushed lines [s, s + n) (0-based) are in the working tree now,
+ * followed through a diff of the two files (common prefix and suffix, an
+ * LCS of the rest) as git follows lines: the block counts only when every
+ * one of its lines survives, all together.  Returns the 1-based line, or
+ * 0; *diffed is 0 when the files differ too much to compute it.
+ */
+static uint32_t follow_block(const struct lines *p, const struct lines *c,
+			     uint32_t s, uint32_t n, int *diffed)
+{
+	uint32_t np = p->nr, nc = c->nr, pre = 0, suf = 0, mp, mc, at = 0;
+	int64_t *map = pf_xmalloc(n * sizeof(*map));
+	uint32_t *t = NULL;
+	int middle = 0;
+
+	*diffed = 1;
+	while (pre < np && pre < nc && line_eq(p, pre, c, pre))
+		pre++;
+	while (suf < np - pre && suf < nc - pre &&
+	       line_eq(p, np - 1 - suf, c, nc - 1 - suf))
+		suf++;
+	mp = np - pre - suf;
+	mc = nc - pre - suf;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = s + k;
+
+		if (i < pre)
+			map[k] = i;
+		else if (i >= np - suf)
+			map[k] = (int64_t)i - np + nc;
+		else {
+			map[k] = -1;
+			middle = 1;
+		}
+	}
+	if (middle) {
+		size_t w = (size_t)mc + 1, x = 0, y = 0;
+
+		if (((size_t)mp + 1) * w > MAP_MAX_CELLS) {
+			*diffed = 0;
+			goto out;
+		}
+		t = pf_xcalloc(((size_t)mp + 1) * w, sizeof(*t));
+		for (size_t i = mp; i-- > 0;)
+			for (size_t j = mc; j-- > 0;)
+				t[i * w + j] =
+					line_eq(p, pre + (uint32_t)i, c,
+						pre + (uint32_t)j)
+						? t[(i + 1) * w + j + 1] + 1
+					: t[(i + 1) * w + j] > t[i * w + j + 1]
+						? t[(i + 1) * w + j]
+						: t[i * w + j + 1];
+		while (x < mp && y < mc) {
+			if (line_eq(p, pre + (uint32_t)x, c, pre + (uint32_t)y)) {
+				if (pre + x >= s && pre + x < s + n)
+					map[pre + x - s] = (int64_t)(pre + y);
+				x++;
+				y++;
+			} else if (t[(x + 1) * w + y] >= t[x * w + y + 1]) {
+				x++;
+			} else {
+				y++;
+			}
+		}
+	}
+	for (uint32_t k = 0; k < n; k++)
+		if (map[k] < 0 || map[k] != map[0] + k)
+			goto out;
+	at = (uint32_t)map[0] + 1;
+out:
+	free(t);
+	free(map);
+	return at;
+}
+
+/* How often pushed lines [pi, pi + n) appear in `l`; *first: where. */
+static uint32_t count_block(const struct lines *l, const struct lines *p,
+			    uint32_t pi, uint32_t n, uint32_t *first)
+{
+	uint32_t found = 0;
+
+	for (uint32_t j = 0; j + n <= l->nr; j++) {
+		if (!block_equal(l, j, p, pi, n))
+			continue;
+		if (!found++ && first)
+			*first = j + 1;
+	}
+	return found;
+}
+
 uint32_t pf_apply_count_lines(const char *data, size_t len)
 {
 	uint32_t n = 0;
@@ -131,7 +231,7 @@ int pf_apply_splice(struct pf_buf *out, struct pf_apply_result *res,
 	uint32_t expect = req->expect_line ? req->expect_line : start;
 	const char *eol, *last_eol;
 	size_t prefix_end;
-	int ret = 0;
+	int ret = 0, diffed;
 
 	lines_index(&p, req->pushed, req->pushed_len);
 	lines_index(&c, cur, cur_len);
@@ -146,36 +246,35 @@ int pf_apply_splice(struct pf_buf *out, struct pf_apply_result *res,
 		goto out;
 	}
 	n = end - start + 1;
-	if (expect + n - 1 <= c.nr &&
-	    block_equal(&c, expect - 1, &p, start - 1, n)) {
+	at = follow_block(&p, &c, start - 1, n, &diffed);
+	if (!at && !diffed && expect + n - 1 <= c.nr &&
+	    block_equal(&c, expect - 1, &p, start - 1, n))
 		at = expect;
-	} else {
-		uint32_t found = 0;
+	if (!at) {
+		/* Cut and pasted elsewhere: found only when the lines were
+		 * unique when pushed and are unique now, or which copy is
+		 * meant would be a guess. */
+		uint32_t first = 0, in_cur, in_pushed;
 
-		/* The developer may have edited above the lines: accept
-		 * them elsewhere only when they are there exactly once. */
-		for (uint32_t j = 1; j + n - 1 <= c.nr; j++) {
-			if (!block_equal(&c, j - 1, &p, start - 1, n))
-				continue;
-			if (!found++)
-				at = j;
+		in_cur = count_block(&c, &p, start - 1, n, &first);
+		in_pushed = count_block(&p, &p, start - 1, n, NULL);
+		if (in_cur > 1) {
+			ret = pf_error_setc(PF_EINVALID,
+					    "'%s' lines %u-%u moved and now "
+					    "appear %u times",
+					    req->path, start, end, in_cur);
+			goto out;
 		}
-		if (!found) {
+		if (in_cur != 1 || in_pushed != 1) {
 			ret = pf_error_setc(PF_EINVALID,
 					    "'%s' lines %u-%u changed since "
 					    "the push",
 					    req->path, start, end);
 			goto out;
 		}
-		if (found > 1) {
-			ret = pf_error_setc(PF_EINVALID,
-					    "'%s' lines %u-%u moved and now "
-					    "appear %u times",
-					    req->path, start, end, found);
-			goto out;
-		}
-		res->moved = 1;
+		at = first;
 	}
+	res->moved = at != expect;
 
 	eol = line_eol(&c, at - 1);
 	if (!*eol)

@@ -1047,8 +1047,7 @@ static int apply_text(struct session *s, struct pf_finding *f,
 						 r.new_lines };
 	pf_buf_addf(&msg, "%s %s:%u", what, f->path, r.at_line);
 	if (r.moved)
-		pf_buf_addf(&msg, " (the lines had moved from line %u)",
-			    expect);
+		pf_buf_addf(&msg, " (line %u as pushed)", start);
 	note(s, C_GREEN, msg.buf);
 	pf_buf_release(&msg);
 	return 0;
@@ -1700,6 +1699,11 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 		if (session_ignored(&s, f->fingerprint)) {
 			show_brief(&s, f, idx, total, "ignored, same code:");
 			*o = O_IGNORED;
+			/* The store holds it already; a comment is per
+			 * place, so this one needs its own. */
+			if (run->cfg.ui.ignore_writes_nosemgrep &&
+			    ignore_finding(&s, f))
+				*o = O_OPEN;
 			continue;
 		}
 		if (s.skip_rest) {

@@ -10,13 +10,14 @@
  * The apply stage: write a whole-line fix into the working tree, safely.
  *
  * A fix replaces lines start_line..end_line of the file *as pushed*.  It is
- * written only where the working-tree file still holds exactly those lines:
- * first at `expect_line` (where earlier fixes of the same session moved
- * them; start_line when 0), else at the one place in the file that holds
- * them (the developer edited above them); when they are gone or appear more
- * than once, the fix is refused with a message that says why.  Line ends
- * are compared without their '\r', so a checkout with CRLF still matches
- * an LF blob.
+ * written only where the working-tree file still holds exactly those lines.
+ * They are followed from the pushed file to the working file through a
+ * line diff (as git follows lines): edits elsewhere, even lines added or
+ * removed above them, do not matter, but every line of the fix must have
+ * survived, together.  Lines cut and pasted elsewhere are found only when
+ * they were unique in the pushed file and are unique now.  Otherwise the
+ * fix is refused with a message that says why.  Line ends are compared
+ * without their '\r', so a checkout with CRLF still matches an LF blob.
  *
  * Only the bytes of those lines change: the new lines take the file's line
  * end (CRLF when the first replaced line ends in CRLF), and the last one
@@ -41,14 +42,18 @@ struct pf_apply_req {
 	const char *replacement; /* the new text of those lines ('\n' lines);
 				    "" deletes them */
 	size_t replacement_len;
-	uint32_t expect_line;    /* where the lines are now; 0: start_line */
+	uint32_t expect_line;    /* where the caller expects them now (after
+				    its own earlier fixes); 0: start_line.
+				    Only reports `moved`, and places them
+				    when the files are too different to
+				    diff (over 4M line pairs) */
 };
 
 struct pf_apply_result {
 	uint32_t at_line;   /* where the lines were found in the working tree */
 	uint32_t old_lines; /* lines replaced */
 	uint32_t new_lines; /* lines written in their place */
-	int moved;          /* found elsewhere than expected (unique match) */
+	int moved;          /* found elsewhere than expect_line */
 };
 
 /*

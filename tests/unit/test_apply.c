@@ -99,9 +99,21 @@ static void test_changed_elsewhere(void **state)
 		      "a\nX\nd\nnew\n", 2, 0);
 	expect_splice("a\nb\nc\nd\n", "A!\nb\nc\nD!\n", 2, 3, "X\n",
 		      "A!\nX\nD!\n", 2, 0);
-	/* Lines moved down by an edit above: found once, applied there. */
+	/* Lines moved down by an edit above: followed, applied there. */
 	expect_splice("a\nb\nc\nd\n", "top\ntop2\na\nb\nc\nd\n", 2, 3, "X\n",
 		      "top\ntop2\na\nX\nd\n", 4, 1);
+	/* ... also when the same lines appear twice: the diff knows which
+	 * copy is which (the second, here, after an edit above both). */
+	expect_splice("b\nc\nmid\nb\nc\n", "new\nb\nc\nmid\nb\nc\n", 4, 5,
+		      "X\n", "new\nb\nc\nmid\nX\n", 5, 1);
+	expect_splice("b\nc\nmid\nb\nc\n", "b\nc\nmid2\nb\nc\n", 1, 2,
+		      "X\n", "X\nmid2\nb\nc\n", 1, 0);
+	/* Removed lines above, and edits in the middle of the file. */
+	expect_splice("h1\nh2\na\nm1\nm2\nb\nt\n", "h1\na\nm1\nM2!\nb\nt\n", 6,
+		      6, "B\n", "h1\na\nm1\nM2!\nB\nt\n", 5, 1);
+	/* Cut and pasted elsewhere, unique before and after: found. */
+	expect_splice("a\nuniq()\nb\nc\n", "a\nb\nc\nuniq()\n", 2, 2,
+		      "fixed()\n", "a\nb\nc\nfixed()\n", 4, 1);
 }
 
 static void test_expect_line(void **state)
@@ -131,9 +143,12 @@ static void test_refusals(void **state)
 	/* One of several lines changed. */
 	expect_refused("a\nb\nc\nd\n", "a\nb\nC\nd\n", 2, 3,
 		       "'app.py' lines 2-3 changed since the push");
-	/* Moved, and now there twice: which one is meant is unknown. */
-	expect_refused("x\nb\nc\n", "b\nc\nz\nb\nc\n", 2, 3,
-		       "'app.py' lines 2-3 moved and now appear 2 times");
+	/* Duplicated code: the copy the fix was for was edited; the
+	 * untouched copy must not receive its fix. */
+	expect_refused("b\nc\nmid\nb\nc\n", "b\nC\nmid\nb\nc\n", 1, 2,
+		       "'app.py' lines 1-2 changed since the push");
+	expect_refused("f(\n x,\n)\nf(\n x,\n)\n", "f(\n y,\n)\nf(\n x,\n)\n",
+		       1, 3, "'app.py' lines 1-3 changed since the push");
 	/* The file was emptied. */
 	expect_refused("a\nb\n", "", 1, 1,
 		       "'app.py' lines 1-1 changed since the push");
@@ -147,6 +162,54 @@ static void test_refusals(void **state)
 	/* Trailing white space is a change too. */
 	expect_refused("a\nb\n", "a \nb\n", 1, 1,
 		       "'app.py' lines 1-1 changed since the push");
+}
+
+/* Files too different to diff (over 4M line pairs): the lines are taken
+ * where the caller expects them, or where they are the only copy. */
+static void test_fallback_without_diff(void **state)
+{
+	struct pf_buf pushed = PF_BUF_INIT, cur = PF_BUF_INIT,
+		      out = PF_BUF_INIT;
+	struct pf_apply_result r;
+
+	(void)state;
+	for (int i = 0; i < 2100; i++) {
+		if (i == 1998 || i == 1999)
+			pf_buf_addf(&pushed, "B%d\n", i - 1997);
+		else
+			pf_buf_addf(&pushed, "p%d\n", i);
+	}
+	/* Lines 1999-2000 of the pushed file are "B1", "B2". */
+	for (int i = 0; i < 2100; i++)
+		pf_buf_addf(&cur, "q%d\n", i);
+	pf_buf_addstr(&cur, "B1\nB2\n");
+	assert_int_equal(do_splice(&out, &r, pushed.buf, cur.buf, 1999, 2000,
+				   "X\n", 0),
+			 0);
+	assert_int_equal(r.at_line, 2101);
+	assert_int_equal(r.moved, 1);
+	assert_true(pf_ends_with(out.buf, "q2099\nX\n"));
+	/* Twice: refused. */
+	pf_buf_addstr(&cur, "B1\nB2\n");
+	pf_buf_reset(&out);
+	pf_error_clear();
+	assert_int_equal(do_splice(&out, &r, pushed.buf, cur.buf, 1999, 2000,
+				   "X\n", 0),
+			 PF_EINVALID);
+	assert_string_equal(pf_error_last(),
+			    "'app.py' lines 1999-2000 moved and now appear 2 "
+			    "times");
+	assert_int_equal(out.len, 0);
+	/* ... unless one copy is where the caller expects it. */
+	assert_int_equal(do_splice(&out, &r, pushed.buf, cur.buf, 1999, 2000,
+				   "X\n", 2103),
+			 0);
+	assert_int_equal(r.at_line, 2103);
+	assert_int_equal(r.moved, 0);
+	assert_true(pf_ends_with(out.buf, "B1\nB2\nX\n"));
+	pf_buf_release(&pushed);
+	pf_buf_release(&cur);
+	pf_buf_release(&out);
 }
 
 static void test_crlf(void **state)
@@ -456,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_changed_elsewhere),
 		cmocka_unit_test(test_expect_line),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_fallback_without_diff),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_no_final_newline),
 		cmocka_unit_test(test_cut_and_count),

@@ -986,14 +986,20 @@ static void test_session_ignore_nosemgrep(void **state)
 	char *data;
 
 	x->run.cfg.ui.ignore_writes_nosemgrep = 1;
-	fx_file(x, "app.py", "def f(s):\n    return eval(s)\n");
+	fx_file(x, "app.py", "def f(s):\n    return eval(s)\n"
+			     "def g(s):\n\treturn eval(s)\n");
 	fx_finding(x, "r.eval", "app.py", PF_SEV_ERROR, 2, "    return eval(s)");
+	/* The same code elsewhere: a comment of its own, its indentation. */
+	fx_finding(x, "r.eval", "app.py", PF_SEV_ERROR, 4, "\treturn eval(s)");
 	fx_file(x, "data.bin", "x\n");
 	fx_finding(x, "r.bin", "data.bin", PF_SEV_ERROR, 1, "x");
 	fx_run(x, &r, "i\ni\n");
 	data = fx_read(x, "app.py");
 	assert_string_equal(data, "def f(s):\n    # nosemgrep: r.eval\n"
-				  "    return eval(s)\n");
+				  "    return eval(s)\ndef g(s):\n"
+				  "\t# nosemgrep: r.eval\n\treturn eval(s)\n");
+	assert_has(x->out, "[2/3] ignored, same code: ERROR r.eval app.py:4\n"
+			   "  wrote a nosemgrep comment above app.py:5\n");
 	free(data);
 	assert_non_null(strstr(x->out, "wrote a nosemgrep comment above "
 				       "app.py:2"));
@@ -1004,8 +1010,8 @@ static void test_session_ignore_nosemgrep(void **state)
 	data = fx_read(x, "data.bin");
 	assert_string_equal(data, "x\n");
 	free(data);
-	assert_int_equal(r.ignored, 2);
-	assert_int_equal(r.comments, 1);
+	assert_int_equal(r.ignored, 3);
+	assert_int_equal(r.comments, 2);
 	assert_int_equal(pf_decisions_load(&ds, x->state.buf), 0);
 	assert_int_equal(ds.nr, 1);
 	assert_string_equal(ds.v[0].rule_id, "r.bin");
