@@ -335,20 +335,83 @@ static int is_configured_remote(git_repository *repo, const char *name)
 	return found;
 }
 
-static int hide_oid(git_revwalk *walk, git_repository *repo, const char *hex)
+struct oids {
+	git_oid *v;
+	size_t nr, alloc;
+};
+
+static void oids_add(struct oids *o, const git_oid *id)
+{
+	PF_ALLOC_GROW(o->v, o->nr + 1, o->alloc);
+	git_oid_cpy(&o->v[o->nr++], id);
+}
+
+static int oids_has(const struct oids *sorted, const git_oid *id)
+{
+	return sorted->nr &&
+	       bsearch(id, sorted->v, sorted->nr, sizeof(*id), oid_cmp_qsort);
+}
+
+static void oids_sort(struct oids *o)
+{
+	if (o->nr > 1)
+		qsort(o->v, o->nr, sizeof(*o->v), oid_cmp_qsort);
+}
+
+/* A set of oids: open addressing, an all-zero slot is empty. */
+struct oidset {
+	git_oid *slot;
+	size_t nr, cap;
+};
+
+static size_t oid_hash(const git_oid *id)
+{
+	size_t h;
+
+	/* An object id is already uniformly distributed. */
+	memcpy(&h, id->id, sizeof(h));
+	return h;
+}
+
+/* 1 if `id` was added, 0 if it was there (the zero oid is never added). */
+static int oidset_insert(struct oidset *s, const git_oid *id)
+{
+	size_t i;
+
+	if (git_oid_is_zero(id))
+		return 0;
+	if (2 * (s->nr + 1) > s->cap) {
+		struct oidset bigger = { NULL, 0, s->cap ? 2 * s->cap : 64 };
+
+		bigger.slot = pf_xcalloc(bigger.cap, sizeof(*bigger.slot));
+		for (i = 0; i < s->cap; i++)
+			if (!git_oid_is_zero(&s->slot[i]))
+				oidset_insert(&bigger, &s->slot[i]);
+		free(s->slot);
+		*s = bigger;
+	}
+	for (i = oid_hash(id) & (s->cap - 1); !git_oid_is_zero(&s->slot[i]);
+	     i = (i + 1) & (s->cap - 1))
+		if (git_oid_equal(&s->slot[i], id))
+			return 0;
+	git_oid_cpy(&s->slot[i], id);
+	s->nr++;
+	return 1;
+}
+
+/* Add what `hex` peels to, if this clone has it and it is a commit. */
+static void add_commit(struct oids *o, git_repository *repo, const char *hex)
 {
 	git_oid c;
 	git_object_t type;
 
-	if (!peel_commit(&c, &type, repo, hex))
-		return 0; /* not in this clone: nothing to hide */
-	if (git_revwalk_hide(walk, &c))
-		return pf_error_git("cannot walk history");
-	return 0;
+	if (peel_commit(&c, &type, repo, hex))
+		oids_add(o, &c);
 }
 
-static int hide_remote_refs(git_revwalk *walk, git_repository *repo,
-			    const char *remote_name)
+/* The commits under refs/remotes/<remote_name>/. */
+static int add_remote_refs(struct oids *o, git_repository *repo,
+			   const char *remote_name)
 {
 	struct pf_buf glob = PF_BUF_INIT;
 	git_reference_iterator *it = NULL;
@@ -375,19 +438,113 @@ static int hide_remote_refs(git_revwalk *walk, git_repository *repo,
 
 			if (id) {
 				git_oid_tostr(hex, sizeof(hex), id);
-				ret = hide_oid(walk, repo, hex);
+				add_commit(o, repo, hex);
 			}
 		}
 		git_reference_free(resolved);
 		git_reference_free(ref);
-		if (ret)
-			goto out;
 	}
 	if (err != GIT_ITEROVER)
 		ret = pf_error_git("cannot list remote-tracking refs");
 out:
 	git_reference_iterator_free(it);
 	pf_buf_release(&glob);
+	return ret;
+}
+
+/*
+ * A shallow clone's boundary commits (git's "shallow" file): they came
+ * from the remote, and their parents are not here to walk.
+ */
+static int add_shallow_roots(struct oids *o, git_repository *repo)
+{
+	struct pf_buf path = PF_BUF_INIT, b = PF_BUF_INIT;
+	const char *p, *end;
+	int ret;
+
+	pf_buf_addf(&path, "%s/shallow", git_repository_commondir(repo));
+	ret = pf_buf_read_file(&b, path.buf, 16 << 20);
+	if (ret) {
+		ret = pf_error_prefix(ret, "cannot read the shallow list");
+		goto out;
+	}
+	for (p = b.buf, end = b.buf + b.len; p + GIT_OID_HEXSZ <= end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		git_oid id;
+
+		if (!git_oid_fromstrn(&id, p, GIT_OID_HEXSZ))
+			oids_add(o, &id);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+out:
+	pf_buf_release(&path);
+	pf_buf_release(&b);
+	return ret;
+}
+
+/* `tip --not <hidden>` with libgit2's revision walker (exact). */
+static int walk_revwalk(struct oids *set, git_repository *repo,
+			const git_oid *tip, const struct oids *hidden)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+	int ret = 0, err;
+
+	if (git_revwalk_new(&walk, repo) ||
+	    git_revwalk_sorting(walk, GIT_SORT_NONE) ||
+	    git_revwalk_push(walk, tip)) {
+		ret = pf_error_git("cannot walk history");
+		goto out;
+	}
+	for (size_t i = 0; i < hidden->nr; i++)
+		if (git_revwalk_hide(walk, &hidden->v[i])) {
+			ret = pf_error_git("cannot walk history");
+			goto out;
+		}
+	while (!(err = git_revwalk_next(&id, walk)))
+		oids_add(set, &id);
+	if (err != GIT_ITEROVER)
+		ret = pf_error_git("cannot walk history");
+out:
+	git_revwalk_free(walk);
+	return ret;
+}
+
+/*
+ * The same in a shallow clone, which libgit2 1.5 cannot walk (it follows
+ * the hidden commits' parents past the boundary).  Every commit reachable
+ * from tip without passing a hidden one: exact when the hidden commits
+ * are where tip's history meets the remote's (the usual branch on top of
+ * origin/main), otherwise it counts older remote commits as new, which
+ * scans more, never less.
+ */
+static int walk_shallow(struct oids *set, git_repository *repo,
+			const git_oid *tip, const struct oids *hidden)
+{
+	struct oids todo = { NULL, 0, 0 };
+	struct oidset seen = { NULL, 0, 0 };
+	int ret = 0;
+
+	oids_add(&todo, tip);
+	while (todo.nr) {
+		git_oid id = todo.v[--todo.nr];
+		git_commit *c = NULL;
+
+		if (oids_has(hidden, &id) || !oidset_insert(&seen, &id))
+			continue;
+		if (git_commit_lookup(&c, repo, &id)) {
+			ret = pf_error_git("cannot read commit");
+			break;
+		}
+		oids_add(set, &id);
+		for (unsigned i = 0; i < git_commit_parentcount(c); i++)
+			oids_add(&todo, git_commit_parent_id(c, i));
+		git_commit_free(c);
+	}
+	free(todo.v);
+	free(seen.slot);
 	return ret;
 }
 
@@ -408,46 +565,35 @@ static int walk_new(struct walk_result *out, struct pf_push *p,
 		    git_repository *repo, const char *remote_name,
 		    const git_oid *tip)
 {
-	git_revwalk *walk = NULL;
+	struct oids hidden = { NULL, 0, 0 }, set = { NULL, 0, 0 };
 	git_commit *c = NULL;
-	git_oid *set = NULL, id;
-	size_t nr = 0, alloc = 0;
-	int ret = 0, err;
+	git_oid id;
+	int ret = 0, shallow = git_repository_is_shallow(repo) == 1;
 
 	memset(out, 0, sizeof(*out));
-	if (git_revwalk_new(&walk, repo) ||
-	    git_revwalk_sorting(walk, GIT_SORT_NONE) ||
-	    git_revwalk_push(walk, tip)) {
-		ret = pf_error_git("cannot walk history");
-		goto out;
-	}
 	/* A URL is no remote name: there are no tracking refs to trust. */
 	if (is_configured_remote(repo, remote_name) &&
-	    (ret = hide_remote_refs(walk, repo, remote_name)))
+	    (ret = add_remote_refs(&hidden, repo, remote_name)))
 		goto out;
 	/* The remote has what it points at now, for every ref we push. */
-	for (size_t i = 0; i < p->nr; i++) {
-		if (is_zero_oid(p->v[i].remote_oid))
-			continue;
-		if ((ret = hide_oid(walk, repo, p->v[i].remote_oid)))
-			goto out;
-	}
-	while (!(err = git_revwalk_next(&id, walk))) {
-		PF_ALLOC_GROW(set, nr + 1, alloc);
-		set[nr++] = id;
-	}
-	if (err != GIT_ITEROVER) {
-		ret = pf_error_git("cannot walk history");
+	for (size_t i = 0; i < p->nr; i++)
+		if (!is_zero_oid(p->v[i].remote_oid))
+			add_commit(&hidden, repo, p->v[i].remote_oid);
+	if (shallow && (ret = add_shallow_roots(&hidden, repo)))
 		goto out;
-	}
-	out->nr = nr;
-	if (!nr)
+	oids_sort(&hidden);
+	ret = shallow ? walk_shallow(&set, repo, tip, &hidden) :
+			walk_revwalk(&set, repo, tip, &hidden);
+	if (ret)
 		goto out;
-	qsort(set, nr, sizeof(*set), oid_cmp_qsort);
+	out->nr = set.nr;
+	if (!set.nr)
+		goto out;
+	oids_sort(&set);
 
 	/* Follow first parents out of the set. */
 	id = *tip;
-	while (bsearch(&id, set, nr, sizeof(*set), oid_cmp_qsort)) {
+	while (oids_has(&set, &id)) {
 		git_commit_free(c);
 		c = NULL;
 		if (git_commit_lookup(&c, repo, &id)) {
@@ -462,8 +608,8 @@ static int walk_new(struct walk_result *out, struct pf_push *p,
 	out->base = id;
 out:
 	git_commit_free(c);
-	free(set);
-	git_revwalk_free(walk);
+	free(hidden.v);
+	free(set.v);
 	return ret;
 }
 
@@ -574,6 +720,8 @@ static int resolve_one(struct pf_push *p, size_t idx, git_repository *repo,
 	char a[8], b[8];
 	int ret = 0, err, got;
 
+	if (u->kind == PF_PUSH_FORCE) /* resolved before: decide again */
+		u->kind = PF_PUSH_UPDATE;
 	u->remote_known = 0;
 	u->has_base = 0;
 	u->nothing_to_scan = 0;
@@ -628,6 +776,15 @@ static int resolve_one(struct pf_push *p, size_t idx, git_repository *repo,
 		u->nothing_to_scan = 1;
 		pf_buf_addf(&note,
 			    "the remote already has %s: nothing to scan", b);
+		goto out;
+	}
+	if (git_repository_is_shallow(repo) == 1) {
+		/*
+		 * Comparing histories would run past the boundary, which
+		 * libgit2 1.5 fails (and leaks) on: walk what is new.
+		 */
+		ret = resolve_walk(p, idx, repo, remote_name, &tip,
+				   "shallow clone");
 		goto out;
 	}
 	err = git_graph_descendant_of(repo, &tip, &remote);

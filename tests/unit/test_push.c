@@ -510,6 +510,10 @@ static void test_resolve_force_push(void **state)
 	assert_string_equal(p.v[0].base_oid, c0); /* the merge-base */
 	assert_non_null(strstr(p.v[0].note, "merge-base"));
 	assert_changes(f, &p.v[0], "a.txt\t2-4\n");
+	/* Resolving again decides again, from the same input. */
+	assert_int_equal(pf_push_resolve(&p, f->repo, "origin"), 0);
+	assert_int_equal(p.v[0].kind, PF_PUSH_FORCE);
+	assert_string_equal(p.v[0].base_oid, c0);
 	pf_push_release(&p);
 }
 
@@ -816,6 +820,53 @@ static void test_resolve_new_branch_with_merge(void **state)
 	pf_push_release(&p);
 }
 
+/*
+ * A shallow clone: libgit2 1.5 cannot walk past its boundary, so the
+ * boundary commits (which came from the remote) end the walk.
+ */
+static void test_resolve_shallow_clone(void **state)
+{
+	struct fx *f = *state;
+	struct pf_push p = PF_PUSH_INIT;
+	struct pf_buf url = PF_BUF_INIT;
+	char c0[41], c1[41], tip[41], feat[41];
+
+	base_history(f, c0, c1);
+	pf_buf_addf(&url, "file://%s/remote.git", f->dir);
+	SH(f, "git clone -q --depth 1 '%s' shallow && cd shallow && "
+	      "echo four >> a.txt && git commit -qam four && "
+	      "git checkout -q -b feat && echo new > n.txt && "
+	      "git add n.txt && git commit -qm n && rm -rf ../work && "
+	      "mv ../shallow ../work",
+	   url.buf);
+	rev(f, tip, "work", "main");
+	rev(f, feat, "work", "feat");
+	resolve(f, &p, "origin",
+		"refs/heads/main %s refs/heads/main %s\n"
+		"refs/heads/feat %s refs/heads/feat " Z "\n",
+		tip, c1, feat);
+	assert_int_equal(git_repository_is_shallow(f->repo), 1);
+	assert_int_equal(p.v[0].kind, PF_PUSH_UPDATE);
+	assert_string_equal(p.v[0].base_oid, c1);
+	assert_non_null(strstr(p.v[0].note, "shallow clone: 1 commit"));
+	assert_changes(f, &p.v[0], "a.txt\t4\n");
+	/* main's new commit is not on the remote yet: feat scans it too. */
+	assert_true(p.v[1].has_base);
+	assert_string_equal(p.v[1].base_oid, c1);
+	assert_changes(f, &p.v[1], "a.txt\t4\nn.txt\t1\n");
+	pf_push_release(&p);
+
+	/* Alone, to a URL: the boundary commit is what the remote has. */
+	resolve(f, &p, url.buf, "refs/heads/feat %s refs/heads/feat " Z "\n",
+		feat);
+	assert_true(p.v[0].has_base);
+	assert_string_equal(p.v[0].base_oid, c1);
+	assert_non_null(strstr(p.v[0].note, "2 commits"));
+	assert_changes(f, &p.v[0], "a.txt\t4\nn.txt\t1\n");
+	pf_buf_release(&url);
+	pf_push_release(&p);
+}
+
 static void test_resolve_local_oid_missing(void **state)
 {
 	struct fx *f = *state;
@@ -861,6 +912,7 @@ int main(void)
 		FX(test_resolve_delete),
 		FX(test_resolve_several_refs),
 		FX(test_resolve_new_branch_with_merge),
+		FX(test_resolve_shallow_clone),
 		FX(test_resolve_local_oid_missing),
 	};
 	int rc;
