@@ -23,8 +23,8 @@ fixtures/forge-real/gitlab/):
   * --no-diffs: /diffs is 404, as before GitLab 15.7 (use /changes).
 
 Control endpoints (no auth): POST /_standin/merge_requests
-{"source_branch","target_branch"}; POST /_standin/ratelimit; GET
-/_standin/state.  Every request is one JSON line in --log; the token is
+{"source_branch","target_branch"}; POST /_standin/ratelimit; POST
+/_standin/config {"no_diffs": true}; GET /_standin/state.  Every request is one JSON line in --log; the token is
 never written anywhere.
 """
 import argparse
@@ -236,6 +236,12 @@ class Handler(BaseHTTPRequestHandler):
                               "count": int(b.get("count", 1)),
                               "seconds": int(b.get("seconds", 1))})
             return self.send(201, {"ok": True})
+        if path == "/_standin/config" and self.command == "POST":
+            for k, v in b.items():
+                if not hasattr(st.args, k):
+                    return self.send(400, {"error": "no option " + k})
+                setattr(st.args, k, v)
+            return self.send(200, {"ok": True})
         if path == "/_standin/state":
             return self.send(200, {"merge_requests": st.mrs,
                                    "discussions": st.discussions})
