@@ -1918,9 +1918,10 @@ static void b64_run(struct scan *sc, size_t i)
 	while (b < sc->n && IS(t[b], C_B64))
 		b++;
 	sc->b64_end = b;
-	/* Trim the punctuation a token does not start with. */
+	/* Trim the punctuation a token does not start with, and the letter
+	 * of an escape ("\nAbc...": the n belongs to the escape). */
 	while (a < b && (t[a] == '/' || t[a] == '-' || t[a] == '=' ||
-			 t[a] == '+'))
+			 t[a] == '+' || (a > 0 && t[a - 1] == '\\')))
 		a++;
 	if (b - a >= 24 && high_entropy(t + a, b - a, 24, 32))
 		add_span(sc->sp, a, b, PF_CAT_SECRET);
@@ -2322,10 +2323,19 @@ static void joined_literals(struct scan *sc)
 			struct scan sub;
 			size_t o = 0;
 
+			/* Escapes ("\n") become blanks in the joined view:
+			 * no token runs through them. */
 			for (size_t k = g; k < h; k++)
 				for (size_t x = sc->lits[k].a;
 				     x < sc->lits[k].b; x++) {
 					map[o] = x;
+					if (sc->t[x] == '\\' &&
+					    x + 1 < sc->lits[k].b) {
+						j[o++] = ' ';
+						map[o] = ++x;
+						j[o++] = ' ';
+						continue;
+					}
 					j[o++] = sc->t[x];
 				}
 			map[o] = sc->lits[h - 1].b;
