@@ -363,6 +363,21 @@ static int diff_delta(struct diff_ctx *ctx, const git_diff_delta *d)
 		ret = pf_error_git("cannot diff");
 		goto out;
 	}
+	if (st.binary && old) {
+		/*
+		 * Either side binary makes the pair binary: a binary file
+		 * replaced by text is all new text.  Ask again without the
+		 * old side (attributes still decide).
+		 */
+		pf_intervals_release(&f.lines);
+		st.binary = 0;
+		if (git_diff_blobs(NULL, NULL, new, path, &ctx->dopts, file_cb,
+				   NULL, hunk_cb, NULL, &st)) {
+			pf_intervals_release(&f.lines);
+			ret = pf_error_git("cannot diff");
+			goto out;
+		}
+	}
 	if (st.binary) {
 		pf_intervals_release(&f.lines);
 		add_skipped(ctx->cs, path, "binary");

@@ -443,6 +443,23 @@ static void test_skipped_with_reasons(void **state)
 	pf_buf_release(&big);
 }
 
+/* Binary on either side only matters for the side that is pushed. */
+static void test_binary_replaced_by_text(void **state)
+{
+	struct fx *f = *state;
+	static const char bin[] = { 'B', 0, 'I', 'N', '\n' };
+
+	write_bytes(f, "x.dat", bin, sizeof(bin));
+	write_file(f, "y.txt", "text\n");
+	commit_all(f, "one");
+	write_file(f, "x.dat", "now\ntext\n");
+	write_bytes(f, "y.txt", bin, sizeof(bin));
+	commit_all(f, "two");
+	range(f, "HEAD~1", "HEAD", NULL);
+	assert_changes(f, "x.dat\t1-2\n");
+	assert_skipped(f, "y.txt:binary;");
+}
+
 static void test_crlf(void **state)
 {
 	struct fx *f = *state;
@@ -699,6 +716,7 @@ int main(void)
 		FX(test_rename_with_edit),
 		FX(test_rename_without_edit),
 		FX(test_skipped_with_reasons),
+		FX(test_binary_replaced_by_text),
 		FX(test_crlf),
 		FX(test_no_trailing_newline),
 		FX(test_two_ranges_merge),
