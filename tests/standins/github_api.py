@@ -21,6 +21,10 @@ fixtures/forge-real/):
     primary (403, x-ratelimit-remaining: 0, x-ratelimit-reset) or
     secondary (429 or 403 with Retry-After).
 
+Contract mode (--proxy URL): every request is forwarded to a Prism mock
+of GitHub's OpenAPI description and logged with the violations Prism
+found in it (CONTRACT-TEST-NOTES.md).
+
 Control endpoints (no auth): POST /_standin/pulls {"head","base"} opens a
 PR; POST /_standin/ratelimit {...}; POST /_standin/config {"read_only":
 true, ...} flips an option; GET /_standin/state dumps PRs, reviews and
@@ -35,7 +39,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DOCS = "https://docs.github.com/rest"
@@ -239,6 +245,36 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n else b""
 
+    def proxy(self, raw):
+        """Contract mode: forward to Prism, keep its verdict on our
+        request (sl-violations located in "request")."""
+        target = self.server.args.proxy.rstrip("/") + self.path
+        req = urllib.request.Request(target, data=raw or None,
+                                     method=self.command)
+        for h in ("Authorization", "Accept", "Content-Type", "User-Agent",
+                  "X-GitHub-Api-Version"):
+            if self.headers.get(h) is not None:
+                req.add_header(h, self.headers[h])
+        self.record["auth"] = "ok" if self.headers.get("Authorization") \
+            else "missing"
+        try:
+            r = urllib.request.urlopen(req, timeout=60)
+            status, hdrs, body = r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            status, hdrs, body = e.code, e.headers, e.read()
+        viol = json.loads(hdrs.get("sl-violations") or "[]")
+        self.record["request_violations"] = [
+            v for v in viol
+            if str((v.get("location") or [""])[0]).startswith("request")]
+        self.record["status"] = status
+        self.send_response(status)
+        self.send_header("Content-Type", hdrs.get("Content-Type") or
+                         "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        # Prism's example Link headers point at api.github.com (G5)
+        self.end_headers()
+        self.wfile.write(body)
+
     def handle_any(self):
         u = urllib.parse.urlsplit(self.path)
         self.q = urllib.parse.parse_qs(u.query, keep_blank_values=True)
@@ -252,6 +288,14 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 self.body = raw.decode("utf-8", "replace")
             self.record["body"] = self.body
+        if self.server.args.proxy:
+            try:
+                self.proxy(raw)
+            except Exception as e:
+                self.record["exception"] = repr(e)
+                self.error(502, "proxy error: %r" % (e,))
+            self.write_log()
+            return
         try:
             with LOCK:
                 if u.path.startswith("/_standin/"):
@@ -628,8 +672,11 @@ def main():
     ap.add_argument("--token", default=os.environ.get("STANDIN_TOKEN"),
                     help="the token to accept (or $STANDIN_TOKEN)")
     ap.add_argument("--repository", default="octo/repo")
-    ap.add_argument("--git-dir", required=True,
+    ap.add_argument("--git-dir",
                     help="bare repository the PRs live in")
+    ap.add_argument("--proxy", metavar="URL",
+                    help="contract mode: forward every request to URL (a "
+                    "Prism mock) and log its request violations")
     ap.add_argument("--base", default="main")
     ap.add_argument("--pr", action="append",
                     help="HEAD[:BASE]: an open pull request")
@@ -642,12 +689,14 @@ def main():
     ap.add_argument("--rate-limit", action="append",
                     help="KIND:AFTER:COUNT:SECONDS[:METHOD]")
     args = ap.parse_args()
-    if not args.token:
+    if not args.token and not args.proxy:
         ap.error("--token (or STANDIN_TOKEN) is required")
+    if not args.git_dir and not args.proxy:
+        ap.error("--git-dir (or --proxy) is required")
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.args = args
-    srv.state = State(args)
+    srv.state = State(args) if not args.proxy else None
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))
