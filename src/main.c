@@ -59,6 +59,9 @@ int main(int argc, const char **argv)
 		if (strcmp(argv[1], commands[i].name))
 			continue;
 		git_libgit2_init();
+		/* git does not re-hash every object it reads; neither do we
+		 * (about an eighth of the diff's CPU time). */
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 		ret = commands[i].fn(argc - 1, argv + 1);
 		git_libgit2_shutdown();
 		return ret;
