@@ -123,4 +123,23 @@ test_expect_success 'engine sarif, scanner missing: one line, push goes on' '
 	expect_one_line "$TRASH/err" "no-such-scanner"
 '
 
+test_expect_success 'engine sarif with Semgrep --sarif (replayed): findings and fixes' '
+	cd "$TRASH/work" &&
+	mkdir -p lib && cp "$AF_SRC" lib/autofix.py && git add lib/autofix.py &&
+	git commit -q -m "autofix target" &&
+	FAKE_SEMGREP_FIXTURE=sarif-autofix/snapshots/test_output_sarif/test_sarif_output_with_autofix/results.sarif \
+	PUSHFIX_SCAN_ENGINE=sarif \
+	PUSHFIX_SCAN_COMMAND="semgrep scan --sarif --metrics=off --config $FIXTURES/sarif-autofix/rules/autofix/autofix.yaml {files}" \
+		"$PUSHFIX_BIN" scan HEAD~1..HEAD --format json >"$TRASH/out.json" &&
+	python3 - "$TRASH/out.json" <<-\EOF
+	import json, sys
+	fs = json.load(open(sys.argv[1]))["findings"]
+	got = sorted((f["path"], f["start_line"], f["rule_id"]) for f in fs)
+	assert got == [("lib/autofix.py", 5, "rules.autofix.use-dict-get"),
+	               ("lib/autofix.py", 6, "rules.autofix.use-dict-get")], got
+	fx = {f["start_line"]: f["fix"] for f in fs}
+	assert fx[5] and fx[5]["replacement"] == "  inputs.get(x) = 1\n", fx
+	EOF
+'
+
 test_done
