@@ -48,10 +48,15 @@ enum {
 	D_DOT,
 	D_DASH,
 	D_SLASH,
+	D_MARK,  /* ( and 0xc2: "(c)" and "\xc2\xa9" attribution marks */
 };
 
 static unsigned char cls[256];
 static unsigned char dispatch[256];
+
+/* Sub-word classes (names): bytes >= 0x80 are letters of no case. */
+enum { S_SUB = 1, S_UPPER = 2, S_LOWER = 4, S_DIGIT = 8 };
+static unsigned char sub_cls[256];
 
 #define IS(c, k) (cls[(unsigned char)(c)] & (k))
 
@@ -82,12 +87,19 @@ static void init_classes(void)
 		cls[c] = k;
 		dispatch[c] = (k & C_ALNUM) ? D_WORD : D_NONE;
 	}
+	for (int c = 0; c < 256; c++)
+		sub_cls[c] = (unsigned char)(
+			((cls[c] & C_ALNUM) || c >= 0x80 ? S_SUB : 0) |
+			(cls[c] & C_UPPER ? S_UPPER : 0) |
+			(cls[c] & C_LOWER ? S_LOWER : 0) |
+			(c >= '0' && c <= '9' ? S_DIGIT : 0));
 	dispatch['"'] = dispatch['\''] = dispatch['`'] = D_QUOTE;
 	dispatch['@'] = D_AT;
 	dispatch[':'] = D_COLON;
 	dispatch['.'] = D_DOT;
 	dispatch['-'] = D_DASH;
 	dispatch['/'] = dispatch['\\'] = D_SLASH;
+	dispatch['('] = dispatch[0xc2] = D_MARK;
 }
 
 static int is_digit(char c)
@@ -338,7 +350,8 @@ struct word_seq {
 };
 
 struct long_part {
-	char *w;                /* lower-case, >= 7 bytes */
+	char *w;                /* lower-case */
+	size_t len;
 	unsigned char cat;
 };
 
@@ -361,6 +374,8 @@ struct pf_redact_priv {
 	size_t seq_nr, seq_alloc;
 	struct long_part *lp;
 	size_t lp_nr, lp_alloc;
+	unsigned char lp_first[256]; /* a long part starts with this byte */
+	size_t lp_min;          /* the shortest long part */
 	unsigned char qf[QF_BITS / 8]; /* qf_index of every word */
 	/* hosts kept: exact, or suffix when starting with '.' */
 	char **allow;
@@ -658,7 +673,13 @@ static void add_long(struct pf_redact_priv *p, enum pf_vault_cat cat,
 		if (!strcmp(p->lp[i].w, w))
 			return;
 	PF_ALLOC_GROW(p->lp, p->lp_nr + 1, p->lp_alloc);
+	p->lp_first[(unsigned char)w[0]] = 1;
+	if (w[0] >= 'a' && w[0] <= 'z')
+		p->lp_first[(unsigned char)w[0] - 32] = 1;
 	p->lp[p->lp_nr].w = pf_xstrdup(w);
+	p->lp[p->lp_nr].len = strlen(w);
+	if (!p->lp_min || p->lp[p->lp_nr].len < p->lp_min)
+		p->lp_min = p->lp[p->lp_nr].len;
 	p->lp[p->lp_nr].cat = (unsigned char)cat;
 	p->lp_nr++;
 }
@@ -911,6 +932,7 @@ struct scan {
 	size_t url_auth_end; /* '@' before this belongs to a URL */
 	size_t v6_end;
 	size_t key_end;      /* end of the last key run examined */
+	size_t lit_ph_end;   /* end of the last look-alike escaped */
 	int err;
 };
 
@@ -1212,12 +1234,34 @@ static const char *const receivers[] = {
 	"user", "window", "x", "y",
 };
 
+/* Is s (n bytes) in the SORTED list?  Binary search. */
+static int in_sorted(const char *const *list, size_t nr, const char *s,
+		     size_t n)
+{
+	size_t lo = 0, hi = nr;
+
+	while (n && lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strncmp(list[mid], s, n);
+
+		if (!c)
+			c = list[mid][n] ? 1 : 0;
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 static int in_list(const char *const *list, size_t nr, const char *s,
 		   size_t n)
 {
 	for (size_t i = 0; i < nr; i++)
-		if (n && list[i][0] == s[0] && strlen(list[i]) == n &&
-		    !memcmp(list[i], s, n))
+		if (n && list[i][0] == s[0] && !strncmp(list[i], s, n) &&
+		    !list[i][n])
 			return 1;
 	return 0;
 }
@@ -1236,8 +1280,28 @@ static void bare_host(struct scan *sc, size_t i)
 			  (t[e] == '.' && e + 1 < sc->n &&
 			   IS(t[e + 1], C_ALNUM))))
 		return;
-	if (!in_list(tlds, PF_ARRAY_SIZE(tlds), t + i + 1, e - i - 1))
-		return;
+	{
+		struct key { const char *s; size_t n; } k = { t + i + 1,
+							   e - i - 1 };
+		size_t lo = 0, hi = PF_ARRAY_SIZE(tlds);
+
+		/* tlds[] is sorted: bsearch by (bytes, then length) */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int c = strncmp(tlds[mid], k.s, k.n);
+
+			if (!c)
+				c = tlds[mid][k.n] ? 1 : 0;
+			if (!c)
+				break;
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo >= hi)
+			return;
+	}
 	while (a > 0 && (IS(t[a - 1], C_HOST) || t[a - 1] == '.')) {
 		a--;
 		if (t[a] == '.')
@@ -1251,7 +1315,7 @@ static void bare_host(struct scan *sc, size_t i)
 		const char *dot = memchr(t + a, '.', i + 1 - a);
 
 		if (labels <= 2 && dot &&
-		    in_list(receivers, PF_ARRAY_SIZE(receivers), t + a,
+		    in_sorted(receivers, PF_ARRAY_SIZE(receivers), t + a,
 			    (size_t)(dot - (t + a))))
 			return;
 	}
@@ -1392,17 +1456,39 @@ static const char *const key_exclude[] = {
 	"url", "validator", "var", "version",
 };
 
-static const char *const strong_words[] = {
-	"password", "passwd", "passphrase", "secret", "token", "apikey",
-	"credential", "credentials", "privatekey", "accesskey", "secretkey",
-	"clientsecret",
-};
+/* Word w (wl bytes) equals s / ends with s. */
+#define WEQ(w, wl, s) ((wl) == sizeof(s) - 1 && !memcmp((w), (s), (wl)))
+#define WENDS(w, wl, s)                                                       \
+	((wl) >= sizeof(s) - 1 &&                                             \
+	 !memcmp((w) + (wl) - (sizeof(s) - 1), (s), sizeof(s) - 1))
 
-static int ends_with(const char *s, const char *suf)
+static int strong_part(const char *w, size_t wl)
 {
-	size_t a = strlen(s), b = strlen(suf);
+	static const struct {
+		const char *s;
+		size_t n;
+	} sw[] = {
+		{ "password", 8 },   { "passwd", 6 },     { "passphrase", 10 },
+		{ "secret", 6 },     { "token", 5 },      { "apikey", 6 },
+		{ "credential", 10 }, { "credentials", 11 }, { "privatekey", 10 },
+		{ "accesskey", 9 },  { "secretkey", 9 },  { "clientsecret", 12 },
+	};
 
-	return a >= b && !strcmp(s + a - b, suf);
+	if (WEQ(w, wl, "pwd") || WEQ(w, wl, "pass") || WEQ(w, wl, "creds") ||
+	    WEQ(w, wl, "pw"))
+		return 1;
+	for (size_t s = 0; s < PF_ARRAY_SIZE(sw); s++) {
+		size_t n = sw[s].n;
+
+		/* the word, a compound ending in it ("pgpassword"), or its
+		 * plural ("tokens") */
+		if (wl >= n && !memcmp(w + wl - n, sw[s].s, n) &&
+		    (wl == n || n >= 5))
+			return 1;
+		if (wl == n + 1 && w[n] == 's' && !memcmp(w, sw[s].s, n))
+			return 1;
+	}
+	return 0;
 }
 
 /* 0: not a secret name, 1: weak (key, auth), 2: strong. */
@@ -1421,42 +1507,30 @@ static int classify_key(const char *k, size_t n)
 			      sizeof(store));
 	for (i = 0; i < nr; i++) {
 		const char *w = parts[i], *nx = i + 1 < nr ? parts[i + 1] : "";
+		size_t wl = strlen(w);
 
-		if (in_list(key_exclude, PF_ARRAY_SIZE(key_exclude), w,
-			    strlen(w))) {
-			strength = -1;
-			break;
-		}
-		for (size_t s = 0; s < PF_ARRAY_SIZE(strong_words); s++) {
-			const char *sw = strong_words[s];
-
-			if (!strcmp(w, sw) ||
-			    (strlen(sw) >= 5 && ends_with(w, sw)) ||
-			    (strlen(w) == strlen(sw) + 1 &&
-			     !strncmp(w, sw, strlen(sw)) &&
-			     w[strlen(sw)] == 's'))
-				strength = 2;
-		}
-		if (!strcmp(w, "pwd") || !strcmp(w, "pass") ||
-		    !strcmp(w, "creds") || !strcmp(w, "pw"))
+		if (in_sorted(key_exclude, PF_ARRAY_SIZE(key_exclude), w, wl))
+			return 0;
+		if (strength == 2)
+			continue; /* only an excluded part can change it */
+		if (strong_part(w, wl))
 			strength = 2;
-		if (!strcmp(nx, "key") &&
-		    (!strcmp(w, "api") || !strcmp(w, "access") ||
-		     !strcmp(w, "private") || !strcmp(w, "secret") ||
-		     !strcmp(w, "signing") || !strcmp(w, "encryption") ||
-		     !strcmp(w, "master") || !strcmp(w, "client") ||
-		     !strcmp(w, "app") || !strcmp(w, "account")))
+		else if (!strcmp(nx, "key") &&
+			 (WEQ(w, wl, "api") || WEQ(w, wl, "access") ||
+			  WEQ(w, wl, "private") || WEQ(w, wl, "secret") ||
+			  WEQ(w, wl, "signing") || WEQ(w, wl, "encryption") ||
+			  WEQ(w, wl, "master") || WEQ(w, wl, "client") ||
+			  WEQ(w, wl, "app") || WEQ(w, wl, "account")))
 			strength = 2;
-		if (strength < 1 &&
-		    (!strcmp(w, "key") || (strlen(w) > 3 && ends_with(w, "key") &&
-					   strcmp(w, "monkey") &&
-					   strcmp(w, "hotkey")) ||
-		     !strcmp(w, "auth") || !strcmp(w, "authorization") ||
-		     !strcmp(w, "salt") || !strcmp(w, "dsn") ||
-		     !strcmp(w, "sig") || !strcmp(w, "signature")))
+		else if (WEQ(w, wl, "key") ||
+			 (wl > 3 && WENDS(w, wl, "key") &&
+			  !WEQ(w, wl, "monkey") && !WEQ(w, wl, "hotkey")) ||
+			 WEQ(w, wl, "auth") || WEQ(w, wl, "authorization") ||
+			 WEQ(w, wl, "salt") || WEQ(w, wl, "dsn") ||
+			 WEQ(w, wl, "sig") || WEQ(w, wl, "signature"))
 			strength = 1;
 	}
-	return strength < 0 ? 0 : strength;
+	return strength;
 }
 
 static int word_eq(const char *s, size_t n, const char *w)
@@ -2107,67 +2181,74 @@ static void slash(struct scan *sc, size_t i)
 		add_span(sc->sp, a, p, PF_CAT_PERSON);
 }
 
-/* Copyright (c) 2024 Jane Doe / @author Jane Doe */
-static void attribution(struct scan *sc)
+/* Copyright (c) 2024 Jane Doe / @author Jane Doe: the capitalised words
+ * after a mark that ends at p (called from the byte scan). */
+static void attribution_at(struct scan *sc, size_t p)
 {
 	const char *t = sc->t;
-	static const char *const marks[] = { "@author", "Copyright",
-					     "copyright", "(c)", "(C)",
-					     "\xc2\xa9" };
+	size_t le = p, e2;
 
-	for (size_t m = 0; m < PF_ARRAY_SIZE(marks); m++) {
-		const char *s = t, *end = t + sc->n;
-		size_t ml = strlen(marks[m]);
+	while (le < sc->n && t[le] != '\n' && le - p < 200)
+		le++;
+	/* skip "(c)", years, "by", punctuation */
+	for (;;) {
+		size_t q = p;
 
-		while ((s = memmem(s, (size_t)(end - s), marks[m], ml))) {
-			size_t p = (size_t)(s - t) + ml, le = p, e2;
-
-			s += ml;
-			while (le < sc->n && t[le] != '\n' && le - p < 200)
-				le++;
-			/* skip "(c)", years, "by", punctuation */
-			for (;;) {
-				size_t q = p;
-
-				while (q < le && strchr(" \t:,-*", t[q]))
-					q++;
-				if (q + 3 <= le &&
-				    (!strncmp(t + q, "(c)", 3) ||
-				     !strncmp(t + q, "(C)", 3)))
-					q += 3;
-				else if (q + 2 <= le &&
-					 !strncmp(t + q, "by", 2) &&
-					 (q + 2 == le || t[q + 2] == ' '))
-					q += 2;
-				else if (q < le && t[q] >= '0' && t[q] <= '9')
-					while (q < le &&
-					       ((t[q] >= '0' && t[q] <= '9') ||
-						t[q] == '-' || t[q] == ','))
-						q++;
-				if (q == p)
-					break;
-				p = q;
-			}
-			/* the capitalised words that follow */
-			e2 = p;
-			for (int w = 0; w < 4 && e2 < le; w++) {
-				size_t a = e2;
-
-				if (!(IS(t[a], C_UPPER) ||
-				      ((unsigned char)t[a] & 0x80)))
-					break;
-				while (e2 < le && name_char(t[e2]))
-					e2++;
-				while (e2 > a && t[e2 - 1] == '.')
-					e2--;
-				if (e2 - a < 2)
-					break;
-				add_span(sc->sp, a, e2, PF_CAT_PERSON);
-				while (e2 < le && t[e2] == ' ')
-					e2++;
-			}
-		}
+		while (q < le && strchr(" \t:,-*", t[q]) && t[q])
+			q++;
+		if (q + 3 <= le &&
+		    (!strncmp(t + q, "(c)", 3) || !strncmp(t + q, "(C)", 3)))
+			q += 3;
+		else if (q + 2 <= le && !strncmp(t + q, "by", 2) &&
+			 (q + 2 == le || t[q + 2] == ' '))
+			q += 2;
+		else if (q < le && t[q] >= '0' && t[q] <= '9')
+			while (q < le && ((t[q] >= '0' && t[q] <= '9') ||
+					  t[q] == '-' || t[q] == ','))
+				q++;
+		if (q == p)
+			break;
+		p = q;
 	}
+	e2 = p;
+	for (int w = 0; w < 4 && e2 < le; w++) {
+		size_t a = e2;
+
+		if (!(IS(t[a], C_UPPER) || ((unsigned char)t[a] & 0x80)))
+			break;
+		while (e2 < le && name_char(t[e2]))
+			e2++;
+		while (e2 > a && t[e2 - 1] == '.')
+			e2--;
+		if (e2 - a < 2)
+			break;
+		add_span(sc->sp, a, e2, PF_CAT_PERSON);
+		while (e2 < le && t[e2] == ' ')
+			e2++;
+	}
+}
+
+/* Is there an attribution mark at i?  Its end, or 0. */
+static size_t attribution_mark(const struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t r = sc->n - i;
+
+	switch (t[i]) {
+	case '@':
+		return r >= 7 && !memcmp(t + i, "@author", 7) ? i + 7 : 0;
+	case 'C':
+	case 'c':
+		return r >= 9 && !memcmp(t + i + 1, "opyright", 8) ? i + 9 : 0;
+	case '(':
+		return r >= 3 && (t[i + 1] == 'c' || t[i + 1] == 'C') &&
+				       t[i + 2] == ')'
+			       ? i + 3
+			       : 0;
+	case '\xc2':
+		return r >= 2 && t[i + 1] == '\xa9' ? i + 2 : 0;
+	}
+	return 0;
 }
 
 static int is_subword_char(char c)
@@ -2178,16 +2259,20 @@ static int is_subword_char(char c)
 /* End of the sub-word starting at i (see the comment at struct wentry). */
 static size_t subword_end(const char *t, size_t n, size_t i)
 {
+	unsigned prev = sub_cls[(unsigned char)t[i]];
 	size_t e = i + 1;
 
-	while (e < n && is_subword_char(t[e])) {
-		if (IS(t[e], C_UPPER) && IS(t[e - 1], C_LOWER))
+	while (e < n) {
+		unsigned c = sub_cls[(unsigned char)t[e]];
+
+		if (!(c & S_SUB) || ((c & S_UPPER) && (prev & S_LOWER)) ||
+		    ((c ^ prev) & S_DIGIT))
 			break;
-		if (IS(t[e], C_UPPER) && IS(t[e - 1], C_UPPER) && e + 1 < n &&
-		    IS(t[e + 1], C_LOWER))
+		/* ABc: a new sub-word at B */
+		if ((c & S_UPPER) && (prev & S_UPPER) && e + 1 < n &&
+		    (sub_cls[(unsigned char)t[e + 1]] & S_LOWER))
 			break;
-		if (is_digit(t[e]) != is_digit(t[e - 1]))
-			break;
+		prev = c;
 		e++;
 	}
 	return e;
@@ -2223,25 +2308,30 @@ static void names(struct scan *sc)
 		size_t e, q;
 		const struct wentry *w;
 
-		if (!is_subword_char(t[i])) {
+		if (!(sub_cls[(unsigned char)t[i]] & S_SUB)) {
 			i++;
 			continue;
 		}
 		e = subword_end(t, n, i);
 		/* "northwind" inside "mynorthwindapi" */
-		for (size_t k = 0; k < p->lp_nr && e - i > 3; k++) {
-			const char *lw = p->lp[k].w;
-			size_t l = strlen(lw);
+		if (p->lp_nr && e - i > p->lp_min) {
+			for (size_t x = i; x + p->lp_min <= e; x++) {
+				if (!p->lp_first[(unsigned char)t[x]])
+					continue;
+				for (size_t k = 0; k < p->lp_nr; k++) {
+					const char *lw = p->lp[k].w;
+					size_t l = p->lp[k].len;
 
-			if (l >= e - i)
-				continue;
-
-			for (size_t x = i; x + l <= e; x++)
-				if (lower((unsigned char)t[x]) == lw[0] &&
-				    !strncasecmp(t + x, lw, l)) {
-					add_span(sc->sp, x, x + l, p->lp[k].cat);
+					if (l >= e - i || x + l > e ||
+					    lower((unsigned char)t[x]) != lw[0] ||
+					    strncasecmp(t + x, lw, l))
+						continue;
+					add_span(sc->sp, x, x + l,
+						 p->lp[k].cat);
 					x += l - 1;
+					break;
 				}
+			}
 		}
 		q = qf_index(t + i, e - i);
 		if (!(p->qf[q / 8] & (1u << (q % 8))) ||
@@ -2262,24 +2352,13 @@ static void names(struct scan *sc)
 }
 
 /* Text that looks like one of our placeholders: escape it (LIT). */
-static void lookalikes(struct scan *sc)
+static void lookalike_at(struct scan *sc, size_t i)
 {
-	const char *t = sc->t;
-	int c0;
+	size_t l = pf_vault_token_at(sc->vault, sc->t, sc->n, i);
 
-	if (!sc->vault)
-		return;
-	c0 = lower((unsigned char)sc->vault->prefix[0]);
-	for (size_t i = 0; i < sc->n; i++) {
-		size_t l;
-
-		if (lower((unsigned char)t[i]) != c0)
-			continue;
-		l = pf_vault_token_at(sc->vault, t, sc->n, i);
-		if (l) {
-			add_span(sc->sp, i, i + l, PF_CAT_LIT);
-			i += l - 1;
-		}
+	if (l) {
+		add_span(sc->sp, i, i + l, PF_CAT_LIT);
+		sc->lit_ph_end = i + l;
 	}
 }
 
@@ -2382,19 +2461,43 @@ static void scan_text(struct scan *sc)
 	const char *t = sc->t;
 	size_t n = sc->n;
 
+	int c0 = sc->vault ? lower((unsigned char)sc->vault->prefix[0]) : -1;
+
 	for (size_t i = 0; i < n; i++) {
+		size_t m;
+
 		switch (dispatch[(unsigned char)t[i]]) {
 		case D_NONE:
 			break;
-		case D_WORD:
-			if (i && IS(t[i - 1], C_WORD))
-				break;
-			word_start(sc, i);
+		case D_WORD: {
+			size_t j;
+
+			if (!i || !IS(t[i - 1], C_WORD)) {
+				if ((t[i] == 'C' || t[i] == 'c') &&
+				    (m = attribution_mark(sc, i)))
+					attribution_at(sc, m);
+				word_start(sc, i);
+			}
+			/* The rest of the word holds no other trigger: skip
+			 * it, looking only for text like our placeholders
+			 * (anywhere, even inside a word), escaped as LIT. */
+			for (j = i; j < n && IS(t[j], C_WORD); j++)
+				if (((unsigned char)t[j] | 0x20) == c0 &&
+				    j >= sc->lit_ph_end)
+					lookalike_at(sc, j);
+			i = j - 1;
+			break;
+		}
+		case D_MARK:
+			if ((m = attribution_mark(sc, i)))
+				attribution_at(sc, m);
 			break;
 		case D_QUOTE:
 			quote(sc, i);
 			break;
 		case D_AT:
+			if ((m = attribution_mark(sc, i)))
+				attribution_at(sc, m);
 			email(sc, i);
 			break;
 		case D_COLON:
@@ -2416,7 +2519,6 @@ static void scan_text(struct scan *sc)
 			break;
 		}
 	}
-	attribution(sc);
 	names(sc);
 	if (!sc->nested)
 		joined_literals(sc);
@@ -2428,15 +2530,16 @@ static int span_le(const struct span *p, const struct span *q)
 }
 
 /*
- * Natural merge sort: the passes add spans in runs that are already in
- * order (the byte scan, names, literals), so merging the runs costs far
- * less than sorting from scratch.  Stable order is not needed.
+ * Sort spans by start: LSD radix sort on the 32-bit start, 11 bits a
+ * pass (the order of equal starts does not matter to emit(), which
+ * merges overlaps).  Most texts come out of the scan already sorted.
  */
 static void sort_spans(struct spans *sp, struct span **tmp_buf,
 		       size_t *tmp_alloc)
 {
 	struct span *a = sp->v, *b, *tmp;
-	size_t n = sp->nr, runs, i;
+	size_t n = sp->nr, i;
+	uint32_t max = 0;
 
 	for (i = 1; i < n && span_le(&a[i - 1], &a[i]); i++)
 		;
@@ -2448,42 +2551,22 @@ static void sort_spans(struct spans *sp, struct span **tmp_buf,
 		*tmp_buf = pf_xmalloc(*tmp_alloc * sizeof(**tmp_buf));
 	}
 	b = *tmp_buf;
-	for (;;) {
-		size_t o = 0;
+	for (i = 0; i < n; i++)
+		if (a[i].a > max)
+			max = a[i].a;
+	for (unsigned shift = 0; shift < 32 && (max >> shift); shift += 11) {
+		size_t count[2048 + 1];
 
-		i = 0;
-		runs = 0;
-		while (i < n) {
-			size_t m = i + 1, e;
-
-			while (m < n && span_le(&a[m - 1], &a[m]))
-				m++;
-			e = m;
-			if (m < n) {
-				e = m + 1;
-				while (e < n && span_le(&a[e - 1], &a[e]))
-					e++;
-			}
-			/* merge [i, m) and [m, e) into b */
-			{
-				size_t x = i, y = m;
-
-				while (x < m && y < e)
-					b[o++] = span_le(&a[x], &a[y]) ? a[x++]
-								       : a[y++];
-				while (x < m)
-					b[o++] = a[x++];
-				while (y < e)
-					b[o++] = a[y++];
-			}
-			runs++;
-			i = e;
-		}
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[((a[i].a >> shift) & 2047) + 1]++;
+		for (i = 1; i <= 2048; i++)
+			count[i] += count[i - 1];
+		for (i = 0; i < n; i++)
+			b[count[(a[i].a >> shift) & 2047]++] = a[i];
 		tmp = a;
 		a = b;
 		b = tmp;
-		if (runs <= 1)
-			break;
 	}
 	if (a != sp->v)
 		memcpy(sp->v, a, n * sizeof(*a));
@@ -2586,7 +2669,6 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 		sp.alloc = len / 32 + 16;
 		sp.v = pf_xmalloc(sp.alloc * sizeof(*sp.v));
 	}
-	lookalikes(&sc);
 	scan_text(&sc);
 	if (sc.err) {
 		PCRE2_UCHAR msg[120];

@@ -31,14 +31,28 @@ const char *pf_vault_cat_name(enum pf_vault_cat cat)
 	return (unsigned)cat < PF_CAT__NR ? cat_names[cat] : "?";
 }
 
+/* 8 bytes at a time, multiply-xorshift: values are hashed once each. */
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 0x243F6A8885A308D3ULL ^ (len * 0x9E3779B97F4A7C15ULL);
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
 	}
+	if (i < len) {
+		uint64_t w = 0;
+
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
+	}
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 32;
 	return h;
 }
 
@@ -105,22 +119,18 @@ static void rehash(struct pf_vault *v)
 	for (size_t i = 0; i < v->nr; i++) {
 		const struct pf_vault_entry *e = &v->v[i];
 
-		slot_put(v->by_value, n, hash_bytes(e->original,
-						    e->original_len), i);
-		slot_put(v->by_ph, n, hash_bytes(e->placeholder,
-						 strlen(e->placeholder)), i);
+		slot_put(v->by_value, n, e->h_value, i);
+		slot_put(v->by_ph, n, e->h_ph, i);
 	}
 }
 
 static size_t find_value(const struct pf_vault *v, const char *value,
-			 size_t len)
+			 size_t len, uint64_t h)
 {
-	uint64_t h;
 	size_t k;
 
 	if (!v->hash_alloc)
 		return EMPTY;
-	h = hash_bytes(value, len);
 	k = (size_t)h & (v->hash_alloc - 1);
 	while (v->by_value[k] != EMPTY) {
 		size_t s = v->by_value[k];
@@ -167,7 +177,8 @@ const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
 			 const char *value, size_t len)
 {
 	struct pf_vault_entry *e;
-	size_t i = find_value(v, value, len);
+	uint64_t h = hash_bytes(value, len);
+	size_t i = find_value(v, value, len, h);
 
 	if (i != EMPTY)
 		return v->v[i].placeholder;
@@ -205,9 +216,10 @@ const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
 	memcpy(e->original, value, len);
 	e->original[len] = '\0';
 	e->original_len = len;
-	slot_put(v->by_value, v->hash_alloc, hash_bytes(value, len), v->nr);
-	slot_put(v->by_ph, v->hash_alloc,
-		 hash_bytes(e->placeholder, strlen(e->placeholder)), v->nr);
+	e->h_value = h;
+	e->h_ph = hash_bytes(e->placeholder, strlen(e->placeholder));
+	slot_put(v->by_value, v->hash_alloc, e->h_value, v->nr);
+	slot_put(v->by_ph, v->hash_alloc, e->h_ph, v->nr);
 	v->nr++;
 	return e->placeholder;
 }

@@ -142,6 +142,8 @@ struct pf_vault_entry {
 	char *original;         /* the value, NUL-terminated (owned) */
 	size_t original_len;
 	enum pf_vault_cat cat;
+	/* private: hashes of original and placeholder */
+	unsigned long long h_value, h_ph;
 };
 
 struct pf_vault {
