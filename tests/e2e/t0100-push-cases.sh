@@ -136,6 +136,22 @@ test_expect_success 'several refs in one push: the findings of each' '
 	expect_no_grep "method one detected" "$TRASH/err"
 '
 
+test_expect_success 'two refs pushing the same new file: each finding once' '
+	setup_repo &&
+	git checkout -q -b x1 &&
+	cp "$EQ_DIR/stupid.py" . && git add stupid.py && git commit -q -m py &&
+	git branch x2 &&
+	git push origin x1 x2 2>"$TRASH/err" &&
+	expect_remote_at refs/heads/x1 x1 &&
+	expect_remote_at refs/heads/x2 x2 &&
+	test "$(grep -c "eqeq-is-bad" "$TRASH/err")" -eq 1 &&
+	python3 - "$FAKE_SEMGREP_LOG" <<-\EOF
+	import json, sys
+	e = [json.loads(l) for l in open(sys.argv[1])][-1]
+	assert [t["path"] for t in e["targets"]] == ["stupid.py"], e["targets"]
+	EOF
+'
+
 test_expect_success 'a remote oid this clone does not have (pushed from another clone)' '
 	setup_repo &&
 	mi_text one | commit_file app/pattern_either_basic.py "main: one" &&
