@@ -1394,23 +1394,29 @@ static void show(struct session *s, const struct pf_finding *f,
 	pf_buf_release(&b);
 }
 
-/* One line for a finding that is not asked about (after `d`). */
+/* A finding that is not asked about (after `d`, or ignored with the same
+ * code): its header and place, no more. */
 static void show_brief(struct session *s, const struct pf_finding *f,
 		       unsigned idx, unsigned total, const char *what)
 {
-	struct pf_buf b = PF_BUF_INIT;
+	struct pf_buf b = PF_BUF_INIT, loc = PF_BUF_INIT;
 	unsigned col;
 
 	pf_buf_addf(&b, "[%u/%u] %s %s ", idx, total, what,
 		    pf_severity_name(f->severity));
 	col = pf_ui_columns(b.buf, b.len);
-	col += add_cut(&b, f->rule_id ? f->rule_id : "?",
-		       (s->width - col) / 2);
-	pf_buf_addch(&b, ' ');
-	add_cut_left(&b, f->path ? f->path : "?", s->width - col - 8);
-	pf_buf_addf(&b, ":%u\n", f->start.line);
+	add_cut(&b, f->rule_id ? f->rule_id : "?",
+		s->width > col + 10 ? s->width - col : 10);
+	pf_buf_addf(&loc, ":%u", f->start.line);
+	pf_buf_addstr(&b, "\n  ");
+	add_cut_left(&b, f->path ? f->path : "?",
+		     s->width > loc.len + 12 ? s->width - 2 - (unsigned)loc.len
+					     : 10);
+	pf_buf_add(&b, loc.buf, loc.len);
+	pf_buf_addch(&b, '\n');
 	put(s, &b);
 	pf_buf_release(&b);
+	pf_buf_release(&loc);
 }
 
 /* Ask about one finding until it is decided. */

@@ -59,8 +59,9 @@ sys.stdout.write("\n".join(lines))
 EOF
 }
 
-# push_tty SCRIPT LOG [git push args]: push on a pseudo-terminal, answering
-# from the pty_drive script; the push's exit status is returned.
+# push_tty SCRIPT LOG [git push args]: push on a pseudo-terminal (of
+# $PTY_COLS columns, default 80), answering from the pty_drive script; the
+# push's exit status is returned.
 push_tty() {
 	_s=$1
 	_l=$2
@@ -68,8 +69,21 @@ push_tty() {
 	(
 		unset PUSHFIX_TTY
 		python3 "$STANDINS/pty_drive.py" --script "$_s" --log "$_l" \
-			--timeout 60 -- git push origin main "$@"
+			--timeout 60 --cols "${PTY_COLS:-80}" -- \
+			git push origin main "$@"
 	)
+}
+
+# What pushfix printed about the findings in LOG, from the first finding
+# to the summary (git's own lines around it left out).
+findings_part() {
+	awk '/^\[[0-9]+\/[0-9]+\]/ { on = 1 } on { print } /summary:/ { on = 0 }' \
+		"$1" | sed 's/\r$//'
+}
+
+# Does FILE hold an ANSI colour sequence?
+has_color() {
+	grep -q "$(printf '\033')\[" "$1"
 }
 
 # The pty log without colour sequences and carriage returns.
@@ -78,11 +92,12 @@ plain() {
 }
 
 # Every line pushfix printed in LOG (from the first finding to the
-# summary) fits 80 columns.
+# summary) fits $2 columns (default 80).  Characters, not bytes: the
+# output is UTF-8.
 fits_80() {
-	plain "$1" | awk '
+	plain "$1" | LC_ALL=C.UTF-8 awk -v w="${2:-80}" '
 		/^\[[0-9]+\/[0-9]+\]/ { on = 1 }
-		on && length($0) > 80 { print "too wide: " $0; bad = 1 }
+		on && length($0) > w { print "too wide: " $0; bad = 1 }
 		/^summary:/ { on = 0 }
 		END { exit bad }'
 }

@@ -79,21 +79,38 @@ test_expect_success 'a CRLF checkout stays CRLF; the missing final newline stays
 	test "$(tail -c 1 "$AF3")" = ")"
 '
 
-test_expect_success 'kill -9 while the new file is written: wholly old, no debris' '
-	setup_af3 &&
+# The hook runs the pipeline in a child: killing it is an internal fault,
+# which lets the push go on unless [policy] on_error = block.
+kill_during_apply() {
 	cat >"$TRASH/s" <<-EOF &&
 	expect $P1
 	line y
 	kill pushfix: apply pause pid=([0-9]+)
 	EOF
-	! PUSHFIX_TEST_APPLY_PAUSE_MS=30000 push_tty "$TRASH/s" "$TRASH/log" &&
+	PUSHFIX_TEST_APPLY_PAUSE_MS=30000 push_tty "$TRASH/s" "$TRASH/log"
+}
+
+test_expect_success 'kill -9 while the new file is written: wholly old, no debris' '
+	setup_af3 &&
+	kill_during_apply &&
 	plain "$TRASH/log" >"$TRASH/out" &&
 	expect_grep "apply pause pid=" "$TRASH/out" &&
 	expect_no_grep "^summary:" "$TRASH/out" &&
+	expect_grep "pushfix: internal error (signal 9); the push goes on unchecked" "$TRASH/out" &&
 	{ cmp "$TRASH/af3.orig" "$AF3" || { af3_expect ynn | cmp - "$AF3"; }; } &&
 	cmp "$TRASH/af3.orig" "$AF3" &&
 	git status --porcelain --ignored >"$TRASH/st" &&
 	test ! -s "$TRASH/st" &&
+	test -z "$(find . -name "*pushfix-tmp*")" &&
+	pushed
+'
+
+test_expect_success 'the same with on_error = block: the push stops' '
+	setup_af3 &&
+	! PUSHFIX_POLICY_ON_ERROR=block kill_during_apply &&
+	plain "$TRASH/log" >"$TRASH/out" &&
+	expect_grep "internal error (signal 9); push stopped (\[policy\] on_error = block)" "$TRASH/out" &&
+	cmp "$TRASH/af3.orig" "$AF3" &&
 	test -z "$(find . -name "*pushfix-tmp*")" &&
 	! pushed
 '
