@@ -18,6 +18,7 @@
 #include "pushfix/scan.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/snippet.h"
+#include "pushfix/store.h"
 #include "pushfix/triage.h"
 #include "pushfix/util.h"
 
@@ -361,6 +362,27 @@ static void log_sent(struct triage *t, struct treq *r,
 		fprintf(run->msg, "pushfix: warning: %s\n", pf_error_last());
 }
 
+/* The sent log is pruned by the run that appends to it ([privacy]
+ * log_retention_days), under the store lock; a busy lock only delays the
+ * pruning to a later run. */
+static void prune_log(struct pf_run *run)
+{
+	int lock;
+
+	if (!run->state_dir || !run->cfg.privacy.log_retention_days)
+		return;
+	lock = pf_store_lock(run->state_dir, 500);
+	if (lock < 0) {
+		pf_error_clear();
+		return;
+	}
+	if (pf_sentlog_prune(run->state_dir,
+			     run->cfg.privacy.log_retention_days, 0, NULL) &&
+	    run->msg && run->verbose)
+		fprintf(run->msg, "pushfix: warning: %s\n", pf_error_last());
+	pf_store_unlock(lock);
+}
+
 static int send_all(struct triage *t)
 {
 	struct pf_http_multi_opts o;
@@ -383,6 +405,7 @@ static int send_all(struct triage *t)
 		t->failed += nj;
 		return ret;
 	}
+	prune_log(t->run);
 	headers = pf_llm_headers(&t->llm);
 	jobs = pf_xcalloc(nj, sizeof(*jobs));
 	nj = 0;

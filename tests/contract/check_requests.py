@@ -6,7 +6,9 @@ usage: check_requests.py URL PREVIEW.json [--header 'Name: value']...
 
 Prism validates each request against the OpenAPI description it serves and
 lists what is wrong in the `sl-violations` response header (a JSON array;
-entries whose `location` starts with "request" are about our request).
+entries whose `location` starts with "request" are about our request), or,
+when the description documents no error response, in the `validation`
+list of its own 422 problem+json body.
 A request passes when the status is 2xx and no such entry exists.  With
 --expect-refused the single body must be refused (4xx and a request
 violation): that proves the check is live (CONTRACT-TEST-NOTES.md, G3).
@@ -29,11 +31,21 @@ def send(url, body, headers):
         return e.code, e.headers.get("sl-violations"), e.read()
 
 
-def request_violations(raw):
-    if not raw:
-        return []
-    return [v for v in json.loads(raw)
-            if str(v.get("location", [""])[0]).startswith("request")]
+def request_violations(raw, body):
+    """Violations about the request: `sl-violations` entries located in
+    the request, or, when Prism answered with its own problem+json (no
+    error response documented), that body's `validation` list."""
+    out = []
+    if raw:
+        out += [v for v in json.loads(raw)
+                if str(v.get("location", [""])[0]).startswith("request")]
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("validation"), list):
+        out += doc["validation"]
+    return out
 
 
 def main(argv):
@@ -55,8 +67,8 @@ def main(argv):
     if refused:
         with open(refused, "rb") as f:
             body = f.read()
-        st, viol, _ = send(url, body, headers)
-        rv = request_violations(viol)
+        st, viol, answer = send(url, body, headers)
+        rv = request_violations(viol, answer)
         print("wrong request: status %d, %d request violation(s): %s"
               % (st, len(rv), "; ".join(v.get("message", "") for v in rv)))
         return 0 if 400 <= st < 500 and rv else 1
@@ -75,7 +87,7 @@ def main(argv):
     for r, body in zip(reqs, raws):
         assert json.loads(body) == r["body"], "body not verbatim"
         st, viol, answer = send(url, body, headers)
-        rv = request_violations(viol)
+        rv = request_violations(viol, answer)
         ok = 200 <= st < 300 and not rv
         print("request %s: status %d, %d request violation(s)%s"
               % (r["n"], st, len(rv), "" if ok else ": " + json.dumps(rv)))

@@ -31,6 +31,8 @@ Behaviours (--behaviour, per request overridable by a marker
 under parallel sends).  --delay-ms N delays every answer.
 --expect-key K: requests whose credential header (Authorization: Bearer,
 api-key or x-api-key, by endpoint) is not K get 401.
+POST /_standin/args with NUL-separated options (as on the command line)
+replaces them at run time and empties the log and counters.
 --script FILE: a JSON object with any of the long option names (behaviour,
 then, delay_ms, retry_after, sub, replacement, fix_lines, verdict, confidence,
 expect_key, huge_mb, reason).
@@ -138,6 +140,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n) if n else b""
+        if self.path == "/_standin/args":
+            control(self, raw)
+            return
         try:
             body = json.loads(raw)
         except ValueError:
@@ -283,14 +288,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # parallel clients connect at once
 
 
-def main():
-    global OPTS, LOGF
+def behaviour_parser():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--port-file", required=True)
-    ap.add_argument("--log", required=True)
-    ap.add_argument("--max-seconds", type=float, default=120)
     ap.add_argument("--script")
     ap.add_argument("--behaviour", default="answer")
     ap.add_argument("--then", default=None)
@@ -304,20 +306,55 @@ def main():
     ap.add_argument("--reason", default="User input reaches the sink.")
     ap.add_argument("--expect-key")
     ap.add_argument("--huge-mb", type=float, default=20)
-    OPTS = ap.parse_args()
-    if OPTS.script:
-        with open(OPTS.script) as f:
+    return ap
+
+
+def parse_behaviour(args):
+    opts = behaviour_parser().parse_args(args)
+    if opts.script:
+        with open(opts.script) as f:
             for k, v in json.load(f).items():
-                setattr(OPTS, k, v)
-    LOGF = open(OPTS.log, "a")
+                setattr(opts, k, v)
+    return opts
+
+
+def control(handler, raw):
+    """POST /_standin/args: NUL-separated behaviour options replace the
+    current ones (defaults for the rest); the log and the counters start
+    afresh.  Lets one stand-in serve a whole test script."""
+    global OPTS
+    args = [a for a in raw.decode("utf-8").split("\0") if a]
+    try:
+        opts = parse_behaviour(args)
+    except SystemExit:
+        handler.send_json(400, {"error": "bad options %r" % args})
+        return
+    with LOCK:
+        OPTS = opts
+        SEEN.clear()
+        COUNT[0] = 0
+        LOGF.seek(0)
+        LOGF.truncate()
+    handler.send_json(200, {"ok": True, "args": args})
+
+
+def main():
+    global OPTS, LOGF
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--max-seconds", type=float, default=120)
+    own, rest = ap.parse_known_args()
+    OPTS = parse_behaviour(rest)
+    LOGF = open(own.log, "a")
     srv = Server(("127.0.0.1", 0), Handler)
-    tmp = OPTS.port_file + ".tmp"
+    tmp = own.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))
-    os.rename(tmp, OPTS.port_file)
+    os.rename(tmp, own.port_file)
 
     def stop():
-        time.sleep(OPTS.max_seconds)
+        time.sleep(own.max_seconds)
         LOGF.flush()
         os._exit(0)
 
