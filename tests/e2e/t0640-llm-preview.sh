@@ -47,9 +47,10 @@ test_expect_success 'the planted secret, address and organisation are not in it'
 	expect_no_grep "copy.c" "$TRASH/preview.json"
 '
 
-test_expect_success 'what preview showed is exactly what is then sent' '
+test_expect_success 'what preview showed is exactly what a push then sends' '
 	cd "$TRASH/work" &&
-	scan_json &&
+	git push origin main 2>"$TRASH/push.err" &&
+	expect_remote_at refs/heads/main HEAD &&
 	test "$(llm_requests)" = 1 &&
 	python3 - "$TRASH/preview.json" "$LLM_LOG" <<-\EOF
 	import json, sys
@@ -61,16 +62,16 @@ test_expect_success 'what preview showed is exactly what is then sent' '
 
 test_expect_success 'after a real run, preview says the answer is cached' '
 	cd "$TRASH/work" &&
-	"$PUSHFIX_BIN" preview origin/main..HEAD >"$TRASH/preview2.json" &&
+	"$PUSHFIX_BIN" preview HEAD~2..HEAD >"$TRASH/preview2.json" &&
 	python3 -c "import json,sys; r = json.load(open(sys.argv[1])); assert r[0][\"cached\"] is True, r" "$TRASH/preview2.json" &&
-	"$PUSHFIX_BIN" preview --no-cache origin/main..HEAD >"$TRASH/preview3.json" &&
+	"$PUSHFIX_BIN" preview --no-cache HEAD~2..HEAD >"$TRASH/preview3.json" &&
 	python3 -c "import json,sys; r = json.load(open(sys.argv[1])); assert r[0][\"cached\"] is False, r" "$TRASH/preview3.json" &&
 	test "$(llm_requests)" = 1
 '
 
 test_expect_success 'anthropic preview: the forced tool call' '
 	cd "$TRASH/work" &&
-	PUSHFIX_LLM_PROVIDER=anthropic "$PUSHFIX_BIN" preview origin/main..HEAD \
+	PUSHFIX_LLM_PROVIDER=anthropic "$PUSHFIX_BIN" preview HEAD~2..HEAD \
 		>"$TRASH/preview.json" &&
 	python3 - "$TRASH/preview.json" <<-\EOF
 	import json, sys
@@ -82,7 +83,7 @@ test_expect_success 'anthropic preview: the forced tool call' '
 
 test_expect_success 'provider none: nothing would be sent, said on stderr' '
 	cd "$TRASH/work" &&
-	PUSHFIX_LLM_PROVIDER=none "$PUSHFIX_BIN" preview origin/main..HEAD \
+	PUSHFIX_LLM_PROVIDER=none "$PUSHFIX_BIN" preview HEAD~2..HEAD \
 		>"$TRASH/preview.json" 2>"$TRASH/preview.err" &&
 	test "$(cat "$TRASH/preview.json")" = "[]" &&
 	expect_grep "provider = none" "$TRASH/preview.err"
@@ -91,7 +92,7 @@ test_expect_success 'provider none: nothing would be sent, said on stderr' '
 test_expect_success 'a bad [llm] setting: an error naming it' '
 	cd "$TRASH/work" &&
 	! PUSHFIX_LLM_PROVIDER=openai-compatible PUSHFIX_LLM_BASE_URL= \
-		"$PUSHFIX_BIN" preview origin/main..HEAD >/dev/null \
+		"$PUSHFIX_BIN" preview HEAD~2..HEAD >/dev/null \
 		2>"$TRASH/preview.err" &&
 	expect_grep "\[llm\] base_url is required" "$TRASH/preview.err"
 '
@@ -99,7 +100,7 @@ test_expect_success 'a bad [llm] setting: an error naming it' '
 test_expect_success 'the key appears nowhere' '
 	cd "$TRASH/work" &&
 	expect_key_nowhere "$TRASH/preview.json" "$TRASH/preview.err" \
-		"$TRASH/scan.json" "$TRASH/scan.err"
+		"$TRASH/push.err"
 '
 
 test_done
