@@ -67,19 +67,20 @@ void pf_mirror_fps_add(struct pf_mirror_fps *s, const char *fp)
 	s->v[s->nr++] = pf_xstrdup(fp);
 }
 
-void pf_mirror_fps_scan(struct pf_mirror_fps *s, const char *text)
+static void scan_line(struct pf_mirror_fps *s, const char *p, const char *e)
 {
 	const size_t ml = strlen(PF_MIRROR_MARKER);
-	const char *p = text;
 
-	while (p && (p = strstr(p, PF_MIRROR_MARKER))) {
+	while (p < e &&
+	       (p = memmem(p, (size_t)(e - p), PF_MIRROR_MARKER, ml))) {
 		const char *h = p + ml;
 		size_t n = 0;
 
-		while (n < 64 && ((h[n] >= '0' && h[n] <= '9') ||
-				  (h[n] >= 'a' && h[n] <= 'f')))
+		while (h + n < e && n < 64 &&
+		       ((h[n] >= '0' && h[n] <= '9') ||
+			(h[n] >= 'a' && h[n] <= 'f')))
 			n++;
-		if (n >= 8 && !strncmp(h + n, " -->", 4)) {
+		if (n >= 8 && e - (h + n) >= 4 && !strncmp(h + n, " -->", 4)) {
 			char fp[65];
 
 			memcpy(fp, h, n);
@@ -87,6 +88,35 @@ void pf_mirror_fps_scan(struct pf_mirror_fps *s, const char *text)
 			pf_mirror_fps_add(s, fp);
 		}
 		p = h;
+	}
+}
+
+/*
+ * Markers count outside fenced code only: a fix's code may contain any
+ * text, and must not make a finding look posted.
+ */
+void pf_mirror_fps_scan(struct pf_mirror_fps *s, const char *text)
+{
+	const char *p = text;
+	size_t fence = 0; /* backticks of the open fence, 0: none */
+
+	while (p && *p) {
+		const char *e = p + strcspn(p, "\n");
+		size_t ticks = strspn(p, "`");
+
+		if (fence) {
+			const char *q = p + ticks;
+
+			while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+				q++;
+			if (ticks >= fence && q == e)
+				fence = 0;
+		} else if (ticks >= 3) {
+			fence = ticks;
+		} else {
+			scan_line(s, p, e);
+		}
+		p = *e ? e + 1 : e;
 	}
 }
 
@@ -110,6 +140,10 @@ diff_file_new(struct pf_mirror_diff *d, const char *path, const char *old_path)
 {
 	struct pf_mirror_diff_file *f;
 
+	/* a path twice (two patches of one file): one line map */
+	for (size_t i = 0; i < d->nr; i++)
+		if (!strcmp(d->v[i].path, path))
+			return &d->v[i];
 	PF_ALLOC_GROW(d->v, d->nr + 1, d->alloc);
 	f = &d->v[d->nr++];
 	memset(f, 0, sizeof(*f));
@@ -339,7 +373,6 @@ int pf_mirror_diff_parse(struct pf_mirror_diff *d, const char *text, size_t len)
 	struct pf_mirror_diff_file *f = NULL;
 	int have_new = 0, ret = 0;
 	unsigned lineno = 1;
-	size_t first = d->nr;
 
 	while (p < end) {
 		const char *e = line_end(p, end);
@@ -392,7 +425,7 @@ int pf_mirror_diff_parse(struct pf_mirror_diff *d, const char *text, size_t len)
 		lineno++;
 	}
 out:
-	for (size_t i = first; i < d->nr; i++)
+	for (size_t i = 0; i < d->nr; i++)
 		diff_file_finish(&d->v[i]);
 	pf_buf_release(&oldp);
 	pf_buf_release(&newp);
@@ -539,7 +572,7 @@ void pf_mirror_place(struct pf_mirror_anchor *out,
 }
 
 /* Text from the scanner or the LLM: no raw HTML (so no forged marker),
- * no @mention that would notify someone. */
+ * no @mention that would notify someone, no code fence. */
 static void add_text(struct pf_buf *out, const char *s)
 {
 	for (; s && *s; s++) {
@@ -550,8 +583,17 @@ static void add_text(struct pf_buf *out, const char *s)
 		else if (*s == '@' && (isalnum((unsigned char)s[1]) ||
 				       s[1] == '-' || s[1] == '_'))
 			pf_buf_addstr(out, "&#64;");
-		else
+		else if ((*s == '`' || *s == '~') && s[1] == *s && s[2] == *s) {
+			/* no code fence: it would swallow what follows */
+			for (; s[1] == s[0]; s++) {
+				pf_buf_addch(out, '\\');
+				pf_buf_addch(out, *s);
+			}
+			pf_buf_addch(out, '\\');
 			pf_buf_addch(out, *s);
+		} else {
+			pf_buf_addch(out, *s);
+		}
 	}
 }
 

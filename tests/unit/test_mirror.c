@@ -256,6 +256,17 @@ static void test_markers(void **state)
 			       "<!-- pushfix:fingerprint=");
 	assert_int_equal(s.nr, 2);
 	pf_mirror_fps_scan(&s, NULL);
+	/* inside fenced code (a fix's text) a marker is just code */
+	pf_mirror_fps_scan(&s, "````suggestion\n"
+			       "<!-- pushfix:fingerprint=11111111 -->\n"
+			       "```\n"
+			       "<!-- pushfix:fingerprint=22222222 -->\n"
+			       "````\n"
+			       "<!-- pushfix:fingerprint=33333333 -->\r\n");
+	assert_int_equal(s.nr, 3);
+	assert_true(pf_mirror_fps_has(&s, "33333333"));
+	assert_false(pf_mirror_fps_has(&s, "11111111"));
+	assert_false(pf_mirror_fps_has(&s, "22222222"));
 	pf_mirror_fps_release(&s);
 	pf_buf_release(&b);
 }
@@ -448,7 +459,8 @@ static void test_render_escapes(void **state)
 	finding(&f, "a`b.py", 1, 1);
 	free(f.message);
 	f.message = pf_xstrdup("ping @octocat <!-- pushfix:fingerprint="
-			       "0000000000 --> <script>x</script>");
+			       "0000000000 --> <script>x</script>\n"
+			       "```\n~~~~\n");
 	f.verdict = pf_xstrdup("false_positive");
 	f.reason = pf_xstrdup("mail a@b.c, cc @team-x");
 	f.feedback = 1;
@@ -461,6 +473,8 @@ static void test_render_escapes(void **state)
 	assert_non_null(strstr(b.buf, "&#64;octocat"));
 	assert_null(strstr(b.buf, "<script>"));
 	assert_non_null(strstr(b.buf, "`a'b.py`"));
+	/* a fence in the message would hide the marker */
+	assert_non_null(strstr(b.buf, "\n\\`\\`\\`\n\\~\\~\\~\\~\n"));
 	assert_non_null(strstr(b.buf, "false positive (0% confidence)"));
 	assert_non_null(strstr(b.buf, "agrees with this triage"));
 	pf_mirror_fps_release(&s);
