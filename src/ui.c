@@ -14,11 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "pushfix/apply.h"
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/proc.h"
+#include "pushfix/sentlog.h"
 #include "pushfix/ui.h"
 #include "pushfix/util.h"
 
@@ -1619,6 +1622,74 @@ static void summary(struct session *s)
 	pf_buf_release(&b);
 }
 
+/* The id of the newest request record the sent log holds for this
+ * finding (sentlog.h: request records carry the finding's fingerprint). */
+static int sentlog_request_id(char id[17], const char *state_dir,
+			      const char *fp)
+{
+	struct pf_buf path = PF_BUF_INIT, data = PF_BUF_INIT;
+	const char *p, *end;
+	int found = 0;
+
+	pf_sentlog_path(&path, state_dir);
+	if (pf_buf_read_file(&data, path.buf, (size_t)256 << 20)) {
+		pf_error_clear();
+		goto out;
+	}
+	for (p = data.buf, end = data.buf + data.len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		cJSON *o = cJSON_ParseWithLength(p, len);
+		const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(o,
+								  "fingerprint");
+		const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "id");
+
+		if (cJSON_IsString(type) && !strcmp(type->valuestring,
+						    "request") &&
+		    cJSON_IsString(f) && !strcmp(f->valuestring, fp) &&
+		    cJSON_IsString(i) && strlen(i->valuestring) == 16) {
+			memcpy(id, i->valuestring, 17);
+			found = 1;
+		}
+		cJSON_Delete(o);
+		p += len + 1;
+	}
+out:
+	pf_buf_release(&path);
+	pf_buf_release(&data);
+	return found;
+}
+
+/* `+` / `-` go to the sent log, next to the request whose verdict they
+ * judge (`pushfix log` shows them); the last answer counts. */
+static void log_feedback(struct session *s)
+{
+	struct pf_findings *fs = &s->run->findings;
+
+	if (!s->run->state_dir)
+		return;
+	for (size_t i = 0; i < fs->nr; i++) {
+		const struct pf_finding *f = &fs->v[i];
+		char id[17];
+
+		if (!f->triage.feedback || f->ignored ||
+		    !sentlog_request_id(id, s->run->state_dir,
+					f->fingerprint))
+			continue;
+		if (pf_sentlog_feedback(s->run->state_dir, id,
+					f->triage.feedback > 0 ? "agree"
+							       : "disagree")) {
+			struct pf_buf m = PF_BUF_INIT;
+
+			pf_buf_addf(&m, "warning: feedback not logged: %s",
+				    pf_error_last());
+			note(s, C_YELLOW, m.buf);
+			pf_buf_release(&m);
+		}
+	}
+}
+
 /* "push anyway? [y/N]" when the policy would stop the push. */
 static void ask_push_anyway(struct session *s)
 {
@@ -1749,6 +1820,7 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 	}
 	if (total)
 		summary(&s);
+	log_feedback(&s);
 	ask_push_anyway(&s);
 	if (fflush(s.out) || ferror(s.out))
 		ret = pf_error_set("cannot write the report: %s",

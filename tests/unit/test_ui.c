@@ -23,6 +23,7 @@
 #include "pushfix/finding.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/semgrep.h"
+#include "pushfix/sentlog.h"
 #include "pushfix/ui.h"
 #include "pushfix/util.h"
 
@@ -1050,6 +1051,50 @@ static void test_session_feedback(void **state)
 	assert_int_equal(f->triage.feedback, 0);
 }
 
+/* The verdict's request in the sent log gets the developer's feedback. */
+static void test_session_feedback_logged(void **state)
+{
+	struct fx *x = *state;
+	struct pf_ui_result r;
+	struct pf_sentlog_entry e;
+	struct pf_buf log = PF_BUF_INIT, want = PF_BUF_INIT;
+	char old_id[17], id[17], other[17];
+
+	eval_finding(x);
+	fx_finding(x, "r.other", "app.py", PF_SEV_INFO, 3, "print(x)");
+	set_triage(&x->run.findings.v[0], PF_VERDICT_TRUE_POSITIVE, 0.9,
+		   "reaches eval", NULL);
+	set_triage(&x->run.findings.v[1], PF_VERDICT_FALSE_POSITIVE, 0.8,
+		   "constant", NULL);
+	memset(&e, 0, sizeof(e));
+	e.host = "127.0.0.1";
+	e.provider = "openai";
+	e.model = "m";
+	e.request = "{}";
+	e.request_len = 2;
+	e.status = 200;
+	/* An older request for the same finding, then the one that
+	 * counts, and one for the other finding. */
+	e.fingerprint = x->run.findings.v[0].fingerprint;
+	assert_int_equal(pf_sentlog_append(x->state.buf, &e, 0, old_id), 0);
+	assert_int_equal(pf_sentlog_append(x->state.buf, &e, 0, id), 0);
+	e.fingerprint = x->run.findings.v[1].fingerprint;
+	assert_int_equal(pf_sentlog_append(x->state.buf, &e, 0, other), 0);
+	/* + then - on the first: the last answer counts; nothing on the
+	 * second. */
+	fx_run(x, &r, "+\n-\nn\nn\n");
+	pf_sentlog_path(&want, x->state.buf);
+	assert_int_equal(pf_buf_read_file(&log, want.buf, 0), 0);
+	pf_buf_reset(&want);
+	pf_buf_addf(&want, "\"type\":\"feedback\",\"id\":\"%s\"", id);
+	assert_has(log.buf, want.buf);
+	assert_has(log.buf, "\"feedback\":\"disagree\"");
+	assert_int_equal(count(log.buf, "\"type\":\"feedback\""), 1);
+	assert_null(strstr(log.buf, "\"feedback\":\"agree\""));
+	pf_buf_release(&log);
+	pf_buf_release(&want);
+}
+
 static void test_session_p_help_unknown(void **state)
 {
 	struct fx *x = *state;
@@ -1400,6 +1445,7 @@ int main(void)
 		FX(test_session_ignore),
 		FX(test_session_ignore_nosemgrep),
 		FX(test_session_feedback),
+		FX(test_session_feedback_logged),
 		FX(test_session_p_help_unknown),
 		FX(test_session_refused),
 		FX(test_session_overlapping_fixes),
