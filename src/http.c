@@ -34,6 +34,15 @@ struct xfer {
 
 static int curl_ready;
 
+/* Header lists carry credentials: wipe the copies curl was given. */
+static void free_headers(struct curl_slist *h)
+{
+	for (struct curl_slist *p = h; p; p = p->next)
+		if (p->data)
+			explicit_bzero(p->data, strlen(p->data));
+	curl_slist_free_all(h);
+}
+
 static int global_init(void)
 {
 	/* The hook is single-threaded when it reaches curl; once suffices. */
@@ -201,7 +210,7 @@ static int setup_easy(CURL *h, const struct pf_http_request *req,
 	*hdrs_out = hdrs;
 	return 0;
 oom:
-	curl_slist_free_all(hdrs);
+	free_headers(hdrs);
 	return pf_error_set("out of memory building HTTP headers");
 }
 
@@ -293,7 +302,7 @@ int pf_http_perform(struct pf_http_response *r,
 	if (ret)
 		pf_error_setc(ret, "%s", r->error);
 out:
-	curl_slist_free_all(hdrs);
+	free_headers(hdrs);
 	curl_easy_cleanup(h);
 	return ret;
 }
@@ -488,7 +497,7 @@ static void drop_easy(CURLM *m, struct pf_http_job *j)
 		curl_easy_cleanup(j->easy_);
 		j->easy_ = NULL;
 	}
-	curl_slist_free_all(j->hdrs_);
+	free_headers(j->hdrs_);
 	j->hdrs_ = NULL;
 }
 
@@ -520,7 +529,7 @@ static int start_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, j);
 	if (curl_multi_add_handle(m, h) != CURLM_OK) {
-		curl_slist_free_all(hdrs);
+		free_headers(hdrs);
 		curl_easy_cleanup(h);
 		return pf_error_set("cannot add a curl transfer");
 	}

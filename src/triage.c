@@ -625,6 +625,11 @@ static void apply_answers(struct triage *t)
 		pf_buf_reset(&reason);
 		pf_vault_expand(&reason, &t->vault, r->ans.reason,
 				strlen(r->ans.reason));
+		/* Shown on a terminal: no escape sequences from a model. */
+		for (size_t k = 0; k < reason.len; k++)
+			if ((unsigned char)reason.buf[k] < 0x20 ||
+			    reason.buf[k] == 0x7f)
+				reason.buf[k] = ' ';
 		free(f->triage.reason);
 		f->triage.reason = pf_buf_detach(&reason, NULL);
 		take_fix(t, f, tf, &r->ans);
