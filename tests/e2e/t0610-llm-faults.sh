@@ -63,6 +63,14 @@ test_expect_success '429 for good: gives up within the budget, untriaged' '
 	n=$(llm_requests) && test "$n" -ge 2 && test "$n" -le 4
 '
 
+test_expect_success 'a connection reset, then an answer: retried' '
+	cd "$TRASH/work" &&
+	llm_set --behaviour reset --then answer &&
+	scan_json --no-cache &&
+	check_finding "f[\"triage\"][\"verdict\"] == \"true_positive\"" &&
+	test "$(llm_requests)" = 2
+'
+
 test_expect_success '400 is not retried' '
 	cd "$TRASH/work" &&
 	llm_set --behaviour 400 &&
