@@ -66,13 +66,13 @@ $(BUILD)/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libpushfix.a
 units: $(UNIT_BIN) $(FUZZ_REPLAY)
 
 test: $(BIN) units
-	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) sh tests/run.sh
+	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) bash tests/run.sh
 
 unit-test: $(BIN) units
-	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) PUSHFIX_ONLY=unit sh tests/run.sh
+	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) PUSHFIX_ONLY=unit bash tests/run.sh
 
 e2e-test: $(BIN) units
-	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) PUSHFIX_ONLY=e2e sh tests/run.sh
+	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) PUSHFIX_ONLY=e2e bash tests/run.sh
 
 valgrind: units
 	@for t in $(UNIT_BIN); do \

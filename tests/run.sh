@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Runs every test: cmocka unit tests, fuzz-corpus replays, end-to-end
 # scripts.  Prints each suite's result and, last, "N passed, N failed"
 # summed over all of them; exits non-zero on any failure.
@@ -53,25 +53,49 @@ if [ "$ONLY" != e2e ]; then
 	done
 fi
 
+# End-to-end scripts spend most of their time waiting on git, servers
+# and timeouts, so they run PUSHFIX_JOBS at a time (each has its own temp
+# dir, HOME and ports); results are reported in name order.
+run_e2e() { # script
+	_n=$(basename "$1" .sh)
+	_t0=$(date +%s)
+	timeout 600 sh "$1" >"$log/$_n" 2>&1
+	echo "$? $(($(date +%s) - _t0))" >"$log/$_n.rc"
+}
 if [ "$ONLY" != unit ]; then
+	jobs_max=${PUSHFIX_JOBS:-4}
+	running=0
+	list=""
 	for t in tests/e2e/t[0-9]*.sh; do
 		[ -f "$t" ] || continue
 		n=$(basename "$t" .sh)
 		if [ -n "${PUSHFIX_TESTS:-}" ] && ! echo "$n" | grep -Eq "$PUSHFIX_TESTS"; then
 			continue
 		fi
-		timeout 600 sh "$t" >"$log/$n" 2>&1
-		rc=$?
+		list="$list $t"
+		run_e2e "$t" &
+		running=$((running + 1))
+		if [ "$running" -ge "$jobs_max" ]; then
+			wait -n 2>/dev/null || wait
+			running=$(jobs -p | wc -l)
+		fi
+	done
+	wait
+	for t in $list; do
+		n=$(basename "$t" .sh)
+		set -- $(cat "$log/$n.rc" 2>/dev/null || echo "1 0")
+		rc=$1
+		secs=$2
 		last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/$n" | tail -1)
 		p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
 		f=$(echo "$last" | sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p')
 		p=${p:-0}
 		f=${f:-0}
-		if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 		if [ "$f" -ne 0 ] || [ -n "${PUSHFIX_TEST_VERBOSE:-}" ]; then
 			grep -v '^ok ' "$log/$n" | tail -60
 		fi
-		echo "e2e $n: $p passed, $f failed"
+		echo "e2e $n: $p passed, $f failed (${secs}s)"
 		count "$n" "$p" "$f"
 	done
 fi
