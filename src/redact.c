@@ -37,6 +37,7 @@ enum {
 	C_KEY = 32,   /* a key name: alnum _ - . */
 	C_UPPER = 64,
 	C_LOWER = 128,
+	C_GAP = 256,  /* joins string literals: blanks + . & \\ */
 };
 
 enum {
@@ -51,7 +52,7 @@ enum {
 	D_MARK,  /* ( and 0xc2: "(c)" and "\xc2\xa9" attribution marks */
 };
 
-static unsigned char cls[256];
+static unsigned short cls[256];
 static unsigned char dispatch[256];
 
 /* Sub-word classes (names): bytes >= 0x80 are letters of no case. */
@@ -85,6 +86,8 @@ static void init_classes(void)
 		if (c >= 'a' && c <= 'z')
 			k |= C_LOWER;
 		cls[c] = k;
+		if (strchr(" \t\r\n+.&\\", c) && c)
+			cls[c] |= C_GAP;
 		dispatch[c] = (k & C_ALNUM) ? D_WORD : D_NONE;
 	}
 	for (int c = 0; c < 256; c++)
@@ -928,6 +931,7 @@ struct scan {
 	struct lit *lits;
 	size_t lit_nr, lit_alloc;
 	size_t lit_end;      /* quotes before this are not openers */
+	size_t prev_lit_a, prev_lit_b; /* the last literal's contents */
 	size_t b64_end;      /* end of the last base64 run examined */
 	size_t url_auth_end; /* '@' before this belongs to a URL */
 	size_t v6_end;
@@ -2024,6 +2028,16 @@ static void word_start(struct scan *sc, size_t i)
 	b64_run(sc, i);
 }
 
+/* Does [a, b) hold only what may join two string literals: white
+ * space, + . .. & and line continuations? */
+static int lit_gap(const char *t, size_t a, size_t b)
+{
+	for (size_t k = a; k < b; k++)
+		if (!(cls[(unsigned char)t[k]] & C_GAP))
+			return 0;
+	return 1;
+}
+
 static void quote(struct scan *sc, size_t i)
 {
 	size_t e;
@@ -2039,12 +2053,24 @@ static void quote(struct scan *sc, size_t i)
 	if (e - i - 1 >= 16 && all_of(sc->t + i + 1, e - i - 1, C_B64) &&
 	    high_entropy(sc->t + i + 1, e - i - 1, 20, 16))
 		add_span(sc->sp, i + 1, e, PF_CAT_SECRET);
-	if (!sc->nested) {
+	if (sc->nested)
+		return;
+	/* Keep only literals that follow another across a concatenation
+	 * gap (and that other one): joined_literals() needs no more. */
+	if (sc->prev_lit_b && lit_gap(sc->t, sc->prev_lit_b + 1, i)) {
+		if (!sc->lit_nr || sc->lits[sc->lit_nr - 1].b != sc->prev_lit_b) {
+			PF_ALLOC_GROW(sc->lits, sc->lit_nr + 1, sc->lit_alloc);
+			sc->lits[sc->lit_nr].a = sc->prev_lit_a;
+			sc->lits[sc->lit_nr].b = sc->prev_lit_b;
+			sc->lit_nr++;
+		}
 		PF_ALLOC_GROW(sc->lits, sc->lit_nr + 1, sc->lit_alloc);
 		sc->lits[sc->lit_nr].a = i + 1;
 		sc->lits[sc->lit_nr].b = e;
 		sc->lit_nr++;
 	}
+	sc->prev_lit_a = i + 1;
+	sc->prev_lit_b = e;
 }
 
 static void pem(struct scan *sc, size_t i)
@@ -2377,14 +2403,10 @@ static void joined_literals(struct scan *sc)
 		size_t h = g + 1, total;
 
 		while (h < sc->lit_nr && h - g < 64) {
-			size_t k;
-
 			/* gap: closing quote .. opening quote */
-			for (k = sc->lits[h - 1].b + 1; k + 1 < sc->lits[h].a;
-			     k++)
-				if (!strchr(" \t\r\n+.&\\", sc->t[k]))
-					break;
-			if (k + 1 < sc->lits[h].a)
+			if (sc->lits[h - 1].b + 1 > sc->lits[h].a - 1 ||
+			    !lit_gap(sc->t, sc->lits[h - 1].b + 1,
+				     sc->lits[h].a - 1))
 				break;
 			h++;
 		}
