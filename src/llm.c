@@ -732,13 +732,13 @@ static int check_keys(const cJSON *obj, const char *const *want, size_t nr,
 		if (i == nr)
 			return pf_error_setc(PF_EINVALID,
 					     "the LLM answer violates the "
-					     "schema: unknown key '%s%s'",
+					     "schema: unknown key '%s%.40s'",
 					     where, it->string);
 		for (jt = it->next; jt; jt = jt->next)
 			if (!strcmp(it->string, jt->string))
 				return pf_error_setc(PF_EINVALID,
 						     "the LLM answer violates "
-						     "the schema: key '%s%s' "
+						     "the schema: key '%s%.40s' "
 						     "appears twice",
 						     where, it->string);
 	}
@@ -1077,6 +1077,23 @@ static int anthropic_envelope(struct pf_llm_answer *out, const cJSON *root)
 			     "the LLM answer has no " TOOL_NAME " tool call");
 }
 
+/* Messages may quote the answer (a key name, a verdict): a server that
+ * echoes the key must not get it into our output. */
+static int scrub_key(int code, const struct pf_llm *llm)
+{
+	size_t k = llm->key ? strlen(llm->key) : 0;
+	char *msg, *hit;
+
+	if (!k || !strstr(pf_error_last(), llm->key))
+		return code;
+	msg = pf_xstrdup(pf_error_last());
+	while ((hit = strstr(msg, llm->key)))
+		memset(hit, '*', k);
+	pf_error_setc(code, "%s", msg);
+	free(msg);
+	return code;
+}
+
 int pf_llm_parse_response(struct pf_llm_answer *out,
 			  struct pf_buf *answer_json, const struct pf_llm *llm,
 			  const struct pf_http_response *r)
@@ -1089,7 +1106,7 @@ int pf_llm_parse_response(struct pf_llm_answer *out,
 		return pf_error_setc(r->timed_out ? PF_ETIMEOUT : PF_ERROR,
 				     "%s", r->error);
 	if (r->status < 200 || r->status > 299)
-		return status_error(llm, r);
+		return scrub_key(status_error(llm, r), llm);
 	root = cJSON_ParseWithLength(r->body.buf, r->body.len);
 	if (!root)
 		return pf_error_setc(PF_EINVALID,
@@ -1101,7 +1118,9 @@ int pf_llm_parse_response(struct pf_llm_answer *out,
 	else
 		ret = openai_envelope(out, llm, root);
 	cJSON_Delete(root);
-	if (!ret && answer_json) {
+	if (ret)
+		return scrub_key(ret, llm);
+	if (answer_json) {
 		pf_buf_reset(answer_json);
 		pf_llm_answer_json(answer_json, out);
 	}
