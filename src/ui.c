@@ -1363,7 +1363,8 @@ static void print_help(struct session *s, int fix_ok, int triaged)
 		say(s, "y - apply this fix\n");
 	say(s, "n - skip this finding (the default)\n");
 	if (fix_ok)
-		say(s, "a - apply this fix and every later verified fix\n");
+		say(s, "a - apply this fix and every later verified fix "
+		       "(and fix from the rule)\n");
 	say(s, "d - skip this finding and every later one\n"
 	       "i - ignore this finding from now on\n");
 	say(s, fix_ok ? "e - edit the fix in your editor, then apply it\n"

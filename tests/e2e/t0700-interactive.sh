@@ -146,6 +146,35 @@ test_expect_success 'Ctrl-D (end of input) means quit' '
 	pushed
 '
 
+test_expect_success 'Ctrl-C at the prompt: the push stops, the terminal is as it was' '
+	setup_af3 &&
+	cat >"$TRASH/s" <<-EOF &&
+	expect $P1
+	send \x03
+	expect push-status=
+	expect icanon
+	EOF
+	(
+		unset PUSHFIX_TTY
+		python3 "$STANDINS/pty_drive.py" --script "$TRASH/s" \
+			--log "$TRASH/log" --timeout 60 -- sh -c "
+			trap : INT
+			git push origin main
+			echo push-status=\$?
+			stty -a"
+	) &&
+	plain "$TRASH/log" >"$TRASH/out" &&
+	expect_grep "push-status=1[0-9][0-9]$" "$TRASH/out" &&
+	expect_no_grep "^summary:" "$TRASH/out" &&
+	# canonical mode and echo, as a shell expects them
+	expect_grep "[ ;]icanon" "$TRASH/out" &&
+	expect_grep "[ ;]echo " "$TRASH/out" &&
+	expect_no_grep "-icanon" "$TRASH/out" &&
+	cmp "$TRASH/af3.orig" "$AF3" &&
+	test -z "$(find . -name "*pushfix-tmp*")" &&
+	! pushed
+'
+
 test_expect_success 'p shows the finding again, ? prints the help, a typo is refused' '
 	setup_af3 &&
 	cat >"$TRASH/s" <<-EOF &&

@@ -1106,7 +1106,7 @@ static void test_session_p_help_unknown(void **state)
 	assert_int_equal(count(x->out, "y - apply this fix\n"), 2);
 	assert_non_null(strstr(x->out, "n - skip this finding (the default)\n"
 				       "a - apply this fix and every later "
-				       "verified fix\n"
+				       "verified fix (and fix from the rule)\n"
 				       "d - skip this finding and every later "
 				       "one\n"
 				       "i - ignore this finding from now on\n"
