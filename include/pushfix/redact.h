@@ -53,6 +53,10 @@
  * like one of our placeholders (an attacker cannot plant `PF_SECRET_1` to
  * make the de-anonymiser paste a secret), and the round trip stays exact.
  *
+ * DIGITS: a placeholder is never followed by a digit of the text (that
+ * would read as another placeholder): digits right after a value become
+ * part of it.
+ *
  * LINES: redaction never adds or removes a '\n'.  A value that spans lines
  * (a PEM key body, a secret concatenated over two lines) is replaced piece
  * by piece, one placeholder per line piece.  Hence line N of the redacted
@@ -104,9 +108,15 @@
  *            push URL), in any case or spelling (northwind-logistics,
  *            Northwind_Logistics, NorthwindLogistics, NORTHWIND), and
  *            their distinctive word parts (split on - _ . / and camelCase,
- *            common words such as sync, api, app dropped), as substrings;
- *            remote hosts become HOST values.
- *  WORD    - [privacy] redact_words, any case, separators as for ORG.
+ *            common words such as sync, api, app, route dropped): parts of
+ *            7 bytes or more also inside longer words ("northwind" in
+ *            "mynorthwindapi"), shorter ones as whole sub-words; remote
+ *            hosts are matched label by label.
+ *  WORD    - [privacy] redact_words, any case, separators as for ORG, and
+ *            anywhere, even inside longer words ("nwl" in "nwlinvoices").
+ * Names are matched per sub-word: a run of letters/digits split at
+ * camelCase and at letter/digit changes; a multi-word name may have one
+ * of " -_./" or nothing between its words.
  *  PATH    - file path parts (pf_redact_path only).
  *  LIT     - text that looked like a placeholder (see COLLISIONS).
  * Overlaps resolve to one span: a secret beats everything, then e-mail,
