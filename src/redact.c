@@ -1757,61 +1757,70 @@ static void assignment_value(struct scan *sc, size_t p, int strength,
 	add_span(sc->sp, a, b, PF_CAT_SECRET);
 }
 
-/* Does a lower-case key name hold pass, pwd, pw, secret, token, key,
- * auth, cred, salt, dsn or sig?  One pass. */
+/* Does a key name hold pass, pwd, pw, secret, token, key, auth, cred,
+ * salt, dsn or sig, in any case?  One pass over the original bytes
+ * (| 0x20 folds letters; keywords are letters only). */
 static int has_secret_word(const char *s, size_t n)
 {
+#define LC(k) ((unsigned char)s[j + (k)] | 0x20)
 	for (size_t j = 0; j + 1 < n; j++) {
-		const char *r = s + j;
 		size_t m = n - j;
 
-		switch (r[0]) {
+		switch (LC(0)) {
 		case 'p':
-			if (r[1] == 'w' || (m >= 4 && !memcmp(r, "pass", 4)))
+			if (LC(1) == 'w' ||
+			    (m >= 4 && LC(1) == 'a' && LC(2) == 's' &&
+			     LC(3) == 's'))
 				return 1;
 			break;
 		case 's':
-			if ((m >= 6 && !memcmp(r, "secret", 6)) ||
-			    (m >= 4 && !memcmp(r, "salt", 4)) ||
-			    (m >= 3 && !memcmp(r, "sig", 3)))
+			if ((m >= 6 && LC(1) == 'e' && LC(2) == 'c' &&
+			     LC(3) == 'r' && LC(4) == 'e' && LC(5) == 't') ||
+			    (m >= 4 && LC(1) == 'a' && LC(2) == 'l' &&
+			     LC(3) == 't') ||
+			    (m >= 3 && LC(1) == 'i' && LC(2) == 'g'))
 				return 1;
 			break;
 		case 't':
-			if (m >= 5 && !memcmp(r, "token", 5))
+			if (m >= 5 && LC(1) == 'o' && LC(2) == 'k' &&
+			    LC(3) == 'e' && LC(4) == 'n')
 				return 1;
 			break;
 		case 'k':
-			if (m >= 3 && r[1] == 'e' && r[2] == 'y')
+			if (m >= 3 && LC(1) == 'e' && LC(2) == 'y')
 				return 1;
 			break;
 		case 'a':
-			if (m >= 4 && !memcmp(r, "auth", 4))
+			if (m >= 4 && LC(1) == 'u' && LC(2) == 't' &&
+			    LC(3) == 'h')
 				return 1;
 			break;
 		case 'c':
-			if (m >= 4 && !memcmp(r, "cred", 4))
+			if (m >= 4 && LC(1) == 'r' && LC(2) == 'e' &&
+			    LC(3) == 'd')
 				return 1;
 			break;
 		case 'd':
-			if (m >= 3 && r[1] == 's' && r[2] == 'n')
+			if (m >= 3 && LC(1) == 's' && LC(2) == 'n')
 				return 1;
 			break;
 		}
 	}
 	return 0;
+#undef LC
 }
 
 /* A key name at i (word start): `key = value` and friends. */
-static void keyword_assign(struct scan *sc, size_t i)
+static void keyword_assign(struct scan *sc, size_t i, size_t wend)
 {
 	const char *t = sc->t;
-	size_t n = sc->n, e = i, p, line;
-	char low[72];
+	size_t n = sc->n, e = wend, p, line;
 	int strength, env_like = 1, tight_eq = 0, colon_op = 0;
 	int xml = 0, cli = 0;
 
 	/* Only at the start of a key run: "os.path.join" is one key, its
-	 * suffixes ("path.join") would say nothing new. */
+	 * suffixes ("path.join") would say nothing new.  The key run is the
+	 * word [i, wend) and what follows it of . - and words. */
 	if (i < sc->key_end)
 		return;
 	while (e < n && IS(t[e], C_KEY))
@@ -1819,7 +1828,7 @@ static void keyword_assign(struct scan *sc, size_t i)
 	sc->key_end = e;
 	while (e > i && (t[e - 1] == '.' || t[e - 1] == '-'))
 		e--;
-	if (e - i < 2 || e - i >= 64)
+	if (e - i < 2 || e - i >= 64 || !has_secret_word(t + i, e - i))
 		return;
 	/* An operator must follow before the name is worth a look. */
 	{
@@ -1842,8 +1851,9 @@ static void keyword_assign(struct scan *sc, size_t i)
 			size_t r = q;
 
 			while (r < n && r - q < 40 &&
-			       (IS(t[r], C_WORD) || strchr(".[]*<>?", t[r])) &&
-			       t[r])
+			       (IS(t[r], C_WORD) || t[r] == '.' || t[r] == '[' ||
+				t[r] == ']' || t[r] == '*' || t[r] == '<' ||
+				t[r] == '>' || t[r] == '?'))
 				r++;
 			while (r < n && t[r] == ' ')
 				r++;
@@ -1852,11 +1862,6 @@ static void keyword_assign(struct scan *sc, size_t i)
 		if (!ok && (q >= n || !t[q] || !strchr("=:!?+<(>", t[q])))
 			return;
 	}
-	for (size_t k = i; k < e; k++)
-		low[k - i] = (char)lower((unsigned char)t[k]);
-	low[e - i] = '\0';
-	if (!has_secret_word(low, e - i))
-		return;
 	strength = classify_key(t + i, e - i);
 	if (!strength)
 		return;
@@ -2005,9 +2010,10 @@ static void b64_run(struct scan *sc, size_t i)
 		add_span(sc->sp, a, b, PF_CAT_SECRET);
 }
 
-static void word_start(struct scan *sc, size_t i)
+static void word_start(struct scan *sc, size_t i, size_t wend)
 {
-	unsigned char c = (unsigned char)sc->t[i];
+	const char *t = sc->t;
+	unsigned char c = (unsigned char)t[i];
 
 	for (unsigned k = 0; k < by_first_nr[c]; k++) {
 		const struct rule *r = &rules[by_first[c][k]];
@@ -2015,8 +2021,8 @@ static void word_start(struct scan *sc, size_t i)
 
 		if (sc->n - i < pl)
 			continue;
-		if (r->caseless ? strncasecmp(sc->t + i, r->prefix, pl)
-				: memcmp(sc->t + i, r->prefix, pl))
+		if (r->caseless ? strncasecmp(t + i, r->prefix, pl)
+				: memcmp(t + i, r->prefix, pl))
 			continue;
 		if (try_rule(sc, by_first[c][k], i))
 			break;
@@ -2024,8 +2030,15 @@ static void word_start(struct scan *sc, size_t i)
 	if (c >= '0' && c <= '9')
 		ipv4(sc, i);
 	else
-		keyword_assign(sc, i);
-	b64_run(sc, i);
+		keyword_assign(sc, i, wend);
+	/* The usual word is its own base64 run, too short to be a secret:
+	 * no need to scan it again. */
+	if (i >= sc->b64_end && wend - i < 24 &&
+	    !(wend < sc->n && IS(t[wend], C_B64)) &&
+	    !(i > 0 && IS(t[i - 1], C_B64)))
+		sc->b64_end = wend;
+	else
+		b64_run(sc, i);
 }
 
 /* Does [a, b) hold only what may join two string literals: white
@@ -2494,12 +2507,6 @@ static void scan_text(struct scan *sc)
 		case D_WORD: {
 			size_t j;
 
-			if (!i || !IS(t[i - 1], C_WORD)) {
-				if ((t[i] == 'C' || t[i] == 'c') &&
-				    (m = attribution_mark(sc, i)))
-					attribution_at(sc, m);
-				word_start(sc, i);
-			}
 			/* The rest of the word holds no other trigger: skip
 			 * it, looking only for text like our placeholders
 			 * (anywhere, even inside a word), escaped as LIT. */
@@ -2507,6 +2514,12 @@ static void scan_text(struct scan *sc)
 				if (((unsigned char)t[j] | 0x20) == c0 &&
 				    j >= sc->lit_ph_end)
 					lookalike_at(sc, j);
+			if (!i || !IS(t[i - 1], C_WORD)) {
+				if ((t[i] == 'C' || t[i] == 'c') &&
+				    (m = attribution_mark(sc, i)))
+					attribution_at(sc, m);
+				word_start(sc, i, j);
+			}
 			i = j - 1;
 			break;
 		}
