@@ -723,7 +723,9 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 		for (size_t i = 0; i < nr; i++) {
 			size_t l = strlen(parts[i]);
 
-			if (l < 3 || is_stop_word(parts[i]))
+			/* "Author 100": a number alone identifies nobody */
+			if (l < 3 || is_stop_word(parts[i]) ||
+			    strspn(parts[i], "0123456789") == l)
 				continue;
 			add_single(p, cat, parts[i]);
 			if (cat == PF_CAT_ORG && l >= 7)

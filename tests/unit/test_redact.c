@@ -202,6 +202,7 @@ static int fx_setup(void **state)
 	pf_redact_ctx_add_remote_url(
 		&f->ctx, "git@github.com:northwind-logistics/route-planner.git");
 	pf_redact_ctx_add_word(&f->ctx, PF_CAT_PERSON, "Maria Gonzalez");
+	pf_redact_ctx_add_word(&f->ctx, PF_CAT_PERSON, "Test User 100");
 	pf_buf_init(&f->out);
 	*state = f;
 	return 0;
@@ -322,6 +323,7 @@ static const char *const must_stay[] = {
 	"password: ${DB_PASSWORD}\n",
 	"token: {{ .Values.token }}\n",
 	"keyboard.onKeyPress(e)\n",
+	"retries = 100 # the people list holds \"User 100\"\n",
 	"import socket\ns.connect((host, 443))\n",
 };
 
