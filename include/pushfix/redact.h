@@ -268,8 +268,9 @@ void pf_redact_ctx_allow_hosts(struct pf_redact_ctx *ctx, const char *list);
 /*
  * Redact text (len bytes, may hold NULs, need not be valid UTF-8) and
  * APPEND the result to out.  Adds every replaced value to the vault.
- * Always succeeds (0); a negative PF_E* only if a regex engine fails,
- * in which case nothing must be sent (fail closed).
+ * Returns 0; a negative PF_E* only if a regex engine fails, or
+ * PF_ETOOBIG for 4 GiB or more at once: then nothing must be sent (fail
+ * closed).
  */
 int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 		   struct pf_redact_ctx *ctx, const char *text, size_t len);
