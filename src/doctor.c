@@ -14,6 +14,7 @@
 #include "pushfix/llm.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/proc.h"
+#include "pushfix/scan.h"
 #include "pushfix/util.h"
 
 #define HOOK_MARKER "pushfix-managed-hook"
@@ -104,10 +105,8 @@ static void check_scanner(struct doctor *d, const struct pf_config *cfg)
 	const char *engine = pf_scan_engine_name(cfg);
 	struct pf_proc_result r;
 	struct pf_proc_opts o = { 0 };
-	const char *argv[] = { cfg->scan.semgrep_bin && *cfg->scan.semgrep_bin
-				       ? cfg->scan.semgrep_bin
-				       : "semgrep",
-			       "--version", NULL };
+	struct pf_buf exe = PF_BUF_INIT;
+	const char *argv[] = { NULL, "--version", NULL };
 
 	if (!engine) {
 		say(d, "error", "scanner: %s", pf_error_last());
@@ -124,17 +123,37 @@ static void check_scanner(struct doctor *d, const struct pf_config *cfg)
 			    : "");
 		return;
 	}
+	/* The one the scan runs: maybe ~/.local/bin's, outside PATH. */
+	if (pf_scan_semgrep_path(cfg, &exe)) {
+		say(d, "error", "scanner: %s", pf_error_last());
+		goto out;
+	}
+	argv[0] = exe.buf;
 	pf_proc_result_init(&r);
 	o.argv = argv;
 	o.timeout_ms = 30000;
-	if (pf_proc_run(&r, &o) || r.exit_code) {
-		say(d, "error", "scanner: `%s --version` failed", argv[0]);
+	if (pf_proc_run(&r, &o)) {
+		say(d, "error", "scanner: `%s --version` failed: %s", exe.buf,
+		    pf_error_last());
+	} else if (r.signaled || r.exit_code) {
+		pf_buf_rtrim(&r.err);
+		say(d, "error", "scanner: `%s --version` failed (%s %d)%s%s",
+		    exe.buf, r.signaled ? "signal" : "exit",
+		    r.signaled ? r.signo : r.exit_code,
+		    r.err.len && !strchr(r.err.buf, '\n') ? ": " : "",
+		    r.err.len && !strchr(r.err.buf, '\n') ? r.err.buf : "");
 	} else {
 		pf_buf_rtrim(&r.out);
-		say(d, "ok", "scanner: semgrep %s, rules %s", r.out.buf,
-		    cfg->scan.semgrep_config);
+		say(d, "ok", "scanner: semgrep %s (%s), rules %s", r.out.buf,
+		    exe.buf,
+		    cfg->scan.semgrep_config && *cfg->scan.semgrep_config
+			    ? cfg->scan.semgrep_config
+			    : "p/default");
 	}
 	pf_proc_result_release(&r);
+out:
+	pf_error_clear();
+	pf_buf_release(&exe);
 }
 
 static void check_llm(struct doctor *d, const struct pf_config *cfg)
@@ -167,15 +186,18 @@ static void check_mirror(struct doctor *d, struct pf_run *run)
 {
 	struct pf_forge_opts fo = { 0 };
 	struct pf_forge_repo fr;
-	git_remote *remote = NULL;
+	git_config *gc = NULL;
+	git_buf ubuf = { 0 };
 	const char *url = NULL;
 
 	if (!run->cfg.mirror.enabled) {
 		say(d, "ok", "mirror: off ([mirror] enabled = false)");
 		return;
 	}
-	if (!git_remote_lookup(&remote, run->repo, "origin"))
-		url = git_remote_url(remote);
+	/* From the config: git_remote_lookup leaks in libgit2 1.5. */
+	if (!git_repository_config_snapshot(&gc, run->repo) &&
+	    !git_config_get_string_buf(&ubuf, gc, "remote.origin.url"))
+		url = ubuf.ptr;
 	git_error_clear();
 	fo.forge = run->cfg.mirror.forge;
 	fo.api_url = run->cfg.mirror.api_url;
@@ -200,7 +222,8 @@ static void check_mirror(struct doctor *d, struct pf_run *run)
 		    have ? "configured" : "missing (set it in the environment)");
 		pf_forge_repo_release(&fr);
 	}
-	git_remote_free(remote);
+	git_buf_dispose(&ubuf);
+	git_config_free(gc);
 }
 
 int cmd_doctor(int argc, const char **argv)

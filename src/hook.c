@@ -16,6 +16,7 @@
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/report.h"
+#include "pushfix/sentlog.h"
 #include "pushfix/triage.h"
 #include "pushfix/ui.h"
 #include "pushfix/util.h"
@@ -53,6 +54,20 @@ static void print_diag(const struct pf_run *run)
 		fputs(run->scan.diag.buf, run->msg);
 }
 
+/* A message on one line: a scanner's or libgit2's text may hold
+ * newlines or other control bytes. */
+static void put_one_line(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			fputc(' ', f);
+		else if (c >= 0x20 && c != 0x7f)
+			fputc(c, f);
+	}
+}
+
 /*
  * An internal fault: one line, and the push goes on unless the user's
  * policy says fail closed.
@@ -61,7 +76,9 @@ static int hook_fault(struct pf_run *run, int loaded)
 {
 	int block = loaded && run->cfg.policy.on_error_block;
 
-	fprintf(stderr, "pushfix: %s; %s\n", pf_error_last(),
+	fputs("pushfix: ", stderr);
+	put_one_line(stderr, pf_error_last());
+	fprintf(stderr, "; %s\n",
 		block ? "push stopped ([policy] on_error = block)"
 		      : "the push goes on unchecked");
 	return block ? 1 : 0;
@@ -128,6 +145,10 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s)\n",
 		run.findings.nr, run.findings.nr == 1 ? "" : "s",
 		run.scan.engine);
+	/* The privacy log keeps [privacy] log_retention_days, no more. */
+	if (pf_sentlog_prune(run.state_dir, run.cfg.privacy.log_retention_days,
+			     0, NULL) && run.verbose)
+		fprintf(stderr, "pushfix: %s\n", pf_error_last());
 	/* Triage is best effort: a dead LLM leaves findings untriaged. */
 	if (pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",
@@ -147,6 +168,39 @@ fault:
 }
 
 /*
+ * [policy] on_error after the child died: the config alone, quietly (the
+ * child printed its warnings already; one line is all we add).
+ */
+static int policy_blocks_on_error(void)
+{
+	struct pf_config cfg;
+	git_repository *repo = NULL;
+	char *wt = NULL, *gd = NULL;
+	int block = 0;
+
+	pf_config_init(&cfg);
+	if (!git_repository_open_ext(&repo, ".", 0, NULL)) {
+		const char *w = git_repository_workdir(repo);
+		size_t n;
+
+		wt = w ? pf_xstrdup(w) : NULL;
+		gd = pf_xstrdup(git_repository_commondir(repo));
+		if (wt && (n = strlen(wt)) > 1 && wt[n - 1] == '/')
+			wt[n - 1] = '\0';
+		if ((n = strlen(gd)) > 1 && gd[n - 1] == '/')
+			gd[n - 1] = '\0';
+		if (!pf_config_load(&cfg, wt, gd, NULL))
+			block = cfg.policy.on_error_block;
+	}
+	git_error_clear();
+	git_repository_free(repo);
+	free(wt);
+	free(gd);
+	pf_config_release(&cfg);
+	return block;
+}
+
+/*
  * A bug in pushfix must not stop a push: the pipeline runs in a child, and
  * a child that dies (a signal, an abort, an unexpected exit status) is
  * reported in one line while the push goes on, unless the user's policy
@@ -154,7 +208,6 @@ fault:
  */
 static int run_guarded(int argc, const char **argv, const struct pf_buf *in)
 {
-	struct pf_run run;
 	int wstatus = 0, block = 0;
 	pid_t pid;
 
@@ -168,9 +221,7 @@ static int run_guarded(int argc, const char **argv, const struct pf_buf *in)
 		;
 	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) <= 1)
 		return WEXITSTATUS(wstatus);
-	if (!pf_run_open(&run, NULL))
-		block = run.cfg.policy.on_error_block;
-	pf_run_release(&run);
+	block = policy_blocks_on_error();
 	if (WIFSIGNALED(wstatus))
 		fprintf(stderr, "pushfix: internal error (signal %d); %s; "
 				"please report it\n",
@@ -183,6 +234,67 @@ static int run_guarded(int argc, const char **argv, const struct pf_buf *in)
 			block ? "push stopped ([policy] on_error = block)"
 			      : "the push goes on unchecked");
 	return block ? 1 : 0;
+}
+
+static int is_zero_hex(const char *s, size_t n)
+{
+	if (n != 40 && n != 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '0')
+			return 0;
+	return 1;
+}
+
+static int is_hex_oid(const char *s, size_t n)
+{
+	if (n != 40 && n != 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * A push with nothing to scan for certain, decided from git's input
+ * alone: no input, or only deletions ("<ref> 000..0 <ref> <oid>").  Then
+ * nothing else is needed: no repository, no configuration, no child.
+ * Anything else (blank or malformed lines too) takes the full path,
+ * which gives the exact messages.  PUSHFIX_CORE_VERBOSE asks for the
+ * notes the full path prints.
+ */
+static int nothing_to_scan(const struct pf_buf *in)
+{
+	const char *s = in->buf, *end = in->buf + in->len;
+	const char *v = getenv("PUSHFIX_CORE_VERBOSE");
+
+	if (v && *v && strcmp(v, "0") && strcasecmp(v, "false") &&
+	    strcasecmp(v, "no") && strcasecmp(v, "off"))
+		return 0;
+	while (s < end) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+		const char *f[4];
+		size_t len[4], nf = 0;
+		const char *p = s;
+
+		if (!e)
+			e = end;
+		while (p < e && nf < 4) {
+			const char *sp = memchr(p, ' ', (size_t)(e - p));
+			const char *fe = sp ? sp : e;
+
+			f[nf] = p;
+			len[nf++] = (size_t)(fe - p);
+			p = sp ? sp + 1 : e;
+		}
+		if (nf != 4 || p != e || !len[0] || !len[2] ||
+		    !is_zero_hex(f[1], len[1]) || !is_hex_oid(f[3], len[3]))
+			return 0;
+		s = e + 1;
+	}
+	return 1;
 }
 
 int cmd_hook(int argc, const char **argv)
@@ -206,11 +318,20 @@ int cmd_hook(int argc, const char **argv)
 		pf_buf_release(&in);
 		return 0;
 	}
+	if (nothing_to_scan(&in)) {
+		pf_buf_release(&in);
+		return 0;
+	}
+	/* main() initialises libgit2 for every command; only this path needs
+	 * it (its init reads every CA certificate), so it holds its own
+	 * reference: main may then skip the hook's. */
+	git_libgit2_init();
 	/* PUSHFIX_NO_GUARD: run in-process, for debuggers and benchmarks. */
 	if (getenv("PUSHFIX_NO_GUARD"))
 		ret = run_hook(argc, argv, &in);
 	else
 		ret = run_guarded(argc, argv, &in);
+	git_libgit2_shutdown();
 	pf_buf_release(&in);
 	return ret;
 }
@@ -241,7 +362,12 @@ int cmd_scan(int argc, const char **argv)
 			staged = 1;
 		} else if (!strcmp(a, "--all")) {
 			all = 1;
-		} else if (!strcmp(a, "--format") && i + 1 < argc) {
+		} else if ((!strcmp(a, "--format") || !strcmp(a, "--filter")) &&
+			   i + 1 >= argc) {
+			fprintf(stderr, "error: option '%s' needs a value\n", a);
+			scan_usage(stderr);
+			return 2;
+		} else if (!strcmp(a, "--format")) {
 			if (pf_format_parse(&fmt, argv[++i])) {
 				fprintf(stderr, "error: %s\n", pf_error_last());
 				return 2;
@@ -251,8 +377,10 @@ int cmd_scan(int argc, const char **argv)
 				fprintf(stderr, "error: %s\n", pf_error_last());
 				return 2;
 			}
-		} else if (!strcmp(a, "--filter") && i + 1 < argc) {
+		} else if (!strcmp(a, "--filter")) {
 			filter = argv[++i];
+		} else if (pf_starts_with(a, "--filter=")) {
+			filter = a + 9;
 		} else if (!strcmp(a, "--exit-code")) {
 			exit_code = 1;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -344,8 +472,15 @@ int cmd_changes(int argc, const char **argv)
 			fprintf(stderr, "error: unknown option '%s'\n",
 				argv[i]);
 			return 2;
+		} else if (range) {
+			fprintf(stderr, "error: too many arguments\n");
+			return 2;
 		} else
 			range = argv[i];
+	}
+	if (staged && range) {
+		fprintf(stderr, "error: give one of <range>, --staged\n");
+		return 2;
 	}
 	ret = pf_run_open(&run, NULL);
 	if (!ret)
