@@ -46,7 +46,8 @@ void pf_cache_key(char out[65], const char *provider, const char *model,
 	struct pf_buf b = PF_BUF_INIT;
 
 	pf_buf_addstr(&b, "pushfix-cache-1\n");
-	add_field(&b, provider ? provider : "", provider ? strlen(provider) : 0);
+	add_field(&b, provider ? provider : "",
+		  provider ? strlen(provider) : 0);
 	add_field(&b, model ? model : "", model ? strlen(model) : 0);
 	add_field(&b, prompt_version ? prompt_version : "",
 		  prompt_version ? strlen(prompt_version) : 0);

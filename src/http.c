@@ -22,6 +22,9 @@
 #define DEFAULT_CONNECT_MS 10000u
 #define DEFAULT_MAX_RESPONSE (8u << 20)
 #define MAX_HEADER_BYTES (256u << 10)
+/* A request is not started (nor retried) with less budget left than this:
+ * it could not finish, and a sent request costs money and is logged. */
+#define MIN_START_MS 100
 
 enum job_state { JOB_PENDING = 0, JOB_RUNNING, JOB_WAITING, JOB_DONE };
 
@@ -135,9 +138,9 @@ void pf_http_url_host(const char *url, struct pf_buf *out)
 			return;
 		}
 	}
-	pf_buf_add(out, p, strcspn(p, ":/?#") < (size_t)(end - p) ?
-				   strcspn(p, ":/?#") :
-				   (size_t)(end - p));
+	pf_buf_add(out, p,
+		   strcspn(p, ":/?#") < (size_t)(end - p) ? strcspn(p, ":/?#")
+							  : (size_t)(end - p));
 }
 
 /*
@@ -160,9 +163,9 @@ static int setup_easy(CURL *h, const struct pf_http_request *req,
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(req->connect_timeout_ms ?
-					req->connect_timeout_ms :
-					DEFAULT_CONNECT_MS));
+			 (long)(req->connect_timeout_ms
+				    ? req->connect_timeout_ms
+				    : DEFAULT_CONNECT_MS));
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
@@ -276,8 +279,8 @@ int pf_http_perform(struct pf_http_response *r,
 {
 	CURL *h = NULL;
 	struct curl_slist *hdrs = NULL;
-	struct xfer x = { r, req->max_response ? req->max_response :
-						 DEFAULT_MAX_RESPONSE, 0 };
+	struct xfer x = {
+	    r, req->max_response ? req->max_response : DEFAULT_MAX_RESPONSE, 0};
 	char errbuf[CURL_ERROR_SIZE] = "";
 	double t0;
 	CURLcode rc;
@@ -413,13 +416,12 @@ int pf_http_should_retry(const struct pf_http_response *r, int conn_reset)
 }
 
 double pf_http_backoff_ms(const struct pf_http_retry_policy *p,
-			  unsigned attempt, double retry_after_s,
-			  double jitter)
+			  unsigned attempt, double retry_after_s, double jitter)
 {
 	double base = p && p->base_ms ? p->base_ms : 500;
 	double cap = p && p->cap_ms ? p->cap_ms : 8000;
-	double max_ra = p && p->max_retry_after_ms ? p->max_retry_after_ms :
-						     60000;
+	double max_ra =
+	    p && p->max_retry_after_ms ? p->max_retry_after_ms : 60000;
 	double d;
 
 	if (retry_after_s >= 0) {
@@ -504,8 +506,8 @@ static void drop_easy(CURLM *m, struct pf_http_job *j)
 static int start_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 		     double now, double deadline)
 {
-	unsigned timeout = j->req.timeout_ms ? j->req.timeout_ms :
-					       DEFAULT_TIMEOUT_MS;
+	unsigned timeout =
+	    j->req.timeout_ms ? j->req.timeout_ms : DEFAULT_TIMEOUT_MS;
 	struct curl_slist *hdrs;
 	CURL *h;
 	int ret;
@@ -514,8 +516,8 @@ static int start_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 		timeout = deadline - now > 1 ? (unsigned)(deadline - now) : 1;
 	response_reset(&j->resp);
 	s->x.r = &j->resp;
-	s->x.cap = j->req.max_response ? j->req.max_response :
-					 DEFAULT_MAX_RESPONSE;
+	s->x.cap =
+	    j->req.max_response ? j->req.max_response : DEFAULT_MAX_RESPONSE;
 	s->x.too_big = 0;
 	s->errbuf[0] = '\0';
 	h = curl_easy_init();
@@ -564,12 +566,12 @@ static void end_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 		j->state_ = JOB_DONE;
 		return;
 	}
-	delay = pf_http_backoff_ms(&o->retry, j->attempts,
-				   j->resp.transport_error ?
-					   -1 :
-					   pf_http_retry_after(&j->resp),
-				   (next_rand(seed) % 1000000) / 1e6);
-	if (delay < 0 || (deadline > 0 && now + delay >= deadline)) {
+	delay = pf_http_backoff_ms(
+	    &o->retry, j->attempts,
+	    j->resp.transport_error ? -1 : pf_http_retry_after(&j->resp),
+	    (next_rand(seed) % 1000000) / 1e6);
+	if (delay < 0 ||
+	    (deadline > 0 && now + delay + MIN_START_MS > deadline)) {
 		j->state_ = JOB_DONE; /* the answer we have is final */
 		return;
 	}
@@ -580,7 +582,7 @@ static void end_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		      const struct pf_http_multi_opts *opts)
 {
-	struct pf_http_multi_opts o = { 0 };
+	struct pf_http_multi_opts o = {0};
 	struct slot *slots = NULL;
 	CURLM *m = NULL;
 	double start, deadline;
@@ -606,9 +608,9 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 	slots = pf_xcalloc(nr, sizeof(*slots));
 	start = pf_now_ms();
 	deadline = o.budget_ms ? start + o.budget_ms : 0;
-	seed = o.jitter_seed ? o.jitter_seed :
-			       (unsigned)(unsigned long long)start ^
-				       ((unsigned)getpid() << 16);
+	seed = o.jitter_seed ? o.jitter_seed
+			     : (unsigned)(unsigned long long)start ^
+				   ((unsigned)getpid() << 16);
 	for (size_t i = 0; i < nr; i++) {
 		jobs[i].state_ = JOB_PENDING;
 		jobs[i].attempts = 0;
@@ -622,7 +624,11 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		CURLMsg *msg;
 		int left;
 
-		if (deadline > 0 && now >= deadline) {
+		/* Out of budget, or too little left to start anything while
+		 * nothing runs: what is left is over budget now. */
+		if (deadline > 0 &&
+		    (now >= deadline ||
+		     (!running && deadline - now < MIN_START_MS))) {
 			for (size_t i = 0; i < nr; i++) {
 				if (jobs[i].state_ == JOB_DONE)
 					continue;
@@ -634,7 +640,10 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 			}
 			break;
 		}
-		for (size_t i = 0; i < nr && running < o.max_parallel; i++) {
+		for (size_t i = 0;
+		     i < nr && running < o.max_parallel &&
+		     (!deadline || deadline - now >= MIN_START_MS);
+		     i++) {
 			struct pf_http_job *j = &jobs[i];
 
 			if (j->state_ == JOB_PENDING ||
@@ -677,9 +686,8 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		}
 		if (done == nr)
 			break;
-		if (wait > 0 &&
-		    curl_multi_poll(m, NULL, 0, (int)ceil(wait), NULL) !=
-			    CURLM_OK) {
+		if (wait > 0 && curl_multi_poll(m, NULL, 0, (int)ceil(wait),
+						NULL) != CURLM_OK) {
 			ret = pf_error_set("curl multi poll failed");
 			goto out;
 		}

@@ -127,8 +127,8 @@ static int prepare_ctx(struct triage *t)
 	t->ctx_ready = 1;
 	ret = pf_redact_ctx_configure(&t->ctx, &run->cfg);
 	if (!ret && run->repo)
-		ret = pf_redact_ctx_load_repo(&t->ctx, run->repo,
-					      run->state_dir);
+		ret =
+		    pf_redact_ctx_load_repo(&t->ctx, run->repo, run->state_dir);
 	if (!ret && run->remote_url)
 		pf_redact_ctx_add_remote_url(&t->ctx, run->remote_url);
 	if (ret)
@@ -235,9 +235,9 @@ static int prepare(struct triage *t)
 				     "loaded");
 			continue;
 		}
-		ret = pf_snippet_build(&tf->snip, f, file->red.buf,
-				       file->red.len, ctxl,
-				       PF_SNIPPET_BYTE_CAP_DEFAULT);
+		ret =
+		    pf_snippet_build(&tf->snip, f, file->red.buf, file->red.len,
+				     ctxl, PF_SNIPPET_BYTE_CAP_DEFAULT);
 		if (ret) {
 			set_error(f, pf_error_last());
 			ret = 0;
@@ -314,13 +314,13 @@ static void write_preview(struct triage *t, struct pf_buf *out)
 			    n + 1);
 		pf_buf_add_json_str(out, t->llm.url, strlen(t->llm.url));
 		pf_buf_addstr(out, ",\"provider\":");
-		pf_buf_add_json_str(out, pf_llm_provider_name(t->llm.provider),
-				    strlen(pf_llm_provider_name(
-					    t->llm.provider)));
+		pf_buf_add_json_str(
+		    out, pf_llm_provider_name(t->llm.provider),
+		    strlen(pf_llm_provider_name(t->llm.provider)));
 		pf_buf_addstr(out, ",\"model\":");
 		pf_buf_add_json_str(out, t->llm.model, strlen(t->llm.model));
-		pf_buf_addstr(out, ",\"prompt_version\":\"" PF_LLM_PROMPT_VERSION
-				   "\"");
+		pf_buf_addstr(
+		    out, ",\"prompt_version\":\"" PF_LLM_PROMPT_VERSION "\"");
 		pf_buf_addf(out, ",\"cached\":%s,\"findings\":[",
 			    r->cached ? "true" : "false");
 		for (size_t k = 0; k < r->fnr; k++)
@@ -447,7 +447,8 @@ static int send_all(struct triage *t)
 		if (r->answered || r->job == NONE_IDX)
 			continue;
 		j = &jobs[r->job];
-		if (!pf_llm_parse_response(&r->ans, &canon, &t->llm, &j->resp)) {
+		if (!pf_llm_parse_response(&r->ans, &canon, &t->llm,
+					   &j->resp)) {
 			r->answered = 1;
 			if (pf_cache_put(&t->cache, r->key, canon.buf,
 					 canon.len) &&
@@ -525,8 +526,8 @@ static void shape_replacement(struct pf_buf *out, const char *repl,
 	}
 }
 
-static void fix_set(struct pf_finding *f, enum pf_fix_state state,
-		    uint32_t a, uint32_t b, char *repl, const char *note)
+static void fix_set(struct pf_finding *f, enum pf_fix_state state, uint32_t a,
+		    uint32_t b, char *repl, const char *note)
 {
 	free(f->fix.replacement);
 	free(f->fix.note);
@@ -538,8 +539,8 @@ static void fix_set(struct pf_finding *f, enum pf_fix_state state,
 	f->fix.note = note ? pf_xstrdup(note) : NULL;
 }
 
-static void take_fix(struct triage *t, struct pf_finding *f,
-		     struct tfind *tf, const struct pf_llm_answer *a)
+static void take_fix(struct triage *t, struct pf_finding *f, struct tfind *tf,
+		     const struct pf_llm_answer *a)
 {
 	struct tfile *file = &t->files[tf->file];
 	struct pf_buf sent = PF_BUF_INIT, restored = PF_BUF_INIT,
@@ -685,8 +686,8 @@ static void judge(struct triage *t, struct vitem *v,
 			pf_buf_addf(&note,
 				    "the re-scan still reports %s on line %u",
 				    g->rule_id, (unsigned)g->start.line);
-		else if (!g->rule_id || !was_there(&t->run->findings, f,
-						   g->rule_id))
+		else if (!g->rule_id ||
+			 !was_there(&t->run->findings, f, g->rule_id))
 			pf_buf_addf(&note,
 				    "the re-scan reports a new finding %s on "
 				    "line %u",
@@ -837,8 +838,9 @@ static void report_failures(struct triage *t)
 		for (k = i; k < t->reqs_nr; k++)
 			if (t->reqs[k].error && !strcmp(t->reqs[k].error, e))
 				nf += t->reqs[k].fnr;
-		fprintf(out, "pushfix: LLM: %s (%zu finding%s left "
-			     "untriaged)\n",
+		fprintf(out,
+			"pushfix: LLM: %s (%zu finding%s left "
+			"untriaged)\n",
 			e, nf, nf == 1 ? "" : "s");
 	}
 }
@@ -869,6 +871,14 @@ static void triage_release(struct triage *t)
 	pf_llm_release(&t->llm);
 }
 
+/* PUSHFIX_NO_CACHE=1: --no-cache for the hook, which takes no options. */
+static int env_no_cache(void)
+{
+	const char *v = getenv("PUSHFIX_NO_CACHE");
+
+	return v && *v && strcmp(v, "0");
+}
+
 int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
 {
 	struct triage t;
@@ -891,7 +901,8 @@ int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
 	t.finds = pf_xcalloc(run->findings.nr, sizeof(*t.finds));
 	for (size_t i = 0; i < run->findings.nr; i++)
 		t.finds[i].file = t.finds[i].req = NONE_IDX;
-	pf_cache_open(&t.cache, run->state_dir, run->no_cache);
+	pf_cache_open(&t.cache, run->state_dir,
+		      run->no_cache || env_no_cache());
 	ret = prepare_ctx(&t);
 	if (!ret)
 		ret = prepare(&t);
@@ -919,8 +930,8 @@ int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
 			"unverified, %u refused; llm %.0f ms, verify %.0f ms, "
 			"total %.0f ms\n",
 			t.reqs_nr, t.reqs_nr == 1 ? "" : "s", t.sent, t.cached,
-			t.failed, t.verified, t.unverified, t.refused,
-			t.llm_ms, t.verify_ms, pf_now_ms() - t0);
+			t.failed, t.verified, t.unverified, t.refused, t.llm_ms,
+			t.verify_ms, pf_now_ms() - t0);
 out:
 	triage_release(&t);
 	return ret;
@@ -990,11 +1001,11 @@ int cmd_preview(int argc, const char **argv)
 	fwrite(out.buf, 1, out.len, stdout);
 	if (!strcmp(out.buf, "[]\n"))
 		fprintf(stderr, "pushfix: nothing would be sent (%s)\n",
-			!run.findings.nr ? "no findings" :
-			!run.cfg.llm.provider ||
-					!strcmp(run.cfg.llm.provider, "none") ?
-					   "[llm] provider = none" :
-					   "every finding is ignored");
+			!run.findings.nr ? "no findings"
+			: !run.cfg.llm.provider ||
+				!strcmp(run.cfg.llm.provider, "none")
+			    ? "[llm] provider = none"
+			    : "every finding is ignored");
 	pf_buf_release(&out);
 	pf_run_release(&run);
 	return 0;

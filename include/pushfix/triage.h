@@ -14,7 +14,8 @@ struct pf_run;
  *  - each finding not ignored: the pushed file is anonymised (redact.h,
  *    one vault per run), its snippet cut from the anonymised text, and one
  *    request body built (llm.h); identical bodies are sent once;
- *  - the cache (<state_dir>/cache, skipped with run->no_cache) answers
+ *  - the cache (<state_dir>/cache, skipped with run->no_cache or
+ *    PUSHFIX_NO_CACHE=1 in the environment, the hook's --no-cache) answers
  *    what it can; the rest is sent in parallel (pf_http_multi_run: at most
  *    [llm] max_parallel at once, [llm] timeout each, all within [llm]
  *    budget, retries with backoff); every request sent is appended to the
@@ -49,7 +50,8 @@ struct pf_run;
  * triage.error); cached answers still count.  A negative PF_E* is
  * returned, with a message, only when nothing could be prepared at all
  * (bad [llm] config, anonymisation failure): then nothing was sent and
- * every finding's triage.error says so too.  With run->verbose a summary line goes to run->msg:
+ * every finding's triage.error says so too.  With run->verbose a summary
+ * line goes to run->msg:
  *   "pushfix: triage: N requests (S sent, C cached), ... llm X ms,
  *    verify Y ms"
  */

@@ -1,10 +1,11 @@
 /*
  * libFuzzer target for the LLM answer readers: any bytes, read as an
  * OpenAI or Anthropic HTTP body (the first byte picks the provider, the
- * JSON mode and the HTTP status) or as the bare answer object, must give either an answer that
- * holds what the schema promises or PF_EINVALID/PF_EAUTH/PF_ERETRY/PF_ERROR
- * with a message -- never a crash, a leak or a read past `size`; and a
- * valid answer must read back the same from its canonical JSON.
+ * JSON mode and the HTTP status) or as the bare answer object, must give either
+ * an answer that holds what the schema promises or
+ * PF_EINVALID/PF_EAUTH/PF_ERETRY/PF_ERROR with a message -- never a crash, a
+ * leak or a read past `size`; and a valid answer must read back the same from
+ * its canonical JSON.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,8 +25,8 @@ static void check(const struct pf_llm_answer *a)
 	    a->verdict > PF_VERDICT_UNCERTAIN || !(a->confidence >= 0) ||
 	    !(a->confidence <= 1) || !a->reason || !*a->reason)
 		abort();
-	if (a->has_fix && (!a->replacement || !a->start_line ||
-			   a->end_line < a->start_line))
+	if (a->has_fix &&
+	    (!a->replacement || !a->start_line || a->end_line < a->start_line))
 		abort();
 	pf_llm_answer_json(&j, a);
 	if (pf_llm_parse_answer(&b, j.buf, j.len) || b.verdict != a->verdict ||
@@ -38,7 +39,7 @@ static void check(const struct pf_llm_answer *a)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const long statuses[] = { 200, 200, 200, 400, 401, 429, 500 };
+	static const long statuses[] = {200, 200, 200, 400, 401, 429, 500};
 	struct pf_llm llm;
 	struct pf_http_response r;
 	struct pf_llm_answer a;

@@ -108,8 +108,8 @@ static void test_put_get(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_key),
-		cmocka_unit_test(test_put_get),
+	    cmocka_unit_test(test_key),
+	    cmocka_unit_test(test_put_get),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

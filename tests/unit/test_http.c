@@ -52,7 +52,7 @@ static int bump(const char *name)
 
 static void msleep(int ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -134,7 +134,7 @@ static void *conn_main(void *arg)
 		else
 			reply(fd, 200, NULL, "ok", 2);
 	} else if (!strcmp(path, "/never")) {
-		struct pollfd p = { fd, POLLIN, 0 };
+		struct pollfd p = {fd, POLLIN, 0};
 		char c;
 
 		/* Until the client gives up (or 10 s). */
@@ -142,7 +142,7 @@ static void *conn_main(void *arg)
 			;
 	} else if (sscanf(path, "/reset/%31[^/]/%d", name, &a) == 2) {
 		if (bump(name) < a) {
-			struct linger l = { 1, 0 };
+			struct linger l = {1, 0};
 
 			setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		} else {
@@ -179,7 +179,7 @@ static void *accept_main(void *arg)
 
 static int setup(void **state)
 {
-	struct sockaddr_in sa = { 0 };
+	struct sockaddr_in sa = {0};
 	socklen_t sl = sizeof(sa);
 	pthread_t t;
 
@@ -225,8 +225,8 @@ static void resp_headers(struct pf_http_response *r, const char *block)
 
 static void test_backoff(void **state)
 {
-	struct pf_http_retry_policy p = { 3, 0, 0, 0 };
-	struct pf_http_retry_policy q = { 5, 100, 1000, 5000 };
+	struct pf_http_retry_policy p = {3, 0, 0, 0};
+	struct pf_http_retry_policy q = {5, 100, 1000, 5000};
 
 	(void)state;
 	assert_true(pf_http_backoff_ms(&p, 1, -1, 0) == 500);
@@ -294,8 +294,8 @@ static void test_retry_after(void **state)
 
 static void test_should_retry(void **state)
 {
-	static const long yes[] = { 429, 500, 502, 503, 504, 529 };
-	static const long no[] = { 200, 400, 401, 403, 404, 413, 422, 501 };
+	static const long yes[] = {429, 500, 502, 503, 504, 529};
+	static const long no[] = {200, 400, 401, 403, 404, 413, 422, 501};
 	struct pf_http_response r;
 
 	(void)state;
@@ -363,9 +363,9 @@ static void test_url_host_and_header(void **state)
 
 static void test_perform(void **state)
 {
-	const char *hdrs[] = { "X-Test: 1", "Content-Type: application/json",
-			       NULL };
-	struct pf_http_request req = { 0 };
+	const char *hdrs[] = {"X-Test: 1", "Content-Type: application/json",
+			      NULL};
+	struct pf_http_request req = {0};
 	struct pf_http_response r;
 	char body[3000];
 
@@ -417,7 +417,7 @@ static void jobs_free(struct pf_http_job *j, size_t n)
 
 static void test_multi_parallel_limit(void **state)
 {
-	struct pf_http_multi_opts o = { 0 };
+	struct pf_http_multi_opts o = {0};
 	struct pf_http_job *j = jobs_for(7, "/delay/150");
 
 	(void)state;
@@ -444,12 +444,11 @@ static void test_multi_parallel_limit(void **state)
 
 static void test_multi_retries(void **state)
 {
-	struct pf_http_multi_opts o = { 0 };
+	struct pf_http_multi_opts o = {0};
 	struct pf_http_job *j = jobs_for(6, "");
-	static const char *const no[] = { "/seq/n400/400,200",
-					  "/seq/n401/401,200",
-					  "/seq/n403/403,200",
-					  "/seq/n404/404,200" };
+	static const char *const no[] = {
+	    "/seq/n400/400,200", "/seq/n401/401,200", "/seq/n403/403,200",
+	    "/seq/n404/404,200"};
 
 	(void)state;
 	o.retry.max_retries = 3;
@@ -491,7 +490,7 @@ static void test_multi_retries(void **state)
 
 static void test_multi_retry_after(void **state)
 {
-	struct pf_http_multi_opts o = { 0 };
+	struct pf_http_multi_opts o = {0};
 	struct pf_http_job *j = jobs_for(2, "");
 	double t0 = pf_now_ms(), el;
 
@@ -516,7 +515,7 @@ static void test_multi_retry_after(void **state)
 
 static void test_multi_budget(void **state)
 {
-	struct pf_http_multi_opts o = { 0 };
+	struct pf_http_multi_opts o = {0};
 	struct pf_http_job *j = jobs_for(5, "/never");
 	double t0 = pf_now_ms(), el;
 
@@ -557,9 +556,9 @@ static void test_multi_budget(void **state)
 
 static void test_multi_refused(void **state)
 {
-	struct pf_http_multi_opts o = { 0 };
+	struct pf_http_multi_opts o = {0};
 	struct pf_http_job *j = jobs_for(1, "");
-	struct sockaddr_in sa = { 0 };
+	struct sockaddr_in sa = {0};
 	socklen_t sl = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	char u[64];
@@ -584,16 +583,16 @@ static void test_multi_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_backoff),
-		cmocka_unit_test(test_retry_after),
-		cmocka_unit_test(test_should_retry),
-		cmocka_unit_test(test_url_host_and_header),
-		cmocka_unit_test(test_perform),
-		cmocka_unit_test(test_multi_parallel_limit),
-		cmocka_unit_test(test_multi_retries),
-		cmocka_unit_test(test_multi_retry_after),
-		cmocka_unit_test(test_multi_budget),
-		cmocka_unit_test(test_multi_refused),
+	    cmocka_unit_test(test_backoff),
+	    cmocka_unit_test(test_retry_after),
+	    cmocka_unit_test(test_should_retry),
+	    cmocka_unit_test(test_url_host_and_header),
+	    cmocka_unit_test(test_perform),
+	    cmocka_unit_test(test_multi_parallel_limit),
+	    cmocka_unit_test(test_multi_retries),
+	    cmocka_unit_test(test_multi_retry_after),
+	    cmocka_unit_test(test_multi_budget),
+	    cmocka_unit_test(test_multi_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -97,7 +97,8 @@ static void test_open_urls(void **state)
 	(void)state;
 	cfg_for(&cfg, "openai", NULL, NULL);
 	assert_int_equal(pf_llm_open(&llm, &cfg), 0);
-	assert_string_equal(llm.url, "https://api.openai.com/v1/chat/completions");
+	assert_string_equal(llm.url,
+			    "https://api.openai.com/v1/chat/completions");
 	assert_string_equal(llm.host, "api.openai.com");
 	assert_int_equal(llm.timeout_ms, 5000);
 	assert_int_equal(llm.budget_ms, 20000);
@@ -126,7 +127,8 @@ static void test_open_urls(void **state)
 	assert_non_null(strstr(llm.url, "api-version=2025-01-01-preview"));
 	pf_llm_release(&llm);
 
-	cfg_for(&cfg, "azure", "https://res.openai.azure.com/openai/v1", "dep1");
+	cfg_for(&cfg, "azure", "https://res.openai.azure.com/openai/v1",
+		"dep1");
 	assert_int_equal(pf_llm_open(&llm, &cfg), 0);
 	assert_string_equal(llm.url, "https://res.openai.azure.com/openai/v1/"
 				     "chat/completions");
@@ -287,27 +289,29 @@ static void test_body_openai(void **state)
 	assert_string_equal(jstr(root, "model"), "gpt-4o");
 	msgs = cJSON_GetObjectItem(root, "messages");
 	assert_int_equal(cJSON_GetArraySize(msgs), 2);
-	assert_string_equal(jstr(cJSON_GetArrayItem(msgs, 0), "role"), "system");
+	assert_string_equal(jstr(cJSON_GetArrayItem(msgs, 0), "role"),
+			    "system");
 	assert_string_equal(jstr(cJSON_GetArrayItem(msgs, 0), "content"),
 			    pf_llm_system_prompt());
 	assert_string_equal(jstr(cJSON_GetArrayItem(msgs, 1), "role"), "user");
 	user = jstr(cJSON_GetArrayItem(msgs, 1), "content");
-	assert_non_null(strstr(user, "Rule: c.lang.security.insecure-use-strcpy\n"));
+	assert_non_null(
+	    strstr(user, "Rule: c.lang.security.insecure-use-strcpy\n"));
 	assert_non_null(strstr(user, "Severity: ERROR\n"));
 	assert_non_null(strstr(user, "CWE: CWE-120"));
 	assert_non_null(strstr(user, "OWASP: A03:2021"));
 	assert_non_null(strstr(user, "Language: c\n"));
-	assert_non_null(strstr(user, "File: PF_PATH_1/PF_PATH_2.c (under a test "
-				     "directory: no)\n"));
+	assert_non_null(strstr(user,
+			       "File: PF_PATH_1/PF_PATH_2.c (under a test "
+			       "directory: no)\n"));
 	assert_non_null(strstr(user, "Finding: line 11, marked \">\"\n"));
 	assert_non_null(strstr(user, snippet));
 	assert_non_null(strstr(user, "\n<<<CODE "));
 	assert_non_null(strstr(user, "<<<END "));
 	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(root, "store")));
 	assert_int_equal(cJSON_GetObjectItem(root, "temperature")->valueint, 0);
-	assert_int_equal(cJSON_GetObjectItem(root, "max_completion_tokens")
-				 ->valueint,
-			 2000);
+	assert_int_equal(
+	    cJSON_GetObjectItem(root, "max_completion_tokens")->valueint, 2000);
 	assert_null(cJSON_GetObjectItem(root, "max_tokens"));
 	rf = cJSON_GetObjectItem(root, "response_format");
 	assert_string_equal(jstr(rf, "type"), "json_schema");
@@ -315,11 +319,10 @@ static void test_body_openai(void **state)
 	assert_string_equal(jstr(js, "name"), "pushfix_triage");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(js, "strict")));
 	schema = cJSON_GetObjectItem(js, "schema");
-	assert_true(cJSON_IsFalse(
-		cJSON_GetObjectItem(schema, "additionalProperties")));
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(schema,
-								"required")),
-			 4);
+	assert_true(
+	    cJSON_IsFalse(cJSON_GetObjectItem(schema, "additionalProperties")));
+	assert_int_equal(
+	    cJSON_GetArraySize(cJSON_GetObjectItem(schema, "required")), 4);
 	cJSON_Delete(root);
 
 	/* Reasoning models take no temperature. */
@@ -344,8 +347,8 @@ static void test_body_azure_compatible(void **state)
 	assert_null(cJSON_GetObjectItem(root, "store"));
 	assert_non_null(cJSON_GetObjectItem(root, "max_completion_tokens"));
 	assert_string_equal(
-		jstr(cJSON_GetObjectItem(root, "response_format"), "type"),
-		"json_schema");
+	    jstr(cJSON_GetObjectItem(root, "response_format"), "type"),
+	    "json_schema");
 	cJSON_Delete(root);
 	pf_llm_release(&llm);
 
@@ -475,12 +478,12 @@ static void test_answer_valid(void **state)
 
 	(void)state;
 	assert_int_equal(
-		parse(&a, " {\"verdict\":\"true_positive\",\"confidence\":0.9,"
-			  "\"reason\":\"argv reaches strcpy. The buffer has "
-			  "8 bytes.\",\"fix\":{\"start_line\":11,"
-			  "\"end_line\":11,\"replacement\":\"  snprintf(buf, "
-			  "sizeof buf, \\\"%s\\\", argv[1]);\\n\"}}\n"),
-		0);
+	    parse(&a, " {\"verdict\":\"true_positive\",\"confidence\":0.9,"
+		      "\"reason\":\"argv reaches strcpy. The buffer has "
+		      "8 bytes.\",\"fix\":{\"start_line\":11,"
+		      "\"end_line\":11,\"replacement\":\"  snprintf(buf, "
+		      "sizeof buf, \\\"%s\\\", argv[1]);\\n\"}}\n"),
+	    0);
 	assert_int_equal(a.verdict, PF_VERDICT_TRUE_POSITIVE);
 	assert_true(a.confidence > 0.89 && a.confidence < 0.91);
 	assert_true(a.has_fix);
@@ -524,82 +527,79 @@ struct bad {
 
 #define OK_FIX "{\"start_line\":3,\"end_line\":4,\"replacement\":\"x\\n\"}"
 #define ANS(v, c, r, f)                                                        \
-	"{\"verdict\":" v ",\"confidence\":" c ",\"reason\":" r ",\"fix\":" f "}"
+	"{\"verdict\":" v ",\"confidence\":" c ",\"reason\":" r ",\"fix\":" f  \
+	"}"
 
 static void test_answer_violations(void **state)
 {
 	static const struct bad bad[] = {
-		{ "", "not valid JSON" },
-		{ "{\"verdict\":", "not valid JSON" },
-		{ "Sure! Here is the JSON: {}", "not valid JSON" },
-		{ ANS("\"true_positive\"", "1", "\"Bad.\"", "null") " extra",
-		  "text after the JSON" },
-		{ "[1,2]", "not a JSON object" },
-		{ "{\"confidence\":1,\"reason\":\"x.\",\"fix\":null}",
-		  "missing 'verdict'" },
-		{ "{\"verdict\":\"uncertain\",\"confidence\":1,\"fix\":null}",
-		  "missing 'reason'" },
-		{ "{\"verdict\":\"uncertain\",\"confidence\":1,\"reason\":\"x\"}",
-		  "missing 'fix'" },
-		{ ANS("\"uncertain\"", "1", "\"x\"", "null") "",
-		  NULL }, /* sanity: valid */
-		{ "{\"verdict\":\"uncertain\",\"confidence\":1,\"reason\":\"x\","
-		  "\"fix\":null,\"injection\":true}",
-		  "unknown key 'injection'" },
-		{ "{\"verdict\":\"uncertain\",\"verdict\":\"true_positive\","
-		  "\"confidence\":1,\"reason\":\"x\",\"fix\":null}",
-		  "appears twice" },
-		{ ANS("\"maybe\"", "1", "\"x\"", "null"), "verdict 'maybe'" },
-		{ ANS("\"TRUE_POSITIVE\"", "1", "\"x\"", "null"),
-		  "verdict 'TRUE_POSITIVE'" },
-		{ ANS("1", "1", "\"x\"", "null"), "'verdict' is not a string" },
-		{ ANS("\"uncertain\"", "\"high\"", "\"x\"", "null"),
-		  "'confidence' is not a number" },
-		{ ANS("\"uncertain\"", "1.5", "\"x\"", "null"),
-		  "confidence 1.5 is outside 0..1" },
-		{ ANS("\"uncertain\"", "-0.1", "\"x\"", "null"),
-		  "is outside 0..1" },
-		{ ANS("\"uncertain\"", "85", "\"x\"", "null"),
-		  "is outside 0..1" },
-		{ ANS("\"uncertain\"", "1", "null", "null"),
-		  "'reason' is not a string" },
-		{ ANS("\"uncertain\"", "1", "\"\"", "null"),
-		  "'reason' is empty" },
-		{ ANS("\"uncertain\"", "1", "\"One. Two. Three. Four.\"",
-		      "null"),
-		  "longer than 3 sentences" },
-		{ ANS("\"uncertain\"", "1", "\"x\"", "\"replace it\""),
-		  "'fix' is neither null nor an object" },
-		{ ANS("\"uncertain\"", "1", "\"x\"", "[]"),
-		  "'fix' is neither null nor an object" },
-		{ ANS("\"uncertain\"", "1", "\"x\"",
-		      "{\"start_line\":1,\"end_line\":1}"),
-		  "missing 'fix.replacement'" },
-		{ ANS("\"uncertain\"", "1", "\"x\"",
-		      "{\"start_line\":1,\"end_line\":1,\"replacement\":\"\","
-		      "\"explanation\":\"\"}"),
-		  "unknown key 'fix.explanation'" },
-		{ ANS("\"uncertain\"", "1", "\"x\"",
-		      "{\"start_line\":0,\"end_line\":1,\"replacement\":\"\"}"),
-		  "'fix.start_line' is not a line number" },
-		{ ANS("\"uncertain\"", "1", "\"x\"",
-		      "{\"start_line\":1.5,\"end_line\":2,\"replacement\":\"\"}"),
-		  "'fix.start_line' is not a line number" },
-		{ ANS("\"uncertain\"", "1", "\"x\"",
-		      "{\"start_line\":\"3\",\"end_line\":4,\"replacement\":"
-		      "\"\"}"),
-		  "'fix.start_line' is not an integer" },
-		{ ANS("\"uncertain\"", "1", "\"x\"",
-		      "{\"start_line\":3,\"end_line\":1e12,\"replacement\":"
-		      "\"\"}"),
-		  "'fix.end_line' is not a line number" },
-		{ ANS("\"uncertain\"", "1", "\"x\"",
-		      "{\"start_line\":5,\"end_line\":4,\"replacement\":\"\"}"),
-		  "fix.end_line 4 is before fix.start_line 5" },
-		{ ANS("\"uncertain\"", "1", "\"x\"",
-		      "{\"start_line\":3,\"end_line\":4,\"replacement\":7}"),
-		  "'fix.replacement' is not a string" },
-		{ ANS("\"true_positive\"", "1", "\"x\"", OK_FIX), NULL },
+	    {"", "not valid JSON"},
+	    {"{\"verdict\":", "not valid JSON"},
+	    {"Sure! Here is the JSON: {}", "not valid JSON"},
+	    {ANS("\"true_positive\"", "1", "\"Bad.\"", "null") " extra",
+	     "text after the JSON"},
+	    {"[1,2]", "not a JSON object"},
+	    {"{\"confidence\":1,\"reason\":\"x.\",\"fix\":null}",
+	     "missing 'verdict'"},
+	    {"{\"verdict\":\"uncertain\",\"confidence\":1,\"fix\":null}",
+	     "missing 'reason'"},
+	    {"{\"verdict\":\"uncertain\",\"confidence\":1,\"reason\":\"x\"}",
+	     "missing 'fix'"},
+	    {ANS("\"uncertain\"", "1", "\"x\"", "null") "",
+	     NULL}, /* sanity: valid */
+	    {"{\"verdict\":\"uncertain\",\"confidence\":1,\"reason\":\"x\","
+	     "\"fix\":null,\"injection\":true}",
+	     "unknown key 'injection'"},
+	    {"{\"verdict\":\"uncertain\",\"verdict\":\"true_positive\","
+	     "\"confidence\":1,\"reason\":\"x\",\"fix\":null}",
+	     "appears twice"},
+	    {ANS("\"maybe\"", "1", "\"x\"", "null"), "verdict 'maybe'"},
+	    {ANS("\"TRUE_POSITIVE\"", "1", "\"x\"", "null"),
+	     "verdict 'TRUE_POSITIVE'"},
+	    {ANS("1", "1", "\"x\"", "null"), "'verdict' is not a string"},
+	    {ANS("\"uncertain\"", "\"high\"", "\"x\"", "null"),
+	     "'confidence' is not a number"},
+	    {ANS("\"uncertain\"", "1.5", "\"x\"", "null"),
+	     "confidence 1.5 is outside 0..1"},
+	    {ANS("\"uncertain\"", "-0.1", "\"x\"", "null"), "is outside 0..1"},
+	    {ANS("\"uncertain\"", "85", "\"x\"", "null"), "is outside 0..1"},
+	    {ANS("\"uncertain\"", "1", "null", "null"),
+	     "'reason' is not a string"},
+	    {ANS("\"uncertain\"", "1", "\"\"", "null"), "'reason' is empty"},
+	    {ANS("\"uncertain\"", "1", "\"One. Two. Three. Four.\"", "null"),
+	     "longer than 3 sentences"},
+	    {ANS("\"uncertain\"", "1", "\"x\"", "\"replace it\""),
+	     "'fix' is neither null nor an object"},
+	    {ANS("\"uncertain\"", "1", "\"x\"", "[]"),
+	     "'fix' is neither null nor an object"},
+	    {ANS("\"uncertain\"", "1", "\"x\"",
+		 "{\"start_line\":1,\"end_line\":1}"),
+	     "missing 'fix.replacement'"},
+	    {ANS("\"uncertain\"", "1", "\"x\"",
+		 "{\"start_line\":1,\"end_line\":1,\"replacement\":\"\","
+		 "\"explanation\":\"\"}"),
+	     "unknown key 'fix.explanation'"},
+	    {ANS("\"uncertain\"", "1", "\"x\"",
+		 "{\"start_line\":0,\"end_line\":1,\"replacement\":\"\"}"),
+	     "'fix.start_line' is not a line number"},
+	    {ANS("\"uncertain\"", "1", "\"x\"",
+		 "{\"start_line\":1.5,\"end_line\":2,\"replacement\":\"\"}"),
+	     "'fix.start_line' is not a line number"},
+	    {ANS("\"uncertain\"", "1", "\"x\"",
+		 "{\"start_line\":\"3\",\"end_line\":4,\"replacement\":"
+		 "\"\"}"),
+	     "'fix.start_line' is not an integer"},
+	    {ANS("\"uncertain\"", "1", "\"x\"",
+		 "{\"start_line\":3,\"end_line\":1e12,\"replacement\":"
+		 "\"\"}"),
+	     "'fix.end_line' is not a line number"},
+	    {ANS("\"uncertain\"", "1", "\"x\"",
+		 "{\"start_line\":5,\"end_line\":4,\"replacement\":\"\"}"),
+	     "fix.end_line 4 is before fix.start_line 5"},
+	    {ANS("\"uncertain\"", "1", "\"x\"",
+		 "{\"start_line\":3,\"end_line\":4,\"replacement\":7}"),
+	     "'fix.replacement' is not a string"},
+	    {ANS("\"true_positive\"", "1", "\"x\"", OK_FIX), NULL},
 	};
 	struct pf_llm_answer a;
 	char big[1200 + 64];
@@ -653,8 +653,7 @@ static void test_sentences(void **state)
 
 /* ---- provider envelopes ---- */
 
-static void resp_set(struct pf_http_response *r, long status,
-		     const char *body)
+static void resp_set(struct pf_http_response *r, long status, const char *body)
 {
 	pf_http_response_init(r);
 	r->status = status;
@@ -753,13 +752,14 @@ static void test_response_anthropic(void **state)
 
 	(void)state;
 	open_provider(&llm, "anthropic");
-	resp_set(&r, 200,
-		 "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
-		 "\"content\":[{\"type\":\"text\",\"text\":\"Let me see\"},"
-		 "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":"
-		 "\"report_triage\",\"input\":{\"verdict\":\"false_positive\","
-		 "\"confidence\":0.7,\"reason\":\"Constant.\",\"fix\":null}}],"
-		 "\"stop_reason\":\"tool_use\"}");
+	resp_set(
+	    &r, 200,
+	    "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+	    "\"content\":[{\"type\":\"text\",\"text\":\"Let me see\"},"
+	    "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":"
+	    "\"report_triage\",\"input\":{\"verdict\":\"false_positive\","
+	    "\"confidence\":0.7,\"reason\":\"Constant.\",\"fix\":null}}],"
+	    "\"stop_reason\":\"tool_use\"}");
 	assert_int_equal(pf_llm_parse_response(&a, NULL, &llm, &r), 0);
 	assert_int_equal(a.verdict, PF_VERDICT_FALSE_POSITIVE);
 	pf_llm_answer_release(&a);
@@ -833,15 +833,14 @@ static void test_response_errors(void **state)
 	pf_http_response_release(&r);
 
 	resp_set(&r, 429, "{\"error\":{\"message\":\"Rate limit\"}}");
-	assert_int_equal(pf_llm_parse_response(&a, NULL, &llm, &r),
-			 PF_ERETRY);
+	assert_int_equal(pf_llm_parse_response(&a, NULL, &llm, &r), PF_ERETRY);
 	assert_non_null(strstr(pf_error_last(), "rate limiting (429)"));
 	pf_http_response_release(&r);
 
-	resp_set(&r, 529, "{\"type\":\"error\",\"error\":{\"type\":"
-			  "\"overloaded_error\",\"message\":\"Overloaded\"}}");
-	assert_int_equal(pf_llm_parse_response(&a, NULL, &llm, &r),
-			 PF_ERETRY);
+	resp_set(&r, 529,
+		 "{\"type\":\"error\",\"error\":{\"type\":"
+		 "\"overloaded_error\",\"message\":\"Overloaded\"}}");
+	assert_int_equal(pf_llm_parse_response(&a, NULL, &llm, &r), PF_ERETRY);
 	assert_non_null(strstr(pf_error_last(), "failed (529): Overloaded"));
 	pf_http_response_release(&r);
 
@@ -859,20 +858,20 @@ static void test_response_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_providers),
-		cmocka_unit_test(test_open_urls),
-		cmocka_unit_test(test_headers_and_keys),
-		cmocka_unit_test(test_key_cmd),
-		cmocka_unit_test(test_body_openai),
-		cmocka_unit_test(test_body_azure_compatible),
-		cmocka_unit_test(test_body_anthropic),
-		cmocka_unit_test(test_user_message_injection),
-		cmocka_unit_test(test_answer_valid),
-		cmocka_unit_test(test_answer_violations),
-		cmocka_unit_test(test_sentences),
-		cmocka_unit_test(test_response_openai),
-		cmocka_unit_test(test_response_anthropic),
-		cmocka_unit_test(test_response_errors),
+	    cmocka_unit_test(test_providers),
+	    cmocka_unit_test(test_open_urls),
+	    cmocka_unit_test(test_headers_and_keys),
+	    cmocka_unit_test(test_key_cmd),
+	    cmocka_unit_test(test_body_openai),
+	    cmocka_unit_test(test_body_azure_compatible),
+	    cmocka_unit_test(test_body_anthropic),
+	    cmocka_unit_test(test_user_message_injection),
+	    cmocka_unit_test(test_answer_valid),
+	    cmocka_unit_test(test_answer_violations),
+	    cmocka_unit_test(test_sentences),
+	    cmocka_unit_test(test_response_openai),
+	    cmocka_unit_test(test_response_anthropic),
+	    cmocka_unit_test(test_response_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
