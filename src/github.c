@@ -47,7 +47,8 @@ static void pulls_query(struct pf_buf *out, const char *base,
 	/* head must be owner:branch: a bare branch is silently ignored
 	 * and every open PR comes back */
 	pf_buf_addf(out, "%s/pulls?head=", base);
-	pf_forge_url_encode(out, c->repo->owner);
+	pf_forge_url_encode(out,
+			    c->head_owner ? c->head_owner : c->repo->owner);
 	pf_buf_addch(out, ':');
 	pf_forge_url_encode(out, c->entry->branch);
 	pf_buf_addstr(out, "&state=open&per_page=100");
@@ -82,13 +83,22 @@ static int find_pr(struct pf_mirror_ctx *c, const char *base, long *number,
 		const cJSON *hrepo = head ? jobj(head, "repo") : NULL;
 		const char *ref = head ? jstr(head, "ref") : NULL;
 		const char *full = hrepo ? jstr(hrepo, "full_name") : NULL;
+		const char *label = head ? jstr(head, "label") : NULL;
 		const char *upd = jstr(it, "updated_at");
 
 		/* the server's filter is not trusted blindly */
 		if (!ref || strcmp(ref, c->entry->branch))
 			continue;
-		if (full && strcasecmp(full, c->repo->path))
+		if (c->head_owner) {
+			/* from a fork: its label is fork-owner:branch */
+			size_t n = strlen(c->head_owner);
+
+			if (!label || strncasecmp(label, c->head_owner, n) ||
+			    label[n] != ':' || strcmp(label + n + 1, ref))
+				continue;
+		} else if (full && strcasecmp(full, c->repo->path)) {
 			continue;
+		}
 		if (!cJSON_IsNumber(
 			cJSON_GetObjectItemCaseSensitive(it, "number")))
 			continue;

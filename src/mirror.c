@@ -1395,7 +1395,7 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 {
 	struct pf_config *cfg = &w->run->cfg;
 	struct pf_forge_opts fo;
-	struct pf_forge_repo repo = {0};
+	struct pf_forge_repo repo = {0}, url_repo = {0};
 	struct pf_buf tok = PF_BUF_INIT, src = PF_BUF_INIT;
 	struct pf_mirror_ctx c;
 	const char *hook_env = slack_env(cfg);
@@ -1406,6 +1406,19 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 	ret = pf_forge_resolve(&repo, e->remote_url, &fo);
 	if (ret)
 		goto fail;
+	/* A fork: the URL names the fork, [mirror] repository the upstream
+	 * where the PR lives; GitHub wants head=fork-owner:branch. */
+	if (repo.forge == PF_FORGE_GITHUB && fo.repository && *fo.repository) {
+		struct pf_forge_opts uo = fo;
+
+		uo.repository = NULL;
+		uo.api_url = NULL;
+		if (!pf_forge_resolve(&url_repo, e->remote_url, &uo) &&
+		    url_repo.forge == PF_FORGE_GITHUB &&
+		    strcasecmp(url_repo.owner, repo.owner))
+			c.head_owner = url_repo.owner;
+		pf_error_clear();
+	}
 	c.entry = e;
 	c.repo = &repo;
 	c.dry_run = w->dry_run;
@@ -1509,6 +1522,7 @@ out:
 	pf_buf_release(&src);
 	pf_mirror_ctx_release(&c);
 	pf_forge_repo_release(&repo);
+	pf_forge_repo_release(&url_repo);
 	return ret;
 }
 

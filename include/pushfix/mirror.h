@@ -182,6 +182,9 @@ int pf_mirror_link_next(struct pf_buf *out, const char *link);
 struct pf_mirror_ctx {
 	struct pf_outbox_entry *entry;
 	const struct pf_forge_repo *repo;
+	const char *head_owner;	  /* GitHub fork: the pushed-to owner when
+				     [mirror] repository names the upstream;
+				     NULL: repo->owner */
 	const char *token;	  /* NULL in a dry run */
 	const char *token_source; /* "GITHUB_TOKEN", "[mirror] token_cmd" */
 	int dry_run;		  /* print requests, send nothing */

@@ -168,10 +168,10 @@ expect_token_nowhere() {
 
 # make_entry ID BRANCH SHA FINDING...: a hand-made outbox entry (what the
 # hook writes), FINDING = fp,path,start,end[,fix_start,fix_end,text]
-# ("\n" in text is a newline).  Remote: origin.
+# ("\n" in text is a newline).  Remote: origin, at $ENTRY_URL if set.
 make_entry() {
 	mkdir -p "$OUTBOX" &&
-	python3 - "$OUTBOX" "$TRASH/origin.git" "$@" <<'PY'
+	python3 - "$OUTBOX" "${ENTRY_URL:-$TRASH/origin.git}" "$@" <<'PY'
 import json, os, sys
 outbox, url, eid, branch, sha = sys.argv[1:6]
 fs = []

@@ -150,13 +150,27 @@ test_expect_success 'token_env and token_cmd' '
 	test "$(outbox_count)" -eq 0
 '
 
+test_expect_success 'a fork: the PR in the upstream, head=fork-owner:branch' '
+	cd "$TRASH/work" &&
+	mirror_config github "$(gh_base)" octo/repo &&
+	git push -q --no-verify origin feature:forkfeat &&
+	standin_post "$(gh_base)/_standin/pulls" \
+		"{\"head\": \"forkfeat\", \"head_owner\": \"forker\"}" &&
+	ENTRY_URL=git@github.com:forker/repo.git make_entry f1 forkfeat \
+		"$(git rev-parse HEAD)" "f0f00001,app.py,6,6" &&
+	{ GITHUB_TOKEN=$TOKEN "$PUSHFIX_BIN" mirror 2>"$TRASH/err" ||
+	  { cat "$TRASH/err"; false; }; } &&
+	expect_grep "posted 1 finding on https://github.example/octo/repo/pull/2" "$TRASH/err" &&
+	stand_log github GET "/pulls\$" | tail -1 | grep -q "head=forker%3Aforkfeat\|head=forker:forkfeat"
+'
+
 test_expect_success 'existing comments are read on every page (Link rel=next)' '
 	stand_log github GET "/pulls/1/comments\$" >"$TRASH/gets" &&
 	grep -q "page=2" "$TRASH/gets" &&
 	grep -q "page=3" "$TRASH/gets" &&
 	gh_markers >"$TRASH/m" &&
 	expect_no_repeat "$TRASH/m" &&
-	test "$(wc -l <"$TRASH/m")" -eq 6
+	test "$(wc -l <"$TRASH/m")" -eq 7
 '
 
 test_expect_success 'the token never appears in any log or output' '

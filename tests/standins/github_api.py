@@ -25,8 +25,8 @@ Contract mode (--proxy URL): every request is forwarded to a Prism mock
 of GitHub's OpenAPI description and logged with the violations Prism
 found in it (CONTRACT-TEST-NOTES.md).
 
-Control endpoints (no auth): POST /_standin/pulls {"head","base"} opens a
-PR; POST /_standin/ratelimit {...}; POST /_standin/config {"read_only":
+Control endpoints (no auth): POST /_standin/pulls {"head","base"[,
+"head_owner"]} opens a PR (from a fork with head_owner); POST /_standin/ratelimit {...}; POST /_standin/config {"read_only":
 true, ...} flips an option; GET /_standin/state dumps PRs, reviews and
 comments.  Every request is logged as one JSON line to --log; the
 token is never written anywhere (only whether it matched).
@@ -137,11 +137,14 @@ class State:
         self.next_id += 1
         return self.next_id
 
-    def add_pull(self, head, base):
+    def add_pull(self, head, base, head_owner=None):
+        """head_owner: a PR from a fork (its branch lives in the same
+        bare repository here)."""
         n = len(self.pulls) + 1
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         p = {"number": n, "head": head, "base": base, "created": now,
-             "updated": now, "state": "open"}
+             "updated": now, "state": "open",
+             "head_owner": head_owner or self.owner}
         self.pulls.append(p)
         return p
 
@@ -314,7 +317,8 @@ class Handler(BaseHTTPRequestHandler):
         st = self.server.state
         if path == "/_standin/pulls" and self.command == "POST":
             b = self.body or {}
-            p = st.add_pull(b["head"], b.get("base") or st.args.base)
+            p = st.add_pull(b["head"], b.get("base") or st.args.base,
+                            b.get("head_owner"))
             return self.send(201, {"number": p["number"]})
         if path == "/_standin/ratelimit" and self.command == "POST":
             b = self.body or {}
@@ -433,9 +437,11 @@ class Handler(BaseHTTPRequestHandler):
                 full, p["number"]),
             "created_at": p["created"], "updated_at": p["updated"],
             "user": user(),
-            "head": {"label": "%s:%s" % (st.owner, p["head"]),
+            "head": {"label": "%s:%s" % (p["head_owner"], p["head"]),
                      "ref": p["head"], "sha": head_sha,
-                     "repo": {"full_name": full, "name": st.repo}},
+                     "repo": {"full_name": "%s/%s" % (p["head_owner"],
+                                                      st.repo),
+                              "name": st.repo}},
             "base": {"label": "%s:%s" % (st.owner, p["base"]),
                      "ref": p["base"], "sha": st.sha(p["base"]),
                      "repo": {"full_name": full, "name": st.repo}},
@@ -515,7 +521,7 @@ class Handler(BaseHTTPRequestHandler):
             # GitHub ignores a head without "owner:" (returns all)
             if head and ":" in head:
                 o, _, b = head.partition(":")
-                if o.lower() != st.owner.lower() or b != p["head"]:
+                if o.lower() != p["head_owner"].lower() or b != p["head"]:
                     continue
             if st.sha(p["head"]) is None:
                 continue
