@@ -38,6 +38,9 @@ git -c user.name=b -c user.email=b@example.com commit -q --allow-empty -m base
 } >bench.c
 git add bench.c
 git -c user.name=b -c user.email=b@example.com commit -q -m "add copies"
+git init -q --bare "$tmp/origin.git"
+git remote add origin "$tmp/origin.git"
+git push -q origin HEAD~1:refs/heads/main
 
 python3 "$src/tests/standins/llm_server.py" --port-file "$tmp/port" \
 	--log "$tmp/llm.log" --max-seconds 900 --delay-ms "$DELAY" \
@@ -53,11 +56,15 @@ export PUSHFIX_LLM_BASE_URL=http://127.0.0.1:$port/v1
 export PUSHFIX_LLM_API_KEY_ENV=BENCH_KEY BENCH_KEY=sk-bench
 export PUSHFIX_LLM_TIMEOUT=30 PUSHFIX_LLM_BUDGET=120
 
-# triage FIELD [scan options]: run a scan, print one figure of the verbose
-# triage line ("llm X ms", "total X ms", "N sent", "N cached").
+# triage_line: run the pre-push hook as git would for a push of the last
+# commit (the refs on stdin; nothing is pushed), verbose, and print its
+# triage line ("llm X ms ... total X ms").  PUSHFIX_NO_CACHE=1 is the
+# hook's --no-cache.
 triage_line() {
-	"$PUSHFIX_BIN" scan HEAD~1..HEAD --format json -v "$@" \
-		2>"$tmp/err" >"$tmp/out.json"
+	printf "refs/heads/main %s refs/heads/main %s\n" \
+		"$(git rev-parse HEAD)" "$(git rev-parse HEAD~1)" |
+	PUSHFIX_CORE_VERBOSE=1 PUSHFIX_TTY=/nonexistent "$PUSHFIX_BIN" hook \
+		pre-push origin "$tmp/origin.git" 2>"$tmp/err" >/dev/null
 	grep "^pushfix: triage:" "$tmp/err" | tail -1
 }
 field() { # line, word before which the number sits ("ms" after "llm")
@@ -66,6 +73,7 @@ field() { # line, word before which the number sits ("ms" after "llm")
 
 n_found=$(PUSHFIX_LLM_PROVIDER=none "$PUSHFIX_BIN" scan HEAD~1..HEAD \
 	--format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))')
+[ "$n_found" = "$N" ] || echo "warning: $n_found findings, not $N"
 echo "LLM triage benchmark: $n_found findings, stand-in answers after $DELAY ms, $REPS reps"
 
 best_par=""; best_seq=""; best_cached=""
@@ -75,7 +83,7 @@ while [ "$r" -le "$REPS" ]; do
 	l=$(PUSHFIX_LLM_MAX_PARALLEL=$PAR triage_line)
 	par=$(field "$l" "llm")
 	sent_par=$(echo "$l" | sed -n 's/.*(\([0-9]*\) sent.*/\1/p')
-	l=$(PUSHFIX_LLM_MAX_PARALLEL=1 triage_line --no-cache)
+	l=$(PUSHFIX_LLM_MAX_PARALLEL=1 PUSHFIX_NO_CACHE=1 triage_line)
 	seq=$(field "$l" "llm")
 	l=$(PUSHFIX_LLM_MAX_PARALLEL=$PAR triage_line)
 	cached=$(field "$l" "total")
