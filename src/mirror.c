@@ -32,6 +32,7 @@
 #define PAGE_CAP 200	      /* pages of one listing */
 #define LOG_ROTATE (1u << 20) /* mirror.log beyond this -> mirror.log.1 */
 #define DEFAULT_WAIT_S 120
+#define FRESH_S 600 /* entries younger than this: wait for the remote */
 #define USER_AGENT "User-Agent: pushfix"
 
 /* ---- markers ---- */
@@ -1336,10 +1337,17 @@ out:
 	return ret;
 }
 
-/* Bounded polling with backoff until the push has landed. */
+/*
+ * Bounded polling with backoff until the push has landed.  Only a fresh
+ * entry is worth waiting for: an old one whose commit the remote still
+ * lacks (a rejected push, a rewritten branch) gets one look, so that it
+ * never delays the entries behind it.
+ */
 static int wait_for_remote(struct worker *w, const struct pf_outbox_entry *e)
 {
-	double deadline = pf_now_ms() + w->wait_s * 1000.0;
+	long long age = (long long)time(NULL) - e->created;
+	unsigned wait_s = age >= 0 && age < FRESH_S ? w->wait_s : 0;
+	double deadline = pf_now_ms() + wait_s * 1000.0;
 	double delay = 0.1;
 	unsigned fails = 0;
 
@@ -1358,9 +1366,9 @@ static int wait_for_remote(struct worker *w, const struct pf_outbox_entry *e)
 		if (pf_now_ms() + delay * 1000 > deadline)
 			return pf_error_setc(PF_ETIMEOUT,
 					     "the remote does not have %.7s on "
-					     "'%s' after %u s (was the push "
+					     "'%s' (after %u s; was the push "
 					     "rejected?)",
-					     e->sha, e->branch, w->wait_s);
+					     e->sha, e->branch, wait_s);
 		sleep_s(delay);
 		delay = delay * 2 > 3 ? 3 : delay * 2;
 	}

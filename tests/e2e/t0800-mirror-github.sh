@@ -175,6 +175,29 @@ test_expect_success 'a rule fix becomes a one-click suggestion' '
 	EOF
 '
 
+test_expect_success 'a push the remote rejects: kept, and it never holds up others' '
+	cd "$TRASH/work" &&
+	printf "#!/bin/sh\nwhile read o n r; do [ \"\$r\" = refs/heads/rejected ] && exit 1; done; exit 0\n" \
+		>"$TRASH/origin.git/hooks/pre-receive" &&
+	chmod +x "$TRASH/origin.git/hooks/pre-receive" &&
+	git checkout -q -b rejected main &&
+	mi_text three | commit_file rej/pattern_either_basic.py "rejected" &&
+	! PUSHFIX_TEST_MIRROR_WAIT_S=2 git push origin rejected 2>"$TRASH/err" &&
+	wait_workers 5 &&
+	expect_grep "the remote does not have $(git rev-parse --short=7 HEAD) on .rejected. (after 2 s; was the push rejected?)" "$MLOG" &&
+	test "$(outbox_count)" -eq 1 &&
+	python3 - "$OUTBOX" <<-\EOF &&
+	import glob, json, sys
+	(p,) = glob.glob(sys.argv[1] + "/*.json")
+	e = json.load(open(p))
+	e["created"] -= 3600
+	json.dump(e, open(p, "w"))
+	EOF
+	"$PUSHFIX_BIN" mirror --worker 2>"$TRASH/err" &&
+	expect_grep "on .rejected. (after 0 s; was the push rejected?)" "$TRASH/err" &&
+	test "$(outbox_count)" -eq 1
+'
+
 test_expect_success 'the token never appears in any log or output' '
 	test -s "$MLOG" &&
 	test -s "$TRASH/github.log" &&
