@@ -31,7 +31,7 @@ kill_mirror_pids() {
 	[ -f "$MIRROR_PIDS" ] || return 0
 	while read -r _p; do kill "$_p" 2>/dev/null; done <"$MIRROR_PIDS"
 }
-trap 'kill_mirror_pids; cp "$MLOG" /tmp/last-mirror.log 2>/dev/null; cleanup_trash' EXIT
+trap 'kill_mirror_pids; cleanup_trash' EXIT
 
 OUTBOX=$TRASH/work/.git/pushfix/outbox
 MLOG=$TRASH/work/.git/pushfix/mirror.log
