@@ -341,7 +341,7 @@ static void scan_usage(FILE *f)
 	fprintf(f, "usage: pushfix scan [<range> | --staged | --all [<rev>]] "
 		   "[--format text|json|sarif]\n"
 		   "                    [--filter added|context|file|all] "
-		   "[--exit-code] [-v]\n"
+		   "[--no-triage] [--no-cache] [--exit-code] [-v]\n"
 		   "  <range>     A..B, A...B or one commit; default: what a "
 		   "push of HEAD would send\n");
 }
@@ -354,6 +354,7 @@ int cmd_scan(int argc, const char **argv)
 	enum pf_format fmt = PF_FORMAT_TEXT;
 	const char *range = NULL, *filter = NULL;
 	int staged = 0, all = 0, exit_code = 0, verbose = 0, ret;
+	int no_triage = 0, no_cache = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -381,6 +382,10 @@ int cmd_scan(int argc, const char **argv)
 			filter = argv[++i];
 		} else if (pf_starts_with(a, "--filter=")) {
 			filter = a + 9;
+		} else if (!strcmp(a, "--no-triage")) {
+			no_triage = 1;
+		} else if (!strcmp(a, "--no-cache")) {
+			no_cache = 1;
 		} else if (!strcmp(a, "--exit-code")) {
 			exit_code = 1;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -409,6 +414,7 @@ int cmd_scan(int argc, const char **argv)
 		goto fail;
 	if (verbose)
 		run.verbose = 1;
+	run.no_cache = no_cache;
 	if (filter && (ret = pf_config_set(&run.cfg, "scan", "filter", filter,
 					   "--filter")))
 		goto fail;
@@ -427,6 +433,10 @@ int cmd_scan(int argc, const char **argv)
 		goto fail;
 	if (run.verbose)
 		print_diag(&run);
+	/* Same as the hook: an LLM fault leaves findings untriaged. */
+	if (!no_triage && run.findings.nr && pf_triage_run(&run, 1, NULL))
+		fprintf(stderr, "warning: LLM triage skipped: %s\n",
+			pf_error_last());
 	ro.color = fmt == PF_FORMAT_TEXT && want_color(&run.cfg, 1);
 	ro.verbose = run.verbose;
 	ro.engine = run.scan.engine;
