@@ -4,9 +4,14 @@
 # detached worker.
 
 # A pyenv shim costs seconds per start on a loaded machine: the system
-# interpreter when there is one (stdlib only either way).
+# interpreter when there is one (stdlib only either way).  On PATH, not a
+# shell function: `python3 ... &` must be the server itself, so that its
+# pid is the one the exit trap kills.
 if [ -x /usr/bin/python3 ]; then
-	python3() { /usr/bin/python3 "$@"; }
+	mkdir -p "$TRASH/.pybin" &&
+	ln -sf /usr/bin/python3 "$TRASH/.pybin/python3" &&
+	PATH=$TRASH/.pybin:$PATH
+	export PATH
 fi
 
 # A token no other text contains, so that a grep for it is meaningful.
