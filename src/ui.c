@@ -660,6 +660,35 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
 		add_wrapped(out, f->message, 2, 2, width);
 	}
 
+	/* The matched lines as pushed (never the scanner's copy), a few at
+	 * most: the diff below shows more around a fix. */
+	if (f->lines && *f->lines) {
+		const char *p = f->lines;
+		uint32_t ln = f->start.line;
+		unsigned shown = 0;
+
+		while (*p) {
+			const char *e = strchr(p, '\n');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			char *one;
+
+			if (shown == 6) {
+				pf_buf_addstr(out, "        ...\n");
+				break;
+			}
+			one = pf_xstrndup(p, n);
+			pf_buf_addf(out, "  %5u | ", ln);
+			add_cut(out, one, width > 20 ? width - 10 : 10);
+			pf_buf_addch(out, '\n');
+			free(one);
+			ln++;
+			shown++;
+			if (!e)
+				break;
+			p = e + 1;
+		}
+	}
+
 	/* triage: verdict, confidence, reason -- or why there is none */
 	start = out->len;
 	pf_buf_addstr(out, "  triage: ");
@@ -1357,25 +1386,37 @@ static int read_answer(struct session *s, struct pf_buf *line)
 	}
 }
 
+/* One help line, "k - text", wrapped to the width. */
+static void help_line(struct session *s, char key, const char *text)
+{
+	struct pf_buf b = PF_BUF_INIT;
+
+	pf_buf_addf(&b, "%c - ", key);
+	add_wrapped(&b, text, 4, 4, s->width);
+	put(s, &b);
+	pf_buf_release(&b);
+}
+
 static void print_help(struct session *s, int fix_ok, int triaged)
 {
 	if (fix_ok)
-		say(s, "y - apply this fix\n");
-	say(s, "n - skip this finding (the default)\n");
+		help_line(s, 'y', "apply this fix");
+	help_line(s, 'n', "skip this finding (the default)");
 	if (fix_ok)
-		say(s, "a - apply this fix and every later verified fix "
-		       "(and fix from the rule)\n");
-	say(s, "d - skip this finding and every later one\n"
-	       "i - ignore this finding from now on\n");
-	say(s, fix_ok ? "e - edit the fix in your editor, then apply it\n"
-		      : "e - edit the lines in your editor, then apply "
-			"them\n");
-	if (triaged)
-		say(s, "+ - agree with the triage\n"
-		       "- - disagree with the triage\n");
-	say(s, "p - show this finding again\n"
-	       "q - quit; skip the rest\n"
-	       "? - print help\n");
+		help_line(s, 'a', "apply this fix and every later verified "
+				  "fix (and fix from the rule)");
+	help_line(s, 'd', "skip this finding and every later one");
+	help_line(s, 'i', "ignore this finding from now on");
+	help_line(s, 'e', fix_ok ? "edit the fix in your editor, then apply it"
+				 : "edit the lines in your editor, then apply "
+				   "them");
+	if (triaged) {
+		help_line(s, '+', "agree with the triage");
+		help_line(s, '-', "disagree with the triage");
+	}
+	help_line(s, 'p', "show this finding again");
+	help_line(s, 'q', "quit; skip the rest");
+	help_line(s, '?', "print help");
 }
 
 static void show(struct session *s, const struct pf_finding *f,
