@@ -35,8 +35,14 @@ export PUSHFIX_TTY=${PUSHFIX_TTY:-/nonexistent}
 unset PUSHFIX_CONFIG GITHUB_TOKEN GH_TOKEN GITLAB_TOKEN
 git config --global init.defaultBranch main
 git config --global advice.detachedHead false
-# Stand-ins first on PATH: the replaying semgrep.
-export PATH=$STANDINS/bin:$PATH
+# Stand-ins first on PATH: the replaying semgrep.  The system python3
+# next: version-manager shims (pyenv) cost seconds per start, and the
+# stand-ins use only the standard library.
+if [ -x /usr/bin/python3 ]; then
+	export PATH=$STANDINS/bin:/usr/bin:$PATH
+else
+	export PATH=$STANDINS/bin:$PATH
+fi
 cd "$TRASH" || exit 1
 
 test_count=0
