@@ -358,6 +358,7 @@ static void test_render_finding(void **state)
 		"  dynamic content. If this content can be input from outside "
 		"the program, this\n"
 		"  may be a code injection vulnerability.\n"
+		"      2 | x = eval(s)\n"
 		"  triage: true positive, confidence 0.92: s comes from the "
 		"request and reaches\n"
 		"    eval\n"
@@ -453,8 +454,16 @@ static void test_render_long_and_hostile(void **state)
 		   "the edge of an eighty column terminal for sure",
 		   NULL);
 	f.end.line = 12346;
+	/* The matched lines: escapes defused, long ones cut, at most 6. */
+	free(f.lines);
+	f.lines = pf_xstrdup("l1 \x1b]0;title\x07 and a very long line that "
+			     "goes on and on past the edge of the terminal "
+			     "for sure\nl2\nl3\nl4\nl5\nl6\nl7\nl8");
 	render(&b, &f, NULL, 0, 0);
 	assert_fits(b.buf, 80);
+	assert_has(b.buf, "  12345 | l1 ?]0;title? and a very long line");
+	assert_has(b.buf, "  12350 | l6\n        ...\n");
+	assert_null(strstr(b.buf, "l7"));
 	assert_null(strchr(b.buf, '\x1b'));
 	assert_null(strchr(b.buf, '\x07'));
 	assert_has(b.buf, "\n  ...");
