@@ -16,7 +16,6 @@
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/report.h"
-#include "pushfix/sentlog.h"
 #include "pushfix/triage.h"
 #include "pushfix/ui.h"
 #include "pushfix/util.h"
@@ -145,10 +144,6 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s)\n",
 		run.findings.nr, run.findings.nr == 1 ? "" : "s",
 		run.scan.engine);
-	/* The privacy log keeps [privacy] log_retention_days, no more. */
-	if (pf_sentlog_prune(run.state_dir, run.cfg.privacy.log_retention_days,
-			     0, NULL) && run.verbose)
-		fprintf(stderr, "pushfix: %s\n", pf_error_last());
 	/* Triage is best effort: a dead LLM leaves findings untriaged. */
 	if (pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",
