@@ -76,6 +76,10 @@ void pf_buf_setlen(struct pf_buf *b, size_t len)
 			abort();
 		return;
 	}
+	/* Past the allocation the NUL would land outside it (git's
+	 * strbuf_setlen BUGs out the same way). */
+	if (len >= b->alloc)
+		abort();
 	b->len = len;
 	b->buf[len] = '\0';
 }

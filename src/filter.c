@@ -2,18 +2,64 @@
 
 #include "pushfix/filter.h"
 
-/* Every changeset entry of `path` (two refs may push two versions). */
-static int touches(const struct pf_changeset *cs, const char *path,
+/* Are the finding's lines (cut from the blob it was found in) the same
+ * bytes at its position in this version of the file? */
+static int holds(const struct pf_changed_file *cf, const struct pf_finding *f)
+{
+	size_t n, begin;
+
+	if (!cf->content || !f->lines || f->start.offset < 0 ||
+	    f->start.col < 1 || (uint64_t)f->start.col - 1 >
+					(uint64_t)f->start.offset)
+		return 0;
+	begin = (size_t)f->start.offset - (f->start.col - 1);
+	n = strlen(f->lines);
+	return begin + n <= cf->content_len &&
+	       !memcmp(cf->content + begin, f->lines, n) &&
+	       (begin == 0 || cf->content[begin - 1] == '\n');
+}
+
+const struct pf_changed_file *pf_filter_file_of(const struct pf_changeset *cs,
+						const struct pf_finding *f)
+{
+	const struct pf_changed_file *first = NULL;
+
+	if (!f->path)
+		return NULL;
+	for (size_t i = 0; i < cs->nr; i++) {
+		const struct pf_changed_file *cf = &cs->files[i];
+
+		if (strcmp(cf->path, f->path))
+			continue;
+		if (holds(cf, f))
+			return cf;
+		if (!first)
+			first = cf;
+	}
+	return first;
+}
+
+/* Does an entry of `path` count the lines [start, end] as changed?  Two
+ * refs may push two versions of one path: when one of them holds the
+ * finding's lines, only those versions decide. */
+static int touches(const struct pf_changeset *cs, const struct pf_finding *f,
 		   uint32_t start, uint32_t end, enum pf_filter_mode mode)
 {
-	for (size_t i = 0; i < cs->nr; i++) {
-		const struct pf_changed_file *f = &cs->files[i];
+	int any_holds = 0;
 
-		if (strcmp(f->path, path))
+	for (size_t i = 0; i < cs->nr && !any_holds; i++)
+		any_holds = !strcmp(cs->files[i].path, f->path) &&
+			    holds(&cs->files[i], f);
+	for (size_t i = 0; i < cs->nr; i++) {
+		const struct pf_changed_file *cf = &cs->files[i];
+
+		if (strcmp(cf->path, f->path))
 			continue;
-		if (mode == PF_FILTER_FILE || f->whole_file)
+		if (any_holds && !holds(cf, f))
+			continue;
+		if (mode == PF_FILTER_FILE || cf->whole_file)
 			return 1;
-		if (pf_intervals_overlaps(&f->lines, start, end))
+		if (pf_intervals_overlaps(&cf->lines, start, end))
 			return 1;
 	}
 	return 0;
@@ -36,7 +82,7 @@ size_t pf_filter_apply(struct pf_findings *fs, const struct pf_changeset *cs,
 			start = start > context ? start - context : 1;
 			end = end + context < end ? UINT32_MAX : end + context;
 		}
-		if (touches(cs, f->path, start, end, mode)) {
+		if (f->path && touches(cs, f, start, end, mode)) {
 			i++;
 			continue;
 		}

@@ -19,33 +19,56 @@ static void trim_slash(char *s)
 		s[--n] = '\0';
 }
 
+/* A Semgrep registry name or URL, not a path: left alone. */
+static int is_registry(const char *c)
+{
+	return !strcmp(c, "auto") || pf_starts_with(c, "p/") ||
+	       pf_starts_with(c, "r/") || pf_starts_with(c, "s/") ||
+	       strstr(c, "://");
+}
+
 /*
- * The scanner runs in a temp dir, so a repository-relative rules path
- * (`semgrep_config = .semgrep.yml`) must become absolute.  Registry names
- * (p/default) and URLs are left alone: only existing paths change.
+ * The scanner runs in a temp dir, so a relative rules path
+ * (`semgrep_config = .semgrep.yml`) must become absolute: relative to the
+ * repository's top, else to the current directory (`pushfix scan` from a
+ * subdirectory, an environment override), and "~/" is the home
+ * directory, as a shell would have it.  Registry names (p/default), URLs
+ * and paths that exist nowhere are left alone: Semgrep names those.
  */
 static void absolutise_rules(struct pf_run *run)
 {
 	char *c = run->cfg.scan.semgrep_config;
+	const char *home = getenv("HOME");
 	struct pf_buf out = PF_BUF_INIT;
 
-	if (!c || !run->worktree)
+	if (!c)
 		return;
 	while (*c) {
 		const char *e = strchr(c, ',');
 		size_t n = e ? (size_t)(e - c) : strlen(c);
 		struct pf_buf one = PF_BUF_INIT, abs = PF_BUF_INIT;
 		struct stat st;
+		char *real = NULL;
 
 		pf_buf_add(&one, c, n);
-		pf_buf_addf(&abs, "%s/%s", run->worktree, one.buf);
 		if (out.len)
 			pf_buf_addch(&out, ',');
-		if (one.buf[0] != '/' && !strstr(one.buf, "://") &&
-		    !stat(abs.buf, &st))
-			pf_buf_add(&out, abs.buf, abs.len);
-		else
-			pf_buf_add(&out, one.buf, one.len);
+		if (pf_starts_with(one.buf, "~/") && home && *home) {
+			pf_buf_addf(&abs, "%s/%s", home, one.buf + 2);
+		} else if (one.buf[0] != '/' && !is_registry(one.buf)) {
+			if (run->worktree)
+				pf_buf_addf(&abs, "%s/%s", run->worktree,
+					    one.buf);
+			if (!abs.len || stat(abs.buf, &st)) {
+				pf_buf_reset(&abs);
+				real = realpath(one.buf, NULL);
+				if (real)
+					pf_buf_addstr(&abs, real);
+			}
+		}
+		pf_buf_add(&out, abs.len ? abs.buf : one.buf,
+			   abs.len ? abs.len : one.len);
+		free(real);
 		pf_buf_release(&one);
 		pf_buf_release(&abs);
 		c += n + (e ? 1 : 0);
@@ -168,38 +191,129 @@ static int peel_commit(git_commit **out, git_object *obj, const char *what)
 	return 0;
 }
 
+/* branch.<b>.<var> (or `var` alone when b is NULL) of git's config, or
+ * NULL; a copy to free. */
+static char *config_str(git_config *cfg, const char *b, const char *var)
+{
+	struct pf_buf key = PF_BUF_INIT;
+	git_buf v = { 0 };
+	char *s = NULL;
+
+	if (b)
+		pf_buf_addf(&key, "branch.%s.%s", b, var);
+	else
+		pf_buf_addstr(&key, var);
+	if (cfg && !git_config_get_string_buf(&v, cfg, key.buf) && v.ptr &&
+	    *v.ptr)
+		s = pf_xstrdup(v.ptr);
+	git_buf_dispose(&v);
+	git_error_clear();
+	pf_buf_release(&key);
+	return s;
+}
+
 /*
- * No range given: what `git push` would send from HEAD, i.e. the commits
- * its upstream (or, without one, any remote-tracking ref) lacks.
+ * The remote-tracking ref of branch `merge` of `remote`, through
+ * remote.<remote>.fetch (git_branch_upstream() would do it, but it looks
+ * the remote up with a regex whose match data libgit2 1.5 leaks).
+ */
+static int tracking_ref(git_reference **out, git_repository *repo,
+			git_config *cfg, const char *remote, const char *merge)
+{
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	struct pf_buf key = PF_BUF_INIT;
+	int found = 0;
+
+	*out = NULL;
+	pf_buf_addf(&key, "remote.%s.fetch", remote);
+	if (git_config_multivar_iterator_new(&it, cfg, key.buf, NULL))
+		goto out;
+	while (!found && !git_config_next(&e, it)) {
+		git_refspec *spec = NULL;
+		git_buf dst = { 0 };
+
+		if (!git_refspec_parse(&spec, e->value, 1) &&
+		    git_refspec_src_matches(spec, merge) &&
+		    !git_refspec_transform(&dst, spec, merge) &&
+		    !git_reference_lookup(out, repo, dst.ptr))
+			found = 1;
+		git_buf_dispose(&dst);
+		git_refspec_free(spec);
+	}
+out:
+	git_config_iterator_free(it);
+	git_error_clear();
+	pf_buf_release(&key);
+	return found;
+}
+
+/*
+ * No range given: what `git push` would send from HEAD.  Its remote is
+ * git's: branch.<b>.pushRemote, remote.pushDefault, branch.<b>.remote,
+ * origin.  What that remote has of the branch is the upstream when the
+ * upstream lives there, else <remote>/<b>; without either it is a new
+ * branch: the commits no ref of that remote has.
  */
 static int changes_unpushed(struct pf_run *run)
 {
-	git_reference *head = NULL, *up = NULL;
-	struct pf_buf line = PF_BUF_INIT;
+	git_reference *head = NULL, *track = NULL;
+	git_config *cfg = NULL;
+	struct pf_buf line = PF_BUF_INIT, name = PF_BUF_INIT;
 	const git_oid *hoid;
+	const char *branch = NULL;
+	char *remote = NULL, *up_remote = NULL, *up_merge = NULL;
+	char local_hex[GIT_OID_HEXSZ + 1];
+	char remote_hex[GIT_OID_HEXSZ + 1] =
+		"0000000000000000000000000000000000000000";
 	int ret;
 
 	if (git_repository_head(&head, run->repo))
 		return pf_error_git("cannot read HEAD");
 	hoid = git_reference_target(head);
-	pf_buf_addf(&line, "%s %s ",
-		    git_reference_is_branch(head) ? git_reference_name(head)
-						  : "HEAD",
-		    git_oid_tostr_s(hoid));
-	if (git_reference_is_branch(head) &&
-	    !git_branch_upstream(&up, head) && git_reference_target(up))
-		pf_buf_addf(&line, "%s %s\n", git_reference_name(head),
-			    git_oid_tostr_s(git_reference_target(up)));
-	else
-		pf_buf_addf(&line, "%s %s\n",
-			    git_reference_is_branch(head)
-				    ? git_reference_name(head)
-				    : "refs/heads/HEAD",
-			    "0000000000000000000000000000000000000000");
-	git_reference_free(up);
-	git_reference_free(head);
+	if (git_reference_is_branch(head))
+		branch = git_reference_shorthand(head);
+	if (git_repository_config_snapshot(&cfg, run->repo))
+		cfg = NULL;
+	if (branch) {
+		remote = config_str(cfg, branch, "pushRemote");
+		up_remote = config_str(cfg, branch, "remote");
+		up_merge = config_str(cfg, branch, "merge");
+	}
+	if (!remote)
+		remote = config_str(cfg, NULL, "remote.pushDefault");
+	if (!remote && up_remote)
+		remote = pf_xstrdup(up_remote);
+	if (!remote)
+		remote = pf_xstrdup("origin");
+	if (cfg && up_remote && up_merge && !strcmp(up_remote, remote))
+		tracking_ref(&track, run->repo, cfg, remote, up_merge);
+	if (branch && !track) {
+		pf_buf_addf(&name, "refs/remotes/%s/%s", remote, branch);
+		if (git_reference_lookup(&track, run->repo, name.buf))
+			track = NULL;
+	}
+	git_error_clear();
+	/* git_oid_tostr_s() has one buffer: not twice in one call. */
+	git_oid_tostr(local_hex, sizeof(local_hex), hoid);
+	if (track && git_reference_target(track))
+		git_oid_tostr(remote_hex, sizeof(remote_hex),
+			      git_reference_target(track));
+	pf_buf_addf(&line, "%s %s %s %s\n",
+		    branch ? git_reference_name(head) : "HEAD", local_hex,
+		    branch ? git_reference_name(head) : "refs/heads/HEAD",
+		    remote_hex);
+	if (!run->remote_name)
+		run->remote_name = pf_xstrdup(remote);
 	ret = pf_run_changes_push(run, line.buf, line.len);
+	free(remote);
+	free(up_remote);
+	free(up_merge);
+	git_reference_free(track);
+	git_reference_free(head);
+	git_config_free(cfg);
 	pf_buf_release(&line);
+	pf_buf_release(&name);
 	return ret;
 }
 
@@ -273,7 +387,7 @@ int pf_run_changes_staged(struct pf_run *run)
 	ret = pf_diff_staged(&run->cs, run->repo, &o);
 	if (!ret)
 		ret = finish_changes(run);
-	/* The staged .semgrepignore is not a commit; read the worktree's. */
+	/* The .semgrepignore is the index's (pf_run_ignore_file). */
 	return ret;
 }
 
@@ -301,6 +415,30 @@ int pf_run_changes_all(struct pf_run *run, const char *rev)
 	return ret;
 }
 
+/* The index's .semgrepignore (--staged scans the index). */
+static void ignore_from_index(struct pf_run *run)
+{
+	git_index *index = NULL;
+	const git_index_entry *e;
+	git_blob *blob = NULL;
+
+	if (git_repository_index(&index, run->repo))
+		goto out;
+	e = git_index_get_bypath(index, ".semgrepignore", 0);
+	if (!e || (e->mode & 0170000) != 0100000 ||
+	    git_blob_lookup(&blob, run->repo, &e->id))
+		goto out;
+	if (git_blob_rawsize(blob) <= IGNORE_FILE_CAP) {
+		pf_buf_add(&run->ignore, git_blob_rawcontent(blob),
+			   (size_t)git_blob_rawsize(blob));
+		run->ignore_state = 1;
+	}
+out:
+	git_error_clear();
+	git_blob_free(blob);
+	git_index_free(index);
+}
+
 const char *pf_run_ignore_file(struct pf_run *run, size_t *len)
 {
 	git_oid oid;
@@ -314,24 +452,16 @@ const char *pf_run_ignore_file(struct pf_run *run, size_t *len)
 		goto done;
 	run->ignore_state = -1;
 	if (!run->ignore_tip[0]) {
-		/* --staged: the working tree's file. */
-		struct pf_buf p = PF_BUF_INIT;
-
-		if (run->worktree) {
-			pf_buf_addf(&p, "%s/.semgrepignore", run->worktree);
-			if (!pf_buf_read_file(&run->ignore, p.buf,
-					      IGNORE_FILE_CAP))
-				run->ignore_state = 1;
-		}
-		pf_buf_release(&p);
-		pf_error_clear();
+		ignore_from_index(run);
 		goto done;
 	}
+	/* A symlink's blob is its target's name, not an ignore file. */
 	if (git_oid_fromstr(&oid, run->ignore_tip) ||
 	    git_commit_lookup(&c, run->repo, &oid) ||
 	    git_commit_tree(&tree, c) ||
 	    git_tree_entry_bypath(&te, tree, ".semgrepignore") ||
 	    git_tree_entry_type(te) != GIT_OBJECT_BLOB ||
+	    git_tree_entry_filemode(te) == GIT_FILEMODE_LINK ||
 	    git_blob_lookup(&blob, run->repo, git_tree_entry_id(te)))
 		goto cleanup;
 	if (git_blob_rawsize(blob) <= IGNORE_FILE_CAP) {
@@ -378,8 +508,9 @@ int pf_run_scan(struct pf_run *run)
 			run->ignored++;
 			continue;
 		}
-		/* The rule author's fix, as whole lines, for every report. */
-		cf = pf_changeset_find(&run->cs, f->path);
+		/* The rule author's fix, as whole lines, for every report;
+		 * from the version of the file the finding is in. */
+		cf = pf_filter_file_of(&run->cs, f);
 		if (cf && cf->content)
 			pf_finding_rule_fix_to_lines(f, cf->content,
 						     cf->content_len);

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,101 @@ static void kill_group(pid_t pid, int *reaped, int *status)
 		*reaped = 1;
 }
 
+/*
+ * The signals that end us.  The terminal sends SIGINT/SIGQUIT to its
+ * foreground group only, and a child of a group of its own is not in it:
+ * without this, Ctrl-C during a scan left the scanner running (and its
+ * temp dir behind).  They are blocked except inside ppoll(), so none is
+ * lost between a check and the wait.
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+struct sigstate {
+	struct sigaction old[PF_ARRAY_SIZE(stop_signals)];
+	int caught[PF_ARRAY_SIZE(stop_signals)];
+	sigset_t oldmask;  /* restored at the end, and in the child */
+	sigset_t waitmask; /* during ppoll: oldmask, SIGPIPE blocked */
+	int pipe_pending;  /* a SIGPIPE was pending before we started */
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void note_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void signals_catch(struct sigstate *s, int stops)
+{
+	struct sigaction sa;
+	sigset_t block, pending;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = note_signal;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	got_signal = 0;
+	for (size_t i = 0; i < PF_ARRAY_SIZE(stop_signals); i++) {
+		s->caught[i] = 0;
+		if (!stops || sigaction(stop_signals[i], NULL, &s->old[i]) ||
+		    s->old[i].sa_handler == SIG_IGN)
+			continue;
+		if (!sigaction(stop_signals[i], &sa, NULL)) {
+			s->caught[i] = 1;
+			sigaddset(&block, stop_signals[i]);
+		}
+	}
+	/* Feeding stdin to a child that exits early raises SIGPIPE, whose
+	 * default would end us: keep it blocked and take it back after. */
+	sigaddset(&block, SIGPIPE);
+	sigemptyset(&pending);
+	sigpending(&pending);
+	s->pipe_pending = sigismember(&pending, SIGPIPE) == 1;
+	pthread_sigmask(SIG_BLOCK, &block, &s->oldmask);
+	s->waitmask = s->oldmask;
+	sigaddset(&s->waitmask, SIGPIPE);
+}
+
+/* In the child, before exec: what the program would have had. */
+static void signals_child(const struct sigstate *s)
+{
+	for (size_t i = 0; i < PF_ARRAY_SIZE(stop_signals); i++)
+		if (s->caught[i])
+			signal(stop_signals[i], SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	pthread_sigmask(SIG_SETMASK, &s->oldmask, NULL);
+}
+
+static void signals_restore(struct sigstate *s)
+{
+	sigset_t pending, pipe_only;
+	int sig = got_signal;
+
+	sigemptyset(&pending);
+	sigpending(&pending);
+	if (!s->pipe_pending && sigismember(&pending, SIGPIPE) == 1) {
+		struct timespec zero = { 0, 0 };
+
+		sigemptyset(&pipe_only);
+		sigaddset(&pipe_only, SIGPIPE);
+		sigtimedwait(&pipe_only, NULL, &zero);
+	}
+	for (size_t i = 0; i < PF_ARRAY_SIZE(stop_signals); i++)
+		if (s->caught[i])
+			sigaction(stop_signals[i], &s->old[i], NULL);
+	/* Still blocked: pending until the mask is restored, then it does
+	 * what it would have done without us (usually: end the process). */
+	if (sig)
+		raise(sig);
+	pthread_sigmask(SIG_SETMASK, &s->oldmask, NULL);
+}
+
+/* What the child reports through the exec pipe when it cannot start. */
+struct exec_failure {
+	int in_chdir;
+	int err;
+};
+
 int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 {
 	int inpipe[2] = { -1, -1 }, outpipe[2] = { -1, -1 },
@@ -108,7 +204,9 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 	size_t err_cap = o->err_cap ? o->err_cap : DEFAULT_ERR_CAP;
 	size_t in_off = 0;
 	double deadline = o->timeout_ms ? pf_now_ms() + o->timeout_ms : 0;
-	int status = 0, reaped = 0, ret = 0, exec_errno = 0;
+	int status = 0, reaped = 0, ret = 0, caught = 0;
+	struct exec_failure ef = { 0, 0 };
+	struct sigstate sigs;
 	struct pf_buf exe = PF_BUF_INIT;
 	pid_t pid;
 	ssize_t n;
@@ -127,6 +225,9 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 		ret = pf_error_set("cannot create a pipe: %s", strerror(errno));
 		goto out;
 	}
+	/* Before the fork: a signal in between must not be lost. */
+	signals_catch(&sigs, !o->tty_stdio);
+	caught = 1;
 	pid = fork();
 	if (pid < 0) {
 		ret = pf_error_set("cannot fork: %s", strerror(errno));
@@ -139,7 +240,7 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 		 * started too; the editor stays in ours to keep the tty. */
 		if (!o->tty_stdio)
 			setpgid(0, 0);
-		signal(SIGPIPE, SIG_DFL);
+		signals_child(&sigs);
 		if (o->tty_stdio) {
 			fd = open("/dev/tty", O_RDWR);
 			if (fd >= 0) {
@@ -161,15 +262,16 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 			dup2(errpipe[1], 2);
 		}
 		if (o->cwd && chdir(o->cwd)) {
-			exec_errno = errno;
-			n = write(execpipe[1], &exec_errno, sizeof(exec_errno));
+			ef.in_chdir = 1;
+			ef.err = errno;
+			n = write(execpipe[1], &ef, sizeof(ef));
 			_exit(127);
 		}
 		for (const char *const *e = o->env; e && *e; e++)
 			putenv((char *)*e);
 		execv(exe.buf, (char *const *)o->argv);
-		exec_errno = errno;
-		n = write(execpipe[1], &exec_errno, sizeof(exec_errno));
+		ef.err = errno;
+		n = write(execpipe[1], &ef, sizeof(ef));
 		(void)n;
 		_exit(127);
 	}
@@ -177,12 +279,21 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 		setpgid(pid, pid); /* no race with the child's own call */
 	close(execpipe[1]);
 	execpipe[1] = -1;
-	n = read(execpipe[0], &exec_errno, sizeof(exec_errno));
-	if (n == (ssize_t)sizeof(exec_errno)) {
-		waitpid(pid, &status, 0);
-		r->not_found = 1;
-		ret = pf_error_setc(PF_ENOTFOUND, "cannot run %s: %s",
-				    o->argv[0], strerror(exec_errno));
+	do
+		n = read(execpipe[0], &ef, sizeof(ef));
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(ef)) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (ef.in_chdir) {
+			ret = pf_error_set("cannot enter '%s' to run %s: %s",
+					   o->cwd, o->argv[0],
+					   strerror(ef.err));
+		} else {
+			r->not_found = 1;
+			ret = pf_error_setc(PF_ENOTFOUND, "cannot run %s: %s",
+					    exe.buf, strerror(ef.err));
+		}
 		goto out;
 	}
 	if (inpipe[0] >= 0) {
@@ -202,8 +313,11 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 
 	for (;;) {
 		struct pollfd pfd[3];
+		struct timespec ts;
 		int nfd = 0, timeout = -1;
 
+		if (got_signal)
+			break;
 		if (outpipe[0] >= 0)
 			pfd[nfd++] = (struct pollfd){ outpipe[0], POLLIN, 0 };
 		if (errpipe[0] >= 0)
@@ -212,7 +326,17 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 			pfd[nfd++] = (struct pollfd){ inpipe[1], POLLOUT, 0 };
 		if (!nfd) {
 			/* Only waiting for the exit now. */
-			if (waitpid(pid, &status, WNOHANG) == pid) {
+			pid_t w = waitpid(pid, &status, WNOHANG);
+
+			if (w == pid) {
+				reaped = 1;
+				break;
+			}
+			if (w < 0 && errno != EINTR) {
+				/* Reaped elsewhere (SIGCHLD ignored): no
+				 * status to wait for. */
+				ret = pf_error_set("cannot wait for %s: %s",
+						   o->argv[0], strerror(errno));
 				reaped = 1;
 				break;
 			}
@@ -230,7 +354,15 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 			if (timeout < 0 || left < timeout)
 				timeout = (int)left + 1;
 		}
-		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR) {
+		/* Another thread may take a signal for us: look again now
+		 * and then even without a deadline. */
+		if (timeout < 0 || timeout > 250)
+			timeout = 250;
+		ts.tv_sec = timeout / 1000;
+		ts.tv_nsec = (long)(timeout % 1000) * 1000000L;
+		if (ppoll(pfd, (nfds_t)nfd, &ts, &sigs.waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
 			ret = pf_error_set("poll: %s", strerror(errno));
 			break;
 		}
@@ -287,15 +419,24 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 			break;
 	}
 kill:
-	if (r->timed_out || ret) {
-		kill_group(pid, &reaped, &status);
+	if (got_signal) {
+		if (!reaped)
+			kill_group(pid, &reaped, &status);
+		else
+			kill(-pid, SIGKILL);
+		ret = pf_error_set("interrupted by signal %d; %s was stopped",
+				   (int)got_signal, o->argv[0]);
+	} else if (r->timed_out || ret) {
+		if (!reaped)
+			kill_group(pid, &reaped, &status);
 		if (r->timed_out && !ret)
 			ret = pf_error_setc(PF_ETIMEOUT,
 					    "%s did not finish within %u s",
 					    o->argv[0],
 					    (o->timeout_ms + 999) / 1000);
 	} else if (!reaped) {
-		waitpid(pid, &status, 0);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
 	}
 	if (!o->tty_stdio && !r->timed_out && !ret)
 		kill(-pid, SIGKILL); /* leftovers of a finished scanner */
@@ -317,6 +458,12 @@ out:
 			close(execpipe[i]);
 	}
 	pf_buf_release(&exe);
+	if (caught) {
+		if (got_signal && o->on_signal)
+			o->on_signal(o->on_signal_data);
+		signals_restore(&sigs);
+		got_signal = 0;
+	}
 	return ret;
 }
 

@@ -49,56 +49,111 @@ static int sarif_program(const struct pf_config *cfg, struct pf_buf *out)
 	return 0;
 }
 
+static const char *semgrep_name(const struct pf_config *cfg)
+{
+	return cfg->scan.semgrep_bin && *cfg->scan.semgrep_bin
+		       ? cfg->scan.semgrep_bin
+		       : "semgrep";
+}
+
+static int is_executable_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
+}
+
+int pf_scan_semgrep_path(const struct pf_config *cfg, struct pf_buf *out)
+{
+	const char *name = semgrep_name(cfg);
+	const char *dirs[2];
+
+	if (!pf_proc_which(name, out))
+		return 0;
+	if (strcmp(name, "semgrep"))
+		return pf_error_setc(PF_ENOTFOUND,
+				     "semgrep is not installed ('%s' of [scan] "
+				     "semgrep_bin is not %s); install it with "
+				     "`pipx install semgrep` or set [scan] "
+				     "engine = sarif",
+				     name,
+				     strchr(name, '/') ? "an executable"
+						       : "in PATH");
+	/* Where pipx and `pip install --user` put it: a GUI git client runs
+	 * the hook without the shell's PATH. */
+	dirs[0] = getenv("PIPX_BIN_DIR");
+	dirs[1] = getenv("HOME");
+	for (size_t i = 0; i < PF_ARRAY_SIZE(dirs); i++) {
+		if (!dirs[i] || dirs[i][0] != '/')
+			continue;
+		pf_buf_reset(out);
+		pf_buf_addf(out, "%s%s/semgrep", dirs[i],
+			    i ? "/.local/bin" : "");
+		if (is_executable_file(out->buf))
+			return 0;
+	}
+	pf_buf_reset(out);
+	return pf_error_setc(PF_ENOTFOUND,
+			     "semgrep is not installed (not in PATH nor in "
+			     "~/.local/bin); install it with `pipx install "
+			     "semgrep` or set [scan] engine = sarif");
+}
+
+/* The engine to run: *semgrep set for Semgrep, `prog` its executable or
+ * the SARIF command's argv[0]. */
+static int engine_lookup(const struct pf_config *cfg, int *semgrep,
+			 struct pf_buf *prog)
+{
+	struct pf_buf sarif = PF_BUF_INIT;
+	int ret;
+
+	*semgrep = 0;
+	switch (cfg->scan.engine) {
+	case PF_ENGINE_SEMGREP:
+		ret = pf_scan_semgrep_path(cfg, prog);
+		*semgrep = !ret;
+		return ret;
+	case PF_ENGINE_SARIF:
+		ret = sarif_program(cfg, prog);
+		if (!ret && pf_proc_which(prog->buf, NULL))
+			ret = pf_error_setc(PF_ENOTFOUND,
+					    "the SARIF scanner '%s' of [scan] "
+					    "command is not installed",
+					    prog->buf);
+		return ret;
+	case PF_ENGINE_AUTO:
+		break;
+	}
+	if (!pf_scan_semgrep_path(cfg, prog)) {
+		*semgrep = 1;
+		return 0;
+	}
+	ret = sarif_program(cfg, &sarif);
+	if (!ret && !pf_proc_which(sarif.buf, NULL)) {
+		pf_buf_reset(prog);
+		pf_buf_add(prog, sarif.buf, sarif.len);
+		pf_buf_release(&sarif);
+		return 0;
+	}
+	ret = pf_error_setc(PF_ENOTFOUND,
+			    "no scanner: semgrep is not installed and the "
+			    "SARIF scanner '%s' is not either; install "
+			    "semgrep (pipx install semgrep) or set [scan] "
+			    "command",
+			    sarif.len ? sarif.buf : sarif_command(cfg));
+	pf_buf_release(&sarif);
+	return ret;
+}
+
 const char *pf_scan_engine_name(const struct pf_config *cfg)
 {
 	struct pf_buf prog = PF_BUF_INIT;
-	const char *semgrep = cfg->scan.semgrep_bin && *cfg->scan.semgrep_bin
-				      ? cfg->scan.semgrep_bin
-				      : "semgrep";
-	const char *name = NULL;
+	int semgrep, ret = engine_lookup(cfg, &semgrep, &prog);
 
-	switch (cfg->scan.engine) {
-	case PF_ENGINE_SEMGREP:
-		if (!pf_proc_which(semgrep, NULL))
-			name = "semgrep";
-		else
-			pf_error_setc(PF_ENOTFOUND,
-				      "semgrep is not installed ('%s' is not in "
-				      "PATH); install it with `pipx install "
-				      "semgrep` or set [scan] engine = sarif",
-				      semgrep);
-		break;
-	case PF_ENGINE_SARIF:
-		if (sarif_program(cfg, &prog))
-			break;
-		if (!pf_proc_which(prog.buf, NULL))
-			name = "sarif";
-		else
-			pf_error_setc(PF_ENOTFOUND,
-				      "the SARIF scanner '%s' of [scan] command "
-				      "is not installed",
-				      prog.buf);
-		break;
-	case PF_ENGINE_AUTO:
-		if (!pf_proc_which(semgrep, NULL)) {
-			name = "semgrep";
-			break;
-		}
-		if (!sarif_program(cfg, &prog) &&
-		    !pf_proc_which(prog.buf, NULL)) {
-			name = "sarif";
-			break;
-		}
-		pf_error_setc(PF_ENOTFOUND,
-			      "no scanner: semgrep is not installed and the "
-			      "SARIF scanner '%s' is not either; install "
-			      "semgrep (pipx install semgrep) or set [scan] "
-			      "command",
-			      prog.len ? prog.buf : sarif_command(cfg));
-		break;
-	}
 	pf_buf_release(&prog);
-	return name;
+	if (ret)
+		return NULL;
+	return semgrep ? "semgrep" : "sarif";
 }
 
 /* A target path must stay inside the temp dir. */
@@ -147,7 +202,7 @@ out:
 }
 
 static void add_semgrep_argv(char ***argv, size_t *nr, size_t *alloc,
-			     const struct pf_config *cfg)
+			     const struct pf_config *cfg, const char *exe)
 {
 	static const char *const fixed[] = {
 		"scan", "--json", "--metrics=off", "--disable-version-check",
@@ -158,10 +213,7 @@ static void add_semgrep_argv(char ***argv, size_t *nr, size_t *alloc,
 				: "p/default";
 
 	PF_ALLOC_GROW(*argv, *nr + 8, *alloc);
-	(*argv)[(*nr)++] =
-		pf_xstrdup(cfg->scan.semgrep_bin && *cfg->scan.semgrep_bin
-				   ? cfg->scan.semgrep_bin
-				   : "semgrep");
+	(*argv)[(*nr)++] = pf_xstrdup(exe);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(fixed); i++)
 		(*argv)[(*nr)++] = pf_xstrdup(fixed[i]);
 	/* Several configs, comma separated, each its own --config. */
@@ -186,8 +238,21 @@ static void add_semgrep_argv(char ***argv, size_t *nr, size_t *alloc,
 	(*argv)[(*nr)++] = pf_xstrdup("--");
 }
 
+/* A SARIF command has no "--": a target named "-x.c" must not read as an
+ * option.  strip_dir() takes the "./" off again. */
+static char *target_arg(const char *path, int semgrep)
+{
+	struct pf_buf b = PF_BUF_INIT;
+
+	if (semgrep || path[0] != '-')
+		return pf_xstrdup(path);
+	pf_buf_addf(&b, "./%s", path);
+	return pf_buf_detach(&b, NULL);
+}
+
 /* Build the scanner's argv: the targets replace {files} (or follow). */
-static int build_argv(char ***out, int semgrep, const struct pf_config *cfg,
+static int build_argv(char ***out, int semgrep, const char *exe,
+		      const struct pf_config *cfg,
 		      const struct pf_scan_target *t, size_t nr)
 {
 	char **argv = NULL, **tmpl = NULL;
@@ -195,7 +260,7 @@ static int build_argv(char ***out, int semgrep, const struct pf_config *cfg,
 	int placed = 0, ret;
 
 	if (semgrep) {
-		add_semgrep_argv(&argv, &n, &alloc, cfg);
+		add_semgrep_argv(&argv, &n, &alloc, cfg, exe);
 	} else {
 		ret = pf_proc_split(&tmpl, sarif_command(cfg));
 		if (ret)
@@ -209,14 +274,14 @@ static int build_argv(char ***out, int semgrep, const struct pf_config *cfg,
 			placed = 1;
 			PF_ALLOC_GROW(argv, n + nr + 2, alloc);
 			for (size_t i = 0; i < nr; i++)
-				argv[n++] = pf_xstrdup(t[i].path);
+				argv[n++] = target_arg(t[i].path, 0);
 		}
 		pf_proc_argv_free(tmpl);
 	}
 	if (semgrep || !placed) {
 		PF_ALLOC_GROW(argv, n + nr + 2, alloc);
 		for (size_t i = 0; i < nr; i++)
-			argv[n++] = pf_xstrdup(t[i].path);
+			argv[n++] = target_arg(t[i].path, semgrep);
 	}
 	argv[n] = NULL;
 	*out = argv;
@@ -257,24 +322,101 @@ static const struct pf_scan_target *find_target(
 	return NULL;
 }
 
-static void first_line(struct pf_buf *out, const struct pf_buf *text)
+/* Append [s, e) trimmed, at most 300 bytes. */
+static void add_trimmed(struct pf_buf *out, const char *s, const char *e)
 {
-	const char *s = text->buf, *e;
+	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	pf_buf_add(out, s, (size_t)(e - s) > 300 ? 300 : (size_t)(e - s));
+}
 
-	while (*s == '\n' || *s == ' ')
+/*
+ * The line of a scanner's stderr that says what went wrong: the first
+ * that mentions an error, else the last one (a traceback's exception, a
+ * usage message's "Error: ..." comes after "Usage: ...").
+ */
+static void why_line(struct pf_buf *out, const struct pf_buf *text)
+{
+	const char *s = text->buf, *end = text->buf + text->len;
+	const char *last = NULL, *last_e = NULL;
+
+	while (s < end) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+		const char *q = s;
+
+		if (!e)
+			e = end;
+		while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+			q++;
+		if (q < e) {
+			struct pf_buf line = PF_BUF_INIT;
+
+			pf_buf_add(&line, q, (size_t)(e - q));
+			if (strcasestr(line.buf, "error")) {
+				pf_buf_release(&line);
+				add_trimmed(out, q, e);
+				return;
+			}
+			pf_buf_release(&line);
+			last = q;
+			last_e = e;
+		}
+		s = e + 1;
+	}
+	if (last)
+		add_trimmed(out, last, last_e);
+}
+
+/* The first of the scanner's own error lines in diag[from..]. */
+static void first_error(struct pf_buf *out, const struct pf_buf *diag,
+			size_t from)
+{
+	const char *s = diag->buf + from, *hit = strstr(s, ": error: ");
+	const char *e;
+
+	if (hit) {
+		while (hit > s && hit[-1] != '\n')
+			hit--;
+		s = hit;
+	}
+	while (*s == '\n')
 		s++;
 	e = strchr(s, '\n');
-	pf_buf_add(out, s, e ? (size_t)(e - s) : strlen(s));
-	if (out->len > 300)
-		pf_buf_setlen(out, 300);
+	add_trimmed(out, s, e ? e : s + strlen(s));
 }
+
+static int is_blank(const struct pf_buf *b)
+{
+	for (size_t i = 0; i < b->len; i++)
+		if (b->buf[i] != ' ' && b->buf[i] != '\n' &&
+		    b->buf[i] != '\r' && b->buf[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/* Interrupted (Ctrl-C): pf_proc_run calls this before dying. */
+static void remove_dir_on_signal(void *dir)
+{
+	pf_remove_tree(dir);
+}
+
+struct scan_job {
+	const struct pf_config *cfg;
+	int semgrep;
+	const char *exe;     /* semgrep's path; NULL for SARIF */
+	double deadline;     /* of the whole scan (ms), 0: none */
+	const char *ignore_data;
+	size_t ignore_len;
+};
 
 /* Run the scanner once over targets with distinct paths. */
 static int scan_batch(struct pf_findings *out, struct pf_scan_result *res,
-		      const struct pf_config *cfg, int semgrep,
-		      const struct pf_scan_target *t, size_t nr,
-		      const char *ignore_data, size_t ignore_len)
+		      const struct scan_job *job,
+		      const struct pf_scan_target *t, size_t nr)
 {
+	const struct pf_config *cfg = job->cfg;
 	struct pf_proc_opts opts = { 0 };
 	struct pf_proc_result pr;
 	struct pf_findings parsed = PF_FINDINGS_INIT;
@@ -282,6 +424,7 @@ static int scan_batch(struct pf_findings *out, struct pf_scan_result *res,
 	const char *tmp = getenv("TMPDIR");
 	const char *name;
 	char **argv = NULL;
+	size_t diag_from = res->diag.len;
 	unsigned nerr = 0;
 	double t0;
 	int ret;
@@ -308,27 +451,38 @@ static int scan_batch(struct pf_findings *out, struct pf_scan_result *res,
 	}
 	/* The pushed ignore file, so that the rules' path filters see what
 	 * they would see in the repository. */
-	if (ignore_data && !find_target(t, nr, ".semgrepignore")) {
-		ret = write_target(dir.buf, ".semgrepignore", ignore_data,
-				   ignore_len);
+	if (job->ignore_data && !find_target(t, nr, ".semgrepignore")) {
+		ret = write_target(dir.buf, ".semgrepignore", job->ignore_data,
+				   job->ignore_len);
 		if (ret)
 			goto out;
 	}
-	ret = build_argv(&argv, semgrep, cfg, t, nr);
+	ret = build_argv(&argv, job->semgrep, job->exe, cfg, t, nr);
 	if (ret)
 		goto out;
-	name = semgrep ? "semgrep" : argv[0];
+	name = job->semgrep ? "semgrep" : argv[0];
 	opts.argv = (const char *const *)argv;
 	opts.cwd = dir.buf;
-	opts.timeout_ms = cfg->scan.timeout ? cfg->scan.timeout * 1000 : 0;
 	opts.out_cap = SCAN_OUT_CAP;
+	opts.on_signal = remove_dir_on_signal;
+	opts.on_signal_data = dir.buf;
 	t0 = pf_now_ms();
+	/* [scan] timeout bounds the whole scan, every batch together. */
+	if (job->deadline) {
+		double left = job->deadline - t0;
+
+		opts.timeout_ms = left > 1 ? (unsigned)left : 1;
+	}
 	ret = pf_proc_run(&pr, &opts);
 	res->ms += pf_now_ms() - t0;
 	if (ret == PF_ENOTFOUND) {
-		ret = pf_error_setc(PF_ENOTFOUND,
-				    "%s is not installed (not found in PATH)",
-				    name);
+		if (pf_proc_which(argv[0], NULL))
+			ret = pf_error_setc(PF_ENOTFOUND,
+					    "%s is not installed (not found "
+					    "in PATH)",
+					    name);
+		/* else: found but cannot start (a pipx venv whose python
+		 * is gone...): proc's "cannot run X: why" says it. */
 		goto out;
 	}
 	if (ret == PF_ETIMEOUT) {
@@ -341,10 +495,20 @@ static int scan_batch(struct pf_findings *out, struct pf_scan_result *res,
 	if (ret)
 		goto out;
 	if (pr.signaled) {
-		ret = pf_error_set("%s crashed (signal %d)", name, pr.signo);
+		why_line(&msg, &pr.err);
+		ret = pf_error_set("%s crashed (signal %d)%s%s", name,
+				   pr.signo, msg.len ? ": " : "", msg.buf);
 		goto out;
 	}
-	if (semgrep)
+	if (is_blank(&pr.out)) {
+		why_line(&msg, &pr.err);
+		ret = pf_error_set("%s exited with %d without printing %s%s%s",
+				   name, pr.exit_code,
+				   job->semgrep ? "its JSON" : "SARIF",
+				   msg.len ? ": " : "", msg.buf);
+		goto out;
+	}
+	if (job->semgrep)
 		ret = pf_semgrep_parse(&parsed, &res->diag, &nerr, pr.out.buf,
 				       pr.out.len, "semgrep output");
 	else
@@ -353,7 +517,7 @@ static int scan_batch(struct pf_findings *out, struct pf_scan_result *res,
 	if (ret) {
 		char *why = pf_xstrdup(pf_error_last());
 
-		first_line(&msg, &pr.err);
+		why_line(&msg, &pr.err);
 		ret = pf_error_setc(ret,
 				    "%s exited with %d and printed output "
 				    "pushfix cannot read: %s%s%s%s",
@@ -364,21 +528,27 @@ static int scan_batch(struct pf_findings *out, struct pf_scan_result *res,
 		goto out;
 	}
 	res->nerrors += nerr;
-	/* Semgrep exits 1 with --error, 2 for warnings under --strict; a
-	 * JSON document with an error-level entry and no results is a
-	 * failed scan (bad config, unknown language...). */
-	if (semgrep && pr.exit_code > 1 && nerr && !parsed.nr) {
-		first_line(&msg, &res->diag);
-		ret = pf_error_set("semgrep failed (exit %d): %s",
+	/*
+	 * Exit 0, or 1 (Semgrep --error, most SARIF tools: "findings"),
+	 * is a scan.  Semgrep's 2 and up (7: bad config...) are fatal and
+	 * still print JSON with the errors; a SARIF tool's too.  Errors
+	 * and no results is a failed scan, whatever the status: "no
+	 * findings" would be a silent wrong result.  Findings that came
+	 * with a failure are kept, with a warning.
+	 */
+	if ((pr.exit_code >= 2 || nerr) && !parsed.nr) {
+		first_error(&msg, &res->diag, diag_from);
+		if (!msg.len)
+			why_line(&msg, &pr.err);
+		ret = pf_error_set("%s failed (exit %d): %s", name,
 				   pr.exit_code,
 				   msg.len ? msg.buf : "no message");
 		goto out;
 	}
-	if (!semgrep && pr.exit_code && !parsed.nr && pr.out.len == 0) {
-		first_line(&msg, &pr.err);
-		ret = pf_error_set("%s failed (exit %d): %s", name,
-				   pr.exit_code, msg.len ? msg.buf : "");
-		goto out;
+	if (pr.exit_code >= 2) {
+		first_error(&msg, &res->diag, diag_from);
+		pf_buf_addf(&res->diag, "warning: %s exited with %d%s%s\n",
+			    name, pr.exit_code, msg.len ? ": " : "", msg.buf);
 	}
 	for (size_t i = 0; i < parsed.nr; i++) {
 		struct pf_finding *f = &parsed.v[i];
@@ -414,36 +584,55 @@ out:
 	return ret;
 }
 
+/* Two targets that cannot share a directory: one path twice (two refs
+ * push two versions), or a file "a" beside a file "a/b" (one ref has a
+ * file where another has a directory). */
+static int conflicts(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t n = la < lb ? la : lb;
+
+	if (memcmp(a, b, n))
+		return 0;
+	return la == lb || (la < lb ? b[la] == '/' : a[lb] == '/');
+}
+
 int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
 		    const struct pf_config *cfg,
 		    const struct pf_scan_target *targets, size_t nr,
 		    const char *ignore_data, size_t ignore_len)
 {
-	const char *engine = pf_scan_engine_name(cfg);
 	struct pf_findings found = PF_FINDINGS_INIT;
+	struct pf_buf prog = PF_BUF_INIT;
+	struct scan_job job;
 	unsigned char *done = NULL;
 	size_t left = nr;
-	int ret = 0;
+	int ret, semgrep;
 
-	if (!engine)
-		return PF_ENOTFOUND;
-	if (!strcmp(engine, "semgrep")) {
+	ret = engine_lookup(cfg, &semgrep, &prog);
+	if (ret)
+		goto out;
+	if (semgrep) {
 		snprintf(res->engine, sizeof(res->engine), "semgrep");
 	} else {
-		struct pf_buf prog = PF_BUF_INIT;
-		const char *base;
+		const char *base = strrchr(prog.buf, '/');
 
-		sarif_program(cfg, &prog);
-		base = strrchr(prog.buf, '/');
 		snprintf(res->engine, sizeof(res->engine), "%s",
 			 base ? base + 1 : prog.buf);
-		pf_buf_release(&prog);
 	}
 	if (!nr)
-		return 0;
+		goto out;
+	memset(&job, 0, sizeof(job));
+	job.cfg = cfg;
+	job.semgrep = semgrep;
+	job.exe = semgrep ? prog.buf : NULL;
+	job.deadline = cfg->scan.timeout
+			       ? pf_now_ms() + cfg->scan.timeout * 1000.0
+			       : 0;
+	job.ignore_data = ignore_data;
+	job.ignore_len = ignore_len;
 	done = pf_xcalloc(nr, 1);
-	/* Two versions of one path (two refs) cannot share a directory:
-	 * each pass takes at most one target per path. */
+	/* Targets that cannot share a directory go in separate passes. */
 	while (left && !ret) {
 		struct pf_scan_target *b = pf_xcalloc(left, sizeof(*b));
 		size_t bn = 0;
@@ -454,22 +643,23 @@ int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
 			if (done[i])
 				continue;
 			for (size_t j = 0; j < bn && !dup; j++)
-				dup = !strcmp(b[j].path, targets[i].path);
+				dup = conflicts(b[j].path, targets[i].path);
 			if (dup)
 				continue;
 			b[bn++] = targets[i];
 			done[i] = 1;
 			left--;
 		}
-		ret = scan_batch(&found, res, cfg, !strcmp(engine, "semgrep"),
-				 b, bn, ignore_data, ignore_len);
+		ret = scan_batch(&found, res, &job, b, bn);
 		free(b);
 	}
 	if (!ret) {
 		for (size_t i = 0; i < found.nr; i++)
 			pf_finding_copy(pf_findings_push(out), &found.v[i]);
 	}
+out:
 	pf_findings_release(&found);
+	pf_buf_release(&prog);
 	free(done);
 	return ret;
 }

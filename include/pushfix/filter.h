@@ -15,4 +15,13 @@
 size_t pf_filter_apply(struct pf_findings *fs, const struct pf_changeset *cs,
 		       enum pf_filter_mode mode, unsigned context);
 
+/*
+ * The changeset entry a located finding came from: of several versions of
+ * its path (two refs), the one whose bytes at the finding's position are
+ * its `lines`; else the first entry of the path; NULL when the path is
+ * not in the changeset.  Owned by the changeset.
+ */
+const struct pf_changed_file *pf_filter_file_of(const struct pf_changeset *cs,
+						const struct pf_finding *f);
+
 #endif

@@ -22,6 +22,16 @@ struct pf_proc_opts {
 				    (stdin still fed from `in` when set) */
 	int tty_stdio;           /* editor: stdio on /dev/tty */
 	const char *const *env;  /* extra "K=V" entries, NULL-terminated */
+	/*
+	 * SIGINT, SIGTERM, SIGHUP or SIGQUIT reaching us while a child of a
+	 * group of its own runs (not tty_stdio): the terminal does not send
+	 * it to that group, so we kill the group, call on_signal (e.g. to
+	 * remove the child's temp dir; may be NULL), and re-raise the
+	 * signal with its previous disposition.  A signal we ignored stays
+	 * ignored.
+	 */
+	void (*on_signal)(void *data);
+	void *on_signal_data;
 };
 
 struct pf_proc_result {
@@ -40,7 +50,10 @@ void pf_proc_result_release(struct pf_proc_result *r);
  * Run to completion.  Returns 0 when the child ran (whatever its exit
  * status: look at `r`), PF_ENOTFOUND when argv[0] cannot be executed,
  * PF_ETIMEOUT after killing it on timeout, PF_ETOOBIG when its output
- * exceeded the cap (it is killed), PF_ERROR on a system failure.
+ * exceeded the cap (it is killed), PF_ERROR on a system failure (also
+ * "cannot enter '<cwd>'" and, when a handler of ours returned from a
+ * re-raised signal, "interrupted by signal N").  A child that exits
+ * without reading all of `in` is no error (and no SIGPIPE for us).
  */
 int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o);
 

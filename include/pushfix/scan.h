@@ -52,4 +52,13 @@ int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
  * or NULL with a message when none is usable. */
 const char *pf_scan_engine_name(const struct pf_config *cfg);
 
+/*
+ * The semgrep executable the scan runs, into `out`: [scan] semgrep_bin
+ * looked up in PATH (or taken as a path); for the default name also
+ * $PIPX_BIN_DIR and ~/.local/bin, where pipx and `pip install --user` put
+ * it and which GUI git clients often lack in PATH.  PF_ENOTFOUND with
+ * "semgrep is not installed (...)" otherwise.
+ */
+int pf_scan_semgrep_path(const struct pf_config *cfg, struct pf_buf *out);
+
 #endif
