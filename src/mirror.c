@@ -1284,14 +1284,25 @@ static int remote_has(struct pf_run *run, const struct pf_outbox_entry *e)
 	const char *argv[6];
 	struct pf_proc_opts o = {0};
 	struct pf_proc_result r;
-	git_remote *remote = NULL;
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT;
 	int ret;
 
-	/* A named remote keeps its credentials; the stored URL lost them. */
+	/* A named remote keeps its credentials; the stored URL lost them.
+	 * Read from the config: git_remote_lookup leaks PCRE2 match data in
+	 * libgit2 1.5. */
 	if (e->remote_name && *e->remote_name &&
-	    !git_remote_lookup(&remote, run->repo, e->remote_name))
-		where = e->remote_name;
-	git_remote_free(remote);
+	    !git_repository_config_snapshot(&cfg, run->repo)) {
+		struct pf_buf key = PF_BUF_INIT;
+
+		pf_buf_addf(&key, "remote.%s.url", e->remote_name);
+		if (!git_config_get_string_buf(&url, cfg, key.buf))
+			where = e->remote_name;
+		pf_buf_release(&key);
+	}
+	git_error_clear();
+	git_buf_dispose(&url);
+	git_config_free(cfg);
 	pf_buf_addf(&ref, "refs/heads/%s", e->branch);
 	argv[0] = "git";
 	argv[1] = "ls-remote";
