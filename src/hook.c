@@ -47,10 +47,25 @@ static void print_skipped(const struct pf_run *run)
 			run->cs.skipped[i].path, run->cs.skipped[i].reason);
 }
 
+/* The scanner's notes in verbose mode; its "warning:" lines (findings
+ * that came with a failed run, a temp dir that could not be removed)
+ * always: a partial scan must not pass for a whole one. */
 static void print_diag(const struct pf_run *run)
 {
-	if (run->scan.diag.len)
-		fputs(run->scan.diag.buf, run->msg);
+	const char *s = run->scan.diag.buf;
+
+	if (run->verbose) {
+		fputs(s, run->msg);
+		return;
+	}
+	while (*s) {
+		const char *e = strchr(s, '\n');
+		size_t n = e ? (size_t)(e - s) + 1 : strlen(s);
+
+		if (pf_starts_with(s, "warning: "))
+			fprintf(run->msg, "pushfix: %.*s", (int)n, s);
+		s += n;
+	}
 }
 
 /* A message on one line: a scanner's or libgit2's text may hold
@@ -130,8 +145,7 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	ret = pf_run_scan(&run);
 	if (ret)
 		goto fault;
-	if (run.verbose)
-		print_diag(&run);
+	print_diag(&run);
 
 	if (!run.findings.nr) {
 		fprintf(stderr,
@@ -426,8 +440,7 @@ int cmd_scan(int argc, const char **argv)
 	ret = pf_run_scan(&run);
 	if (ret)
 		goto fail;
-	if (run.verbose)
-		print_diag(&run);
+	print_diag(&run);
 	/* Same as the hook: an LLM fault leaves findings untriaged. */
 	if (!no_triage && run.findings.nr && pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "warning: LLM triage skipped: %s\n",

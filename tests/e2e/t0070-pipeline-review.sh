@@ -5,7 +5,8 @@
 # newline; one line when pushfix crashes (no repeated config warnings);
 # semgrep from ~/.local/bin when PATH lacks it (GUI git clients);
 # `pushfix scan`'s default range follows the push remote; relative rules
-# paths from a subdirectory; exact messages for bad options.
+# paths from a subdirectory; exact messages for bad options; a partial
+# scan (findings, then a fatal exit) says so.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/e2e/lib-scan.sh"
 
@@ -185,6 +186,17 @@ test_expect_success 'bad options: exact messages' '
 	expect_grep "^error: too many arguments$" "$TRASH/err" &&
 	! "$PUSHFIX_BIN" changes --staged HEAD >"$TRASH/out" 2>"$TRASH/err" &&
 	expect_grep "^error: give one of <range>, --staged$" "$TRASH/err"
+'
+
+test_expect_success 'findings with a failed semgrep run: shown, and the failure said' '
+	cd "$TRASH/work" &&
+	mi_text two | commit_file app/pattern_either_basic.py "only two" &&
+	git push -q --no-verify origin main &&
+	mi_text one two | commit_file app/pattern_either_basic.py "one again" &&
+	FAKE_SEMGREP_EXIT=2 git push -q origin main 2>"$TRASH/err" &&
+	expect_remote_at refs/heads/main HEAD &&
+	expect_grep "method one detected" "$TRASH/err" &&
+	expect_grep "^pushfix: warning: semgrep exited with 2" "$TRASH/err"
 '
 
 test_expect_success 'no scan left anything in TMPDIR' '
