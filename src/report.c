@@ -36,33 +36,6 @@ int pf_format_parse(enum pf_format *out, const char *name)
 
 /* ---- UTF-8 ---------------------------------------------------------------- */
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
-static size_t utf8_valid(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xe0 && s[1] < 0xa0) ||
-		    (s[0] == 0xed && s[1] >= 0xa0))
-			return 0;
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xf0 && s[1] < 0x90) ||
-		    (s[0] == 0xf4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* ---- JSON ---------------------------------------------------------------- */
 
 /* A JSON string; NULL is null; bytes that are not UTF-8 become U+FFFD so
@@ -80,7 +53,7 @@ static void jstr(struct pf_buf *b, const char *s)
 	n = strlen(s);
 	pf_buf_addch(b, '"');
 	while (n) {
-		size_t l = utf8_valid(p, n);
+		size_t l = pf_utf8_valid(p, n);
 
 		if (!l) {
 			pf_buf_addstr(b, "\\ufffd");
@@ -298,7 +271,7 @@ static size_t add_visible(struct pf_buf *b, const char *s, size_t max,
 
 	*cut = 0;
 	while (n) {
-		size_t l = utf8_valid(p, n), w = 1;
+		size_t l = pf_utf8_valid(p, n), w = 1;
 
 		if (*p == '\t')
 			w = 8 - col % 8;

@@ -894,34 +894,6 @@ out:
 
 /* ---- writing ---------------------------------------------------------- */
 
-/* Length of a valid UTF-8 sequence at s, or 0 (strict: no overlongs, no
- * surrogates, nothing past U+10FFFF). */
-static size_t utf8_valid(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xe0 && s[1] < 0xa0) ||
-		    (s[0] == 0xed && s[1] >= 0xa0))
-			return 0;
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xf0 && s[1] < 0x90) ||
-		    (s[0] == 0xf4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* A JSON string literal; bytes that are not UTF-8 become U+FFFD, so the
  * log is valid JSON whatever the scanned file held. */
 static void json_str(struct pf_buf *b, const char *s)
@@ -932,7 +904,7 @@ static void json_str(struct pf_buf *b, const char *s)
 
 	pf_buf_addch(b, '"');
 	while (n) {
-		size_t l = utf8_valid(p, n);
+		size_t l = pf_utf8_valid(p, n);
 
 		if (!l) {
 			pf_buf_addstr(b, "\\ufffd");
@@ -1001,7 +973,7 @@ static uint32_t utf16_col(const char *line, uint32_t col)
 	uint32_t units = 1;
 
 	while (i + 1 < col && i < len) {
-		size_t l = utf8_valid(p + i, len - i);
+		size_t l = pf_utf8_valid(p + i, len - i);
 
 		if (!l)
 			l = 1;

@@ -38,6 +38,10 @@ int pf_ends_with(const char *s, const char *suffix);
  * Returns 0 on success, PF_EINVALID otherwise (no message set). */
 int pf_parse_ulong(unsigned long *out, const char *s);
 
+/* Length of the valid UTF-8 sequence at s (n bytes left, n > 0), or 0:
+ * strict, no overlong forms, no surrogates, nothing past U+10FFFF. */
+size_t pf_utf8_valid(const unsigned char *s, size_t n);
+
 /* Monotonic clock in milliseconds. */
 double pf_now_ms(void);
 
