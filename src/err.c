@@ -63,6 +63,12 @@ void pf_error_clear(void)
 	errmsg[0] = '\0';
 }
 
+void pf_git_init(void)
+{
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+}
+
 int pf_error_git(const char *context)
 {
 	/* libgit2 1.5 may return NULL when the failing call set nothing. */

@@ -334,7 +334,7 @@ int cmd_hook(int argc, const char **argv)
 	/* main() initialises libgit2 for every command; only this path needs
 	 * it (its init reads every CA certificate), so it holds its own
 	 * reference: main may then skip the hook's. */
-	git_libgit2_init();
+	pf_git_init();
 	/* PUSHFIX_NO_GUARD: run in-process, for debuggers and benchmarks. */
 	if (getenv("PUSHFIX_NO_GUARD"))
 		ret = run_hook(argc, argv, &in);
