@@ -42,42 +42,10 @@ int pf_format_parse(enum pf_format *out, const char *name)
  * that the report is valid JSON whatever the scanned file held. */
 static void jstr(struct pf_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	if (!s) {
+	if (s)
+		pf_buf_add_json_text(b, s);
+	else
 		pf_buf_addstr(b, "null");
-		return;
-	}
-	n = strlen(s);
-	pf_buf_addch(b, '"');
-	while (n) {
-		size_t l = pf_utf8_valid(p, n);
-
-		if (!l) {
-			pf_buf_addstr(b, "\\ufffd");
-			l = 1;
-		} else if (l > 1) {
-			pf_buf_add(b, p, l);
-		} else if (*p == '"' || *p == '\\') {
-			pf_buf_addch(b, '\\');
-			pf_buf_addch(b, *p);
-		} else if (*p == '\n') {
-			pf_buf_addstr(b, "\\n");
-		} else if (*p == '\t') {
-			pf_buf_addstr(b, "\\t");
-		} else if (*p == '\r') {
-			pf_buf_addstr(b, "\\r");
-		} else if (*p < 0x20 || *p == 0x7f) {
-			pf_buf_addf(b, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
-		} else {
-			pf_buf_addch(b, *p);
-		}
-		p += l;
-		n -= l;
-	}
-	pf_buf_addch(b, '"');
 }
 
 static void jkey(struct pf_buf *b, const char *key, int *first)

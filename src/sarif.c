@@ -894,41 +894,9 @@ out:
 
 /* ---- writing ---------------------------------------------------------- */
 
-/* A JSON string literal; bytes that are not UTF-8 become U+FFFD, so the
- * log is valid JSON whatever the scanned file held. */
 static void json_str(struct pf_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p);
-
-	pf_buf_addch(b, '"');
-	while (n) {
-		size_t l = pf_utf8_valid(p, n);
-
-		if (!l) {
-			pf_buf_addstr(b, "\\ufffd");
-			l = 1;
-		} else if (l > 1) {
-			pf_buf_add(b, p, l);
-		} else if (*p == '"' || *p == '\\') {
-			pf_buf_addch(b, '\\');
-			pf_buf_addch(b, *p);
-		} else if (*p == '\n') {
-			pf_buf_addstr(b, "\\n");
-		} else if (*p == '\t') {
-			pf_buf_addstr(b, "\\t");
-		} else if (*p == '\r') {
-			pf_buf_addstr(b, "\\r");
-		} else if (*p < 0x20 || *p == 0x7f) {
-			pf_buf_addf(b, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
-		} else {
-			pf_buf_addch(b, *p);
-		}
-		p += l;
-		n -= l;
-	}
-	pf_buf_addch(b, '"');
+	pf_buf_add_json_text(b, s);
 }
 
 static const char *sarif_level(enum pf_severity s)

@@ -36,8 +36,14 @@ void pf_buf_addf(struct pf_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void pf_buf_vaddf(struct pf_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-/* Append s as a JSON string literal, quotes included. */
+/* Append s as a JSON string literal, quotes included, byte for byte (the
+ * vault needs exact round trips). */
 void pf_buf_add_json_str(struct pf_buf *b, const char *s, size_t len);
+
+/* Append NUL-terminated text (NULL: "") as a JSON string literal for
+ * reports: bytes that are not UTF-8 become U+FFFD, so the output is valid
+ * JSON whatever the scanned file held. */
+void pf_buf_add_json_text(struct pf_buf *b, const char *s);
 
 void pf_buf_rtrim(struct pf_buf *b);
 
