@@ -27,8 +27,10 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
 LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 TEST_LIBS := $(shell pkg-config --libs cmocka)
 
-SRC := $(wildcard src/*.c)
-LIB_SRC := $(filter-out src/main.c,$(SRC))
+# src/ holds the stages; src/cli/ the commands; src/scan/, src/redact/,
+# src/mirror/ the families; src/util/ the bottom layer.
+SRC := $(wildcard src/*.c src/*/*.c)
+LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -42,7 +44,7 @@ all: $(BIN) pushfix
 pushfix: $(BIN)
 	@cp $(BIN) pushfix
 
-$(BIN): $(BUILD)/src/main.o $(BUILD)/libpushfix.a
+$(BIN): $(BUILD)/src/cli/main.o $(BUILD)/libpushfix.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libpushfix.a: $(LIB_OBJ)
@@ -100,7 +102,7 @@ bench: $(BIN)
 	PUSHFIX_BIN=$(abspath $(BIN)) sh bench/run.sh
 
 format:
-	clang-format -i src/*.c include/pushfix/*.h
+	clang-format -i $(SRC) $(wildcard src/*/*.h) include/pushfix/*.h
 
 clean:
 	rm -rf build pushfix
@@ -108,4 +110,4 @@ clean:
 .PHONY: all test unit-test e2e-test units valgrind fuzz install bench format clean
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d
