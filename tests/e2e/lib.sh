@@ -9,7 +9,6 @@
 # config, and prints TAP plus a last line "N passed, N failed".
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${PUSHFIX_SHARED:-$(cd "$SRC/.." && pwd)/shared}
 STANDINS=$SRC/tests/standins
 PUSHFIX_BIN=${PUSHFIX_BIN:-$SRC/build/default/pushfix}
 if [ ! -x "$PUSHFIX_BIN" ]; then
