@@ -8,9 +8,10 @@
 # builds with line comments (multi-line, suggestion) is checked too, and
 # one deliberately wrong request per kind must be refused, proving the
 # check is live (docs/CONTRACT-TEST-NOTES.md, gotcha G3).
-# Needs `cd tests/contract && npm ci`.  Run: sh tests/contract/github.sh
+# Needs Prism (sh tests/deps.sh; skipped without).  Run: sh tests/contract/github.sh
 # (tests/e2e/t0840-mirror-contract.sh runs it under `make test`).
 . "$(dirname "$0")/../e2e/lib.sh"
+skip_unless_prism
 . "$SRC/tests/e2e/lib-scan.sh"
 . "$SRC/tests/e2e/lib-mirror.sh"
 

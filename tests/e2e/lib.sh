@@ -101,6 +101,16 @@ start_standin() {
 	[ -n "$STANDIN_PORT" ]
 }
 
+# The contract tests need Prism, which tests/deps.sh installs with npm into
+# tests/contract/node_modules; a clone without it skips them (exit 0, no
+# "N passed" line: tests/run.sh counts the script as skipped, not failed).
+skip_unless_prism() {
+	if [ ! -e "$SRC/tests/contract/node_modules" ]; then
+		echo "skipped: prism not installed (sh tests/deps.sh)"
+		exit 0
+	fi
+}
+
 # grep helpers that say what they expected
 expect_grep() { # pattern file
 	grep -q -- "$1" "$2" || { echo "expected '$1' in $2:"; cat "$2"; return 1; }

@@ -5,8 +5,9 @@
 # tests/fixtures/openapi/; any `sl-violations` entry about the request
 # fails.  One deliberately wrong request per endpoint must be refused,
 # which proves the check is live (docs/CONTRACT-TEST-NOTES.md, gotcha G3).
-# Needs `cd tests/contract && npm ci` (Prism 5.14.2, pinned).
+# Needs Prism 5.14.2, pinned (sh tests/deps.sh; skipped without).
 . "$(dirname "$0")/lib.sh"
+skip_unless_prism
 . "$SRC/tests/e2e/lib-scan.sh"
 . "$SRC/tests/e2e/lib-llm.sh"
 
