@@ -5,8 +5,8 @@
  * commit's id, and files written into the tree.  Header-only (static
  * inline): every unit test is one .c file linked with libpushfix.a.
  */
-#ifndef PF_TESTLIB_H
-#define PF_TESTLIB_H
+#ifndef PUSHFIX_TESTLIB_H
+#define PUSHFIX_TESTLIB_H
 
 #include <limits.h>
 #include <setjmp.h>
