@@ -13,6 +13,7 @@ ONLY=${PUSHFIX_ONLY:-}
 pass=0
 fail=0
 failed_names=""
+skipped_names=""
 
 count() { # name, passed, failed
 	pass=$((pass + $2))
@@ -86,6 +87,14 @@ if [ "$ONLY" != unit ]; then
 		set -- $(cat "$log/$n.rc" 2>/dev/null || echo "1 0")
 		rc=$1
 		secs=$2
+		# A script that cannot run here (a missing optional tool)
+		# exits 0 with only "skipped: why": neither passed nor failed.
+		if [ "$rc" -eq 0 ] && skip=$(grep -m1 '^skipped: ' "$log/$n") &&
+			! grep -Eq '^[0-9]+ passed, [0-9]+ failed' "$log/$n"; then
+			echo "e2e $n: $skip"
+			skipped_names="$skipped_names $n"
+			continue
+		fi
 		last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/$n" | tail -1)
 		p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
 		f=$(echo "$last" | sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p')
@@ -100,6 +109,9 @@ if [ "$ONLY" != unit ]; then
 	done
 fi
 
+if [ -n "$skipped_names" ]; then
+	echo "skipped:$skipped_names"
+fi
 if [ "$fail" -ne 0 ]; then
 	echo "failed:$failed_names"
 fi

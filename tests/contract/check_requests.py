@@ -11,7 +11,7 @@ when the description documents no error response, in the `validation`
 list of its own 422 problem+json body.
 A request passes when the status is 2xx and no such entry exists.  With
 --expect-refused the single body must be refused (4xx and a request
-violation): that proves the check is live (CONTRACT-TEST-NOTES.md, G3).
+violation): that proves the check is live (docs/CONTRACT-TEST-NOTES.md, G3).
 """
 import json
 import sys

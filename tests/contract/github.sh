@@ -1,21 +1,22 @@
 #!/bin/sh
 # Contract: the GitHub requests `pushfix mirror` really sends are checked
 # by Prism 5.14.2 against GitHub's official OpenAPI description (the
-# subset in shared/fixtures/openapi/github-pulls-subset.openapi.json).
+# subset in tests/fixtures/openapi/github-pulls-subset.openapi.json).
 # pushfix talks to tests/standins/github_api.py in --proxy mode, which
 # forwards each request to Prism and logs Prism's `sl-violations` about
 # it; any violation located in the request fails.  The review pushfix
 # builds with line comments (multi-line, suggestion) is checked too, and
 # one deliberately wrong request per kind must be refused, proving the
-# check is live (CONTRACT-TEST-NOTES.md, gotcha G3).
-# Needs `cd tests/contract && npm ci`.  Run: sh tests/contract/github.sh
+# check is live (docs/CONTRACT-TEST-NOTES.md, gotcha G3).
+# Needs Prism (sh tests/deps.sh; skipped without).  Run: sh tests/contract/github.sh
 # (tests/e2e/t0840-mirror-contract.sh runs it under `make test`).
 . "$(dirname "$0")/../e2e/lib.sh"
+skip_unless_prism
 . "$SRC/tests/e2e/lib-scan.sh"
 . "$SRC/tests/e2e/lib-mirror.sh"
 
 PRISM=$SRC/tests/contract/node_modules/@stoplight/prism-cli/dist/index.js
-SPEC=$SHARED/fixtures/openapi/github-pulls-subset.openapi.json
+SPEC=$SRC/tests/fixtures/openapi/github-pulls-subset.openapi.json
 # The description's own example pull request (GET /pulls answers it).
 EX_SHA=6dcb09b5b57875f334f61aebed695e2e4193db5e
 export GITHUB_TOKEN=$TOKEN

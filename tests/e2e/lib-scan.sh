@@ -3,7 +3,7 @@
 # the fixture's own target files the tests commit (identical bytes, so the
 # recorded lines and offsets are right).
 
-FIXTURES=$SHARED/fixtures/semgrep-real
+FIXTURES=$SRC/tests/fixtures/semgrep-real
 # 3 INFO findings, lines 1-2 "method one detected", 4-5 "method two
 # detected", 7-8 "method three detected".
 MI_FIX=message-interpolation-info/snapshots/test_message_interpolation/test_message_interpolation/rulesmessage_interpolationpattern-either.yaml-message_interpolationpattern_either_basic.py/results.json

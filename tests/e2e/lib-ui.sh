@@ -6,7 +6,7 @@
 # real pseudo-terminal by tests/standins/pty_drive.py: `git push` runs with
 # the pty as its controlling terminal, so the hook's /dev/tty is the pty.
 
-FIXTURES=$SHARED/fixtures/semgrep-real
+FIXTURES=$SRC/tests/fixtures/semgrep-real
 AF3_CASE=$FIXTURES/autofix-three-multiline
 AF3_FIX=autofix-three-multiline/snapshots/test_autofix/test/three-autofixes.yaml-three-autofixes.py-json-not-dryrun/results.json
 AF3_SRC=$AF3_CASE/targets/autofix/three-autofixes.py

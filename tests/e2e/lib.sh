@@ -9,7 +9,6 @@
 # config, and prints TAP plus a last line "N passed, N failed".
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${PUSHFIX_SHARED:-$(cd "$SRC/.." && pwd)/shared}
 STANDINS=$SRC/tests/standins
 PUSHFIX_BIN=${PUSHFIX_BIN:-$SRC/build/default/pushfix}
 if [ ! -x "$PUSHFIX_BIN" ]; then
@@ -100,6 +99,16 @@ start_standin() {
 	done
 	STANDIN_PORT=$(cat "$TRASH/$_n.port" 2>/dev/null)
 	[ -n "$STANDIN_PORT" ]
+}
+
+# The contract tests need Prism, which tests/deps.sh installs with npm into
+# tests/contract/node_modules; a clone without it skips them (exit 0, no
+# "N passed" line: tests/run.sh counts the script as skipped, not failed).
+skip_unless_prism() {
+	if [ ! -e "$SRC/tests/contract/node_modules" ]; then
+		echo "skipped: prism not installed (sh tests/deps.sh)"
+		exit 0
+	fi
 }
 
 # grep helpers that say what they expected

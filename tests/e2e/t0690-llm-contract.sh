@@ -2,18 +2,19 @@
 # Contract: pushfix's real OpenAI and Anthropic requests (the bodies
 # `pushfix preview` prints, with the headers pushfix sends) are validated by
 # Prism against the official OpenAPI descriptions in
-# shared/fixtures/openapi/; any `sl-violations` entry about the request
+# tests/fixtures/openapi/; any `sl-violations` entry about the request
 # fails.  One deliberately wrong request per endpoint must be refused,
-# which proves the check is live (CONTRACT-TEST-NOTES.md, gotcha G3).
-# Needs `cd tests/contract && npm ci` (Prism 5.14.2, pinned).
+# which proves the check is live (docs/CONTRACT-TEST-NOTES.md, gotcha G3).
+# Needs Prism 5.14.2, pinned (sh tests/deps.sh; skipped without).
 . "$(dirname "$0")/lib.sh"
+skip_unless_prism
 . "$SRC/tests/e2e/lib-scan.sh"
 . "$SRC/tests/e2e/lib-llm.sh"
 
 export PUSHFIX_LLM_API_KEY_ENV=PF_TEST_LLM_KEY
 PRISM=$SRC/tests/contract/node_modules/@stoplight/prism-cli/dist/index.js
 CHECK=$SRC/tests/contract/check_requests.py
-OPENAPI=$SHARED/fixtures/openapi
+OPENAPI=$SRC/tests/fixtures/openapi
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

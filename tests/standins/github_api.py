@@ -2,7 +2,7 @@
 """A GitHub REST API stand-in for pushfix's tests (Python 3 stdlib only).
 
 Serves the pull-request endpoints pushfix uses, on 127.0.0.1, and enforces
-GitHub's real rules as documented and recorded (FORGE-API-NOTES.md,
+GitHub's real rules as documented and recorded (docs/FORGE-API-NOTES.md,
 fixtures/forge-real/):
 
   * 401 {"message": "Bad credentials"} without the right token
@@ -23,7 +23,7 @@ fixtures/forge-real/):
 
 Contract mode (--proxy URL): every request is forwarded to a Prism mock
 of GitHub's OpenAPI description and logged with the violations Prism
-found in it (CONTRACT-TEST-NOTES.md).
+found in it (docs/CONTRACT-TEST-NOTES.md).
 
 Control endpoints (no auth): POST /_standin/pulls {"head","base"[,
 "head_owner"]} opens a PR (from a fork with head_owner); POST /_standin/ratelimit {...}; POST /_standin/config {"read_only":

@@ -2,7 +2,7 @@
 """A GitLab REST API (v4) stand-in for pushfix's tests (Python 3 stdlib).
 
 Serves the merge-request endpoints pushfix uses under /api/v4 on
-127.0.0.1, and enforces GitLab's real rules (FORGE-API-NOTES.md §2,
+127.0.0.1, and enforces GitLab's real rules (docs/FORGE-API-NOTES.md §2,
 fixtures/forge-real/gitlab/):
 
   * 401 {"message": "401 Unauthorized"} without the right PRIVATE-TOKEN

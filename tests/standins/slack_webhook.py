@@ -2,7 +2,7 @@
 """A Slack incoming-webhook stand-in for pushfix's tests (stdlib only).
 
 POST <--path> with a JSON body answers 200 "ok" (text/plain) as Slack does;
-the documented plain-text errors otherwise (FORGE-API-NOTES.md §4):
+the documented plain-text errors otherwise (docs/FORGE-API-NOTES.md §4):
   404 no_service       another path (a revoked or mistyped webhook)
   400 invalid_payload  not JSON, or not an object
   400 no_text          neither "text" nor "blocks"

@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,64 +16,30 @@
 #include "pushfix/err.h"
 #include "pushfix/interval.h"
 #include "pushfix/util.h"
+#include "testlib.h"
 
 /* A repository r/ in a temp dir, built with the git CLI. */
 struct fx {
-	char dir[256];
+	char dir[PATH_MAX];
+	char path[PATH_MAX + 8]; /* dir/r, the repository */
 	git_repository *repo;
 	struct pf_changeset cs;
 };
 
-static int sh(struct fx *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int sh(struct fx *f, const char *fmt, ...)
-{
-	struct pf_buf cmd = PF_BUF_INIT;
-	va_list ap;
-	int rc;
-
-	pf_buf_addf(&cmd, "cd '%s/r' && { ", f->dir);
-	va_start(ap, fmt);
-	pf_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	pf_buf_addstr(&cmd, "; } >/dev/null 2>&1");
-	rc = system(cmd.buf);
-	pf_buf_release(&cmd);
-	return rc;
-}
-
-#define SH(f, ...) assert_int_equal(sh((f), __VA_ARGS__), 0)
+#define SH(f, ...) assert_int_equal(pf_test_sh((f)->path, __VA_ARGS__), 0)
 
 static void rev(struct fx *f, git_oid *out, const char *what)
 {
-	struct pf_buf cmd = PF_BUF_INIT;
-	char hex[GIT_OID_HEXSZ + 2];
-	FILE *p;
+	char hex[GIT_OID_HEXSZ + 1];
 
-	pf_buf_addf(&cmd, "git -C '%s/r' rev-parse --verify -q '%s'", f->dir,
-		    what);
-	p = popen(cmd.buf, "r");
-	assert_non_null(p);
-	assert_non_null(fgets(hex, sizeof(hex), p));
-	pclose(p);
-	hex[GIT_OID_HEXSZ] = '\0';
+	pf_test_rev(hex, f->path, what);
 	assert_int_equal(git_oid_fromstr(out, hex), 0);
-	pf_buf_release(&cmd);
 }
 
 static void write_bytes(struct fx *f, const char *rel, const void *data,
 			size_t len)
 {
-	struct pf_buf path = PF_BUF_INIT;
-	FILE *fp;
-
-	pf_buf_addf(&path, "%s/r/%s", f->dir, rel);
-	fp = fopen(path.buf, "wb");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(data, 1, len, fp), len);
-	fclose(fp);
-	pf_buf_release(&path);
+	pf_test_write(f->path, rel, data, len);
 }
 
 static void write_file(struct fx *f, const char *rel, const char *content)
@@ -95,47 +62,12 @@ static void commit_all(struct fx *f, const char *msg)
 static int fx_setup(void **state)
 {
 	struct fx *f = pf_xcalloc(1, sizeof(*f));
-	struct pf_buf cfg = PF_BUF_INIT;
-	FILE *fp;
 
-	snprintf(f->dir, sizeof(f->dir), "%s/pf-diff-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(f->dir))
+	if (pf_test_git_home(f->dir, "diff"))
 		return -1;
-	setenv("HOME", f->dir, 1);
-	setenv("XDG_CONFIG_HOME", f->dir, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "A U Thor", 1);
-	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "C O Mitter", 1);
-	setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL,
-			 f->dir);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG,
-			 f->dir);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM,
-			 f->dir);
-	pf_buf_addf(&cfg, "%s/.gitconfig", f->dir);
-	fp = fopen(cfg.buf, "w");
-	if (!fp)
+	snprintf(f->path, sizeof(f->path), "%s/r", f->dir);
+	if (pf_test_sh(f->dir, "git init -q r"))
 		return -1;
-	/* No autocrlf: the CRLF test must store '\r' in the blob. */
-	fputs("[init]\n\tdefaultBranch = main\n[core]\n\tautocrlf = false\n",
-	      fp);
-	fclose(fp);
-	pf_buf_release(&cfg);
-	{
-		struct pf_buf cmd = PF_BUF_INIT;
-		int rc;
-
-		pf_buf_addf(&cmd, "git init -q '%s/r'", f->dir);
-		rc = system(cmd.buf);
-		pf_buf_release(&cmd);
-		if (rc)
-			return -1;
-	}
 	*state = f;
 	return 0;
 }
@@ -153,13 +85,9 @@ static int fx_teardown(void **state)
 
 static git_repository *repo(struct fx *f)
 {
-	struct pf_buf path = PF_BUF_INIT;
-
 	git_repository_free(f->repo);
 	f->repo = NULL;
-	pf_buf_addf(&path, "%s/r", f->dir);
-	assert_int_equal(git_repository_open(&f->repo, path.buf), 0);
-	pf_buf_release(&path);
+	assert_int_equal(git_repository_open(&f->repo, f->path), 0);
 	return f->repo;
 }
 
@@ -284,9 +212,8 @@ static void test_matches_git_diff_u0(void **state)
 	commit_all(f, "edit");
 
 	/* Rebuild the expected format from git's own hunk headers. */
-	pf_buf_addf(&cmd,
-		    "git -C '%s/r' diff --unified=0 --no-color HEAD~1 HEAD",
-		    f->dir);
+	pf_buf_addf(&cmd, "git -C '%s' diff --unified=0 --no-color HEAD~1 HEAD",
+		    f->path);
 	p = popen(cmd.buf, "r");
 	assert_non_null(p);
 	{

@@ -18,13 +18,12 @@
 #include "pushfix/mirror.h"
 #include "pushfix/util.h"
 
-/* Recorded data lives beside the repository: ../shared/fixtures. */
+/* Recorded data, relative to the source tree (tests/run.sh runs there). */
 static void fixture(struct pf_buf *out, const char *rel)
 {
-	const char *shared = getenv("PUSHFIX_SHARED");
 	struct pf_buf p = PF_BUF_INIT;
 
-	pf_buf_addf(&p, "%s/fixtures/%s", shared ? shared : "../shared", rel);
+	pf_buf_addf(&p, "tests/fixtures/%s", rel);
 	if (pf_buf_read_file(out, p.buf, 0))
 		fail_msg("cannot read fixture %s: %s", p.buf, pf_error_last());
 	pf_buf_release(&p);

@@ -22,6 +22,7 @@
 #include "pushfix/err.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/util.h"
+#include "testlib.h"
 
 struct fx {
 	char dir[PATH_MAX]; /* realpath of the temp dir */
@@ -31,59 +32,23 @@ struct fx {
 	int opened;
 };
 
-static int sh(struct fx *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int sh(struct fx *f, const char *fmt, ...)
-{
-	struct pf_buf cmd = PF_BUF_INIT;
-	va_list ap;
-	int rc;
-
-	pf_buf_addf(&cmd, "cd '%s' && { ", f->repo);
-	va_start(ap, fmt);
-	pf_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	pf_buf_addstr(&cmd, "; } >/dev/null 2>&1");
-	rc = system(cmd.buf);
-	pf_buf_release(&cmd);
-	return rc;
-}
-
-#define SH(f, ...) assert_int_equal(sh((f), __VA_ARGS__), 0)
+#define SH(f, ...) assert_int_equal(pf_test_sh((f)->repo, __VA_ARGS__), 0)
 
 static void write_file(const char *path, const char *content)
 {
-	FILE *fp = fopen(path, "wb");
-
-	assert_non_null(fp);
-	fputs(content, fp);
-	assert_int_equal(fclose(fp), 0);
+	pf_test_write(NULL, path, content, strlen(content));
 }
 
 static void write_in(struct fx *f, const char *rel, const char *content)
 {
-	struct pf_buf p = PF_BUF_INIT;
-
-	pf_buf_addf(&p, "%s/%s", f->repo, rel);
-	write_file(p.buf, content);
-	pf_buf_release(&p);
+	pf_test_write(f->repo, rel, content, strlen(content));
 }
 
 static char *rev(struct fx *f, const char *what)
 {
-	struct pf_buf cmd = PF_BUF_INIT;
-	char hex[GIT_OID_HEXSZ + 2] = "";
-	FILE *p;
+	char hex[GIT_OID_HEXSZ + 1];
 
-	pf_buf_addf(&cmd, "git -C '%s' rev-parse --verify -q '%s'", f->repo,
-		    what);
-	p = popen(cmd.buf, "r");
-	assert_non_null(p);
-	assert_non_null(fgets(hex, sizeof(hex), p));
-	pclose(p);
-	hex[GIT_OID_HEXSZ] = '\0';
-	pf_buf_release(&cmd);
+	pf_test_rev(hex, f->repo, what);
 	return pf_xstrdup(hex);
 }
 
@@ -96,39 +61,20 @@ static const char *const cleared_env[] = {
 static int setup(void **state)
 {
 	struct fx *f = pf_xcalloc(1, sizeof(*f));
-	char tmpl[] = "/tmp/pf-tpipe-XXXXXX";
-	struct pf_buf p = PF_BUF_INIT;
 
-	assert_non_null(mkdtemp(tmpl));
-	assert_non_null(realpath(tmpl, f->dir));
+	assert_int_equal(pf_test_git_home(f->dir, "tpipe"), 0);
 	assert_non_null(getcwd(f->cwd, sizeof(f->cwd)));
 	snprintf(f->repo, sizeof(f->repo), "%s/r", f->dir);
-	setenv("HOME", f->dir, 1);
-	setenv("XDG_CONFIG_HOME", f->dir, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "A U Thor", 1);
-	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "C O Mitter", 1);
-	setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(cleared_env); i++)
 		unsetenv(cleared_env[i]);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL,
-			 f->dir);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG,
-			 f->dir);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM,
-			 f->dir);
-	pf_buf_addf(&p, "%s/.gitconfig", f->dir);
-	write_file(p.buf, "[init]\n\tdefaultBranch = main\n"
-			  "[core]\n\tautocrlf = false\n");
-	pf_buf_reset(&p);
-	pf_buf_addf(&p, "git init -q '%s' && git init -q --bare "
-		    "'%s/origin.git' && git init -q --bare '%s/fork.git' && "
-		    "git -C '%s' remote add origin '%s/origin.git' && "
-		    "git -C '%s' remote add fork '%s/fork.git'",
-		    f->repo, f->dir, f->dir, f->repo, f->dir, f->repo, f->dir);
-	assert_int_equal(system(p.buf), 0);
-	pf_buf_release(&p);
+	/* r/ with two remotes, bare repositories beside it. */
+	assert_int_equal(pf_test_sh(f->dir, "git init -q r && "
+					    "git init -q --bare origin.git && "
+					    "git init -q --bare fork.git"),
+			 0);
+	SH(f, "git remote add origin '%s/origin.git' && "
+	      "git remote add fork '%s/fork.git'",
+	   f->dir, f->dir);
 	*state = f;
 	return 0;
 }

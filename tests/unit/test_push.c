@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "pushfix/err.h"
 #include "pushfix/push.h"
 #include "pushfix/util.h"
+#include "testlib.h"
 
 #define Z "0000000000000000000000000000000000000000"
 #define A "1111111111111111111111111111111111111111"
@@ -287,59 +289,25 @@ static void test_parse_long_line_is_capped(void **state)
 /* ---- resolving, on real repositories ---------------------------------- */
 
 struct fx {
-	char dir[256];
+	char dir[PATH_MAX];
 	git_repository *repo;
 };
 
-static int sh(struct fx *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Run a shell command in the fixture directory; its status. */
-static int sh(struct fx *f, const char *fmt, ...)
-{
-	struct pf_buf cmd = PF_BUF_INIT;
-	va_list ap;
-	int rc;
-
-	pf_buf_addf(&cmd, "cd '%s' && { ", f->dir);
-	va_start(ap, fmt);
-	pf_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	pf_buf_addstr(&cmd, "; } >/dev/null 2>&1");
-	rc = system(cmd.buf);
-	pf_buf_release(&cmd);
-	return rc;
-}
-
-#define SH(f, ...) assert_int_equal(sh((f), __VA_ARGS__), 0)
+#define SH(f, ...) assert_int_equal(pf_test_sh((f)->dir, __VA_ARGS__), 0)
 
 static void rev(struct fx *f, char out[GIT_OID_HEXSZ + 1], const char *repo,
 		const char *what)
 {
-	struct pf_buf cmd = PF_BUF_INIT;
-	FILE *p;
+	struct pf_buf path = PF_BUF_INIT;
 
-	pf_buf_addf(&cmd, "git -C '%s/%s' rev-parse --verify -q '%s'", f->dir,
-		    repo, what);
-	p = popen(cmd.buf, "r");
-	assert_non_null(p);
-	assert_non_null(fgets(out, GIT_OID_HEXSZ + 1, p));
-	pclose(p);
-	assert_int_equal(strlen(out), GIT_OID_HEXSZ);
-	pf_buf_release(&cmd);
+	pf_buf_addf(&path, "%s/%s", f->dir, repo);
+	pf_test_rev(out, path.buf, what);
+	pf_buf_release(&path);
 }
 
 static void write_file(struct fx *f, const char *rel, const char *content)
 {
-	struct pf_buf path = PF_BUF_INIT;
-	FILE *fp;
-
-	pf_buf_addf(&path, "%s/%s", f->dir, rel);
-	fp = fopen(path.buf, "wb");
-	assert_non_null(fp);
-	fputs(content, fp);
-	fclose(fp);
-	pf_buf_release(&path);
+	pf_test_write(f->dir, rel, content, strlen(content));
 }
 
 /* Commit `content` as `file` in work/; message = file name. */
@@ -358,31 +326,10 @@ static int fx_setup(void **state)
 {
 	struct fx *f = pf_xcalloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "%s/pf-push-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(f->dir))
+	if (pf_test_git_home(f->dir, "push"))
 		return -1;
-	setenv("HOME", f->dir, 1);
-	setenv("XDG_CONFIG_HOME", f->dir, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "A U Thor", 1);
-	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "C O Mitter", 1);
-	setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
-	unsetenv("GIT_DIR");
-	/* libgit2 looked HOME up once at init: point it here too. */
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL,
-			 f->dir);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG,
-			 f->dir);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM,
-			 f->dir);
-	unsetenv("GIT_WORK_TREE");
-	write_file(f, ".gitconfig",
-		   "[init]\n\tdefaultBranch = main\n"
-		   "[advice]\n\tdetachedHead = false\n");
-	if (sh(f, "git init -q --bare remote.git && "
-		  "git clone -q remote.git work"))
+	if (pf_test_sh(f->dir, "git init -q --bare remote.git && "
+			       "git clone -q remote.git work"))
 		return -1;
 	*state = f;
 	return 0;

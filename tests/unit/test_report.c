@@ -23,11 +23,9 @@
 
 static char *shared_path(const char *rel)
 {
-	const char *shared = getenv("PUSHFIX_SHARED");
 	struct pf_buf b = PF_BUF_INIT;
 
-	pf_buf_addf(&b, "%s/fixtures/semgrep-real/%s",
-		    shared && *shared ? shared : "../shared", rel);
+	pf_buf_addf(&b, "tests/fixtures/semgrep-real/%s", rel);
 	return pf_buf_detach(&b, NULL);
 }
 

@@ -1,6 +1,6 @@
 /*
  * The Semgrep JSON adapter against every recorded Semgrep output under
- * ../shared/fixtures/semgrep-real/ (found by walking the tree, so a new
+ * tests/fixtures/semgrep-real/ (found by walking the tree, so a new
  * fixture is tested without touching this file).  Expected values come
  * from the file itself, read with cJSON independently of the adapter,
  * and from the scanned target files next to it.
@@ -90,13 +90,9 @@ static int cmp_fx(const void *a, const void *b)
 
 static int setup(void **state)
 {
-	const char *shared = getenv("PUSHFIX_SHARED");
-	struct pf_buf b = PF_BUF_INIT;
-
 	(void)state;
-	pf_buf_addf(&b, "%s/fixtures/semgrep-real",
-		    shared && *shared ? shared : "../shared");
-	root = pf_buf_detach(&b, NULL);
+	/* Relative to the source tree: tests/run.sh runs from there. */
+	root = pf_xstrdup("tests/fixtures/semgrep-real");
 	walk(root);
 	if (nfx)
 		qsort(fx, nfx, sizeof(*fx), cmp_fx);

@@ -893,7 +893,6 @@ static void test_session_a_applies_later_verified(void **state)
 static void test_session_three_rule_fixes(void **state)
 {
 	struct fx *x = *state;
-	const char *shared = getenv("PUSHFIX_SHARED");
 	struct pf_buf root = PF_BUF_INIT, p = PF_BUF_INIT, json = PF_BUF_INIT,
 		      target = PF_BUF_INIT, diag = PF_BUF_INIT,
 		      want = PF_BUF_INIT;
@@ -901,8 +900,8 @@ static void test_session_three_rule_fixes(void **state)
 	const char *rel = "targets/autofix/three-autofixes.py";
 	char *data;
 
-	pf_buf_addf(&root, "%s/fixtures/semgrep-real/autofix-three-multiline",
-		    shared && *shared ? shared : "../shared");
+	pf_buf_addstr(&root,
+		      "tests/fixtures/semgrep-real/autofix-three-multiline");
 	pf_buf_addf(&p, "%s/snapshots/test_autofix/test/three-autofixes.yaml-"
 			"three-autofixes.py-json-not-dryrun/results.json",
 		    root.buf);
