@@ -53,7 +53,7 @@ struct cli_command {
 	const char *name;
 	const char *synopsis; /* after "usage: pushfix <name> " */
 	const char *about;    /* lines after the synopsis, or NULL */
-	const struct cli_option *options;
+	const struct cli_option *options; /* NULL: none but --help */
 	int max_args; /* non-option arguments allowed; -1: any */
 	unsigned flags;
 };

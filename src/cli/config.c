@@ -11,12 +11,10 @@
 
 int cmd_config(int argc, const char **argv)
 {
-	static const struct cli_option options[] = {CLI_OPT_END};
 	static const struct cli_command cmd = {
 	    .name = "config",
 	    .about = "Print the effective configuration (every layer "
 		     "applied) as INI.\n",
-	    .options = options,
 	    .max_args = -1,
 	};
 	struct pf_run run;

@@ -229,12 +229,10 @@ static void check_mirror(struct doctor *d, struct pf_run *run)
 
 int cmd_doctor(int argc, const char **argv)
 {
-	static const struct cli_option options[] = { CLI_OPT_END };
 	static const struct cli_command cmd = {
 		.name = "doctor",
 		.about = "Check hook, config, scanner, LLM and mirror settings; "
 			 "sends nothing.\n",
-		.options = options,
 		.max_args = -1,
 	};
 	struct doctor d = { 0, 0 };

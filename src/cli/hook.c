@@ -247,14 +247,11 @@ static int nothing_to_scan(const struct pf_buf *in)
 	return 1;
 }
 
-static const struct cli_option hook_options[] = {CLI_OPT_END};
-
 static const struct cli_command hook_cmd = {
     .name = "hook",
     .synopsis = "pre-push <remote> <url>",
     .about = "Run by hooks/pre-push, with git's ref list on stdin: scans "
 	     "what the\npush adds; exit status 1 stops the push.\n",
-    .options = hook_options,
     .max_args = -1,
     .flags = CLI_STOP_AT_ARG,
 };

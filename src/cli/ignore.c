@@ -13,15 +13,12 @@
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 
-static const struct cli_option no_options[] = {CLI_OPT_END};
-
 int cmd_ignored(int argc, const char **argv)
 {
 	static const struct cli_command cmd = {
 	    .name = "ignored",
 	    .about = "List the findings you ignored at the prompt (key i), "
 		     "numbered for\n`pushfix unignore N`.\n",
-	    .options = no_options,
 	    .max_args = 0,
 	};
 	struct pf_run run;
@@ -59,7 +56,6 @@ int cmd_unignore(int argc, const char **argv)
 	    .synopsis = "<n>",
 	    .about = "Show ignored finding <n> (from `pushfix ignored`) "
 		     "again on later pushes.\n",
-	    .options = no_options,
 	    .max_args = 1,
 	};
 	struct pf_run run;

@@ -10,11 +10,9 @@
 
 int cmd_version(int argc, const char **argv)
 {
-	static const struct cli_option options[] = {CLI_OPT_END};
-	/* Arguments are ignored, as they always were. */
+	/* Extra arguments are ignored, as they always were. */
 	static const struct cli_command cmd = {
 	    .name = "version",
-	    .options = options,
 	    .max_args = -1,
 	};
 	int n = cli_parse(&cmd, argc, argv);
