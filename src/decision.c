@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <time.h>
 
-
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
 #include "pushfix/store.h"

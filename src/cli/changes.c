@@ -13,19 +13,19 @@ int cmd_changes(int argc, const char **argv)
 {
 	struct pf_run run;
 	struct pf_buf out = PF_BUF_INIT;
-	struct cli_range r = {NULL, 0, 0};
+	struct cli_range r = { NULL, 0, 0 };
 	int verbose = 0, n, ret;
 	const struct cli_option options[] = {
-	    CLI_OPT_STAGED(&r),
-	    CLI_OPT_BOOL('v', "verbose", &verbose,
-			 "say which files were skipped, and why"),
-	    CLI_OPT_END,
+		CLI_OPT_STAGED(&r),
+		CLI_OPT_BOOL('v', "verbose", &verbose,
+			     "say which files were skipped, and why"),
+		CLI_OPT_END,
 	};
 	const struct cli_command cmd = {
-	    .name = "changes",
-	    .synopsis = "[<range> | --staged] [-v]",
-	    .options = options,
-	    .max_args = 1,
+		.name = "changes",
+		.synopsis = "[<range> | --staged] [-v]",
+		.options = options,
+		.max_args = 1,
 	};
 
 	n = cli_parse_range(&cmd, argc, argv, &r, 0);

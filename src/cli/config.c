@@ -12,10 +12,10 @@
 int cmd_config(int argc, const char **argv)
 {
 	static const struct cli_command cmd = {
-	    .name = "config",
-	    .about = "Print the effective configuration (every layer "
-		     "applied) as INI.\n",
-	    .max_args = -1,
+		.name = "config",
+		.about = "Print the effective configuration (every layer "
+			 "applied) as INI.\n",
+		.max_args = -1,
 	};
 	struct pf_run run;
 	struct pf_buf out = PF_BUF_INIT;

@@ -248,12 +248,12 @@ static int nothing_to_scan(const struct pf_buf *in)
 }
 
 static const struct cli_command hook_cmd = {
-    .name = "hook",
-    .synopsis = "pre-push <remote> <url>",
-    .about = "Run by hooks/pre-push, with git's ref list on stdin: scans "
-	     "what the\npush adds; exit status 1 stops the push.\n",
-    .max_args = -1,
-    .flags = CLI_STOP_AT_ARG,
+	.name = "hook",
+	.synopsis = "pre-push <remote> <url>",
+	.about = "Run by hooks/pre-push, with git's ref list on stdin: scans "
+		 "what the\npush adds; exit status 1 stops the push.\n",
+	.max_args = -1,
+	.flags = CLI_STOP_AT_ARG,
 };
 
 int cmd_hook(int argc, const char **argv)

@@ -16,10 +16,10 @@
 int cmd_ignored(int argc, const char **argv)
 {
 	static const struct cli_command cmd = {
-	    .name = "ignored",
-	    .about = "List the findings you ignored at the prompt (key i), "
-		     "numbered for\n`pushfix unignore N`.\n",
-	    .max_args = 0,
+		.name = "ignored",
+		.about = "List the findings you ignored at the prompt (key i), "
+			 "numbered for\n`pushfix unignore N`.\n",
+		.max_args = 0,
 	};
 	struct pf_run run;
 	struct pf_buf text = PF_BUF_INIT;
@@ -52,11 +52,11 @@ out:
 int cmd_unignore(int argc, const char **argv)
 {
 	static const struct cli_command cmd = {
-	    .name = "unignore",
-	    .synopsis = "<n>",
-	    .about = "Show ignored finding <n> (from `pushfix ignored`) "
-		     "again on later pushes.\n",
-	    .max_args = 1,
+		.name = "unignore",
+		.synopsis = "<n>",
+		.about = "Show ignored finding <n> (from `pushfix ignored`) "
+			 "again on later pushes.\n",
+		.max_args = 1,
 	};
 	struct pf_run run;
 	struct pf_decision d;

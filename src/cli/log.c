@@ -22,28 +22,28 @@ int cmd_log(int argc, const char **argv)
 	unsigned long since = ULONG_MAX, limit = 0; /* ULONG_MAX: no --since */
 	int full = 0, json = 0, n, ret;
 	const struct cli_option options[] = {
-	    CLI_OPT_BOOL(0, "full", &full, "print each request and answer"),
-	    CLI_OPT_BOOL(0, "json", &json,
-			 "print the raw records (JSON lines)"),
-	    CLI_OPT_ULONG(0, "since", &since, "<days>",
-			  "only the last <days> days"),
-	    CLI_OPT_ULONG(0, "limit", &limit, "<n>",
-			  "only the last <n> requests"),
-	    CLI_OPT_STRING(0, "grep", &grep, "<text>",
-			   "only requests whose host, model, body or "
-			   "answer has it"),
-	    CLI_OPT_END,
+		CLI_OPT_BOOL(0, "full", &full, "print each request and answer"),
+		CLI_OPT_BOOL(0, "json", &json,
+			     "print the raw records (JSON lines)"),
+		CLI_OPT_ULONG(0, "since", &since, "<days>",
+			      "only the last <days> days"),
+		CLI_OPT_ULONG(0, "limit", &limit, "<n>",
+			      "only the last <n> requests"),
+		CLI_OPT_STRING(0, "grep", &grep, "<text>",
+			       "only requests whose host, model, body or "
+			       "answer has it"),
+		CLI_OPT_END,
 	};
 	const struct cli_command cmd = {
-	    .name = "log",
-	    .synopsis = "[<options>] [<id>]",
-	    .about = "Shows what pushfix sent to an LLM from this "
-		     "repository (the\n"
-		     "anonymised request bodies and the answers), newest "
-		     "last.\n"
-		     "  <id>  one request (a prefix of its id)\n",
-	    .options = options,
-	    .max_args = 1,
+		.name = "log",
+		.synopsis = "[<options>] [<id>]",
+		.about = "Shows what pushfix sent to an LLM from this "
+			 "repository (the\n"
+			 "anonymised request bodies and the answers), newest "
+			 "last.\n"
+			 "  <id>  one request (a prefix of its id)\n",
+		.options = options,
+		.max_args = 1,
 	};
 
 	n = cli_parse(&cmd, argc, argv);

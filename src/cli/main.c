@@ -23,24 +23,28 @@ struct cmd_struct {
 };
 
 static const struct cmd_struct commands[] = {
-    {"hook", cmd_hook, 0, "run as git's pre-push hook (hooks/pre-push)"},
-    {"scan", cmd_scan, NEED_LIBGIT2,
-     "scan a range, --staged or --all on demand"},
-    {"changes", cmd_changes, NEED_LIBGIT2,
-     "print the changed lines of a range"},
-    {"config", cmd_config, NEED_LIBGIT2, "print the effective configuration"},
-    {"doctor", cmd_doctor, NEED_LIBGIT2,
-     "check the installation; sends nothing"},
-    {"version", cmd_version, 0, "print the version"},
-    {"preview", cmd_preview, NEED_LIBGIT2,
-     "print what would be sent to the LLM; sends nothing"},
-    {"demo", cmd_demo, NEED_LIBGIT2, "try pushfix on a throwaway repository"},
-    {"ignored", cmd_ignored, NEED_LIBGIT2,
-     "list the findings you ignored (key i)"},
-    {"unignore", cmd_unignore, NEED_LIBGIT2, "show ignored finding N again"},
-    {"mirror", cmd_mirror, NEED_LIBGIT2,
-     "post queued findings to the PR/MR now"},
-    {"log", cmd_log, NEED_LIBGIT2, "what was sent to an LLM, when, to whom"},
+	{ "hook", cmd_hook, 0, "run as git's pre-push hook (hooks/pre-push)" },
+	{ "scan", cmd_scan, NEED_LIBGIT2,
+	  "scan a range, --staged or --all on demand" },
+	{ "changes", cmd_changes, NEED_LIBGIT2,
+	  "print the changed lines of a range" },
+	{ "config", cmd_config, NEED_LIBGIT2,
+	  "print the effective configuration" },
+	{ "doctor", cmd_doctor, NEED_LIBGIT2,
+	  "check the installation; sends nothing" },
+	{ "version", cmd_version, 0, "print the version" },
+	{ "preview", cmd_preview, NEED_LIBGIT2,
+	  "print what would be sent to the LLM; sends nothing" },
+	{ "demo", cmd_demo, NEED_LIBGIT2,
+	  "try pushfix on a throwaway repository" },
+	{ "ignored", cmd_ignored, NEED_LIBGIT2,
+	  "list the findings you ignored (key i)" },
+	{ "unignore", cmd_unignore, NEED_LIBGIT2,
+	  "show ignored finding N again" },
+	{ "mirror", cmd_mirror, NEED_LIBGIT2,
+	  "post queued findings to the PR/MR now" },
+	{ "log", cmd_log, NEED_LIBGIT2,
+	  "what was sent to an LLM, when, to whom" },
 };
 
 static void usage(FILE *out)
@@ -90,7 +94,7 @@ int main(int argc, const char **argv)
 		name = argv[1] = "version";
 	if (!strcmp(name, "help")) {
 		/* `pushfix help CMD` is `pushfix CMD --help`. */
-		const char *help_argv[] = {argv[2], "--help", NULL};
+		const char *help_argv[] = { argv[2], "--help", NULL };
 
 		name = argv[2];
 		c = find_command(name);

@@ -15,25 +15,25 @@ int cmd_preview(int argc, const char **argv)
 {
 	struct pf_run run;
 	struct pf_buf out = PF_BUF_INIT;
-	struct cli_range r = {NULL, 0, 0};
+	struct cli_range r = { NULL, 0, 0 };
 	int verbose = 0, no_cache = 0, n, ret;
 	const struct cli_option options[] = {
-	    CLI_OPT_STAGED(&r),
-	    CLI_OPT_BOOL(0, "no-cache", &no_cache,
-			 "show the requests the cache would answer too"),
-	    CLI_OPT_BOOL('v', "verbose", &verbose,
-			 "say what was skipped and what the scanner said"),
-	    CLI_OPT_END,
+		CLI_OPT_STAGED(&r),
+		CLI_OPT_BOOL(0, "no-cache", &no_cache,
+			     "show the requests the cache would answer too"),
+		CLI_OPT_BOOL('v', "verbose", &verbose,
+			     "say what was skipped and what the scanner said"),
+		CLI_OPT_END,
 	};
 	const struct cli_command cmd = {
-	    .name = "preview",
-	    .synopsis = "[<range> | --staged] [--no-cache] [-v]",
-	    .about = "Prints, as JSON, the exact request bodies a push of "
-		     "<range> would send to\n"
-		     "the LLM (default: what `git push` would send now); "
-		     "sends nothing.\n",
-	    .options = options,
-	    .max_args = 1,
+		.name = "preview",
+		.synopsis = "[<range> | --staged] [--no-cache] [-v]",
+		.about = "Prints, as JSON, the exact request bodies a push of "
+			 "<range> would send to\n"
+			 "the LLM (default: what `git push` would send now); "
+			 "sends nothing.\n",
+		.options = options,
+		.max_args = 1,
 	};
 
 	n = cli_parse_range(&cmd, argc, argv, &r, 0);

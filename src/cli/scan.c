@@ -17,34 +17,34 @@ int cmd_scan(int argc, const char **argv)
 {
 	struct pf_run run;
 	struct pf_buf out = PF_BUF_INIT;
-	struct pf_report_opts ro = {0};
-	struct cli_range r = {NULL, 0, 0};
+	struct pf_report_opts ro = { 0 };
+	struct cli_range r = { NULL, 0, 0 };
 	enum pf_format fmt = PF_FORMAT_TEXT;
 	const char *format = NULL, *filter = NULL;
 	int exit_code = 0, verbose = 0, no_triage = 0, no_cache = 0, n, ret;
 	const struct cli_option options[] = {
-	    CLI_OPT_STAGED(&r),
-	    CLI_OPT_ALL(&r),
-	    CLI_OPT_STRING(0, "format", &format, "<fmt>",
-			   "text (default), json or sarif"),
-	    CLI_OPT_STRING(0, "filter", &filter, "<which>",
-			   "added, context, file or all ([scan] filter)"),
-	    CLI_OPT_BOOL(0, "no-triage", &no_triage, "do not ask the LLM"),
-	    CLI_OPT_BOOL(0, "no-cache", &no_cache,
-			 "ask again, even what the cache knows"),
-	    CLI_OPT_BOOL(0, "exit-code", &exit_code,
-			 "exit 1 when there are findings"),
-	    CLI_OPT_BOOL('v', "verbose", &verbose,
-			 "say what was skipped and what the scanner said"),
-	    CLI_OPT_END,
+		CLI_OPT_STAGED(&r),
+		CLI_OPT_ALL(&r),
+		CLI_OPT_STRING(0, "format", &format, "<fmt>",
+			       "text (default), json or sarif"),
+		CLI_OPT_STRING(0, "filter", &filter, "<which>",
+			       "added, context, file or all ([scan] filter)"),
+		CLI_OPT_BOOL(0, "no-triage", &no_triage, "do not ask the LLM"),
+		CLI_OPT_BOOL(0, "no-cache", &no_cache,
+			     "ask again, even what the cache knows"),
+		CLI_OPT_BOOL(0, "exit-code", &exit_code,
+			     "exit 1 when there are findings"),
+		CLI_OPT_BOOL('v', "verbose", &verbose,
+			     "say what was skipped and what the scanner said"),
+		CLI_OPT_END,
 	};
 	const struct cli_command cmd = {
-	    .name = "scan",
-	    .synopsis = "[<range> | --staged | --all [<rev>]] [<options>]",
-	    .about = "  <range>  A..B, A...B or one commit; default: what "
-		     "a push of HEAD would send\n",
-	    .options = options,
-	    .max_args = 1,
+		.name = "scan",
+		.synopsis = "[<range> | --staged | --all [<rev>]] [<options>]",
+		.about = "  <range>  A..B, A...B or one commit; default: what "
+			 "a push of HEAD would send\n",
+		.options = options,
+		.max_args = 1,
 	};
 
 	n = cli_parse_range(&cmd, argc, argv, &r, 1);

@@ -12,8 +12,8 @@ int cmd_version(int argc, const char **argv)
 {
 	/* Extra arguments are ignored, as they always were. */
 	static const struct cli_command cmd = {
-	    .name = "version",
-	    .max_args = -1,
+		.name = "version",
+		.max_args = -1,
 	};
 	int n = cli_parse(&cmd, argc, argv);
 
