@@ -30,7 +30,11 @@ TEST_LIBS := $(shell pkg-config --libs cmocka)
 # src/ holds the stages; src/cli/ the commands; src/scan/, src/redact/,
 # src/mirror/ the families; src/util/ the bottom layer.
 SRC := $(wildcard src/*.c src/*/*.c)
-LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
+# The commands link into the binary only: tests and fuzzers use the stages,
+# and a command file may share its name with a stage (scan.c, mirror.c).
+CLI_SRC := $(wildcard src/cli/*.c)
+CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/src/%.o)
+LIB_SRC := $(filter-out $(CLI_SRC),$(SRC))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -44,7 +48,7 @@ all: $(BIN) pushfix
 pushfix: $(BIN)
 	@cp $(BIN) pushfix
 
-$(BIN): $(BUILD)/src/cli/main.o $(BUILD)/libpushfix.a
+$(BIN): $(CLI_OBJ) $(BUILD)/libpushfix.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libpushfix.a: $(LIB_OBJ)
@@ -110,4 +114,4 @@ clean:
 .PHONY: all test unit-test e2e-test units valgrind fuzz install bench format clean
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,6 +1,6 @@
 /*
- * The decision store (<state_dir>/decisions) and its two commands,
- * `pushfix ignored` and `pushfix unignore N`.
+ * The decision store (<state_dir>/decisions), which `pushfix ignored` and
+ * `pushfix unignore N` show and edit.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -9,9 +9,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <git2.h>
-
-#include "pushfix/cmd.h"
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
 #include "pushfix/store.h"
@@ -436,104 +433,4 @@ int pf_decision_nosemgrep_comment(struct pf_buf *out, const char *path,
 	}
 	return pf_error_setc(PF_ENOTFOUND,
 			     "no known comment syntax for '%s'", base);
-}
-
-/* The commands. */
-
-/* <git common dir>/pushfix of the repository around the cwd. */
-static int find_state_dir(struct pf_buf *out)
-{
-	git_repository *repo = NULL;
-	const char *common;
-	size_t len;
-
-	if (git_repository_open_ext(&repo, ".", 0, NULL))
-		return pf_error_git("not in a git repository");
-	common = git_repository_commondir(repo);
-	len = strlen(common);
-	while (len > 1 && common[len - 1] == '/')
-		len--;
-	pf_buf_add(out, common, len);
-	pf_buf_addstr(out, "/pushfix");
-	git_repository_free(repo);
-	return 0;
-}
-
-int cmd_ignored(int argc, const char **argv)
-{
-	struct pf_buf dir = PF_BUF_INIT, text = PF_BUF_INIT;
-	struct pf_decisions ds = PF_DECISIONS_INIT;
-	int status = 1;
-
-	if (argc > 1) {
-		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-			printf("usage: pushfix ignored\n\n"
-			       "List the findings you ignored at the prompt "
-			       "(key i), numbered for\n"
-			       "`pushfix unignore N`.\n");
-			return 0;
-		}
-		fprintf(stderr, "usage: pushfix ignored\n");
-		return 2;
-	}
-	if (find_state_dir(&dir) || pf_decisions_load(&ds, dir.buf)) {
-		fprintf(stderr, "error: %s\n", pf_error_last());
-		goto out;
-	}
-	if (!ds.nr) {
-		printf("no ignored findings\n");
-	} else {
-		pf_decisions_format(&text, &ds);
-		fputs(text.buf, stdout);
-		printf("\nhint: `pushfix unignore N` shows finding N again\n");
-	}
-	status = 0;
-out:
-	pf_buf_release(&dir);
-	pf_buf_release(&text);
-	pf_decisions_release(&ds);
-	return status;
-}
-
-int cmd_unignore(int argc, const char **argv)
-{
-	struct pf_buf dir = PF_BUF_INIT;
-	struct pf_decision d;
-	unsigned long n;
-	int lock = -1, status = 1;
-
-	memset(&d, 0, sizeof(d));
-	if (argc == 2 && (!strcmp(argv[1], "-h") ||
-			  !strcmp(argv[1], "--help"))) {
-		printf("usage: pushfix unignore N\n\n"
-		       "Show ignored finding N (from `pushfix ignored`) "
-		       "again on later pushes.\n");
-		return 0;
-	}
-	if (argc != 2) {
-		fprintf(stderr, "usage: pushfix unignore N\n");
-		return 2;
-	}
-	if (pf_parse_ulong(&n, argv[1]) || !n) {
-		fprintf(stderr, "error: '%s' is not a number from "
-				"`pushfix ignored`\n", argv[1]);
-		return 2;
-	}
-	if (find_state_dir(&dir))
-		goto fail;
-	lock = pf_store_lock(dir.buf, 5000);
-	if (lock < 0)
-		goto fail;
-	if (pf_decision_unignore(&d, dir.buf, n))
-		goto fail;
-	printf("no longer ignored: %s in %s\n", d.rule_id, d.path);
-	status = 0;
-	goto out;
-fail:
-	fprintf(stderr, "error: %s\n", pf_error_last());
-out:
-	pf_store_unlock(lock);
-	pf_decision_release(&d);
-	pf_buf_release(&dir);
-	return status;
 }

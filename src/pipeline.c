@@ -77,11 +77,10 @@ static void absolutise_rules(struct pf_run *run)
 	run->cfg.scan.semgrep_config = pf_buf_detach(&out, NULL);
 }
 
-int pf_run_open(struct pf_run *run, const char *path)
+int pf_run_open_repo(struct pf_run *run, const char *path)
 {
-	struct pf_buf warnings = PF_BUF_INIT;
-	const char *wd, *common;
-	int ret;
+	const char *wd;
+	struct pf_buf sd = PF_BUF_INIT;
 
 	memset(run, 0, sizeof(*run));
 	pf_config_init(&run->cfg);
@@ -92,19 +91,25 @@ int pf_run_open(struct pf_run *run, const char *path)
 		return pf_error_setc(PF_ENOTFOUND, "not a git repository: %s",
 				     path ? path : "the current directory");
 	wd = git_repository_workdir(run->repo);
-	common = git_repository_commondir(run->repo);
 	if (wd) {
 		run->worktree = pf_xstrdup(wd);
 		trim_slash(run->worktree);
 	}
-	run->gitdir = pf_xstrdup(common);
+	run->gitdir = pf_xstrdup(git_repository_commondir(run->repo));
 	trim_slash(run->gitdir);
-	{
-		struct pf_buf sd = PF_BUF_INIT;
+	pf_buf_addf(&sd, "%s/pushfix", run->gitdir);
+	run->state_dir = pf_buf_detach(&sd, NULL);
+	return 0;
+}
 
-		pf_buf_addf(&sd, "%s/pushfix", run->gitdir);
-		run->state_dir = pf_buf_detach(&sd, NULL);
-	}
+int pf_run_open(struct pf_run *run, const char *path)
+{
+	struct pf_buf warnings = PF_BUF_INIT;
+	int ret;
+
+	ret = pf_run_open_repo(run, path);
+	if (ret)
+		return ret;
 	ret = pf_config_load(&run->cfg, run->worktree, run->gitdir, &warnings);
 	if (warnings.len)
 		fputs(warnings.buf, run->msg);

@@ -1,6 +1,6 @@
 /*
- * sentlog: the local log of what was sent to an LLM (sentlog.h), and
- * `pushfix log`.
+ * sentlog: the local log of what was sent to an LLM (sentlog.h), which
+ * `pushfix log` shows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,10 +13,8 @@
 #include <unistd.h>
 
 #include <cJSON.h>
-#include <git2.h>
 
 #include "pushfix/buf.h"
-#include "pushfix/cmd.h"
 #include "pushfix/err.h"
 #include "pushfix/redact.h"
 #include "pushfix/sentlog.h"
@@ -488,103 +486,4 @@ out:
 	pf_buf_release(&path);
 	pf_buf_release(&b);
 	return ret;
-}
-
-/* ---- pushfix log ---- */
-
-static const char log_usage[] =
-	"usage: pushfix log [--full] [--json] [--since DAYS] [--limit N]\n"
-	"                   [--grep TEXT] [ID]\n"
-	"\n"
-	"Shows what pushfix sent to an LLM from this repository (the\n"
-	"anonymised request bodies and the answers), newest last.\n"
-	"  --full        print each request and answer\n"
-	"  --json        print the raw records (JSON lines)\n"
-	"  --since DAYS  only the last DAYS days\n"
-	"  --limit N     only the last N requests\n"
-	"  --grep TEXT   only requests whose host, model, body or answer\n"
-	"                holds TEXT\n"
-	"  ID            one request (a prefix of its id)\n";
-
-static int state_dir_of_cwd(struct pf_buf *out)
-{
-	git_repository *repo = NULL;
-	const char *common;
-	size_t n;
-
-	if (git_repository_open_ext(&repo, ".", 0, NULL))
-		return pf_error_setc(PF_ENOTFOUND,
-				     "not a git repository: the current "
-				     "directory");
-	common = git_repository_commondir(repo);
-	n = strlen(common);
-	while (n > 1 && common[n - 1] == '/')
-		n--;
-	pf_buf_reset(out);
-	pf_buf_add(out, common, n);
-	pf_buf_addstr(out, "/pushfix");
-	git_repository_free(repo);
-	return 0;
-}
-
-int cmd_log(int argc, const char **argv)
-{
-	struct pf_sentlog_filter f;
-	struct pf_buf sd = PF_BUF_INIT, out = PF_BUF_INIT;
-	int ret;
-
-	memset(&f, 0, sizeof(f));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		unsigned long v;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(log_usage, stdout);
-			return 0;
-		} else if (!strcmp(a, "--full")) {
-			f.full = 1;
-		} else if (!strcmp(a, "--json")) {
-			f.json = 1;
-		} else if ((!strcmp(a, "--since") || !strcmp(a, "--limit")) &&
-			   i + 1 < argc) {
-			if (pf_parse_ulong(&v, argv[i + 1])) {
-				fprintf(stderr,
-					"error: %s wants a number, not '%s'\n",
-					a, argv[i + 1]);
-				return 2;
-			}
-			if (!strcmp(a, "--since"))
-				f.since = time(NULL) - (time_t)v * 86400;
-			else
-				f.limit = v;
-			i++;
-		} else if (!strcmp(a, "--grep") && i + 1 < argc) {
-			f.grep = argv[++i];
-		} else if (a[0] == '-') {
-			fprintf(stderr, "error: unknown option '%s'\n%s", a,
-				log_usage);
-			return 2;
-		} else if (!f.id) {
-			f.id = a;
-		} else {
-			fprintf(stderr, "error: one ID at most\n%s", log_usage);
-			return 2;
-		}
-	}
-	ret = state_dir_of_cwd(&sd);
-	if (!ret)
-		ret = pf_sentlog_show(&out, sd.buf, &f);
-	if (ret) {
-		fprintf(stderr, "error: %s\n", pf_error_last());
-		pf_buf_release(&sd);
-		pf_buf_release(&out);
-		return 1;
-	}
-	if (!out.len && !f.json)
-		printf("nothing was sent to an LLM from this repository%s\n",
-		       f.id || f.grep || f.since ? " (that matches)" : "");
-	fwrite(out.buf, 1, out.len, stdout);
-	pf_buf_release(&sd);
-	pf_buf_release(&out);
-	return 0;
 }

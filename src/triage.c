@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "pushfix/cache.h"
-#include "pushfix/cmd.h"
 #include "pushfix/err.h"
 #include "pushfix/http.h"
 #include "pushfix/llm.h"
@@ -935,83 +934,4 @@ int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
 out:
 	triage_release(&t);
 	return ret;
-}
-
-static void preview_usage(FILE *f)
-{
-	fprintf(f, "usage: pushfix preview [<range> | --staged] [--no-cache] "
-		   "[-v]\n"
-		   "  prints, as JSON, the exact request bodies a push of "
-		   "<range> would send to\n"
-		   "  the LLM (default: what `git push` would send now); "
-		   "sends nothing\n");
-}
-
-int cmd_preview(int argc, const char **argv)
-{
-	struct pf_run run;
-	struct pf_buf out = PF_BUF_INIT;
-	const char *range = NULL;
-	int staged = 0, verbose = 0, no_cache = 0, ret;
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--staged") || !strcmp(a, "--cached")) {
-			staged = 1;
-		} else if (!strcmp(a, "--no-cache")) {
-			no_cache = 1;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			verbose = 1;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			preview_usage(stdout);
-			return 0;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "error: unknown option '%s'\n", a);
-			preview_usage(stderr);
-			return 2;
-		} else if (!range) {
-			range = a;
-		} else {
-			fprintf(stderr, "error: too many arguments\n");
-			preview_usage(stderr);
-			return 2;
-		}
-	}
-	if (staged && range) {
-		fprintf(stderr, "error: give <range> or --staged, not both\n");
-		return 2;
-	}
-	ret = pf_run_open(&run, NULL);
-	if (ret)
-		goto fail;
-	if (verbose)
-		run.verbose = 1;
-	run.no_cache = no_cache;
-	ret = staged ? pf_run_changes_staged(&run)
-		     : pf_run_changes_range(&run, range);
-	if (!ret && run.cs.nr)
-		ret = pf_run_scan(&run);
-	if (!ret)
-		ret = pf_triage_run(&run, 0, &out);
-	if (ret)
-		goto fail;
-	if (!out.len)
-		pf_buf_addstr(&out, "[]\n");
-	fwrite(out.buf, 1, out.len, stdout);
-	if (!strcmp(out.buf, "[]\n"))
-		fprintf(stderr, "pushfix: nothing would be sent (%s)\n",
-			!run.findings.nr ? "no findings"
-			: !run.cfg.llm.provider ||
-				!strcmp(run.cfg.llm.provider, "none")
-			    ? "[llm] provider = none"
-			    : "every finding is ignored");
-	pf_buf_release(&out);
-	pf_run_release(&run);
-	return 0;
-fail:
-	fprintf(stderr, "error: %s\n", pf_error_last());
-	pf_buf_release(&out);
-	pf_run_release(&run);
-	return 2;
 }

@@ -60,6 +60,20 @@ int pf_mirror_enqueue(struct pf_run *run);
  */
 int pf_mirror_spawn_worker(struct pf_run *run);
 
+/*
+ * `pushfix mirror`: post every outbox entry of the repository around the
+ * cwd now.  The worker (`worker`, what pf_mirror_spawn_worker starts)
+ * first waits, bounded, for the remote to have each pushed commit, and
+ * dates its notes for mirror.log; `dry_run` prints the requests and
+ * sends nothing (and wins over `worker`).  Notes and errors go to
+ * stderr.  Returns the exit status: 1 when the repository cannot be
+ * opened or an entry failed, else 0.
+ */
+struct pf_mirror_opts {
+	int dry_run, worker, verbose;
+};
+int pf_mirror_run(const struct pf_mirror_opts *o);
+
 /* ---- fingerprint markers ---- */
 
 #define PF_MIRROR_MARKER "<!-- pushfix:fingerprint="

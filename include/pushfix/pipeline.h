@@ -45,6 +45,13 @@ struct pf_run {
 /* Open the repository containing `path` (NULL: cwd) and load the config.
  * Config warnings are printed to run->msg. */
 int pf_run_open(struct pf_run *run, const char *path);
+/*
+ * The repository alone, as every command finds it: run->repo, worktree,
+ * gitdir and state_dir set, the config left at its defaults (not read).
+ * PF_ENOTFOUND "not a git repository: ..." outside one.  Either way the
+ * run is then released with pf_run_release().
+ */
+int pf_run_open_repo(struct pf_run *run, const char *path);
 void pf_run_release(struct pf_run *run);
 
 /* Changesets.  Each normalises and loads the content. */

@@ -57,8 +57,4 @@ struct pf_run;
  */
 int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out);
 
-/* `pushfix preview [RANGE | --staged]`: the pipeline up to the request
- * bodies, printed as JSON on stdout (see above).  Sends nothing. */
-int cmd_preview(int argc, const char **argv);
-
 #endif

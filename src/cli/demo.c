@@ -14,8 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "cmd.h"
 #include "pushfix/buf.h"
-#include "pushfix/cmd.h"
 #include "pushfix/config.h"
 #include "pushfix/err.h"
 #include "pushfix/proc.h"
@@ -26,9 +27,7 @@ extern char **environ;
 
 #define GIT_TIMEOUT_MS 60000u
 
-static const char demo_usage[] =
-	"usage: pushfix demo [--keep]\n"
-	"\n"
+static const char demo_about[] =
 	"Makes a throwaway repository with a bare remote and a few vulnerable\n"
 	"files, installs the pre-push hook and runs a real `git push` through\n"
 	"it.  --keep leaves the directory for you to look around; by default\n"
@@ -493,21 +492,23 @@ int cmd_demo(int argc, const char **argv)
 	struct demo d = { NULL, NULL, NULL, NULL, PF_BUF_INIT, PF_BUF_INIT };
 	struct pf_buf tmpl = PF_BUF_INIT;
 	const char *tmp = getenv("TMPDIR");
-	int keep = 0, push_status = -1, ret = 1;
+	int keep = 0, push_status = -1, ret = 1, n;
+	const struct cli_option options[] = {
+		CLI_OPT_BOOL(0, "keep", &keep,
+			     "leave the directory for you to look around"),
+		CLI_OPT_END,
+	};
+	const struct cli_command cmd = {
+		.name = "demo",
+		.synopsis = "[--keep]",
+		.about = demo_about,
+		.options = options,
+		.max_args = 0,
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--keep")) {
-			keep = 1;
-		} else if (!strcmp(argv[i], "-h") ||
-			   !strcmp(argv[i], "--help")) {
-			fputs(demo_usage, stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "error: unknown option '%s'\n%s",
-				argv[i], demo_usage);
-			return 2;
-		}
-	}
+	n = cli_parse(&cmd, argc, argv);
+	if (n < 0)
+		return cli_exit(n);
 	if (self_path(&d.self)) {
 		fprintf(stderr, "error: %s\n", pf_error_last());
 		return 1;

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pushfix/cmd.h"
+#include "cli.h"
+#include "cmd.h"
 #include "pushfix/err.h"
 #include "pushfix/forge.h"
 #include "pushfix/llm.h"
@@ -228,14 +229,18 @@ static void check_mirror(struct doctor *d, struct pf_run *run)
 
 int cmd_doctor(int argc, const char **argv)
 {
+	static const struct cli_command cmd = {
+		.name = "doctor",
+		.about = "Check hook, config, scanner, LLM and mirror settings; "
+			 "sends nothing.\n",
+		.max_args = -1,
+	};
 	struct doctor d = { 0, 0 };
 	struct pf_run run;
+	int n = cli_parse(&cmd, argc, argv);
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: pushfix doctor\n  check hook, config, scanner, "
-		       "LLM and mirror settings; sends nothing\n");
-		return 0;
-	}
+	if (n < 0)
+		return cli_exit(n);
 	if (pf_run_open(&run, NULL)) {
 		say(&d, "error", "%s", pf_error_last());
 		pf_run_release(&run);

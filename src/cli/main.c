@@ -7,29 +7,44 @@
 
 #include <git2.h>
 
-#include "pushfix/cmd.h"
+#include "cmd.h"
 #include "pushfix/err.h"
+
+/* main() initialises libgit2 before the command.  Not for the hook: it
+ * does so itself past its fast path, as the initialisation parses the
+ * whole CA bundle (~12 ms); nor for commands that never use it. */
+#define NEED_LIBGIT2 (1 << 0)
 
 struct cmd_struct {
 	const char *name;
 	int (*fn)(int, const char **);
+	unsigned flags;
 	const char *help;
 };
 
 static const struct cmd_struct commands[] = {
-	{ "hook", cmd_hook, "run as git's pre-push hook (hooks/pre-push)" },
-	{ "scan", cmd_scan, "scan a range, --staged or --all on demand" },
-	{ "changes", cmd_changes, "print the changed lines of a range" },
-	{ "config", cmd_config, "print the effective configuration" },
-	{ "doctor", cmd_doctor, "check the installation; sends nothing" },
-	{ "version", cmd_version, "print the version" },
-	{ "preview", cmd_preview,
+	{ "hook", cmd_hook, 0, "run as git's pre-push hook (hooks/pre-push)" },
+	{ "scan", cmd_scan, NEED_LIBGIT2,
+	  "scan a range, --staged or --all on demand" },
+	{ "changes", cmd_changes, NEED_LIBGIT2,
+	  "print the changed lines of a range" },
+	{ "config", cmd_config, NEED_LIBGIT2,
+	  "print the effective configuration" },
+	{ "doctor", cmd_doctor, NEED_LIBGIT2,
+	  "check the installation; sends nothing" },
+	{ "version", cmd_version, 0, "print the version" },
+	{ "preview", cmd_preview, NEED_LIBGIT2,
 	  "print what would be sent to the LLM; sends nothing" },
-	{ "demo", cmd_demo, "try pushfix on a throwaway repository" },
-	{ "ignored", cmd_ignored, "list the findings you ignored (key i)" },
-	{ "unignore", cmd_unignore, "show ignored finding N again" },
-	{ "mirror", cmd_mirror, "post queued findings to the PR/MR now" },
-	{ "log", cmd_log, "what was sent to an LLM, when, to whom" },
+	{ "demo", cmd_demo, NEED_LIBGIT2,
+	  "try pushfix on a throwaway repository" },
+	{ "ignored", cmd_ignored, NEED_LIBGIT2,
+	  "list the findings you ignored (key i)" },
+	{ "unignore", cmd_unignore, NEED_LIBGIT2,
+	  "show ignored finding N again" },
+	{ "mirror", cmd_mirror, NEED_LIBGIT2,
+	  "post queued findings to the PR/MR now" },
+	{ "log", cmd_log, NEED_LIBGIT2,
+	  "what was sent to an LLM, when, to whom" },
 };
 
 static void usage(FILE *out)
@@ -38,39 +53,59 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name,
 			commands[i].help);
-	fprintf(out, "\nSee README.md; `pushfix <command> --help` for one.\n");
+	fprintf(out, "\nSee README.md; `pushfix help <command>` for one.\n");
+}
+
+static const struct cmd_struct *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+static int run_command(const struct cmd_struct *c, int argc, const char **argv)
+{
+	int ret;
+
+	if (c->flags & NEED_LIBGIT2)
+		pf_git_init();
+	ret = c->fn(argc, argv);
+	if (c->flags & NEED_LIBGIT2)
+		git_libgit2_shutdown();
+	return ret;
 }
 
 int main(int argc, const char **argv)
 {
-	int ret;
+	const struct cmd_struct *c;
+	const char *name = argv[1];
 
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") ||
+	    (!strcmp(name, "help") && argc < 3)) {
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version"))
-		argv[1] = "version";
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		/* The hook initialises libgit2 itself, past its fast path:
-		 * the initialisation parses the whole CA bundle (~12 ms). */
-		int lazy = commands[i].fn == cmd_hook;
+	if (!strcmp(name, "--version"))
+		name = argv[1] = "version";
+	if (!strcmp(name, "help")) {
+		/* `pushfix help CMD` is `pushfix CMD --help`. */
+		const char *help_argv[] = { argv[2], "--help", NULL };
 
-		if (!lazy)
-			pf_git_init();
-		ret = commands[i].fn(argc - 1, argv + 1);
-		if (!lazy)
-			git_libgit2_shutdown();
-		return ret;
+		name = argv[2];
+		c = find_command(name);
+		if (c)
+			return c->fn(2, help_argv);
+	} else {
+		c = find_command(name);
+		if (c)
+			return run_command(c, argc - 1, argv + 1);
 	}
-	fprintf(stderr, "error: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "error: unknown command '%s'\n", name);
 	usage(stderr);
 	return 2;
 }

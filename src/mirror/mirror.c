@@ -21,7 +21,6 @@
 #include <cJSON.h>
 #include <git2.h>
 
-#include "pushfix/cmd.h"
 #include "pushfix/err.h"
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
@@ -1575,17 +1574,7 @@ out:
 	pf_outbox_entry_release(&e);
 }
 
-static void mirror_usage(FILE *f)
-{
-	fprintf(f, "usage: pushfix mirror [--dry-run] [--worker] [-v]\n"
-		   "  --dry-run   print the requests (method, URL, JSON body), "
-		   "send nothing\n"
-		   "  --worker    wait until the remote has each pushed "
-		   "commit (the hook\n"
-		   "              starts this in the background)\n");
-}
-
-int cmd_mirror(int argc, const char **argv)
+int pf_mirror_run(const struct pf_mirror_opts *o)
 {
 	struct worker w;
 	struct pf_run run;
@@ -1594,24 +1583,9 @@ int cmd_mirror(int argc, const char **argv)
 	int ret, opened = 0;
 
 	memset(&w, 0, sizeof(w));
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "-n"))
-			w.dry_run = 1;
-		else if (!strcmp(argv[i], "--worker"))
-			w.worker = 1;
-		else if (!strcmp(argv[i], "-v") ||
-			 !strcmp(argv[i], "--verbose"))
-			w.verbose = 1;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			mirror_usage(stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "error: unknown option '%s'\n",
-				argv[i]);
-			mirror_usage(stderr);
-			return 2;
-		}
-	}
+	w.dry_run = o->dry_run;
+	w.worker = o->worker;
+	w.verbose = o->verbose;
 	if (w.dry_run)
 		w.worker = 0;
 	w.wait_s = env_uint("PUSHFIX_TEST_MIRROR_WAIT_S", DEFAULT_WAIT_S);

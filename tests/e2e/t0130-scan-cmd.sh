@@ -88,6 +88,24 @@ test_expect_success 'scan RANGE (text): file:line, severity, rule, message, line
 	! grep -q "$(printf "\033")" "$TRASH/out"
 '
 
+test_expect_success 'scan (text): git color.ui = always colours it, not a tty' '
+	cd "$TRASH/work" &&
+	git config color.ui always &&
+	(unset NO_COLOR &&
+	 "$PUSHFIX_BIN" scan HEAD~2..HEAD >"$TRASH/out" 2>/dev/null &&
+	 "$PUSHFIX_BIN" scan HEAD~2..HEAD --format json >"$TRASH/out.json" \
+		2>/dev/null &&
+	 git config color.ui never &&
+	 "$PUSHFIX_BIN" scan HEAD~2..HEAD >"$TRASH/out.never" 2>/dev/null)
+	ret=$?
+	git config --unset color.ui &&
+	test $ret -eq 0 &&
+	grep -q "$(printf "\033")\[" "$TRASH/out" &&
+	expect_grep "method two detected" "$TRASH/out" &&
+	! grep -q "$(printf "\033")" "$TRASH/out.json" &&
+	! grep -q "$(printf "\033")" "$TRASH/out.never"
+'
+
 test_expect_success 'scan HEAD~1..HEAD scans only that commit' '
 	cd "$TRASH/work" &&
 	"$PUSHFIX_BIN" scan HEAD~1..HEAD --format json >"$TRASH/out.json" &&

@@ -1,0 +1,25 @@
+/* `pushfix version` (and `pushfix --version`). */
+#include <stdio.h>
+
+#include <git2.h>
+
+#include "cli.h"
+#include "cmd.h"
+
+#define PUSHFIX_VERSION "0.1.0"
+
+int cmd_version(int argc, const char **argv)
+{
+	/* Extra arguments are ignored, as they always were. */
+	static const struct cli_command cmd = {
+		.name = "version",
+		.max_args = -1,
+	};
+	int n = cli_parse(&cmd, argc, argv);
+
+	if (n < 0)
+		return cli_exit(n);
+	printf("pushfix %s (libgit2 %d.%d.%d)\n", PUSHFIX_VERSION,
+	       LIBGIT2_VER_MAJOR, LIBGIT2_VER_MINOR, LIBGIT2_VER_REVISION);
+	return 0;
+}
