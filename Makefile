@@ -43,7 +43,9 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
 BIN := $(BUILD)/pushfix
 
-all: $(BIN) pushfix
+# ./pushfix is the plain build; a sanitizer build stays under build/san so
+# that a later plain `make` is not fooled by a newer ASan copy.
+all: $(BIN) $(if $(SANITIZE),,pushfix)
 
 pushfix: $(BIN)
 	@cp $(BIN) pushfix
@@ -51,7 +53,11 @@ pushfix: $(BIN)
 $(BIN): $(CLI_OBJ) $(BUILD)/libpushfix.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
+# ar names members by file name alone: two objects of one name in different
+# folders would silently replace each other.
 $(BUILD)/libpushfix.a: $(LIB_OBJ)
+	@d=$$(printf '%s\n' $(notdir $^) | sort | uniq -d); \
+	if [ -n "$$d" ]; then echo "error: two objects named $$d in $@" >&2; exit 1; fi
 	@rm -f $@
 	ar rcs $@ $^
 
