@@ -8,7 +8,7 @@
 
 /*
  * Adapter for `semgrep scan --json` output (semgrep_output_v1 cli_output).
- * See ../shared/fixtures/semgrep-real/SEMGREP-NOTES.md for the contract:
+ * See docs/SEMGREP-NOTES.md for the contract:
  * unknown keys ignored, `errors[].type` a string or [tag, ...], positions
  * in bytes, `extra.lines` untrusted, `extra.fix` kept as rule_fix.
  *

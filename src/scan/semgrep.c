@@ -1,6 +1,6 @@
 /*
  * `semgrep scan --json` output → findings.  The contract is
- * ../shared/fixtures/semgrep-real/SEMGREP-NOTES.md: unknown keys are
+ * docs/SEMGREP-NOTES.md: unknown keys are
  * ignored, a JSON null counts as an absent optional field, every field we
  * use is type-checked and a bad one is named in the error.
  */
