@@ -1,7 +1,7 @@
 /*
  * The redaction context: the names to find (people, organisations, user
  * words, remote hosts) and the hosts to keep, and the per-text search for
- * those names (see struct wentry in redact_int.h for how they match).
+ * those names (see struct wentry for how they match).
  *
  * Speed: names are looked up per sub-word in a hash set behind a cheap
  * bit filter; long organisation parts and user words, few by nature, are
@@ -15,9 +15,39 @@
 #include "pushfix/buf.h"
 #include "redact_int.h"
 
+/*
+ * Names to find (people, organisations, user words, remote hosts) are
+ * matched per SUB-WORD: a maximal run of letters/digits (bytes >= 0x80
+ * count as letters) split at camelCase (aB, ABc) and at letter/digit
+ * changes.  A name of several sub-words ("Maria Gonzalez", "route-planner")
+ * is a sequence; between its sub-words the text may hold one of " -_./"
+ * or nothing (RoutePlanner, ROUTE_PLANNER, routeplanner as its joined
+ * form).  Long distinctive parts (>= 7 bytes) are also found inside
+ * longer sub-words ("northwind" in "northwindapi").
+ */
+struct wentry {
+	char *w;                /* lower-case; NULL: empty slot */
+	unsigned char cat;      /* when matched alone */
+	unsigned char single;   /* matched alone */
+	size_t seq;             /* first sequence starting with w, or -1 */
+};
+
+struct word_seq {
+	char **parts;           /* lower-case */
+	size_t nr;
+	unsigned char cat;
+	size_t next;            /* next sequence with the same first part */
+};
+
+struct long_part {
+	char *w;                /* lower-case */
+	size_t len;
+	unsigned char cat;
+};
+
 /* Cheap first test before hashing a sub-word: first two bytes and the
- * length (most sub-words of code are not names). */
-#define QF_BITS 65536
+ * length (most sub-words of code are not names); QF_BITS in
+ * redact_int.h. */
 static size_t qf_index(const char *s, size_t n)
 {
 	unsigned a = (unsigned)((unsigned char)s[0] | 0x20);
@@ -26,7 +56,6 @@ static size_t qf_index(const char *s, size_t n)
 	return ((a * 131u + b) * 16u + (n > 15 ? 15u : (unsigned)n)) %
 	       QF_BITS;
 }
-
 
 void pf_redact_ctx_init(struct pf_redact_ctx *ctx)
 {

@@ -168,47 +168,22 @@ extern const unsigned char pf_redact_cat_prio[PF_CAT__NR];
 
 /* ---- the redaction context (names.c) ---- */
 
-/*
- * Names to find (people, organisations, user words, remote hosts) are
- * matched per SUB-WORD: a maximal run of letters/digits (bytes >= 0x80
- * count as letters) split at camelCase (aB, ABc) and at letter/digit
- * changes.  A name of several sub-words ("Maria Gonzalez", "route-planner")
- * is a sequence; between its sub-words the text may hold one of " -_./"
- * or nothing (RoutePlanner, ROUTE_PLANNER, routeplanner as its joined
- * form).  Long distinctive parts (>= 7 bytes) are also found inside
- * longer sub-words ("northwind" in "northwindapi").
- */
-struct wentry {
-	char *w;              /* lower-case; NULL: empty slot */
-	unsigned char cat;    /* when matched alone */
-	unsigned char single; /* matched alone */
-	size_t seq;           /* first sequence starting with w, or -1 */
-};
+/* The name lists of the context; names.c defines them. */
+struct wentry;
+struct word_seq;
+struct long_part;
 
-struct word_seq {
-	char **parts; /* lower-case */
-	size_t nr;
-	unsigned char cat;
-	size_t next; /* next sequence with the same first part */
-};
-
-struct long_part {
-	char *w; /* lower-case */
-	size_t len;
-	unsigned char cat;
-};
-
-#define QF_BITS 65536
+#define QF_BITS 65536 /* bits of the quick filter qf (names.c) */
 
 struct pf_redact_priv {
-	struct wentry *wm; /* open addressing */
+	struct wentry *wm;      /* open addressing */
 	size_t wm_nr, wm_alloc;
 	struct word_seq *seq;
 	size_t seq_nr, seq_alloc;
 	struct long_part *lp;
 	size_t lp_nr, lp_alloc;
-	unsigned char lp_first[256];   /* a long part starts with this byte */
-	size_t lp_min;                 /* the shortest long part */
+	unsigned char lp_first[256]; /* a long part starts with this byte */
+	size_t lp_min;          /* the shortest long part */
 	unsigned char qf[QF_BITS / 8]; /* qf_index of every word */
 	/* hosts kept: exact, or suffix when starting with '.' */
 	char **allow;
@@ -243,16 +218,16 @@ struct scan {
 	const struct pf_redact_priv *p;
 	const struct pf_vault *vault;
 	pcre2_match_data *md;
-	int nested; /* scanning a joined view */
+	int nested;          /* scanning a joined view */
 	struct lit *lits;
 	size_t lit_nr, lit_alloc;
-	size_t lit_end;                /* quotes before this are not openers */
+	size_t lit_end;      /* quotes before this are not openers */
 	size_t prev_lit_a, prev_lit_b; /* the last literal's contents */
-	size_t b64_end;                /* end of the last base64 run examined */
-	size_t url_auth_end;           /* '@' before this belongs to a URL */
+	size_t b64_end;      /* end of the last base64 run examined */
+	size_t url_auth_end; /* '@' before this belongs to a URL */
 	size_t v6_end;
-	size_t key_end;    /* end of the last key run examined */
-	size_t lit_ph_end; /* end of the last look-alike escaped */
+	size_t key_end;      /* end of the last key run examined */
+	size_t lit_ph_end;   /* end of the last look-alike escaped */
 	int err;
 };
 

@@ -1,10 +1,13 @@
 /*
  * Token rules of the redactor: secret formats modelled on gitleaks'
- * default rules, PEM private key bodies and curl's -u user:password.
+ * default rules, PEM private key bodies and curl's -u user:password; and
+ * pf_redact_engine(), which compiles them (and builds the character
+ * classes) once per process.
  *
  * Speed: the PCRE2 rules (JIT-compiled, anchored) run only where a rule's
  * literal prefix starts a word, so 40 rules cost about one table lookup
- * per word, not 40 scans.
+ * per word, not 40 scans (rules_at() in redact_int.h, inline in the
+ * scanner's loop).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -12,8 +15,6 @@
 #include <strings.h>
 
 #include "redact_int.h"
-
-/* ---- token rules (modelled on gitleaks' default rules) ---- */
 
 #define NB "(?![A-Za-z0-9_])" /* no word character follows */
 const struct rule pf_redact_rules[] = {
