@@ -240,7 +240,6 @@ static const char *const receivers[] = {
 	"user", "window", "x", "y",
 };
 
-
 /* A bare host name whose last label starts after the '.' at i. */
 void pf_redact_bare_host(struct scan *sc, size_t i)
 {
@@ -278,7 +277,6 @@ void pf_redact_bare_host(struct scan *sc, size_t i)
 		add_span(sc->sp, a, e, PF_CAT_HOST);
 }
 
-
 /*
  * Capitalised words (1-4) ending just before position e, on one line:
  * a person's name beside an e-mail.  Adds PERSON spans.
@@ -315,6 +313,7 @@ static void name_before(struct scan *sc, size_t e)
 	}
 }
 
+/* An e-mail address around the '@' at i, and a name written beside it. */
 void pf_redact_email(struct scan *sc, size_t i)
 {
 	const char *t = sc->t;

@@ -136,16 +136,9 @@ static const char *const stop_words[] = {
 	"world", "www",
 };
 
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int is_stop_word(const char *w)
 {
-	return bsearch(&w, stop_words, PF_ARRAY_SIZE(stop_words),
-		       sizeof(stop_words[0]), cmp_str) != NULL;
+	return in_sorted(stop_words, PF_ARRAY_SIZE(stop_words), w, strlen(w));
 }
 
 size_t pf_redact_split(const char *s, char **parts, size_t max, char *store,

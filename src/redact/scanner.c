@@ -65,7 +65,7 @@ static int high_entropy(const char *s, size_t n, size_t min_b64,
 	return 0;
 }
 
-
+/* The base64 run around i: a secret when long and of high entropy. */
 static void b64_run(struct scan *sc, size_t i)
 {
 	const char *t = sc->t;
@@ -87,6 +87,8 @@ static void b64_run(struct scan *sc, size_t i)
 		add_span(sc->sp, a, b, PF_CAT_SECRET);
 }
 
+/* A word [i, wend) starts at i: token rules, an IPv4 address or a
+ * secret-ish key, and the base64 run it is part of. */
 static void word_start(struct scan *sc, size_t i, size_t wend)
 {
 	const char *t = sc->t;
