@@ -1,0 +1,392 @@
+/*
+ * Addresses in text: e-mail addresses (and the names written beside
+ * them), URLs (user info and host), IPv4 and IPv6 addresses, bare host
+ * names.  Each detector runs at the byte the scanner dispatches on.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <strings.h>
+
+#include "redact_int.h"
+
+static int host_kept(const struct pf_redact_priv *p, const char *h, size_t n)
+{
+	static const char *const keep_exact[] = {
+		"localhost", "example.com", "example.org", "example.net",
+	};
+	static const char *const keep_suffix[] = {
+		".localhost", ".example", ".invalid", ".test",
+		".example.com", ".example.org", ".example.net",
+	};
+
+	while (n && h[n - 1] == '.')
+		n--;
+	for (size_t i = 0; i < PF_ARRAY_SIZE(keep_exact); i++)
+		if (strlen(keep_exact[i]) == n &&
+		    !strncasecmp(h, keep_exact[i], n))
+			return 1;
+	for (size_t i = 0; i < PF_ARRAY_SIZE(keep_suffix); i++) {
+		size_t l = strlen(keep_suffix[i]);
+
+		if (n > l && !strncasecmp(h + n - l, keep_suffix[i], l))
+			return 1;
+	}
+	for (size_t i = 0; p && i < p->allow_nr; i++) {
+		const char *a = p->allow[i];
+		size_t l = strlen(a);
+
+		if (a[0] == '.') {
+			if ((n > l && !strncasecmp(h + n - l, a, l)) ||
+			    (n == l - 1 && !strncasecmp(h, a + 1, n)))
+				return 1;
+		} else if (l == n && !strncasecmp(h, a, n)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Loopback and unspecified addresses identify nothing. */
+static int ipv4_kept(const unsigned char o[4])
+{
+	if (o[0] == 127)
+		return 1;
+	if (!o[0] && !o[1] && !o[2] && !o[3])
+		return 1;
+	if (o[0] == 255 && o[1] == 255) /* netmasks */
+		return 1;
+	return 0;
+}
+
+/* An IPv4 address at i ("a.b.c.d", each <= 255); its length or 0. */
+static size_t parse_ipv4(const char *t, size_t n, size_t i,
+			 unsigned char o[4])
+{
+	size_t p = i;
+
+	for (int k = 0; k < 4; k++) {
+		unsigned v = 0, d = 0;
+
+		while (p < n && t[p] >= '0' && t[p] <= '9' && d < 4) {
+			v = v * 10 + (unsigned)(t[p] - '0');
+			p++;
+			d++;
+		}
+		if (!d || d > 3 || v > 255)
+			return 0;
+		o[k] = (unsigned char)v;
+		if (k < 3) {
+			if (p >= n || t[p] != '.')
+				return 0;
+			p++;
+		}
+	}
+	/* Not part of a longer dotted number or word (a version 1.2.3.4.5) */
+	if (p < n && (IS(t[p], C_WORD) ||
+		      (t[p] == '.' && p + 1 < n && t[p + 1] >= '0' &&
+		       t[p + 1] <= '9')))
+		return 0;
+	return p - i;
+}
+
+void pf_redact_ipv4(struct scan *sc, size_t i)
+{
+	unsigned char o[4];
+	size_t l;
+
+	if (i && (sc->t[i - 1] == '.' || IS(sc->t[i - 1], C_WORD)))
+		return;
+	l = parse_ipv4(sc->t, sc->n, i, o);
+	if (l && !ipv4_kept(o))
+		add_span(sc->sp, i, i + l, PF_CAT_IP);
+}
+
+static int is_v6_char(char c)
+{
+	return IS(c, C_HEX) || c == ':' || c == '.';
+}
+
+void pf_redact_ipv6(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t a = i, b = i, colons = 0;
+	int digit = 0;
+	char buf[64];
+	unsigned char addr[16];
+
+	if (i < sc->v6_end)
+		return;
+	while (a > 0 && is_v6_char(t[a - 1]) && i - a < 45)
+		a--;
+	while (b < sc->n && is_v6_char(t[b]) && b - i < 45)
+		b++;
+	sc->v6_end = b;
+	while (b > a && t[b - 1] == '.')
+		b--;
+	if (b - a < 3 || b - a >= sizeof(buf))
+		return;
+	if ((a > 0 && (IS(t[a - 1], C_WORD))) || (b < sc->n && IS(t[b], C_WORD)))
+		return;
+	for (size_t k = a; k < b; k++) {
+		colons += t[k] == ':';
+		digit |= t[k] >= '0' && t[k] <= '9';
+	}
+	if (colons < 2 || !digit)
+		return;
+	memcpy(buf, t + a, b - a);
+	buf[b - a] = '\0';
+	if (inet_pton(AF_INET6, buf, addr) != 1)
+		return;
+	{
+		static const unsigned char loop[16] = { [15] = 1 };
+		static const unsigned char zero[16];
+
+		if (!memcmp(addr, loop, 16) || !memcmp(addr, zero, 16))
+			return;
+	}
+	add_span(sc->sp, a, b, PF_CAT_IP);
+}
+
+/* A URL at the ':' of "://": user info and host. */
+void pf_redact_url(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t s = i + 3, e = s, at = (size_t)-1, hs, he;
+
+	/* scheme: letters before ':' */
+	if (!i || !IS(t[i - 1], C_ALNUM))
+		return;
+	while (e < sc->n) {
+		char c = t[e];
+
+		if (c == '/' || c == '?' || c == '#' || c == ' ' ||
+		    c == '\t' || c == '\n' || c == '\r' || c == '"' ||
+		    c == '\'' || c == '`' || c == '<' || c == '>' ||
+		    c == '(' || c == ')' || c == '{' || c == '}' ||
+		    c == ',' || c == ';' || c == '\\' || c == '|' ||
+		    c == '^' || c == 0)
+			break;
+		if (c == '@')
+			at = e;
+		e++;
+	}
+	if (e - s > 2048)
+		return;
+	sc->url_auth_end = e;
+	hs = s;
+	if (at != (size_t)-1) {
+		int colon = memchr(t + s, ':', at - s) != NULL;
+
+		add_span(sc->sp, s, at, colon ? PF_CAT_SECRET : PF_CAT_PERSON);
+		hs = at + 1;
+	}
+	if (hs < e && t[hs] == '[') { /* [v6]:port */
+		const char *close = memchr(t + hs, ']', e - hs);
+
+		if (close) {
+			char buf[64];
+			unsigned char addr[16];
+			size_t l = (size_t)(close - (t + hs)) - 1;
+
+			if (l < sizeof(buf)) {
+				memcpy(buf, t + hs + 1, l);
+				buf[l] = '\0';
+				if (inet_pton(AF_INET6, buf, addr) == 1 &&
+				    strcmp(buf, "::1"))
+					add_span(sc->sp, hs + 1, hs + 1 + l,
+						 PF_CAT_IP);
+			}
+		}
+		return;
+	}
+	he = hs;
+	while (he < e && (IS(t[he], C_ALNUM) || t[he] == '.' ||
+			  t[he] == '-' || t[he] == '_' || t[he] == '%' ||
+			  t[he] == '~' || ((unsigned char)t[he] & 0x80)))
+		he++;
+	if (he == hs)
+		return;
+	{
+		unsigned char o[4];
+		size_t l = parse_ipv4(t, he, hs, o);
+
+		if (l == he - hs) {
+			if (!ipv4_kept(o))
+				add_span(sc->sp, hs, he, PF_CAT_IP);
+			return;
+		}
+	}
+	if (!host_kept(sc->p, t + hs, he - hs))
+		add_span(sc->sp, hs, he, PF_CAT_HOST);
+}
+
+/* Top-level domains for bare host names; not ones that are also common
+ * file extensions or member names (.py .sh .md .info .name .app ...). */
+static const char *const tlds[] = {
+	"ai", "au", "biz", "br", "ca", "ch", "cloud", "cn", "co", "com",
+	"corp", "de", "dev", "dk", "edu", "es", "eu", "fi", "fr", "gov",
+	"ie", "internal", "intranet", "io", "jp", "lan", "local",
+	"localdomain", "mil", "net", "nl", "nz", "online", "org", "ru",
+	"se", "site", "tech", "uk", "us", "xyz",
+};
+
+/* First labels that are code receivers, not hosts: self.net, user.org */
+static const char *const receivers[] = {
+	"app", "args", "cls", "config", "console", "ctx", "data",
+	"document", "e", "exports", "i", "it", "json", "m", "math", "model",
+	"module", "nn", "np", "obj", "options", "opts", "os", "params", "pd",
+	"props", "req", "request", "res", "response", "result", "self",
+	"settings", "state", "std", "super", "sys", "tf", "this", "torch",
+	"user", "window", "x", "y",
+};
+
+/* A bare host name whose last label starts after the '.' at i. */
+void pf_redact_bare_host(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t e = i + 1, a = i, labels = 1;
+
+	while (e < sc->n && IS(t[e], C_LOWER))
+		e++;
+	if (e - i - 1 < 2 || e - i - 1 > 11)
+		return;
+	if (e < sc->n && (IS(t[e], C_WORD) || t[e] == '-' || t[e] == '(' ||
+			  (t[e] == '.' && e + 1 < sc->n &&
+			   IS(t[e + 1], C_ALNUM))))
+		return;
+	if (!in_sorted(tlds, PF_ARRAY_SIZE(tlds), t + i + 1, e - i - 1))
+		return;
+	while (a > 0 && (IS(t[a - 1], C_HOST) || t[a - 1] == '.')) {
+		a--;
+		if (t[a] == '.')
+			labels++;
+	}
+	while (a < i && (t[a] == '.' || t[a] == '-'))
+		a++;
+	if (a == i || (a > 0 && (IS(t[a - 1], C_WORD) || t[a - 1] == '@')))
+		return;
+	if (labels == 1 || (labels == 2 && t[a] != '.')) {
+		const char *dot = memchr(t + a, '.', i + 1 - a);
+
+		if (labels <= 2 && dot &&
+		    in_sorted(receivers, PF_ARRAY_SIZE(receivers), t + a,
+			    (size_t)(dot - (t + a))))
+			return;
+	}
+	if (!host_kept(sc->p, t + a, e - a))
+		add_span(sc->sp, a, e, PF_CAT_HOST);
+}
+
+/*
+ * Capitalised words (1-4) ending just before position e, on one line:
+ * a person's name beside an e-mail.  Adds PERSON spans.
+ */
+static void name_before(struct scan *sc, size_t e)
+{
+	const char *t = sc->t;
+	size_t end = e, words = 0;
+
+	while (end > 0 && (t[end - 1] == '"' || t[end - 1] == '\''))
+		end--;
+	while (words < 4) {
+		size_t b = end, a;
+
+		while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t') &&
+		       end - b < 3)
+			b--;
+		if (words && b == end)
+			break;
+		a = b;
+		while (a > 0 && name_char(t[a - 1]) && b - a < 40)
+			a--;
+		while (a < b && (t[a] == '.' || t[a] == '-' || t[a] == '\''))
+			a++;
+		if (b - a < 2 ||
+		    !(IS(t[a], C_UPPER) || ((unsigned char)t[a] & 0x80)))
+			break;
+		/* "by" / "from" / "Author:" stop the name */
+		add_span(sc->sp, a, b, PF_CAT_PERSON);
+		words++;
+		end = a;
+		if (a > 0 && !(t[a - 1] == ' ' || t[a - 1] == '\t'))
+			break;
+	}
+}
+
+/* An e-mail address around the '@' at i, and a name written beside it. */
+void pf_redact_email(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t a = i, e = i + 1, dot = 0, last_label;
+
+	if (i < sc->url_auth_end)
+		return;
+	while (a > 0 && (IS(t[a - 1], C_ALNUM) || t[a - 1] == '.' ||
+			 t[a - 1] == '_' || t[a - 1] == '%' ||
+			 t[a - 1] == '+' || t[a - 1] == '-') &&
+	       i - a < 128)
+		a--;
+	while (a < i && t[a] == '.')
+		a++;
+	if (a == i)
+		return;
+	last_label = e;
+	while (e < sc->n && (IS(t[e], C_ALNUM) || t[e] == '-' ||
+			     (t[e] == '.' && e + 1 < sc->n &&
+			      IS(t[e + 1], C_ALNUM))) &&
+	       e - i < 256) {
+		if (t[e] == '.') {
+			dot = e;
+			last_label = e + 1;
+		}
+		e++;
+	}
+	if (!dot || e - last_label < 2)
+		return;
+	for (size_t k = last_label; k < e; k++)
+		if (!IS(t[k], C_UPPER | C_LOWER))
+			return;
+	add_span(sc->sp, a, e, PF_CAT_EMAIL);
+	/* Name <mail>, Name (mail), "Name" <mail> */
+	{
+		size_t b = a;
+
+		while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
+			b--;
+		if (b > 0 && (t[b - 1] == '<' || t[b - 1] == '(' ||
+			      t[b - 1] == '[')) {
+			b--;
+			while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
+				b--;
+			name_before(sc, b);
+		} else if (b > 0 && (t[b - 1] == ',' || t[b - 1] == ':' ||
+				     t[b - 1] == '-')) {
+			/* by Name, mail / Name: mail / Name - mail */
+			b--;
+			while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
+				b--;
+			name_before(sc, b);
+		} else if (b < a) {
+			/* Jane Doe jane@x.io */
+			name_before(sc, b);
+		}
+	}
+	/* mail (Name) */
+	{
+		size_t p = e;
+
+		if (p < sc->n && t[p] == '>')
+			p++;
+		while (p < sc->n && t[p] == ' ')
+			p++;
+		if (p < sc->n && t[p] == '(') {
+			const char *close = memchr(t + p, ')',
+						   sc->n - p > 80 ? 80
+								  : sc->n - p);
+
+			if (close && memchr(t + p, '\n',
+					    (size_t)(close - (t + p))) == NULL)
+				name_before(sc, (size_t)(close - t));
+		}
+	}
+}

@@ -1,0 +1,501 @@
+/*
+ * Secret-ish assignments: the value given to a name such as password,
+ * token, api_key or secret (`key = value` in code, .env, YAML, XML,
+ * command lines, setters), whatever the value looks like.
+ */
+#include <string.h>
+
+#include "redact_int.h"
+
+static const char *const key_exclude[] = {
+	"algorithm", "class", "column", "count", "dir", "display",
+	"enabled", "encoding", "endpoint", "env", "expiration", "expire",
+	"expires", "expiry", "field", "fields", "file", "format", "header",
+	"hint", "id", "ids", "index", "input", "kind", "label", "len",
+	"length", "limit", "location", "max", "min", "mode", "name",
+	"names", "num", "param", "path", "pattern", "placeholder", "policy",
+	"prefix", "provider", "regex", "required", "rotation", "size",
+	"source", "strength", "suffix", "timeout", "ttl", "type", "uri",
+	"url", "validator", "var", "version",
+};
+
+/* Word w (wl bytes) equals s / ends with s. */
+#define WEQ(w, wl, s) ((wl) == sizeof(s) - 1 && !memcmp((w), (s), (wl)))
+#define WENDS(w, wl, s)                                                       \
+	((wl) >= sizeof(s) - 1 &&                                             \
+	 !memcmp((w) + (wl) - (sizeof(s) - 1), (s), sizeof(s) - 1))
+
+static int strong_part(const char *w, size_t wl)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+	} sw[] = {
+		{ "password", 8 },   { "passwd", 6 },     { "passphrase", 10 },
+		{ "secret", 6 },     { "token", 5 },      { "apikey", 6 },
+		{ "credential", 10 }, { "credentials", 11 }, { "privatekey", 10 },
+		{ "accesskey", 9 },  { "secretkey", 9 },  { "clientsecret", 12 },
+	};
+
+	if (WEQ(w, wl, "pwd") || WEQ(w, wl, "pass") || WEQ(w, wl, "creds") ||
+	    WEQ(w, wl, "pw"))
+		return 1;
+	for (size_t s = 0; s < PF_ARRAY_SIZE(sw); s++) {
+		size_t n = sw[s].n;
+
+		/* the word, a compound ending in it ("pgpassword"), or its
+		 * plural ("tokens") */
+		if (wl >= n && !memcmp(w + wl - n, sw[s].s, n) &&
+		    (wl == n || n >= 5))
+			return 1;
+		if (wl == n + 1 && w[n] == 's' && !memcmp(w, sw[s].s, n))
+			return 1;
+	}
+	return 0;
+}
+
+/* 0: not a secret name, 1: weak (key, auth), 2: strong. */
+static int classify_key(const char *k, size_t n)
+{
+	char *parts[16], buf[80];
+	char store[160];
+	size_t nr, i;
+	int strength = 0;
+
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	memcpy(buf, k, n);
+	buf[n] = '\0';
+	nr = pf_redact_split(buf, parts, PF_ARRAY_SIZE(parts), store,
+			     sizeof(store));
+	for (i = 0; i < nr; i++) {
+		const char *w = parts[i], *nx = i + 1 < nr ? parts[i + 1] : "";
+		size_t wl = strlen(w);
+
+		if (in_sorted(key_exclude, PF_ARRAY_SIZE(key_exclude), w, wl))
+			return 0;
+		if (strength == 2)
+			continue; /* only an excluded part can change it */
+		if (strong_part(w, wl))
+			strength = 2;
+		else if (!strcmp(nx, "key") &&
+			 (WEQ(w, wl, "api") || WEQ(w, wl, "access") ||
+			  WEQ(w, wl, "private") || WEQ(w, wl, "secret") ||
+			  WEQ(w, wl, "signing") || WEQ(w, wl, "encryption") ||
+			  WEQ(w, wl, "master") || WEQ(w, wl, "client") ||
+			  WEQ(w, wl, "app") || WEQ(w, wl, "account")))
+			strength = 2;
+		else if (WEQ(w, wl, "key") ||
+			 (wl > 3 && WENDS(w, wl, "key") &&
+			  !WEQ(w, wl, "monkey") && !WEQ(w, wl, "hotkey")) ||
+			 WEQ(w, wl, "auth") || WEQ(w, wl, "authorization") ||
+			 WEQ(w, wl, "salt") || WEQ(w, wl, "dsn") ||
+			 WEQ(w, wl, "sig") || WEQ(w, wl, "signature"))
+			strength = 1;
+	}
+	return strength;
+}
+
+static int word_eq(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && !memcmp(s, w, n);
+}
+
+static int is_value_keyword(const char *s, size_t n)
+{
+	static const char *const kw[] = {
+		"null", "None", "nil", "true", "false", "True", "False",
+		"undefined", "NULL", "nullptr", "\"\"", "''", "none", "Nothing",
+		"required", "optional", "string", "str",
+	};
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(kw); i++)
+		if (word_eq(s, n, kw[i]))
+			return 1;
+	return 0;
+}
+
+/* ${VAR} {{ x }} %VAR% $VAR <your-token> process.env.X */
+static int is_reference(const char *s, size_t n)
+{
+	if (!n)
+		return 1;
+	if (s[0] == '$' && n > 1 &&
+	    (s[1] == '{' || s[1] == '(' || s[1] == '_' || IS(s[1], C_UPPER) ||
+	     IS(s[1], C_LOWER)))
+		return 1;
+	if (n >= 4 && s[0] == '{' && s[1] == '{' && s[n - 1] == '}' &&
+	    s[n - 2] == '}')
+		return 1;
+	if (n >= 3 && s[0] == '%' && s[n - 1] == '%')
+		return 1;
+	if (n >= 3 && s[0] == '<' && s[n - 1] == '>' &&
+	    !memchr(s, ' ', n))
+		return 1;
+	return 0;
+}
+
+/* a.b.c identifiers (no digits required) */
+static int is_member_chain(const char *s, size_t n)
+{
+	int dot = 0;
+
+	if (!n || !(IS(s[0], C_UPPER | C_LOWER) || s[0] == '_' || s[0] == '$'))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (i + 1 >= n || !(IS(s[i + 1], C_UPPER | C_LOWER) ||
+					    s[i + 1] == '_'))
+				return 0;
+			dot = 1;
+		} else if (!IS(s[i], C_WORD) && s[i] != '$') {
+			return 0;
+		}
+	}
+	return dot;
+}
+static void assignment_value(struct scan *sc, size_t p, int strength,
+			     int env_like, int tight_eq, int colon_op)
+{
+	const char *t = sc->t;
+	size_t n = sc->n, a, b;
+	int quoted = 0;
+
+	while (p < n && (t[p] == ' ' || t[p] == '\t'))
+		p++;
+	/* string prefixes: f"", r'', b"", u8"", L"", @"" */
+	{
+		size_t q = p;
+
+		while (q < n && q - p < 2 &&
+		       (IS(t[q], C_LOWER | C_UPPER) || t[q] == '@' ||
+			t[q] == '8'))
+			q++;
+		if (q > p && q < n && (t[q] == '"' || t[q] == '\''))
+			p = q;
+	}
+	if (p >= n)
+		return;
+	if (t[p] == '"' || t[p] == '\'' || t[p] == '`') {
+		size_t e = quote_end(t, n, p);
+
+		if (!e)
+			return;
+		a = p + 1;
+		b = e;
+		quoted = 1;
+	} else if (env_like) {
+		a = p;
+		b = p;
+		while (b < n && t[b] != '\n' && t[b] != '\r')
+			b++;
+		/* trailing comment, spaces, ',' ';' */
+		for (size_t k = a; k + 1 < b; k++)
+			if ((t[k] == ' ' || t[k] == '\t') && t[k + 1] == '#') {
+				b = k;
+				break;
+			}
+		while (b > a && (t[b - 1] == ' ' || t[b - 1] == '\t' ||
+				 t[b - 1] == ',' || t[b - 1] == ';'))
+			b--;
+	} else {
+		a = p;
+		b = p;
+		while (b < n && t[b] != ' ' && t[b] != '\t' && t[b] != '\n' &&
+		       t[b] != '\r' && t[b] != ',' && t[b] != ';' &&
+		       t[b] != ')' && t[b] != ']' && t[b] != '}' &&
+		       t[b] != '"' && t[b] != '\'' && t[b] != '<')
+			b++;
+	}
+	if (b <= a || is_reference(t + a, b - a))
+		return;
+	if (!quoted && (t[a] == '(' || t[a] == '[' || t[a] == '{')) {
+		/* auth=("user", "pass"), password: ['x'] - every literal of
+		 * the bracket, on this line */
+		size_t k = a + 1;
+		int depth = 1;
+
+		while (k < n && t[k] != '\n' && depth > 0 && k - a < 4096) {
+			if (t[k] == '"' || t[k] == '\'' || t[k] == '`') {
+				size_t qe = quote_end(t, n, k);
+
+				if (!qe)
+					break;
+				if (qe > k + 1 && !is_reference(t + k + 1,
+								 qe - k - 1))
+					add_span(sc->sp, k + 1, qe,
+						 PF_CAT_SECRET);
+				k = qe + 1;
+				continue;
+			}
+			if (t[k] == '(' || t[k] == '[' || t[k] == '{')
+				depth++;
+			else if (t[k] == ')' || t[k] == ']' || t[k] == '}')
+				depth--;
+			k++;
+		}
+		return;
+	}
+	if (!quoted) {
+		if (strchr("([{&*!@|>", t[a]) || memchr(t + a, '(', b - a) ||
+		    memchr(t + a, '[', b - a) ||
+		    is_value_keyword(t + a, b - a) ||
+		    is_member_chain(t + a, b - a))
+			return;
+		if (all_of(t + a, b - a, C_WORD) && !(t[a] >= '0' && t[a] <= '9')) {
+			/* A plain identifier: a variable in code, a value in
+			 * .env (KEY=value) and YAML (key: value). */
+			size_t e = b;
+
+			while (e < n && (t[e] == ' ' || t[e] == '\t'))
+				e++;
+			if (!(env_like && (tight_eq ||
+					   (colon_op &&
+					    (e >= n || t[e] == '\n' ||
+					     t[e] == '\r' || t[e] == '#')))))
+				return;
+		}
+	}
+	if (b - a < 6) {
+		size_t k = a;
+
+		while (k < b && t[k] >= '0' && t[k] <= '9')
+			k++;
+		if (k == b)
+			return; /* short numbers: ports, counts */
+	}
+	if (strength == 1) {
+		/* key=, auth=: only token-looking values */
+		if (b - a < 8 || memchr(t + a, ' ', b - a) ||
+		    memchr(t + a, '{', b - a))
+			return;
+		{
+			int upper = 0, low = 0, other = 0;
+
+			for (size_t k = a; k < b; k++) {
+				if (IS(t[k], C_UPPER))
+					upper = 1;
+				else if (IS(t[k], C_LOWER))
+					low = 1;
+				else if (t[k] != '_' && t[k] != '-' &&
+					 t[k] != '.' && t[k] != ':' &&
+					 t[k] != '/')
+					other = 1;
+			}
+			if (!other && !(upper && low))
+				return;
+		}
+	}
+	add_span(sc->sp, a, b, PF_CAT_SECRET);
+}
+
+/* Past a type name at q (`key Type = v` in Go, Kotlin, TypeScript) and
+ * the blanks after it; at most max bytes of type. */
+static size_t skip_type(const char *t, size_t n, size_t q, size_t max)
+{
+	size_t r = q;
+
+	while (r < n && r - q < max &&
+	       (IS(t[r], C_WORD) || t[r] == '.' || t[r] == '[' ||
+		t[r] == ']' || t[r] == '*' || t[r] == '<' || t[r] == '>' ||
+		t[r] == '?'))
+		r++;
+	while (r < n && t[r] == ' ')
+		r++;
+	return r;
+}
+
+/* Does an operator follow the key that ends at e?  Only then is the key
+ * worth a closer look. */
+static int operator_follows(const char *t, size_t n, size_t e)
+{
+	size_t q = e;
+
+	while (q < n && q - e < 3 &&
+	       (t[q] == '"' || t[q] == '\'' || t[q] == ']' || t[q] == '`' ||
+		t[q] == ' ' || t[q] == '\t')) {
+		/* KEY "value" (#define) */
+		if ((t[q] == '"' || t[q] == '\'') && q > e &&
+		    (t[q - 1] == ' ' || t[q - 1] == '\t'))
+			return 1;
+		q++;
+	}
+	/* key Type = value (Go, Kotlin, TypeScript) */
+	if (q > e && q < n && IS(t[q], C_UPPER | C_LOWER)) {
+		size_t r = skip_type(t, n, q, 40);
+
+		if (r < n && t[r] == '=')
+			return 1;
+	}
+	return q < n && t[q] && strchr("=:!?+<(>", t[q]);
+}
+
+/* Does the key at i start its line (line: where the line starts), but
+ * for blanks, `export `, `ENV `, `ARG `, `set `, `- ` and opening quotes
+ * or '$'?  Then an unquoted value is a literal (.env, YAML, shell). */
+static int env_like_key(const char *t, size_t line, size_t i)
+{
+	size_t k = line;
+
+	while (k < i && (t[k] == ' ' || t[k] == '\t'))
+		k++;
+	if (k + 7 <= i && !strncmp(t + k, "export ", 7))
+		k += 7;
+	else if (k + 4 <= i &&
+		 (!strncmp(t + k, "ENV ", 4) || !strncmp(t + k, "ARG ", 4) ||
+		  !strncmp(t + k, "set ", 4)))
+		k += 4;
+	else if (k + 2 <= i && !strncmp(t + k, "- ", 2))
+		k += 2;
+	while (k < i && (t[k] == '"' || t[k] == '\'' || t[k] == '$'))
+		k++;
+	return k == i;
+}
+
+/* Past the closing quotes or brackets of a key ending at e: "password": ,
+ * ['token'] = */
+static size_t skip_key_close(const char *t, size_t n, size_t e)
+{
+	size_t p = e;
+
+	for (int k = 0; k < 2 && p < n &&
+			(t[p] == '"' || t[p] == '\'' || t[p] == ']' ||
+			 t[p] == '`');
+	     k++)
+		p++;
+	return p;
+}
+
+/* <password>value</password>: the element's text (p after the name). */
+static void xml_value(struct scan *sc, size_t p)
+{
+	const char *t = sc->t;
+	size_t n = sc->n, b;
+
+	if (p >= n || t[p] != '>')
+		return;
+	b = p + 1;
+	while (b < n && t[b] != '<' && t[b] != '\n' && b - p < 4096)
+		b++;
+	if (b < n && t[b] == '<' && b > p + 1 &&
+	    !is_reference(t + p + 1, b - p - 1))
+		add_span(sc->sp, p + 1, b, PF_CAT_SECRET);
+}
+
+/* Go/TS/Kotlin `key Type = v`, `key: Type = v`: the '=' after the type
+ * (p: the first non-blank after the key's end e), else p. */
+static size_t skip_typed_decl(const char *t, size_t n, size_t p, size_t e)
+{
+	size_t q = p, r;
+
+	if (t[q] == ':' && q + 1 < n && t[q + 1] != ':' && t[q + 1] != '=')
+		q++;
+	while (q < n && t[q] == ' ')
+		q++;
+	if (!(q < n && IS(t[q], C_UPPER | C_LOWER) && (q > p || p > e)))
+		return p;
+	r = skip_type(t, n, q, (size_t)-1);
+	if (r + 1 < n && t[r] == '=' && t[r + 1] != '=' && t[r + 1] != '>')
+		return r;
+	return p;
+}
+
+/* setPassword("x"), password.equals("x") (p at the '('): string literals
+ * only, and for strong names only. */
+static void call_value(struct scan *sc, size_t p, int strength)
+{
+	const char *t = sc->t;
+	size_t q = p + 1;
+
+	if (strength < 2)
+		return;
+	while (q < sc->n && t[q] == ' ')
+		q++;
+	if (q < sc->n && (t[q] == '"' || t[q] == '\''))
+		assignment_value(sc, q, strength, 0, 0, 0);
+}
+
+/* Past the operator at p: = == === != !== => := ?= += <- or ':' (then
+ * *colon_op = 1); 0 when there is none. */
+static size_t skip_operator(const char *t, size_t n, size_t p, int *colon_op)
+{
+	if (p + 2 < n && t[p] == '=' && t[p + 1] == '=' && t[p + 2] == '=')
+		return p + 3;
+	if (p + 2 < n && t[p] == '!' && t[p + 1] == '=' && t[p + 2] == '=')
+		return p + 3;
+	if (p + 1 < n &&
+	    ((t[p] == '=' && (t[p + 1] == '=' || t[p + 1] == '>')) ||
+	     (t[p] == '!' && t[p + 1] == '=') ||
+	     (t[p] == ':' && t[p + 1] == '=') ||
+	     (t[p] == '?' && t[p + 1] == '=') ||
+	     (t[p] == '+' && t[p + 1] == '=') ||
+	     (t[p] == '<' && t[p + 1] == '-')))
+		return p + 2;
+	if (t[p] == '=')
+		return p + 1;
+	if (t[p] == ':' && !(p + 1 < n && t[p + 1] == ':')) {
+		*colon_op = 1;
+		return p + 1;
+	}
+	return 0;
+}
+
+/* #define PASSWORD "x": p at the quote, e the key's end, line where the
+ * key's line starts. */
+static int is_define_value(const char *t, size_t line, size_t i, size_t e,
+			   size_t p)
+{
+	return t[p] == '"' && p > e && line < i &&
+	       !strncmp(t + line, "#define", 7);
+}
+
+/* A key name [i, e) (from key_run()): `key = value` and friends. */
+void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e)
+{
+	const char *t = sc->t;
+	size_t n = sc->n, p, q, line;
+	int strength, env_like, tight_eq, colon_op = 0, cli;
+
+	if (!operator_follows(t, n, e))
+		return;
+	strength = classify_key(t + i, e - i);
+	if (!strength)
+		return;
+	line = i;
+	while (line > 0 && t[line - 1] != '\n')
+		line--;
+	env_like = env_like_key(t, line, i);
+	cli = i > 1 && t[i - 1] == '-' && t[i - 2] == '-';
+	p = skip_key_close(t, n, e);
+	if (i > 0 && t[i - 1] == '<') {
+		xml_value(sc, p);
+		return;
+	}
+	if (cli && p < n && t[p] == ' ') {
+		assignment_value(sc, p, strength, 1, 1, 0);
+		return;
+	}
+	tight_eq = p < n && t[p] == '=' && p > i && t[p - 1] != ' ';
+	if (cli)
+		env_like = 1; /* --password=x: a literal on a command line */
+	while (p < n && (t[p] == ' ' || t[p] == '\t'))
+		p++;
+	if (p >= n)
+		return;
+	q = skip_typed_decl(t, n, p, e);
+	if (q != p) {
+		p = q;
+		env_like = 0;
+	}
+	if (t[p] == '(') {
+		call_value(sc, p, strength);
+		return;
+	}
+	q = skip_operator(t, n, p, &colon_op);
+	if (!q) {
+		if (!is_define_value(t, line, i, e, p))
+			return;
+		q = p;
+	}
+	assignment_value(sc, q, strength, env_like, tight_eq, colon_op);
+}

@@ -1,0 +1,63 @@
+/*
+ * Character classes of the redactor: per-byte tables that every detector
+ * reads (redact_int.h), built once per process by pf_redact_engine().
+ */
+#include <math.h>
+#include <string.h>
+
+#include "redact_int.h"
+
+unsigned short pf_redact_cls[256];
+unsigned char pf_redact_dispatch[256];
+unsigned char pf_redact_sub_cls[256];
+double pf_redact_clog[CLOG_MAX + 1];
+
+void pf_redact_classes_init(void)
+{
+	for (int c = 0; c < 256; c++) {
+		unsigned char k = 0;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9'))
+			k |= C_ALNUM | C_WORD | C_B64 | C_KEY;
+		if (c == '_')
+			k |= C_WORD | C_B64 | C_KEY;
+		if (c == '+' || c == '/' || c == '=' || c == '-')
+			k |= C_B64;
+		if (c == '-' || c == '.')
+			k |= C_KEY;
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		    (c >= 'A' && c <= 'F'))
+			k |= C_HEX;
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-')
+			k |= C_HOST;
+		if (c >= 'A' && c <= 'Z')
+			k |= C_UPPER;
+		if (c >= 'a' && c <= 'z')
+			k |= C_LOWER;
+		pf_redact_cls[c] = k;
+		if (strchr(" \t\r\n+.&\\", c) && c)
+			pf_redact_cls[c] |= C_GAP;
+		pf_redact_dispatch[c] = (k & C_ALNUM) ? D_WORD : D_NONE;
+	}
+	for (int c = 0; c < 256; c++) {
+		unsigned short k = pf_redact_cls[c];
+
+		pf_redact_sub_cls[c] =
+		    (unsigned char)(((k & C_ALNUM) || c >= 0x80 ? S_SUB : 0) |
+				    (k & C_UPPER ? S_UPPER : 0) |
+				    (k & C_LOWER ? S_LOWER : 0) |
+				    (c >= '0' && c <= '9' ? S_DIGIT : 0));
+	}
+	pf_redact_dispatch['"'] = pf_redact_dispatch['\''] =
+	    pf_redact_dispatch['`'] = D_QUOTE;
+	pf_redact_dispatch['@'] = D_AT;
+	pf_redact_dispatch[':'] = D_COLON;
+	pf_redact_dispatch['.'] = D_DOT;
+	pf_redact_dispatch['-'] = D_DASH;
+	pf_redact_dispatch['/'] = pf_redact_dispatch['\\'] = D_SLASH;
+	pf_redact_dispatch['('] = pf_redact_dispatch[0xc2] = D_MARK;
+	for (int c = 1; c <= CLOG_MAX; c++)
+		pf_redact_clog[c] = (double)c * log2((double)c);
+}

@@ -1,0 +1,663 @@
+/*
+ * The redaction context: the names to find (people, organisations, user
+ * words, remote hosts) and the hosts to keep, and the per-text search for
+ * those names (see struct wentry for how they match).
+ *
+ * Speed: names are looked up per sub-word in a hash set behind a cheap
+ * bit filter; long organisation parts and user words, few by nature, are
+ * searched inside longer words only where their first byte occurs.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pushfix/buf.h"
+#include "redact_int.h"
+
+/*
+ * Names to find (people, organisations, user words, remote hosts) are
+ * matched per SUB-WORD: a maximal run of letters/digits (bytes >= 0x80
+ * count as letters) split at camelCase (aB, ABc) and at letter/digit
+ * changes.  A name of several sub-words ("Maria Gonzalez", "route-planner")
+ * is a sequence; between its sub-words the text may hold one of " -_./"
+ * or nothing (RoutePlanner, ROUTE_PLANNER, routeplanner as its joined
+ * form).  Long distinctive parts (>= 7 bytes) are also found inside
+ * longer sub-words ("northwind" in "northwindapi").
+ */
+struct wentry {
+	char *w;                /* lower-case; NULL: empty slot */
+	unsigned char cat;      /* when matched alone */
+	unsigned char single;   /* matched alone */
+	size_t seq;             /* first sequence starting with w, or -1 */
+};
+
+struct word_seq {
+	char **parts;           /* lower-case */
+	size_t nr;
+	unsigned char cat;
+	size_t next;            /* next sequence with the same first part */
+};
+
+struct long_part {
+	char *w;                /* lower-case */
+	size_t len;
+	unsigned char cat;
+};
+
+/* Cheap first test before hashing a sub-word: first two bytes and the
+ * length (most sub-words of code are not names); QF_BITS in
+ * redact_int.h. */
+static size_t qf_index(const char *s, size_t n)
+{
+	unsigned a = (unsigned)((unsigned char)s[0] | 0x20);
+	unsigned b = n > 1 ? (unsigned)((unsigned char)s[1] | 0x20) : 0;
+
+	return ((a * 131u + b) * 16u + (n > 15 ? 15u : (unsigned)n)) %
+	       QF_BITS;
+}
+
+void pf_redact_ctx_init(struct pf_redact_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->paths = PF_REDACT_PATHS_ALL;
+	ctx->max_commits = 100000;
+	ctx->priv = pf_xcalloc(1, sizeof(*ctx->priv));
+}
+
+void pf_redact_ctx_release(struct pf_redact_ctx *ctx)
+{
+	struct pf_redact_priv *p;
+
+	if (!ctx || !ctx->priv)
+		return;
+	p = ctx->priv;
+	for (size_t i = 0; i < p->wm_alloc; i++)
+		free(p->wm[i].w);
+	free(p->wm);
+	for (size_t i = 0; i < p->seq_nr; i++) {
+		for (size_t k = 0; k < p->seq[i].nr; k++)
+			free(p->seq[i].parts[k]);
+		free(p->seq[i].parts);
+	}
+	free(p->seq);
+	for (size_t i = 0; i < p->lp_nr; i++)
+		free(p->lp[i].w);
+	free(p->lp);
+	for (size_t i = 0; i < p->allow_nr; i++)
+		free(p->allow[i]);
+	free(p->allow);
+	free(p->scratch);
+	free(p->sort_tmp);
+	for (size_t i = 0; i < p->seen_nr; i++)
+		free(p->seen[i]);
+	free(p->seen);
+	free(p);
+	ctx->priv = NULL;
+}
+
+/* Words too common to identify anyone (issue 3: "not common words such
+ * as sync").  Sorted for bsearch. */
+static const char *const stop_words[] = {
+	"_git", "a", "account", "accounts", "action", "actions", "admin", "ai",
+	"alpha", "an", "and", "android", "angular", "ansible", "api", "apis",
+	"app", "application", "apps", "auth", "author", "backend", "base",
+	"beta", "bitbucket", "blog", "bot", "bots", "build", "by", "cache",
+	"cart", "cd", "chart", "charts", "ci", "cli", "client", "clients",
+	"cloud", "code", "committer", "common", "community", "company",
+	"config", "configs", "contact", "controller", "controllers", "core",
+	"corp", "dashboard", "data", "database", "db", "de", "del", "demo",
+	"deploy", "deployment", "der", "design", "desktop", "dev", "develop",
+	"devops", "django", "doc", "docker", "docs", "e2e", "email", "engine",
+	"event", "events", "example", "examples", "file", "files", "flask",
+	"for", "fork", "framework", "frontend", "gateway", "git", "github",
+	"gitlab", "global", "go", "golang", "group", "handler", "handlers",
+	"hello", "helm", "helper", "helpers", "home", "hq", "http", "https",
+	"hub", "image", "images", "inc", "index", "info", "infra", "internal",
+	"io", "ios", "item", "items", "java", "jenkins", "job", "jobs", "js",
+	"k8s", "kit", "la", "lab", "labs", "legacy", "lib", "library", "libs",
+	"llc", "login", "ltd", "mail", "main", "master", "message", "messages",
+	"ml", "mobile", "model", "models", "module", "modules", "mono",
+	"monorepo", "my", "new", "next", "node", "noreply", "of", "old", "on",
+	"open", "ops", "order", "orders", "org", "origin", "oss", "package",
+	"packages", "platform", "plugin", "plugins", "portal", "private",
+	"prod", "product", "products", "project", "projects", "proxy",
+	"public", "py", "python", "queue", "rails", "react", "release",
+	"renovate", "repo", "report", "reports", "repository", "request",
+	"response", "rest", "root", "route", "router", "routes", "routing",
+	"ruby", "rust", "sample", "samples", "scm", "script", "scripts", "sdk",
+	"search", "security", "server", "servers", "service", "services",
+	"session", "shared", "shop", "site", "source", "spring", "sql", "src",
+	"staging", "starter", "store", "support", "sync", "system", "systems",
+	"task", "tasks", "team", "template", "templates", "terraform", "test",
+	"testing", "tests", "the", "to", "tool", "tools", "ts", "ui",
+	"unknown", "upstream", "user", "users", "util", "utils", "van", "view",
+	"views", "von", "vue", "web", "website", "wiki", "worker", "workers",
+	"world", "www",
+};
+
+static int is_stop_word(const char *w)
+{
+	return in_sorted(stop_words, PF_ARRAY_SIZE(stop_words), w, strlen(w));
+}
+
+size_t pf_redact_split(const char *s, char **parts, size_t max, char *store,
+		       size_t cap)
+{
+	size_t n = 0, len = strlen(s), i = 0, o = 0;
+
+	while (i < len && n < max) {
+		size_t st;
+
+		while (i < len && !IS(s[i], C_ALNUM) &&
+		       !((unsigned char)s[i] & 0x80))
+			i++;
+		if (i >= len)
+			break;
+		st = i++;
+		while (i < len &&
+		       (IS(s[i], C_ALNUM) || ((unsigned char)s[i] & 0x80))) {
+			/* aB: new part at B; ABc: new part at B */
+			if (IS(s[i], C_UPPER) && IS(s[i - 1], C_LOWER))
+				break;
+			if (IS(s[i], C_UPPER) && IS(s[i - 1], C_UPPER) &&
+			    i + 1 < len && IS(s[i + 1], C_LOWER))
+				break;
+			if (is_digit(s[i]) != is_digit(s[i - 1]))
+				break;
+			i++;
+		}
+		if (o + (i - st) + 1 > cap)
+			break;
+		parts[n] = store + o;
+		for (size_t k = st; k < i; k++)
+			store[o++] = (char)lower((unsigned char)s[k]);
+		store[o++] = '\0';
+		n++;
+	}
+	return n;
+}
+
+/* pf_redact_split() with every part allocated: parts[] must be freed. */
+static size_t split_parts(const char *s, char **parts, size_t max)
+{
+	/* the parts and their NULs never need more than this */
+	size_t cap = strlen(s) + max + 1, n;
+	char *store = pf_xmalloc(cap);
+
+	n = pf_redact_split(s, parts, max, store, cap);
+	for (size_t i = 0; i < n; i++)
+		parts[i] = pf_xstrdup(parts[i]);
+	free(store);
+	return n;
+}
+
+static int seen_before(struct pf_redact_priv *p, enum pf_vault_cat cat,
+		       const char *w)
+{
+	struct pf_buf k = PF_BUF_INIT;
+
+	pf_buf_addf(&k, "%d:", cat);
+	for (const char *c = w; *c; c++)
+		pf_buf_addch(&k, lower((unsigned char)*c));
+	for (size_t i = 0; i < p->seen_nr; i++)
+		if (!strcmp(p->seen[i], k.buf)) {
+			pf_buf_release(&k);
+			return 1;
+		}
+	PF_ALLOC_GROW(p->seen, p->seen_nr + 1, p->seen_alloc);
+	p->seen[p->seen_nr++] = pf_buf_detach(&k, NULL);
+	return 0;
+}
+
+static uint64_t hash_lower(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)lower((unsigned char)s[i]);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct wentry *wm_find(const struct pf_redact_priv *p, const char *s,
+			      size_t n)
+{
+	size_t h;
+
+	if (!p->wm_nr)
+		return NULL;
+	h = hash_lower(s, n) & (p->wm_alloc - 1);
+	while (p->wm[h].w) {
+		if (!strncasecmp(p->wm[h].w, s, n) && !p->wm[h].w[n])
+			return &p->wm[h];
+		h = (h + 1) & (p->wm_alloc - 1);
+	}
+	return NULL;
+}
+
+static struct wentry *wm_get(struct pf_redact_priv *p, const char *w)
+{
+	size_t n = strlen(w), h;
+	struct wentry *e = wm_find(p, w, n);
+
+	if (e)
+		return e;
+	if (2 * (p->wm_nr + 1) > p->wm_alloc) {
+		struct wentry *old = p->wm;
+		size_t old_alloc = p->wm_alloc;
+
+		p->wm_alloc = old_alloc ? old_alloc * 2 : 256;
+		p->wm = pf_xcalloc(p->wm_alloc, sizeof(*p->wm));
+		for (size_t i = 0; i < old_alloc; i++) {
+			if (!old[i].w)
+				continue;
+			h = hash_lower(old[i].w, strlen(old[i].w)) &
+			    (p->wm_alloc - 1);
+			while (p->wm[h].w)
+				h = (h + 1) & (p->wm_alloc - 1);
+			p->wm[h] = old[i];
+		}
+		free(old);
+	}
+	h = hash_lower(w, n) & (p->wm_alloc - 1);
+	while (p->wm[h].w)
+		h = (h + 1) & (p->wm_alloc - 1);
+	e = &p->wm[h];
+	e->w = pf_xstrdup(w);
+	e->cat = PF_CAT__NR;
+	e->single = 0;
+	e->seq = (size_t)-1;
+	p->wm_nr++;
+	{
+		size_t q = qf_index(w, n);
+
+		p->qf[q / 8] |= (unsigned char)(1u << (q % 8));
+	}
+	return e;
+}
+
+/* The stronger category wins when one word is listed twice. */
+static void add_single(struct pf_redact_priv *p, enum pf_vault_cat cat,
+		       const char *w)
+{
+	struct wentry *e = wm_get(p, w);
+
+	if (!e->single ||
+	    pf_redact_cat_prio[cat] > pf_redact_cat_prio[e->cat])
+		e->cat = (unsigned char)cat;
+	e->single = 1;
+}
+
+static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
+		    char **parts, size_t nr)
+{
+	struct wentry *e;
+	struct word_seq *q;
+
+	PF_ALLOC_GROW(p->seq, p->seq_nr + 1, p->seq_alloc);
+	q = &p->seq[p->seq_nr];
+	q->parts = pf_xmalloc(nr * sizeof(char *));
+	q->nr = nr;
+	q->cat = (unsigned char)cat;
+	for (size_t i = 0; i < nr; i++) {
+		q->parts[i] = pf_xstrdup(parts[i]);
+		wm_get(p, parts[i]); /* so that qf knows every part */
+	}
+	e = wm_get(p, parts[0]);
+	q->next = e->seq;
+	e->seq = p->seq_nr++;
+}
+
+static void add_long(struct pf_redact_priv *p, enum pf_vault_cat cat,
+		     const char *w)
+{
+	for (size_t i = 0; i < p->lp_nr; i++)
+		if (!strcmp(p->lp[i].w, w))
+			return;
+	PF_ALLOC_GROW(p->lp, p->lp_nr + 1, p->lp_alloc);
+	p->lp_first[(unsigned char)w[0]] = 1;
+	if (w[0] >= 'a' && w[0] <= 'z')
+		p->lp_first[(unsigned char)w[0] - 32] = 1;
+	p->lp[p->lp_nr].w = pf_xstrdup(w);
+	p->lp[p->lp_nr].len = strlen(w);
+	if (!p->lp_min || p->lp[p->lp_nr].len < p->lp_min)
+		p->lp_min = p->lp[p->lp_nr].len;
+	p->lp[p->lp_nr].cat = (unsigned char)cat;
+	p->lp_nr++;
+}
+
+void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
+			    const char *word)
+{
+	struct pf_redact_priv *p = ctx->priv;
+	char *parts[16];
+	size_t nr, total = 0;
+	char *joined = NULL;
+
+	(void)pf_redact_engine(); /* the character classes */
+	if (cat != PF_CAT_PERSON && cat != PF_CAT_ORG && cat != PF_CAT_HOST)
+		cat = PF_CAT_WORD;
+	if (!word || !*word || seen_before(p, cat, word))
+		return;
+	nr = split_parts(word, parts, PF_ARRAY_SIZE(parts));
+	for (size_t i = 0; i < nr; i++)
+		total += strlen(parts[i]);
+	if (!nr || total < 2)
+		goto out;
+	if (nr > 1) {
+		struct pf_buf j = PF_BUF_INIT;
+
+		add_seq(p, cat, parts, nr);
+		for (size_t i = 0; i < nr; i++)
+			pf_buf_addstr(&j, parts[i]);
+		joined = pf_buf_detach(&j, NULL);
+	}
+	switch (cat) {
+	case PF_CAT_PERSON:
+	case PF_CAT_ORG:
+		/* The whole name joined ("routeplanner"), and each
+		 * distinctive part alone ("northwind", not "sync"). */
+		if (joined && !is_stop_word(joined))
+			add_single(p, cat, joined);
+		for (size_t i = 0; i < nr; i++) {
+			size_t l = strlen(parts[i]);
+
+			/* "Author 100": a number alone identifies nobody */
+			if (l < 3 || is_stop_word(parts[i]) ||
+			    strspn(parts[i], "0123456789") == l)
+				continue;
+			add_single(p, cat, parts[i]);
+			if (cat == PF_CAT_ORG && l >= 7)
+				add_long(p, cat, parts[i]);
+		}
+		if (cat == PF_CAT_ORG && joined && strlen(joined) >= 7 &&
+		    !is_stop_word(joined))
+			add_long(p, cat, joined);
+		break;
+	case PF_CAT_HOST:
+		break; /* the sequence of its labels is enough */
+	default: /* WORD: the user chose it, stop word or not; found
+		  * inside longer words too ("nwl" in "nwlinvoices") */
+		add_single(p, cat, joined ? joined : parts[0]);
+		if (strlen(joined ? joined : parts[0]) >= 3)
+			add_long(p, cat, joined ? joined : parts[0]);
+		break;
+	}
+out:
+	free(joined);
+	for (size_t i = 0; i < nr; i++)
+		free(parts[i]);
+}
+
+/* The next item of a comma separated list, blanks trimmed: its start
+ * and *n its length; *s moves past it (NULL after the last). */
+static const char *list_item(const char **s, size_t *n)
+{
+	const char *a = *s, *e = strchr(a, ',');
+
+	*n = e ? (size_t)(e - a) : strlen(a);
+	while (*n && (*a == ' ' || *a == '\t')) {
+		a++;
+		(*n)--;
+	}
+	while (*n && (a[*n - 1] == ' ' || a[*n - 1] == '\t'))
+		(*n)--;
+	*s = e ? e + 1 : NULL;
+	return a;
+}
+
+void pf_redact_ctx_allow_hosts(struct pf_redact_ctx *ctx, const char *list)
+{
+	struct pf_redact_priv *p = ctx->priv;
+	const char *s = list;
+
+	while (s && *s) {
+		size_t n;
+		const char *a = list_item(&s, &n);
+		char *h;
+
+		if (n >= 2 && a[0] == '*' && a[1] == '.') {
+			a++;
+			n--;
+		}
+		if (n) {
+			h = pf_xstrndup(a, n);
+			for (char *c = h; *c; c++)
+				*c = (char)lower((unsigned char)*c);
+			PF_ALLOC_GROW(p->allow, p->allow_nr + 1,
+				      p->allow_alloc);
+			p->allow[p->allow_nr++] = h;
+		}
+	}
+}
+
+int pf_redact_ctx_configure(struct pf_redact_ctx *ctx,
+			    const struct pf_config *cfg)
+{
+	const char *s = cfg->privacy.redact_words;
+
+	ctx->paths = cfg->privacy.redact_paths;
+	while (s && *s) {
+		size_t n;
+		const char *a = list_item(&s, &n);
+		char *w;
+
+		if (n) {
+			w = pf_xstrndup(a, n);
+			pf_redact_ctx_add_word(ctx, PF_CAT_WORD, w);
+			free(w);
+		}
+	}
+	pf_redact_ctx_allow_hosts(ctx, cfg->privacy.allow_hosts);
+	return 0;
+}
+
+/* Public forges: their host names identify nobody. */
+static const char *const public_forges[] = {
+	"github.com", "gitlab.com", "bitbucket.org", "codeberg.org",
+	"dev.azure.com", "ssh.dev.azure.com", "vs-ssh.visualstudio.com",
+	"git.sr.ht", "sr.ht", "gitee.com",
+};
+
+static int host_is_public_forge(const char *h, size_t n)
+{
+	for (size_t i = 0; i < PF_ARRAY_SIZE(public_forges); i++)
+		if (strlen(public_forges[i]) == n &&
+		    !strncasecmp(public_forges[i], h, n))
+			return 1;
+	return 0;
+}
+
+void pf_redact_ctx_add_remote_url(struct pf_redact_ctx *ctx, const char *url)
+{
+	const char *host = NULL, *path, *s;
+	size_t host_len = 0;
+	int local = 0;
+	char *comp[64];
+	size_t nr = 0, first = 0;
+
+	if (!url || !*url)
+		return;
+	s = strstr(url, "://");
+	if (s) {
+		const char *auth = s + 3, *end = auth + strcspn(auth, "/");
+		const char *at = NULL;
+
+		for (const char *c = auth; c < end; c++)
+			if (*c == '@')
+				at = c;
+		host = at ? at + 1 : auth;
+		host_len = (size_t)(end - host);
+		for (size_t i = 0; i < host_len; i++)
+			if (host[i] == ':') {
+				host_len = i;
+				break;
+			}
+		path = end;
+		if (!strncmp(url, "file://", 7)) {
+			local = 1;
+			host_len = 0;
+		}
+	} else {
+		const char *colon = strchr(url, ':');
+		const char *slash = strchr(url, '/');
+
+		if (colon && (!slash || colon < slash) && colon != url &&
+		    !(colon == url + 1 && slash == colon + 1)) {
+			/* scp-like [user@]host:path */
+			const char *at = memchr(url, '@', (size_t)(colon - url));
+
+			host = at ? at + 1 : url;
+			host_len = (size_t)(colon - host);
+			path = colon + 1;
+		} else {
+			local = 1;
+			path = url;
+		}
+	}
+	/* Components of the path, without a trailing ".git". */
+	for (const char *c = path; *c && nr < PF_ARRAY_SIZE(comp);) {
+		size_t n;
+
+		while (*c == '/' || *c == '\\')
+			c++;
+		n = strcspn(c, "/\\");
+		if (!n)
+			break;
+		if (n > 4 && !strncmp(c + n - 4, ".git", 4))
+			comp[nr] = pf_xstrndup(c, n - 4);
+		else
+			comp[nr] = pf_xstrndup(c, n);
+		nr++;
+		c += n;
+	}
+	/* A local path: only the last two names are like owner/repo. */
+	if (local && nr > 2)
+		first = nr - 2;
+	for (size_t i = first; i < nr; i++)
+		if (strcmp(comp[i], "~") && strcmp(comp[i], "."))
+			pf_redact_ctx_add_word(ctx, PF_CAT_ORG, comp[i]);
+	for (size_t i = 0; i < nr; i++)
+		free(comp[i]);
+	if (host && host_len && !host_is_public_forge(host, host_len)) {
+		char *h = pf_xstrndup(host, host_len);
+		char *labels[16];
+		size_t ln;
+
+		pf_redact_ctx_add_word(ctx, PF_CAT_HOST, h);
+		/* gitlab.northwind.io: "northwind" is the organisation. */
+		ln = split_parts(h, labels, PF_ARRAY_SIZE(labels));
+		for (size_t i = 0; i + 1 < ln; i++)
+			if (strlen(labels[i]) >= 3 &&
+			    !is_stop_word(labels[i]))
+				pf_redact_ctx_add_word(ctx, PF_CAT_ORG,
+						       labels[i]);
+		for (size_t i = 0; i < ln; i++)
+			free(labels[i]);
+		free(h);
+	}
+}
+
+static int is_subword_char(char c)
+{
+	return IS(c, C_ALNUM) || ((unsigned char)c & 0x80);
+}
+
+/* End of the sub-word starting at i (see the comment at struct wentry). */
+static size_t subword_end(const char *t, size_t n, size_t i)
+{
+	unsigned prev = pf_redact_sub_cls[(unsigned char)t[i]];
+	size_t e = i + 1;
+
+	while (e < n) {
+		unsigned c = pf_redact_sub_cls[(unsigned char)t[e]];
+
+		if (!(c & S_SUB) || ((c & S_UPPER) && (prev & S_LOWER)) ||
+		    ((c ^ prev) & S_DIGIT))
+			break;
+		/* ABc: a new sub-word at B */
+		if ((c & S_UPPER) && (prev & S_UPPER) && e + 1 < n &&
+		    (pf_redact_sub_cls[(unsigned char)t[e + 1]] & S_LOWER))
+			break;
+		prev = c;
+		e++;
+	}
+	return e;
+}
+
+/* Does the sequence q match the sub-words from [i, e)?  Its end or 0. */
+static size_t seq_match(const struct word_seq *q, const char *t, size_t n,
+			size_t e)
+{
+	for (size_t k = 1; k < q->nr; k++) {
+		size_t l = strlen(q->parts[k]), c = e;
+
+		if (c < n && t[c] && strchr(" -_./", t[c]))
+			c++;
+		if (c >= n || !is_subword_char(t[c]))
+			return 0;
+		e = subword_end(t, n, c);
+		if (e - c != l || strncasecmp(q->parts[k], t + c, l))
+			return 0;
+	}
+	return e;
+}
+
+/* Every name of the context in sc->t: PERSON, ORG, HOST, WORD spans. */
+void pf_redact_names(struct scan *sc)
+{
+	const struct pf_redact_priv *p = sc->p;
+	const char *t = sc->t;
+	size_t i = 0, n = sc->n;
+
+	if (!p || !p->wm_nr)
+		return;
+	while (i < n) {
+		size_t e, q;
+		const struct wentry *w;
+
+		if (!(pf_redact_sub_cls[(unsigned char)t[i]] & S_SUB)) {
+			i++;
+			continue;
+		}
+		e = subword_end(t, n, i);
+		/* "northwind" inside "mynorthwindapi" */
+		if (p->lp_nr && e - i > p->lp_min) {
+			for (size_t x = i; x + p->lp_min <= e; x++) {
+				if (!p->lp_first[(unsigned char)t[x]])
+					continue;
+				for (size_t k = 0; k < p->lp_nr; k++) {
+					const char *lw = p->lp[k].w;
+					size_t l = p->lp[k].len;
+
+					if (l >= e - i || x + l > e ||
+					    lower((unsigned char)t[x]) != lw[0] ||
+					    strncasecmp(t + x, lw, l))
+						continue;
+					add_span(sc->sp, x, x + l,
+						 p->lp[k].cat);
+					x += l - 1;
+					break;
+				}
+			}
+		}
+		q = qf_index(t + i, e - i);
+		if (!(p->qf[q / 8] & (1u << (q % 8))) ||
+		    !(w = wm_find(p, t + i, e - i))) {
+			i = e;
+			continue;
+		}
+		if (w->single)
+			add_span(sc->sp, i, e, w->cat);
+		for (size_t s = w->seq; s != (size_t)-1; s = p->seq[s].next) {
+			size_t end = seq_match(&p->seq[s], t, n, e);
+
+			if (end)
+				add_span(sc->sp, i, end, p->seq[s].cat);
+		}
+		i = e;
+	}
+}
+

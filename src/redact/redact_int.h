@@ -1,0 +1,376 @@
+#ifndef PUSHFIX_REDACT_INT_H
+#define PUSHFIX_REDACT_INT_H
+
+/*
+ * Internal to src/redact/: what the files of the redactor share.  The
+ * public interface is include/pushfix/redact.h.
+ *
+ *	classes.c    character classes, built once per process
+ *	rules.c      token rules (gitleaks-modelled PCRE2), PEM, curl -u
+ *	names.c      the redaction context: people, orgs, words, hosts
+ *	addresses.c  e-mails, URLs, IP addresses, host names
+ *	assign.c     values assigned to secret-ish names
+ *	scanner.c    the one pass over the bytes that calls all of the above
+ *	redact.c     pf_redact_text(): spans to placeholders
+ *	paths.c      pf_redact_path()
+ *
+ * The helpers called per byte are `static inline` here so that splitting
+ * the redactor into files costs the hot loop nothing.
+ */
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pushfix/redact.h"
+#include "pushfix/util.h"
+
+/* ---- character classes (classes.c) ---- */
+
+enum {
+	C_ALNUM = 1, /* A-Z a-z 0-9 */
+	C_WORD = 2,  /* alnum and _ */
+	C_B64 = 4,   /* detect-secrets' base64 set: alnum + / = - _ */
+	C_HEX = 8,
+	C_HOST = 16, /* a-z 0-9 - (lower-case host label) */
+	C_KEY = 32,  /* a key name: alnum _ - . */
+	C_UPPER = 64,
+	C_LOWER = 128,
+	C_GAP = 256, /* joins string literals: blanks + . & \\ */
+};
+
+/* What the scanner does at a byte (pf_redact_dispatch[]). */
+enum {
+	D_NONE = 0,
+	D_WORD, /* alnum: maybe a word start */
+	D_QUOTE,
+	D_AT,
+	D_COLON,
+	D_DOT,
+	D_DASH,
+	D_SLASH,
+	D_MARK, /* ( and 0xc2: "(c)" and "\xc2\xa9" attribution marks */
+};
+
+/* Sub-word classes (names): bytes >= 0x80 are letters of no case. */
+enum { S_SUB = 1, S_UPPER = 2, S_LOWER = 4, S_DIGIT = 8 };
+
+extern unsigned short pf_redact_cls[256];
+extern unsigned char pf_redact_dispatch[256];
+extern unsigned char pf_redact_sub_cls[256];
+
+#define IS(c, k) (pf_redact_cls[(unsigned char)(c)] & (k))
+
+/* c * log2(c) for small counts, so that entropy needs one log2 only. */
+#define CLOG_MAX 1024
+extern double pf_redact_clog[CLOG_MAX + 1];
+
+/* Fills the tables above; run once, by pf_redact_engine(). */
+void pf_redact_classes_init(void);
+
+static inline int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline int lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+static inline int all_of(const char *s, size_t n, unsigned k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!IS(s[i], k))
+			return 0;
+	return 1;
+}
+
+/* A byte of a person's name (letters, digits, ' - . and non-ASCII). */
+static inline int name_char(char c)
+{
+	return IS(c, C_ALNUM) || c == '\'' || c == '-' || c == '.' ||
+	       ((unsigned char)c & 0x80);
+}
+
+/* End of a quoted literal starting with quote at q (same line), or 0. */
+static inline size_t quote_end(const char *t, size_t n, size_t q)
+{
+	char c = t[q];
+
+	for (size_t k = q + 1; k < n && k - q < 4096; k++) {
+		if (t[k] == '\\') {
+			k++;
+			continue;
+		}
+		if (t[k] == '\n')
+			return 0;
+		if (t[k] == c)
+			return k;
+	}
+	return 0;
+}
+
+/* Is s (n bytes) in the SORTED list?  Binary search. */
+static inline int in_sorted(const char *const *list, size_t nr,
+			    const char *s, size_t n)
+{
+	size_t lo = 0, hi = nr;
+
+	while (n && lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strncmp(list[mid], s, n);
+
+		if (!c)
+			c = list[mid][n] ? 1 : 0;
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* ---- spans: what to replace ---- */
+
+/* Offsets fit 32 bits: pf_redact_text refuses texts of 4 GiB or more. */
+struct span {
+	uint32_t a, b;
+	unsigned char cat;
+};
+
+struct spans {
+	struct span *v;
+	size_t nr, alloc;
+};
+
+static inline void add_span(struct spans *s, size_t a, size_t b,
+			    enum pf_vault_cat cat)
+{
+	if (b <= a)
+		return;
+	PF_ALLOC_GROW(s->v, s->nr + 1, s->alloc);
+	s->v[s->nr].a = (uint32_t)a;
+	s->v[s->nr].b = (uint32_t)b;
+	s->v[s->nr].cat = (unsigned char)cat;
+	s->nr++;
+}
+
+/* Overlapping spans merge into one; the stronger category wins
+ * (redact.c). */
+extern const unsigned char pf_redact_cat_prio[PF_CAT__NR];
+
+/* ---- the redaction context (names.c) ---- */
+
+/* The name lists of the context; names.c defines them. */
+struct wentry;
+struct word_seq;
+struct long_part;
+
+#define QF_BITS 65536 /* bits of the quick filter qf (names.c) */
+
+struct pf_redact_priv {
+	struct wentry *wm;      /* open addressing */
+	size_t wm_nr, wm_alloc;
+	struct word_seq *seq;
+	size_t seq_nr, seq_alloc;
+	struct long_part *lp;
+	size_t lp_nr, lp_alloc;
+	unsigned char lp_first[256]; /* a long part starts with this byte */
+	size_t lp_min;          /* the shortest long part */
+	unsigned char qf[QF_BITS / 8]; /* qf_index of every word */
+	/* hosts kept: exact, or suffix when starting with '.' */
+	char **allow;
+	size_t allow_nr, allow_alloc;
+	/* what was added, to skip duplicates */
+	char **seen;
+	size_t seen_nr, seen_alloc;
+	/* scratch kept between texts: spans and the sort buffer */
+	struct span *scratch, *sort_tmp;
+	size_t scratch_alloc, sort_tmp_alloc;
+};
+
+/*
+ * Split a name into lower-case parts on anything not alphanumeric (bytes
+ * >= 0x80 count as letters) and on camelCase (aB, ABc), into `store`
+ * (cap bytes; no allocation): parts[] point into it.  Returns the number
+ * of parts.
+ */
+size_t pf_redact_split(const char *s, char **parts, size_t max, char *store,
+		       size_t cap);
+
+/* ---- the scanner (scanner.c) and its detectors ---- */
+
+struct lit {
+	size_t a, b; /* contents, quotes excluded */
+};
+
+struct scan {
+	const char *t;
+	size_t n;
+	struct spans *sp;
+	const struct pf_redact_priv *p;
+	const struct pf_vault *vault;
+	pcre2_match_data *md;
+	int nested;          /* scanning a joined view */
+	struct lit *lits;
+	size_t lit_nr, lit_alloc;
+	size_t lit_end;      /* quotes before this are not openers */
+	size_t prev_lit_a, prev_lit_b; /* the last literal's contents */
+	size_t b64_end;      /* end of the last base64 run examined */
+	size_t url_auth_end; /* '@' before this belongs to a URL */
+	size_t v6_end;
+	size_t key_end;      /* end of the last key run examined */
+	size_t lit_ph_end;   /* end of the last look-alike escaped */
+	int err;
+};
+
+/* Compile the rules and build the tables, once per process.  NULL when
+ * ready, else why not (rules.c). */
+const char *pf_redact_engine(void);
+
+/* Each detector adds what it finds at i to sc->sp (and a PCRE2 error to
+ * sc->err). */
+void pf_redact_dash(struct scan *sc, size_t i); /* PEM, curl -u */
+void pf_redact_ipv4(struct scan *sc, size_t i);
+void pf_redact_ipv6(struct scan *sc, size_t i);
+void pf_redact_url(struct scan *sc, size_t i);       /* at the ':' of "://" */
+void pf_redact_bare_host(struct scan *sc, size_t i); /* at a '.' */
+void pf_redact_email(struct scan *sc, size_t i);     /* at the '@' */
+void pf_redact_names(struct scan *sc);               /* once per text */
+
+/*
+ * What the scanner runs at every word start, inline: which token rules
+ * may match there (rules.c), and whether the word begins a secret-ish key
+ * name (assign.c).  Only a candidate costs a call.
+ */
+struct rule {
+	const char *id;
+	const char *prefix; /* literal the match starts with */
+	int caseless;       /* prefix (and pattern) are case-insensitive */
+	const char *re;     /* anchored; \K marks the start of the secret */
+};
+
+extern const struct rule pf_redact_rules[];
+extern size_t pf_redact_rule_plen[];
+/* rules whose prefix starts with byte c (both cases when caseless) */
+extern unsigned char pf_redact_by_first[256][8];
+extern unsigned char pf_redact_by_first_nr[256];
+
+/* Run the anchored rule r at i; add the secret if it matches. */
+int pf_redact_try_rule(struct scan *sc, size_t r, size_t i);
+
+/* The rules whose prefix starts the word at i; the first match wins. */
+static inline void rules_at(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	unsigned char c = (unsigned char)t[i];
+
+	for (unsigned k = 0; k < pf_redact_by_first_nr[c]; k++) {
+		size_t x = pf_redact_by_first[c][k];
+		const struct rule *r = &pf_redact_rules[x];
+		size_t pl = pf_redact_rule_plen[x];
+
+		if (sc->n - i < pl)
+			continue;
+		if (r->caseless ? strncasecmp(t + i, r->prefix, pl)
+				: memcmp(t + i, r->prefix, pl))
+			continue;
+		if (pf_redact_try_rule(sc, x, i))
+			break;
+	}
+}
+
+/* Does a key name hold pass, pwd, pw, secret, token, key, auth, cred,
+ * salt, dsn or sig, in any case?  One pass over the original bytes
+ * (| 0x20 folds letters; keywords are letters only). */
+static inline int has_secret_word(const char *s, size_t n)
+{
+#define LC(k) ((unsigned char)s[j + (k)] | 0x20)
+	for (size_t j = 0; j + 1 < n; j++) {
+		size_t m = n - j;
+
+		switch (LC(0)) {
+		case 'p':
+			if (LC(1) == 'w' ||
+			    (m >= 4 && LC(1) == 'a' && LC(2) == 's' &&
+			     LC(3) == 's'))
+				return 1;
+			break;
+		case 's':
+			if ((m >= 6 && LC(1) == 'e' && LC(2) == 'c' &&
+			     LC(3) == 'r' && LC(4) == 'e' && LC(5) == 't') ||
+			    (m >= 4 && LC(1) == 'a' && LC(2) == 'l' &&
+			     LC(3) == 't') ||
+			    (m >= 3 && LC(1) == 'i' && LC(2) == 'g'))
+				return 1;
+			break;
+		case 't':
+			if (m >= 5 && LC(1) == 'o' && LC(2) == 'k' &&
+			    LC(3) == 'e' && LC(4) == 'n')
+				return 1;
+			break;
+		case 'k':
+			if (m >= 3 && LC(1) == 'e' && LC(2) == 'y')
+				return 1;
+			break;
+		case 'a':
+			if (m >= 4 && LC(1) == 'u' && LC(2) == 't' &&
+			    LC(3) == 'h')
+				return 1;
+			break;
+		case 'c':
+			if (m >= 4 && LC(1) == 'r' && LC(2) == 'e' &&
+			    LC(3) == 'd')
+				return 1;
+			break;
+		case 'd':
+			if (m >= 3 && LC(1) == 's' && LC(2) == 'n')
+				return 1;
+			break;
+		}
+	}
+	return 0;
+#undef LC
+}
+
+/*
+ * The key run at the word start i: the word [i, wend) and what follows it
+ * of . - and words, so "os.path.join" is one key (its suffixes, such as
+ * "path.join", would say nothing new).  Its end without a trailing . or
+ * -, or 0: seen already, or no secret-ish word in it.
+ */
+static inline size_t key_run(struct scan *sc, size_t i, size_t wend)
+{
+	const char *t = sc->t;
+	size_t e = wend;
+
+	if (i < sc->key_end)
+		return 0;
+	while (e < sc->n && IS(t[e], C_KEY))
+		e++;
+	sc->key_end = e;
+	while (e > i && (t[e - 1] == '.' || t[e - 1] == '-'))
+		e--;
+	if (e - i < 2 || e - i >= 64 || !has_secret_word(t + i, e - i))
+		return 0;
+	return e;
+}
+
+/* The value assigned to the key [i, e) found by key_run(), if any. */
+void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
+
+/* All of the above over sc->t. */
+void pf_redact_scan(struct scan *sc);
+
+/* The length of a placeholder look-alike at text[i], or 0 (vault.c). */
+size_t pf_vault_token_at(const struct pf_vault *v, const char *text,
+			 size_t len, size_t i);
+
+#endif

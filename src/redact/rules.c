@@ -1,0 +1,296 @@
+/*
+ * Token rules of the redactor: secret formats modelled on gitleaks'
+ * default rules, PEM private key bodies and curl's -u user:password; and
+ * pf_redact_engine(), which compiles them (and builds the character
+ * classes) once per process.
+ *
+ * Speed: the PCRE2 rules (JIT-compiled, anchored) run only where a rule's
+ * literal prefix starts a word, so 40 rules cost about one table lookup
+ * per word, not 40 scans (rules_at() in redact_int.h, inline in the
+ * scanner's loop).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "redact_int.h"
+
+#define NB "(?![A-Za-z0-9_])" /* no word character follows */
+const struct rule pf_redact_rules[] = {
+	{ "aws-access-key-id", "AKIA", 0, "AKIA[A-Z0-9]{16}" NB },
+	{ "aws-access-key-id", "ASIA", 0, "ASIA[A-Z0-9]{16}" NB },
+	{ "aws-access-key-id", "ABIA", 0, "ABIA[A-Z0-9]{16}" NB },
+	{ "aws-access-key-id", "ACCA", 0, "ACCA[A-Z0-9]{16}" NB },
+	{ "aws-access-key-id", "A3T", 0, "A3T[A-Z0-9][A-Z0-9]{16}" NB },
+	{ "github-token", "ghp_", 0, "ghp_[A-Za-z0-9]{30,255}" NB },
+	{ "github-token", "gho_", 0, "gho_[A-Za-z0-9]{30,255}" NB },
+	{ "github-token", "ghu_", 0, "ghu_[A-Za-z0-9]{30,255}" NB },
+	{ "github-token", "ghs_", 0, "ghs_[A-Za-z0-9]{30,255}" NB },
+	{ "github-token", "ghr_", 0, "ghr_[A-Za-z0-9]{30,255}" NB },
+	{ "github-fine-grained-pat", "github_pat_", 0,
+	  "github_pat_[A-Za-z0-9_]{22,255}" },
+	{ "gitlab-token", "gl", 0,
+	  "gl(?:pat|dt|rt|ptt|cbt|ft|imt|soat|oas|agent)-[A-Za-z0-9_-]{20,300}"
+	  "(?:\\.[0-9a-z]{9})?" },
+	{ "gitlab-runner-registration", "GR1348941", 0,
+	  "GR1348941[A-Za-z0-9_-]{20,}" },
+	{ "slack-token", "xox", 0, "xox[abposer]-[0-9A-Za-z-]{10,250}" },
+	{ "slack-app-token", "xapp-", 1, "xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+" },
+	{ "slack-webhook", "hooks.slack.com/", 1,
+	  "hooks\\.slack\\.com/(?:services|workflows|triggers)/"
+	  "[A-Za-z0-9+/_-]{10,}" },
+	{ "stripe-key", "sk_", 0,
+	  "sk_(?:test|live|prod)_[A-Za-z0-9]{10,247}" NB },
+	{ "stripe-key", "rk_", 0,
+	  "rk_(?:test|live|prod)_[A-Za-z0-9]{10,247}" NB },
+	{ "stripe-key", "pk_", 0,
+	  "pk_(?:test|live|prod)_[A-Za-z0-9]{10,247}" NB },
+	{ "stripe-webhook-secret", "whsec_", 0, "whsec_[A-Za-z0-9+/=]{20,}" },
+	{ "gcp-api-key", "AIza", 0, "AIza[A-Za-z0-9_-]{30,40}" },
+	{ "gcp-oauth-token", "ya29.", 0, "ya29\\.[A-Za-z0-9_-]{20,}" },
+	{ "gcp-client-secret", "GOCSPX-", 0, "GOCSPX-[A-Za-z0-9_-]{20,}" },
+	/* OpenAI sk-, sk-proj-, sk-svcacct-; Anthropic sk-ant-api03-..AA */
+	{ "openai-anthropic-key", "sk-", 0, "sk-[A-Za-z0-9_-]{20,300}" },
+	{ "npm-token", "npm_", 0, "npm_[A-Za-z0-9]{36}" NB },
+	{ "pypi-token", "pypi-", 0, "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,}" },
+	{ "huggingface-token", "hf_", 0, "hf_[A-Za-z]{30,40}" NB },
+	{ "huggingface-org-token", "api_org_", 0, "api_org_[A-Za-z]{30,40}" NB },
+	{ "sendgrid-key", "SG.", 0,
+	  "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{16,64}" },
+	{ "twilio-sid-key", "AC", 0, "AC[0-9a-fA-F]{32}" NB },
+	{ "twilio-sid-key", "SK", 0, "SK[0-9a-fA-F]{32}" NB },
+	{ "mailgun-key", "key-", 0, "key-[0-9a-zA-Z]{32}" NB },
+	{ "shopify-token", "shp", 0, "shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" NB },
+	{ "digitalocean-token", "do", 0, "do[opr]_v1_[a-f0-9]{64}" NB },
+	{ "databricks-token", "dapi", 0, "dapi[a-f0-9]{32}(?:-\\d)?" NB },
+	{ "square-token", "sq0", 0, "sq0(?:atp|csp)-[A-Za-z0-9_-]{22,60}" },
+	{ "square-token", "EAAA", 0, "EAAA[A-Za-z0-9_-]{60}" NB },
+	{ "atlassian-token", "ATATT3", 0, "ATATT3[A-Za-z0-9_=-]{100,}" },
+	{ "doppler-token", "dp.pt.", 0, "dp\\.pt\\.[A-Za-z0-9]{40,}" },
+	{ "vault-token", "hv", 0, "hv[sb]\\.[A-Za-z0-9_-]{24,}" },
+	{ "grafana-token", "glsa_", 0, "glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}" },
+	{ "grafana-token", "glc_", 0, "glc_[A-Za-z0-9+/]{32,}={0,2}" },
+	{ "postman-key", "PMAK-", 0, "PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}" },
+	{ "linear-key", "lin_api_", 0, "lin_api_[A-Za-z0-9]{40}" },
+	{ "newrelic-key", "NRAK-", 0, "NRAK-[A-Z0-9]{27}" },
+	{ "age-secret-key", "AGE-SECRET-KEY-1", 0,
+	  "AGE-SECRET-KEY-1[0-9A-Z]{58}" },
+	{ "jwt", "ey", 0,
+	  "ey[A-Za-z0-9_-]{12,}\\.ey[A-Za-z0-9_/\\\\-]{12,}\\."
+	  "(?:[A-Za-z0-9_/\\\\-]{10,}={0,2})?" },
+	{ "azure-storage-key", "AccountKey=", 1,
+	  "AccountKey=\\K[A-Za-z0-9+/=]{20,}" },
+	{ "azure-sas", "SharedAccess", 1,
+	  "SharedAccess(?:Key|Signature)=\\K[A-Za-z0-9%+/=_-]{20,}" },
+	{ "azure-sas", "sig=", 0, "sig=\\K[A-Za-z0-9%+/=]{20,}" },
+	{ "auth-header", "bearer", 1,
+	  "bearer[ \\t]+\\K(?=[A-Za-z0-9._~+/=-]{16}|[A-Za-z._~+/=-]*[0-9])"
+	  "[A-Za-z0-9._~+/=-]{8,}" },
+	{ "auth-header", "basic", 1,
+	  "basic[ \\t]+\\K(?=[A-Za-z0-9+/=]{16}|[A-Za-z+/=]*[0-9])"
+	  "[A-Za-z0-9+/]{8,}={0,2}" },
+	{ "telegram-bot-token", "", 0, "[0-9]{5,16}:A[A-Za-z0-9_-]{34}" NB },
+	{ "discord-token", "M", 0,
+	  "M[A-Za-z0-9]{23}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,}" },
+	{ "discord-token", "N", 0,
+	  "N[A-Za-z0-9]{23}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,}" },
+};
+#define NRULES PF_ARRAY_SIZE(pf_redact_rules)
+
+static pcre2_code *rule_code[NRULES];
+size_t pf_redact_rule_plen[NRULES];
+static pcre2_code *pem_code, *curl_code;
+/* rules whose prefix starts with byte c (both cases when caseless) */
+unsigned char pf_redact_by_first[256][8];
+unsigned char pf_redact_by_first_nr[256];
+static int engine_ok;
+static char engine_err[256];
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+
+static pcre2_code *compile(const char *re, uint32_t opts)
+{
+	int err;
+	PCRE2_SIZE off;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+				      opts, &err, &off, NULL);
+
+	if (!c) {
+		PCRE2_UCHAR msg[120];
+
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		snprintf(engine_err, sizeof(engine_err),
+			 "cannot compile redaction pattern at %zu: %s",
+			 (size_t)off, (char *)msg);
+		return NULL;
+	}
+	/* JIT may be unavailable (some arches, SELinux): the interpreter
+	 * still gives the same answers, only slower. */
+	pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
+	return c;
+}
+
+static void add_first(int c, size_t r)
+{
+	unsigned char *nr = &pf_redact_by_first_nr[c];
+
+	if (*nr < sizeof(pf_redact_by_first[c]))
+		pf_redact_by_first[c][(*nr)++] = (unsigned char)r;
+}
+
+static void init_engine(void)
+{
+	pf_redact_classes_init();
+	for (size_t r = 0; r < NRULES; r++) {
+		const struct rule *ru = &pf_redact_rules[r];
+		uint32_t opts = PCRE2_ANCHORED |
+				(ru->caseless ? PCRE2_CASELESS : 0);
+		unsigned char c0 = (unsigned char)ru->prefix[0];
+
+		pf_redact_rule_plen[r] = strlen(ru->prefix);
+		rule_code[r] = compile(ru->re, opts);
+		if (!rule_code[r])
+			return;
+		if (!c0) { /* digits */
+			for (int d = '0'; d <= '9'; d++)
+				add_first(d, r);
+		} else if (ru->caseless) {
+			add_first(lower(c0), r);
+			add_first(c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0, r);
+		} else {
+			add_first(c0, r);
+		}
+	}
+	pem_code = compile("-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY"
+			   "(?: BLOCK)?-----",
+			   PCRE2_ANCHORED | PCRE2_CASELESS);
+	curl_code = compile("(?:-u|--user)(?:[ \\t]+|=)['\"]?\\K"
+			    "[^\\s'\":$]+:[^\\s'\"]+",
+			    PCRE2_ANCHORED);
+	engine_ok = pem_code && curl_code;
+}
+
+const char *pf_redact_engine(void)
+{
+	pthread_once(&engine_once, init_engine);
+	return engine_ok ? NULL : engine_err;
+}
+
+/* Run the anchored rule r at i; add the secret (after \K) if it matches. */
+int pf_redact_try_rule(struct scan *sc, size_t r, size_t i)
+{
+	int rc;
+	PCRE2_SIZE *ov;
+
+	rc = pcre2_match(rule_code[r], (PCRE2_SPTR)sc->t, sc->n, i, 0, sc->md,
+			 NULL);
+	if (rc < 0) {
+		if (rc != PCRE2_ERROR_NOMATCH)
+			sc->err = rc;
+		return 0;
+	}
+	ov = pcre2_get_ovector_pointer(sc->md);
+	add_span(sc->sp, ov[0], ov[1], PF_CAT_SECRET);
+	return 1;
+}
+
+static void pem(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	int rc;
+	size_t body, end, limit;
+	const char *endm;
+
+	rc = pcre2_match(pem_code, (PCRE2_SPTR)t, sc->n, i, 0, sc->md, NULL);
+	if (rc < 0) {
+		if (rc != PCRE2_ERROR_NOMATCH)
+			sc->err = rc;
+		return;
+	}
+	body = pcre2_get_ovector_pointer(sc->md)[1];
+	limit = sc->n - body > 65536 ? body + 65536 : sc->n;
+	endm = memmem(t + body, limit - body, "-----END", 8);
+	if (endm) {
+		end = (size_t)(endm - t);
+	} else {
+		/* No END in reach (cut text): the body is the following lines
+		 * that look like base64 (quotes, \n, + around allowed). */
+		size_t p = body;
+
+		end = body;
+		while (p < limit) {
+			size_t le = p, b64 = 0, other = 0;
+
+			while (le < limit && t[le] != '\n')
+				le++;
+			size_t run = 0, best = 0;
+			int pad = 0;
+
+			for (size_t k = p; k < le; k++) {
+				if (IS(t[k], C_B64)) {
+					b64++;
+					if (++run > best)
+						best = run;
+					pad |= t[k] == '=' && run > 4;
+				} else {
+					run = 0;
+					if (!strchr(" \t\r\"'\\+,;", t[k]))
+						other++;
+				}
+			}
+			/* a body line: one long base64 run, or the short last
+			 * one with its '=' padding */
+			if (p > body && (other || !b64 || (best < 16 && !pad)))
+				break;
+			end = le;
+			p = le + 1;
+		}
+	}
+	/* Every base64 run of the body, line by line; "\n" escapes and the
+	 * quotes of a string split across lines stay as they are. */
+	for (size_t k = body; k < end;) {
+		size_t a;
+
+		if (t[k] == '\\') {
+			k += 2;
+			continue;
+		}
+		if (!(IS(t[k], C_ALNUM) || t[k] == '+' || t[k] == '/' ||
+		      t[k] == '=')) {
+			k++;
+			continue;
+		}
+		a = k;
+		while (k < end && (IS(t[k], C_ALNUM) || t[k] == '+' ||
+				   t[k] == '/' || t[k] == '='))
+			k++;
+		add_span(sc->sp, a, k, PF_CAT_SECRET);
+	}
+}
+
+void pf_redact_dash(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+
+	if (sc->n - i >= 10 && t[i + 1] == '-' &&
+	    !memcmp(t + i, "-----BEGIN", 10)) {
+		pem(sc, i);
+		return;
+	}
+	if ((i == 0 || t[i - 1] == ' ' || t[i - 1] == '\t' || t[i - 1] == '"' ||
+	     t[i - 1] == '\'') &&
+	    sc->n - i > 3 &&
+	    ((t[i + 1] == 'u' && (t[i + 2] == ' ' || t[i + 2] == '\t')) ||
+	     (t[i + 1] == '-' && t[i + 2] == 'u'))) {
+		int rc = pcre2_match(curl_code, (PCRE2_SPTR)t, sc->n, i, 0,
+				     sc->md, NULL);
+
+		if (rc >= 0) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+
+			add_span(sc->sp, ov[0], ov[1], PF_CAT_SECRET);
+		} else if (rc != PCRE2_ERROR_NOMATCH) {
+			sc->err = rc;
+		}
+	}
+}

@@ -1,0 +1,426 @@
+/*
+ * The scanner: one pass over the bytes with a dispatch table
+ * (pf_redact_dispatch[]); each byte that may start something calls its
+ * detector (rules.c, addresses.c, assign.c), the rest is skipped a word
+ * at a time.  Here too: high-entropy strings, string literals and their
+ * concatenations, home directories, attributions, placeholder
+ * look-alikes.  The names of the context are searched after the pass
+ * (names.c).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "redact_int.h"
+
+/* Shannon entropy in bits per byte (log2), as gitleaks/detect-secrets:
+ * H = log2(n) - (1/n) * sum(c * log2(c)) over the byte counts c. */
+static double entropy(const char *s, size_t n)
+{
+	/* zero between calls: each call resets what it counted */
+	static _Thread_local unsigned cnt[256];
+	double sum = 0;
+
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		cnt[(unsigned char)s[i]]++;
+	for (size_t i = 0; i < n; i++) {
+		unsigned k = cnt[(unsigned char)s[i]];
+
+		if (!k)
+			continue;
+		sum += k <= CLOG_MAX ? pf_redact_clog[k]
+				     : (double)k * log2((double)k);
+		cnt[(unsigned char)s[i]] = 0;
+	}
+	return log2((double)n) - sum / (double)n;
+}
+
+/*
+ * detect-secrets' limits: hex strings above 3.0 bits (all-digit strings
+ * penalised by 1.2 / log2(len)), base64 strings above 4.5.
+ */
+static int high_entropy(const char *s, size_t n, size_t min_b64,
+			size_t min_hex)
+{
+	int hex = 1, digits = 1;
+	double h;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!IS(s[i], C_HEX))
+			hex = 0;
+		if (!(s[i] >= '0' && s[i] <= '9'))
+			digits = 0;
+	}
+	if (hex && n >= min_hex) {
+		h = entropy(s, n);
+		if (digits)
+			h -= 1.2 / log2((double)n);
+		return h > 3.0;
+	}
+	if (n >= min_b64)
+		return entropy(s, n) > 4.5;
+	return 0;
+}
+
+/* The base64 run around i: a secret when long and of high entropy. */
+static void b64_run(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t a = i, b = i;
+
+	if (i < sc->b64_end)
+		return;
+	while (a > sc->b64_end && IS(t[a - 1], C_B64))
+		a--;
+	while (b < sc->n && IS(t[b], C_B64))
+		b++;
+	sc->b64_end = b;
+	/* Trim the punctuation a token does not start with, and the letter
+	 * of an escape ("\nAbc...": the n belongs to the escape). */
+	while (a < b && (t[a] == '/' || t[a] == '-' || t[a] == '=' ||
+			 t[a] == '+' || (a > 0 && t[a - 1] == '\\')))
+		a++;
+	if (b - a >= 24 && high_entropy(t + a, b - a, 24, 32))
+		add_span(sc->sp, a, b, PF_CAT_SECRET);
+}
+
+/* A word [i, wend) starts at i: token rules, an IPv4 address or a
+ * secret-ish key, and the base64 run it is part of. */
+static void word_start(struct scan *sc, size_t i, size_t wend)
+{
+	const char *t = sc->t;
+	unsigned char c = (unsigned char)t[i];
+	size_t e;
+
+	rules_at(sc, i);
+	if (c >= '0' && c <= '9')
+		pf_redact_ipv4(sc, i);
+	else if ((e = key_run(sc, i, wend)))
+		pf_redact_keyword_assign(sc, i, e);
+	/* The usual word is its own base64 run, too short to be a secret:
+	 * no need to scan it again. */
+	if (i >= sc->b64_end && wend - i < 24 &&
+	    !(wend < sc->n && IS(t[wend], C_B64)) &&
+	    !(i > 0 && IS(t[i - 1], C_B64)))
+		sc->b64_end = wend;
+	else
+		b64_run(sc, i);
+}
+
+/* Does [a, b) hold only what may join two string literals: white
+ * space, + . .. & and line continuations? */
+static int lit_gap(const char *t, size_t a, size_t b)
+{
+	for (size_t k = a; k < b; k++)
+		if (!IS(t[k], C_GAP))
+			return 0;
+	return 1;
+}
+
+static void quote(struct scan *sc, size_t i)
+{
+	size_t e;
+
+	if (i < sc->lit_end)
+		return;
+	e = quote_end(sc->t, sc->n, i);
+	if (!e) {
+		sc->lit_end = i + 1;
+		return;
+	}
+	sc->lit_end = e + 1;
+	if (e - i - 1 >= 16 && all_of(sc->t + i + 1, e - i - 1, C_B64) &&
+	    high_entropy(sc->t + i + 1, e - i - 1, 20, 16))
+		add_span(sc->sp, i + 1, e, PF_CAT_SECRET);
+	if (sc->nested)
+		return;
+	/* Keep only literals that follow another across a concatenation
+	 * gap (and that other one): joined_literals() needs no more. */
+	if (sc->prev_lit_b && lit_gap(sc->t, sc->prev_lit_b + 1, i)) {
+		if (!sc->lit_nr || sc->lits[sc->lit_nr - 1].b != sc->prev_lit_b) {
+			PF_ALLOC_GROW(sc->lits, sc->lit_nr + 1, sc->lit_alloc);
+			sc->lits[sc->lit_nr].a = sc->prev_lit_a;
+			sc->lits[sc->lit_nr].b = sc->prev_lit_b;
+			sc->lit_nr++;
+		}
+		PF_ALLOC_GROW(sc->lits, sc->lit_nr + 1, sc->lit_alloc);
+		sc->lits[sc->lit_nr].a = i + 1;
+		sc->lits[sc->lit_nr].b = e;
+		sc->lit_nr++;
+	}
+	sc->prev_lit_a = i + 1;
+	sc->prev_lit_b = e;
+}
+
+/* /home/<user>, /Users/<user>, C:\Users\<user> (also "\\" escaped). */
+static void slash(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t p, a;
+
+	if (t[i] == '/') {
+		if (sc->n - i > 6 && !memcmp(t + i, "/home/", 6))
+			p = i + 6;
+		else if (sc->n - i > 7 && !memcmp(t + i, "/Users/", 7))
+			p = i + 7;
+		else
+			return;
+	} else {
+		p = i + 1;
+		if (p < sc->n && t[p] == '\\')
+			p++;
+		if (sc->n - p < 6 || strncasecmp(t + p, "Users\\", 6))
+			return;
+		p += 6;
+		if (p < sc->n && t[p] == '\\')
+			p++;
+	}
+	a = p;
+	while (p < sc->n && (IS(t[p], C_ALNUM) || t[p] == '.' || t[p] == '_' ||
+			     t[p] == '-' || ((unsigned char)t[p] & 0x80)) &&
+	       p - a < 64)
+		p++;
+	if (p - a >= 2 && !(p - a == 6 && !memcmp(t + a, "Public", 6)) &&
+	    !(p - a == 6 && !memcmp(t + a, "Shared", 6)))
+		add_span(sc->sp, a, p, PF_CAT_PERSON);
+}
+
+/* Copyright (c) 2024 Jane Doe / @author Jane Doe: the capitalised words
+ * after a mark that ends at p (called from the byte scan). */
+static void attribution_at(struct scan *sc, size_t p)
+{
+	const char *t = sc->t;
+	size_t le = p, e2;
+
+	while (le < sc->n && t[le] != '\n' && le - p < 200)
+		le++;
+	/* skip "(c)", years, "by", punctuation */
+	for (;;) {
+		size_t q = p;
+
+		while (q < le && strchr(" \t:,-*", t[q]) && t[q])
+			q++;
+		if (q + 3 <= le &&
+		    (!strncmp(t + q, "(c)", 3) || !strncmp(t + q, "(C)", 3)))
+			q += 3;
+		else if (q + 2 <= le && !strncmp(t + q, "by", 2) &&
+			 (q + 2 == le || t[q + 2] == ' '))
+			q += 2;
+		else if (q < le && t[q] >= '0' && t[q] <= '9')
+			while (q < le && ((t[q] >= '0' && t[q] <= '9') ||
+					  t[q] == '-' || t[q] == ','))
+				q++;
+		if (q == p)
+			break;
+		p = q;
+	}
+	e2 = p;
+	for (int w = 0; w < 4 && e2 < le; w++) {
+		size_t a = e2;
+
+		if (!(IS(t[a], C_UPPER) || ((unsigned char)t[a] & 0x80)))
+			break;
+		while (e2 < le && name_char(t[e2]))
+			e2++;
+		while (e2 > a && t[e2 - 1] == '.')
+			e2--;
+		if (e2 - a < 2)
+			break;
+		add_span(sc->sp, a, e2, PF_CAT_PERSON);
+		while (e2 < le && t[e2] == ' ')
+			e2++;
+	}
+}
+
+/* Is there an attribution mark at i?  Its end, or 0. */
+static size_t attribution_mark(const struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t r = sc->n - i;
+
+	switch (t[i]) {
+	case '@':
+		return r >= 7 && !memcmp(t + i, "@author", 7) ? i + 7 : 0;
+	case 'C':
+	case 'c':
+		return r >= 9 && !memcmp(t + i + 1, "opyright", 8) ? i + 9 : 0;
+	case '(':
+		return r >= 3 && (t[i + 1] == 'c' || t[i + 1] == 'C') &&
+				       t[i + 2] == ')'
+			       ? i + 3
+			       : 0;
+	case '\xc2':
+		return r >= 2 && t[i + 1] == '\xa9' ? i + 2 : 0;
+	}
+	return 0;
+}
+
+/* Text that looks like one of our placeholders: escape it (LIT). */
+static void lookalike_at(struct scan *sc, size_t i)
+{
+	size_t l = pf_vault_token_at(sc->vault, sc->t, sc->n, i);
+
+	if (l) {
+		add_span(sc->sp, i, i + l, PF_CAT_LIT);
+		sc->lit_ph_end = i + l;
+	}
+}
+
+/*
+ * Adjacent string literals joined by + . .. & \ or white space (also
+ * across lines) form one value: "AKIA" + "IOSFODNN7EXAMPLE".  Scan the
+ * joined view; map every hit back onto the literals it covers.
+ */
+static void joined_literals(struct scan *sc)
+{
+	size_t g = 0;
+
+	while (g < sc->lit_nr) {
+		size_t h = g + 1, total;
+
+		while (h < sc->lit_nr && h - g < 64) {
+			/* gap: closing quote .. opening quote */
+			if (sc->lits[h - 1].b + 1 > sc->lits[h].a - 1 ||
+			    !lit_gap(sc->t, sc->lits[h - 1].b + 1,
+				     sc->lits[h].a - 1))
+				break;
+			h++;
+		}
+		if (h - g < 2) {
+			g = h;
+			continue;
+		}
+		total = 0;
+		for (size_t k = g; k < h; k++)
+			total += sc->lits[k].b - sc->lits[k].a;
+		if (total >= 8 && total <= 65536) {
+			char *j = pf_xmalloc(total + 1);
+			size_t *map = pf_xmalloc((total + 1) * sizeof(size_t));
+			struct spans js = { NULL, 0, 0 };
+			struct scan sub;
+			size_t o = 0;
+
+			/* Escapes ("\n") become blanks in the joined view:
+			 * no token runs through them. */
+			for (size_t k = g; k < h; k++)
+				for (size_t x = sc->lits[k].a;
+				     x < sc->lits[k].b; x++) {
+					map[o] = x;
+					if (sc->t[x] == '\\' &&
+					    x + 1 < sc->lits[k].b) {
+						j[o++] = ' ';
+						map[o] = ++x;
+						j[o++] = ' ';
+						continue;
+					}
+					j[o++] = sc->t[x];
+				}
+			map[o] = sc->lits[h - 1].b;
+			j[o] = '\0';
+			memset(&sub, 0, sizeof(sub));
+			sub.t = j;
+			sub.n = total;
+			sub.sp = &js;
+			sub.p = sc->p;
+			sub.vault = NULL;
+			sub.md = sc->md;
+			sub.nested = 1;
+			pf_redact_scan(&sub);
+			/* the joined value as one quoted string */
+			if (all_of(j, total, C_B64) &&
+			    high_entropy(j, total, 20, 16))
+				add_span(&js, 0, total, PF_CAT_SECRET);
+			if (sub.err)
+				sc->err = sub.err;
+			/* Map [a, b) back: one piece per literal. */
+			for (size_t s = 0; s < js.nr; s++) {
+				size_t a = js.v[s].a, b = js.v[s].b;
+
+				while (a < b) {
+					size_t c = a + 1;
+
+					while (c < b && map[c] == map[c - 1] + 1)
+						c++;
+					add_span(sc->sp, map[a], map[c - 1] + 1,
+						 js.v[s].cat);
+					a = c;
+				}
+			}
+			free(js.v);
+			free(map);
+			free(j);
+		}
+		g = h;
+	}
+}
+
+void pf_redact_scan(struct scan *sc)
+{
+	const char *t = sc->t;
+	size_t n = sc->n;
+
+	int c0 = sc->vault ? lower((unsigned char)sc->vault->prefix[0]) : -1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t m;
+
+		switch (pf_redact_dispatch[(unsigned char)t[i]]) {
+		case D_NONE:
+			break;
+		case D_WORD: {
+			size_t j;
+
+			/* The rest of the word holds no other trigger: skip
+			 * it, looking only for text like our placeholders
+			 * (anywhere, even inside a word), escaped as LIT. */
+			for (j = i; j < n && IS(t[j], C_WORD); j++)
+				if (((unsigned char)t[j] | 0x20) == c0 &&
+				    j >= sc->lit_ph_end)
+					lookalike_at(sc, j);
+			if (!i || !IS(t[i - 1], C_WORD)) {
+				if ((t[i] == 'C' || t[i] == 'c') &&
+				    (m = attribution_mark(sc, i)))
+					attribution_at(sc, m);
+				word_start(sc, i, j);
+			}
+			i = j - 1;
+			break;
+		}
+		case D_MARK:
+			if ((m = attribution_mark(sc, i)))
+				attribution_at(sc, m);
+			break;
+		case D_QUOTE:
+			quote(sc, i);
+			break;
+		case D_AT:
+			if ((m = attribution_mark(sc, i)))
+				attribution_at(sc, m);
+			pf_redact_email(sc, i);
+			break;
+		case D_COLON:
+			if (i + 2 < n && t[i + 1] == '/' && t[i + 2] == '/')
+				pf_redact_url(sc, i);
+			else if (i + 1 < n && (IS(t[i + 1], C_HEX) ||
+					       t[i + 1] == ':'))
+				pf_redact_ipv6(sc, i);
+			break;
+		case D_DOT:
+			if (i && IS(t[i - 1], C_HOST))
+				pf_redact_bare_host(sc, i);
+			break;
+		case D_DASH:
+			pf_redact_dash(sc, i);
+			break;
+		case D_SLASH:
+			slash(sc, i);
+			break;
+		}
+	}
+	pf_redact_names(sc);
+	if (!sc->nested)
+		joined_literals(sc);
+}
