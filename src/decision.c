@@ -14,6 +14,7 @@
 #include "pushfix/cmd.h"
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 

@@ -48,15 +48,4 @@ double pf_now_ms(void);
 /* Lower-case hex SHA-256 of data into out[65]. */
 void pf_sha256_hex(char out[65], const void *data, size_t len);
 
-/* mkdir -p; mode for created directories.  0 or PF_ERROR with message. */
-int pf_mkdir_p(const char *path, unsigned mode);
-
-/* rm -rf of a directory we created; never follows symlinks. */
-int pf_remove_tree(const char *path);
-
-/* Write `len` bytes to `path` atomically: temp file in the same directory,
- * fsync, rename.  `mode` is applied to the new file. */
-int pf_write_file_atomic(const char *path, const void *data, size_t len,
-			 unsigned mode);
-
 #endif
