@@ -13,18 +13,12 @@
 #include <cJSON.h>
 
 #include "pushfix/err.h"
+#include "pushfix/json.h"
 #include "pushfix/mirror.h"
 #include "pushfix/util.h"
 
 #define BATCH_DEFAULT 30 /* line comments per review (reviewdog) */
 #define BODY_CAP 60000	 /* GitHub refuses bodies over 65536 */
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static const cJSON *jobj(const cJSON *o, const char *k)
 {
@@ -81,10 +75,11 @@ static int find_pr(struct pf_mirror_ctx *c, const char *base, long *number,
 	{
 		const cJSON *head = jobj(it, "head");
 		const cJSON *hrepo = head ? jobj(head, "repo") : NULL;
-		const char *ref = head ? jstr(head, "ref") : NULL;
-		const char *full = hrepo ? jstr(hrepo, "full_name") : NULL;
-		const char *label = head ? jstr(head, "label") : NULL;
-		const char *upd = jstr(it, "updated_at");
+		const char *ref = head ? pf_json_str(head, "ref") : NULL;
+		const char *full =
+		    hrepo ? pf_json_str(hrepo, "full_name") : NULL;
+		const char *label = head ? pf_json_str(head, "label") : NULL;
+		const char *upd = pf_json_str(it, "updated_at");
 
 		/* the server's filter is not trusted blindly */
 		if (!ref || strcmp(ref, c->entry->branch))
@@ -117,10 +112,10 @@ static int find_pr(struct pf_mirror_ctx *c, const char *base, long *number,
 	*number =
 	    (long)cJSON_GetObjectItemCaseSensitive(best, "number")->valuedouble;
 	free(c->pr_url);
-	c->pr_url = pf_xstrdup_or_null(jstr(best, "html_url"));
+	c->pr_url = pf_xstrdup_or_null(pf_json_str(best, "html_url"));
 	pf_buf_reset(head_sha);
-	if (jobj(best, "head") && jstr(jobj(best, "head"), "sha"))
-		pf_buf_addstr(head_sha, jstr(jobj(best, "head"), "sha"));
+	if (jobj(best, "head") && pf_json_str(jobj(best, "head"), "sha"))
+		pf_buf_addstr(head_sha, pf_json_str(jobj(best, "head"), "sha"));
 out:
 	cJSON_Delete(prs);
 	pf_buf_release(&url);
@@ -154,9 +149,10 @@ static int wait_head(struct pf_mirror_ctx *c, const char *base, long number,
 			break;
 		}
 		pr = cJSON_ParseWithLength(r.body.buf, r.body.len);
-		if (jobj(pr, "head") && jstr(jobj(pr, "head"), "sha")) {
+		if (jobj(pr, "head") && pf_json_str(jobj(pr, "head"), "sha")) {
 			pf_buf_reset(head_sha);
-			pf_buf_addstr(head_sha, jstr(jobj(pr, "head"), "sha"));
+			pf_buf_addstr(head_sha,
+				      pf_json_str(jobj(pr, "head"), "sha"));
 		}
 		cJSON_Delete(pr);
 	}
@@ -173,7 +169,8 @@ static int scan_bodies(struct pf_mirror_ctx *c, const char *url,
 
 	if (ret)
 		return ret;
-	cJSON_ArrayForEach(it, all) pf_mirror_fps_scan(fps, jstr(it, "body"));
+	cJSON_ArrayForEach(it, all)
+	    pf_mirror_fps_scan(fps, pf_json_str(it, "body"));
 	cJSON_Delete(all);
 	return 0;
 }
@@ -191,15 +188,15 @@ static int load_diff(struct pf_mirror_ctx *c, const char *base, long number,
 		goto out;
 	cJSON_ArrayForEach(it, files)
 	{
-		const char *name = jstr(it, "filename");
-		const char *patch = jstr(it, "patch");
+		const char *name = pf_json_str(it, "filename");
+		const char *patch = pf_json_str(it, "patch");
 
 		if (!name)
 			continue;
 		/* no patch: binary or too big; nothing is commentable */
 		ret = pf_mirror_diff_add_patch(
-		    d, name, jstr(it, "previous_filename"), patch ? patch : "",
-		    patch ? strlen(patch) : 0);
+		    d, name, pf_json_str(it, "previous_filename"),
+		    patch ? patch : "", patch ? strlen(patch) : 0);
 		if (ret)
 			goto out;
 	}

@@ -12,6 +12,7 @@
 #include <cJSON.h>
 
 #include "pushfix/err.h"
+#include "pushfix/json.h"
 #include "pushfix/mirror.h"
 #include "pushfix/util.h"
 
@@ -25,13 +26,6 @@ static void refs_release(struct diff_refs *r)
 	free(r->start_sha);
 	free(r->head_sha);
 	memset(r, 0, sizeof(*r));
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void project_base(struct pf_buf *out, const struct pf_forge_repo *r)
@@ -63,8 +57,8 @@ static int find_mr(struct pf_mirror_ctx *c, const char *base, long *iid)
 		goto out;
 	cJSON_ArrayForEach(it, mrs)
 	{
-		const char *sb = jstr(it, "source_branch");
-		const char *upd = jstr(it, "updated_at");
+		const char *sb = pf_json_str(it, "source_branch");
+		const char *upd = pf_json_str(it, "updated_at");
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "iid");
 
 		if (!sb || strcmp(sb, c->entry->branch) || !cJSON_IsNumber(n))
@@ -83,7 +77,7 @@ static int find_mr(struct pf_mirror_ctx *c, const char *base, long *iid)
 	}
 	*iid = (long)cJSON_GetObjectItemCaseSensitive(best, "iid")->valuedouble;
 	free(c->pr_url);
-	c->pr_url = pf_xstrdup_or_null(jstr(best, "web_url"));
+	c->pr_url = pf_xstrdup_or_null(pf_json_str(best, "web_url"));
 out:
 	cJSON_Delete(mrs);
 	pf_buf_release(&url);
@@ -113,11 +107,15 @@ static int get_refs(struct pf_mirror_ctx *c, const char *base, long iid,
 		mr = cJSON_ParseWithLength(r.body.buf, r.body.len);
 		dr = cJSON_GetObjectItemCaseSensitive(mr, "diff_refs");
 		refs_release(refs);
-		if (cJSON_IsObject(dr) && jstr(dr, "base_sha") &&
-		    jstr(dr, "start_sha") && jstr(dr, "head_sha")) {
-			refs->base_sha = pf_xstrdup(jstr(dr, "base_sha"));
-			refs->start_sha = pf_xstrdup(jstr(dr, "start_sha"));
-			refs->head_sha = pf_xstrdup(jstr(dr, "head_sha"));
+		if (cJSON_IsObject(dr) && pf_json_str(dr, "base_sha") &&
+		    pf_json_str(dr, "start_sha") &&
+		    pf_json_str(dr, "head_sha")) {
+			refs->base_sha =
+			    pf_xstrdup(pf_json_str(dr, "base_sha"));
+			refs->start_sha =
+			    pf_xstrdup(pf_json_str(dr, "start_sha"));
+			refs->head_sha =
+			    pf_xstrdup(pf_json_str(dr, "head_sha"));
 		}
 		cJSON_Delete(mr);
 		/* GitLab recomputes the MR diff after a push, a little
@@ -162,7 +160,7 @@ static int existing(struct pf_mirror_ctx *c, const char *base, long iid,
 			    cJSON_GetObjectItemCaseSensitive(d, "notes");
 
 			cJSON_ArrayForEach(n, notes)
-			    pf_mirror_fps_scan(fps, jstr(n, "body"));
+			    pf_mirror_fps_scan(fps, pf_json_str(n, "body"));
 		}
 	}
 	cJSON_Delete(all);
@@ -176,7 +174,8 @@ static int add_changes(struct pf_mirror_diff *d, const cJSON *arr)
 
 	cJSON_ArrayForEach(it, arr)
 	{
-		const char *np = jstr(it, "new_path"), *df = jstr(it, "diff");
+		const char *np = pf_json_str(it, "new_path"),
+			   *df = pf_json_str(it, "diff");
 		const cJSON *del =
 		    cJSON_GetObjectItemCaseSensitive(it, "deleted_file");
 		int ret;
@@ -184,7 +183,7 @@ static int add_changes(struct pf_mirror_diff *d, const cJSON *arr)
 		if (!np || cJSON_IsTrue(del))
 			continue;
 		ret =
-		    pf_mirror_diff_add_patch(d, np, jstr(it, "old_path"),
+		    pf_mirror_diff_add_patch(d, np, pf_json_str(it, "old_path"),
 					     df ? df : "", df ? strlen(df) : 0);
 		if (ret)
 			return ret;
@@ -295,7 +294,7 @@ static int is_diff_note(const struct pf_http_response *r)
 	cJSON *d = cJSON_ParseWithLength(r->body.buf, r->body.len);
 	const cJSON *notes = cJSON_GetObjectItemCaseSensitive(d, "notes");
 	const cJSON *first = cJSON_GetArrayItem(notes, 0);
-	const char *type = first ? jstr(first, "type") : NULL;
+	const char *type = first ? pf_json_str(first, "type") : NULL;
 	int yes = type && !strcmp(type, "DiffNote");
 
 	cJSON_Delete(d);

@@ -25,6 +25,7 @@
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
 #include "pushfix/finding.h"
+#include "pushfix/json.h"
 #include "pushfix/sarif.h"
 #include "pushfix/util.h"
 
@@ -799,45 +800,6 @@ static int parse_run(struct pf_findings *fs, struct pf_buf *diag,
 	return 0;
 }
 
-static int parse_document(cJSON **out, const char *json, size_t len,
-			  const char *origin)
-{
-	const char *end = NULL;
-	size_t pos, line = 1, col = 1;
-
-	*out = NULL;
-	if (!json || !len)
-		return pf_error_setc(PF_EINVALID, "%s: empty output, expected "
-				     "SARIF", origin);
-	*out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-	if (*out) {
-		pos = end ? (size_t)(end - json) : len;
-		while (pos < len && (json[pos] == ' ' || json[pos] == '\n' ||
-				     json[pos] == '\r' || json[pos] == '\t'))
-			pos++;
-		if (pos == len)
-			return 0;
-		cJSON_Delete(*out);
-		*out = NULL;
-	} else {
-		pos = end && end >= json && (size_t)(end - json) <= len
-			      ? (size_t)(end - json)
-			      : len;
-	}
-	for (size_t i = 0; i < pos && i < len; i++) {
-		if (json[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	return pf_error_setc(PF_EINVALID, "%s: invalid JSON at line %zu, "
-			     "column %zu%s", origin, line, col,
-			     pos + 1 >= len ? " (end of input: truncated?)"
-					    : "");
-}
-
 int pf_sarif_parse(struct pf_findings *out, struct pf_buf *diag,
 		   unsigned *nerrors, const char *json, size_t len,
 		   const char *origin)
@@ -853,7 +815,8 @@ int pf_sarif_parse(struct pf_findings *out, struct pf_buf *diag,
 
 	memset(&c, 0, sizeof(c));
 	c.origin = origin ? origin : "sarif output";
-	if ((ret = parse_document(&root, json, len, c.origin)))
+	if ((ret = pf_json_parse_document(&root, json, len, c.origin,
+					  "SARIF")))
 		goto out;
 	if (!cJSON_IsObject(root)) {
 		ret = pf_error_setc(PF_EINVALID, "%s: expected a JSON object "

@@ -15,6 +15,7 @@
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
 #include "pushfix/finding.h"
+#include "pushfix/json.h"
 #include "pushfix/semgrep.h"
 #include "pushfix/util.h"
 
@@ -323,51 +324,6 @@ static int parse_error(struct pf_buf *diag, unsigned *nerr, struct ctx *c,
 	return 0;
 }
 
-/*
- * Parse `json` as one JSON document; on failure say where, by line and
- * column, and whether it simply stopped early.
- */
-static int parse_document(cJSON **out, const char *json, size_t len,
-			  const char *origin)
-{
-	const char *end = NULL;
-	size_t pos, line = 1, col = 1;
-
-	*out = NULL;
-	if (!json || !len)
-		return pf_error_setc(PF_EINVALID, "%s: empty output, expected "
-				     "JSON", origin);
-	*out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-	if (*out) {
-		/* Nothing but white space may follow the document. */
-		pos = end ? (size_t)(end - json) : len;
-		while (pos < len && (json[pos] == ' ' || json[pos] == '\n' ||
-				     json[pos] == '\r' || json[pos] == '\t'))
-			pos++;
-		if (pos == len)
-			return 0;
-		cJSON_Delete(*out);
-		*out = NULL;
-	} else {
-		pos = end && end >= json && (size_t)(end - json) <= len
-			      ? (size_t)(end - json)
-			      : len;
-	}
-	for (size_t i = 0; i < pos && i < len; i++) {
-		if (json[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	return pf_error_setc(PF_EINVALID, "%s: invalid JSON at line %zu, "
-			     "column %zu%s", origin, line, col,
-			     pos + 1 >= len && !*out
-				     ? " (end of input: truncated?)"
-				     : "");
-}
-
 static void move_findings(struct pf_findings *out, struct pf_findings *tmp)
 {
 	if (!tmp->nr)
@@ -393,7 +349,8 @@ int pf_semgrep_parse(struct pf_findings *out, struct pf_buf *diag,
 	size_t i;
 	int ret;
 
-	if ((ret = parse_document(&root, json, len, c.origin)))
+	if ((ret = pf_json_parse_document(&root, json, len, c.origin,
+					  "JSON")))
 		goto out;
 	if (!cJSON_IsObject(root)) {
 		ret = pf_error_setc(PF_EINVALID, "%s: expected a JSON object "
