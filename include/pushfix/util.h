@@ -45,6 +45,10 @@ size_t pf_utf8_valid(const unsigned char *s, size_t n);
 /* Monotonic clock in milliseconds. */
 double pf_now_ms(void);
 
+/* Sleep `s` seconds (fractions too), resumed across signals; s <= 0:
+ * return at once. */
+void pf_sleep_s(double s);
+
 /* Lower-case hex SHA-256 of data into out[65]. */
 void pf_sha256_hex(char out[65], const void *data, size_t len);
 

@@ -14,8 +14,10 @@
 
 #include "pushfix/err.h"
 #include "pushfix/json.h"
-#include "pushfix/mirror.h"
 #include "pushfix/util.h"
+
+#include "drivers.h"
+#include "mirror_int.h"
 
 #define BATCH_DEFAULT 30 /* line comments per review (reviewdog) */
 #define BODY_CAP 60000	 /* GitHub refuses bodies over 65536 */

@@ -13,8 +13,10 @@
 
 #include "pushfix/err.h"
 #include "pushfix/json.h"
-#include "pushfix/mirror.h"
 #include "pushfix/util.h"
+
+#include "drivers.h"
+#include "mirror_int.h"
 
 struct diff_refs {
 	char *base_sha, *start_sha, *head_sha;

@@ -11,8 +11,10 @@
 #include <cJSON.h>
 
 #include "pushfix/err.h"
-#include "pushfix/mirror.h"
 #include "pushfix/util.h"
+
+#include "drivers.h"
+#include "mirror_int.h"
 
 #define SHOWN 10	 /* findings listed one by one */
 #define SECTION_CAP 2900 /* Slack: section text <= 3000 */
