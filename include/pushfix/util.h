@@ -52,4 +52,10 @@ void pf_sleep_s(double s);
 /* Lower-case hex SHA-256 of data into out[65]. */
 void pf_sha256_hex(char out[65], const void *data, size_t len);
 
+/* Last: bans strcpy, sprintf, atoi... in every file that includes us
+ * (tests, built with PF_ALLOW_BANNED, may use them). */
+#ifndef PF_ALLOW_BANNED
+#include "pushfix/banned.h"
+#endif
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "pushfix/cmd.h"
 #include "pushfix/err.h"
+#include "pushfix/util.h"
 
 struct cmd_struct {
 	const char *name;

@@ -15,6 +15,7 @@
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
 #include "pushfix/fs.h"
+#include "pushfix/util.h"
 
 int pf_mkdir_p(const char *path, unsigned mode)
 {

@@ -9,6 +9,7 @@
 
 #include "pushfix/err.h"
 #include "pushfix/json.h"
+#include "pushfix/util.h"
 
 const char *pf_json_str(const cJSON *o, const char *key)
 {
