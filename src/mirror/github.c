@@ -60,50 +60,40 @@ static unsigned batch_size(void)
 	return BATCH_DEFAULT;
 }
 
+/* A PR whose head is the pushed branch, in the pushed-to repository. */
+static int is_our_pr(const struct pf_mirror_ctx *c, const cJSON *it)
+{
+	const cJSON *head = jobj(it, "head");
+	const cJSON *hrepo = head ? jobj(head, "repo") : NULL;
+	const char *ref = head ? pf_json_str(head, "ref") : NULL;
+	const char *full = hrepo ? pf_json_str(hrepo, "full_name") : NULL;
+	const char *label = head ? pf_json_str(head, "label") : NULL;
+
+	if (!ref || strcmp(ref, c->entry->branch))
+		return 0;
+	if (c->head_owner) {
+		/* from a fork: its label is fork-owner:branch */
+		size_t n = strlen(c->head_owner);
+
+		return label && !strncasecmp(label, c->head_owner, n) &&
+		       label[n] == ':' && !strcmp(label + n + 1, ref);
+	}
+	return !full || !strcasecmp(full, c->repo->path);
+}
+
 static int find_pr(struct pf_mirror_ctx *c, const char *base, long *number,
 		   struct pf_buf *head_sha)
 {
 	struct pf_buf url = PF_BUF_INIT;
-	cJSON *prs = NULL, *it;
-	const cJSON *best = NULL;
-	const char *best_upd = "";
+	cJSON *prs = NULL;
+	const cJSON *best;
 	int ret;
 
 	pulls_query(&url, base, c);
 	ret = pf_mirror_get_all(c, &prs, url.buf);
 	if (ret)
 		goto out;
-	cJSON_ArrayForEach(it, prs)
-	{
-		const cJSON *head = jobj(it, "head");
-		const cJSON *hrepo = head ? jobj(head, "repo") : NULL;
-		const char *ref = head ? pf_json_str(head, "ref") : NULL;
-		const char *full =
-		    hrepo ? pf_json_str(hrepo, "full_name") : NULL;
-		const char *label = head ? pf_json_str(head, "label") : NULL;
-		const char *upd = pf_json_str(it, "updated_at");
-
-		/* the server's filter is not trusted blindly */
-		if (!ref || strcmp(ref, c->entry->branch))
-			continue;
-		if (c->head_owner) {
-			/* from a fork: its label is fork-owner:branch */
-			size_t n = strlen(c->head_owner);
-
-			if (!label || strncasecmp(label, c->head_owner, n) ||
-			    label[n] != ':' || strcmp(label + n + 1, ref))
-				continue;
-		} else if (full && strcasecmp(full, c->repo->path)) {
-			continue;
-		}
-		if (!cJSON_IsNumber(
-			cJSON_GetObjectItemCaseSensitive(it, "number")))
-			continue;
-		if (!best || (upd && strcmp(upd, best_upd) > 0)) {
-			best = it;
-			best_upd = upd ? upd : "";
-		}
-	}
+	best = pf_mirror_latest(prs, "number", is_our_pr, c);
 	if (!best) {
 		ret = pf_error_setc(PF_ENOTFOUND,
 				    "no open pull request for branch '%s' in "
@@ -137,20 +127,13 @@ static int wait_head(struct pf_mirror_ctx *c, const char *base, long number,
 	pf_buf_addf(&url, "%s/pulls/%ld", base, number);
 	while (strcmp(head_sha->buf, c->entry->sha) &&
 	       pf_now_ms() + delay * 1000 < deadline) {
-		struct timespec ts = {(time_t)delay,
-				      (long)((delay - (long)delay) * 1e9)};
 		cJSON *pr;
 
-		nanosleep(&ts, NULL);
+		pf_sleep_s(delay);
 		delay = delay * 2 > 5 ? 5 : delay * 2;
-		ret = pf_mirror_request(c, &r, "GET", url.buf, NULL);
+		ret = pf_mirror_get_json(c, &r, url.buf, &pr);
 		if (ret)
 			break;
-		if (r.status != 200) {
-			ret = pf_mirror_status_error(c, &r, "GET", url.buf);
-			break;
-		}
-		pr = cJSON_ParseWithLength(r.body.buf, r.body.len);
 		if (jobj(pr, "head") && pf_json_str(jobj(pr, "head"), "sha")) {
 			pf_buf_reset(head_sha);
 			pf_buf_addstr(head_sha,
@@ -341,8 +324,6 @@ static void dry_run(struct pf_mirror_ctx *c, const char *base,
 {
 	struct pf_buf url = PF_BUF_INIT;
 	char *json = review_json(c, lines, cn, NULL, 0, 0, cn);
-	cJSON *pretty = cJSON_Parse(json);
-	char *text = cJSON_Print(pretty);
 
 	pulls_query(&url, base, c);
 	fprintf(c->out, "GET %s\n", url.buf);
@@ -359,10 +340,8 @@ static void dry_run(struct pf_mirror_ctx *c, const char *base,
 		"(every page; lines outside the diff go to the "
 		"review body)\n",
 		base);
-	fprintf(c->out, "POST %s/pulls/{pull_number}/reviews\n%s\n", base,
-		text);
-	cJSON_free(text);
-	cJSON_Delete(pretty);
+	fprintf(c->out, "POST %s/pulls/{pull_number}/reviews\n", base);
+	pf_mirror_print_json(c->out, json);
 	cJSON_free(json);
 	pf_buf_release(&url);
 }

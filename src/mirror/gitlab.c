@@ -45,31 +45,26 @@ static void mrs_query(struct pf_buf *out, const char *base,
 	pf_buf_addstr(out, "&state=opened&per_page=100");
 }
 
+/* An MR whose source is the pushed branch. */
+static int is_our_mr(const struct pf_mirror_ctx *c, const cJSON *it)
+{
+	const char *sb = pf_json_str(it, "source_branch");
+
+	return sb && !strcmp(sb, c->entry->branch);
+}
+
 static int find_mr(struct pf_mirror_ctx *c, const char *base, long *iid)
 {
 	struct pf_buf url = PF_BUF_INIT;
-	cJSON *mrs = NULL, *it;
-	const cJSON *best = NULL;
-	const char *best_upd = "";
+	cJSON *mrs = NULL;
+	const cJSON *best;
 	int ret;
 
 	mrs_query(&url, base, c);
 	ret = pf_mirror_get_all(c, &mrs, url.buf);
 	if (ret)
 		goto out;
-	cJSON_ArrayForEach(it, mrs)
-	{
-		const char *sb = pf_json_str(it, "source_branch");
-		const char *upd = pf_json_str(it, "updated_at");
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "iid");
-
-		if (!sb || strcmp(sb, c->entry->branch) || !cJSON_IsNumber(n))
-			continue;
-		if (!best || (upd && strcmp(upd, best_upd) > 0)) {
-			best = it;
-			best_upd = upd ? upd : "";
-		}
-	}
+	best = pf_mirror_latest(mrs, "iid", is_our_mr, c);
 	if (!best) {
 		ret = pf_error_setc(PF_ENOTFOUND,
 				    "no open merge request for branch '%s' in "
@@ -99,14 +94,9 @@ static int get_refs(struct pf_mirror_ctx *c, const char *base, long iid,
 	for (;;) {
 		cJSON *mr, *dr;
 
-		ret = pf_mirror_request(c, &r, "GET", url.buf, NULL);
+		ret = pf_mirror_get_json(c, &r, url.buf, &mr);
 		if (ret)
 			break;
-		if (r.status != 200) {
-			ret = pf_mirror_status_error(c, &r, "GET", url.buf);
-			break;
-		}
-		mr = cJSON_ParseWithLength(r.body.buf, r.body.len);
 		dr = cJSON_GetObjectItemCaseSensitive(mr, "diff_refs");
 		refs_release(refs);
 		if (cJSON_IsObject(dr) && pf_json_str(dr, "base_sha") &&
@@ -127,12 +117,7 @@ static int get_refs(struct pf_mirror_ctx *c, const char *base, long iid,
 			break;
 		if (pf_now_ms() + delay * 1000 >= deadline)
 			break;
-		{
-			struct timespec ts = {
-			    (time_t)delay, (long)((delay - (long)delay) * 1e9)};
-
-			nanosleep(&ts, NULL);
-		}
+		pf_sleep_s(delay);
 		delay = delay * 2 > 5 ? 5 : delay * 2;
 	}
 	if (!ret && !refs->head_sha)
@@ -303,16 +288,6 @@ static int is_diff_note(const struct pf_http_response *r)
 	return yes;
 }
 
-static void print_pretty(FILE *out, const char *json)
-{
-	cJSON *j = cJSON_Parse(json);
-	char *t = cJSON_Print(j);
-
-	fprintf(out, "%s\n", t ? t : json);
-	cJSON_free(t);
-	cJSON_Delete(j);
-}
-
 static void dry_run(struct pf_mirror_ctx *c, const char *base)
 {
 	struct pf_buf url = PF_BUF_INIT;
@@ -339,7 +314,7 @@ static void dry_run(struct pf_mirror_ctx *c, const char *base)
 		json = discussion_json(&c->entry->findings[i], &a, &refs);
 		fprintf(c->out, "POST %s/merge_requests/{iid}/discussions\n",
 			base);
-		print_pretty(c->out, json);
+		pf_mirror_print_json(c->out, json);
 		cJSON_free(json);
 	}
 	pf_buf_release(&url);

@@ -192,4 +192,24 @@ int pf_mirror_get_all(struct pf_mirror_ctx *c, struct cJSON **out,
 /* Count a successful write; the PUSHFIX_TEST_MIRROR_DIE_AFTER hook. */
 void pf_mirror_count_post(struct pf_mirror_ctx *c);
 
+/* GET `url` (one page) into *out, parsed; NULL when the body is no JSON.
+ * A status other than 200 is an error (pf_mirror_status_error()). */
+int pf_mirror_get_json(struct pf_mirror_ctx *c, struct pf_http_response *r,
+		       const char *url, struct cJSON **out);
+
+/*
+ * The pull/merge request to comment on, from a listing: among the items
+ * that `match` accepts (the server's filter is not trusted blindly) and
+ * that carry a number `num_key`, the one updated last ("updated_at").
+ * NULL when there is none.
+ */
+const struct cJSON *pf_mirror_latest(const struct cJSON *items,
+				     const char *num_key,
+				     int (*match)(const struct pf_mirror_ctx *c,
+						  const struct cJSON *item),
+				     const struct pf_mirror_ctx *c);
+
+/* Print a request body we built, indented, for a dry run. */
+void pf_mirror_print_json(FILE *out, const char *json);
+
 #endif

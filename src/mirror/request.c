@@ -13,6 +13,7 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
+#include "pushfix/json.h"
 #include "pushfix/util.h"
 
 #include "mirror_int.h"
@@ -383,4 +384,53 @@ out:
 	pf_buf_release(&cur);
 	pf_buf_release(&link);
 	return ret;
+}
+
+int pf_mirror_get_json(struct pf_mirror_ctx *c, struct pf_http_response *r,
+		       const char *url, struct cJSON **out)
+{
+	int ret = pf_mirror_request(c, r, "GET", url, NULL);
+
+	*out = NULL;
+	if (ret)
+		return ret;
+	if (r->status != 200)
+		return pf_mirror_status_error(c, r, "GET", url);
+	*out = cJSON_ParseWithLength(r->body.buf, r->body.len);
+	return 0;
+}
+
+const struct cJSON *pf_mirror_latest(const struct cJSON *items,
+				     const char *num_key,
+				     int (*match)(const struct pf_mirror_ctx *c,
+						  const struct cJSON *item),
+				     const struct pf_mirror_ctx *c)
+{
+	const cJSON *it, *best = NULL;
+	const char *best_upd = "";
+
+	cJSON_ArrayForEach(it, items)
+	{
+		const char *upd = pf_json_str(it, "updated_at");
+
+		if (!match(c, it) ||
+		    !cJSON_IsNumber(
+			cJSON_GetObjectItemCaseSensitive(it, num_key)))
+			continue;
+		if (!best || (upd && strcmp(upd, best_upd) > 0)) {
+			best = it;
+			best_upd = upd ? upd : "";
+		}
+	}
+	return best;
+}
+
+void pf_mirror_print_json(FILE *out, const char *json)
+{
+	cJSON *j = cJSON_Parse(json);
+	char *t = cJSON_Print(j);
+
+	fprintf(out, "%s\n", t ? t : json);
+	cJSON_free(t);
+	cJSON_Delete(j);
 }
