@@ -192,6 +192,10 @@ static int take_hunk(struct pf_mirror_diff_file *f, const char **pp,
 /* Unquote a C-quoted git path ("a/x\tb") into out; plain ones copied. */
 static void unquote_path(struct pf_buf *out, const char *p, const char *e)
 {
+	/* git's one-letter C escapes; \\ and \" stand for themselves */
+	static const char from[] = "ntrabfv", to[] = "\n\t\r\a\b\f\v";
+	const char *k;
+
 	pf_buf_reset(out);
 	if (p >= e || *p != '"') {
 		pf_buf_add(out, p, (size_t)(e - p));
@@ -203,38 +207,16 @@ static void unquote_path(struct pf_buf *out, const char *p, const char *e)
 			continue;
 		}
 		p++;
-		switch (*p) {
-		case 'n':
-			pf_buf_addch(out, '\n');
-			break;
-		case 't':
-			pf_buf_addch(out, '\t');
-			break;
-		case 'r':
-			pf_buf_addch(out, '\r');
-			break;
-		case 'a':
-			pf_buf_addch(out, '\a');
-			break;
-		case 'b':
-			pf_buf_addch(out, '\b');
-			break;
-		case 'f':
-			pf_buf_addch(out, '\f');
-			break;
-		case 'v':
-			pf_buf_addch(out, '\v');
-			break;
-		default:
-			if (*p >= '0' && *p <= '7' && p + 2 < e) {
-				int v = (p[0] - '0') * 64 + (p[1] - '0') * 8 +
-					(p[2] - '0');
+		if (*p && (k = strchr(from, *p))) {
+			pf_buf_addch(out, to[k - from]);
+		} else if (*p >= '0' && *p <= '7' && p + 2 < e) {
+			int v = (p[0] - '0') * 64 + (p[1] - '0') * 8 +
+				(p[2] - '0');
 
-				pf_buf_addch(out, v);
-				p += 2;
-			} else {
-				pf_buf_addch(out, *p);
-			}
+			pf_buf_addch(out, v);
+			p += 2;
+		} else {
+			pf_buf_addch(out, *p);
 		}
 	}
 }

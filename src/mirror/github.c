@@ -81,34 +81,26 @@ static int is_our_pr(const struct pf_mirror_ctx *c, const cJSON *it)
 	return !full || !strcasecmp(full, c->repo->path);
 }
 
+static const struct pf_mirror_pr_keys pr_keys = {"pull request", "number",
+						 "html_url", is_our_pr};
+
 static int find_pr(struct pf_mirror_ctx *c, const char *base, long *number,
 		   struct pf_buf *head_sha)
 {
 	struct pf_buf url = PF_BUF_INIT;
 	cJSON *prs = NULL;
-	const cJSON *best;
+	const cJSON *best = NULL;
 	int ret;
 
 	pulls_query(&url, base, c);
-	ret = pf_mirror_get_all(c, &prs, url.buf);
-	if (ret)
-		goto out;
-	best = pf_mirror_latest(prs, "number", is_our_pr, c);
-	if (!best) {
-		ret = pf_error_setc(PF_ENOTFOUND,
-				    "no open pull request for branch '%s' in "
-				    "%s yet",
-				    c->entry->branch, c->repo->path);
-		goto out;
+	ret = pf_mirror_find_pr(c, url.buf, &pr_keys, number, &prs, &best);
+	if (!ret) {
+		pf_buf_reset(head_sha);
+		if (jobj(best, "head") &&
+		    pf_json_str(jobj(best, "head"), "sha"))
+			pf_buf_addstr(head_sha,
+				      pf_json_str(jobj(best, "head"), "sha"));
 	}
-	*number =
-	    (long)cJSON_GetObjectItemCaseSensitive(best, "number")->valuedouble;
-	free(c->pr_url);
-	c->pr_url = pf_xstrdup_or_null(pf_json_str(best, "html_url"));
-	pf_buf_reset(head_sha);
-	if (jobj(best, "head") && pf_json_str(jobj(best, "head"), "sha"))
-		pf_buf_addstr(head_sha, pf_json_str(jobj(best, "head"), "sha"));
-out:
 	cJSON_Delete(prs);
 	pf_buf_release(&url);
 	return ret;

@@ -53,30 +53,16 @@ static int is_our_mr(const struct pf_mirror_ctx *c, const cJSON *it)
 	return sb && !strcmp(sb, c->entry->branch);
 }
 
+static const struct pf_mirror_pr_keys mr_keys = {"merge request", "iid",
+						 "web_url", is_our_mr};
+
 static int find_mr(struct pf_mirror_ctx *c, const char *base, long *iid)
 {
 	struct pf_buf url = PF_BUF_INIT;
-	cJSON *mrs = NULL;
-	const cJSON *best;
 	int ret;
 
 	mrs_query(&url, base, c);
-	ret = pf_mirror_get_all(c, &mrs, url.buf);
-	if (ret)
-		goto out;
-	best = pf_mirror_latest(mrs, "iid", is_our_mr, c);
-	if (!best) {
-		ret = pf_error_setc(PF_ENOTFOUND,
-				    "no open merge request for branch '%s' in "
-				    "%s yet",
-				    c->entry->branch, c->repo->path);
-		goto out;
-	}
-	*iid = (long)cJSON_GetObjectItemCaseSensitive(best, "iid")->valuedouble;
-	free(c->pr_url);
-	c->pr_url = pf_xstrdup_or_null(pf_json_str(best, "web_url"));
-out:
-	cJSON_Delete(mrs);
+	ret = pf_mirror_find_pr(c, url.buf, &mr_keys, iid, NULL, NULL);
 	pf_buf_release(&url);
 	return ret;
 }

@@ -197,17 +197,27 @@ void pf_mirror_count_post(struct pf_mirror_ctx *c);
 int pf_mirror_get_json(struct pf_mirror_ctx *c, struct pf_http_response *r,
 		       const char *url, struct cJSON **out);
 
+/* How a forge lists its pull/merge requests. */
+struct pf_mirror_pr_keys {
+	const char *what;    /* "pull request", in messages */
+	const char *num_key; /* "number", "iid" */
+	const char *url_key; /* "html_url", "web_url" */
+	/* Is this item the pushed branch's?  (The server's filter is not
+	 * trusted blindly.) */
+	int (*match)(const struct pf_mirror_ctx *c, const struct cJSON *item);
+};
+
 /*
- * The pull/merge request to comment on, from a listing: among the items
- * that `match` accepts (the server's filter is not trusted blindly) and
- * that carry a number `num_key`, the one updated last ("updated_at").
- * NULL when there is none.
+ * The open pull/merge request to comment on: every page of the listing
+ * `url`, and among the items that `k->match` accepts and that carry a
+ * number, the one updated last ("updated_at").  Sets *number and
+ * c->pr_url; PF_ENOTFOUND when there is none yet.  With `list`, the
+ * listing is handed over (free it with cJSON_Delete(); *best points into
+ * it), else freed here.
  */
-const struct cJSON *pf_mirror_latest(const struct cJSON *items,
-				     const char *num_key,
-				     int (*match)(const struct pf_mirror_ctx *c,
-						  const struct cJSON *item),
-				     const struct pf_mirror_ctx *c);
+int pf_mirror_find_pr(struct pf_mirror_ctx *c, const char *url,
+		      const struct pf_mirror_pr_keys *k, long *number,
+		      struct cJSON **list, const struct cJSON **best);
 
 /* Print a request body we built, indented, for a dry run. */
 void pf_mirror_print_json(FILE *out, const char *json);

@@ -400,11 +400,9 @@ int pf_mirror_get_json(struct pf_mirror_ctx *c, struct pf_http_response *r,
 	return 0;
 }
 
-const struct cJSON *pf_mirror_latest(const struct cJSON *items,
-				     const char *num_key,
-				     int (*match)(const struct pf_mirror_ctx *c,
-						  const struct cJSON *item),
-				     const struct pf_mirror_ctx *c)
+static const cJSON *latest(const cJSON *items,
+			   const struct pf_mirror_pr_keys *k,
+			   const struct pf_mirror_ctx *c)
 {
 	const cJSON *it, *best = NULL;
 	const char *best_upd = "";
@@ -413,9 +411,9 @@ const struct cJSON *pf_mirror_latest(const struct cJSON *items,
 	{
 		const char *upd = pf_json_str(it, "updated_at");
 
-		if (!match(c, it) ||
+		if (!k->match(c, it) ||
 		    !cJSON_IsNumber(
-			cJSON_GetObjectItemCaseSensitive(it, num_key)))
+			cJSON_GetObjectItemCaseSensitive(it, k->num_key)))
 			continue;
 		if (!best || (upd && strcmp(upd, best_upd) > 0)) {
 			best = it;
@@ -423,6 +421,37 @@ const struct cJSON *pf_mirror_latest(const struct cJSON *items,
 		}
 	}
 	return best;
+}
+
+int pf_mirror_find_pr(struct pf_mirror_ctx *c, const char *url,
+		      const struct pf_mirror_pr_keys *k, long *number,
+		      struct cJSON **list, const struct cJSON **best)
+{
+	cJSON *all = NULL;
+	const cJSON *b = NULL;
+	int ret = pf_mirror_get_all(c, &all, url);
+
+	if (ret)
+		goto out;
+	b = latest(all, k, c);
+	if (!b) {
+		ret = pf_error_setc(PF_ENOTFOUND,
+				    "no open %s for branch '%s' in %s yet",
+				    k->what, c->entry->branch, c->repo->path);
+		goto out;
+	}
+	*number =
+	    (long)cJSON_GetObjectItemCaseSensitive(b, k->num_key)->valuedouble;
+	free(c->pr_url);
+	c->pr_url = pf_xstrdup_or_null(pf_json_str(b, k->url_key));
+out:
+	if (list) {
+		*list = all;
+		*best = b;
+	} else {
+		cJSON_Delete(all);
+	}
+	return ret;
 }
 
 void pf_mirror_print_json(FILE *out, const char *json)
