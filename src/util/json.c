@@ -3,7 +3,10 @@
  * processes, so a parse error says where the document broke, by line and
  * column, and whether it simply stopped early.
  */
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -59,4 +62,62 @@ int pf_json_parse_document(cJSON **out, const char *json, size_t len,
 	return pf_error_setc(
 	    PF_EINVALID, "%s: invalid JSON at line %zu, column %zu%s", origin,
 	    line, col, pos + 1 >= len ? " (end of input: truncated?)" : "");
+}
+
+int pf_json_bad(const struct pf_json_at *at, const char *field, const char *fmt,
+		...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return pf_error_setc(PF_EINVALID, "%s: %s%s%s: %s", at->origin,
+			     at->path, *at->path && *field ? "." : "", field,
+			     what);
+}
+
+const cJSON *pf_json_member(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNull(v) ? NULL : v;
+}
+
+int pf_json_get_str(const char **out, const struct pf_json_at *at,
+		    const cJSON *obj, const char *key, int required)
+{
+	const cJSON *v = pf_json_member(obj, key);
+
+	*out = NULL;
+	if (!v)
+		return required ? pf_json_bad(at, key, "missing") : 0;
+	if (!cJSON_IsString(v))
+		return pf_json_bad(at, key, "expected a string");
+	*out = v->valuestring;
+	return 0;
+}
+
+int pf_json_get_int(int64_t *out, int *present, const struct pf_json_at *at,
+		    const cJSON *obj, const char *key, int64_t min, int64_t max)
+{
+	const cJSON *v = pf_json_member(obj, key);
+	double d;
+
+	if (present)
+		*present = 0;
+	if (!v)
+		return 0;
+	if (!cJSON_IsNumber(v))
+		return pf_json_bad(at, key, "expected a number");
+	d = v->valuedouble;
+	if (!(d >= (double)min && d <= (double)max) || (double)(int64_t)d != d)
+		return pf_json_bad(at, key,
+				   "expected an integer in %lld..%lld, got %g",
+				   (long long)min, (long long)max, d);
+	*out = (int64_t)d;
+	if (present)
+		*present = 1;
+	return 0;
 }
