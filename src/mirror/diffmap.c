@@ -141,19 +141,20 @@ static void add_line(struct pf_mirror_diff_file *f, uint32_t new_line,
 }
 
 /*
- * Consume one hunk whose header is at *pp; f may be NULL (a deleted
- * file: nothing is commentable on the new side).
+ * Consume one hunk whose header is at *pp, line *lineno of the diff (both
+ * advanced past it); f may be NULL (a deleted file: nothing is
+ * commentable on the new side).
  */
 static int take_hunk(struct pf_mirror_diff_file *f, const char **pp,
-		     const char *end, unsigned lineno)
+		     const char *end, unsigned *lineno)
 {
 	const char *p = *pp, *e = line_end(p, end);
 	uint32_t os, oc, ns, nc, o, n;
 
 	if (parse_hunk_header(p, e, &os, &oc, &ns, &nc))
 		return pf_error_setc(
-		    PF_EINVALID, "diff line %u: bad hunk header '%.*s'", lineno,
-		    (int)((e - p) > 80 ? 80 : e - p), p);
+		    PF_EINVALID, "diff line %u: bad hunk header '%.*s'",
+		    *lineno, (int)((e - p) > 80 ? 80 : e - p), p);
 	o = os;
 	n = ns;
 	p = next_line(p, end);
@@ -185,6 +186,9 @@ static int take_hunk(struct pf_mirror_diff_file *f, const char **pp,
 	}
 	if (f)
 		f->hunks++;
+	for (const char *r = *pp; r < p; r++)
+		if (*r == '\n')
+			(*lineno)++;
 	*pp = p;
 	return 0;
 }
@@ -210,8 +214,8 @@ static void unquote_path(struct pf_buf *out, const char *p, const char *e)
 		if (*p && (k = strchr(from, *p))) {
 			pf_buf_addch(out, to[k - from]);
 		} else if (*p >= '0' && *p <= '7' && p + 2 < e) {
-			int v = (p[0] - '0') * 64 + (p[1] - '0') * 8 +
-				(p[2] - '0');
+			int v =
+			    (p[0] - '0') * 64 + (p[1] - '0') * 8 + (p[2] - '0');
 
 			pf_buf_addch(out, v);
 			p += 2;
@@ -275,8 +279,6 @@ int pf_mirror_diff_parse(struct pf_mirror_diff *d, const char *text, size_t len)
 			header_path(&newp, p + 4, e);
 			have_new = 1;
 		} else if (pf_starts_with(p, "@@ ")) {
-			const char *q = p;
-
 			if (!f && newp.len)
 				f = diff_file_new(d, newp.buf, oldp.buf);
 			else if (!f && !have_new) {
@@ -286,13 +288,9 @@ int pf_mirror_diff_parse(struct pf_mirror_diff *d, const char *text, size_t len)
 						    lineno);
 				goto out;
 			}
-			ret = take_hunk(f, &q, end, lineno);
+			ret = take_hunk(f, &p, end, &lineno);
 			if (ret)
 				goto out;
-			for (const char *r = p; r < q; r++)
-				if (*r == '\n')
-					lineno++;
-			p = q;
 			continue;
 		}
 		p = next_line(p, end);
@@ -317,15 +315,9 @@ int pf_mirror_diff_add_patch(struct pf_mirror_diff *d, const char *path,
 
 	while (p < end) {
 		if (pf_starts_with(p, "@@ ")) {
-			const char *q = p;
-
-			ret = take_hunk(f, &q, end, lineno);
+			ret = take_hunk(f, &p, end, &lineno);
 			if (ret)
 				break;
-			for (const char *r = p; r < q; r++)
-				if (*r == '\n')
-					lineno++;
-			p = q;
 			continue;
 		}
 		p = next_line(p, end);
