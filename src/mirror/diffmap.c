@@ -63,15 +63,12 @@ static void diff_file_finish(struct pf_mirror_diff_file *f)
 	f->nr = w;
 }
 
-static int parse_range(const char **pp, const char *end, char sign,
-		       uint32_t *start, uint32_t *count)
+/* A decimal number that fits in 32 bits, at least one digit. */
+static int parse_u32(const char **pp, const char *end, uint32_t *out)
 {
 	const char *p = *pp;
 	unsigned long v = 0;
 
-	if (p >= end || *p != sign)
-		return -1;
-	p++;
 	if (p >= end || !isdigit((unsigned char)*p))
 		return -1;
 	while (p < end && isdigit((unsigned char)*p)) {
@@ -79,19 +76,27 @@ static int parse_range(const char **pp, const char *end, char sign,
 		if (v > UINT32_MAX)
 			return -1;
 	}
-	*start = (uint32_t)v;
+	*out = (uint32_t)v;
+	*pp = p;
+	return 0;
+}
+
+/* "-a[,b]" or "+c[,d]" of a hunk header; a missing count is 1. */
+static int parse_range(const char **pp, const char *end, char sign,
+		       uint32_t *start, uint32_t *count)
+{
+	const char *p = *pp;
+
+	if (p >= end || *p != sign)
+		return -1;
+	p++;
+	if (parse_u32(&p, end, start))
+		return -1;
 	*count = 1;
 	if (p < end && *p == ',') {
 		p++;
-		v = 0;
-		if (p >= end || !isdigit((unsigned char)*p))
+		if (parse_u32(&p, end, count))
 			return -1;
-		while (p < end && isdigit((unsigned char)*p)) {
-			v = v * 10 + (unsigned long)(*p++ - '0');
-			if (v > UINT32_MAX)
-				return -1;
-		}
-		*count = (uint32_t)v;
 	}
 	*pp = p;
 	return 0;
