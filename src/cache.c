@@ -8,6 +8,7 @@
 
 #include "pushfix/cache.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/util.h"
 
 #define ENTRY_CAP (1u << 20)

@@ -11,6 +11,7 @@
 
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "pushfix/filter.h"
+#include "pushfix/util.h"
 
 /* Are the finding's lines (cut from the blob it was found in) the same
  * bytes at its position in this version of the file? */

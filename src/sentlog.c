@@ -16,6 +16,8 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
+#include "pushfix/json.h"
 #include "pushfix/redact.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/store.h"
@@ -302,11 +304,12 @@ out:
 
 /* ---- show ---- */
 
-static const char *jstr(const cJSON *o, const char *k)
+/* A string member for the one-line summary: "?" when missing. */
+static const char *str_or_q(const cJSON *o, const char *k)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	const char *s = pf_json_str(o, k);
 
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+	return s ? s : "?";
 }
 
 static double jnum(const cJSON *o, const char *k)
@@ -329,7 +332,7 @@ static int matches_grep(const cJSON *o, const char *line, const char *grep)
 	if (!grep)
 		return 1;
 	for (size_t i = 0; i < PF_ARRAY_SIZE(keys); i++)
-		if (contains(jstr(o, keys[i]), grep))
+		if (contains(pf_json_str(o, keys[i]), grep))
 			return 1;
 	/* request and answer: their JSON text, as on disk */
 	return strstr(line, grep) != NULL;
@@ -401,7 +404,7 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 		o = cJSON_ParseWithLength(line, n);
 		if (!o)
 			continue; /* a torn line */
-		type = jstr(o, "type");
+		type = pf_json_str(o, "type");
 		if (type && !strcmp(type, "feedback")) {
 			PF_ALLOC_GROW(fbs, nfb + 1, afb);
 			fbs[nfb++] = (struct rec){ o, line, n };
@@ -409,8 +412,8 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 		}
 		if (!type || strcmp(type, "request") ||
 		    (f->since && jnum(o, "ts") < (double)f->since) ||
-		    (f->id && (!jstr(o, "id") ||
-			       !pf_starts_with(jstr(o, "id"), f->id))) ||
+		    (f->id && (!pf_json_str(o, "id") ||
+			       !pf_starts_with(pf_json_str(o, "id"), f->id))) ||
 		    !matches_grep(o, line, f->grep)) {
 			cJSON_Delete(o);
 			continue;
@@ -422,16 +425,16 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 		first = nreq - f->limit;
 	for (size_t i = first; i < nreq; i++) {
 		const cJSON *o = reqs[i].o;
-		const char *id = jstr(o, "id");
+		const char *id = pf_json_str(o, "id");
 		const char *feedback = NULL;
 		const cJSON *req = cJSON_GetObjectItemCaseSensitive(o,
 								    "request");
 		size_t sent = 0;
 
 		for (size_t k = 0; k < nfb; k++)
-			if (id && jstr(fbs[k].o, "id") &&
-			    !strcmp(jstr(fbs[k].o, "id"), id)) {
-				feedback = jstr(fbs[k].o, "feedback");
+			if (id && pf_json_str(fbs[k].o, "id") &&
+			    !strcmp(pf_json_str(fbs[k].o, "id"), id)) {
+				feedback = pf_json_str(fbs[k].o, "feedback");
 				if (f->json) {
 					pf_buf_add(out, fbs[k].line,
 						   fbs[k].len);
@@ -454,14 +457,13 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 			free(s);
 		}
 		pf_buf_addf(out, "%s  %s  %s  %s/%s  %d  %zu bytes sent",
-			    jstr(o, "time") ? jstr(o, "time") : "?",
-			    id ? id : "?",
-			    jstr(o, "host") ? jstr(o, "host") : "?",
-			    jstr(o, "provider") ? jstr(o, "provider") : "?",
-			    jstr(o, "model") ? jstr(o, "model") : "?",
+			    str_or_q(o, "time"), id ? id : "?",
+			    str_or_q(o, "host"), str_or_q(o, "provider"),
+			    str_or_q(o, "model"),
 			    (int)jnum(o, "status"), sent);
-		if (jstr(o, "error"))
-			pf_buf_addf(out, "  error: %s", jstr(o, "error"));
+		if (pf_json_str(o, "error"))
+			pf_buf_addf(out, "  error: %s",
+				    pf_json_str(o, "error"));
 		if (feedback)
 			pf_buf_addf(out, "  [%s]", feedback);
 		pf_buf_addch(out, '\n');

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 

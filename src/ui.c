@@ -19,6 +19,7 @@
 #include "pushfix/apply.h"
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/proc.h"
 #include "pushfix/sentlog.h"

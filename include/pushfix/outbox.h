@@ -25,7 +25,7 @@
  * sent, rate-limit wait) is saved in the entry itself.  Exactly-once
  * posting across crashes comes from the forge side: every comment
  * carries the finding's fingerprint in a hidden marker that the next
- * worker reads back (mirror.h).
+ * worker reads back (src/mirror/review.c).
  *
  * All strings are owned by the structs.
  */

@@ -11,7 +11,7 @@
  *   outbox/     findings waiting to be posted (mirror)
  *   sent.log    what was sent to an LLM (privacy log)
  *   lock        serialises concurrent pushes
- * Writes are atomic (pf_write_file_atomic in util.h).
+ * Writes are atomic (pf_write_file_atomic in fs.h).
  */
 
 /* out = <state_dir>/<name>; creates state_dir (0700) when missing. */

@@ -45,18 +45,17 @@ size_t pf_utf8_valid(const unsigned char *s, size_t n);
 /* Monotonic clock in milliseconds. */
 double pf_now_ms(void);
 
+/* Sleep `s` seconds (fractions too), resumed across signals; s <= 0:
+ * return at once. */
+void pf_sleep_s(double s);
+
 /* Lower-case hex SHA-256 of data into out[65]. */
 void pf_sha256_hex(char out[65], const void *data, size_t len);
 
-/* mkdir -p; mode for created directories.  0 or PF_ERROR with message. */
-int pf_mkdir_p(const char *path, unsigned mode);
-
-/* rm -rf of a directory we created; never follows symlinks. */
-int pf_remove_tree(const char *path);
-
-/* Write `len` bytes to `path` atomically: temp file in the same directory,
- * fsync, rename.  `mode` is applied to the new file. */
-int pf_write_file_atomic(const char *path, const void *data, size_t len,
-			 unsigned mode);
+/* Last: bans strcpy, sprintf, atoi... in every file that includes us
+ * (tests, built with PF_ALLOW_BANNED, may use them). */
+#ifndef PF_ALLOW_BANNED
+#include "pushfix/banned.h"
+#endif
 
 #endif

@@ -19,6 +19,7 @@
 #include "pushfix/buf.h"
 #include "pushfix/config.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/proc.h"
 #include "pushfix/scan.h"
 #include "pushfix/util.h"

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "pushfix/err.h"
+#include "pushfix/util.h"
 
 /* main() initialises libgit2 before the command.  Not for the hook: it
  * does so itself past its fast path, as the initialisation parses the

@@ -436,6 +436,18 @@ static char *api_url_prefix(const char *api_url)
 	}
 }
 
+/* PF_EINVALID: "remote '<url>' <what>", credentials in the URL redacted. */
+static int remote_error(const char *url, const char *what)
+{
+	struct pf_buf r = PF_BUF_INIT;
+	int ret;
+
+	pf_forge_redact_url(&r, url ? url : "");
+	ret = pf_error_setc(PF_EINVALID, "remote '%s' %s", r.buf, what);
+	pf_buf_release(&r);
+	return ret;
+}
+
 static int decide_forge(enum pf_forge *out, const struct pf_remote_url *u,
 			const struct pf_forge_opts *o, const char *url)
 {
@@ -491,17 +503,8 @@ static int decide_forge(enum pf_forge *out, const struct pf_remote_url *u,
 				     "[mirror] host_map (%s=github)",
 				     h, h);
 	}
-	{
-		struct pf_buf r = PF_BUF_INIT;
-
-		pf_forge_redact_url(&r, url ? url : "");
-		ret = pf_error_setc(PF_EINVALID,
-				    "remote '%s' names no forge: set [mirror] "
-				    "forge, api_url and repository",
-				    r.buf);
-		pf_buf_release(&r);
-		return ret;
-	}
+	return remote_error(url, "names no forge: set [mirror] forge, api_url "
+				 "and repository");
 }
 
 static void canonical_host(struct pf_remote_url *u)
@@ -565,14 +568,9 @@ int pf_forge_resolve(struct pf_forge_repo *out, const char *remote_url,
 			goto out;
 	}
 	if (!have_url && (!have_repo || !have_api)) {
-		struct pf_buf rd = PF_BUF_INIT;
-
-		pf_forge_redact_url(&rd, remote_url ? remote_url : "");
-		ret = pf_error_setc(PF_EINVALID,
-				    "remote '%s' is not on a forge: set "
-				    "[mirror] api_url and repository",
-				    rd.buf);
-		pf_buf_release(&rd);
+		ret =
+		    remote_error(remote_url, "is not on a forge: set [mirror] "
+					     "api_url and repository");
 		goto out;
 	}
 	if (have_url)

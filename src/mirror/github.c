@@ -13,18 +13,14 @@
 #include <cJSON.h>
 
 #include "pushfix/err.h"
-#include "pushfix/mirror.h"
+#include "pushfix/json.h"
 #include "pushfix/util.h"
+
+#include "drivers.h"
+#include "mirror_int.h"
 
 #define BATCH_DEFAULT 30 /* line comments per review (reviewdog) */
 #define BODY_CAP 60000	 /* GitHub refuses bodies over 65536 */
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static const cJSON *jobj(const cJSON *o, const char *k)
 {
@@ -64,64 +60,47 @@ static unsigned batch_size(void)
 	return BATCH_DEFAULT;
 }
 
+/* A PR whose head is the pushed branch, in the pushed-to repository. */
+static int is_our_pr(const struct pf_mirror_ctx *c, const cJSON *it)
+{
+	const cJSON *head = jobj(it, "head");
+	const cJSON *hrepo = head ? jobj(head, "repo") : NULL;
+	const char *ref = head ? pf_json_str(head, "ref") : NULL;
+	const char *full = hrepo ? pf_json_str(hrepo, "full_name") : NULL;
+	const char *label = head ? pf_json_str(head, "label") : NULL;
+
+	if (!ref || strcmp(ref, c->entry->branch))
+		return 0;
+	if (c->head_owner) {
+		/* from a fork: its label is fork-owner:branch */
+		size_t n = strlen(c->head_owner);
+
+		return label && !strncasecmp(label, c->head_owner, n) &&
+		       label[n] == ':' && !strcmp(label + n + 1, ref);
+	}
+	return !full || !strcasecmp(full, c->repo->path);
+}
+
+static const struct pf_mirror_pr_keys pr_keys = {"pull request", "number",
+						 "html_url", is_our_pr};
+
 static int find_pr(struct pf_mirror_ctx *c, const char *base, long *number,
 		   struct pf_buf *head_sha)
 {
 	struct pf_buf url = PF_BUF_INIT;
-	cJSON *prs = NULL, *it;
+	cJSON *prs = NULL;
 	const cJSON *best = NULL;
-	const char *best_upd = "";
 	int ret;
 
 	pulls_query(&url, base, c);
-	ret = pf_mirror_get_all(c, &prs, url.buf);
-	if (ret)
-		goto out;
-	cJSON_ArrayForEach(it, prs)
-	{
-		const cJSON *head = jobj(it, "head");
-		const cJSON *hrepo = head ? jobj(head, "repo") : NULL;
-		const char *ref = head ? jstr(head, "ref") : NULL;
-		const char *full = hrepo ? jstr(hrepo, "full_name") : NULL;
-		const char *label = head ? jstr(head, "label") : NULL;
-		const char *upd = jstr(it, "updated_at");
-
-		/* the server's filter is not trusted blindly */
-		if (!ref || strcmp(ref, c->entry->branch))
-			continue;
-		if (c->head_owner) {
-			/* from a fork: its label is fork-owner:branch */
-			size_t n = strlen(c->head_owner);
-
-			if (!label || strncasecmp(label, c->head_owner, n) ||
-			    label[n] != ':' || strcmp(label + n + 1, ref))
-				continue;
-		} else if (full && strcasecmp(full, c->repo->path)) {
-			continue;
-		}
-		if (!cJSON_IsNumber(
-			cJSON_GetObjectItemCaseSensitive(it, "number")))
-			continue;
-		if (!best || (upd && strcmp(upd, best_upd) > 0)) {
-			best = it;
-			best_upd = upd ? upd : "";
-		}
+	ret = pf_mirror_find_pr(c, url.buf, &pr_keys, number, &prs, &best);
+	if (!ret) {
+		pf_buf_reset(head_sha);
+		if (jobj(best, "head") &&
+		    pf_json_str(jobj(best, "head"), "sha"))
+			pf_buf_addstr(head_sha,
+				      pf_json_str(jobj(best, "head"), "sha"));
 	}
-	if (!best) {
-		ret = pf_error_setc(PF_ENOTFOUND,
-				    "no open pull request for branch '%s' in "
-				    "%s yet",
-				    c->entry->branch, c->repo->path);
-		goto out;
-	}
-	*number =
-	    (long)cJSON_GetObjectItemCaseSensitive(best, "number")->valuedouble;
-	free(c->pr_url);
-	c->pr_url = pf_xstrdup_or_null(jstr(best, "html_url"));
-	pf_buf_reset(head_sha);
-	if (jobj(best, "head") && jstr(jobj(best, "head"), "sha"))
-		pf_buf_addstr(head_sha, jstr(jobj(best, "head"), "sha"));
-out:
 	cJSON_Delete(prs);
 	pf_buf_release(&url);
 	return ret;
@@ -140,23 +119,17 @@ static int wait_head(struct pf_mirror_ctx *c, const char *base, long number,
 	pf_buf_addf(&url, "%s/pulls/%ld", base, number);
 	while (strcmp(head_sha->buf, c->entry->sha) &&
 	       pf_now_ms() + delay * 1000 < deadline) {
-		struct timespec ts = {(time_t)delay,
-				      (long)((delay - (long)delay) * 1e9)};
 		cJSON *pr;
 
-		nanosleep(&ts, NULL);
+		pf_sleep_s(delay);
 		delay = delay * 2 > 5 ? 5 : delay * 2;
-		ret = pf_mirror_request(c, &r, "GET", url.buf, NULL);
+		ret = pf_mirror_get_json(c, &r, url.buf, &pr);
 		if (ret)
 			break;
-		if (r.status != 200) {
-			ret = pf_mirror_status_error(c, &r, "GET", url.buf);
-			break;
-		}
-		pr = cJSON_ParseWithLength(r.body.buf, r.body.len);
-		if (jobj(pr, "head") && jstr(jobj(pr, "head"), "sha")) {
+		if (jobj(pr, "head") && pf_json_str(jobj(pr, "head"), "sha")) {
 			pf_buf_reset(head_sha);
-			pf_buf_addstr(head_sha, jstr(jobj(pr, "head"), "sha"));
+			pf_buf_addstr(head_sha,
+				      pf_json_str(jobj(pr, "head"), "sha"));
 		}
 		cJSON_Delete(pr);
 	}
@@ -173,7 +146,8 @@ static int scan_bodies(struct pf_mirror_ctx *c, const char *url,
 
 	if (ret)
 		return ret;
-	cJSON_ArrayForEach(it, all) pf_mirror_fps_scan(fps, jstr(it, "body"));
+	cJSON_ArrayForEach(it, all)
+	    pf_mirror_fps_scan(fps, pf_json_str(it, "body"));
 	cJSON_Delete(all);
 	return 0;
 }
@@ -191,15 +165,15 @@ static int load_diff(struct pf_mirror_ctx *c, const char *base, long number,
 		goto out;
 	cJSON_ArrayForEach(it, files)
 	{
-		const char *name = jstr(it, "filename");
-		const char *patch = jstr(it, "patch");
+		const char *name = pf_json_str(it, "filename");
+		const char *patch = pf_json_str(it, "patch");
 
 		if (!name)
 			continue;
 		/* no patch: binary or too big; nothing is commentable */
 		ret = pf_mirror_diff_add_patch(
-		    d, name, jstr(it, "previous_filename"), patch ? patch : "",
-		    patch ? strlen(patch) : 0);
+		    d, name, pf_json_str(it, "previous_filename"),
+		    patch ? patch : "", patch ? strlen(patch) : 0);
 		if (ret)
 			goto out;
 	}
@@ -342,8 +316,6 @@ static void dry_run(struct pf_mirror_ctx *c, const char *base,
 {
 	struct pf_buf url = PF_BUF_INIT;
 	char *json = review_json(c, lines, cn, NULL, 0, 0, cn);
-	cJSON *pretty = cJSON_Parse(json);
-	char *text = cJSON_Print(pretty);
 
 	pulls_query(&url, base, c);
 	fprintf(c->out, "GET %s\n", url.buf);
@@ -360,10 +332,8 @@ static void dry_run(struct pf_mirror_ctx *c, const char *base,
 		"(every page; lines outside the diff go to the "
 		"review body)\n",
 		base);
-	fprintf(c->out, "POST %s/pulls/{pull_number}/reviews\n%s\n", base,
-		text);
-	cJSON_free(text);
-	cJSON_Delete(pretty);
+	fprintf(c->out, "POST %s/pulls/{pull_number}/reviews\n", base);
+	pf_mirror_print_json(c->out, json);
 	cJSON_free(json);
 	pf_buf_release(&url);
 }

@@ -12,8 +12,11 @@
 #include <cJSON.h>
 
 #include "pushfix/err.h"
-#include "pushfix/mirror.h"
+#include "pushfix/json.h"
 #include "pushfix/util.h"
+
+#include "drivers.h"
+#include "mirror_int.h"
 
 struct diff_refs {
 	char *base_sha, *start_sha, *head_sha;
@@ -25,13 +28,6 @@ static void refs_release(struct diff_refs *r)
 	free(r->start_sha);
 	free(r->head_sha);
 	memset(r, 0, sizeof(*r));
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void project_base(struct pf_buf *out, const struct pf_forge_repo *r)
@@ -49,43 +45,24 @@ static void mrs_query(struct pf_buf *out, const char *base,
 	pf_buf_addstr(out, "&state=opened&per_page=100");
 }
 
+/* An MR whose source is the pushed branch. */
+static int is_our_mr(const struct pf_mirror_ctx *c, const cJSON *it)
+{
+	const char *sb = pf_json_str(it, "source_branch");
+
+	return sb && !strcmp(sb, c->entry->branch);
+}
+
+static const struct pf_mirror_pr_keys mr_keys = {"merge request", "iid",
+						 "web_url", is_our_mr};
+
 static int find_mr(struct pf_mirror_ctx *c, const char *base, long *iid)
 {
 	struct pf_buf url = PF_BUF_INIT;
-	cJSON *mrs = NULL, *it;
-	const cJSON *best = NULL;
-	const char *best_upd = "";
 	int ret;
 
 	mrs_query(&url, base, c);
-	ret = pf_mirror_get_all(c, &mrs, url.buf);
-	if (ret)
-		goto out;
-	cJSON_ArrayForEach(it, mrs)
-	{
-		const char *sb = jstr(it, "source_branch");
-		const char *upd = jstr(it, "updated_at");
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "iid");
-
-		if (!sb || strcmp(sb, c->entry->branch) || !cJSON_IsNumber(n))
-			continue;
-		if (!best || (upd && strcmp(upd, best_upd) > 0)) {
-			best = it;
-			best_upd = upd ? upd : "";
-		}
-	}
-	if (!best) {
-		ret = pf_error_setc(PF_ENOTFOUND,
-				    "no open merge request for branch '%s' in "
-				    "%s yet",
-				    c->entry->branch, c->repo->path);
-		goto out;
-	}
-	*iid = (long)cJSON_GetObjectItemCaseSensitive(best, "iid")->valuedouble;
-	free(c->pr_url);
-	c->pr_url = pf_xstrdup_or_null(jstr(best, "web_url"));
-out:
-	cJSON_Delete(mrs);
+	ret = pf_mirror_find_pr(c, url.buf, &mr_keys, iid, NULL, NULL);
 	pf_buf_release(&url);
 	return ret;
 }
@@ -103,21 +80,20 @@ static int get_refs(struct pf_mirror_ctx *c, const char *base, long iid,
 	for (;;) {
 		cJSON *mr, *dr;
 
-		ret = pf_mirror_request(c, &r, "GET", url.buf, NULL);
+		ret = pf_mirror_get_json(c, &r, url.buf, &mr);
 		if (ret)
 			break;
-		if (r.status != 200) {
-			ret = pf_mirror_status_error(c, &r, "GET", url.buf);
-			break;
-		}
-		mr = cJSON_ParseWithLength(r.body.buf, r.body.len);
 		dr = cJSON_GetObjectItemCaseSensitive(mr, "diff_refs");
 		refs_release(refs);
-		if (cJSON_IsObject(dr) && jstr(dr, "base_sha") &&
-		    jstr(dr, "start_sha") && jstr(dr, "head_sha")) {
-			refs->base_sha = pf_xstrdup(jstr(dr, "base_sha"));
-			refs->start_sha = pf_xstrdup(jstr(dr, "start_sha"));
-			refs->head_sha = pf_xstrdup(jstr(dr, "head_sha"));
+		if (cJSON_IsObject(dr) && pf_json_str(dr, "base_sha") &&
+		    pf_json_str(dr, "start_sha") &&
+		    pf_json_str(dr, "head_sha")) {
+			refs->base_sha =
+			    pf_xstrdup(pf_json_str(dr, "base_sha"));
+			refs->start_sha =
+			    pf_xstrdup(pf_json_str(dr, "start_sha"));
+			refs->head_sha =
+			    pf_xstrdup(pf_json_str(dr, "head_sha"));
 		}
 		cJSON_Delete(mr);
 		/* GitLab recomputes the MR diff after a push, a little
@@ -127,12 +103,7 @@ static int get_refs(struct pf_mirror_ctx *c, const char *base, long iid,
 			break;
 		if (pf_now_ms() + delay * 1000 >= deadline)
 			break;
-		{
-			struct timespec ts = {
-			    (time_t)delay, (long)((delay - (long)delay) * 1e9)};
-
-			nanosleep(&ts, NULL);
-		}
+		pf_sleep_s(delay);
 		delay = delay * 2 > 5 ? 5 : delay * 2;
 	}
 	if (!ret && !refs->head_sha)
@@ -162,7 +133,7 @@ static int existing(struct pf_mirror_ctx *c, const char *base, long iid,
 			    cJSON_GetObjectItemCaseSensitive(d, "notes");
 
 			cJSON_ArrayForEach(n, notes)
-			    pf_mirror_fps_scan(fps, jstr(n, "body"));
+			    pf_mirror_fps_scan(fps, pf_json_str(n, "body"));
 		}
 	}
 	cJSON_Delete(all);
@@ -176,7 +147,8 @@ static int add_changes(struct pf_mirror_diff *d, const cJSON *arr)
 
 	cJSON_ArrayForEach(it, arr)
 	{
-		const char *np = jstr(it, "new_path"), *df = jstr(it, "diff");
+		const char *np = pf_json_str(it, "new_path"),
+			   *df = pf_json_str(it, "diff");
 		const cJSON *del =
 		    cJSON_GetObjectItemCaseSensitive(it, "deleted_file");
 		int ret;
@@ -184,7 +156,7 @@ static int add_changes(struct pf_mirror_diff *d, const cJSON *arr)
 		if (!np || cJSON_IsTrue(del))
 			continue;
 		ret =
-		    pf_mirror_diff_add_patch(d, np, jstr(it, "old_path"),
+		    pf_mirror_diff_add_patch(d, np, pf_json_str(it, "old_path"),
 					     df ? df : "", df ? strlen(df) : 0);
 		if (ret)
 			return ret;
@@ -295,21 +267,11 @@ static int is_diff_note(const struct pf_http_response *r)
 	cJSON *d = cJSON_ParseWithLength(r->body.buf, r->body.len);
 	const cJSON *notes = cJSON_GetObjectItemCaseSensitive(d, "notes");
 	const cJSON *first = cJSON_GetArrayItem(notes, 0);
-	const char *type = first ? jstr(first, "type") : NULL;
+	const char *type = first ? pf_json_str(first, "type") : NULL;
 	int yes = type && !strcmp(type, "DiffNote");
 
 	cJSON_Delete(d);
 	return yes;
-}
-
-static void print_pretty(FILE *out, const char *json)
-{
-	cJSON *j = cJSON_Parse(json);
-	char *t = cJSON_Print(j);
-
-	fprintf(out, "%s\n", t ? t : json);
-	cJSON_free(t);
-	cJSON_Delete(j);
 }
 
 static void dry_run(struct pf_mirror_ctx *c, const char *base)
@@ -338,7 +300,7 @@ static void dry_run(struct pf_mirror_ctx *c, const char *base)
 		json = discussion_json(&c->entry->findings[i], &a, &refs);
 		fprintf(c->out, "POST %s/merge_requests/{iid}/discussions\n",
 			base);
-		print_pretty(c->out, json);
+		pf_mirror_print_json(c->out, json);
 		cJSON_free(json);
 	}
 	pf_buf_release(&url);

@@ -18,6 +18,7 @@
 #include <cJSON.h>
 
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/outbox.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"

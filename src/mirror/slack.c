@@ -11,8 +11,10 @@
 #include <cJSON.h>
 
 #include "pushfix/err.h"
-#include "pushfix/mirror.h"
 #include "pushfix/util.h"
+
+#include "drivers.h"
+#include "mirror_int.h"
 
 #define SHOWN 10	 /* findings listed one by one */
 #define SECTION_CAP 2900 /* Slack: section text <= 3000 */
@@ -202,13 +204,9 @@ int pf_slack_post(struct pf_mirror_ctx *c, const char *webhook_url,
 	pf_slack_message(&json, c->entry, c->repo->path,
 			 c->pr_url ? c->pr_url : c->entry->pr_url);
 	if (c->dry_run || !webhook_url) {
-		cJSON *j = cJSON_Parse(json.buf);
-		char *t = cJSON_Print(j);
-
-		fprintf(c->out, "POST (the Slack webhook in %s)\n%s\n",
-			webhook_source, t);
-		cJSON_free(t);
-		cJSON_Delete(j);
+		fprintf(c->out, "POST (the Slack webhook in %s)\n",
+			webhook_source);
+		pf_mirror_print_json(c->out, json.buf);
 		goto out;
 	}
 	req.method = "POST";
@@ -227,9 +225,7 @@ int pf_slack_post(struct pf_mirror_ctx *c, const char *webhook_url,
 				webhook_source, r.status);
 		if (ret) {
 			if (++tries < 3) {
-				struct timespec ts = {(time_t)tries, 0};
-
-				nanosleep(&ts, NULL);
+				pf_sleep_s(tries);
 				continue;
 			}
 			goto out;
@@ -240,9 +236,7 @@ int pf_slack_post(struct pf_mirror_ctx *c, const char *webhook_url,
 			if (wait < 0)
 				wait = 1;
 			if (wait <= c->max_sleep_s && ++tries < 4) {
-				struct timespec ts = {(time_t)wait + 1, 0};
-
-				nanosleep(&ts, NULL);
+				pf_sleep_s((double)((time_t)wait + 1));
 				continue;
 			}
 			c->retry_after = wait;

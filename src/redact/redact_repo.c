@@ -9,6 +9,7 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/redact.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"

@@ -3,6 +3,7 @@
  * what the model sends back (redact.h documents the rules).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -72,7 +73,8 @@ static int valid_prefix(const char *p)
 void pf_vault_init(struct pf_vault *v, const char *prefix)
 {
 	memset(v, 0, sizeof(*v));
-	strcpy(v->prefix, valid_prefix(prefix) ? prefix : "PF");
+	snprintf(v->prefix, sizeof(v->prefix), "%s",
+		 valid_prefix(prefix) ? prefix : "PF");
 }
 
 void pf_vault_release(struct pf_vault *v)

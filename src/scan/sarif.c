@@ -25,77 +25,53 @@
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
 #include "pushfix/finding.h"
+#include "pushfix/json.h"
 #include "pushfix/sarif.h"
 #include "pushfix/util.h"
 
 #define DIAG_MSG_MAX 400
 
 struct ctx {
-	const char *origin;
+	struct pf_json_at at; /* origin; "runs[0].results[3]" and deeper */
 	const char *tool;    /* driver name, for diagnostics */
 	const cJSON *rules;  /* tool.driver.rules, or NULL */
 	const cJSON *artifacts;
 	enum pf_col_unit unit;
 	int semgrep;         /* fixes carry whole fixed lines */
 	int raw_uri;         /* "uri" is a plain path (flawfinder) */
-	char path[256];      /* "runs[0].results[3]" and deeper */
 };
 
-static int bad(const struct ctx *c, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(const struct ctx *c, const char *field, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return pf_error_setc(PF_EINVALID, "%s: %s%s%s: %s", c->origin, c->path,
-			     *c->path && *field ? "." : "", field, what);
-}
-
-/* Extend c->path by ".name" (or "[i]" forms via fmt); returns the old
+/* Extend c->at.path by ".name" (or "[i]" forms via fmt); returns the old
  * length for pop(). */
 static size_t push(struct ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static size_t push(struct ctx *c, const char *fmt, ...)
 {
-	size_t n = strlen(c->path);
+	size_t n = strlen(c->at.path);
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->path + n, sizeof(c->path) - n, fmt, ap);
+	vsnprintf(c->at.path + n, sizeof(c->at.path) - n, fmt, ap);
 	va_end(ap);
 	return n;
 }
 
 static void pop(struct ctx *c, size_t n)
 {
-	c->path[n] = '\0';
+	c->at.path[n] = '\0';
 }
 
+/* The member `key`, or NULL when absent or null. */
 static const cJSON *member(const cJSON *obj, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsNull(v) ? NULL : v;
+	return pf_json_member(obj, key);
 }
 
 static int get_str(const char **out, const struct ctx *c, const cJSON *obj,
 		   const char *key)
 {
-	const cJSON *v = member(obj, key);
-
-	*out = NULL;
-	if (!v)
-		return 0;
-	if (!cJSON_IsString(v))
-		return bad(c, key, "expected a string");
-	*out = v->valuestring;
-	return 0;
+	return pf_json_get_str(out, &c->at, obj, key, 0);
 }
 
 static int get_obj(const cJSON **out, const struct ctx *c, const cJSON *obj,
@@ -107,7 +83,7 @@ static int get_obj(const cJSON **out, const struct ctx *c, const cJSON *obj,
 	if (!v)
 		return 0;
 	if (!cJSON_IsObject(v))
-		return bad(c, key, "expected an object");
+		return pf_json_bad(&c->at, key, "expected an object");
 	*out = v;
 	return 0;
 }
@@ -121,7 +97,7 @@ static int get_arr(const cJSON **out, const struct ctx *c, const cJSON *obj,
 	if (!v)
 		return 0;
 	if (!cJSON_IsArray(v))
-		return bad(c, key, "expected an array");
+		return pf_json_bad(&c->at, key, "expected an array");
 	*out = v;
 	return 0;
 }
@@ -130,21 +106,8 @@ static int get_arr(const cJSON **out, const struct ctx *c, const cJSON *obj,
 static int get_int(int64_t *out, const struct ctx *c, const cJSON *obj,
 		   const char *key, int64_t min, int64_t max)
 {
-	const cJSON *v = member(obj, key);
-	double d;
-
 	*out = -1;
-	if (!v)
-		return 0;
-	if (!cJSON_IsNumber(v))
-		return bad(c, key, "expected a number");
-	d = v->valuedouble;
-	if (!(d >= (double)min && d <= (double)max) ||
-	    (double)(int64_t)d != d)
-		return bad(c, key, "expected an integer in %lld..%lld, got %g",
-			   (long long)min, (long long)max, d);
-	*out = (int64_t)d;
-	return 0;
+	return pf_json_get_int(out, NULL, &c->at, obj, key, min, max);
 }
 
 /* obj.key.text, a SARIF message-like object. */
@@ -158,7 +121,7 @@ static int get_text(const char **out, struct ctx *c, const cJSON *obj,
 	*out = NULL;
 	if ((ret = get_obj(&m, c, obj, key)) || !m)
 		return ret;
-	n = push(c, "%s%s", *c->path ? "." : "", key);
+	n = push(c, "%s%s", *c->at.path ? "." : "", key);
 	ret = get_str(out, c, m, "text");
 	pop(c, n);
 	return ret;
@@ -207,7 +170,8 @@ static int uri_to_path(char **out, const struct ctx *c, const char *field,
 		    (lo = hexval((unsigned char)s[2])) >= 0) {
 			if (!hi && !lo) {
 				pf_buf_release(&b);
-				return bad(c, field, "NUL byte in '%s'", uri);
+				return pf_json_bad(&c->at, field,
+						   "NUL byte in '%s'", uri);
 			}
 			pf_buf_addch(&b, hi * 16 + lo);
 			s += 2;
@@ -217,7 +181,7 @@ static int uri_to_path(char **out, const struct ctx *c, const char *field,
 	}
 	if (!b.len) {
 		pf_buf_release(&b);
-		return bad(c, field, "empty path in '%s'", uri);
+		return pf_json_bad(&c->at, field, "empty path in '%s'", uri);
 	}
 	*out = pf_buf_detach(&b, NULL);
 	return 0;
@@ -368,10 +332,10 @@ static int parse_region(struct region *rg, struct ctx *c, const cJSON *o)
 			   (int64_t)1 << 52)))
 		return ret;
 	if (rg->el >= 0 && rg->sl >= 0 && rg->el < rg->sl)
-		return bad(c, "endLine", "before startLine");
+		return pf_json_bad(&c->at, "endLine", "before startLine");
 	if (rg->sl >= 0 && rg->el == rg->sl && rg->sc >= 0 && rg->ec >= 0 &&
 	    rg->ec < rg->sc)
-		return bad(c, "endColumn", "before startColumn");
+		return pf_json_bad(&c->at, "endColumn", "before startColumn");
 	return 0;
 }
 
@@ -412,7 +376,7 @@ static int parse_fix(struct pf_finding *f, struct ctx *c, const cJSON *r)
 	const cJSON *fixes, *fx, *changes, *ch, *reps, *rep, *del, *al;
 	const char *uri = NULL, *text = NULL;
 	struct region d;
-	size_t n0 = strlen(c->path);
+	size_t n0 = strlen(c->at.path);
 	int ret;
 
 	if ((ret = get_arr(&fixes, c, r, "fixes")) || !fixes ||
@@ -420,7 +384,7 @@ static int parse_fix(struct pf_finding *f, struct ctx *c, const cJSON *r)
 		return ret;
 	push(c, ".fixes[0]");
 	if (!cJSON_IsObject(fx)) {
-		ret = bad(c, "", "expected an object");
+		ret = pf_json_bad(&c->at, "", "expected an object");
 		goto out;
 	}
 	if ((ret = get_arr(&changes, c, fx, "artifactChanges")) || !changes ||
@@ -428,7 +392,7 @@ static int parse_fix(struct pf_finding *f, struct ctx *c, const cJSON *r)
 		goto out;
 	push(c, ".artifactChanges[0]");
 	if (!cJSON_IsObject(ch)) {
-		ret = bad(c, "", "expected an object");
+		ret = pf_json_bad(&c->at, "", "expected an object");
 		goto out;
 	}
 	if ((ret = get_obj(&al, c, ch, "artifactLocation")))
@@ -446,13 +410,13 @@ static int parse_fix(struct pf_finding *f, struct ctx *c, const cJSON *r)
 		goto out;
 	push(c, ".replacements[0]");
 	if (!cJSON_IsObject(rep)) {
-		ret = bad(c, "", "expected an object");
+		ret = pf_json_bad(&c->at, "", "expected an object");
 		goto out;
 	}
 	if ((ret = get_obj(&del, c, rep, "deletedRegion")))
 		goto out;
 	if (!del) {
-		ret = bad(c, "deletedRegion", "missing");
+		ret = pf_json_bad(&c->at, "deletedRegion", "missing");
 		goto out;
 	}
 	if ((ret = get_text(&text, c, rep, "insertedContent")))
@@ -514,7 +478,7 @@ static int parse_location(struct pf_finding *f, struct ctx *c,
 	const char *uri = NULL;
 	struct region rg;
 	int64_t idx;
-	size_t n0 = strlen(c->path);
+	size_t n0 = strlen(c->at.path);
 	int ret;
 
 	*skip = 1;
@@ -523,7 +487,7 @@ static int parse_location(struct pf_finding *f, struct ctx *c,
 		return ret;
 	push(c, ".locations[0]");
 	if (!cJSON_IsObject(loc)) {
-		ret = bad(c, "", "expected an object");
+		ret = pf_json_bad(&c->at, "", "expected an object");
 		goto out;
 	}
 	if ((ret = get_obj(&phys, c, loc, "physicalLocation")) || !phys)
@@ -540,8 +504,10 @@ static int parse_location(struct pf_finding *f, struct ctx *c,
 
 		uri = cJSON_GetStringValue(member(member(a, "location"), "uri"));
 		if (!uri) {
-			ret = bad(c, "index", "no artifact %lld with a uri in "
-				  "run.artifacts", (long long)idx);
+			ret = pf_json_bad(&c->at, "index",
+					  "no artifact %lld with a uri in "
+					  "run.artifacts",
+					  (long long)idx);
 			goto out;
 		}
 	}
@@ -590,7 +556,7 @@ static int parse_result(struct pf_findings *fs, struct pf_buf *diag,
 
 	memset(&f, 0, sizeof(f));
 	if (!cJSON_IsObject(r))
-		return bad(c, "", "expected an object");
+		return pf_json_bad(&c->at, "", "expected an object");
 	if ((ret = get_str(&kind, c, r, "kind")))
 		return ret;
 	/* Only failures are findings. */
@@ -617,15 +583,17 @@ static int parse_result(struct pf_findings *fs, struct pf_buf *diag,
 	if (ridx >= 0) {
 		rule = cJSON_GetArrayItem(c->rules, (int)ridx);
 		if (!cJSON_IsObject(rule))
-			return bad(c, "ruleIndex", "no rule %lld in "
-				   "tool.driver.rules", (long long)ridx);
+			return pf_json_bad(&c->at, "ruleIndex",
+					   "no rule %lld in tool.driver.rules",
+					   (long long)ridx);
 	}
 	if (!rule_id)
 		rule_id = ref_id;
 	if (!rule_id)
 		rule_id = cJSON_GetStringValue(member(rule, "id"));
 	if (!rule_id)
-		return bad(c, "ruleId", "missing (and no rule reference)");
+		return pf_json_bad(&c->at, "ruleId",
+				   "missing (and no rule reference)");
 	if (!rule && c->rules)
 		rule = rule_by_id(c, rule_id);
 
@@ -635,7 +603,7 @@ static int parse_result(struct pf_findings *fs, struct pf_buf *diag,
 		struct pf_buf m = PF_BUF_INIT;
 
 		pf_buf_addf(&m, "%s: result of %s has no file region; "
-			    "skipped", c->path, rule_id);
+			    "skipped", c->at.path, rule_id);
 		diag_line(diag, c, "note", m.buf);
 		pf_buf_release(&m);
 		goto out;
@@ -730,7 +698,7 @@ static int parse_run(struct pf_findings *fs, struct pf_buf *diag,
 	int ret;
 
 	if (!cJSON_IsObject(run))
-		return bad(c, "", "expected an object");
+		return pf_json_bad(&c->at, "", "expected an object");
 	if ((ret = get_obj(&tool, c, run, "tool")))
 		return ret;
 	driver = NULL;
@@ -777,7 +745,7 @@ static int parse_run(struct pf_findings *fs, struct pf_buf *diag,
 	cJSON_ArrayForEach(e, invs) {
 		n = push(c, ".invocations[%zu]", i++);
 		if (!cJSON_IsObject(e)) {
-			ret = bad(c, "", "expected an object");
+			ret = pf_json_bad(&c->at, "", "expected an object");
 		} else {
 			ret = parse_notifications(diag, nerr, c, e,
 						  "toolExecutionNotifications");
@@ -799,45 +767,6 @@ static int parse_run(struct pf_findings *fs, struct pf_buf *diag,
 	return 0;
 }
 
-static int parse_document(cJSON **out, const char *json, size_t len,
-			  const char *origin)
-{
-	const char *end = NULL;
-	size_t pos, line = 1, col = 1;
-
-	*out = NULL;
-	if (!json || !len)
-		return pf_error_setc(PF_EINVALID, "%s: empty output, expected "
-				     "SARIF", origin);
-	*out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-	if (*out) {
-		pos = end ? (size_t)(end - json) : len;
-		while (pos < len && (json[pos] == ' ' || json[pos] == '\n' ||
-				     json[pos] == '\r' || json[pos] == '\t'))
-			pos++;
-		if (pos == len)
-			return 0;
-		cJSON_Delete(*out);
-		*out = NULL;
-	} else {
-		pos = end && end >= json && (size_t)(end - json) <= len
-			      ? (size_t)(end - json)
-			      : len;
-	}
-	for (size_t i = 0; i < pos && i < len; i++) {
-		if (json[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	return pf_error_setc(PF_EINVALID, "%s: invalid JSON at line %zu, "
-			     "column %zu%s", origin, line, col,
-			     pos + 1 >= len ? " (end of input: truncated?)"
-					    : "");
-}
-
 int pf_sarif_parse(struct pf_findings *out, struct pf_buf *diag,
 		   unsigned *nerrors, const char *json, size_t len,
 		   const char *origin)
@@ -852,25 +781,28 @@ int pf_sarif_parse(struct pf_findings *out, struct pf_buf *diag,
 	int ret;
 
 	memset(&c, 0, sizeof(c));
-	c.origin = origin ? origin : "sarif output";
-	if ((ret = parse_document(&root, json, len, c.origin)))
+	c.at.origin = origin ? origin : "sarif output";
+	if ((ret = pf_json_parse_document(&root, json, len, c.at.origin,
+					  "SARIF")))
 		goto out;
 	if (!cJSON_IsObject(root)) {
-		ret = pf_error_setc(PF_EINVALID, "%s: expected a JSON object "
-				    "(a SARIF log) at the top level", c.origin);
+		ret = pf_error_setc(PF_EINVALID,
+				    "%s: expected a JSON object "
+				    "(a SARIF log) at the top level",
+				    c.at.origin);
 		goto out;
 	}
 	runs = member(root, "runs");
 	if (!runs) {
-		ret = bad(&c, "runs", "missing (not a SARIF log?)");
+		ret = pf_json_bad(&c.at, "runs", "missing (not a SARIF log?)");
 		goto out;
 	}
 	if (!cJSON_IsArray(runs)) {
-		ret = bad(&c, "runs", "expected an array");
+		ret = pf_json_bad(&c.at, "runs", "expected an array");
 		goto out;
 	}
 	cJSON_ArrayForEach(run, runs) {
-		snprintf(c.path, sizeof(c.path), "runs[%zu]", i++);
+		snprintf(c.at.path, sizeof(c.at.path), "runs[%zu]", i++);
 		c.rules = c.artifacts = NULL;
 		if ((ret = parse_run(&tmp, &d, &nerr, &c, run)))
 			goto out;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/proc.h"
 #include "pushfix/sarif.h"
 #include "pushfix/scan.h"
@@ -411,176 +412,238 @@ struct scan_job {
 	size_t ignore_len;
 };
 
-/* Run the scanner once over targets with distinct paths. */
-static int scan_batch(struct pf_findings *out, struct pf_scan_result *res,
-		      const struct scan_job *job,
-		      const struct pf_scan_target *t, size_t nr)
-{
-	const struct pf_config *cfg = job->cfg;
-	struct pf_proc_opts opts = { 0 };
+/* One run of the scanner over targets with distinct paths. */
+struct batch {
+	const struct scan_job *job;
+	struct pf_scan_result *res;
+	const struct pf_scan_target *t;
+	size_t nr;
+	struct pf_buf dir; /* the targets' copies; the scanner's cwd */
+	char **argv;
+	const char *name; /* of the scanner, for messages */
 	struct pf_proc_result pr;
-	struct pf_findings parsed = PF_FINDINGS_INIT;
-	struct pf_buf dir = PF_BUF_INIT, msg = PF_BUF_INIT;
+	struct pf_findings parsed;
+	size_t diag_from; /* res->diag before this batch */
+	unsigned nerr;	  /* errors the scanner reported */
+};
+
+/* A fresh directory under $TMPDIR (or /tmp) for the targets. */
+static int make_scan_dir(struct pf_buf *dir)
+{
 	const char *tmp = getenv("TMPDIR");
-	const char *name;
-	char **argv = NULL;
-	size_t diag_from = res->diag.len;
-	unsigned nerr = 0;
-	double t0;
+
+	pf_buf_addf(dir, "%s/pushfix-scan.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir->buf))
+		return pf_error_set("cannot create a temporary directory "
+				    "in '%s': %s",
+				    tmp && *tmp ? tmp : "/tmp",
+				    strerror(errno));
+	return 0;
+}
+
+static int write_targets(const struct batch *b)
+{
 	int ret;
 
-	pf_proc_result_init(&pr);
-	pf_buf_addf(&dir, "%s/pushfix-scan.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir.buf)) {
-		ret = pf_error_set("cannot create a temporary directory "
-				   "in '%s': %s",
-				   tmp && *tmp ? tmp : "/tmp", strerror(errno));
-		pf_buf_release(&dir);
-		return ret;
-	}
-	for (size_t i = 0; i < nr; i++) {
-		if (!safe_relative(t[i].path)) {
-			ret = pf_error_setc(PF_EINVALID,
-					    "refusing to scan the path '%s'",
-					    t[i].path);
-			goto out;
-		}
-		ret = write_target(dir.buf, t[i].path, t[i].data, t[i].len);
+	for (size_t i = 0; i < b->nr; i++) {
+		if (!safe_relative(b->t[i].path))
+			return pf_error_setc(PF_EINVALID,
+					     "refusing to scan the path '%s'",
+					     b->t[i].path);
+		ret = write_target(b->dir.buf, b->t[i].path, b->t[i].data,
+				   b->t[i].len);
 		if (ret)
-			goto out;
+			return ret;
 	}
 	/* The pushed ignore file, so that the rules' path filters see what
 	 * they would see in the repository. */
-	if (job->ignore_data && !find_target(t, nr, ".semgrepignore")) {
-		ret = write_target(dir.buf, ".semgrepignore", job->ignore_data,
-				   job->ignore_len);
-		if (ret)
-			goto out;
-	}
-	ret = build_argv(&argv, job->semgrep, job->exe, cfg, t, nr);
-	if (ret)
-		goto out;
-	name = job->semgrep ? "semgrep" : argv[0];
-	opts.argv = (const char *const *)argv;
-	opts.cwd = dir.buf;
+	if (b->job->ignore_data && !find_target(b->t, b->nr, ".semgrepignore"))
+		return write_target(b->dir.buf, ".semgrepignore",
+				    b->job->ignore_data, b->job->ignore_len);
+	return 0;
+}
+
+/* Run it in the directory, within what is left of [scan] timeout; word
+ * "not installed" and the timeout for the user. */
+static int run_scanner(struct batch *b)
+{
+	struct pf_proc_opts opts = { 0 };
+	double t0;
+	int ret;
+
+	opts.argv = (const char *const *)b->argv;
+	opts.cwd = b->dir.buf;
 	opts.out_cap = SCAN_OUT_CAP;
 	opts.on_signal = remove_dir_on_signal;
-	opts.on_signal_data = dir.buf;
+	opts.on_signal_data = b->dir.buf;
 	t0 = pf_now_ms();
 	/* [scan] timeout bounds the whole scan, every batch together. */
-	if (job->deadline) {
-		double left = job->deadline - t0;
+	if (b->job->deadline) {
+		double left = b->job->deadline - t0;
 
 		opts.timeout_ms = left > 1 ? (unsigned)left : 1;
 	}
-	ret = pf_proc_run(&pr, &opts);
-	res->ms += pf_now_ms() - t0;
+	ret = pf_proc_run(&b->pr, &opts);
+	b->res->ms += pf_now_ms() - t0;
 	if (ret == PF_ENOTFOUND) {
-		if (pf_proc_which(argv[0], NULL))
+		if (pf_proc_which(b->argv[0], NULL))
 			ret = pf_error_setc(PF_ENOTFOUND,
 					    "%s is not installed (not found "
 					    "in PATH)",
-					    name);
+					    b->name);
 		/* else: found but cannot start (a pipx venv whose python
 		 * is gone...): proc's "cannot run X: why" says it. */
-		goto out;
+		return ret;
 	}
-	if (ret == PF_ETIMEOUT) {
-		ret = pf_error_setc(PF_ETIMEOUT,
-				    "%s did not finish within %u s ([scan] "
-				    "timeout); it was stopped",
-				    name, cfg->scan.timeout);
-		goto out;
-	}
-	if (ret)
-		goto out;
-	if (pr.signaled) {
-		why_line(&msg, &pr.err);
-		ret = pf_error_set("%s crashed (signal %d)%s%s", name,
-				   pr.signo, msg.len ? ": " : "", msg.buf);
-		goto out;
-	}
-	if (is_blank(&pr.out)) {
-		why_line(&msg, &pr.err);
-		ret = pf_error_set("%s exited with %d without printing %s%s%s",
-				   name, pr.exit_code,
-				   job->semgrep ? "its JSON" : "SARIF",
-				   msg.len ? ": " : "", msg.buf);
-		goto out;
-	}
-	if (job->semgrep)
-		ret = pf_semgrep_parse(&parsed, &res->diag, &nerr, pr.out.buf,
-				       pr.out.len, "semgrep output");
-	else
-		ret = pf_sarif_parse(&parsed, &res->diag, &nerr, pr.out.buf,
-				     pr.out.len, "SARIF output");
-	if (ret) {
-		char *why = pf_xstrdup(pf_error_last());
+	if (ret == PF_ETIMEOUT)
+		return pf_error_setc(PF_ETIMEOUT,
+				     "%s did not finish within %u s ([scan] "
+				     "timeout); it was stopped",
+				     b->name, b->job->cfg->scan.timeout);
+	return ret;
+}
 
-		why_line(&msg, &pr.err);
-		ret = pf_error_setc(ret,
-				    "%s exited with %d and printed output "
-				    "pushfix cannot read: %s%s%s%s",
-				    name, pr.exit_code, why,
-				    msg.len ? " (stderr: " : "",
-				    msg.len ? msg.buf : "", msg.len ? ")" : "");
-		free(why);
-		goto out;
+/* A crash, or nothing printed, is an error that quotes stderr. */
+static int check_output(const struct batch *b)
+{
+	struct pf_buf msg = PF_BUF_INIT;
+	int ret = 0;
+
+	if (b->pr.signaled) {
+		why_line(&msg, &b->pr.err);
+		ret = pf_error_set("%s crashed (signal %d)%s%s", b->name,
+				   b->pr.signo, msg.len ? ": " : "", msg.buf);
+	} else if (is_blank(&b->pr.out)) {
+		why_line(&msg, &b->pr.err);
+		ret = pf_error_set("%s exited with %d without printing %s%s%s",
+				   b->name, b->pr.exit_code,
+				   b->job->semgrep ? "its JSON" : "SARIF",
+				   msg.len ? ": " : "", msg.buf);
 	}
-	res->nerrors += nerr;
-	/*
-	 * Exit 0, or 1 (Semgrep --error, most SARIF tools: "findings"),
-	 * is a scan.  Semgrep's 2 and up (7: bad config...) are fatal and
-	 * still print JSON with the errors; a SARIF tool's too.  Errors
-	 * and no results is a failed scan, whatever the status: "no
-	 * findings" would be a silent wrong result.  Findings that came
-	 * with a failure are kept, with a warning.
-	 */
-	if ((pr.exit_code >= 2 || nerr) && !parsed.nr) {
-		first_error(&msg, &res->diag, diag_from);
+	pf_buf_release(&msg);
+	return ret;
+}
+
+static int parse_output(struct batch *b)
+{
+	const struct pf_buf *o = &b->pr.out;
+	struct pf_buf msg = PF_BUF_INIT;
+	char *why;
+	int ret;
+
+	if (b->job->semgrep)
+		ret = pf_semgrep_parse(&b->parsed, &b->res->diag, &b->nerr,
+				       o->buf, o->len, "semgrep output");
+	else
+		ret = pf_sarif_parse(&b->parsed, &b->res->diag, &b->nerr,
+				     o->buf, o->len, "SARIF output");
+	if (!ret) {
+		b->res->nerrors += b->nerr;
+		return 0;
+	}
+	why = pf_xstrdup(pf_error_last());
+	why_line(&msg, &b->pr.err);
+	ret = pf_error_setc(ret,
+			    "%s exited with %d and printed output "
+			    "pushfix cannot read: %s%s%s%s",
+			    b->name, b->pr.exit_code, why,
+			    msg.len ? " (stderr: " : "", msg.len ? msg.buf : "",
+			    msg.len ? ")" : "");
+	free(why);
+	pf_buf_release(&msg);
+	return ret;
+}
+
+/*
+ * Exit 0, or 1 (Semgrep --error, most SARIF tools: "findings"), is a
+ * scan.  Semgrep's 2 and up (7: bad config...) are fatal and still print
+ * JSON with the errors; a SARIF tool's too.  Errors and no results is a
+ * failed scan, whatever the status: "no findings" would be a silent wrong
+ * result.  Findings that came with a failure are kept, with a warning.
+ */
+static int check_status(struct batch *b)
+{
+	struct pf_buf msg = PF_BUF_INIT;
+	int code = b->pr.exit_code, ret = 0;
+
+	if ((code >= 2 || b->nerr) && !b->parsed.nr) {
+		first_error(&msg, &b->res->diag, b->diag_from);
 		if (!msg.len)
-			why_line(&msg, &pr.err);
-		ret = pf_error_set("%s failed (exit %d): %s", name,
-				   pr.exit_code,
+			why_line(&msg, &b->pr.err);
+		ret = pf_error_set("%s failed (exit %d): %s", b->name, code,
 				   msg.len ? msg.buf : "no message");
-		goto out;
+	} else if (code >= 2) {
+		first_error(&msg, &b->res->diag, b->diag_from);
+		pf_buf_addf(&b->res->diag, "warning: %s exited with %d%s%s\n",
+			    b->name, code, msg.len ? ": " : "", msg.buf);
 	}
-	if (pr.exit_code >= 2) {
-		first_error(&msg, &res->diag, diag_from);
-		pf_buf_addf(&res->diag, "warning: %s exited with %d%s%s\n",
-			    name, pr.exit_code, msg.len ? ": " : "", msg.buf);
-	}
-	for (size_t i = 0; i < parsed.nr; i++) {
-		struct pf_finding *f = &parsed.v[i];
-		const char *rel = strip_dir(f->path, dir.buf);
-		const struct pf_scan_target *tg = find_target(t, nr, rel);
+	pf_buf_release(&msg);
+	return ret;
+}
+
+/* Findings back on the targets' own paths and lines, into `out`. */
+static void keep_findings(struct pf_findings *out, struct batch *b)
+{
+	for (size_t i = 0; i < b->parsed.nr; i++) {
+		struct pf_finding *f = &b->parsed.v[i];
+		const char *rel = strip_dir(f->path, b->dir.buf);
+		const struct pf_scan_target *tg = find_target(b->t, b->nr, rel);
 		char *p;
 
 		if (!tg) {
-			pf_buf_addf(&res->diag,
+			pf_buf_addf(&b->res->diag,
 				    "note: %s reported '%s', which was not "
 				    "scanned; ignored\n",
-				    name, f->path);
+				    b->name, f->path);
 			continue;
 		}
 		p = pf_xstrdup(tg->path);
 		free(f->path);
 		f->path = p;
 		if (pf_finding_locate(f, tg->data, tg->len)) {
-			pf_buf_addf(&res->diag, "note: %s: %s; ignored\n",
+			pf_buf_addf(&b->res->diag, "note: %s: %s; ignored\n",
 				    f->path, pf_error_last());
 			continue;
 		}
 		pf_finding_copy(pf_findings_push(out), f);
 	}
+}
+
+/* Run the scanner once over targets with distinct paths. */
+static int scan_batch(struct pf_findings *out, struct pf_scan_result *res,
+		      const struct scan_job *job,
+		      const struct pf_scan_target *t, size_t nr)
+{
+	struct batch b = { .job = job,
+			   .res = res,
+			   .t = t,
+			   .nr = nr,
+			   .dir = PF_BUF_INIT,
+			   .parsed = PF_FINDINGS_INIT,
+			   .diag_from = res->diag.len };
+	int ret;
+
+	pf_proc_result_init(&b.pr);
+	if ((ret = make_scan_dir(&b.dir))) {
+		pf_buf_release(&b.dir);
+		return ret;
+	}
+	if ((ret = write_targets(&b)) ||
+	    (ret = build_argv(&b.argv, job->semgrep, job->exe, job->cfg, t,
+			      nr)))
+		goto out;
+	b.name = job->semgrep ? "semgrep" : b.argv[0];
+	if ((ret = run_scanner(&b)) || (ret = check_output(&b)) ||
+	    (ret = parse_output(&b)) || (ret = check_status(&b)))
+		goto out;
+	keep_findings(out, &b);
 out:
-	pf_findings_release(&parsed);
-	pf_proc_argv_free(argv);
-	pf_proc_result_release(&pr);
-	if (pf_remove_tree(dir.buf) && !ret)
+	pf_findings_release(&b.parsed);
+	pf_proc_argv_free(b.argv);
+	pf_proc_result_release(&b.pr);
+	if (pf_remove_tree(b.dir.buf) && !ret)
 		pf_buf_addf(&res->diag, "warning: %s\n", pf_error_last());
-	pf_buf_release(&dir);
-	pf_buf_release(&msg);
+	pf_buf_release(&b.dir);
 	return ret;
 }
 

@@ -15,106 +15,43 @@
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
 #include "pushfix/finding.h"
+#include "pushfix/json.h"
 #include "pushfix/semgrep.h"
 #include "pushfix/util.h"
 
 /* Longest scanner message kept in a diagnostic line. */
 #define DIAG_MSG_MAX 400
 
-struct ctx {
-	const char *origin;
-	char path[96]; /* "results[2]" or "errors[0]" */
-};
-
-static int bad(const struct ctx *c, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(const struct ctx *c, const char *field, const char *fmt, ...)
+static int parse_pos(struct pf_position *p, struct pf_json_at *c,
+		     const cJSON *res, const char *key)
 {
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return pf_error_setc(PF_EINVALID, "%s: %s%s%s: %s", c->origin, c->path,
-			     *c->path && *field ? "." : "", field, what);
-}
-
-/* The member `key`, or NULL when absent or null. */
-static const cJSON *member(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsNull(v) ? NULL : v;
-}
-
-static int get_str(const char **out, const struct ctx *c, const cJSON *obj,
-		   const char *key, int required)
-{
-	const cJSON *v = member(obj, key);
-
-	*out = NULL;
-	if (!v)
-		return required ? bad(c, key, "missing") : 0;
-	if (!cJSON_IsString(v))
-		return bad(c, key, "expected a string");
-	*out = v->valuestring;
-	return 0;
-}
-
-/* An integer in [min, max]; *present says whether it was there. */
-static int get_int(int64_t *out, int *present, const struct ctx *c,
-		   const cJSON *obj, const char *key, int64_t min, int64_t max)
-{
-	const cJSON *v = member(obj, key);
-	double d;
-
-	*present = 0;
-	if (!v)
-		return 0;
-	if (!cJSON_IsNumber(v))
-		return bad(c, key, "expected a number");
-	d = v->valuedouble;
-	if (!(d >= (double)min && d <= (double)max) ||
-	    (double)(int64_t)d != d)
-		return bad(c, key, "expected an integer in %lld..%lld, got %g",
-			   (long long)min, (long long)max, d);
-	*out = (int64_t)d;
-	*present = 1;
-	return 0;
-}
-
-static int parse_pos(struct pf_position *p, struct ctx *c, const cJSON *res,
-		     const char *key)
-{
-	const cJSON *o = member(res, key);
+	const cJSON *o = pf_json_member(res, key);
 	size_t n = strlen(c->path);
 	int64_t v;
 	int present, ret;
 
 	if (!o)
-		return bad(c, key, "missing");
+		return pf_json_bad(c, key, "missing");
 	if (!cJSON_IsObject(o))
-		return bad(c, key, "expected an object");
+		return pf_json_bad(c, key, "expected an object");
 	snprintf(c->path + n, sizeof(c->path) - n, ".%s", key);
-	if ((ret = get_int(&v, &present, c, o, "line", 1, UINT32_MAX)))
+	if ((ret = pf_json_get_int(&v, &present, c, o, "line", 1, UINT32_MAX)))
 		goto out;
 	if (!present) {
-		ret = bad(c, "line", "missing");
+		ret = pf_json_bad(c, "line", "missing");
 		goto out;
 	}
 	p->line = (uint32_t)v;
-	if ((ret = get_int(&v, &present, c, o, "col", 1, UINT32_MAX)))
+	if ((ret = pf_json_get_int(&v, &present, c, o, "col", 1, UINT32_MAX)))
 		goto out;
 	if (!present) {
-		ret = bad(c, "col", "missing");
+		ret = pf_json_bad(c, "col", "missing");
 		goto out;
 	}
 	p->col = (uint32_t)v;
 	/* Optional in the schema; -1 is pysemgrep's "unknown". */
-	if ((ret = get_int(&v, &present, c, o, "offset", -1,
-			   (int64_t)1 << 52)))
+	if ((ret = pf_json_get_int(&v, &present, c, o, "offset", -1,
+				   (int64_t)1 << 52)))
 		goto out;
 	p->offset = present ? v : -1;
 out:
@@ -168,40 +105,40 @@ static char *join_values(const cJSON *v)
 	return pf_buf_detach(&b, NULL);
 }
 
-static int parse_result(struct pf_findings *fs, struct ctx *c,
+static int parse_result(struct pf_findings *fs, struct pf_json_at *c,
 			const cJSON *r)
 {
 	struct pf_finding *f;
 	const cJSON *extra, *md, *ign;
-	struct ctx ec;
+	struct pf_json_at ec;
 	const char *check_id, *path, *msg, *sev, *fix, *fp;
 	int ret;
 
 	if (!cJSON_IsObject(r))
-		return bad(c, "", "expected an object");
-	if ((ret = get_str(&check_id, c, r, "check_id", 1)) ||
-	    (ret = get_str(&path, c, r, "path", 1)))
+		return pf_json_bad(c, "", "expected an object");
+	if ((ret = pf_json_get_str(&check_id, c, r, "check_id", 1)) ||
+	    (ret = pf_json_get_str(&path, c, r, "path", 1)))
 		return ret;
 	if (!*path)
-		return bad(c, "path", "empty");
-	extra = member(r, "extra");
+		return pf_json_bad(c, "path", "empty");
+	extra = pf_json_member(r, "extra");
 	if (!extra)
-		return bad(c, "extra", "missing");
+		return pf_json_bad(c, "extra", "missing");
 	if (!cJSON_IsObject(extra))
-		return bad(c, "extra", "expected an object");
+		return pf_json_bad(c, "extra", "expected an object");
 	ec = *c;
 	snprintf(ec.path + strlen(ec.path), sizeof(ec.path) - strlen(ec.path),
 		 ".extra");
-	if ((ret = get_str(&msg, &ec, extra, "message", 1)) ||
-	    (ret = get_str(&sev, &ec, extra, "severity", 1)) ||
-	    (ret = get_str(&fix, &ec, extra, "fix", 0)) ||
-	    (ret = get_str(&fp, &ec, extra, "fingerprint", 0)))
+	if ((ret = pf_json_get_str(&msg, &ec, extra, "message", 1)) ||
+	    (ret = pf_json_get_str(&sev, &ec, extra, "severity", 1)) ||
+	    (ret = pf_json_get_str(&fix, &ec, extra, "fix", 0)) ||
+	    (ret = pf_json_get_str(&fp, &ec, extra, "fingerprint", 0)))
 		return ret;
 	/* extra.lines is deliberately not read: logged-out Semgrep prints
 	 * "requires login"; locate() cuts the lines from the file. */
-	ign = member(extra, "is_ignored");
+	ign = pf_json_member(extra, "is_ignored");
 	if (ign && !cJSON_IsBool(ign))
-		return bad(&ec, "is_ignored", "expected true or false");
+		return pf_json_bad(&ec, "is_ignored", "expected true or false");
 
 	f = pf_findings_push(fs);
 	f->start.offset = f->end.offset = -1;
@@ -216,7 +153,7 @@ static int parse_result(struct pf_findings *fs, struct ctx *c,
 	     f->end.offset < f->start.offset)) {
 		pf_finding_release(f);
 		fs->nr--;
-		return bad(c, "end", "before start");
+		return pf_json_bad(c, "end", "before start");
 	}
 	f->col_unit = PF_COL_BYTES;
 	f->rule_id = pf_xstrdup(check_id);
@@ -229,7 +166,7 @@ static int parse_result(struct pf_findings *fs, struct ctx *c,
 	/* --disable-nosem reports nosemgrep'd matches: the user already
 	 * said not to show them. */
 	f->ignored = cJSON_IsTrue(ign);
-	md = member(extra, "metadata");
+	md = pf_json_member(extra, "metadata");
 	if (md) {
 		char *s = cJSON_PrintUnformatted(md);
 
@@ -238,8 +175,8 @@ static int parse_result(struct pf_findings *fs, struct ctx *c,
 			cJSON_free(s);
 		}
 		if (cJSON_IsObject(md)) {
-			f->cwe = join_values(member(md, "cwe"));
-			f->owasp = join_values(member(md, "owasp"));
+			f->cwe = join_values(pf_json_member(md, "cwe"));
+			f->owasp = join_values(pf_json_member(md, "owasp"));
 		}
 	}
 	return 0;
@@ -268,33 +205,34 @@ static void add_one_line(struct pf_buf *b, const char *s, size_t max)
 		pf_buf_addstr(b, "...");
 }
 
-static int parse_error(struct pf_buf *diag, unsigned *nerr, struct ctx *c,
-		       const cJSON *e)
+static int parse_error(struct pf_buf *diag, unsigned *nerr,
+		       struct pf_json_at *c, const cJSON *e)
 {
 	const cJSON *type;
 	const char *level, *tag, *path, *rule, *msg, *smsg, *lmsg;
 	int ret;
 
 	if (!cJSON_IsObject(e))
-		return bad(c, "", "expected an object");
-	if ((ret = get_str(&level, c, e, "level", 1)))
+		return pf_json_bad(c, "", "expected an object");
+	if ((ret = pf_json_get_str(&level, c, e, "level", 1)))
 		return ret;
-	type = member(e, "type");
+	type = pf_json_member(e, "type");
 	if (!type)
-		return bad(c, "type", "missing");
+		return pf_json_bad(c, "type", "missing");
 	/* A string, or an ATD variant ["IncompatibleRule", {...}]. */
 	if (cJSON_IsString(type))
 		tag = type->valuestring;
 	else if (cJSON_IsArray(type) && cJSON_IsString(type->child))
 		tag = type->child->valuestring;
 	else
-		return bad(c, "type", "expected a string or an array starting "
-			   "with a string");
-	if ((ret = get_str(&path, c, e, "path", 0)) ||
-	    (ret = get_str(&rule, c, e, "rule_id", 0)) ||
-	    (ret = get_str(&msg, c, e, "message", 0)) ||
-	    (ret = get_str(&smsg, c, e, "short_msg", 0)) ||
-	    (ret = get_str(&lmsg, c, e, "long_msg", 0)))
+		return pf_json_bad(c, "type",
+				   "expected a string or an array starting "
+				   "with a string");
+	if ((ret = pf_json_get_str(&path, c, e, "path", 0)) ||
+	    (ret = pf_json_get_str(&rule, c, e, "rule_id", 0)) ||
+	    (ret = pf_json_get_str(&msg, c, e, "message", 0)) ||
+	    (ret = pf_json_get_str(&smsg, c, e, "short_msg", 0)) ||
+	    (ret = pf_json_get_str(&lmsg, c, e, "long_msg", 0)))
 		return ret;
 	if (!strcmp(level, "error"))
 		(*nerr)++;
@@ -323,51 +261,6 @@ static int parse_error(struct pf_buf *diag, unsigned *nerr, struct ctx *c,
 	return 0;
 }
 
-/*
- * Parse `json` as one JSON document; on failure say where, by line and
- * column, and whether it simply stopped early.
- */
-static int parse_document(cJSON **out, const char *json, size_t len,
-			  const char *origin)
-{
-	const char *end = NULL;
-	size_t pos, line = 1, col = 1;
-
-	*out = NULL;
-	if (!json || !len)
-		return pf_error_setc(PF_EINVALID, "%s: empty output, expected "
-				     "JSON", origin);
-	*out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-	if (*out) {
-		/* Nothing but white space may follow the document. */
-		pos = end ? (size_t)(end - json) : len;
-		while (pos < len && (json[pos] == ' ' || json[pos] == '\n' ||
-				     json[pos] == '\r' || json[pos] == '\t'))
-			pos++;
-		if (pos == len)
-			return 0;
-		cJSON_Delete(*out);
-		*out = NULL;
-	} else {
-		pos = end && end >= json && (size_t)(end - json) <= len
-			      ? (size_t)(end - json)
-			      : len;
-	}
-	for (size_t i = 0; i < pos && i < len; i++) {
-		if (json[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	return pf_error_setc(PF_EINVALID, "%s: invalid JSON at line %zu, "
-			     "column %zu%s", origin, line, col,
-			     pos + 1 >= len && !*out
-				     ? " (end of input: truncated?)"
-				     : "");
-}
-
 static void move_findings(struct pf_findings *out, struct pf_findings *tmp)
 {
 	if (!tmp->nr)
@@ -386,14 +279,15 @@ int pf_semgrep_parse(struct pf_findings *out, struct pf_buf *diag,
 {
 	struct pf_findings tmp = PF_FINDINGS_INIT;
 	struct pf_buf d = PF_BUF_INIT;
-	struct ctx c = { origin ? origin : "semgrep output", "" };
+	struct pf_json_at c = { origin ? origin : "semgrep output", "" };
 	const cJSON *results, *errors, *e;
 	cJSON *root = NULL;
 	unsigned nerr = 0;
 	size_t i;
 	int ret;
 
-	if ((ret = parse_document(&root, json, len, c.origin)))
+	if ((ret = pf_json_parse_document(&root, json, len, c.origin,
+					  "JSON")))
 		goto out;
 	if (!cJSON_IsObject(root)) {
 		ret = pf_error_setc(PF_EINVALID, "%s: expected a JSON object "
@@ -401,19 +295,19 @@ int pf_semgrep_parse(struct pf_findings *out, struct pf_buf *diag,
 				    c.origin);
 		goto out;
 	}
-	results = member(root, "results");
+	results = pf_json_member(root, "results");
 	if (!results) {
-		ret = bad(&c, "results", "missing (not semgrep --json "
-			  "output?)");
+		ret = pf_json_bad(&c, "results",
+				  "missing (not semgrep --json output?)");
 		goto out;
 	}
 	if (!cJSON_IsArray(results)) {
-		ret = bad(&c, "results", "expected an array");
+		ret = pf_json_bad(&c, "results", "expected an array");
 		goto out;
 	}
-	errors = member(root, "errors");
+	errors = pf_json_member(root, "errors");
 	if (errors && !cJSON_IsArray(errors)) {
-		ret = bad(&c, "errors", "expected an array");
+		ret = pf_json_bad(&c, "errors", "expected an array");
 		goto out;
 	}
 

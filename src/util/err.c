@@ -5,6 +5,7 @@
 #include <git2.h>
 
 #include "pushfix/err.h"
+#include "pushfix/util.h"
 
 static _Thread_local char errmsg[2048];
 

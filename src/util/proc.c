@@ -196,272 +196,355 @@ struct exec_failure {
 	int err;
 };
 
-int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
-{
-	int inpipe[2] = { -1, -1 }, outpipe[2] = { -1, -1 },
-	    errpipe[2] = { -1, -1 }, execpipe[2] = { -1, -1 };
-	size_t out_cap = o->out_cap ? o->out_cap : DEFAULT_OUT_CAP;
-	size_t err_cap = o->err_cap ? o->err_cap : DEFAULT_ERR_CAP;
-	size_t in_off = 0;
-	double deadline = o->timeout_ms ? pf_now_ms() + o->timeout_ms : 0;
-	int status = 0, reaped = 0, ret = 0, caught = 0;
-	struct exec_failure ef = { 0, 0 };
-	struct sigstate sigs;
-	struct pf_buf exe = PF_BUF_INIT;
+/* One pf_proc_run(): the child and our ends of its pipes. */
+struct child {
+	const struct pf_proc_opts *o;
+	struct pf_proc_result *r;
+	int in[2], out[2], err[2], exec[2];
+	size_t out_cap, err_cap, in_off;
+	double deadline; /* pf_now_ms() value; 0: none */
 	pid_t pid;
-	ssize_t n;
+	int status, reaped;
+	struct sigstate sigs;
+	struct pf_buf exe;
+};
 
-	if (!o->argv || !o->argv[0])
-		return pf_error_set("no command to run");
-	if (pf_proc_which(o->argv[0], &exe)) {
-		r->not_found = 1;
-		return pf_error_setc(PF_ENOTFOUND, "%s: command not found",
-				     o->argv[0]);
+static void child_init(struct child *c, struct pf_proc_result *r,
+		       const struct pf_proc_opts *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	c->r = r;
+	for (int i = 0; i < 2; i++)
+		c->in[i] = c->out[i] = c->err[i] = c->exec[i] = -1;
+	c->out_cap = o->out_cap ? o->out_cap : DEFAULT_OUT_CAP;
+	c->err_cap = o->err_cap ? o->err_cap : DEFAULT_ERR_CAP;
+	c->deadline = o->timeout_ms ? pf_now_ms() + o->timeout_ms : 0;
+	pf_buf_init(&c->exe);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void close_pipes(struct child *c)
+{
+	for (int i = 0; i < 2; i++) {
+		close_fd(&c->in[i]);
+		close_fd(&c->out[i]);
+		close_fd(&c->err[i]);
+		close_fd(&c->exec[i]);
 	}
-	if (pipe2(execpipe, O_CLOEXEC) ||
-	    (o->in && pipe2(inpipe, O_CLOEXEC)) ||
+}
+
+static int open_pipes(struct child *c)
+{
+	const struct pf_proc_opts *o = c->o;
+
+	if (pipe2(c->exec, O_CLOEXEC) || (o->in && pipe2(c->in, O_CLOEXEC)) ||
 	    (!o->inherit_stdio && !o->tty_stdio &&
-	     (pipe2(outpipe, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)))) {
-		ret = pf_error_set("cannot create a pipe: %s", strerror(errno));
-		goto out;
-	}
-	/* Before the fork: a signal in between must not be lost. */
-	signals_catch(&sigs, !o->tty_stdio);
-	caught = 1;
-	pid = fork();
-	if (pid < 0) {
-		ret = pf_error_set("cannot fork: %s", strerror(errno));
-		goto out;
-	}
-	if (!pid) {
-		int fd;
+	     (pipe2(c->out, O_CLOEXEC) || pipe2(c->err, O_CLOEXEC))))
+		return pf_error_set("cannot create a pipe: %s",
+				    strerror(errno));
+	return 0;
+}
 
-		/* A group of its own, so that a timeout kills what it
-		 * started too; the editor stays in ours to keep the tty. */
-		if (!o->tty_stdio)
-			setpgid(0, 0);
-		signals_child(&sigs);
-		if (o->tty_stdio) {
-			fd = open("/dev/tty", O_RDWR);
-			if (fd >= 0) {
-				dup2(fd, 0);
-				dup2(fd, 1);
-				dup2(fd, 2);
-			}
-		} else if (o->in) {
-			dup2(inpipe[0], 0);
-		} else if (!o->inherit_stdio) {
-			fd = open("/dev/null", O_RDONLY);
-			if (fd >= 0)
-				dup2(fd, 0);
+/* In the child, after the fork: set up stdio, enter cwd, exec.  Failing
+ * that, say why through the exec pipe. */
+static _Noreturn void run_child(const struct child *c)
+{
+	const struct pf_proc_opts *o = c->o;
+	struct exec_failure ef = { 0, 0 };
+	ssize_t n;
+	int fd;
+
+	/* A group of its own, so that a timeout kills what it started too;
+	 * the editor stays in ours to keep the tty. */
+	if (!o->tty_stdio)
+		setpgid(0, 0);
+	signals_child(&c->sigs);
+	if (o->tty_stdio) {
+		fd = open("/dev/tty", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
 		}
-		if (o->in && o->tty_stdio)
-			dup2(inpipe[0], 0);
-		if (!o->inherit_stdio && !o->tty_stdio) {
-			dup2(outpipe[1], 1);
-			dup2(errpipe[1], 2);
-		}
-		if (o->cwd && chdir(o->cwd)) {
-			ef.in_chdir = 1;
-			ef.err = errno;
-			n = write(execpipe[1], &ef, sizeof(ef));
-			_exit(127);
-		}
-		for (const char *const *e = o->env; e && *e; e++)
-			putenv((char *)*e);
-		execv(exe.buf, (char *const *)o->argv);
+	} else if (o->in) {
+		dup2(c->in[0], 0);
+	} else if (!o->inherit_stdio) {
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, 0);
+	}
+	if (o->in && o->tty_stdio)
+		dup2(c->in[0], 0);
+	if (!o->inherit_stdio && !o->tty_stdio) {
+		dup2(c->out[1], 1);
+		dup2(c->err[1], 2);
+	}
+	if (o->cwd && chdir(o->cwd)) {
+		ef.in_chdir = 1;
 		ef.err = errno;
-		n = write(execpipe[1], &ef, sizeof(ef));
-		(void)n;
+		n = write(c->exec[1], &ef, sizeof(ef));
 		_exit(127);
 	}
-	if (!o->tty_stdio)
-		setpgid(pid, pid); /* no race with the child's own call */
-	close(execpipe[1]);
-	execpipe[1] = -1;
-	do
-		n = read(execpipe[0], &ef, sizeof(ef));
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(ef)) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (ef.in_chdir) {
-			ret = pf_error_set("cannot enter '%s' to run %s: %s",
-					   o->cwd, o->argv[0],
-					   strerror(ef.err));
-		} else {
-			r->not_found = 1;
-			ret = pf_error_setc(PF_ENOTFOUND, "cannot run %s: %s",
-					    exe.buf, strerror(ef.err));
-		}
-		goto out;
-	}
-	if (inpipe[0] >= 0) {
-		close(inpipe[0]);
-		inpipe[0] = -1;
-		fcntl(inpipe[1], F_SETFL, O_NONBLOCK);
-		if (!o->in_len) {
-			close(inpipe[1]);
-			inpipe[1] = -1;
-		}
-	}
-	if (outpipe[1] >= 0) {
-		close(outpipe[1]);
-		close(errpipe[1]);
-		outpipe[1] = errpipe[1] = -1;
-	}
+	for (const char *const *e = o->env; e && *e; e++)
+		putenv((char *)*e);
+	execv(c->exe.buf, (char *const *)o->argv);
+	ef.err = errno;
+	n = write(c->exec[1], &ef, sizeof(ef));
+	(void)n;
+	_exit(127);
+}
 
+/* Did the exec succeed?  The exec pipe closes on exec (O_CLOEXEC), or
+ * carries the child's exec_failure. */
+static int exec_result(struct child *c)
+{
+	struct exec_failure ef = { 0, 0 };
+	ssize_t n;
+
+	close_fd(&c->exec[1]);
+	do
+		n = read(c->exec[0], &ef, sizeof(ef));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(ef))
+		return 0;
+	while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+		;
+	if (ef.in_chdir)
+		return pf_error_set("cannot enter '%s' to run %s: %s",
+				    c->o->cwd, c->o->argv[0],
+				    strerror(ef.err));
+	c->r->not_found = 1;
+	return pf_error_setc(PF_ENOTFOUND, "cannot run %s: %s", c->exe.buf,
+			     strerror(ef.err));
+}
+
+/* Close the child's ends of the pipes; stdin is written without
+ * blocking. */
+static void close_child_ends(struct child *c)
+{
+	if (c->in[0] >= 0) {
+		close_fd(&c->in[0]);
+		fcntl(c->in[1], F_SETFL, O_NONBLOCK);
+		if (!c->o->in_len)
+			close_fd(&c->in[1]);
+	}
+	if (c->out[1] >= 0) {
+		close_fd(&c->out[1]);
+		close_fd(&c->err[1]);
+	}
+}
+
+/* No pipe left open: has the child exited?  1 reaped, 0 not yet, or an
+ * error (reaped elsewhere, SIGCHLD ignored: no status to wait for). */
+static int check_exit(struct child *c)
+{
+	pid_t w = waitpid(c->pid, &c->status, WNOHANG);
+
+	if (w == c->pid) {
+		c->reaped = 1;
+		return 1;
+	}
+	if (w < 0 && errno != EINTR) {
+		c->reaped = 1;
+		return pf_error_set("cannot wait for %s: %s", c->o->argv[0],
+				    strerror(errno));
+	}
+	return 0;
+}
+
+/* How long the next ppoll() may wait, given `timeout` (-1: no limit of
+ * its own); -1 when the deadline has passed. */
+static int poll_timeout(struct child *c, int timeout)
+{
+	if (c->deadline) {
+		double left = c->deadline - pf_now_ms();
+
+		if (left <= 0) {
+			c->r->timed_out = 1;
+			return -1;
+		}
+		if (timeout < 0 || left < timeout)
+			timeout = (int)left + 1;
+	}
+	/* Another thread may take a signal for us: look again now and then
+	 * even without a deadline. */
+	if (timeout < 0 || timeout > 250)
+		timeout = 250;
+	return timeout;
+}
+
+static void feed_stdin(struct child *c)
+{
+	ssize_t n = write(c->in[1], c->o->in + c->in_off,
+			  c->o->in_len - c->in_off);
+
+	if (n > 0)
+		c->in_off += (size_t)n;
+	if ((n < 0 && errno != EAGAIN && errno != EINTR) ||
+	    c->in_off >= c->o->in_len)
+		close_fd(&c->in[1]);
+}
+
+/* Read what is ready on the child's stdout or stderr (fd); PF_ETOOBIG
+ * past its cap. */
+static int drain(struct child *c, int fd)
+{
+	int is_out = fd == c->out[0];
+	struct pf_buf *b = is_out ? &c->r->out : &c->r->err;
+	size_t cap = is_out ? c->out_cap : c->err_cap;
+	ssize_t n;
+
+	pf_buf_grow(b, 65536);
+	n = read(fd, b->buf + b->len, b->alloc - b->len - 1);
+	if (n > 0) {
+		b->len += (size_t)n;
+		b->buf[b->len] = '\0';
+		if (b->len > cap)
+			return pf_error_setc(PF_ETOOBIG,
+					     "%s printed more than %zu bytes",
+					     c->o->argv[0], cap);
+	} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+		close_fd(is_out ? &c->out[0] : &c->err[0]);
+	}
+	return 0;
+}
+
+/*
+ * Feed stdin and drain stdout and stderr until the child is done, the
+ * deadline passes (r->timed_out) or a signal arrives (got_signal).  0 or
+ * an error.
+ */
+static int pump(struct child *c)
+{
 	for (;;) {
 		struct pollfd pfd[3];
 		struct timespec ts;
-		int nfd = 0, timeout = -1;
+		int nfd = 0, timeout = -1, ret;
 
 		if (got_signal)
-			break;
-		if (outpipe[0] >= 0)
-			pfd[nfd++] = (struct pollfd){ outpipe[0], POLLIN, 0 };
-		if (errpipe[0] >= 0)
-			pfd[nfd++] = (struct pollfd){ errpipe[0], POLLIN, 0 };
-		if (inpipe[1] >= 0)
-			pfd[nfd++] = (struct pollfd){ inpipe[1], POLLOUT, 0 };
+			return 0;
+		if (c->out[0] >= 0)
+			pfd[nfd++] = (struct pollfd){ c->out[0], POLLIN, 0 };
+		if (c->err[0] >= 0)
+			pfd[nfd++] = (struct pollfd){ c->err[0], POLLIN, 0 };
+		if (c->in[1] >= 0)
+			pfd[nfd++] = (struct pollfd){ c->in[1], POLLOUT, 0 };
 		if (!nfd) {
 			/* Only waiting for the exit now. */
-			pid_t w = waitpid(pid, &status, WNOHANG);
-
-			if (w == pid) {
-				reaped = 1;
-				break;
-			}
-			if (w < 0 && errno != EINTR) {
-				/* Reaped elsewhere (SIGCHLD ignored): no
-				 * status to wait for. */
-				ret = pf_error_set("cannot wait for %s: %s",
-						   o->argv[0], strerror(errno));
-				reaped = 1;
-				break;
-			}
+			if ((ret = check_exit(c)))
+				return ret < 0 ? ret : 0;
 			pfd[0] = (struct pollfd){ -1, 0, 0 };
 			nfd = 1;
 			timeout = 20;
 		}
-		if (deadline) {
-			double left = deadline - pf_now_ms();
-
-			if (left <= 0) {
-				r->timed_out = 1;
-				break;
-			}
-			if (timeout < 0 || left < timeout)
-				timeout = (int)left + 1;
-		}
-		/* Another thread may take a signal for us: look again now
-		 * and then even without a deadline. */
-		if (timeout < 0 || timeout > 250)
-			timeout = 250;
+		if ((timeout = poll_timeout(c, timeout)) < 0)
+			return 0;
 		ts.tv_sec = timeout / 1000;
 		ts.tv_nsec = (long)(timeout % 1000) * 1000000L;
-		if (ppoll(pfd, (nfds_t)nfd, &ts, &sigs.waitmask) < 0) {
+		if (ppoll(pfd, (nfds_t)nfd, &ts, &c->sigs.waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
-			ret = pf_error_set("poll: %s", strerror(errno));
-			break;
+			return pf_error_set("poll: %s", strerror(errno));
 		}
 		for (int i = 0; i < nfd; i++) {
 			int fd = pfd[i].fd;
 
 			if (fd < 0 || !pfd[i].revents)
 				continue;
-			if (fd == inpipe[1]) {
-				n = write(fd, o->in + in_off,
-					  o->in_len - in_off);
-				if (n > 0)
-					in_off += (size_t)n;
-				if ((n < 0 && errno != EAGAIN &&
-				     errno != EINTR) ||
-				    in_off >= o->in_len) {
-					close(inpipe[1]);
-					inpipe[1] = -1;
-				}
-				continue;
-			}
-			{
-				struct pf_buf *b =
-					fd == outpipe[0] ? &r->out : &r->err;
-				size_t cap =
-					fd == outpipe[0] ? out_cap : err_cap;
-
-				pf_buf_grow(b, 65536);
-				n = read(fd, b->buf + b->len,
-					 b->alloc - b->len - 1);
-				if (n > 0) {
-					b->len += (size_t)n;
-					b->buf[b->len] = '\0';
-					if (b->len > cap) {
-						ret = pf_error_setc(
-							PF_ETOOBIG,
-							"%s printed more than "
-							"%zu bytes",
-							o->argv[0], cap);
-						goto kill;
-					}
-				} else if (n == 0 ||
-					   (errno != EINTR &&
-					    errno != EAGAIN)) {
-					close(fd);
-					if (fd == outpipe[0])
-						outpipe[0] = -1;
-					else
-						errpipe[0] = -1;
-				}
-			}
+			if (fd == c->in[1])
+				feed_stdin(c);
+			else if ((ret = drain(c, fd)))
+				return ret;
 		}
-		if (ret)
-			break;
 	}
-kill:
+}
+
+/*
+ * The end of a run: kill the child's group when a signal, the deadline or
+ * an error (`ret`) stopped us, else wait for its exit; then fill in how it
+ * ended.  Returns the run's result.
+ */
+static int reap(struct child *c, int ret)
+{
+	const struct pf_proc_opts *o = c->o;
+	struct pf_proc_result *r = c->r;
+
 	if (got_signal) {
-		if (!reaped)
-			kill_group(pid, &reaped, &status);
+		if (!c->reaped)
+			kill_group(c->pid, &c->reaped, &c->status);
 		else
-			kill(-pid, SIGKILL);
+			kill(-c->pid, SIGKILL);
 		ret = pf_error_set("interrupted by signal %d; %s was stopped",
 				   (int)got_signal, o->argv[0]);
 	} else if (r->timed_out || ret) {
-		if (!reaped)
-			kill_group(pid, &reaped, &status);
+		if (!c->reaped)
+			kill_group(c->pid, &c->reaped, &c->status);
 		if (r->timed_out && !ret)
 			ret = pf_error_setc(PF_ETIMEOUT,
 					    "%s did not finish within %u s",
 					    o->argv[0],
 					    (o->timeout_ms + 999) / 1000);
-	} else if (!reaped) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	} else if (!c->reaped) {
+		while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
 			;
 	}
 	if (!o->tty_stdio && !r->timed_out && !ret)
-		kill(-pid, SIGKILL); /* leftovers of a finished scanner */
-	if (WIFSIGNALED(status)) {
+		kill(-c->pid, SIGKILL); /* leftovers of a finished scanner */
+	if (WIFSIGNALED(c->status)) {
 		r->signaled = 1;
-		r->signo = WTERMSIG(status);
-	} else if (WIFEXITED(status)) {
-		r->exit_code = WEXITSTATUS(status);
+		r->signo = WTERMSIG(c->status);
+	} else if (WIFEXITED(c->status)) {
+		r->exit_code = WEXITSTATUS(c->status);
 	}
+	return ret;
+}
+
+int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
+{
+	struct child c;
+	int ret, caught = 0;
+
+	if (!o->argv || !o->argv[0])
+		return pf_error_set("no command to run");
+	child_init(&c, r, o);
+	if (pf_proc_which(o->argv[0], &c.exe)) {
+		r->not_found = 1;
+		ret = pf_error_setc(PF_ENOTFOUND, "%s: command not found",
+				    o->argv[0]);
+		goto out;
+	}
+	if ((ret = open_pipes(&c)))
+		goto out;
+	/* Before the fork: a signal in between must not be lost. */
+	signals_catch(&c.sigs, !o->tty_stdio);
+	caught = 1;
+	c.pid = fork();
+	if (c.pid < 0) {
+		ret = pf_error_set("cannot fork: %s", strerror(errno));
+		goto out;
+	}
+	if (!c.pid)
+		run_child(&c);
+	if (!o->tty_stdio)
+		setpgid(c.pid, c.pid); /* no race with the child's own call */
+	if ((ret = exec_result(&c)))
+		goto out;
+	close_child_ends(&c);
+	ret = reap(&c, pump(&c));
 out:
-	for (int i = 0; i < 2; i++) {
-		if (inpipe[i] >= 0)
-			close(inpipe[i]);
-		if (outpipe[i] >= 0)
-			close(outpipe[i]);
-		if (errpipe[i] >= 0)
-			close(errpipe[i]);
-		if (execpipe[i] >= 0)
-			close(execpipe[i]);
-	}
-	pf_buf_release(&exe);
+	close_pipes(&c);
+	pf_buf_release(&c.exe);
 	if (caught) {
 		if (got_signal && o->on_signal)
 			o->on_signal(o->on_signal_data);
-		signals_restore(&sigs);
+		signals_restore(&c.sigs);
 		got_signal = 0;
 	}
 	return ret;

@@ -1,19 +1,18 @@
-#include <dirent.h>
+/*
+ * The bottom of the util layer: allocation, strings, UTF-8, time,
+ * hashing.  It includes nothing of ours but err.h, so buf, fs and
+ * everything else can build on it without a cycle.
+ */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "pushfix/err.h"
 #include "pushfix/util.h"
-#include "pushfix/buf.h"
 
 static void oom(size_t n)
 {
@@ -128,6 +127,18 @@ double pf_now_ms(void)
 	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
+void pf_sleep_s(double s)
+{
+	struct timespec ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 void pf_sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char md[32];
@@ -140,112 +151,4 @@ void pf_sha256_hex(char out[65], const void *data, size_t len)
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
-}
-
-int pf_mkdir_p(const char *path, unsigned mode)
-{
-	char tmp[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(tmp))
-		return pf_error_set("path too long: %s", path);
-	memcpy(tmp, path, len + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, mode) && errno != EEXIST)
-			return pf_error_set("cannot create '%s': %s", tmp,
-					    strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) && errno != EEXIST)
-		return pf_error_set("cannot create '%s': %s", tmp,
-				    strerror(errno));
-	return 0;
-}
-
-int pf_remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-	int ret = 0;
-
-	if (lstat(path, &st))
-		return errno == ENOENT ? 0 : pf_error_set("cannot stat '%s': %s",
-							  path, strerror(errno));
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlink(path))
-			return pf_error_set("cannot remove '%s': %s", path,
-					    strerror(errno));
-		return 0;
-	}
-	d = opendir(path);
-	if (!d)
-		return pf_error_set("cannot open '%s': %s", path,
-				    strerror(errno));
-	while ((de = readdir(d))) {
-		struct pf_buf sub = PF_BUF_INIT;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		pf_buf_addf(&sub, "%s/%s", path, de->d_name);
-		if (pf_remove_tree(sub.buf))
-			ret = PF_ERROR;
-		pf_buf_release(&sub);
-	}
-	closedir(d);
-	if (rmdir(path))
-		return pf_error_set("cannot remove '%s': %s", path,
-				    strerror(errno));
-	return ret;
-}
-
-int pf_write_file_atomic(const char *path, const void *data, size_t len,
-			 unsigned mode)
-{
-	struct pf_buf tmp = PF_BUF_INIT;
-	const char *p = data;
-	int fd, ret = PF_ERROR;
-
-	pf_buf_addf(&tmp, "%s.pushfix-XXXXXX", path);
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
-		pf_error_set("cannot create a temporary file beside '%s': %s",
-			     path, strerror(errno));
-		goto out;
-	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			pf_error_set("cannot write '%s': %s", tmp.buf,
-				     strerror(errno));
-			close(fd);
-			unlink(tmp.buf);
-			goto out;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, mode) || fsync(fd)) {
-		pf_error_set("cannot sync '%s': %s", tmp.buf, strerror(errno));
-		close(fd);
-		unlink(tmp.buf);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp.buf, path)) {
-		pf_error_set("cannot rename '%s' to '%s': %s", tmp.buf, path,
-			     strerror(errno));
-		unlink(tmp.buf);
-		goto out;
-	}
-	ret = 0;
-out:
-	pf_buf_release(&tmp);
-	return ret;
 }

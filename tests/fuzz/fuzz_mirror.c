@@ -10,8 +10,11 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
-#include "pushfix/mirror.h"
 #include "pushfix/util.h"
+
+/* internals of src/mirror/ (tests are built with -Isrc) */
+#include "mirror/drivers.h"
+#include "mirror/mirror_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,6 +17,7 @@
 #include "pushfix/apply.h"
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/util.h"
 
 /* ---- the pure splice -------------------------------------------------- */

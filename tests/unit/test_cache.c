@@ -11,6 +11,7 @@
 
 #include "pushfix/cache.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/llm.h"
 #include "pushfix/util.h"
 

@@ -14,6 +14,7 @@
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
 #include "pushfix/finding.h"
+#include "pushfix/fs.h"
 #include "pushfix/util.h"
 
 /* 2024-06-01T12:00:00Z */

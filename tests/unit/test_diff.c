@@ -14,6 +14,7 @@
 #include "pushfix/buf.h"
 #include "pushfix/diff.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/interval.h"
 #include "pushfix/util.h"
 #include "testlib.h"

@@ -15,8 +15,11 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
-#include "pushfix/mirror.h"
 #include "pushfix/util.h"
+
+/* internals of src/mirror/ (tests are built with -Isrc) */
+#include "mirror/drivers.h"
+#include "mirror/mirror_int.h"
 
 /* Recorded data, relative to the source tree (tests/run.sh runs there). */
 static void fixture(struct pf_buf *out, const char *rel)

@@ -14,6 +14,7 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/outbox.h"
 #include "pushfix/util.h"
 

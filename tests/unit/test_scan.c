@@ -26,6 +26,7 @@
 #include "pushfix/config.h"
 #include "pushfix/err.h"
 #include "pushfix/finding.h"
+#include "pushfix/fs.h"
 #include "pushfix/scan.h"
 #include "pushfix/util.h"
 

@@ -18,6 +18,7 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/redact.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/util.h"

@@ -21,6 +21,7 @@
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
 #include "pushfix/finding.h"
+#include "pushfix/fs.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/semgrep.h"
 #include "pushfix/sentlog.h"

@@ -22,6 +22,7 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
+#include "pushfix/fs.h"
 #include "pushfix/proc.h"
 #include "pushfix/util.h"
 
