@@ -39,47 +39,32 @@ static const char demo_about[] =
  * not scanned): a small C server whose old code already has a problem
  * flawfinder reports, and a settings module.
  */
-static const char server_c_v1[] =
-	"#include <stdio.h>\n"
-	"#include <stdlib.h>\n"
-	"#include <string.h>\n"
-	"\n"
-	"/* Old code, already on the remote: not part of the demo push. */\n"
-	"static void greet(const char *name)\n"
-	"{\n"
-	"\tchar line[128];\n"
-	"\tsnprintf(line, sizeof(line), \"hello %s\", name);\n"
-	"\tputs(line);\n"
+#define SERVER_C_OLD \
+	"#include <stdio.h>\n" \
+	"#include <stdlib.h>\n" \
+	"#include <string.h>\n" \
+	"\n" \
+	"/* Old code, already on the remote: not part of the demo push. */\n" \
+	"static void greet(const char *name)\n" \
+	"{\n" \
+	"\tchar line[128];\n" \
+	"\tsnprintf(line, sizeof(line), \"hello %s\", name);\n" \
+	"\tputs(line);\n" \
+	"}\n" \
+	"\n" \
+	"int main(int argc, char **argv)\n" \
+	"{\n" \
+	"\tif (argc > 1)\n" \
+	"\t\tgreet(argv[1]);\n" \
+	"\treturn 0;\n" \
 	"}\n"
-	"\n"
-	"int main(int argc, char **argv)\n"
-	"{\n"
-	"\tif (argc > 1)\n"
-	"\t\tgreet(argv[1]);\n"
-	"\treturn 0;\n"
-	"}\n";
+
+static const char server_c_v1[] = SERVER_C_OLD;
 
 /* The pushed version: a handler that copies, formats and runs what the
  * user sent (lines 19-28 are new). */
 static const char server_c_v2[] =
-	"#include <stdio.h>\n"
-	"#include <stdlib.h>\n"
-	"#include <string.h>\n"
-	"\n"
-	"/* Old code, already on the remote: not part of the demo push. */\n"
-	"static void greet(const char *name)\n"
-	"{\n"
-	"\tchar line[128];\n"
-	"\tsnprintf(line, sizeof(line), \"hello %s\", name);\n"
-	"\tputs(line);\n"
-	"}\n"
-	"\n"
-	"int main(int argc, char **argv)\n"
-	"{\n"
-	"\tif (argc > 1)\n"
-	"\t\tgreet(argv[1]);\n"
-	"\treturn 0;\n"
-	"}\n"
+	SERVER_C_OLD
 	"\n"
 	"/* New in this push: run a backup of the user's directory. */\n"
 	"int backup(const char *user_dir)\n"

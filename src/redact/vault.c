@@ -11,6 +11,7 @@
 #include "pushfix/err.h"
 #include "pushfix/redact.h"
 #include "pushfix/util.h"
+#include "redact_int.h"
 
 /*
  * Hash slots hold (32-bit hash << 32) | entry index, so that a probe
@@ -280,10 +281,26 @@ static size_t ph_token(const struct pf_vault *v, const char *text, size_t len,
 	return 0;
 }
 
-/* Scan helper shared with redact.c: length of the placeholder-looking
- * token at text[i] or 0. */
-size_t pf_vault_token_at(const struct pf_vault *v, const char *text,
-			 size_t len, size_t i);
+/*
+ * The next placeholder-looking token at or after text[*i]: moves *i to
+ * its start and returns its length, or 0 when the text holds no more.
+ */
+static size_t next_token(const struct pf_vault *v, const char *text,
+			 size_t len, size_t *i)
+{
+	enum pf_vault_cat cat;
+
+	for (; *i < len; (*i)++) {
+		size_t n = ph_token(v, text, len, *i, &cat);
+
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
+/* Scan helper shared with the detectors (redact_int.h): length of the
+ * placeholder-looking token at text[i] or 0. */
 size_t pf_vault_token_at(const struct pf_vault *v, const char *text,
 			 size_t len, size_t i)
 {
@@ -356,16 +373,9 @@ static void collect_secret_occ(const struct pf_vault *v, const char *s,
 			       size_t len, struct occ **occ, size_t *nr,
 			       size_t *alloc)
 {
-	for (size_t i = 0; i < len;) {
-		enum pf_vault_cat cat;
-		size_t n = ph_token(v, s, len, i, &cat);
-		const struct pf_vault_entry *e;
+	for (size_t i = 0, n; (n = next_token(v, s, len, &i)); i += n) {
+		const struct pf_vault_entry *e = pf_vault_lookup(v, s + i, n);
 
-		if (!n) {
-			i++;
-			continue;
-		}
-		e = pf_vault_lookup(v, s + i, n);
 		if (e && e->cat == PF_CAT_SECRET) {
 			PF_ALLOC_GROW(*occ, *nr + 1, *alloc);
 			(*occ)[*nr].ph = e->placeholder;
@@ -373,7 +383,6 @@ static void collect_secret_occ(const struct pf_vault *v, const char *s,
 			(*occ)[*nr].used = 0;
 			(*nr)++;
 		}
-		i += n;
 	}
 }
 
@@ -397,16 +406,10 @@ int pf_vault_restore(struct pf_buf *out, const struct pf_vault *v,
 	}
 	collect_secret_occ(v, sent_text ? sent_text : "", sent_len, &occ,
 			   &occ_nr, &occ_alloc);
-	for (size_t i = 0; i < len;) {
-		enum pf_vault_cat cat;
-		size_t n = ph_token(v, text, len, i, &cat);
-		const struct pf_vault_entry *e;
+	for (size_t i = 0, n; (n = next_token(v, text, len, &i)); i += n) {
+		const struct pf_vault_entry *e =
+			pf_vault_lookup(v, text + i, n);
 
-		if (!n) {
-			i++;
-			continue;
-		}
-		e = pf_vault_lookup(v, text + i, n);
 		if (!e) {
 			ret = pf_error_setc(PF_EINVALID,
 					    "fix refused: unknown placeholder "
@@ -436,8 +439,7 @@ int pf_vault_restore(struct pf_buf *out, const struct pf_vault *v,
 		}
 		pf_buf_add(out, text + last, i - last);
 		pf_buf_add(out, e->original, e->original_len);
-		i += n;
-		last = i;
+		last = i + n;
 	}
 	pf_buf_add(out, text + last, len - last);
 out:
@@ -452,22 +454,15 @@ void pf_vault_expand(struct pf_buf *out, const struct pf_vault *v,
 {
 	size_t last = 0;
 
-	for (size_t i = 0; i < len;) {
-		enum pf_vault_cat cat;
-		size_t n = ph_token(v, text, len, i, &cat);
-		const struct pf_vault_entry *e;
+	for (size_t i = 0, n; (n = next_token(v, text, len, &i)); i += n) {
+		const struct pf_vault_entry *e =
+			pf_vault_lookup(v, text + i, n);
 
-		if (!n) {
-			i++;
-			continue;
-		}
-		e = pf_vault_lookup(v, text + i, n);
 		if (e) {
 			pf_buf_add(out, text + last, i - last);
 			pf_buf_add(out, e->original, e->original_len);
 			last = i + n;
 		}
-		i += n;
 	}
 	pf_buf_add(out, text + last, len - last);
 }
