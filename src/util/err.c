@@ -5,7 +5,7 @@
 #include <git2.h>
 
 #include "pushfix/err.h"
-#include "pushfix/util.h"
+#include "pushfix/banned.h" /* as util.h would, without reaching up */
 
 static _Thread_local char errmsg[2048];
 
