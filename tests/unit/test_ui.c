@@ -22,6 +22,7 @@
 #include "pushfix/err.h"
 #include "pushfix/finding.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/policy.h"
 #include "pushfix/semgrep.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/ui.h"
