@@ -619,34 +619,34 @@ static const char *fix_mark(const struct pf_fix *x)
 	return x->state == PF_FIX_VERIFIED ? "verified" : "unverified";
 }
 
-void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
-			  const char *pushed, size_t pushed_len,
-			  const struct pf_ui_render_opts *o)
+/* "[1/3] ERROR rule.id" */
+static void render_title(struct pf_buf *out, const struct pf_finding *f,
+			 const struct pf_ui_render_opts *o, unsigned width)
 {
-	unsigned width = o->width ? o->width : 80, col = 0;
-	int color = o->color;
-	const struct pf_triage *t = &f->triage;
-	const struct pf_fix *x = &f->fix;
-	struct pf_buf loc = PF_BUF_INIT;
-	size_t start;
+	size_t start = out->len;
+	unsigned col;
 
-	/* [1/3] ERROR rule.id */
-	start = out->len;
 	if (o->total)
 		pf_buf_addf(out, "[%u/%u] ", o->index, o->total);
 	col = pf_ui_columns(out->buf + start, out->len - start);
-	add_color(out, color, sev_color(f->severity));
+	add_color(out, o->color, sev_color(f->severity));
 	pf_buf_addstr(out, pf_severity_name(f->severity));
-	add_color(out, color, C_RESET);
+	add_color(out, o->color, C_RESET);
 	col += (unsigned)strlen(pf_severity_name(f->severity)) + 1;
 	pf_buf_addch(out, ' ');
-	add_color(out, color, C_BOLD);
+	add_color(out, o->color, C_BOLD);
 	add_cut(out, f->rule_id ? f->rule_id : "(no rule id)",
 		width > col ? width - col : 1);
-	add_color(out, color, C_RESET);
+	add_color(out, o->color, C_RESET);
 	pf_buf_addch(out, '\n');
+}
 
-	/* path:line */
+/* "  path:line", the path cut on the left to fit */
+static void render_location(struct pf_buf *out, const struct pf_finding *f,
+			    unsigned width)
+{
+	struct pf_buf loc = PF_BUF_INIT;
+
 	if (f->end.line > f->start.line)
 		pf_buf_addf(&loc, ":%u-%u", f->start.line, f->end.line);
 	else
@@ -656,87 +656,145 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
 		     width > loc.len + 12 ? width - 2 - (unsigned)loc.len : 10);
 	pf_buf_add(out, loc.buf, loc.len);
 	pf_buf_addch(out, '\n');
+	pf_buf_release(&loc);
+}
 
+static void render_message(struct pf_buf *out, const struct pf_finding *f,
+			   unsigned width)
+{
 	if (f->message && *f->message) {
 		pf_buf_addstr(out, "  ");
 		add_wrapped(out, f->message, 2, 2, width);
 	}
+}
 
-	/* The matched lines as pushed (never the scanner's copy), a few at
-	 * most: the diff below shows more around a fix. */
-	if (f->lines && *f->lines) {
-		const char *p = f->lines;
-		uint32_t ln = f->start.line;
-		unsigned shown = 0;
+/* The matched lines as pushed (never the scanner's copy), a few at most:
+ * the diff below shows more around a fix. */
+static void render_lines(struct pf_buf *out, const struct pf_finding *f,
+			 unsigned width)
+{
+	const char *p = f->lines;
+	uint32_t ln = f->start.line;
+	unsigned shown = 0;
 
-		while (*p) {
-			const char *e = strchr(p, '\n');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-			char *one;
+	if (!p || !*p)
+		return;
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char *one;
 
-			if (shown == 6) {
-				pf_buf_addstr(out, "        ...\n");
-				break;
-			}
-			one = pf_xstrndup(p, n);
-			pf_buf_addf(out, "  %5u | ", ln);
-			add_cut(out, one, width > 20 ? width - 10 : 10);
-			pf_buf_addch(out, '\n');
-			free(one);
-			ln++;
-			shown++;
-			if (!e)
-				break;
-			p = e + 1;
+		if (shown == 6) {
+			pf_buf_addstr(out, "        ...\n");
+			break;
 		}
+		one = pf_xstrndup(p, n);
+		pf_buf_addf(out, "  %5u | ", ln);
+		add_cut(out, one, width > 20 ? width - 10 : 10);
+		pf_buf_addch(out, '\n');
+		free(one);
+		ln++;
+		shown++;
+		if (!e)
+			break;
+		p = e + 1;
 	}
+}
 
-	/* triage: verdict, confidence, reason -- or why there is none */
-	start = out->len;
+/* "  triage: none (why)": there is no verdict. */
+static void render_no_verdict(struct pf_buf *out, const struct pf_triage *t,
+			      unsigned width)
+{
+	struct pf_buf why = PF_BUF_INIT;
+
+	pf_buf_addstr(&why, "none");
+	if (t->error && *t->error)
+		pf_buf_addf(&why, " (%s)", t->error);
+	else
+		pf_buf_addstr(&why, " (not triaged)");
+	add_wrapped(out, why.buf, 10, 4, width);
+	pf_buf_release(&why);
+}
+
+/* "  triage: <verdict>, confidence 0.90 (cached): <first line of the
+ * reason>", then the developer's feedback. */
+static void render_verdict(struct pf_buf *out, const struct pf_triage *t,
+			   int color, unsigned width)
+{
+	struct pf_buf v = PF_BUF_INIT;
+	const char *nl;
+
+	add_color(out, color, verdict_color(t->verdict));
+	pf_buf_addstr(out, verdict_words(t->verdict));
+	add_color(out, color, C_RESET);
+	pf_buf_addf(&v, ", confidence %.2f", t->confidence);
+	if (t->cached)
+		pf_buf_addstr(&v, " (cached)");
+	if (t->reason && *t->reason) {
+		/* One line: the first of the reason. */
+		nl = strchr(t->reason, '\n');
+		pf_buf_addstr(&v, ": ");
+		pf_buf_add(&v, t->reason,
+			   nl ? (size_t)(nl - t->reason) : strlen(t->reason));
+	}
+	add_wrapped(out, v.buf,
+		    10 + (unsigned)strlen(verdict_words(t->verdict)), 4, width);
+	pf_buf_release(&v);
+	if (t->feedback)
+		pf_buf_addf(out, "  your feedback: %s\n",
+			    t->feedback > 0 ? "agree" : "disagree");
+}
+
+static void render_triage(struct pf_buf *out, const struct pf_triage *t,
+			  int color, unsigned width)
+{
 	pf_buf_addstr(out, "  triage: ");
-	if (t->verdict == PF_VERDICT_NONE) {
-		struct pf_buf why = PF_BUF_INIT;
+	if (t->verdict == PF_VERDICT_NONE)
+		render_no_verdict(out, t, width);
+	else
+		render_verdict(out, t, color, width);
+}
 
-		pf_buf_addstr(&why, "none");
-		if (t->error && *t->error)
-			pf_buf_addf(&why, " (%s)", t->error);
-		else
-			pf_buf_addstr(&why, " (not triaged)");
-		add_wrapped(out, why.buf, 10, 4, width);
-		pf_buf_release(&why);
+/* "  fix (verified):" and the fix as a diff. */
+static void render_fix_diff(struct pf_buf *out, const struct pf_finding *f,
+			    const char *pushed, size_t pushed_len, int color,
+			    unsigned width)
+{
+	const struct pf_fix *x = &f->fix;
+	const char *mark = fix_mark(x);
+
+	pf_buf_addstr(out, "  fix (");
+	add_color(out, color,
+		  x->origin == PF_FIX_RULE	? C_CYAN
+		  : x->state == PF_FIX_VERIFIED ? C_GREEN
+						: C_YELLOW);
+	pf_buf_addstr(out, mark);
+	add_color(out, color, C_RESET);
+	if (x->origin == PF_FIX_LLM && x->state != PF_FIX_VERIFIED &&
+	    x->note && *x->note) {
+		pf_buf_addstr(out, "): ");
+		add_wrapped(out, x->note, 10 + (unsigned)strlen(mark), 4,
+			    width);
 	} else {
-		struct pf_buf v = PF_BUF_INIT;
-		const char *nl;
-
-		add_color(out, color, verdict_color(t->verdict));
-		pf_buf_addstr(out, verdict_words(t->verdict));
-		add_color(out, color, C_RESET);
-		pf_buf_addf(&v, ", confidence %.2f", t->confidence);
-		if (t->cached)
-			pf_buf_addstr(&v, " (cached)");
-		if (t->reason && *t->reason) {
-			/* One line: the first of the reason. */
-			nl = strchr(t->reason, '\n');
-			pf_buf_addstr(&v, ": ");
-			pf_buf_add(&v, t->reason,
-				   nl ? (size_t)(nl - t->reason)
-				      : strlen(t->reason));
-		}
-		add_wrapped(out, v.buf,
-			    10 + (unsigned)strlen(verdict_words(t->verdict)),
-			    4, width);
-		pf_buf_release(&v);
-		if (t->feedback)
-			pf_buf_addf(out, "  your feedback: %s\n",
-				    t->feedback > 0 ? "agree" : "disagree");
+		pf_buf_addstr(out, "):\n");
 	}
+	pf_ui_render_diff(out, f->path ? f->path : "?", pushed, pushed_len,
+			  x->start_line, x->end_line, x->replacement, color,
+			  width);
+}
 
-	/* the fix */
+/* The fix: refused (why), hidden (unverified), none, or its diff. */
+static void render_fix(struct pf_buf *out, const struct pf_finding *f,
+		       const char *pushed, size_t pushed_len,
+		       const struct pf_ui_render_opts *o, unsigned width)
+{
+	const struct pf_fix *x = &f->fix;
+
 	if (x->origin != PF_FIX_NONE && x->state == PF_FIX_REFUSED) {
 		pf_buf_addstr(out, "  fix: ");
-		add_color(out, color, C_YELLOW);
+		add_color(out, o->color, C_YELLOW);
 		pf_buf_addstr(out, "refused");
-		add_color(out, color, C_RESET);
+		add_color(out, o->color, C_RESET);
 		pf_buf_addstr(out, ": ");
 		add_wrapped(out, x->note ? x->note : "no reason given", 16, 4,
 			    width);
@@ -750,28 +808,22 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
 	} else if (!has_fix(f, o->show_unverified)) {
 		pf_buf_addstr(out, "  fix: none\n");
 	} else {
-		const char *mark = fix_mark(x);
-
-		pf_buf_addstr(out, "  fix (");
-		add_color(out, color,
-			  x->origin == PF_FIX_RULE	  ? C_CYAN
-			  : x->state == PF_FIX_VERIFIED ? C_GREEN
-							: C_YELLOW);
-		pf_buf_addstr(out, mark);
-		add_color(out, color, C_RESET);
-		if (x->origin == PF_FIX_LLM && x->state != PF_FIX_VERIFIED &&
-		    x->note && *x->note) {
-			pf_buf_addstr(out, "): ");
-			add_wrapped(out, x->note,
-				    10 + (unsigned)strlen(mark), 4, width);
-		} else {
-			pf_buf_addstr(out, "):\n");
-		}
-		pf_ui_render_diff(out, f->path ? f->path : "?", pushed,
-				  pushed_len, x->start_line, x->end_line,
-				  x->replacement, color, width);
+		render_fix_diff(out, f, pushed, pushed_len, o->color, width);
 	}
-	pf_buf_release(&loc);
+}
+
+void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
+			  const char *pushed, size_t pushed_len,
+			  const struct pf_ui_render_opts *o)
+{
+	unsigned width = o->width ? o->width : 80;
+
+	render_title(out, f, o, width);
+	render_location(out, f, width);
+	render_message(out, f, width);
+	render_lines(out, f, width);
+	render_triage(out, &f->triage, o->color, width);
+	render_fix(out, f, pushed, pushed_len, o, width);
 }
 
 /* ---- keys and colour ------------------------------------------------ */
