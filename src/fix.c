@@ -101,10 +101,35 @@ static void fix_set(struct pf_finding *f, enum pf_fix_state state, uint32_t a,
 	f->fix.note = note ? pf_xstrdup(note) : NULL;
 }
 
+/* A fix must stay within the lines the model was shown, whole: 1 with
+ * the reason in `why` when it does not. */
+static int outside_snippet(struct pf_buf *why, const struct pf_snippet *snip,
+			   const struct pf_llm_answer *a)
+{
+	if (a->start_line < snip->first_line || a->end_line > snip->last_line) {
+		pf_buf_addf(why,
+			    "it replaces lines %u-%u, outside the lines the "
+			    "model was shown (%u-%u)",
+			    (unsigned)a->start_line, (unsigned)a->end_line,
+			    (unsigned)snip->first_line,
+			    (unsigned)snip->last_line);
+		return 1;
+	}
+	for (uint32_t l = a->start_line; l <= a->end_line; l++) {
+		if (pf_snippet_line_cut(snip, l)) {
+			pf_buf_addf(why,
+				    "it replaces line %u, which the model saw "
+				    "only cut short",
+				    (unsigned)l);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void pf_fix_from_llm(struct pf_finding *f, const struct pf_llm_answer *a,
 		     const struct pf_fix_source *src, struct pf_fix_stats *st)
 {
-	const struct pf_snippet *snip = src->snip;
 	struct pf_buf sent = PF_BUF_INIT, restored = PF_BUF_INIT,
 		      shaped = PF_BUF_INIT, note = PF_BUF_INIT;
 	const char *c = src->pushed;
@@ -115,24 +140,8 @@ void pf_fix_from_llm(struct pf_finding *f, const struct pf_llm_answer *a,
 	if (!a->has_fix || f->fix.origin == PF_FIX_RULE ||
 	    a->verdict == PF_VERDICT_FALSE_POSITIVE || a->confidence < min)
 		return;
-	if (a->start_line < snip->first_line || a->end_line > snip->last_line) {
-		pf_buf_addf(&note,
-			    "it replaces lines %u-%u, outside the lines the "
-			    "model was shown (%u-%u)",
-			    (unsigned)a->start_line, (unsigned)a->end_line,
-			    (unsigned)snip->first_line,
-			    (unsigned)snip->last_line);
+	if (outside_snippet(&note, src->snip, a))
 		goto refuse;
-	}
-	for (uint32_t l = a->start_line; l <= a->end_line; l++) {
-		if (pf_snippet_line_cut(snip, l)) {
-			pf_buf_addf(&note,
-				    "it replaces line %u, which the model saw "
-				    "only cut short",
-				    (unsigned)l);
-			goto refuse;
-		}
-	}
 	if (line_span(c, src->pushed_len, a->start_line, a->end_line, &begin,
 		      &stop)) {
 		pf_buf_addf(&note, "lines %u-%u are not in the file",
@@ -246,6 +255,53 @@ static void unverify(const struct pf_run *run, struct pf_fix_stats *st,
 	v->done = 1;
 }
 
+/* Finding i's file as pushed, with its fix applied. */
+static void apply_in_memory(struct vitem *v, const struct pf_run *run, size_t i)
+{
+	const struct pf_finding *f = &run->findings.v[i];
+	const struct pf_changed_file *cf = pf_changeset_find(&run->cs, f->path);
+	size_t begin, stop, rl = strlen(f->fix.replacement);
+
+	v->fi = i;
+	pf_buf_init(&v->fixed);
+	line_span(cf->content, cf->content_len, f->fix.start_line,
+		  f->fix.end_line, &begin, &stop);
+	pf_buf_add(&v->fixed, cf->content, begin);
+	pf_buf_add(&v->fixed, f->fix.replacement, rl);
+	pf_buf_add(&v->fixed, cf->content + stop, cf->content_len - stop);
+	v->new_start = f->fix.start_line;
+	v->new_end =
+	    f->fix.start_line +
+	    (rl ? pf_apply_count_lines(f->fix.replacement, rl) - 1 : 0);
+}
+
+/* The next round: the items not done yet, at most one per path (the
+ * scanner sees one version of a file per run).  tmap[k] is the item of
+ * targets[k]; returns how many. */
+static size_t pick_round(struct pf_scan_target *targets, size_t *tmap,
+			 const struct pf_findings *fs,
+			 const struct vitem *items, size_t n)
+{
+	size_t tn = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *p = fs->v[items[i].fi].path;
+		int dup = 0;
+
+		if (items[i].done)
+			continue;
+		for (size_t k = 0; k < tn && !dup; k++)
+			dup = !strcmp(targets[k].path, p);
+		if (dup)
+			continue;
+		targets[tn].path = p;
+		targets[tn].data = items[i].fixed.buf;
+		targets[tn].len = items[i].fixed.len;
+		tmap[tn++] = i;
+	}
+	return tn;
+}
+
 void pf_fix_verify(struct pf_run *run, struct pf_fix_stats *st)
 {
 	struct pf_findings *fs = &run->findings;
@@ -266,52 +322,16 @@ void pf_fix_verify(struct pf_run *run, struct pf_fix_stats *st)
 	tmap = pf_xcalloc(n, sizeof(*tmap));
 	n = 0;
 	for (size_t i = 0; i < fs->nr; i++) {
-		struct pf_finding *f = &fs->v[i];
-		struct pf_changed_file *cf;
-		struct vitem *v;
-		size_t begin, stop, rl;
-
-		if (f->fix.origin != PF_FIX_LLM ||
-		    f->fix.state != PF_FIX_UNCHECKED)
-			continue;
-		cf = pf_changeset_find(&run->cs, f->path);
-		v = &items[n++];
-		v->fi = i;
-		pf_buf_init(&v->fixed);
-		line_span(cf->content, cf->content_len, f->fix.start_line,
-			  f->fix.end_line, &begin, &stop);
-		rl = strlen(f->fix.replacement);
-		pf_buf_add(&v->fixed, cf->content, begin);
-		pf_buf_add(&v->fixed, f->fix.replacement, rl);
-		pf_buf_add(&v->fixed, cf->content + stop,
-			   cf->content_len - stop);
-		v->new_start = f->fix.start_line;
-		v->new_end =
-		    f->fix.start_line +
-		    (rl ? pf_apply_count_lines(f->fix.replacement, rl) - 1 : 0);
+		if (fs->v[i].fix.origin == PF_FIX_LLM &&
+		    fs->v[i].fix.state == PF_FIX_UNCHECKED)
+			apply_in_memory(&items[n++], run, i);
 	}
-	/* Rounds: one version of a path per scanner run. */
 	for (left = n; left;) {
 		struct pf_findings found = PF_FINDINGS_INIT;
 		struct pf_scan_result res;
-		size_t tn = 0;
+		size_t tn = pick_round(targets, tmap, fs, items, n);
 		int ret;
 
-		for (size_t i = 0; i < n; i++) {
-			const char *p = fs->v[items[i].fi].path;
-			int dup = 0;
-
-			if (items[i].done)
-				continue;
-			for (size_t k = 0; k < tn && !dup; k++)
-				dup = !strcmp(targets[k].path, p);
-			if (dup)
-				continue;
-			targets[tn].path = p;
-			targets[tn].data = items[i].fixed.buf;
-			targets[tn].len = items[i].fixed.len;
-			tmap[tn++] = i;
-		}
 		pf_scan_result_init(&res);
 		ret = pf_scan_targets(&found, &res, &run->cfg, targets, tn,
 				      ignore, ilen);
