@@ -1701,7 +1701,7 @@ static void log_feedback(struct session *s)
 /* "push anyway? [y/N]" when the policy would stop the push. */
 static void ask_push_anyway(struct session *s)
 {
-	struct pf_buf why = PF_BUF_INIT, line = PF_BUF_INIT;
+	struct pf_buf line = PF_BUF_INIT;
 	const char *what;
 	unsigned nb = pf_policy_blocking(s->res, &s->run->cfg, &what);
 
@@ -1722,7 +1722,6 @@ static void ask_push_anyway(struct session *s)
 	}
 	s->res->push_anyway = pf_ui_parse_key(line.buf) == 'y';
 out:
-	pf_buf_release(&why);
 	pf_buf_release(&line);
 }
 
