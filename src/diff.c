@@ -608,31 +608,55 @@ static int want_renames(const struct pf_diff_opts *opts)
 	return !opts || opts->find_renames;
 }
 
-int pf_diff_range(struct pf_changeset *cs, git_repository *repo,
-		  const git_oid *base, const git_oid *tip,
-		  const struct pf_diff_opts *opts)
+/* Tree `a` (NULL: the empty tree) against tree `b`, or against `index`
+ * when it is given, collected into cs (`all`: every file of b, whole). */
+static int diff_and_collect(struct pf_changeset *cs, git_repository *repo,
+			    git_tree *a, git_tree *b, git_index *index,
+			    const struct pf_diff_opts *opts, int all,
+			    int renames)
 {
-	git_tree *a = NULL, *b = NULL;
+	const char *fail = index ? "cannot diff the index"
+			   : all ? "cannot list the tree"
+				 : "cannot diff trees";
 	git_diff *diff = NULL;
 	git_diff_options o;
+	int ret;
+
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (index ? git_diff_tree_to_index(&diff, repo, a, index, &o)
+		  : git_diff_tree_to_tree(&diff, repo, a, b, &o))
+		ret = pf_error_git(fail);
+	else
+		ret = collect(cs, repo, diff, opts, all, renames);
+	git_diff_free(diff);
+	return ret;
+}
+
+static int diff_commits(struct pf_changeset *cs, git_repository *repo,
+			const git_oid *base, const git_oid *tip,
+			const struct pf_diff_opts *opts, int all)
+{
+	git_tree *a = NULL, *b = NULL;
 	int ret;
 
 	if ((ret = tree_of(&a, repo, base, "base")) ||
 	    (ret = tree_of(&b, repo, tip, "tip")))
 		goto out;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_diff_tree_to_tree(&diff, repo, a, b, &o)) {
-		ret = pf_error_git("cannot diff trees");
-		goto out;
-	}
 	/* From the empty tree every file is new: no rename to find. */
-	ret = collect(cs, repo, diff, opts, 0, base && want_renames(opts));
+	ret = diff_and_collect(cs, repo, a, b, NULL, opts, all,
+			       base && want_renames(opts));
 out:
-	git_diff_free(diff);
 	git_tree_free(a);
 	git_tree_free(b);
 	return ret;
+}
+
+int pf_diff_range(struct pf_changeset *cs, git_repository *repo,
+		  const git_oid *base, const git_oid *tip,
+		  const struct pf_diff_opts *opts)
+{
+	return diff_commits(cs, repo, base, tip, opts, 0);
 }
 
 int pf_diff_staged(struct pf_changeset *cs, git_repository *repo,
@@ -641,8 +665,6 @@ int pf_diff_staged(struct pf_changeset *cs, git_repository *repo,
 	git_reference *head = NULL;
 	git_tree *tree = NULL;
 	git_index *index = NULL;
-	git_diff *diff = NULL;
-	git_diff_options o;
 	int ret = 0, err;
 
 	err = git_repository_head(&head, repo);
@@ -662,15 +684,9 @@ int pf_diff_staged(struct pf_changeset *cs, git_repository *repo,
 		ret = pf_error_git("cannot read the index");
 		goto out;
 	}
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_diff_tree_to_index(&diff, repo, tree, index, &o)) {
-		ret = pf_error_git("cannot diff the index");
-		goto out;
-	}
-	ret = collect(cs, repo, diff, opts, 0, tree && want_renames(opts));
+	ret = diff_and_collect(cs, repo, tree, NULL, index, opts, 0,
+			       tree && want_renames(opts));
 out:
-	git_diff_free(diff);
 	git_index_free(index);
 	git_tree_free(tree);
 	git_reference_free(head);
@@ -680,24 +696,10 @@ out:
 int pf_diff_all(struct pf_changeset *cs, git_repository *repo,
 		const git_oid *tip, const struct pf_diff_opts *opts)
 {
-	git_tree *b = NULL;
-	git_diff *diff = NULL;
-	int ret;
-
 	/*
 	 * The empty tree against tip: every file is added, so each hunk is
 	 * the whole file (lines 1..N), and binary, symlink, submodule and
 	 * size checks are the same as for a range.
 	 */
-	if ((ret = tree_of(&b, repo, tip, "tip")))
-		goto out;
-	if (git_diff_tree_to_tree(&diff, repo, NULL, b, NULL)) {
-		ret = pf_error_git("cannot list the tree");
-		goto out;
-	}
-	ret = collect(cs, repo, diff, opts, 1, 0);
-out:
-	git_diff_free(diff);
-	git_tree_free(b);
-	return ret;
+	return diff_commits(cs, repo, NULL, tip, opts, 1);
 }

@@ -142,6 +142,17 @@ const char *pf_verdict_name(enum pf_verdict v)
 	return "none";
 }
 
+const char *pf_fix_state_name(enum pf_fix_state s)
+{
+	switch (s) {
+	case PF_FIX_VERIFIED: return "verified";
+	case PF_FIX_UNVERIFIED: return "unverified";
+	case PF_FIX_REFUSED: return "refused";
+	case PF_FIX_UNCHECKED: break;
+	}
+	return "unchecked";
+}
+
 /* ---- positions ------------------------------------------------------ */
 
 /*

@@ -613,6 +613,28 @@ out:
 	return ret;
 }
 
+/* walk_new() for update idx; when the remote has every commit (w->nr
+ * is 0), the update has nothing to scan and its note says why. */
+static int walk_or_nothing(struct walk_result *w, struct pf_push *p,
+			   size_t idx, git_repository *repo,
+			   const char *remote_name, const git_oid *tip,
+			   const char *why)
+{
+	struct pf_push_update *u = &p->v[idx];
+	struct pf_buf note = PF_BUF_INIT;
+	int ret = walk_new(w, p, repo, remote_name, tip);
+
+	if (ret || w->nr)
+		return ret;
+	u->nothing_to_scan = 1;
+	pf_buf_addf(&note,
+		    "%s: the remote already has every commit: nothing to "
+		    "scan",
+		    why);
+	set_note(u, &note);
+	return 0;
+}
+
 /* A new ref, or a remote oid this clone lacks, or no merge-base. */
 static int resolve_walk(struct pf_push *p, size_t idx, git_repository *repo,
 			const char *remote_name, const git_oid *tip,
@@ -621,34 +643,19 @@ static int resolve_walk(struct pf_push *p, size_t idx, git_repository *repo,
 	struct pf_push_update *u = &p->v[idx];
 	struct walk_result w;
 	struct pf_buf note = PF_BUF_INIT;
-	const char *s;
-	char ab[8];
-	int ret;
+	char ab[8] = "";
+	int ret = walk_or_nothing(&w, p, idx, repo, remote_name, tip, why);
 
-	if ((ret = walk_new(&w, p, repo, remote_name, tip)))
+	if (ret || !w.nr)
 		return ret;
-	s = w.nr == 1 ? "" : "s";
-	if (!w.nr) {
-		u->nothing_to_scan = 1;
-		pf_buf_addf(&note,
-			    "%s: the remote already has every commit: "
-			    "nothing to scan",
-			    why);
-	} else if (!w.has_base) {
-		u->has_base = 0;
-		pf_buf_addf(&note,
-			    "%s: %zu commit%s the remote does not have, "
-			    "base the empty tree",
-			    why, w.nr, s);
-	} else {
-		u->has_base = 1;
+	u->has_base = w.has_base;
+	if (w.has_base) {
 		git_oid_tostr(u->base_oid, sizeof(u->base_oid), &w.base);
 		abbrev(ab, &w.base);
-		pf_buf_addf(&note,
-			    "%s: %zu commit%s the remote does not have, "
-			    "base %s",
-			    why, w.nr, s, ab);
 	}
+	pf_buf_addf(&note, "%s: %zu commit%s the remote does not have, base %s",
+		    why, w.nr, w.nr == 1 ? "" : "s",
+		    w.has_base ? ab : "the empty tree");
 	set_note(u, &note);
 	return 0;
 }
@@ -676,16 +683,11 @@ static int resolve_force(struct pf_push *p, size_t idx, git_repository *repo,
 	char a[8], b[8];
 	int ret, desc = 0;
 
-	if ((ret = walk_new(&w, p, repo, remote_name, tip)))
+	/* !w.nr: reset onto commits another ref already published. */
+	ret = walk_or_nothing(&w, p, idx, repo, remote_name, tip,
+			      "forced update");
+	if (ret || !w.nr)
 		return ret;
-	if (!w.nr) {
-		/* Reset onto commits another ref already published. */
-		u->nothing_to_scan = 1;
-		pf_buf_addstr(&note, "forced update: the remote already has "
-				     "every commit: nothing to scan");
-		set_note(u, &note);
-		return 0;
-	}
 	abbrev(a, mb);
 	if (w.has_base && !git_oid_equal(&w.base, mb)) {
 		desc = git_graph_descendant_of(repo, &w.base, mb);

@@ -61,17 +61,6 @@ static const char *fix_origin_name(enum pf_fix_origin o)
 	return o == PF_FIX_LLM ? "llm" : "rule";
 }
 
-static const char *fix_state_name(enum pf_fix_state s)
-{
-	switch (s) {
-	case PF_FIX_VERIFIED: return "verified";
-	case PF_FIX_UNVERIFIED: return "unverified";
-	case PF_FIX_REFUSED: return "refused";
-	case PF_FIX_UNCHECKED: break;
-	}
-	return "unchecked";
-}
-
 static double unit_interval(double d)
 {
 	return d >= 0 && d <= 1 ? d : 0; /* NaN too */
@@ -120,7 +109,7 @@ static void json_finding(struct pf_buf *b, const struct pf_finding *f)
 		jkey(b, "replacement", &ff);
 		jstr(b, f->fix.replacement);
 		jkey(b, "state", &ff);
-		jstr(b, fix_state_name(f->fix.state));
+		jstr(b, pf_fix_state_name(f->fix.state));
 		jkey(b, "note", &ff);
 		jstr(b, f->fix.note);
 		pf_buf_addch(b, '}');
@@ -391,7 +380,7 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 	if (f->fix.replacement) {
 		pf_buf_addf(b, "  %s fix (%s), line%s %u",
 			    f->fix.origin == PF_FIX_LLM ? "suggested" : "rule",
-			    fix_state_name(f->fix.state),
+			    pf_fix_state_name(f->fix.state),
 			    f->fix.end_line > f->fix.start_line ? "s" : "",
 			    (unsigned)f->fix.start_line);
 		if (f->fix.end_line > f->fix.start_line)

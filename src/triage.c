@@ -1,7 +1,8 @@
 /*
  * The triage stage: anonymise, ask the LLM (in parallel, cached), read the
- * answers strictly, de-anonymise and verify the fixes.  Everything that
- * leaves the machine is built here from redacted text only, and logged.
+ * answers strictly, hand their fixes to the fix stage (fix.h).  Everything
+ * that leaves the machine is built here from redacted text only, and
+ * logged.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,11 +11,11 @@
 
 #include "pushfix/cache.h"
 #include "pushfix/err.h"
+#include "pushfix/fix.h"
 #include "pushfix/http.h"
 #include "pushfix/llm.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/redact.h"
-#include "pushfix/scan.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/snippet.h"
 #include "pushfix/store.h"
@@ -68,8 +69,8 @@ struct triage {
 	size_t reqs_nr, reqs_alloc;
 	struct tfind *finds;
 	size_t sent, cached, failed;
-	double llm_ms, verify_ms;
-	unsigned verified, unverified, refused;
+	double llm_ms;
+	struct pf_fix_stats fixes;
 };
 
 static void set_error(struct pf_finding *f, const char *msg)
@@ -90,22 +91,6 @@ static int fail_all(struct triage *t, int code)
 	pf_error_setc(code, "%s", msg);
 	free(msg);
 	return code;
-}
-
-static void offer_rule_fixes(struct pf_run *run)
-{
-	for (size_t i = 0; i < run->findings.nr; i++) {
-		struct pf_finding *f = &run->findings.v[i];
-		struct pf_changed_file *cf;
-
-		if (!f->rule_fix || f->fix.origin != PF_FIX_NONE)
-			continue;
-		cf = pf_changeset_find(&run->cs, f->path);
-		if (cf && cf->content &&
-		    pf_finding_rule_fix_to_lines(f, cf->content,
-						 cf->content_len))
-			pf_error_clear(); /* no rule fix then, nothing else */
-	}
 }
 
 static int redact_str(struct triage *t, struct pf_buf *out, const char *s)
@@ -473,131 +458,20 @@ out:
 	return ret;
 }
 
-/* Byte span [begin, stop) of lines a..b (1-based) of content. */
-static int line_span(const char *c, size_t len, uint32_t a, uint32_t b,
-		     size_t *begin, size_t *stop)
+static void take_fix(struct triage *t, struct pf_finding *f,
+		     const struct tfind *tf, const struct pf_llm_answer *a)
 {
-	uint32_t line = 1;
-	size_t i = 0;
+	const struct tfile *file = &t->files[tf->file];
+	struct pf_fix_source src;
 
-	while (line < a && i < len) {
-		const char *nl = memchr(c + i, '\n', len - i);
-
-		if (!nl)
-			return -1;
-		i = (size_t)(nl - c) + 1;
-		line++;
-	}
-	if (line < a || (i >= len && len))
-		return -1;
-	*begin = i;
-	while (line <= b && i < len) {
-		const char *nl = memchr(c + i, '\n', len - i);
-
-		i = nl ? (size_t)(nl - c) + 1 : len;
-		line++;
-	}
-	*stop = i;
-	return 0;
-}
-
-/* The replacement shaped like the lines it replaces: their line ending
- * (CRLF stays CRLF) and whether the last of them ends in a newline. */
-static void shape_replacement(struct pf_buf *out, const char *repl,
-			      const char *c, size_t begin, size_t stop)
-{
-	int nl = stop > begin && c[stop - 1] == '\n';
-	int crlf = nl && stop - begin >= 2 && c[stop - 2] == '\r';
-	size_t n = strlen(repl);
-
-	pf_buf_reset(out);
-	for (size_t i = 0; i < n; i++) {
-		if (repl[i] == '\n' && crlf && (!i || repl[i - 1] != '\r'))
-			pf_buf_addch(out, '\r');
-		pf_buf_addch(out, repl[i]);
-	}
-	if (nl && out->len && out->buf[out->len - 1] != '\n')
-		pf_buf_addstr(out, crlf ? "\r\n" : "\n");
-	if (!nl) {
-		while (out->len && (out->buf[out->len - 1] == '\n' ||
-				    out->buf[out->len - 1] == '\r'))
-			pf_buf_setlen(out, out->len - 1);
-	}
-}
-
-static void fix_set(struct pf_finding *f, enum pf_fix_state state, uint32_t a,
-		    uint32_t b, char *repl, const char *note)
-{
-	free(f->fix.replacement);
-	free(f->fix.note);
-	f->fix.origin = PF_FIX_LLM;
-	f->fix.state = state;
-	f->fix.start_line = a;
-	f->fix.end_line = b;
-	f->fix.replacement = repl;
-	f->fix.note = note ? pf_xstrdup(note) : NULL;
-}
-
-static void take_fix(struct triage *t, struct pf_finding *f, struct tfind *tf,
-		     const struct pf_llm_answer *a)
-{
-	struct tfile *file = &t->files[tf->file];
-	struct pf_buf sent = PF_BUF_INIT, restored = PF_BUF_INIT,
-		      shaped = PF_BUF_INIT, note = PF_BUF_INIT;
-	const char *c = file->cf->content;
-	size_t begin, stop;
-	double min = t->run->cfg.llm.autofix_min_confidence;
-
-	/* A rule's own fix stays; a fix for a false alarm makes no sense. */
-	if (!a->has_fix || f->fix.origin == PF_FIX_RULE ||
-	    a->verdict == PF_VERDICT_FALSE_POSITIVE || a->confidence < min)
-		return;
-	if (a->start_line < tf->snip.first_line ||
-	    a->end_line > tf->snip.last_line) {
-		pf_buf_addf(&note,
-			    "it replaces lines %u-%u, outside the lines the "
-			    "model was shown (%u-%u)",
-			    (unsigned)a->start_line, (unsigned)a->end_line,
-			    (unsigned)tf->snip.first_line,
-			    (unsigned)tf->snip.last_line);
-		goto refuse;
-	}
-	for (uint32_t l = a->start_line; l <= a->end_line; l++) {
-		if (pf_snippet_line_cut(&tf->snip, l)) {
-			pf_buf_addf(&note,
-				    "it replaces line %u, which the model saw "
-				    "only cut short",
-				    (unsigned)l);
-			goto refuse;
-		}
-	}
-	if (line_span(c, file->cf->content_len, a->start_line, a->end_line,
-		      &begin, &stop)) {
-		pf_buf_addf(&note, "lines %u-%u are not in the file",
-			    (unsigned)a->start_line, (unsigned)a->end_line);
-		goto refuse;
-	}
-	pf_snippet_lines(&sent, file->red.buf, file->red.len, a->start_line,
-			 a->end_line);
-	if (pf_vault_restore(&restored, &t->vault, a->replacement,
-			     strlen(a->replacement), sent.buf, sent.len)) {
-		pf_buf_addstr(&note, pf_error_last());
-		pf_error_clear();
-		goto refuse;
-	}
-	shape_replacement(&shaped, restored.buf, c, begin, stop);
-	fix_set(f, PF_FIX_UNCHECKED, a->start_line, a->end_line,
-		pf_buf_detach(&shaped, NULL), NULL);
-	goto out;
-refuse:
-	t->refused++;
-	fix_set(f, PF_FIX_REFUSED, a->start_line, a->end_line,
-		pf_xstrdup(a->replacement), note.buf);
-out:
-	pf_buf_release(&sent);
-	pf_buf_release(&restored);
-	pf_buf_release(&shaped);
-	pf_buf_release(&note);
+	src.pushed = file->cf->content;
+	src.pushed_len = file->cf->content_len;
+	src.sent = file->red.buf;
+	src.sent_len = file->red.len;
+	src.snip = &tf->snip;
+	src.vault = &t->vault;
+	src.min_confidence = t->run->cfg.llm.autofix_min_confidence;
+	pf_fix_from_llm(f, a, &src, &t->fixes);
 }
 
 static void apply_answers(struct triage *t)
@@ -635,185 +509,6 @@ static void apply_answers(struct triage *t)
 		take_fix(t, f, tf, &r->ans);
 	}
 	pf_buf_release(&reason);
-}
-
-/* ---- verification: re-scan the fixed files ---- */
-
-struct vitem {
-	size_t fi;
-	struct pf_buf fixed;
-	uint32_t new_start, new_end;
-	int done;
-};
-
-static int overlaps(const struct pf_finding *g, uint32_t a, uint32_t b)
-{
-	uint32_t s = g->start.line, e = g->end.line < s ? s : g->end.line;
-
-	return s <= b && e >= a;
-}
-
-/* Was a finding of `rule` already reported on the fixed lines? */
-static int was_there(const struct pf_findings *fs, const struct pf_finding *f,
-		     const char *rule)
-{
-	for (size_t i = 0; i < fs->nr; i++) {
-		const struct pf_finding *g = &fs->v[i];
-
-		if (g == f || !g->path || strcmp(g->path, f->path) ||
-		    !g->rule_id || strcmp(g->rule_id, rule))
-			continue;
-		if (overlaps(g, f->fix.start_line, f->fix.end_line))
-			return 1;
-	}
-	return 0;
-}
-
-static void judge(struct triage *t, struct vitem *v,
-		  const struct pf_findings *found)
-{
-	struct pf_finding *f = &t->run->findings.v[v->fi];
-	struct pf_buf note = PF_BUF_INIT;
-
-	for (size_t i = 0; i < found->nr && !note.len; i++) {
-		const struct pf_finding *g = &found->v[i];
-
-		if (!g->path || strcmp(g->path, f->path) ||
-		    !overlaps(g, v->new_start, v->new_end))
-			continue;
-		if (g->rule_id && f->rule_id && !strcmp(g->rule_id, f->rule_id))
-			pf_buf_addf(&note,
-				    "the re-scan still reports %s on line %u",
-				    g->rule_id, (unsigned)g->start.line);
-		else if (!g->rule_id ||
-			 !was_there(&t->run->findings, f, g->rule_id))
-			pf_buf_addf(&note,
-				    "the re-scan reports a new finding %s on "
-				    "line %u",
-				    g->rule_id ? g->rule_id : "(no rule id)",
-				    (unsigned)g->start.line);
-	}
-	free(f->fix.note);
-	f->fix.note = NULL;
-	if (note.len) {
-		f->fix.state = PF_FIX_UNVERIFIED;
-		f->fix.note = pf_buf_detach(&note, NULL);
-		t->unverified++;
-	} else {
-		f->fix.state = PF_FIX_VERIFIED;
-		t->verified++;
-	}
-	pf_buf_release(&note);
-	v->done = 1;
-}
-
-static void unverify(struct triage *t, struct vitem *v, const char *why)
-{
-	struct pf_finding *f = &t->run->findings.v[v->fi];
-	struct pf_buf note = PF_BUF_INIT;
-
-	pf_buf_addf(&note, "the re-scan failed: %s", why);
-	f->fix.state = PF_FIX_UNVERIFIED;
-	free(f->fix.note);
-	f->fix.note = pf_buf_detach(&note, NULL);
-	t->unverified++;
-	v->done = 1;
-}
-
-static uint32_t count_lines(const char *s, size_t len)
-{
-	uint32_t n = 0;
-
-	for (size_t i = 0; i < len; i++)
-		n += s[i] == '\n';
-	return n + (len && s[len - 1] != '\n');
-}
-
-static void verify(struct triage *t)
-{
-	struct pf_run *run = t->run;
-	struct pf_findings *fs = &run->findings;
-	struct vitem *items = NULL;
-	struct pf_scan_target *targets = NULL;
-	size_t *tmap = NULL, n = 0, left, ilen = 0;
-	const char *ignore;
-	double t0 = pf_now_ms();
-
-	for (size_t i = 0; i < fs->nr; i++)
-		n += fs->v[i].fix.origin == PF_FIX_LLM &&
-		     fs->v[i].fix.state == PF_FIX_UNCHECKED;
-	if (!n)
-		return;
-	ignore = pf_run_ignore_file(run, &ilen);
-	items = pf_xcalloc(n, sizeof(*items));
-	targets = pf_xcalloc(n, sizeof(*targets));
-	tmap = pf_xcalloc(n, sizeof(*tmap));
-	n = 0;
-	for (size_t i = 0; i < fs->nr; i++) {
-		struct pf_finding *f = &fs->v[i];
-		struct pf_changed_file *cf;
-		struct vitem *v;
-		size_t begin, stop, rl;
-
-		if (f->fix.origin != PF_FIX_LLM ||
-		    f->fix.state != PF_FIX_UNCHECKED)
-			continue;
-		cf = pf_changeset_find(&run->cs, f->path);
-		v = &items[n++];
-		v->fi = i;
-		pf_buf_init(&v->fixed);
-		line_span(cf->content, cf->content_len, f->fix.start_line,
-			  f->fix.end_line, &begin, &stop);
-		rl = strlen(f->fix.replacement);
-		pf_buf_add(&v->fixed, cf->content, begin);
-		pf_buf_add(&v->fixed, f->fix.replacement, rl);
-		pf_buf_add(&v->fixed, cf->content + stop,
-			   cf->content_len - stop);
-		v->new_start = f->fix.start_line;
-		v->new_end = f->fix.start_line +
-			     (rl ? count_lines(f->fix.replacement, rl) - 1 : 0);
-	}
-	/* Rounds: one version of a path per scanner run. */
-	for (left = n; left;) {
-		struct pf_findings found = PF_FINDINGS_INIT;
-		struct pf_scan_result res;
-		size_t tn = 0;
-		int ret;
-
-		for (size_t i = 0; i < n; i++) {
-			const char *p = fs->v[items[i].fi].path;
-			int dup = 0;
-
-			if (items[i].done)
-				continue;
-			for (size_t k = 0; k < tn && !dup; k++)
-				dup = !strcmp(targets[k].path, p);
-			if (dup)
-				continue;
-			targets[tn].path = p;
-			targets[tn].data = items[i].fixed.buf;
-			targets[tn].len = items[i].fixed.len;
-			tmap[tn++] = i;
-		}
-		pf_scan_result_init(&res);
-		ret = pf_scan_targets(&found, &res, &run->cfg, targets, tn,
-				      ignore, ilen);
-		for (size_t k = 0; k < tn; k++) {
-			if (ret)
-				unverify(t, &items[tmap[k]], pf_error_last());
-			else
-				judge(t, &items[tmap[k]], &found);
-		}
-		left -= tn;
-		pf_findings_release(&found);
-		pf_scan_result_release(&res);
-	}
-	for (size_t i = 0; i < n; i++)
-		pf_buf_release(&items[i].fixed);
-	free(items);
-	free(targets);
-	free(tmap);
-	t->verify_ms = pf_now_ms() - t0;
 }
 
 /* One line per distinct failure: a dead endpoint is one line, not N. */
@@ -886,7 +581,7 @@ int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
 
 	memset(&t, 0, sizeof(t));
 	t.run = run;
-	offer_rule_fixes(run);
+	pf_fix_from_rules(run);
 	ret = pf_llm_open(&t.llm, &run->cfg);
 	if (ret) {
 		ret = fail_all(&t, ret);
@@ -921,7 +616,7 @@ int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
 	apply_answers(&t);
 	report_failures(&t);
 	ret = 0;
-	verify(&t);
+	pf_fix_verify(run, &t.fixes);
 	if (run->verbose && run->msg)
 		fprintf(run->msg,
 			"pushfix: triage: %zu request%s (%zu sent, %zu "
@@ -929,8 +624,9 @@ int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
 			"unverified, %u refused; llm %.0f ms, verify %.0f ms, "
 			"total %.0f ms\n",
 			t.reqs_nr, t.reqs_nr == 1 ? "" : "s", t.sent, t.cached,
-			t.failed, t.verified, t.unverified, t.refused, t.llm_ms,
-			t.verify_ms, pf_now_ms() - t0);
+			t.failed, t.fixes.verified, t.fixes.unverified,
+			t.fixes.refused, t.llm_ms, t.fixes.verify_ms,
+			pf_now_ms() - t0);
 out:
 	triage_release(&t);
 	return ret;

@@ -1,6 +1,7 @@
 /*
  * The ui stage: show each finding with its triage and fix, ask like
- * `git add -p`, apply what the developer accepts, then the push policy.
+ * `git add -p`, apply what the developer accepts, then ask the push policy
+ * (policy.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include "pushfix/err.h"
 #include "pushfix/fs.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/policy.h"
 #include "pushfix/proc.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/ui.h"
@@ -618,34 +620,34 @@ static const char *fix_mark(const struct pf_fix *x)
 	return x->state == PF_FIX_VERIFIED ? "verified" : "unverified";
 }
 
-void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
-			  const char *pushed, size_t pushed_len,
-			  const struct pf_ui_render_opts *o)
+/* "[1/3] ERROR rule.id" */
+static void render_title(struct pf_buf *out, const struct pf_finding *f,
+			 const struct pf_ui_render_opts *o, unsigned width)
 {
-	unsigned width = o->width ? o->width : 80, col = 0;
-	int color = o->color;
-	const struct pf_triage *t = &f->triage;
-	const struct pf_fix *x = &f->fix;
-	struct pf_buf loc = PF_BUF_INIT;
-	size_t start;
+	size_t start = out->len;
+	unsigned col;
 
-	/* [1/3] ERROR rule.id */
-	start = out->len;
 	if (o->total)
 		pf_buf_addf(out, "[%u/%u] ", o->index, o->total);
 	col = pf_ui_columns(out->buf + start, out->len - start);
-	add_color(out, color, sev_color(f->severity));
+	add_color(out, o->color, sev_color(f->severity));
 	pf_buf_addstr(out, pf_severity_name(f->severity));
-	add_color(out, color, C_RESET);
+	add_color(out, o->color, C_RESET);
 	col += (unsigned)strlen(pf_severity_name(f->severity)) + 1;
 	pf_buf_addch(out, ' ');
-	add_color(out, color, C_BOLD);
+	add_color(out, o->color, C_BOLD);
 	add_cut(out, f->rule_id ? f->rule_id : "(no rule id)",
 		width > col ? width - col : 1);
-	add_color(out, color, C_RESET);
+	add_color(out, o->color, C_RESET);
 	pf_buf_addch(out, '\n');
+}
 
-	/* path:line */
+/* "  path:line", the path cut on the left to fit */
+static void render_location(struct pf_buf *out, const struct pf_finding *f,
+			    unsigned width)
+{
+	struct pf_buf loc = PF_BUF_INIT;
+
 	if (f->end.line > f->start.line)
 		pf_buf_addf(&loc, ":%u-%u", f->start.line, f->end.line);
 	else
@@ -655,87 +657,145 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
 		     width > loc.len + 12 ? width - 2 - (unsigned)loc.len : 10);
 	pf_buf_add(out, loc.buf, loc.len);
 	pf_buf_addch(out, '\n');
+	pf_buf_release(&loc);
+}
 
+static void render_message(struct pf_buf *out, const struct pf_finding *f,
+			   unsigned width)
+{
 	if (f->message && *f->message) {
 		pf_buf_addstr(out, "  ");
 		add_wrapped(out, f->message, 2, 2, width);
 	}
+}
 
-	/* The matched lines as pushed (never the scanner's copy), a few at
-	 * most: the diff below shows more around a fix. */
-	if (f->lines && *f->lines) {
-		const char *p = f->lines;
-		uint32_t ln = f->start.line;
-		unsigned shown = 0;
+/* The matched lines as pushed (never the scanner's copy), a few at most:
+ * the diff below shows more around a fix. */
+static void render_lines(struct pf_buf *out, const struct pf_finding *f,
+			 unsigned width)
+{
+	const char *p = f->lines;
+	uint32_t ln = f->start.line;
+	unsigned shown = 0;
 
-		while (*p) {
-			const char *e = strchr(p, '\n');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-			char *one;
+	if (!p || !*p)
+		return;
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char *one;
 
-			if (shown == 6) {
-				pf_buf_addstr(out, "        ...\n");
-				break;
-			}
-			one = pf_xstrndup(p, n);
-			pf_buf_addf(out, "  %5u | ", ln);
-			add_cut(out, one, width > 20 ? width - 10 : 10);
-			pf_buf_addch(out, '\n');
-			free(one);
-			ln++;
-			shown++;
-			if (!e)
-				break;
-			p = e + 1;
+		if (shown == 6) {
+			pf_buf_addstr(out, "        ...\n");
+			break;
 		}
+		one = pf_xstrndup(p, n);
+		pf_buf_addf(out, "  %5u | ", ln);
+		add_cut(out, one, width > 20 ? width - 10 : 10);
+		pf_buf_addch(out, '\n');
+		free(one);
+		ln++;
+		shown++;
+		if (!e)
+			break;
+		p = e + 1;
 	}
+}
 
-	/* triage: verdict, confidence, reason -- or why there is none */
-	start = out->len;
+/* "  triage: none (why)": there is no verdict. */
+static void render_no_verdict(struct pf_buf *out, const struct pf_triage *t,
+			      unsigned width)
+{
+	struct pf_buf why = PF_BUF_INIT;
+
+	pf_buf_addstr(&why, "none");
+	if (t->error && *t->error)
+		pf_buf_addf(&why, " (%s)", t->error);
+	else
+		pf_buf_addstr(&why, " (not triaged)");
+	add_wrapped(out, why.buf, 10, 4, width);
+	pf_buf_release(&why);
+}
+
+/* "  triage: <verdict>, confidence 0.90 (cached): <first line of the
+ * reason>", then the developer's feedback. */
+static void render_verdict(struct pf_buf *out, const struct pf_triage *t,
+			   int color, unsigned width)
+{
+	struct pf_buf v = PF_BUF_INIT;
+	const char *nl;
+
+	add_color(out, color, verdict_color(t->verdict));
+	pf_buf_addstr(out, verdict_words(t->verdict));
+	add_color(out, color, C_RESET);
+	pf_buf_addf(&v, ", confidence %.2f", t->confidence);
+	if (t->cached)
+		pf_buf_addstr(&v, " (cached)");
+	if (t->reason && *t->reason) {
+		/* One line: the first of the reason. */
+		nl = strchr(t->reason, '\n');
+		pf_buf_addstr(&v, ": ");
+		pf_buf_add(&v, t->reason,
+			   nl ? (size_t)(nl - t->reason) : strlen(t->reason));
+	}
+	add_wrapped(out, v.buf,
+		    10 + (unsigned)strlen(verdict_words(t->verdict)), 4, width);
+	pf_buf_release(&v);
+	if (t->feedback)
+		pf_buf_addf(out, "  your feedback: %s\n",
+			    t->feedback > 0 ? "agree" : "disagree");
+}
+
+static void render_triage(struct pf_buf *out, const struct pf_triage *t,
+			  int color, unsigned width)
+{
 	pf_buf_addstr(out, "  triage: ");
-	if (t->verdict == PF_VERDICT_NONE) {
-		struct pf_buf why = PF_BUF_INIT;
+	if (t->verdict == PF_VERDICT_NONE)
+		render_no_verdict(out, t, width);
+	else
+		render_verdict(out, t, color, width);
+}
 
-		pf_buf_addstr(&why, "none");
-		if (t->error && *t->error)
-			pf_buf_addf(&why, " (%s)", t->error);
-		else
-			pf_buf_addstr(&why, " (not triaged)");
-		add_wrapped(out, why.buf, 10, 4, width);
-		pf_buf_release(&why);
+/* "  fix (verified):" and the fix as a diff. */
+static void render_fix_diff(struct pf_buf *out, const struct pf_finding *f,
+			    const char *pushed, size_t pushed_len, int color,
+			    unsigned width)
+{
+	const struct pf_fix *x = &f->fix;
+	const char *mark = fix_mark(x);
+
+	pf_buf_addstr(out, "  fix (");
+	add_color(out, color,
+		  x->origin == PF_FIX_RULE	? C_CYAN
+		  : x->state == PF_FIX_VERIFIED ? C_GREEN
+						: C_YELLOW);
+	pf_buf_addstr(out, mark);
+	add_color(out, color, C_RESET);
+	if (x->origin == PF_FIX_LLM && x->state != PF_FIX_VERIFIED &&
+	    x->note && *x->note) {
+		pf_buf_addstr(out, "): ");
+		add_wrapped(out, x->note, 10 + (unsigned)strlen(mark), 4,
+			    width);
 	} else {
-		struct pf_buf v = PF_BUF_INIT;
-		const char *nl;
-
-		add_color(out, color, verdict_color(t->verdict));
-		pf_buf_addstr(out, verdict_words(t->verdict));
-		add_color(out, color, C_RESET);
-		pf_buf_addf(&v, ", confidence %.2f", t->confidence);
-		if (t->cached)
-			pf_buf_addstr(&v, " (cached)");
-		if (t->reason && *t->reason) {
-			/* One line: the first of the reason. */
-			nl = strchr(t->reason, '\n');
-			pf_buf_addstr(&v, ": ");
-			pf_buf_add(&v, t->reason,
-				   nl ? (size_t)(nl - t->reason)
-				      : strlen(t->reason));
-		}
-		add_wrapped(out, v.buf,
-			    10 + (unsigned)strlen(verdict_words(t->verdict)),
-			    4, width);
-		pf_buf_release(&v);
-		if (t->feedback)
-			pf_buf_addf(out, "  your feedback: %s\n",
-				    t->feedback > 0 ? "agree" : "disagree");
+		pf_buf_addstr(out, "):\n");
 	}
+	pf_ui_render_diff(out, f->path ? f->path : "?", pushed, pushed_len,
+			  x->start_line, x->end_line, x->replacement, color,
+			  width);
+}
 
-	/* the fix */
+/* The fix: refused (why), hidden (unverified), none, or its diff. */
+static void render_fix(struct pf_buf *out, const struct pf_finding *f,
+		       const char *pushed, size_t pushed_len,
+		       const struct pf_ui_render_opts *o, unsigned width)
+{
+	const struct pf_fix *x = &f->fix;
+
 	if (x->origin != PF_FIX_NONE && x->state == PF_FIX_REFUSED) {
 		pf_buf_addstr(out, "  fix: ");
-		add_color(out, color, C_YELLOW);
+		add_color(out, o->color, C_YELLOW);
 		pf_buf_addstr(out, "refused");
-		add_color(out, color, C_RESET);
+		add_color(out, o->color, C_RESET);
 		pf_buf_addstr(out, ": ");
 		add_wrapped(out, x->note ? x->note : "no reason given", 16, 4,
 			    width);
@@ -749,28 +809,22 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
 	} else if (!has_fix(f, o->show_unverified)) {
 		pf_buf_addstr(out, "  fix: none\n");
 	} else {
-		const char *mark = fix_mark(x);
-
-		pf_buf_addstr(out, "  fix (");
-		add_color(out, color,
-			  x->origin == PF_FIX_RULE	  ? C_CYAN
-			  : x->state == PF_FIX_VERIFIED ? C_GREEN
-							: C_YELLOW);
-		pf_buf_addstr(out, mark);
-		add_color(out, color, C_RESET);
-		if (x->origin == PF_FIX_LLM && x->state != PF_FIX_VERIFIED &&
-		    x->note && *x->note) {
-			pf_buf_addstr(out, "): ");
-			add_wrapped(out, x->note,
-				    10 + (unsigned)strlen(mark), 4, width);
-		} else {
-			pf_buf_addstr(out, "):\n");
-		}
-		pf_ui_render_diff(out, f->path ? f->path : "?", pushed,
-				  pushed_len, x->start_line, x->end_line,
-				  x->replacement, color, width);
+		render_fix_diff(out, f, pushed, pushed_len, o->color, width);
 	}
-	pf_buf_release(&loc);
+}
+
+void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
+			  const char *pushed, size_t pushed_len,
+			  const struct pf_ui_render_opts *o)
+{
+	unsigned width = o->width ? o->width : 80;
+
+	render_title(out, f, o, width);
+	render_location(out, f, width);
+	render_message(out, f, width);
+	render_lines(out, f, width);
+	render_triage(out, &f->triage, o->color, width);
+	render_fix(out, f, pushed, pushed_len, o, width);
 }
 
 /* ---- keys and colour ------------------------------------------------ */
@@ -831,94 +885,6 @@ int pf_ui_want_color(int flag, enum pf_tristate cfg, git_repository *repo,
 	}
 	term = getenv("TERM");
 	return is_tty && term && *term && strcmp(term, "dumb");
-}
-
-/* ---- the policy ----------------------------------------------------- */
-
-static unsigned blocking(const struct pf_ui_result *r,
-			 const struct pf_config *cfg, const char **what)
-{
-	switch (cfg->policy.block) {
-	case PF_BLOCK_TRUE_POSITIVE:
-		*what = "triaged true positive";
-		return r->open_true_positive;
-	case PF_BLOCK_ERROR:
-		*what = "of severity ERROR or higher";
-		return r->open_error;
-	case PF_BLOCK_NEVER: break;
-	}
-	*what = "";
-	return 0;
-}
-
-static const char *block_word(enum pf_block b)
-{
-	return b == PF_BLOCK_ERROR ? "error" : b == PF_BLOCK_TRUE_POSITIVE
-						       ? "true-positive"
-						       : "never";
-}
-
-static void add_changes(struct pf_buf *b, const struct pf_ui_result *r)
-{
-	if (r->applied)
-		pf_buf_addf(b, "%u fix%s", r->applied,
-			    r->applied == 1 ? "" : "es");
-	if (r->applied && r->comments)
-		pf_buf_addstr(b, " and ");
-	if (r->comments)
-		pf_buf_addf(b, "%u nosemgrep comment%s", r->comments,
-			    r->comments == 1 ? "" : "s");
-	pf_buf_addstr(b, " applied to your working tree");
-}
-
-enum pf_policy pf_policy_decide(struct pf_buf *why,
-				const struct pf_ui_result *r,
-				const struct pf_config *cfg)
-{
-	struct pf_buf tmp = PF_BUF_INIT;
-	const char *what;
-	unsigned nb = blocking(r, cfg, &what);
-	enum pf_policy ret;
-
-	if (!why)
-		why = &tmp;
-	if ((r->applied || r->comments) && cfg->policy.after_fix_stop) {
-		pf_buf_addstr(why, "pushfix: ");
-		add_changes(why, r);
-		pf_buf_addstr(why, " \xe2\x80\x94 review, commit and push "
-				   "again\n");
-		if (r->open)
-			pf_buf_addf(why, "pushfix: %u finding%s still open\n",
-				    r->open, r->open == 1 ? "" : "s");
-		pf_buf_addstr(why, "hint: [policy] after_fix = continue "
-				   "pushes without waiting for the fixes\n");
-		ret = PF_POLICY_STOP_FIXED;
-	} else if (nb && !r->push_anyway) {
-		pf_buf_addf(why,
-			    "error: push stopped: %u open finding%s %s "
-			    "([policy] block = %s)\n",
-			    nb, nb == 1 ? "" : "s", what,
-			    block_word(cfg->policy.block));
-		pf_buf_addstr(why, "hint: fix or ignore them (key i), or skip "
-				   "this check once with `git push "
-				   "--no-verify`\n");
-		ret = PF_POLICY_BLOCK;
-	} else {
-		if (r->applied || r->comments) {
-			pf_buf_addstr(why, "pushfix: ");
-			add_changes(why, r);
-			pf_buf_addstr(why, "; this push goes on without them "
-					   "\xe2\x80\x94 commit and push "
-					   "again\n");
-		}
-		if (nb)
-			pf_buf_addf(why, "pushfix: pushing anyway with %u "
-					 "open finding%s %s\n",
-				    nb, nb == 1 ? "" : "s", what);
-		ret = PF_POLICY_PUSH;
-	}
-	pf_buf_release(&tmp);
-	return ret;
 }
 
 /* ---- the session ---------------------------------------------------- */
@@ -1736,16 +1702,16 @@ static void log_feedback(struct session *s)
 /* "push anyway? [y/N]" when the policy would stop the push. */
 static void ask_push_anyway(struct session *s)
 {
-	struct pf_buf why = PF_BUF_INIT, line = PF_BUF_INIT;
+	struct pf_buf line = PF_BUF_INIT;
 	const char *what;
-	unsigned nb = blocking(s->res, &s->run->cfg, &what);
+	unsigned nb = pf_policy_blocking(s->res, &s->run->cfg, &what);
 
 	if (s->in_fd < 0 || !nb ||
 	    pf_policy_decide(NULL, s->res, &s->run->cfg) != PF_POLICY_BLOCK)
 		goto out;
 	say(s, "[policy] block = %s: %u open finding%s %s\n",
-	    block_word(s->run->cfg.policy.block), nb, nb == 1 ? "" : "s",
-	    what);
+	    pf_policy_block_name(s->run->cfg.policy.block), nb,
+	    nb == 1 ? "" : "s", what);
 	if (s->color)
 		say(s, C_BOLD_BLUE);
 	say(s, "push anyway? [y/N] ");
@@ -1757,7 +1723,6 @@ static void ask_push_anyway(struct session *s)
 	}
 	s->res->push_anyway = pf_ui_parse_key(line.buf) == 'y';
 out:
-	pf_buf_release(&why);
 	pf_buf_release(&line);
 }
 

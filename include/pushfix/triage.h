@@ -6,11 +6,10 @@
 struct pf_run;
 
 /*
- * The triage stage (snippet -> redact -> llm -> fix) over run->findings,
+ * The triage stage (snippet -> redact -> llm, then fix) over run->findings,
  * after pf_run_scan():
  *
- *  - a rule's own fix (f->rule_fix) becomes a whole-line fix of origin
- *    RULE, offered as is (an LLM fix never replaces it);
+ *  - rule fixes first (pf_fix_from_rules, fix.h);
  *  - each finding not ignored: the pushed file is anonymised (redact.h,
  *    one vault per run), its snippet cut from the anonymised text, and one
  *    request body built (llm.h); identical bodies are sent once;
@@ -22,17 +21,10 @@ struct pf_run;
  *    sent log (sentlog.h) with the prompt version;
  *  - each answer is validated strictly; a bad one leaves the finding
  *    untriaged with triage.error saying why;
- *  - an LLM fix is refused (fix.state REFUSED, fix.note says why) when it
- *    reaches outside the snippet the model saw or touches a cut line, or
- *    when de-anonymising it fails (pf_vault_restore); a fix of a
- *    false_positive is dropped; one below [llm] autofix_min_confidence is
- *    dropped;
- *  - the remaining LLM fixes are applied in memory to the pushed content
- *    and the scanner runs again on the fixed files (one scanner run per
- *    round, a round holding at most one fix per path): VERIFIED when no
- *    finding of the same rule overlaps the fixed lines and no finding of
- *    another rule appeared there, else UNVERIFIED with a note (the ui
- *    hides unverified fixes unless [llm] show_unverified).
+ *  - the fix in each answer goes to the fix stage (fix.h): refused,
+ *    dropped, or applied in memory and verified by a re-scan
+ *    (pf_fix_from_llm, pf_fix_verify; the ui hides unverified fixes
+ *    unless [llm] show_unverified).
  *
  * send == 0 (preview): nothing is sent, nothing is cached or logged, no
  * key is needed; `preview_out` receives a JSON array with one object per

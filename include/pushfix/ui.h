@@ -79,30 +79,6 @@ struct pf_ui_result {
 int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 		  const struct pf_ui_opts *opts);
 
-/* What the push policy says after the session. */
-enum pf_policy {
-	PF_POLICY_PUSH = 0,  /* let the push go on (hook exits 0) */
-	PF_POLICY_STOP_FIXED, /* after_fix = stop and fixes were written */
-	PF_POLICY_BLOCK,     /* open findings that [policy] block names */
-};
-
-/*
- * Decide, from the session's result and the config:
- *  - fixes or comments written and after_fix = stop: STOP_FIXED, with
- *    "N fixes applied to your working tree — review, commit and push
- *    again";
- *  - else findings still open that `block` names (true-positive: triaged
- *    true positive; error: severity ERROR or higher), unless the developer
- *    answered "push anyway": BLOCK;
- *  - else PUSH.
- * `why` (may be NULL) gets the lines to show on stderr (error:/hint:/note
- * lines, each ending in '\n'; empty when there is nothing to say).
- * Anything but PF_POLICY_PUSH means the hook exits 1.
- */
-enum pf_policy pf_policy_decide(struct pf_buf *why,
-				const struct pf_ui_result *r,
-				const struct pf_config *cfg);
-
 /*
  * The hook's whole ui step: session, policy, the policy's message on
  * run->msg.  Returns the hook's exit status (0 push, 1 stop).

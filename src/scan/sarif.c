@@ -937,17 +937,6 @@ static void write_region(struct pf_buf *b, const struct pf_finding *f)
 	pf_buf_addch(b, '}');
 }
 
-static const char *fix_state_name(enum pf_fix_state s)
-{
-	switch (s) {
-	case PF_FIX_VERIFIED: return "verified";
-	case PF_FIX_UNVERIFIED: return "unverified";
-	case PF_FIX_REFUSED: return "refused";
-	case PF_FIX_UNCHECKED: break;
-	}
-	return "unchecked";
-}
-
 static void write_fix(struct pf_buf *b, const struct pf_finding *f)
 {
 	const struct pf_fix *x = &f->fix;
@@ -961,7 +950,7 @@ static void write_fix(struct pf_buf *b, const struct pf_finding *f)
 		    "(%s)\"},\"artifactChanges\":[{\"artifactLocation\":"
 		    "{\"uri\":",
 		    x->origin == PF_FIX_LLM ? "LLM" : "rule",
-		    fix_state_name(x->state));
+		    pf_fix_state_name(x->state));
 	uri_encode(b, f->path ? f->path : "");
 	pf_buf_addf(b, "},\"replacements\":[{\"deletedRegion\":{"
 		    "\"startLine\":%u,\"endLine\":%u},\"insertedContent\":"

@@ -23,6 +23,7 @@
 #include "pushfix/finding.h"
 #include "pushfix/fs.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/policy.h"
 #include "pushfix/semgrep.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/ui.h"

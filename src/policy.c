@@ -1,0 +1,97 @@
+/*
+ * The push policy: after the session, does the push go on?  [policy]
+ * block names the open findings that stop it, after_fix whether fixes
+ * written to the working tree stop it too.
+ */
+#include "pushfix/buf.h"
+#include "pushfix/config.h"
+#include "pushfix/policy.h"
+#include "pushfix/ui.h"
+
+unsigned pf_policy_blocking(const struct pf_ui_result *r,
+			    const struct pf_config *cfg, const char **what)
+{
+	switch (cfg->policy.block) {
+	case PF_BLOCK_TRUE_POSITIVE:
+		*what = "triaged true positive";
+		return r->open_true_positive;
+	case PF_BLOCK_ERROR:
+		*what = "of severity ERROR or higher";
+		return r->open_error;
+	case PF_BLOCK_NEVER:
+		break;
+	}
+	*what = "";
+	return 0;
+}
+
+const char *pf_policy_block_name(enum pf_block b)
+{
+	return b == PF_BLOCK_ERROR	     ? "error"
+	       : b == PF_BLOCK_TRUE_POSITIVE ? "true-positive"
+					     : "never";
+}
+
+static void add_changes(struct pf_buf *b, const struct pf_ui_result *r)
+{
+	if (r->applied)
+		pf_buf_addf(b, "%u fix%s", r->applied,
+			    r->applied == 1 ? "" : "es");
+	if (r->applied && r->comments)
+		pf_buf_addstr(b, " and ");
+	if (r->comments)
+		pf_buf_addf(b, "%u nosemgrep comment%s", r->comments,
+			    r->comments == 1 ? "" : "s");
+	pf_buf_addstr(b, " applied to your working tree");
+}
+
+enum pf_policy pf_policy_decide(struct pf_buf *why,
+				const struct pf_ui_result *r,
+				const struct pf_config *cfg)
+{
+	struct pf_buf tmp = PF_BUF_INIT;
+	const char *what;
+	unsigned nb = pf_policy_blocking(r, cfg, &what);
+	enum pf_policy ret;
+
+	if (!why)
+		why = &tmp;
+	if ((r->applied || r->comments) && cfg->policy.after_fix_stop) {
+		pf_buf_addstr(why, "pushfix: ");
+		add_changes(why, r);
+		pf_buf_addstr(why, " \xe2\x80\x94 review, commit and push "
+				   "again\n");
+		if (r->open)
+			pf_buf_addf(why, "pushfix: %u finding%s still open\n",
+				    r->open, r->open == 1 ? "" : "s");
+		pf_buf_addstr(why, "hint: [policy] after_fix = continue "
+				   "pushes without waiting for the fixes\n");
+		ret = PF_POLICY_STOP_FIXED;
+	} else if (nb && !r->push_anyway) {
+		pf_buf_addf(why,
+			    "error: push stopped: %u open finding%s %s "
+			    "([policy] block = %s)\n",
+			    nb, nb == 1 ? "" : "s", what,
+			    pf_policy_block_name(cfg->policy.block));
+		pf_buf_addstr(why, "hint: fix or ignore them (key i), or skip "
+				   "this check once with `git push "
+				   "--no-verify`\n");
+		ret = PF_POLICY_BLOCK;
+	} else {
+		if (r->applied || r->comments) {
+			pf_buf_addstr(why, "pushfix: ");
+			add_changes(why, r);
+			pf_buf_addstr(why, "; this push goes on without them "
+					   "\xe2\x80\x94 commit and push "
+					   "again\n");
+		}
+		if (nb)
+			pf_buf_addf(why,
+				    "pushfix: pushing anyway with %u "
+				    "open finding%s %s\n",
+				    nb, nb == 1 ? "" : "s", what);
+		ret = PF_POLICY_PUSH;
+	}
+	pf_buf_release(&tmp);
+	return ret;
+}
