@@ -155,7 +155,8 @@ static uint32_t follow_block(const struct lines *p, const struct lines *c,
 						? t[(i + 1) * w + j]
 						: t[i * w + j + 1];
 		while (x < mp && y < mc) {
-			if (line_eq(p, pre + (uint32_t)x, c, pre + (uint32_t)y)) {
+			if (line_eq(p, pre + (uint32_t)x, c,
+				    pre + (uint32_t)y)) {
 				if (pre + x >= s && pre + x < s + n)
 					map[pre + x - s] = (int64_t)(pre + y);
 				x++;
@@ -212,11 +213,11 @@ int pf_apply_cut_lines(struct pf_buf *out, const char *data, size_t len,
 	if (!start || end < start || end > l.nr) {
 		ret = pf_error_setc(PF_EINVALID,
 				    "lines %u-%u are outside a file of %u "
-				    "lines", start, end, l.nr);
+				    "lines",
+				    start, end, l.nr);
 		goto out;
 	}
-	pf_buf_add(out, data + l.off[start - 1],
-		   l.off[end] - l.off[start - 1]);
+	pf_buf_add(out, data + l.off[start - 1], l.off[end] - l.off[start - 1]);
 out:
 	lines_release(&l);
 	return ret;
@@ -381,11 +382,10 @@ static int write_temp(struct pf_buf *tmp, int *named, const char *dir,
 	*named = 0;
 	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd >= 0) {
-		if (write_all(fd, data, len) || fchmod(fd, mode) ||
-		    fsync(fd)) {
+		if (write_all(fd, data, len) || fchmod(fd, mode) || fsync(fd)) {
 			close(fd);
-			return pf_error_set("cannot write a new '%s': %s",
-					    path, strerror(errno));
+			return pf_error_set("cannot write a new '%s': %s", path,
+					    strerror(errno));
 		}
 		test_pause();
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
@@ -410,7 +410,8 @@ static int write_temp(struct pf_buf *tmp, int *named, const char *dir,
 	fd = mkstemp(tmp->buf);
 	if (fd < 0)
 		return pf_error_set("cannot create a temporary file beside "
-				    "'%s': %s", path, strerror(errno));
+				    "'%s': %s",
+				    path, strerror(errno));
 	*named = 1;
 	if (write_all(fd, data, len) || fchmod(fd, mode) || fsync(fd)) {
 		close(fd);
@@ -442,8 +443,8 @@ static int inside_worktree(const char *worktree, const char *dir)
 	if (w && d) {
 		size_t n = strlen(w);
 
-		ok = !strncmp(w, d, n) && (d[n] == '/' || d[n] == '\0' ||
-					   (n == 1 && w[0] == '/'));
+		ok = !strncmp(w, d, n) &&
+		     (d[n] == '/' || d[n] == '\0' || (n == 1 && w[0] == '/'));
 	}
 	free(w);
 	free(d);
@@ -467,7 +468,8 @@ int pf_apply_fix(struct pf_apply_result *out, const struct pf_apply_req *req)
 	if (unsafe_path(req->path)) {
 		ret = pf_error_setc(PF_EINVALID,
 				    "refusing to write outside the working "
-				    "tree: '%s'", req->path);
+				    "tree: '%s'",
+				    req->path);
 		goto out;
 	}
 	pf_buf_addstr(&full, req->worktree);
@@ -480,12 +482,11 @@ int pf_apply_fix(struct pf_apply_result *out, const struct pf_apply_req *req)
 		pf_buf_addch(&dir, '/');
 
 	if (lstat(full.buf, &st)) {
-		ret = errno == ENOENT
-			      ? pf_error_setc(PF_ENOTFOUND,
-					      "'%s' no longer exists",
-					      req->path)
-			      : pf_error_set("cannot stat '%s': %s", full.buf,
-					     strerror(errno));
+		ret = errno == ENOENT ? pf_error_setc(PF_ENOTFOUND,
+						      "'%s' no longer exists",
+						      req->path)
+				      : pf_error_set("cannot stat '%s': %s",
+						     full.buf, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -515,7 +516,8 @@ int pf_apply_fix(struct pf_apply_result *out, const struct pf_apply_req *req)
 	if (lstat(full.buf, &st2) || !same_file(&st, &st2)) {
 		ret = pf_error_setc(PF_EINVALID,
 				    "'%s' changed while the fix was being "
-				    "applied", req->path);
+				    "applied",
+				    req->path);
 		goto out;
 	}
 	if (rename(tmp.buf, full.buf)) {

@@ -39,16 +39,16 @@
 #define ECHO_MAX 60
 
 enum kind {
-	K_BOOL,       /* int 0/1 */
-	K_UINT,       /* unsigned in [min, max] */
-	K_SIZE,       /* unsigned long in [min, max], k/m/g suffixes */
-	K_ENUM,       /* int (or an enum) from names[]/values[] */
+	K_BOOL,	      /* int 0/1 */
+	K_UINT,	      /* unsigned in [min, max] */
+	K_SIZE,	      /* unsigned long in [min, max], k/m/g suffixes */
+	K_ENUM,	      /* int (or an enum) from names[]/values[] */
 	K_CHOICE,     /* char *, one of names[] (kept as a string) */
-	K_STR,        /* char *, anything */
-	K_LIST,       /* char *, comma separated, normalised */
+	K_STR,	      /* char *, anything */
+	K_LIST,	      /* char *, comma separated, normalised */
 	K_HOSTMAP,    /* char *, list of host=github|gitlab */
 	K_ENVNAME,    /* char *, the name of an environment variable */
-	K_URL,        /* char *, empty or http(s)://... */
+	K_URL,	      /* char *, empty or http(s)://... */
 	K_CONFIDENCE, /* double in [0, 1] or low/medium/high */
 };
 
@@ -65,7 +65,7 @@ struct key_def {
 	const char *def;
 	unsigned long min, max;
 	const char *const *names; /* K_ENUM, K_CHOICE: NULL-terminated */
-	const int *values;        /* K_ENUM: the value of each name */
+	const int *values;	  /* K_ENUM: the value of each name */
 	unsigned flags;
 };
 
@@ -76,20 +76,17 @@ _Static_assert(sizeof(enum pf_redact_paths) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum pf_block) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum pf_forge) == sizeof(int), "enum size");
 
-static const char *const engine_names[] = { "auto", "semgrep", "sarif",
-					    NULL };
+static const char *const engine_names[] = { "auto", "semgrep", "sarif", NULL };
 static const int engine_values[] = { PF_ENGINE_AUTO, PF_ENGINE_SEMGREP,
 				     PF_ENGINE_SARIF };
 static const char *const filter_names[] = { "added", "context", "file", "all",
 					    NULL };
 static const int filter_values[] = { PF_FILTER_ADDED, PF_FILTER_CONTEXT,
 				     PF_FILTER_FILE, PF_FILTER_ALL };
-static const char *const tristate_names[] = { "auto", "always", "never",
-					      NULL };
+static const char *const tristate_names[] = { "auto", "always", "never", NULL };
 static const int tristate_values[] = { PF_AUTO, PF_ALWAYS, PF_NEVER };
 static const char *const redact_names[] = { "all", "dirs", "none", NULL };
-static const int redact_values[] = { PF_REDACT_PATHS_ALL,
-				     PF_REDACT_PATHS_DIRS,
+static const int redact_values[] = { PF_REDACT_PATHS_ALL, PF_REDACT_PATHS_DIRS,
 				     PF_REDACT_PATHS_NONE };
 static const char *const block_names[] = { "never", "true-positive", "error",
 					   NULL };
@@ -102,47 +99,58 @@ static const int after_fix_values[] = { 1, 0 };
 static const char *const forge_names[] = { "auto", "github", "gitlab", NULL };
 static const int forge_values[] = { PF_FORGE_AUTO, PF_FORGE_GITHUB,
 				    PF_FORGE_GITLAB };
-static const char *const provider_names[] = { "openai", "azure", "anthropic",
-					      "openai-compatible", "none",
-					      NULL };
+static const char *const provider_names[] = {
+	"openai", "azure", "anthropic", "openai-compatible", "none", NULL,
+};
 static const char *const json_mode_names[] = { "auto", "schema", "object",
 					       "none", NULL };
 
 #define OFF(m) offsetof(struct pf_config, m)
-#define BOOL(s, n, m, d, f) { s, n, K_BOOL, OFF(m), d, 0, 1, NULL, NULL, f }
-#define UINT(s, n, m, d, lo, hi)                                              \
-	{ s, n, K_UINT, OFF(m), d, lo, hi, NULL, NULL, 0 }
-#define ENUM(s, n, m, d, tab, f)                                              \
-	{ s, n, K_ENUM, OFF(m), d, 0, 0, tab##_names, tab##_values, f }
-#define CHOICE(s, n, m, d, tab)                                               \
-	{ s, n, K_CHOICE, OFF(m), d, 0, 0, tab##_names, NULL, 0 }
-#define STRK(s, n, k, m, d, f) { s, n, k, OFF(m), d, 0, 0, NULL, NULL, f }
+#define BOOL(s, n, m, d, f)                                                    \
+	{                                                                      \
+		s, n, K_BOOL, OFF(m), d, 0, 1, NULL, NULL, f                   \
+	}
+#define UINT(s, n, m, d, lo, hi)                                               \
+	{                                                                      \
+		s, n, K_UINT, OFF(m), d, lo, hi, NULL, NULL, 0                 \
+	}
+#define ENUM(s, n, m, d, tab, f)                                               \
+	{                                                                      \
+		s, n, K_ENUM, OFF(m), d, 0, 0, tab##_names, tab##_values, f    \
+	}
+#define CHOICE(s, n, m, d, tab)                                                \
+	{                                                                      \
+		s, n, K_CHOICE, OFF(m), d, 0, 0, tab##_names, NULL, 0          \
+	}
+#define STRK(s, n, k, m, d, f)                                                 \
+	{                                                                      \
+		s, n, k, OFF(m), d, 0, 0, NULL, NULL, f                        \
+	}
 
 /* The default public hosts: forges, the documentation hosts that licence
  * headers and XML namespaces name, and the reserved example domains.
  * Naming them tells an LLM nothing about the user. */
-#define DEFAULT_ALLOW_HOSTS                                                   \
-	"localhost,example.com,example.org,example.net,github.com,"           \
+#define DEFAULT_ALLOW_HOSTS                                                    \
+	"localhost,example.com,example.org,example.net,github.com,"            \
 	"gitlab.com,bitbucket.org,www.w3.org,www.apache.org,www.gnu.org"
 
 static const struct key_def keys[] = {
 	ENUM("scan", "engine", scan.engine, "auto", engine, 0),
-	STRK("scan", "semgrep_config", K_LIST, scan.semgrep_config,
-	     "p/default", 0),
+	STRK("scan", "semgrep_config", K_LIST, scan.semgrep_config, "p/default",
+	     0),
 	STRK("scan", "semgrep_bin", K_STR, scan.semgrep_bin, "semgrep",
 	     F_TRUSTED),
 	STRK("scan", "command", K_STR, scan.command, "", F_TRUSTED),
 	UINT("scan", "timeout", scan.timeout, "120", 1, 86400),
 	ENUM("scan", "filter", scan.filter, "added", filter, 0),
 	UINT("scan", "context", scan.context, "3", 0, 1000),
-	{ "scan", "max_file_bytes", K_SIZE, OFF(scan.max_file_bytes),
-	  "1000000", 1, 1024UL * 1024 * 1024, NULL, NULL, 0 },
+	{ "scan", "max_file_bytes", K_SIZE, OFF(scan.max_file_bytes), "1000000",
+	  1, 1024UL * 1024 * 1024, NULL, NULL, 0 },
 
 	CHOICE("llm", "provider", llm.provider, "none", provider),
 	STRK("llm", "model", K_STR, llm.model, "", 0),
 	STRK("llm", "base_url", K_URL, llm.base_url, "", F_TRUSTED),
-	STRK("llm", "api_key_env", K_ENVNAME, llm.api_key_env, "",
-	     F_TRUSTED),
+	STRK("llm", "api_key_env", K_ENVNAME, llm.api_key_env, "", F_TRUSTED),
 	STRK("llm", "api_key_cmd", K_STR, llm.api_key_cmd, "", F_TRUSTED),
 	STRK("llm", "api_version", K_STR, llm.api_version, "", 0),
 	CHOICE("llm", "json_mode", llm.json_mode, "auto", json_mode),
@@ -159,8 +167,8 @@ static const struct key_def keys[] = {
 	STRK("privacy", "redact_words", K_LIST, privacy.redact_words, "", 0),
 	STRK("privacy", "allow_hosts", K_LIST, privacy.allow_hosts,
 	     DEFAULT_ALLOW_HOSTS, F_TRUSTED),
-	UINT("privacy", "log_retention_days", privacy.log_retention_days,
-	     "180", 0, 36500),
+	UINT("privacy", "log_retention_days", privacy.log_retention_days, "180",
+	     0, 36500),
 	BOOL("privacy", "log_vault", privacy.log_vault, "false", F_TRUSTED),
 
 	ENUM("ui", "interactive", ui.interactive, "auto", tristate, 0),
@@ -169,37 +177,35 @@ static const struct key_def keys[] = {
 	     "false", 0),
 
 	ENUM("policy", "block", policy.block, "never", block, 0),
-	ENUM("policy", "on_error", policy.on_error_block, "allow", on_error,
-	     0),
+	ENUM("policy", "on_error", policy.on_error_block, "allow", on_error, 0),
 	ENUM("policy", "after_fix", policy.after_fix_stop, "stop", after_fix,
 	     0),
 
 	BOOL("mirror", "enabled", mirror.enabled, "false", 0),
 	ENUM("mirror", "forge", mirror.forge, "auto", forge, 0),
 	STRK("mirror", "api_url", K_URL, mirror.api_url, "", F_TRUSTED),
-	STRK("mirror", "repository", K_STR, mirror.repository, "",
-	     F_TRUSTED),
-	STRK("mirror", "token_env", K_ENVNAME, mirror.token_env, "",
-	     F_TRUSTED),
+	STRK("mirror", "repository", K_STR, mirror.repository, "", F_TRUSTED),
+	STRK("mirror", "token_env", K_ENVNAME, mirror.token_env, "", F_TRUSTED),
 	STRK("mirror", "token_cmd", K_STR, mirror.token_cmd, "", F_TRUSTED),
-	STRK("mirror", "slack_webhook_env", K_ENVNAME,
-	     mirror.slack_webhook_env, "", F_TRUSTED),
+	STRK("mirror", "slack_webhook_env", K_ENVNAME, mirror.slack_webhook_env,
+	     "", F_TRUSTED),
 	STRK("mirror", "host_map", K_HOSTMAP, mirror.host_map, "", 0),
 
 	BOOL("core", "verbose", core.verbose, "false", 0),
 };
 
-static const char *const sections[] = { "scan",   "llm",    "privacy", "ui",
-					"policy", "mirror", "core" };
+static const char *const sections[] = {
+	"scan", "llm", "privacy", "ui", "policy", "mirror", "core",
+};
 
 /* Where a value comes from, for messages and for the trust rule. */
 struct origin {
 	const char *file; /* NULL: not a file */
 	unsigned line;
-	const char *env;  /* environment variable name, or NULL */
+	const char *env;   /* environment variable name, or NULL */
 	const char *other; /* a command-line option or the caller's text */
 	int trusted;
-	int cont;         /* an indented continuation line */
+	int cont; /* an indented continuation line */
 };
 
 static int is_bool_true(const char *v)
@@ -219,7 +225,8 @@ static int is_bool_false(const char *v)
 static int name_eq(const char *a, const char *b)
 {
 	for (;; a++, b++) {
-		int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+		int ca = tolower((unsigned char)*a),
+		    cb = tolower((unsigned char)*b);
 
 		if (ca == '_')
 			ca = '-';
@@ -254,8 +261,7 @@ static void *field(struct pf_config *cfg, const struct key_def *k)
 	return (char *)cfg + k->off;
 }
 
-static const void *cfield(const struct pf_config *cfg,
-			  const struct key_def *k)
+static const void *cfield(const struct pf_config *cfg, const struct key_def *k)
 {
 	return (const char *)cfg + k->off;
 }
@@ -312,10 +318,9 @@ static int bad_value(const struct origin *o, const char *section,
 				     o->other, detail);
 	if (o->other)
 		return pf_error_setc(PF_EINVALID,
-				     "cannot parse '%s': [%s] %s: %s",
-				     o->other, section, name, detail);
-	return pf_error_setc(PF_EINVALID, "[%s] %s: %s", section, name,
-			     detail);
+				     "cannot parse '%s': [%s] %s: %s", o->other,
+				     section, name, detail);
+	return pf_error_setc(PF_EINVALID, "[%s] %s: %s", section, name, detail);
 }
 
 static int bad_valuef(const struct origin *o, const char *section,
@@ -363,10 +368,12 @@ static int unknown_value(const struct origin *o, const struct key_def *k,
  */
 static int is_secret_name(const char *name)
 {
+	/* clang-format off */
 	static const char *const words[] = {
-		"key",	  "apikey", "token",	  "password",	 "passwd",
+		"key", "apikey", "token", "password", "passwd",
 		"secret", "webhook", "credential", "credentials", "pat",
 	};
+	/* clang-format on */
 	char part[64];
 	const char *p = name;
 	int secret = 0, last_is_ref = 0;
@@ -455,7 +462,8 @@ static int check_hostmap(const struct origin *o, const struct key_def *k,
 			return bad_valuef(o, k->section, k->name,
 					  "'%.*s' is not host=github or "
 					  "host=gitlab",
-					  (int)(n > ECHO_MAX ? ECHO_MAX : n), p);
+					  (int)(n > ECHO_MAX ? ECHO_MAX : n),
+					  p);
 		p += n;
 		if (*p)
 			p++;
@@ -566,21 +574,19 @@ static int set_value(struct pf_config *cfg, const struct key_def *k,
 		else if (is_bool_false(v))
 			*(int *)p = 0;
 		else
-			return unknown_value(o, k, v, NULL,
-					     "true or false");
+			return unknown_value(o, k, v, NULL, "true or false");
 		return 0;
 	case K_UINT:
 	case K_SIZE:
 		ret = k->kind == K_SIZE ? parse_size(&ul, v)
 					: pf_parse_ulong(&ul, v);
 		if (ret == PF_EINVALID)
-			return bad_valuef(o, k->section, k->name,
-					  "'%.*s' is not a whole number "
-					  "(expected %lu to %lu%s)",
-					  ECHO_MAX, v, k->min, k->max,
-					  k->kind == K_SIZE
-						  ? ", or with k, m, g"
-						  : "");
+			return bad_valuef(
+				o, k->section, k->name,
+				"'%.*s' is not a whole number "
+				"(expected %lu to %lu%s)",
+				ECHO_MAX, v, k->min, k->max,
+				k->kind == K_SIZE ? ", or with k, m, g" : "");
 		if (ret || ul < k->min || ul > k->max)
 			return bad_valuef(o, k->section, k->name,
 					  "%.*s is out of range (expected %lu "
@@ -630,10 +636,11 @@ static int set_value(struct pf_config *cfg, const struct key_def *k,
 	case K_URL:
 		if (*v && !((!strncasecmp(v, "http://", 7) && v[7]) ||
 			    (!strncasecmp(v, "https://", 8) && v[8])))
-			return bad_valuef(o, k->section, k->name,
-					  "'%.*s' is not an http:// or https:// "
-					  "URL",
-					  ECHO_MAX, v);
+			return bad_valuef(
+				o, k->section, k->name,
+				"'%.*s' is not an http:// or https:// "
+				"URL",
+				ECHO_MAX, v);
 		set_string(cfg, k, pf_xstrdup(v));
 		return 0;
 	case K_STR:
@@ -656,8 +663,7 @@ static int set_value(struct pf_config *cfg, const struct key_def *k,
 		return 0;
 	}
 	}
-	return pf_error_set("[%s] %s: unhandled key type", k->section,
-			    k->name);
+	return pf_error_set("[%s] %s: unhandled key type", k->section, k->name);
 }
 
 static void add_warning(struct pf_buf *w, const char *fmt, ...)
@@ -681,8 +687,8 @@ static void add_warning(struct pf_buf *w, const char *fmt, ...)
  * a warning (PF_ENOTFOUND for pf_config_set's callers), a secret written
  * in a file an error, a trusted key from the repository file a warning.
  */
-static int apply(struct pf_config *cfg, const char *section,
-		 const char *name, const char *value, const struct origin *o,
+static int apply(struct pf_config *cfg, const char *section, const char *name,
+		 const char *value, const struct origin *o,
 		 struct pf_buf *warnings)
 {
 	const struct key_def *k = find_key(section, name);
@@ -691,8 +697,9 @@ static int apply(struct pf_config *cfg, const char *section,
 		if (o->file && *value && is_secret_name(name))
 			return secret_error(o, section, name);
 		if (o->file)
-			add_warning(warnings, "'%s' line %u: unknown key '%s' "
-					      "in [%s]",
+			add_warning(warnings,
+				    "'%s' line %u: unknown key '%s' "
+				    "in [%s]",
 				    o->file, o->line, name, section);
 		return pf_error_setc(PF_ENOTFOUND, "unknown key '%s' in [%s]",
 				     name, section);
@@ -717,14 +724,14 @@ struct file_ctx {
 	const char *name; /* as shown in messages */
 	const char *data;
 	size_t len, pos;
-	unsigned line;    /* the physical line last handed to inih */
-	int cont;         /* ... continues the list of `key` */
-	char key[64];     /* the last key line's key, for continuations */
-	unsigned header;  /* section headers seen so far */
-	unsigned warned;  /* 1 + header of the last unknown-section warning */
+	unsigned line;	 /* the physical line last handed to inih */
+	int cont;	 /* ... continues the list of `key` */
+	char key[64];	 /* the last key line's key, for continuations */
+	unsigned header; /* section headers seen so far */
+	unsigned warned; /* 1 + header of the last unknown-section warning */
 	int trusted;
 	struct pf_buf *warnings;
-	int err;          /* first error (message set) */
+	int err; /* first error (message set) */
 };
 
 static int is_ident(const char *s, size_t n)
@@ -822,8 +829,9 @@ static char *reader(char *str, int num, void *stream)
 	if (num < 3 || need > (size_t)num) {
 		struct pf_buf m = PF_BUF_INIT;
 
-		pf_buf_addf(&m, "line longer than %d bytes (a long list can "
-				"continue on indented lines)",
+		pf_buf_addf(&m,
+			    "line longer than %d bytes (a long list can "
+			    "continue on indented lines)",
 			    num - 2);
 		file_error(c, m.buf);
 		pf_buf_release(&m);
@@ -859,8 +867,7 @@ static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
 	struct file_ctx *c = user;
-	struct origin o = { c->name, c->line, NULL, NULL, c->trusted,
-			    c->cont };
+	struct origin o = { c->name, c->line, NULL, NULL, c->trusted, c->cont };
 	char *v;
 	int ret;
 
@@ -897,9 +904,8 @@ static int handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
-static int parse_text(struct pf_config *cfg, const char *name,
-		      const char *data, size_t len, int trusted,
-		      struct pf_buf *warnings)
+static int parse_text(struct pf_config *cfg, const char *name, const char *data,
+		      size_t len, int trusted, struct pf_buf *warnings)
 {
 	struct file_ctx c;
 	int line;
@@ -932,16 +938,15 @@ static int parse_text(struct pf_config *cfg, const char *name,
  * Load one file.  `required`: a missing file is an error; otherwise a
  * missing file (or a missing directory on its path) is no layer at all.
  */
-static int load_file(struct pf_config *cfg, const char *path,
-		     const char *shown, int trusted, int required,
-		     struct pf_buf *warnings)
+static int load_file(struct pf_config *cfg, const char *path, const char *shown,
+		     int trusted, int required, struct pf_buf *warnings)
 {
 	struct pf_buf text = PF_BUF_INIT;
 	struct stat st;
 	int ret;
 
-	if (!required && stat(path, &st) && (errno == ENOENT ||
-					       errno == ENOTDIR))
+	if (!required && stat(path, &st) &&
+	    (errno == ENOENT || errno == ENOTDIR))
 		return 0;
 	ret = pf_buf_read_file(&text, path, CONFIG_FILE_CAP);
 	if (!ret)
@@ -1138,8 +1143,8 @@ static int is_env_origin(const char *s)
 	if (!isupper((unsigned char)*s))
 		return 0;
 	for (; *s; s++)
-		if (!(isupper((unsigned char)*s) || isdigit((unsigned char)*s) ||
-		      *s == '_'))
+		if (!(isupper((unsigned char)*s) ||
+		      isdigit((unsigned char)*s) || *s == '_'))
 			return 0;
 	return 1;
 }

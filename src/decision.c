@@ -46,11 +46,20 @@ static void add_escaped(struct pf_buf *out, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '\\': pf_buf_addstr(out, "\\\\"); break;
-		case '\t': pf_buf_addstr(out, "\\t"); break;
-		case '\n': pf_buf_addstr(out, "\\n"); break;
-		case '\r': pf_buf_addstr(out, "\\r"); break;
-		default: pf_buf_addch(out, *s);
+		case '\\':
+			pf_buf_addstr(out, "\\\\");
+			break;
+		case '\t':
+			pf_buf_addstr(out, "\\t");
+			break;
+		case '\n':
+			pf_buf_addstr(out, "\\n");
+			break;
+		case '\r':
+			pf_buf_addstr(out, "\\r");
+			break;
+		default:
+			pf_buf_addch(out, *s);
 		}
 	}
 }
@@ -65,10 +74,17 @@ static char *unescape(const char *s, size_t len)
 			continue;
 		}
 		switch (s[++i]) {
-		case 't': pf_buf_addch(&b, '\t'); break;
-		case 'n': pf_buf_addch(&b, '\n'); break;
-		case 'r': pf_buf_addch(&b, '\r'); break;
-		default: pf_buf_addch(&b, s[i]);
+		case 't':
+			pf_buf_addch(&b, '\t');
+			break;
+		case 'n':
+			pf_buf_addch(&b, '\n');
+			break;
+		case 'r':
+			pf_buf_addch(&b, '\r');
+			break;
+		default:
+			pf_buf_addch(&b, s[i]);
 		}
 	}
 	return pf_buf_detach(&b, NULL);
@@ -79,8 +95,8 @@ static int is_fingerprint(const char *s, size_t len)
 	if (len != 64)
 		return 0;
 	for (size_t i = 0; i < len; i++)
-		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'a' &&
-						      s[i] <= 'f'))
+		if (!isdigit((unsigned char)s[i]) &&
+		    !(s[i] >= 'a' && s[i] <= 'f'))
 			return 0;
 	return 1;
 }
@@ -111,11 +127,13 @@ static int parse_line(struct pf_decision *d, const char *line, size_t len,
 	if (nf != 5 || memchr(field[4], '\t', flen[4]))
 		return pf_error_setc(PF_EINVALID,
 				     "cannot parse '%s' line %zu: expected 5 "
-				     "tab-separated fields", file, lineno);
+				     "tab-separated fields",
+				     file, lineno);
 	if (!is_fingerprint(field[0], flen[0]))
 		return pf_error_setc(PF_EINVALID,
 				     "cannot parse '%s' line %zu: '%.*s' is "
-				     "not a fingerprint", file, lineno,
+				     "not a fingerprint",
+				     file, lineno,
 				     (int)(flen[0] > 70 ? 70 : flen[0]),
 				     field[0]);
 	memset(d, 0, sizeof(*d));
@@ -260,8 +278,7 @@ void pf_decision_excerpt(struct pf_buf *out, const char *lines)
 		pf_buf_add(out, p, len);
 	}
 	for (size_t i = start; i < out->len; i++)
-		if ((unsigned char)out->buf[i] < 0x20 ||
-		    out->buf[i] == 0x7f)
+		if ((unsigned char)out->buf[i] < 0x20 || out->buf[i] == 0x7f)
 			out->buf[i] = ' ';
 }
 
@@ -375,42 +392,39 @@ struct comment_syntax {
 };
 
 static const struct comment_syntax syntaxes[] = {
-	{ ".py", "# ", "" },	{ ".pyi", "# ", "" },
-	{ ".rb", "# ", "" },	{ ".sh", "# ", "" },
-	{ ".bash", "# ", "" },	{ ".zsh", "# ", "" },
-	{ ".pl", "# ", "" },	{ ".pm", "# ", "" },
-	{ ".r", "# ", "" },	{ ".yaml", "# ", "" },
-	{ ".yml", "# ", "" },	{ ".toml", "# ", "" },
-	{ ".tf", "# ", "" },	{ ".hcl", "# ", "" },
-	{ ".ex", "# ", "" },	{ ".exs", "# ", "" },
-	{ ".jl", "# ", "" },	{ ".ps1", "# ", "" },
-	{ ".dockerfile", "# ", "" },
-	{ "Dockerfile", "# ", "" },
-	{ "Makefile", "# ", "" },
-	{ ".c", "// ", "" },	{ ".h", "// ", "" },
-	{ ".cc", "// ", "" },	{ ".cpp", "// ", "" },
-	{ ".cxx", "// ", "" },	{ ".hpp", "// ", "" },
-	{ ".hh", "// ", "" },	{ ".m", "// ", "" },
-	{ ".js", "// ", "" },	{ ".mjs", "// ", "" },
-	{ ".cjs", "// ", "" },	{ ".jsx", "// ", "" },
-	{ ".ts", "// ", "" },	{ ".tsx", "// ", "" },
-	{ ".java", "// ", "" }, { ".kt", "// ", "" },
-	{ ".kts", "// ", "" },	{ ".scala", "// ", "" },
-	{ ".go", "// ", "" },	{ ".rs", "// ", "" },
-	{ ".cs", "// ", "" },	{ ".swift", "// ", "" },
-	{ ".php", "// ", "" },	{ ".dart", "// ", "" },
-	{ ".groovy", "// ", "" }, { ".sol", "// ", "" },
-	{ ".proto", "// ", "" },
-	{ ".sql", "-- ", "" },	{ ".lua", "-- ", "" },
-	{ ".hs", "-- ", "" },	{ ".elm", "-- ", "" },
+	{ ".py", "# ", "" },	      { ".pyi", "# ", "" },
+	{ ".rb", "# ", "" },	      { ".sh", "# ", "" },
+	{ ".bash", "# ", "" },	      { ".zsh", "# ", "" },
+	{ ".pl", "# ", "" },	      { ".pm", "# ", "" },
+	{ ".r", "# ", "" },	      { ".yaml", "# ", "" },
+	{ ".yml", "# ", "" },	      { ".toml", "# ", "" },
+	{ ".tf", "# ", "" },	      { ".hcl", "# ", "" },
+	{ ".ex", "# ", "" },	      { ".exs", "# ", "" },
+	{ ".jl", "# ", "" },	      { ".ps1", "# ", "" },
+	{ ".dockerfile", "# ", "" },  { "Dockerfile", "# ", "" },
+	{ "Makefile", "# ", "" },     { ".c", "// ", "" },
+	{ ".h", "// ", "" },	      { ".cc", "// ", "" },
+	{ ".cpp", "// ", "" },	      { ".cxx", "// ", "" },
+	{ ".hpp", "// ", "" },	      { ".hh", "// ", "" },
+	{ ".m", "// ", "" },	      { ".js", "// ", "" },
+	{ ".mjs", "// ", "" },	      { ".cjs", "// ", "" },
+	{ ".jsx", "// ", "" },	      { ".ts", "// ", "" },
+	{ ".tsx", "// ", "" },	      { ".java", "// ", "" },
+	{ ".kt", "// ", "" },	      { ".kts", "// ", "" },
+	{ ".scala", "// ", "" },      { ".go", "// ", "" },
+	{ ".rs", "// ", "" },	      { ".cs", "// ", "" },
+	{ ".swift", "// ", "" },      { ".php", "// ", "" },
+	{ ".dart", "// ", "" },	      { ".groovy", "// ", "" },
+	{ ".sol", "// ", "" },	      { ".proto", "// ", "" },
+	{ ".sql", "-- ", "" },	      { ".lua", "-- ", "" },
+	{ ".hs", "-- ", "" },	      { ".elm", "-- ", "" },
 	{ ".html", "<!-- ", " -->" }, { ".htm", "<!-- ", " -->" },
 	{ ".xml", "<!-- ", " -->" },  { ".vue", "<!-- ", " -->" },
 	{ ".css", "/* ", " */" },     { ".scss", "// ", "" },
-	{ ".clj", "; ", "" },	{ ".el", "; ", "" },
-	{ ".lisp", "; ", "" },	{ ".scm", "; ", "" },
-	{ ".erl", "% ", "" },	{ ".tex", "% ", "" },
-	{ ".ml", "(* ", " *)" },
-	{ ".vb", "' ", "" },
+	{ ".clj", "; ", "" },	      { ".el", "; ", "" },
+	{ ".lisp", "; ", "" },	      { ".scm", "; ", "" },
+	{ ".erl", "% ", "" },	      { ".tex", "% ", "" },
+	{ ".ml", "(* ", " *)" },      { ".vb", "' ", "" },
 };
 
 int pf_decision_nosemgrep_comment(struct pf_buf *out, const char *path,
@@ -432,6 +446,6 @@ int pf_decision_nosemgrep_comment(struct pf_buf *out, const char *path,
 			    s->close);
 		return 0;
 	}
-	return pf_error_setc(PF_ENOTFOUND,
-			     "no known comment syntax for '%s'", base);
+	return pf_error_setc(PF_ENOTFOUND, "no known comment syntax for '%s'",
+			     base);
 }

@@ -76,8 +76,7 @@ static int cmp_skipped(const void *a, const void *b)
 }
 
 /* Fold `src` into `dst`, the same version of the same path. */
-static void merge_file(struct pf_changed_file *dst,
-		       struct pf_changed_file *src)
+static void merge_file(struct pf_changed_file *dst, struct pf_changed_file *src)
 {
 	pf_intervals_add_all(&dst->lines, &src->lines);
 	dst->whole_file |= src->whole_file;
@@ -117,8 +116,8 @@ void pf_changeset_finish(struct pf_changeset *cs)
 		qsort(cs->skipped, cs->skipped_nr, sizeof(*cs->skipped),
 		      cmp_skipped);
 	for (i = 0, out = 0; i < cs->skipped_nr; i++) {
-		if (out && !cmp_skipped(&cs->skipped[out - 1],
-					&cs->skipped[i])) {
+		if (out &&
+		    !cmp_skipped(&cs->skipped[out - 1], &cs->skipped[i])) {
 			free(cs->skipped[i].path);
 			free((char *)cs->skipped[i].reason);
 			continue;
@@ -257,9 +256,9 @@ static int hunk_cb(const git_diff_delta *delta, const git_diff_hunk *hunk,
 	 * so there is no need to visit the lines one by one.
 	 */
 	if (hunk->new_lines > 0)
-		pf_intervals_add(st->lines, (uint32_t)hunk->new_start,
-				 (uint32_t)(hunk->new_start + hunk->new_lines -
-					    1));
+		pf_intervals_add(
+			st->lines, (uint32_t)hunk->new_start,
+			(uint32_t)(hunk->new_start + hunk->new_lines - 1));
 	return 0;
 }
 
@@ -596,8 +595,8 @@ static int tree_of(git_tree **out, git_repository *repo, const git_oid *id,
 	if (git_object_lookup(&obj, repo, id, GIT_OBJECT_ANY) ||
 	    git_object_peel((git_object **)out, obj, GIT_OBJECT_TREE)) {
 		git_oid_tostr(hex, sizeof(hex), id);
-		ret = pf_error_prefix(pf_error_git("not a tree-ish"),
-				      "%s %s", what, hex);
+		ret = pf_error_prefix(pf_error_git("not a tree-ish"), "%s %s",
+				      what, hex);
 	}
 	git_object_free(obj);
 	return ret;

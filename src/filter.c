@@ -10,8 +10,8 @@ static int holds(const struct pf_changed_file *cf, const struct pf_finding *f)
 	size_t n, begin;
 
 	if (!cf->content || !f->lines || f->start.offset < 0 ||
-	    f->start.col < 1 || (uint64_t)f->start.col - 1 >
-					(uint64_t)f->start.offset)
+	    f->start.col < 1 ||
+	    (uint64_t)f->start.col - 1 > (uint64_t)f->start.offset)
 		return 0;
 	begin = (size_t)f->start.offset - (f->start.col - 1);
 	n = strlen(f->lines);

@@ -96,18 +96,13 @@ enum pf_severity pf_severity_parse(const char *label)
 		const char *name;
 		enum pf_severity sev;
 	} map[] = {
-		{ "CRITICAL", PF_SEV_CRITICAL },
-		{ "ERROR", PF_SEV_ERROR },
-		{ "HIGH", PF_SEV_ERROR },
-		{ "WARNING", PF_SEV_WARNING },
-		{ "WARN", PF_SEV_WARNING },
-		{ "MEDIUM", PF_SEV_WARNING },
-		{ "LOW", PF_SEV_LOW },
-		{ "INFO", PF_SEV_INFO },
-		{ "NOTE", PF_SEV_INFO },     /* SARIF level */
-		{ "NONE", PF_SEV_INFO },     /* SARIF level of non-failures */
-		{ "EXPERIMENT", PF_SEV_INFO },
-		{ "INVENTORY", PF_SEV_INFO },
+		{ "CRITICAL", PF_SEV_CRITICAL }, { "ERROR", PF_SEV_ERROR },
+		{ "HIGH", PF_SEV_ERROR },	 { "WARNING", PF_SEV_WARNING },
+		{ "WARN", PF_SEV_WARNING },	 { "MEDIUM", PF_SEV_WARNING },
+		{ "LOW", PF_SEV_LOW },		 { "INFO", PF_SEV_INFO },
+		{ "NOTE", PF_SEV_INFO }, /* SARIF level */
+		{ "NONE", PF_SEV_INFO }, /* SARIF level of non-failures */
+		{ "EXPERIMENT", PF_SEV_INFO },	 { "INVENTORY", PF_SEV_INFO },
 	};
 
 	if (!label)
@@ -121,12 +116,18 @@ enum pf_severity pf_severity_parse(const char *label)
 const char *pf_severity_name(enum pf_severity s)
 {
 	switch (s) {
-	case PF_SEV_INFO: return "INFO";
-	case PF_SEV_LOW: return "LOW";
-	case PF_SEV_WARNING: return "WARNING";
-	case PF_SEV_ERROR: return "ERROR";
-	case PF_SEV_CRITICAL: return "CRITICAL";
-	case PF_SEV_UNKNOWN: break;
+	case PF_SEV_INFO:
+		return "INFO";
+	case PF_SEV_LOW:
+		return "LOW";
+	case PF_SEV_WARNING:
+		return "WARNING";
+	case PF_SEV_ERROR:
+		return "ERROR";
+	case PF_SEV_CRITICAL:
+		return "CRITICAL";
+	case PF_SEV_UNKNOWN:
+		break;
 	}
 	return "UNKNOWN";
 }
@@ -134,10 +135,14 @@ const char *pf_severity_name(enum pf_severity s)
 const char *pf_verdict_name(enum pf_verdict v)
 {
 	switch (v) {
-	case PF_VERDICT_TRUE_POSITIVE: return "true_positive";
-	case PF_VERDICT_FALSE_POSITIVE: return "false_positive";
-	case PF_VERDICT_UNCERTAIN: return "uncertain";
-	case PF_VERDICT_NONE: break;
+	case PF_VERDICT_TRUE_POSITIVE:
+		return "true_positive";
+	case PF_VERDICT_FALSE_POSITIVE:
+		return "false_positive";
+	case PF_VERDICT_UNCERTAIN:
+		return "uncertain";
+	case PF_VERDICT_NONE:
+		break;
 	}
 	return "none";
 }
@@ -145,10 +150,14 @@ const char *pf_verdict_name(enum pf_verdict v)
 const char *pf_fix_state_name(enum pf_fix_state s)
 {
 	switch (s) {
-	case PF_FIX_VERIFIED: return "verified";
-	case PF_FIX_UNVERIFIED: return "unverified";
-	case PF_FIX_REFUSED: return "refused";
-	case PF_FIX_UNCHECKED: break;
+	case PF_FIX_VERIFIED:
+		return "verified";
+	case PF_FIX_UNVERIFIED:
+		return "unverified";
+	case PF_FIX_REFUSED:
+		return "refused";
+	case PF_FIX_UNCHECKED:
+		break;
 	}
 	return "unchecked";
 }
@@ -167,8 +176,8 @@ static int64_t line_begin(const char *c, size_t len, uint32_t line)
 	if (!line)
 		return -1;
 	for (uint32_t l = 1; l < line; l++) {
-		const char *nl = off < len ? memchr(c + off, '\n', len - off)
-					   : NULL;
+		const char *nl =
+			off < len ? memchr(c + off, '\n', len - off) : NULL;
 
 		if (!nl)
 			return -1;
@@ -180,8 +189,8 @@ static int64_t line_begin(const char *c, size_t len, uint32_t line)
 /* Offset of the '\n' ending the line that starts at `begin`, or len. */
 static size_t line_eol(const char *c, size_t len, size_t begin)
 {
-	const char *nl = begin < len ? memchr(c + begin, '\n', len - begin)
-				     : NULL;
+	const char *nl =
+		begin < len ? memchr(c + begin, '\n', len - begin) : NULL;
 
 	return nl ? (size_t)(nl - c) : len;
 }
@@ -284,13 +293,17 @@ int pf_finding_locate(struct pf_finding *f, const char *content, size_t len)
 	} else if (f->start.line) {
 		so = pos_to_offset(&f->start, content, len, f->col_unit, 0);
 	} else {
-		return pf_error_setc(PF_EINVALID, "%s: finding of %s has no "
-				     "position", f->path ? f->path : "?",
+		return pf_error_setc(PF_EINVALID,
+				     "%s: finding of %s has no "
+				     "position",
+				     f->path ? f->path : "?",
 				     f->rule_id ? f->rule_id : "?");
 	}
 	if (so < 0 || (uint64_t)so > len)
-		return pf_error_setc(PF_EINVALID, "%s:%u: finding of %s lies "
-				     "outside the file", f->path ? f->path : "?",
+		return pf_error_setc(PF_EINVALID,
+				     "%s:%u: finding of %s lies "
+				     "outside the file",
+				     f->path ? f->path : "?",
 				     (unsigned)f->start.line,
 				     f->rule_id ? f->rule_id : "?");
 
@@ -324,9 +337,9 @@ int pf_finding_locate(struct pf_finding *f, const char *content, size_t len)
 	f->col_unit = PF_COL_BYTES;
 
 	/* The matched lines, whole, without the last line's terminator. */
-	eol = line_eol(content, len, (size_t)eo > begin && eo > so
-					     ? (size_t)eo - 1
-					     : (size_t)so);
+	eol = line_eol(content, len,
+		       (size_t)eo > begin && eo > so ? (size_t)eo - 1
+						     : (size_t)so);
 	if (eol > begin && content[eol - 1] == '\r')
 		eol--;
 	free(f->lines);
@@ -372,10 +385,10 @@ static int cmp_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
-#define CMP_NUM(a, b)                                                         \
-	do {                                                                  \
-		if ((a) != (b))                                               \
-			return (a) < (b) ? -1 : 1;                            \
+#define CMP_NUM(a, b)                                                          \
+	do {                                                                   \
+		if ((a) != (b))                                                \
+			return (a) < (b) ? -1 : 1;                             \
 	} while (0)
 
 static int cmp_finding(const void *pa, const void *pb)
@@ -449,8 +462,8 @@ int pf_finding_rule_fix_to_lines(struct pf_finding *f, const char *content,
 	if (eo > so && content[eo - 1] == '\n')
 		stop = eo;
 	else
-		stop = line_eol(content, len, eo) + (line_eol(content, len, eo)
-						    < len);
+		stop = line_eol(content, len, eo) +
+		       (line_eol(content, len, eo) < len);
 	pf_buf_add(&b, content + begin, so - begin);
 	pf_buf_addstr(&b, f->rule_fix);
 	pf_buf_add(&b, content + eo, stop - eo);

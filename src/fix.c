@@ -271,8 +271,8 @@ static void apply_in_memory(struct vitem *v, const struct pf_run *run, size_t i)
 	pf_buf_add(&v->fixed, cf->content + stop, cf->content_len - stop);
 	v->new_start = f->fix.start_line;
 	v->new_end =
-	    f->fix.start_line +
-	    (rl ? pf_apply_count_lines(f->fix.replacement, rl) - 1 : 0);
+		f->fix.start_line +
+		(rl ? pf_apply_count_lines(f->fix.replacement, rl) - 1 : 0);
 }
 
 /* The next round: the items not done yet, at most one per path (the

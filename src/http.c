@@ -164,8 +164,8 @@ static int setup_easy(CURL *h, const struct pf_http_request *req,
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			 (long)(req->connect_timeout_ms
-				    ? req->connect_timeout_ms
-				    : DEFAULT_CONNECT_MS));
+					? req->connect_timeout_ms
+					: DEFAULT_CONNECT_MS));
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
@@ -279,8 +279,10 @@ int pf_http_perform(struct pf_http_response *r,
 {
 	CURL *h = NULL;
 	struct curl_slist *hdrs = NULL;
-	struct xfer x = {
-	    r, req->max_response ? req->max_response : DEFAULT_MAX_RESPONSE, 0};
+	struct xfer x = { r,
+			  req->max_response ? req->max_response
+					    : DEFAULT_MAX_RESPONSE,
+			  0 };
 	char errbuf[CURL_ERROR_SIZE] = "";
 	double t0;
 	CURLcode rc;
@@ -421,7 +423,7 @@ double pf_http_backoff_ms(const struct pf_http_retry_policy *p,
 	double base = p && p->base_ms ? p->base_ms : 500;
 	double cap = p && p->cap_ms ? p->cap_ms : 8000;
 	double max_ra =
-	    p && p->max_retry_after_ms ? p->max_retry_after_ms : 60000;
+		p && p->max_retry_after_ms ? p->max_retry_after_ms : 60000;
 	double d;
 
 	if (retry_after_s >= 0) {
@@ -507,7 +509,7 @@ static int start_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 		     double now, double deadline)
 {
 	unsigned timeout =
-	    j->req.timeout_ms ? j->req.timeout_ms : DEFAULT_TIMEOUT_MS;
+		j->req.timeout_ms ? j->req.timeout_ms : DEFAULT_TIMEOUT_MS;
 	struct curl_slist *hdrs;
 	CURL *h;
 	int ret;
@@ -516,8 +518,8 @@ static int start_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 		timeout = deadline - now > 1 ? (unsigned)(deadline - now) : 1;
 	response_reset(&j->resp);
 	s->x.r = &j->resp;
-	s->x.cap =
-	    j->req.max_response ? j->req.max_response : DEFAULT_MAX_RESPONSE;
+	s->x.cap = j->req.max_response ? j->req.max_response
+				       : DEFAULT_MAX_RESPONSE;
 	s->x.too_big = 0;
 	s->errbuf[0] = '\0';
 	h = curl_easy_init();
@@ -567,9 +569,9 @@ static void end_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 		return;
 	}
 	delay = pf_http_backoff_ms(
-	    &o->retry, j->attempts,
-	    j->resp.transport_error ? -1 : pf_http_retry_after(&j->resp),
-	    (next_rand(seed) % 1000000) / 1e6);
+		&o->retry, j->attempts,
+		j->resp.transport_error ? -1 : pf_http_retry_after(&j->resp),
+		(next_rand(seed) % 1000000) / 1e6);
 	if (delay < 0 ||
 	    (deadline > 0 && now + delay + MIN_START_MS > deadline)) {
 		j->state_ = JOB_DONE; /* the answer we have is final */
@@ -582,7 +584,7 @@ static void end_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		      const struct pf_http_multi_opts *opts)
 {
-	struct pf_http_multi_opts o = {0};
+	struct pf_http_multi_opts o = { 0 };
 	struct slot *slots = NULL;
 	CURLM *m = NULL;
 	double start, deadline;
@@ -610,7 +612,7 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 	deadline = o.budget_ms ? start + o.budget_ms : 0;
 	seed = o.jitter_seed ? o.jitter_seed
 			     : (unsigned)(unsigned long long)start ^
-				   ((unsigned)getpid() << 16);
+				       ((unsigned)getpid() << 16);
 	for (size_t i = 0; i < nr; i++) {
 		jobs[i].state_ = JOB_PENDING;
 		jobs[i].attempts = 0;

@@ -153,8 +153,7 @@ static int finish_changes(struct pf_run *run)
 	return pf_changeset_load(&run->cs, run->repo);
 }
 
-int pf_run_changes_push(struct pf_run *run, const char *stdin_data,
-			size_t len)
+int pf_run_changes_push(struct pf_run *run, const char *stdin_data, size_t len)
 {
 	struct pf_diff_opts o;
 	int ret;
@@ -493,13 +492,13 @@ int pf_run_scan(struct pf_run *run)
 	const char *ignore = pf_run_ignore_file(run, &ilen);
 	int ret;
 
-	ret = pf_scan_changeset(&run->findings, &run->scan, &run->cfg,
-				&run->cs, ignore, ilen);
+	ret = pf_scan_changeset(&run->findings, &run->scan, &run->cfg, &run->cs,
+				ignore, ilen);
 	if (ret)
 		return ret;
-	run->dropped = pf_filter_apply(&run->findings, &run->cs,
-				       run->cfg.scan.filter,
-				       run->cfg.scan.context);
+	run->dropped =
+		pf_filter_apply(&run->findings, &run->cs, run->cfg.scan.filter,
+				run->cfg.scan.context);
 	/* What the developer said to ignore is not shown again. */
 	ret = pf_decision_mark_ignored(NULL, &run->findings, run->state_dir);
 	if (ret)

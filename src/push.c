@@ -128,8 +128,8 @@ static int refname_ok(const char *s, size_t n)
 		    (c == '{' && s[i - 1] == '@'))
 			return 0;
 		if (c == '/') {
-			if (i == comp || (i - comp >= 5 &&
-					  !memcmp(s + i - 5, ".lock", 5)))
+			if (i == comp ||
+			    (i - comp >= 5 && !memcmp(s + i - 5, ".lock", 5)))
 				return 0;
 			comp = i + 1;
 		}
@@ -277,8 +277,8 @@ static void set_note(struct pf_push_update *u, struct pf_buf *b)
  * object is missing or is not (and does not peel to) a commit; *type gets
  * the object's type for the message, GIT_OBJECT_INVALID if missing.
  */
-static int peel_commit(git_oid *out, git_object_t *type,
-		       git_repository *repo, const char *hex)
+static int peel_commit(git_oid *out, git_object_t *type, git_repository *repo,
+		       const char *hex)
 {
 	git_oid id;
 	git_object *obj = NULL, *peeled = NULL;
@@ -582,8 +582,8 @@ static int walk_new(struct walk_result *out, struct pf_push *p,
 	if (shallow && (ret = add_shallow_roots(&hidden, repo)))
 		goto out;
 	oids_sort(&hidden);
-	ret = shallow ? walk_shallow(&set, repo, tip, &hidden) :
-			walk_revwalk(&set, repo, tip, &hidden);
+	ret = shallow ? walk_shallow(&set, repo, tip, &hidden)
+		      : walk_revwalk(&set, repo, tip, &hidden);
 	if (ret)
 		goto out;
 	out->nr = set.nr;
@@ -615,10 +615,9 @@ out:
 
 /* walk_new() for update idx; when the remote has every commit (w->nr
  * is 0), the update has nothing to scan and its note says why. */
-static int walk_or_nothing(struct walk_result *w, struct pf_push *p,
-			   size_t idx, git_repository *repo,
-			   const char *remote_name, const git_oid *tip,
-			   const char *why)
+static int walk_or_nothing(struct walk_result *w, struct pf_push *p, size_t idx,
+			   git_repository *repo, const char *remote_name,
+			   const git_oid *tip, const char *why)
 {
 	struct pf_push_update *u = &p->v[idx];
 	struct pf_buf note = PF_BUF_INIT;
@@ -764,9 +763,10 @@ static int resolve_one(struct pf_push *p, size_t idx, git_repository *repo,
 	got = peel_commit(&remote, &type, repo, u->remote_oid);
 	u->remote_known = type != GIT_OBJECT_INVALID;
 	if (!u->remote_known || !got) {
-		pf_buf_addf(&note, u->remote_known ?
-				"remote oid %.7s is a %s, not a commit" :
-				"remote oid %.7s is not in this clone",
+		pf_buf_addf(&note,
+			    u->remote_known
+				    ? "remote oid %.7s is a %s, not a commit"
+				    : "remote oid %.7s is not in this clone",
 			    u->remote_oid, type_name(type));
 		ret = resolve_walk(p, idx, repo, remote_name, &tip, note.buf);
 		pf_buf_reset(&note);
@@ -776,8 +776,8 @@ static int resolve_one(struct pf_push *p, size_t idx, git_repository *repo,
 	abbrev(b, &tip);
 	if (git_oid_equal(&remote, &tip)) {
 		u->nothing_to_scan = 1;
-		pf_buf_addf(&note,
-			    "the remote already has %s: nothing to scan", b);
+		pf_buf_addf(&note, "the remote already has %s: nothing to scan",
+			    b);
 		goto out;
 	}
 	if (git_repository_is_shallow(repo) == 1) {

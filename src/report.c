@@ -28,13 +28,15 @@ int pf_format_parse(enum pf_format *out, const char *name)
 	else if (name && !strcmp(name, "sarif"))
 		*out = PF_FORMAT_SARIF;
 	else
-		return pf_error_setc(PF_EINVALID, "unknown format '%s' "
+		return pf_error_setc(PF_EINVALID,
+				     "unknown format '%s' "
 				     "(expected text, json or sarif)",
 				     name ? name : "");
 	return 0;
 }
 
-/* ---- UTF-8 ---------------------------------------------------------------- */
+/* ---- UTF-8 ----------------------------------------------------------------
+ */
 
 /* ---- JSON ---------------------------------------------------------------- */
 
@@ -140,7 +142,7 @@ static void json_finding(struct pf_buf *b, const struct pf_finding *f)
 
 static const enum pf_severity sev_order[] = {
 	PF_SEV_CRITICAL, PF_SEV_ERROR, PF_SEV_WARNING,
-	PF_SEV_LOW,      PF_SEV_INFO,  PF_SEV_UNKNOWN,
+	PF_SEV_LOW,	 PF_SEV_INFO,  PF_SEV_UNKNOWN,
 };
 
 void pf_report_json(struct pf_buf *out, const struct pf_findings *fs,
@@ -169,7 +171,8 @@ void pf_report_json(struct pf_buf *out, const struct pf_findings *fs,
 		if ((unsigned)f->severity <= PF_SEV_CRITICAL)
 			count[f->severity]++;
 	}
-	pf_buf_addf(out, "%s],\"summary\":{\"total\":%zu,\"ignored\":%zu,"
+	pf_buf_addf(out,
+		    "%s],\"summary\":{\"total\":%zu,\"ignored\":%zu,"
 		    "\"by_severity\":{",
 		    first ? "" : "\n", total, ignored);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(sev_order); i++)
@@ -194,7 +197,8 @@ void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
 	pf_buf_release(&name);
 }
 
-/* ---- text ------------------------------------------------------------------ */
+/* ---- text ------------------------------------------------------------------
+ */
 
 #define C_RESET "\033[m"
 #define C_BOLD "\033[1m"
@@ -204,12 +208,17 @@ void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
 static const char *sev_color(enum pf_severity s)
 {
 	switch (s) {
-	case PF_SEV_CRITICAL: return "\033[1;35m";
-	case PF_SEV_ERROR: return "\033[1;31m";
-	case PF_SEV_WARNING: return "\033[33m";
+	case PF_SEV_CRITICAL:
+		return "\033[1;35m";
+	case PF_SEV_ERROR:
+		return "\033[1;31m";
+	case PF_SEV_WARNING:
+		return "\033[33m";
 	case PF_SEV_LOW:
-	case PF_SEV_INFO: return "\033[36m";
-	case PF_SEV_UNKNOWN: break;
+	case PF_SEV_INFO:
+		return "\033[36m";
+	case PF_SEV_UNKNOWN:
+		break;
 	}
 	return "";
 }
@@ -220,8 +229,7 @@ static const char *sev_color(enum pf_severity s)
  * terminal), invalid UTF-8 as '?'.  Returns the columns used; sets
  * *cut when something was left out.
  */
-static size_t add_visible(struct pf_buf *b, const char *s, size_t max,
-			  int *cut)
+static size_t add_visible(struct pf_buf *b, const char *s, size_t max, int *cut)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t col = 0, n = strcspn(s, "\n");
@@ -252,8 +260,7 @@ static size_t add_visible(struct pf_buf *b, const char *s, size_t max,
 }
 
 /* Word-wrap `text` (white space folded) at WIDTH with `indent`. */
-static void add_wrapped(struct pf_buf *b, const char *text,
-			const char *indent)
+static void add_wrapped(struct pf_buf *b, const char *text, const char *indent)
 {
 	size_t ind = strlen(indent), col = 0;
 	const char *s = text ? text : "";
@@ -389,8 +396,8 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 		if (f->fix.note)
 			add_wrapped(b, f->fix.note, "    ");
 		if (*f->fix.replacement)
-			add_code(b, f->fix.replacement, f->fix.start_line,
-				 '+', o);
+			add_code(b, f->fix.replacement, f->fix.start_line, '+',
+				 o);
 		else
 			pf_buf_addstr(b, "    (the lines are removed)\n");
 	}

@@ -126,8 +126,8 @@ static void make_id(char id[17], const struct pf_sentlog_entry *e, time_t t)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	pf_buf_addf(&b, "%lld.%ld.%d.%u.", (long long)t, ts.tv_nsec,
-		    (int)getpid(), __atomic_add_fetch(&counter, 1,
-						       __ATOMIC_RELAXED));
+		    (int)getpid(),
+		    __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
 	if (e->request)
 		pf_buf_add(&b, e->request, e->request_len);
 	pf_sha256_hex(hex, b.buf, b.len);
@@ -226,8 +226,8 @@ static long long line_ts(const char *s, size_t n)
 	return digits ? v : -1;
 }
 
-int pf_sentlog_prune(const char *state_dir, unsigned retention_days,
-		     time_t now, size_t *dropped)
+int pf_sentlog_prune(const char *state_dir, unsigned retention_days, time_t now,
+		     size_t *dropped)
 {
 	struct pf_buf path = PF_BUF_INIT, b = PF_BUF_INIT, keep = PF_BUF_INIT;
 	long long cutoff;
@@ -338,8 +338,7 @@ static int matches_grep(const cJSON *o, const char *line, const char *grep)
 	return strstr(line, grep) != NULL;
 }
 
-static void add_pretty(struct pf_buf *out, const char *label,
-		       const cJSON *v)
+static void add_pretty(struct pf_buf *out, const char *label, const cJSON *v)
 {
 	char *s;
 
@@ -427,8 +426,8 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 		const cJSON *o = reqs[i].o;
 		const char *id = pf_json_str(o, "id");
 		const char *feedback = NULL;
-		const cJSON *req = cJSON_GetObjectItemCaseSensitive(o,
-								    "request");
+		const cJSON *req =
+			cJSON_GetObjectItemCaseSensitive(o, "request");
 		size_t sent = 0;
 
 		for (size_t k = 0; k < nfb; k++)
@@ -459,8 +458,7 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 		pf_buf_addf(out, "%s  %s  %s  %s/%s  %d  %zu bytes sent",
 			    str_or_q(o, "time"), id ? id : "?",
 			    str_or_q(o, "host"), str_or_q(o, "provider"),
-			    str_or_q(o, "model"),
-			    (int)jnum(o, "status"), sent);
+			    str_or_q(o, "model"), (int)jnum(o, "status"), sent);
 		if (pf_json_str(o, "error"))
 			pf_buf_addf(out, "  error: %s",
 				    pf_json_str(o, "error"));
@@ -469,9 +467,9 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 		pf_buf_addch(out, '\n');
 		if (f->full) {
 			add_pretty(out, "request", req);
-			add_pretty(out, "answer",
-				   cJSON_GetObjectItemCaseSensitive(o,
-								    "answer"));
+			add_pretty(
+				out, "answer",
+				cJSON_GetObjectItemCaseSensitive(o, "answer"));
 			if (cJSON_GetObjectItemCaseSensitive(o, "vault"))
 				add_pretty(out, "vault (kept locally only)",
 					   cJSON_GetObjectItemCaseSensitive(

@@ -105,53 +105,119 @@ struct lang_map {
 };
 
 static const struct lang_map ext_langs[] = {
-	{ "py", "python" },     { "pyw", "python" },   { "js", "javascript" },
-	{ "mjs", "javascript" }, { "cjs", "javascript" },
-	{ "jsx", "javascript" }, { "ts", "typescript" },
-	{ "tsx", "typescript" }, { "mts", "typescript" }, { "go", "go" },
-	{ "java", "java" },     { "kt", "kotlin" },    { "kts", "kotlin" },
-	{ "scala", "scala" },   { "groovy", "groovy" }, { "c", "c" },
-	{ "h", "c" },           { "cc", "cpp" },       { "cpp", "cpp" },
-	{ "cxx", "cpp" },       { "hpp", "cpp" },      { "hh", "cpp" },
-	{ "cs", "csharp" },     { "rb", "ruby" },      { "php", "php" },
-	{ "rs", "rust" },       { "swift", "swift" },  { "m", "objc" },
-	{ "mm", "objc" },       { "sh", "bash" },      { "bash", "bash" },
-	{ "zsh", "bash" },      { "ps1", "powershell" }, { "yml", "yaml" },
-	{ "yaml", "yaml" },     { "json", "json" },    { "tf", "terraform" },
-	{ "hcl", "hcl" },       { "sql", "sql" },      { "html", "html" },
-	{ "htm", "html" },      { "xml", "xml" },      { "env", "dotenv" },
-	{ "properties", "properties" }, { "ini", "ini" }, { "cfg", "ini" },
-	{ "conf", "ini" },      { "toml", "toml" },    { "lua", "lua" },
-	{ "pl", "perl" },       { "pm", "perl" },      { "r", "r" },
-	{ "ex", "elixir" },     { "exs", "elixir" },   { "erl", "erlang" },
-	{ "clj", "clojure" },   { "dart", "dart" },    { "vue", "vue" },
-	{ "svelte", "svelte" }, { "sol", "solidity" }, { "ml", "ocaml" },
-	{ "hs", "haskell" },    { "dockerfile", "dockerfile" },
-	{ "gradle", "groovy" }, { "jsp", "java" },     { "cshtml", "csharp" },
+	{ "py", "python" },
+	{ "pyw", "python" },
+	{ "js", "javascript" },
+	{ "mjs", "javascript" },
+	{ "cjs", "javascript" },
+	{ "jsx", "javascript" },
+	{ "ts", "typescript" },
+	{ "tsx", "typescript" },
+	{ "mts", "typescript" },
+	{ "go", "go" },
+	{ "java", "java" },
+	{ "kt", "kotlin" },
+	{ "kts", "kotlin" },
+	{ "scala", "scala" },
+	{ "groovy", "groovy" },
+	{ "c", "c" },
+	{ "h", "c" },
+	{ "cc", "cpp" },
+	{ "cpp", "cpp" },
+	{ "cxx", "cpp" },
+	{ "hpp", "cpp" },
+	{ "hh", "cpp" },
+	{ "cs", "csharp" },
+	{ "rb", "ruby" },
+	{ "php", "php" },
+	{ "rs", "rust" },
+	{ "swift", "swift" },
+	{ "m", "objc" },
+	{ "mm", "objc" },
+	{ "sh", "bash" },
+	{ "bash", "bash" },
+	{ "zsh", "bash" },
+	{ "ps1", "powershell" },
+	{ "yml", "yaml" },
+	{ "yaml", "yaml" },
+	{ "json", "json" },
+	{ "tf", "terraform" },
+	{ "hcl", "hcl" },
+	{ "sql", "sql" },
+	{ "html", "html" },
+	{ "htm", "html" },
+	{ "xml", "xml" },
+	{ "env", "dotenv" },
+	{ "properties", "properties" },
+	{ "ini", "ini" },
+	{ "cfg", "ini" },
+	{ "conf", "ini" },
+	{ "toml", "toml" },
+	{ "lua", "lua" },
+	{ "pl", "perl" },
+	{ "pm", "perl" },
+	{ "r", "r" },
+	{ "ex", "elixir" },
+	{ "exs", "elixir" },
+	{ "erl", "erlang" },
+	{ "clj", "clojure" },
+	{ "dart", "dart" },
+	{ "vue", "vue" },
+	{ "svelte", "svelte" },
+	{ "sol", "solidity" },
+	{ "ml", "ocaml" },
+	{ "hs", "haskell" },
+	{ "dockerfile", "dockerfile" },
+	{ "gradle", "groovy" },
+	{ "jsp", "java" },
+	{ "cshtml", "csharp" },
 };
 
 static const struct lang_map name_langs[] = {
-	{ "Dockerfile", "dockerfile" }, { "Containerfile", "dockerfile" },
-	{ "Makefile", "make" },         { "GNUmakefile", "make" },
-	{ "makefile", "make" },         { "Jenkinsfile", "groovy" },
-	{ "Gemfile", "ruby" },          { "Rakefile", "ruby" },
-	{ "Vagrantfile", "ruby" },      { ".env", "dotenv" },
-	{ ".bashrc", "bash" },          { ".profile", "bash" },
-	{ ".npmrc", "ini" },            { ".pypirc", "ini" },
+	{ "Dockerfile", "dockerfile" },
+	{ "Containerfile", "dockerfile" },
+	{ "Makefile", "make" },
+	{ "GNUmakefile", "make" },
+	{ "makefile", "make" },
+	{ "Jenkinsfile", "groovy" },
+	{ "Gemfile", "ruby" },
+	{ "Rakefile", "ruby" },
+	{ "Vagrantfile", "ruby" },
+	{ ".env", "dotenv" },
+	{ ".bashrc", "bash" },
+	{ ".profile", "bash" },
+	{ ".npmrc", "ini" },
+	{ ".pypirc", "ini" },
 	{ ".netrc", "text" },
 };
 
 /* Semgrep rule ids start with the language: "python.lang.security...". */
 static const struct lang_map rule_langs[] = {
-	{ "python", "python" }, { "javascript", "javascript" },
-	{ "typescript", "typescript" }, { "go", "go" }, { "java", "java" },
-	{ "kotlin", "kotlin" }, { "scala", "scala" }, { "c", "c" },
-	{ "cpp", "cpp" }, { "csharp", "csharp" }, { "ruby", "ruby" },
-	{ "php", "php" }, { "rust", "rust" }, { "swift", "swift" },
-	{ "bash", "bash" }, { "yaml", "yaml" }, { "json", "json" },
-	{ "terraform", "terraform" }, { "dockerfile", "dockerfile" },
-	{ "html", "html" }, { "generic", "text" }, { "solidity", "solidity" },
-	{ "ocaml", "ocaml" }, { "elixir", "elixir" }, { "lua", "lua" },
+	{ "python", "python" },
+	{ "javascript", "javascript" },
+	{ "typescript", "typescript" },
+	{ "go", "go" },
+	{ "java", "java" },
+	{ "kotlin", "kotlin" },
+	{ "scala", "scala" },
+	{ "c", "c" },
+	{ "cpp", "cpp" },
+	{ "csharp", "csharp" },
+	{ "ruby", "ruby" },
+	{ "php", "php" },
+	{ "rust", "rust" },
+	{ "swift", "swift" },
+	{ "bash", "bash" },
+	{ "yaml", "yaml" },
+	{ "json", "json" },
+	{ "terraform", "terraform" },
+	{ "dockerfile", "dockerfile" },
+	{ "html", "html" },
+	{ "generic", "text" },
+	{ "solidity", "solidity" },
+	{ "ocaml", "ocaml" },
+	{ "elixir", "elixir" },
+	{ "lua", "lua" },
 };
 
 const char *pf_snippet_language(const char *path, const char *rule_id)
@@ -330,8 +396,7 @@ static void add_idx(struct pf_snippet *s, size_t idx)
 
 /* The finding's line range clamped to the content; PF_EINVALID past it. */
 static int finding_lines(const struct pf_finding *f,
-			 const struct line_index *ix, uint32_t *a,
-			 uint32_t *b)
+			 const struct line_index *ix, uint32_t *a, uint32_t *b)
 {
 	uint32_t start = f->start.line ? f->start.line : 1;
 	uint32_t end = f->end.line >= start ? f->end.line : start;
@@ -341,8 +406,8 @@ static int finding_lines(const struct pf_finding *f,
 				     "finding '%s' at %s:%u lies beyond the "
 				     "last line (%zu)",
 				     f->rule_id ? f->rule_id : "?",
-				     f->path ? f->path : "?",
-				     (unsigned)start, ix->nr);
+				     f->path ? f->path : "?", (unsigned)start,
+				     ix->nr);
 	if (end > ix->nr)
 		end = (uint32_t)ix->nr;
 	*a = start;
@@ -354,8 +419,7 @@ static void window(const struct line_index *ix, uint32_t a, uint32_t b,
 		   unsigned context, uint32_t *first, uint32_t *last)
 {
 	*first = a > context ? a - context : 1;
-	*last = (uint64_t)b + context > ix->nr ? (uint32_t)ix->nr
-					       : b + context;
+	*last = (uint64_t)b + context > ix->nr ? (uint32_t)ix->nr : b + context;
 }
 
 int pf_snippet_build(struct pf_snippet *out, const struct pf_finding *f,
@@ -457,7 +521,8 @@ int pf_snippets_build(struct pf_snippets *out, const struct pf_findings *fs,
 		s = &out->v[out->nr++];
 		memset(s, 0, sizeof(*s));
 		s->path = pf_xstrdup(path);
-		s->language = pf_snippet_language(path, fs->v[p[i].idx].rule_id);
+		s->language =
+			pf_snippet_language(path, fs->v[p[i].idx].rule_id);
 		render(s, &ix, first, last, mfirst, mlast, &marks, byte_cap);
 		for (size_t k = i; k < j; k++)
 			add_idx(s, p[k].idx);

@@ -10,8 +10,7 @@
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 
-int pf_store_path(struct pf_buf *out, const char *state_dir,
-		  const char *name)
+int pf_store_path(struct pf_buf *out, const char *state_dir, const char *name)
 {
 	int ret = pf_mkdir_p(state_dir, 0700);
 

@@ -111,8 +111,8 @@ static int prepare_ctx(struct triage *t)
 	t->ctx_ready = 1;
 	ret = pf_redact_ctx_configure(&t->ctx, &run->cfg);
 	if (!ret && run->repo)
-		ret =
-		    pf_redact_ctx_load_repo(&t->ctx, run->repo, run->state_dir);
+		ret = pf_redact_ctx_load_repo(&t->ctx, run->repo,
+					      run->state_dir);
 	if (!ret && run->remote_url)
 		pf_redact_ctx_add_remote_url(&t->ctx, run->remote_url);
 	if (ret)
@@ -219,9 +219,9 @@ static int prepare(struct triage *t)
 				     "loaded");
 			continue;
 		}
-		ret =
-		    pf_snippet_build(&tf->snip, f, file->red.buf, file->red.len,
-				     ctxl, PF_SNIPPET_BYTE_CAP_DEFAULT);
+		ret = pf_snippet_build(&tf->snip, f, file->red.buf,
+				       file->red.len, ctxl,
+				       PF_SNIPPET_BYTE_CAP_DEFAULT);
 		if (ret) {
 			set_error(f, pf_error_last());
 			ret = 0;
@@ -299,12 +299,13 @@ static void write_preview(struct triage *t, struct pf_buf *out)
 		pf_buf_add_json_str(out, t->llm.url, strlen(t->llm.url));
 		pf_buf_addstr(out, ",\"provider\":");
 		pf_buf_add_json_str(
-		    out, pf_llm_provider_name(t->llm.provider),
-		    strlen(pf_llm_provider_name(t->llm.provider)));
+			out, pf_llm_provider_name(t->llm.provider),
+			strlen(pf_llm_provider_name(t->llm.provider)));
 		pf_buf_addstr(out, ",\"model\":");
 		pf_buf_add_json_str(out, t->llm.model, strlen(t->llm.model));
-		pf_buf_addstr(
-		    out, ",\"prompt_version\":\"" PF_LLM_PROMPT_VERSION "\"");
+		pf_buf_addstr(out,
+			      ",\"prompt_version\":\"" PF_LLM_PROMPT_VERSION
+			      "\"");
 		pf_buf_addf(out, ",\"cached\":%s,\"findings\":[",
 			    r->cached ? "true" : "false");
 		for (size_t k = 0; k < r->fnr; k++)

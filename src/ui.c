@@ -163,8 +163,7 @@ static void cells_add(struct cells *cs, const char *b, size_t n, unsigned w)
 	c->w = (unsigned char)w;
 }
 
-static void cells_from(struct cells *cs, const char *str, size_t len,
-		       int tabs)
+static void cells_from(struct cells *cs, const char *str, size_t len, int tabs)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	/* Code follows a one-column diff sign: tab stops count from the
@@ -239,8 +238,8 @@ static void add_wrapped(struct pf_buf *out, const char *text,
 			i++;
 		if (i == cs.nr)
 			break;
-		for (j = i; j < cs.nr && !(cs.v[j].b[0] == ' ' &&
-					   cs.v[j].n == 1); j++)
+		for (j = i;
+		     j < cs.nr && !(cs.v[j].b[0] == ' ' && cs.v[j].n == 1); j++)
 			ww += cs.v[j].w;
 		if (any && col + 1 + ww > width) {
 			pf_buf_addf(out, "\n%*s", (int)indent, "");
@@ -341,14 +340,14 @@ static void lineset_release(struct lineset *ls)
 	free(ls->len);
 }
 
-static int line_eq(const struct lineset *a, uint32_t i,
-		   const struct lineset *b, uint32_t j)
+static int line_eq(const struct lineset *a, uint32_t i, const struct lineset *b,
+		   uint32_t j)
 {
 	return a->len[i] == b->len[j] && !memcmp(a->s[i], b->s[j], a->len[i]);
 }
 
 struct diff_op {
-	char op;             /* ' ', '-', '+' */
+	char op; /* ' ', '-', '+' */
 	const char *s;
 	size_t len;
 	uint32_t old_no, new_no; /* line numbers (the side it exists on) */
@@ -369,8 +368,7 @@ static void op_add(struct diff_ops *ops, char op, const char *s, size_t len,
 /* The edit script turning old[a..a+m) into new[b..b+k) (LCS). */
 static void diff_block(struct diff_ops *ops, const struct lineset *o,
 		       uint32_t a, uint32_t m, const struct lineset *n,
-		       uint32_t b, uint32_t k, uint32_t old_no,
-		       uint32_t new_no)
+		       uint32_t b, uint32_t k, uint32_t old_no, uint32_t new_no)
 {
 	uint32_t *t = NULL, i = 0, j = 0;
 	size_t w = (size_t)k + 1;
@@ -388,13 +386,13 @@ static void diff_block(struct diff_ops *ops, const struct lineset *o,
 	}
 	while (t && i < m && j < k) {
 		if (line_eq(o, a + i, n, b + j)) {
-			op_add(ops, ' ', o->s[a + i], o->len[a + i],
-			       old_no + i, new_no + j);
+			op_add(ops, ' ', o->s[a + i], o->len[a + i], old_no + i,
+			       new_no + j);
 			i++;
 			j++;
 		} else if (t[(i + 1) * w + j] >= t[i * w + j + 1]) {
-			op_add(ops, '-', o->s[a + i], o->len[a + i],
-			       old_no + i, 0);
+			op_add(ops, '-', o->s[a + i], o->len[a + i], old_no + i,
+			       0);
 			i++;
 		} else {
 			op_add(ops, '+', n->s[b + j], n->len[b + j], 0,
@@ -427,8 +425,8 @@ static void add_diff_line(struct pf_buf *out, char sign, const char *s,
 		pf_buf_addch(out, sign);
 		col = 1;
 		for (; i < cs.nr; i++) {
-			unsigned room = total - 1 > width - 1 ? width - 1
-							      : width;
+			unsigned room =
+				total - 1 > width - 1 ? width - 1 : width;
 
 			if (col + cs.v[i].w > room && col > 1)
 				break;
@@ -444,10 +442,9 @@ static void add_diff_line(struct pf_buf *out, char sign, const char *s,
 	free(cs.v);
 }
 
-void pf_ui_render_diff(struct pf_buf *out, const char *path,
-		       const char *pushed, size_t pushed_len, uint32_t start,
-		       uint32_t end, const char *replacement, int color,
-		       unsigned width)
+void pf_ui_render_diff(struct pf_buf *out, const char *path, const char *pushed,
+		       size_t pushed_len, uint32_t start, uint32_t end,
+		       const char *replacement, int color, unsigned width)
 {
 	struct lineset o, n;
 	struct diff_ops ops = { NULL, 0, 0 };
@@ -463,8 +460,7 @@ void pf_ui_render_diff(struct pf_buf *out, const char *path,
 	if (!start || end < start || end > o.nr) {
 		/* No pushed lines to compare with: the new text alone. */
 		for (uint32_t j = 0; j < n.nr; j++)
-			add_diff_line(out, '+', n.s[j], n.len[j], color,
-				      width);
+			add_diff_line(out, '+', n.s[j], n.len[j], color, width);
 		goto out;
 	}
 	m = end - start + 1;
@@ -564,19 +560,26 @@ static const char *sev_color(enum pf_severity s)
 {
 	switch (s) {
 	case PF_SEV_CRITICAL:
-	case PF_SEV_ERROR: return C_BOLD_RED;
-	case PF_SEV_WARNING: return C_BOLD_YELLOW;
-	default: return C_CYAN;
+	case PF_SEV_ERROR:
+		return C_BOLD_RED;
+	case PF_SEV_WARNING:
+		return C_BOLD_YELLOW;
+	default:
+		return C_CYAN;
 	}
 }
 
 static const char *verdict_words(enum pf_verdict v)
 {
 	switch (v) {
-	case PF_VERDICT_TRUE_POSITIVE: return "true positive";
-	case PF_VERDICT_FALSE_POSITIVE: return "false positive";
-	case PF_VERDICT_UNCERTAIN: return "uncertain";
-	case PF_VERDICT_NONE: break;
+	case PF_VERDICT_TRUE_POSITIVE:
+		return "true positive";
+	case PF_VERDICT_FALSE_POSITIVE:
+		return "false positive";
+	case PF_VERDICT_UNCERTAIN:
+		return "uncertain";
+	case PF_VERDICT_NONE:
+		break;
 	}
 	return "none";
 }
@@ -584,9 +587,12 @@ static const char *verdict_words(enum pf_verdict v)
 static const char *verdict_color(enum pf_verdict v)
 {
 	switch (v) {
-	case PF_VERDICT_TRUE_POSITIVE: return C_RED;
-	case PF_VERDICT_FALSE_POSITIVE: return C_GREEN;
-	default: return C_YELLOW;
+	case PF_VERDICT_TRUE_POSITIVE:
+		return C_RED;
+	case PF_VERDICT_FALSE_POSITIVE:
+		return C_GREEN;
+	default:
+		return C_YELLOW;
 	}
 }
 
@@ -771,8 +777,8 @@ static void render_fix_diff(struct pf_buf *out, const struct pf_finding *f,
 						: C_YELLOW);
 	pf_buf_addstr(out, mark);
 	add_color(out, color, C_RESET);
-	if (x->origin == PF_FIX_LLM && x->state != PF_FIX_VERIFIED &&
-	    x->note && *x->note) {
+	if (x->origin == PF_FIX_LLM && x->state != PF_FIX_VERIFIED && x->note &&
+	    *x->note) {
 		pf_buf_addstr(out, "): ");
 		add_wrapped(out, x->note, 10 + (unsigned)strlen(mark), 4,
 			    width);
@@ -901,7 +907,7 @@ struct session {
 	struct pf_ui_result *res;
 	FILE *out;
 	int own_out;
-	int in_fd;     /* -1: nothing is asked */
+	int in_fd; /* -1: nothing is asked */
 	int in_is_tty;
 	const char *why_not; /* why nothing is asked */
 	int color;
@@ -968,10 +974,9 @@ static const struct pf_changed_file *content_of(const struct pf_run *run,
 			first = cf;
 		if (!f->lines)
 			break;
-		match = !pf_apply_cut_lines(&cut, cf->content,
-					    cf->content_len, f->start.line,
-					    f->end.line ? f->end.line
-							: f->start.line);
+		match = !pf_apply_cut_lines(
+			&cut, cf->content, cf->content_len, f->start.line,
+			f->end.line ? f->end.line : f->start.line);
 		pf_buf_rtrim(&cut);
 		match = match && !strncmp(cut.buf, f->lines, cut.len);
 		pf_buf_release(&cut);
@@ -1003,9 +1008,8 @@ static uint32_t map_line(const struct session *s, const char *path,
 
 /* Apply `text` over pushed lines start..end of f's file; says what
  * happened.  0 when written. */
-static int apply_text(struct session *s, struct pf_finding *f,
-		      uint32_t start, uint32_t end, const char *text,
-		      const char *what)
+static int apply_text(struct session *s, struct pf_finding *f, uint32_t start,
+		      uint32_t end, const char *text, const char *what)
 {
 	const struct pf_changed_file *cf = content_of(s->run, f);
 	struct pf_apply_req req;
@@ -1017,7 +1021,8 @@ static int apply_text(struct session *s, struct pf_finding *f,
 	if (!cf) {
 		ret = pf_error_setc(PF_ENOTFOUND,
 				    "the pushed content of '%s' is not "
-				    "available", f->path ? f->path : "?");
+				    "available",
+				    f->path ? f->path : "?");
 		goto fail;
 	}
 	expect = map_line(s, f->path, start, end);
@@ -1042,8 +1047,8 @@ static int apply_text(struct session *s, struct pf_finding *f,
 	if (ret)
 		goto fail;
 	PF_ALLOC_GROW(s->edits, s->edits_nr + 1, s->edits_alloc);
-	s->edits[s->edits_nr++] = (struct edit){ f->path, start, r.old_lines,
-						 r.new_lines };
+	s->edits[s->edits_nr++] =
+		(struct edit){ f->path, start, r.old_lines, r.new_lines };
 	pf_buf_addf(&msg, "%s %s:%u", what, f->path, r.at_line);
 	if (r.moved)
 		pf_buf_addf(&msg, " (line %u as pushed)", start);
@@ -1090,8 +1095,7 @@ static int ignore_finding(struct session *s, struct pf_finding *f)
 					    "available");
 		if (!ret)
 			ret = pf_apply_cut_lines(&line, cf->content,
-						 cf->content_len,
-						 f->start.line,
+						 cf->content_len, f->start.line,
 						 f->start.line);
 		if (!ret) {
 			size_t ind = strspn(line.buf, " \t");
@@ -1100,8 +1104,9 @@ static int ignore_finding(struct session *s, struct pf_finding *f)
 			pf_buf_addf(&text, "%s\n", c.buf);
 			pf_buf_add(&text, line.buf, line.len);
 			ret = apply_text(s, f, f->start.line, f->start.line,
-					 text.buf, "wrote a nosemgrep comment "
-						   "above");
+					 text.buf,
+					 "wrote a nosemgrep comment "
+					 "above");
 			if (!ret) {
 				s->res->comments++;
 				goto out;
@@ -1110,8 +1115,9 @@ static int ignore_finding(struct session *s, struct pf_finding *f)
 		} else {
 			struct pf_buf m = PF_BUF_INIT;
 
-			pf_buf_addf(&m, "no nosemgrep comment: %s; remembering "
-					"the decision instead",
+			pf_buf_addf(&m,
+				    "no nosemgrep comment: %s; remembering "
+				    "the decision instead",
 				    pf_error_last());
 			note(s, C_YELLOW, m.buf);
 			pf_buf_release(&m);
@@ -1130,12 +1136,12 @@ static int ignore_finding(struct session *s, struct pf_finding *f)
 		pf_buf_release(&m);
 		goto out;
 	}
-	note(s, NULL, "ignored: it will not be shown again "
-		      "(`pushfix ignored` lists it)");
+	note(s, NULL,
+	     "ignored: it will not be shown again "
+	     "(`pushfix ignored` lists it)");
 out:
 	if (!ret) {
-		PF_ALLOC_GROW(s->ignored, s->ignored_nr + 1,
-			      s->ignored_alloc);
+		PF_ALLOC_GROW(s->ignored, s->ignored_nr + 1, s->ignored_alloc);
 		s->ignored[s->ignored_nr++] = f->fingerprint;
 	}
 	pf_buf_release(&c);
@@ -1192,8 +1198,8 @@ static enum outcome edit_fix(struct session *s, struct pf_finding *f,
 			     int fix_ok)
 {
 	const struct pf_changed_file *cf = content_of(s->run, f);
-	struct pf_buf tmpl = PF_BUF_INIT, text = PF_BUF_INIT,
-		      msg = PF_BUF_INIT, edited = PF_BUF_INIT;
+	struct pf_buf tmpl = PF_BUF_INIT, text = PF_BUF_INIT, msg = PF_BUF_INIT,
+		      edited = PF_BUF_INIT;
 	struct pf_proc_opts po;
 	struct pf_proc_result pr;
 	char **argv = NULL, *cmd = NULL;
@@ -1214,8 +1220,9 @@ static enum outcome edit_fix(struct session *s, struct pf_finding *f,
 		end = f->end.line >= start ? f->end.line : start;
 		if (!cf || pf_apply_cut_lines(&text, cf->content,
 					      cf->content_len, start, end)) {
-			note(s, C_BOLD_RED, "nothing to edit: the pushed lines "
-					    "are not available");
+			note(s, C_BOLD_RED,
+			     "nothing to edit: the pushed lines "
+			     "are not available");
 			goto out;
 		}
 	}
@@ -1259,8 +1266,10 @@ static enum outcome edit_fix(struct session *s, struct pf_finding *f,
 	for (size_t i = 0; i < nargs; i++)
 		full[i] = argv[i];
 	full[nargs] = tmpl.buf;
-	pf_buf_addf(&msg, "editing %s lines %u-%u in '%s'; save an empty file "
-		    "to skip", f->path ? f->path : "?", start, end, cmd);
+	pf_buf_addf(&msg,
+		    "editing %s lines %u-%u in '%s'; save an empty file "
+		    "to skip",
+		    f->path ? f->path : "?", start, end, cmd);
 	note(s, NULL, msg.buf);
 	pf_buf_reset(&msg);
 	fflush(s->out);
@@ -1274,8 +1283,10 @@ static enum outcome edit_fix(struct session *s, struct pf_finding *f,
 			pf_buf_addf(&msg, "the editor failed: %s",
 				    pf_error_last());
 		else if (pr.signaled)
-			pf_buf_addf(&msg, "the editor was killed by signal "
-					  "%d", pr.signo);
+			pf_buf_addf(&msg,
+				    "the editor was killed by signal "
+				    "%d",
+				    pr.signo);
 		else
 			pf_buf_addf(&msg, "the editor exited with status %d",
 				    pr.exit_code);
@@ -1370,13 +1381,15 @@ static void print_help(struct session *s, int fix_ok, int triaged)
 		help_line(s, 'y', "apply this fix");
 	help_line(s, 'n', "skip this finding (the default)");
 	if (fix_ok)
-		help_line(s, 'a', "apply this fix and every later verified "
-				  "fix (and fix from the rule)");
+		help_line(s, 'a',
+			  "apply this fix and every later verified "
+			  "fix (and fix from the rule)");
 	help_line(s, 'd', "skip this finding and every later one");
 	help_line(s, 'i', "ignore this finding from now on");
-	help_line(s, 'e', fix_ok ? "edit the fix in your editor, then apply it"
-				 : "edit the lines in your editor, then apply "
-				   "them");
+	help_line(s, 'e',
+		  fix_ok ? "edit the fix in your editor, then apply it"
+			 : "edit the lines in your editor, then apply "
+			   "them");
 	if (triaged) {
 		help_line(s, '+', "agree with the triage");
 		help_line(s, '-', "disagree with the triage");
@@ -1386,8 +1399,8 @@ static void print_help(struct session *s, int fix_ok, int triaged)
 	help_line(s, '?', "print help");
 }
 
-static void show(struct session *s, const struct pf_finding *f,
-		 unsigned idx, unsigned total)
+static void show(struct session *s, const struct pf_finding *f, unsigned idx,
+		 unsigned total)
 {
 	const struct pf_changed_file *cf = content_of(s->run, f);
 	struct pf_ui_render_opts ro;
@@ -1432,8 +1445,8 @@ static void show_brief(struct session *s, const struct pf_finding *f,
 }
 
 /* Ask about one finding until it is decided. */
-static enum outcome ask(struct session *s, struct pf_finding *f,
-			unsigned idx, unsigned total)
+static enum outcome ask(struct session *s, struct pf_finding *f, unsigned idx,
+			unsigned total)
 {
 	int fix_ok = has_fix(f, s->run->cfg.llm.show_unverified);
 	int triaged = f->triage.verdict != PF_VERDICT_NONE;
@@ -1464,8 +1477,9 @@ static enum outcome ask(struct session *s, struct pf_finding *f,
 		switch (key) {
 		case 'y':
 			if (!fix_ok) {
-				note(s, C_YELLOW, "there is no fix to apply "
-						  "(e lets you write one)");
+				note(s, C_YELLOW,
+				     "there is no fix to apply "
+				     "(e lets you write one)");
 				break;
 			}
 			oc = apply_fix(s, f) ? O_REFUSED : O_APPLIED;
@@ -1494,16 +1508,17 @@ static enum outcome ask(struct session *s, struct pf_finding *f,
 		case '+':
 		case '-':
 			if (!triaged) {
-				note(s, C_YELLOW, "there is no triage to agree "
-						  "or disagree with");
+				note(s, C_YELLOW,
+				     "there is no triage to agree "
+				     "or disagree with");
 				break;
 			}
 			f->triage.feedback = key == '+' ? 1 : -1;
-			note(s, NULL, key == '+'
-					      ? "noted: you agree with the "
-						"triage"
-					      : "noted: you disagree with the "
-						"triage");
+			note(s, NULL,
+			     key == '+' ? "noted: you agree with the "
+					  "triage"
+					: "noted: you disagree with the "
+					  "triage");
 			break;
 		case 'p':
 			show(s, f, idx, total);
@@ -1558,8 +1573,8 @@ static int cmp_order(const void *pa, const void *pb)
 static void open_terminal(struct session *s, const struct pf_ui_opts *o)
 {
 	const struct pf_config *cfg = &s->run->cfg;
-	const char *path = o && o->tty_path ? o->tty_path
-					    : getenv("PUSHFIX_TTY");
+	const char *path =
+		o && o->tty_path ? o->tty_path : getenv("PUSHFIX_TTY");
 	const char *ci = getenv("CI");
 	int fd;
 
@@ -1615,16 +1630,18 @@ static void summary(struct session *s)
 
 	pf_buf_addch(&b, '\n');
 	if (r->interactive) {
-		pf_buf_addf(&b, "summary: %u applied, %u skipped, %u ignored; "
-				"%u still open",
+		pf_buf_addf(&b,
+			    "summary: %u applied, %u skipped, %u ignored; "
+			    "%u still open",
 			    r->applied, r->skipped, r->ignored, r->open);
 		if (r->refused)
 			pf_buf_addf(&b, "\n  (%u fix%s could not be applied)",
 				    r->refused, r->refused == 1 ? "" : "es");
 		pf_buf_addch(&b, '\n');
 	} else {
-		pf_buf_addf(&b, "summary: %u finding%s still open "
-				"(nothing asked: %s)\n",
+		pf_buf_addf(&b,
+			    "summary: %u finding%s still open "
+			    "(nothing asked: %s)\n",
 			    r->open, r->open == 1 ? "" : "s", s->why_not);
 	}
 	put(s, &b);
@@ -1650,12 +1667,12 @@ static int sentlog_request_id(char id[17], const char *state_dir,
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		cJSON *o = cJSON_ParseWithLength(p, len);
 		const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(o,
-								  "fingerprint");
+		const cJSON *f =
+			cJSON_GetObjectItemCaseSensitive(o, "fingerprint");
 		const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "id");
 
-		if (cJSON_IsString(type) && !strcmp(type->valuestring,
-						    "request") &&
+		if (cJSON_IsString(type) &&
+		    !strcmp(type->valuestring, "request") &&
 		    cJSON_IsString(f) && !strcmp(f->valuestring, fp) &&
 		    cJSON_IsString(i) && strlen(i->valuestring) == 16) {
 			memcpy(id, i->valuestring, 17);
@@ -1683,8 +1700,7 @@ static void log_feedback(struct session *s)
 		char id[17];
 
 		if (!f->triage.feedback || f->ignored ||
-		    !sentlog_request_id(id, s->run->state_dir,
-					f->fingerprint))
+		    !sentlog_request_id(id, s->run->state_dir, f->fingerprint))
 			continue;
 		if (pf_sentlog_feedback(s->run->state_dir, id,
 					f->triage.feedback > 0 ? "agree"
@@ -1814,11 +1830,20 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 		if (f->ignored)
 			continue;
 		switch (oc[i]) {
-		case O_APPLIED: out->applied++; continue;
-		case O_IGNORED: out->ignored++; continue;
-		case O_SKIPPED: out->skipped++; break;
-		case O_REFUSED: out->refused++; break;
-		case O_OPEN: break;
+		case O_APPLIED:
+			out->applied++;
+			continue;
+		case O_IGNORED:
+			out->ignored++;
+			continue;
+		case O_SKIPPED:
+			out->skipped++;
+			break;
+		case O_REFUSED:
+			out->refused++;
+			break;
+		case O_OPEN:
+			break;
 		}
 		out->open++;
 		if (f->triage.verdict == PF_VERDICT_TRUE_POSITIVE)
@@ -1861,8 +1886,8 @@ int pf_ui_run(struct pf_run *run, const struct pf_ui_opts *opts)
 			      : "the push goes on");
 		return block ? 1 : 0;
 	}
-	status = pf_policy_decide(&why, &r, &run->cfg) == PF_POLICY_PUSH ? 0
-									 : 1;
+	status =
+		pf_policy_decide(&why, &r, &run->cfg) == PF_POLICY_PUSH ? 0 : 1;
 	fputs(why.buf, msg);
 	fflush(msg);
 	pf_buf_release(&why);

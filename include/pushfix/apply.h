@@ -33,27 +33,27 @@
  */
 
 struct pf_apply_req {
-	const char *worktree;    /* the working tree's directory */
-	const char *path;        /* repository-relative, no ".." */
-	const char *pushed;      /* the file as pushed and scanned */
+	const char *worktree; /* the working tree's directory */
+	const char *path;     /* repository-relative, no ".." */
+	const char *pushed;   /* the file as pushed and scanned */
 	size_t pushed_len;
-	uint32_t start_line;     /* 1-based, inclusive, in `pushed` */
+	uint32_t start_line; /* 1-based, inclusive, in `pushed` */
 	uint32_t end_line;
 	const char *replacement; /* the new text of those lines ('\n' lines);
 				    "" deletes them */
 	size_t replacement_len;
-	uint32_t expect_line;    /* where the caller expects them now (after
-				    its own earlier fixes); 0: start_line.
-				    Only reports `moved`, and places them
-				    when the files are too different to
-				    diff (over 4M line pairs) */
+	uint32_t expect_line; /* where the caller expects them now (after
+				 its own earlier fixes); 0: start_line.
+				 Only reports `moved`, and places them
+				 when the files are too different to
+				 diff (over 4M line pairs) */
 };
 
 struct pf_apply_result {
 	uint32_t at_line;   /* where the lines were found in the working tree */
 	uint32_t old_lines; /* lines replaced */
 	uint32_t new_lines; /* lines written in their place */
-	int moved;          /* found elsewhere than expect_line */
+	int moved;	    /* found elsewhere than expect_line */
 };
 
 /*

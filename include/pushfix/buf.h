@@ -20,7 +20,10 @@ struct pf_buf {
 };
 
 extern char pf_buf_slopbuf[];
-#define PF_BUF_INIT { pf_buf_slopbuf, 0, 0 }
+#define PF_BUF_INIT                                                            \
+	{                                                                      \
+		pf_buf_slopbuf, 0, 0                                           \
+	}
 
 void pf_buf_init(struct pf_buf *b);
 void pf_buf_release(struct pf_buf *b);

@@ -16,7 +16,7 @@
  * put does nothing.
  */
 struct pf_cache {
-	char *dir;    /* <state_dir>/cache (owned), NULL when disabled */
+	char *dir; /* <state_dir>/cache (owned), NULL when disabled */
 	int disabled;
 	unsigned hits, misses, writes;
 };

@@ -43,12 +43,15 @@ enum pf_engine { PF_ENGINE_AUTO, PF_ENGINE_SEMGREP, PF_ENGINE_SARIF };
 enum pf_filter_mode {
 	PF_FILTER_ADDED,   /* findings touching an added/modified line */
 	PF_FILTER_CONTEXT, /* ... or within scan.context lines of one */
-	PF_FILTER_FILE,    /* anywhere in a changed file */
-	PF_FILTER_ALL,     /* everything the scanner said */
+	PF_FILTER_FILE,	   /* anywhere in a changed file */
+	PF_FILTER_ALL,	   /* everything the scanner said */
 };
 enum pf_tristate { PF_AUTO = 0, PF_ALWAYS, PF_NEVER };
-enum pf_redact_paths { PF_REDACT_PATHS_ALL, PF_REDACT_PATHS_DIRS,
-		       PF_REDACT_PATHS_NONE };
+enum pf_redact_paths {
+	PF_REDACT_PATHS_ALL,
+	PF_REDACT_PATHS_DIRS,
+	PF_REDACT_PATHS_NONE
+};
 enum pf_block {
 	PF_BLOCK_NEVER,
 	PF_BLOCK_TRUE_POSITIVE,
@@ -61,36 +64,38 @@ struct pf_config {
 		enum pf_engine engine;
 		char *semgrep_config; /* --config value(s), comma separated */
 		char *semgrep_bin;    /* executable name or path: "semgrep" */
-		char *command;        /* SARIF engine command line, {files} */
+		char *command;	      /* SARIF engine command line, {files} */
 		unsigned timeout;     /* seconds for the whole scanner run */
 		enum pf_filter_mode filter;
-		unsigned context;     /* lines for filter = context */
+		unsigned context;	      /* lines for filter = context */
 		unsigned long max_file_bytes; /* larger files are skipped */
 	} scan;
 	struct {
-		char *provider;       /* openai|azure|anthropic|openai-compatible|none */
+		char *provider; /* openai|azure|anthropic|openai-compatible|none
+				 */
 		char *model;
 		char *base_url;
 		char *api_key_env;
 		char *api_key_cmd;
-		char *api_version;    /* azure */
-		unsigned timeout;     /* seconds per request */
-		unsigned budget;      /* seconds for all requests of a push */
+		char *api_version; /* azure */
+		unsigned timeout;  /* seconds per request */
+		unsigned budget;   /* seconds for all requests of a push */
 		unsigned max_parallel;
 		unsigned context_lines;
 		double autofix_min_confidence; /* 0..1 */
-		int show_unverified;  /* show fixes the re-scan could not verify */
-		char *json_mode;      /* auto|schema|object|none: how the
-					 answer's shape is asked for
-					 (openai-compatible servers without
-					 json_schema: object); NULL = auto */
+		int show_unverified; /* show fixes the re-scan could not verify
+				      */
+		char *json_mode;     /* auto|schema|object|none: how the
+					answer's shape is asked for
+					(openai-compatible servers without
+					json_schema: object); NULL = auto */
 	} llm;
 	struct {
 		enum pf_redact_paths redact_paths;
-		char *redact_words;   /* comma separated */
-		char *allow_hosts;    /* comma separated public hosts kept as is */
+		char *redact_words; /* comma separated */
+		char *allow_hosts; /* comma separated public hosts kept as is */
 		unsigned log_retention_days;
-		int log_vault;        /* also log the placeholder map locally */
+		int log_vault; /* also log the placeholder map locally */
 	} privacy;
 	struct {
 		enum pf_tristate interactive; /* auto: when /dev/tty opens */
@@ -99,8 +104,8 @@ struct pf_config {
 	} ui;
 	struct {
 		enum pf_block block;
-		int on_error_block;  /* on_error = block */
-		int after_fix_stop;  /* after_fix = stop (default) */
+		int on_error_block; /* on_error = block */
+		int after_fix_stop; /* after_fix = stop (default) */
 	} policy;
 	struct {
 		int enabled;
@@ -110,7 +115,7 @@ struct pf_config {
 		char *token_env;
 		char *token_cmd;
 		char *slack_webhook_env;
-		char *host_map;       /* "git.corp=github,code.corp=gitlab" */
+		char *host_map; /* "git.corp=github,code.corp=gitlab" */
 	} mirror;
 	struct {
 		int verbose;

@@ -25,10 +25,10 @@
 
 struct pf_decision {
 	char fingerprint[65]; /* lower-case hex sha256, see finding.h */
-	char *date;           /* when it was ignored, "2024-06-01T12:00:00Z" */
+	char *date;	      /* when it was ignored, "2024-06-01T12:00:00Z" */
 	char *rule_id;
-	char *path;           /* where it was when ignored */
-	char *excerpt;        /* its first line of code, shortened */
+	char *path;    /* where it was when ignored */
+	char *excerpt; /* its first line of code, shortened */
 };
 
 struct pf_decisions {
@@ -36,7 +36,10 @@ struct pf_decisions {
 	size_t nr, alloc;
 };
 
-#define PF_DECISIONS_INIT { NULL, 0, 0 }
+#define PF_DECISIONS_INIT                                                      \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void pf_decisions_release(struct pf_decisions *ds);
 

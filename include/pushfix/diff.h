@@ -15,12 +15,12 @@
  */
 
 struct pf_changed_file {
-	char *path;          /* repository-relative, at the tip */
-	char *old_path;      /* before a rename/copy, else NULL */
+	char *path;	/* repository-relative, at the tip */
+	char *old_path; /* before a rename/copy, else NULL */
 	char blob_oid[GIT_OID_HEXSZ + 1];
-	unsigned mode;       /* git file mode (0100644, 0100755) */
+	unsigned mode;		   /* git file mode (0100644, 0100755) */
 	struct pf_intervals lines; /* normalised after pf_diff_* returns */
-	int whole_file;      /* --all: every line counts as changed */
+	int whole_file;		   /* --all: every line counts as changed */
 	/* Pushed content (NUL-terminated after content_len): the diff keeps
 	 * the blobs it read; pf_changeset_load() fills any still NULL. */
 	char *content;
@@ -41,11 +41,14 @@ struct pf_changeset {
 	size_t skipped_nr, skipped_alloc;
 };
 
-#define PF_CHANGESET_INIT { NULL, 0, 0, NULL, 0, 0 }
+#define PF_CHANGESET_INIT                                                      \
+	{                                                                      \
+		NULL, 0, 0, NULL, 0, 0                                         \
+	}
 
 struct pf_diff_opts {
 	unsigned long max_file_bytes; /* 0: no limit */
-	int find_renames;             /* follow renames (default on) */
+	int find_renames;	      /* follow renames (default on) */
 };
 
 void pf_changeset_release(struct pf_changeset *cs);

@@ -13,20 +13,19 @@
 
 enum {
 	PF_OK = 0,
-	PF_ERROR = -1,     /* generic failure, message says why */
+	PF_ERROR = -1,	   /* generic failure, message says why */
 	PF_ENOTFOUND = -2, /* a file, ref, object, key that does not exist */
 	PF_ETIMEOUT = -3,  /* a child or request ran out of time */
 	PF_ETOOBIG = -4,   /* input larger than its cap */
-	PF_ENOTTY = -5,    /* no terminal to ask on */
+	PF_ENOTTY = -5,	   /* no terminal to ask on */
 	PF_EINVALID = -6,  /* malformed input: config, JSON, ref line */
-	PF_EAUTH = -7,     /* a remote service refused our credentials */
-	PF_ERETRY = -8,    /* transient; try again later (rate limit, 5xx) */
+	PF_EAUTH = -7,	   /* a remote service refused our credentials */
+	PF_ERETRY = -8,	   /* transient; try again later (rate limit, 5xx) */
 };
 
 /* Set the message (printf format).  Always returns PF_ERROR for brevity:
  * `return pf_error_set("...")`.  Use pf_error_setc() for another code. */
-int pf_error_set(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+int pf_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int pf_error_setc(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

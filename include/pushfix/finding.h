@@ -12,16 +12,16 @@
 
 enum pf_severity {
 	PF_SEV_UNKNOWN = 0,
-	PF_SEV_INFO,     /* INFO, note, EXPERIMENT, INVENTORY */
-	PF_SEV_LOW,      /* LOW */
-	PF_SEV_WARNING,  /* WARNING, MEDIUM, warning */
-	PF_SEV_ERROR,    /* ERROR, HIGH, error */
+	PF_SEV_INFO,	 /* INFO, note, EXPERIMENT, INVENTORY */
+	PF_SEV_LOW,	 /* LOW */
+	PF_SEV_WARNING,	 /* WARNING, MEDIUM, warning */
+	PF_SEV_ERROR,	 /* ERROR, HIGH, error */
 	PF_SEV_CRITICAL, /* CRITICAL */
 };
 
 struct pf_position {
-	uint32_t line;  /* 1-based */
-	uint32_t col;   /* 1-based, bytes (see col_unit); 0 in `end`: end of
+	uint32_t line;	/* 1-based */
+	uint32_t col;	/* 1-based, bytes (see col_unit); 0 in `end`: end of
 			   the line (SARIF region without endColumn) */
 	int64_t offset; /* 0-based byte offset; -1 when the scanner gave none */
 };
@@ -34,7 +34,7 @@ struct pf_position {
 enum pf_col_unit {
 	PF_COL_BYTES = 0,
 	PF_COL_CODEPOINTS, /* SARIF "unicodeCodePoints"; flawfinder */
-	PF_COL_UTF16,      /* SARIF "utf16CodeUnits" (its default) */
+	PF_COL_UTF16,	   /* SARIF "utf16CodeUnits" (its default) */
 };
 
 enum pf_verdict {
@@ -48,9 +48,9 @@ struct pf_triage {
 	enum pf_verdict verdict;
 	double confidence; /* 0..1 */
 	char *reason;
-	char *error;       /* why there is no verdict, or NULL */
-	int cached;        /* answered from the cache */
-	int feedback;      /* +1 agree, -1 disagree, 0 none */
+	char *error;  /* why there is no verdict, or NULL */
+	int cached;   /* answered from the cache */
+	int feedback; /* +1 agree, -1 disagree, 0 none */
 };
 
 enum pf_fix_origin { PF_FIX_NONE = 0, PF_FIX_RULE, PF_FIX_LLM };
@@ -58,7 +58,7 @@ enum pf_fix_state {
 	PF_FIX_UNCHECKED = 0,
 	PF_FIX_VERIFIED,   /* re-scan: finding gone, nothing new */
 	PF_FIX_UNVERIFIED, /* re-scan impossible or still finds it */
-	PF_FIX_REFUSED,    /* de-anonymisation or bounds check failed */
+	PF_FIX_REFUSED,	   /* de-anonymisation or bounds check failed */
 };
 
 /* A fix replaces whole lines start_line..end_line of the pushed file. */
@@ -69,30 +69,30 @@ struct pf_fix {
 	char *replacement; /* new text of those lines, '\n'-terminated lines
 			      (the last without '\n' when the file's last
 			      line has none: splicing it is byte-exact) */
-	char *note;        /* why refused/unverified, or NULL */
+	char *note;	   /* why refused/unverified, or NULL */
 };
 
 struct pf_finding {
 	char *rule_id;
-	char *path;        /* repository-relative once mapped by scan */
+	char *path; /* repository-relative once mapped by scan */
 	char *message;
 	enum pf_severity severity;
-	char *severity_label; /* as the scanner spelled it */
+	char *severity_label;	       /* as the scanner spelled it */
 	struct pf_position start, end; /* end exclusive in offset terms;
 					  end.line is the last line touched */
-	enum pf_col_unit col_unit; /* of start/end.col, until located */
-	char *rule_fix;    /* scanner's replacement for [start.offset,
-			      end.offset), or NULL */
+	enum pf_col_unit col_unit;     /* of start/end.col, until located */
+	char *rule_fix;		   /* scanner's replacement for [start.offset,
+				      end.offset), or NULL */
 	char *scanner_fingerprint; /* may be "requires login"; informative */
-	char *cwe;         /* "CWE-89: ...; CWE-20: ..." or NULL */
-	char *owasp;       /* joined likewise, or NULL */
-	char *metadata_json; /* the rule's metadata, compact JSON, or NULL */
-	char *lines;       /* the matched lines, cut from the pushed blob */
+	char *cwe;		   /* "CWE-89: ...; CWE-20: ..." or NULL */
+	char *owasp;		   /* joined likewise, or NULL */
+	char *metadata_json;  /* the rule's metadata, compact JSON, or NULL */
+	char *lines;	      /* the matched lines, cut from the pushed blob */
 	char fingerprint[65]; /* ours: sha256(rule id, normalised lines) */
 
 	struct pf_triage triage;
 	struct pf_fix fix;
-	int ignored;       /* decision store says: do not show */
+	int ignored; /* decision store says: do not show */
 };
 
 struct pf_findings {
@@ -100,7 +100,10 @@ struct pf_findings {
 	size_t nr, alloc;
 };
 
-#define PF_FINDINGS_INIT { NULL, 0, 0 }
+#define PF_FINDINGS_INIT                                                       \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void pf_finding_release(struct pf_finding *f);
 void pf_findings_release(struct pf_findings *fs);
@@ -112,8 +115,8 @@ void pf_findings_remove(struct pf_findings *fs, size_t i);
 void pf_finding_copy(struct pf_finding *dst, const struct pf_finding *src);
 
 enum pf_severity pf_severity_parse(const char *label);
-const char *pf_severity_name(enum pf_severity s); /* "ERROR", "WARNING"... */
-const char *pf_verdict_name(enum pf_verdict v); /* "true_positive"... */
+const char *pf_severity_name(enum pf_severity s);   /* "ERROR", "WARNING"... */
+const char *pf_verdict_name(enum pf_verdict v);	    /* "true_positive"... */
 const char *pf_fix_state_name(enum pf_fix_state s); /* "verified"... */
 
 /*

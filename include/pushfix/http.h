@@ -18,22 +18,23 @@
  */
 
 struct pf_http_request {
-	const char *method;        /* "GET", "POST"...; NULL = GET/POST by body */
+	const char *method; /* "GET", "POST"...; NULL = GET/POST by body */
 	const char *url;
-	const char *const *headers; /* "Name: value", NULL-terminated, or NULL */
+	const char *const
+		*headers; /* "Name: value", NULL-terminated, or NULL */
 	const char *body;
 	size_t body_len;
-	unsigned timeout_ms;       /* whole request; 0 = 30 s */
+	unsigned timeout_ms;	     /* whole request; 0 = 30 s */
 	unsigned connect_timeout_ms; /* 0 = 10 s */
-	size_t max_response;       /* cap on the body; 0 = 8 MiB */
+	size_t max_response;	     /* cap on the body; 0 = 8 MiB */
 };
 
 struct pf_http_response {
-	long status;            /* 0 when no HTTP answer arrived */
+	long status; /* 0 when no HTTP answer arrived */
 	struct pf_buf body;
-	struct pf_buf headers;  /* raw header block of the final answer */
-	int transport_error;    /* curl failed: no answer (refused, reset,
-				   timeout, too big); message in `error` */
+	struct pf_buf headers; /* raw header block of the final answer */
+	int transport_error;   /* curl failed: no answer (refused, reset,
+				  timeout, too big); message in `error` */
 	int timed_out;
 	char error[256];
 	double ms;
@@ -72,9 +73,9 @@ void pf_http_url_host(const char *url, struct pf_buf *out);
  * An answer may veto or demand a retry with `x-should-retry: false|true`.
  */
 struct pf_http_retry_policy {
-	unsigned max_retries;        /* after the first attempt; 0 = none */
-	unsigned base_ms;            /* first computed backoff; 0 = 500 */
-	unsigned cap_ms;             /* largest computed backoff; 0 = 8000 */
+	unsigned max_retries;	     /* after the first attempt; 0 = none */
+	unsigned base_ms;	     /* first computed backoff; 0 = 500 */
+	unsigned cap_ms;	     /* largest computed backoff; 0 = 8000 */
 	unsigned max_retry_after_ms; /* a longer Retry-After is not waited
 					for (the answer stays final);
 					0 = 60000 */
@@ -107,9 +108,9 @@ int pf_http_should_retry(const struct pf_http_response *r, int conn_reset);
 struct pf_http_job {
 	struct pf_http_request req;
 	struct pf_http_response resp;
-	unsigned attempts;  /* requests actually sent (0: never started) */
+	unsigned attempts; /* requests actually sent (0: never started) */
 	int over_budget;
-	double total_ms;    /* from the first attempt to the final answer */
+	double total_ms; /* from the first attempt to the final answer */
 	/* private to http.c */
 	int state_;
 	int conn_reset_;
@@ -123,7 +124,7 @@ struct pf_http_multi_opts {
 	unsigned budget_ms;    /* all jobs together, retries included;
 				  0 = no budget */
 	struct pf_http_retry_policy retry;
-	unsigned jitter_seed;  /* 0: seeded from the clock */
+	unsigned jitter_seed; /* 0: seeded from the clock */
 };
 
 void pf_http_job_init(struct pf_http_job *j);

@@ -18,7 +18,10 @@ struct pf_intervals {
 	size_t nr, alloc;
 };
 
-#define PF_INTERVALS_INIT { NULL, 0, 0 }
+#define PF_INTERVALS_INIT                                                      \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void pf_intervals_init(struct pf_intervals *s);
 void pf_intervals_release(struct pf_intervals *s);

@@ -47,8 +47,8 @@ enum pf_llm_provider {
 
 enum pf_llm_json_mode {
 	PF_LLM_JSON_SCHEMA = 0, /* response_format json_schema */
-	PF_LLM_JSON_OBJECT,     /* response_format json_object */
-	PF_LLM_JSON_NONE,       /* no response_format; schema in prompt */
+	PF_LLM_JSON_OBJECT,	/* response_format json_object */
+	PF_LLM_JSON_NONE,	/* no response_format; schema in prompt */
 };
 
 /* An endpoint resolved from the config.  Strings owned by the struct. */
@@ -56,10 +56,10 @@ struct pf_llm {
 	enum pf_llm_provider provider;
 	enum pf_llm_json_mode json_mode;
 	char *model;
-	char *url;       /* the full endpoint URL */
-	char *host;      /* its host, for messages and the sent log */
-	char *key;       /* SECRET: never printed, logged or copied into a
-			    message; NULL when none (yet); wiped on release */
+	char *url;  /* the full endpoint URL */
+	char *host; /* its host, for messages and the sent log */
+	char *key;  /* SECRET: never printed, logged or copied into a
+		       message; NULL when none (yet); wiped on release */
 	unsigned timeout_ms, budget_ms, max_parallel;
 };
 
@@ -92,18 +92,18 @@ void pf_llm_release(struct pf_llm *llm);
 struct pf_llm_prompt {
 	const char *rule_id;
 	const char *message;
-	const char *severity;  /* "ERROR"... */
-	const char *cwe;       /* may be NULL */
-	const char *owasp;     /* may be NULL */
-	const char *language;  /* may be NULL */
-	const char *path;      /* anonymised path, may be NULL */
-	int test_file;         /* 1 under a test directory, 0 not, -1 unknown */
+	const char *severity; /* "ERROR"... */
+	const char *cwe;      /* may be NULL */
+	const char *owasp;    /* may be NULL */
+	const char *language; /* may be NULL */
+	const char *path;     /* anonymised path, may be NULL */
+	int test_file;	      /* 1 under a test directory, 0 not, -1 unknown */
 	/* The snippet as snippet.h numbers it: "  12 | code" per line,
 	 * "> 13 | code" for the finding's lines, already redacted. */
 	const char *snippet;
 	size_t snippet_len;
 	uint32_t start_line, end_line; /* the finding's lines */
-	int truncated;         /* lines were cut / context dropped */
+	int truncated;		       /* lines were cut / context dropped */
 };
 
 /* The system prompt (the same for every request of a prompt version). */
@@ -129,11 +129,11 @@ void pf_llm_headers_free(char **headers);
 /* The answer of one finding, validated. */
 struct pf_llm_answer {
 	enum pf_verdict verdict;
-	double confidence;   /* 0..1 */
+	double confidence; /* 0..1 */
 	char *reason;
 	int has_fix;
 	uint32_t start_line, end_line;
-	char *replacement;   /* the new text of lines start..end */
+	char *replacement; /* the new text of lines start..end */
 };
 
 void pf_llm_answer_init(struct pf_llm_answer *a);
@@ -162,8 +162,8 @@ void pf_llm_answer_json(struct pf_buf *out, const struct pf_llm_answer *a);
  * answer itself.  `answer_json` (may be NULL) receives the canonical
  * answer on success.  Messages never contain the key.
  */
-int pf_llm_parse_response(struct pf_llm_answer *out,
-			  struct pf_buf *answer_json, const struct pf_llm *llm,
+int pf_llm_parse_response(struct pf_llm_answer *out, struct pf_buf *answer_json,
+			  const struct pf_llm *llm,
 			  const struct pf_http_response *r);
 
 /* Count the sentences of a text as the reason check does. */

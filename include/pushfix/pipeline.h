@@ -23,19 +23,19 @@
 struct pf_run {
 	struct pf_config cfg;
 	git_repository *repo;
-	char *worktree;  /* NULL in a bare repository */
-	char *gitdir;    /* git's common dir (shared by worktrees) */
+	char *worktree;	 /* NULL in a bare repository */
+	char *gitdir;	 /* git's common dir (shared by worktrees) */
 	char *state_dir; /* <gitdir>/pushfix: cache, log, decisions, outbox */
 	char *remote_name, *remote_url; /* hook only */
 	struct pf_push push;
 	struct pf_changeset cs;
 	struct pf_findings findings;
 	struct pf_scan_result scan;
-	size_t dropped;  /* findings the filter removed */
-	size_t ignored;  /* findings the decision store removed */
+	size_t dropped; /* findings the filter removed */
+	size_t ignored; /* findings the decision store removed */
 	int verbose;
 	int no_cache;
-	FILE *msg;       /* where progress and notes go (stderr) */
+	FILE *msg; /* where progress and notes go (stderr) */
 	/* The commit whose .semgrepignore applies (first tip scanned). */
 	char ignore_tip[GIT_OID_HEXSZ + 1];
 	struct pf_buf ignore;
@@ -55,8 +55,7 @@ int pf_run_open_repo(struct pf_run *run, const char *path);
 void pf_run_release(struct pf_run *run);
 
 /* Changesets.  Each normalises and loads the content. */
-int pf_run_changes_push(struct pf_run *run, const char *stdin_data,
-			size_t len);
+int pf_run_changes_push(struct pf_run *run, const char *stdin_data, size_t len);
 int pf_run_changes_range(struct pf_run *run, const char *range);
 int pf_run_changes_staged(struct pf_run *run);
 int pf_run_changes_all(struct pf_run *run, const char *rev);

@@ -13,15 +13,15 @@
  */
 struct pf_proc_opts {
 	const char *const *argv; /* argv[0] is looked up in PATH */
-	const char *cwd;         /* NULL: ours */
-	const char *in;          /* fed on stdin; NULL: /dev/null */
+	const char *cwd;	 /* NULL: ours */
+	const char *in;		 /* fed on stdin; NULL: /dev/null */
 	size_t in_len;
-	unsigned timeout_ms;     /* 0: none */
+	unsigned timeout_ms;	 /* 0: none */
 	size_t out_cap, err_cap; /* 0: 64 MiB / 1 MiB */
-	int inherit_stdio;       /* editor, previous hook: our own fds
+	int inherit_stdio;	 /* editor, previous hook: our own fds
 				    (stdin still fed from `in` when set) */
-	int tty_stdio;           /* editor: stdio on /dev/tty */
-	const char *const *env;  /* extra "K=V" entries, NULL-terminated */
+	int tty_stdio;		 /* editor: stdio on /dev/tty */
+	const char *const *env;	 /* extra "K=V" entries, NULL-terminated */
 	/*
 	 * SIGINT, SIGTERM, SIGHUP or SIGQUIT reaching us while a child of a
 	 * group of its own runs (not tty_stdio): the terminal does not send
@@ -35,11 +35,11 @@ struct pf_proc_opts {
 };
 
 struct pf_proc_result {
-	int exit_code;  /* valid when !signaled && !timed_out */
-	int signaled;   /* killed by signal `signo` */
+	int exit_code; /* valid when !signaled && !timed_out */
+	int signaled;  /* killed by signal `signo` */
 	int signo;
 	int timed_out;
-	int not_found;  /* argv[0] could not be executed (ENOENT/EACCES) */
+	int not_found; /* argv[0] could not be executed (ENOENT/EACCES) */
 	struct pf_buf out, err;
 };
 

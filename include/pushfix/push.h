@@ -15,7 +15,7 @@
 
 enum pf_push_kind {
 	PF_PUSH_UPDATE, /* fast-forward: base is the remote oid */
-	PF_PUSH_FORCE,  /* remote oid not an ancestor: base is the merge-base */
+	PF_PUSH_FORCE,	/* remote oid not an ancestor: base is the merge-base */
 	PF_PUSH_CREATE, /* new ref: base is where the remote's history ends */
 	PF_PUSH_DELETE, /* nothing to scan */
 };
@@ -27,14 +27,14 @@ struct pf_push_update {
 	char remote_oid[GIT_OID_HEXSZ + 1];
 	enum pf_push_kind kind; /* parse sets CREATE/DELETE/UPDATE;
 				   resolve refines UPDATE into FORCE */
-	int is_tag;             /* remote ref under refs/tags/ */
+	int is_tag;		/* remote ref under refs/tags/ */
 	/* Filled by pf_push_resolve(): */
-	int remote_known;       /* the remote oid exists in this clone */
-	int has_base;           /* 0: diff against the empty tree */
-	int nothing_to_scan;    /* the remote already has every commit */
+	int remote_known;    /* the remote oid exists in this clone */
+	int has_base;	     /* 0: diff against the empty tree */
+	int nothing_to_scan; /* the remote already has every commit */
 	char base_oid[GIT_OID_HEXSZ + 1];
 	char tip_oid[GIT_OID_HEXSZ + 1]; /* local oid peeled to a commit */
-	char *note;             /* why, for verbose output; may be NULL */
+	char *note; /* why, for verbose output; may be NULL */
 };
 
 struct pf_push {
@@ -42,7 +42,10 @@ struct pf_push {
 	size_t nr, alloc;
 };
 
-#define PF_PUSH_INIT { NULL, 0, 0 }
+#define PF_PUSH_INIT                                                           \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void pf_push_release(struct pf_push *p);
 

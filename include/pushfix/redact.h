@@ -148,8 +148,8 @@ enum pf_vault_cat {
 const char *pf_vault_cat_name(enum pf_vault_cat cat);
 
 struct pf_vault_entry {
-	char *placeholder;      /* "PF_SECRET_1" (owned) */
-	char *original;         /* the value, NUL-terminated (owned) */
+	char *placeholder; /* "PF_SECRET_1" (owned) */
+	char *original;	   /* the value, NUL-terminated (owned) */
 	size_t original_len;
 	enum pf_vault_cat cat;
 	/* private: hashes of original and placeholder */
@@ -157,7 +157,7 @@ struct pf_vault_entry {
 };
 
 struct pf_vault {
-	char prefix[16];        /* "PF" */
+	char prefix[16]; /* "PF" */
 	struct pf_vault_entry *v;
 	size_t nr, alloc;
 	unsigned counter[PF_CAT__NR];
@@ -179,9 +179,8 @@ const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
 			 const char *value, size_t len);
 
 /* The entry of an exact (case-sensitive) placeholder, or NULL. */
-const struct pf_vault_entry *pf_vault_lookup(const struct pf_vault *v,
-					     const char *placeholder,
-					     size_t len);
+const struct pf_vault_entry *
+pf_vault_lookup(const struct pf_vault *v, const char *placeholder, size_t len);
 
 /* [{"placeholder":"PF_SECRET_1","category":"SECRET","original":"..."}...]
  * for the local log when [privacy] log_vault = true.  Appends to out. */
@@ -230,7 +229,7 @@ void pf_vault_expand(struct pf_buf *out, const struct pf_vault *v,
 struct pf_redact_priv;
 struct pf_redact_ctx {
 	enum pf_redact_paths paths; /* default PF_REDACT_PATHS_ALL */
-	unsigned max_commits;       /* history walk bound, default 100000 */
+	unsigned max_commits;	    /* history walk bound, default 100000 */
 	struct pf_redact_priv *priv;
 };
 
@@ -260,8 +259,7 @@ int pf_redact_ctx_load_repo(struct pf_redact_ctx *ctx, git_repository *repo,
 void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 			    const char *word);
 /* A remote URL: its host (HOST unless allowed) and path names (ORG). */
-void pf_redact_ctx_add_remote_url(struct pf_redact_ctx *ctx,
-				  const char *url);
+void pf_redact_ctx_add_remote_url(struct pf_redact_ctx *ctx, const char *url);
 /* "host", ".host" or "*.host" (subdomains too), comma separated. */
 void pf_redact_ctx_allow_hosts(struct pf_redact_ctx *ctx, const char *list);
 

@@ -21,10 +21,10 @@ struct pf_scan_target {
 };
 
 struct pf_scan_result {
-	char engine[64];     /* "semgrep", or the SARIF program ("flawfinder") */
-	struct pf_buf diag;  /* scanner errors and notes, one per line */
-	unsigned nerrors;    /* scanner errors of level error */
-	double ms;           /* wall time of the scanner */
+	char engine[64];    /* "semgrep", or the SARIF program ("flawfinder") */
+	struct pf_buf diag; /* scanner errors and notes, one per line */
+	unsigned nerrors;   /* scanner errors of level error */
+	double ms;	    /* wall time of the scanner */
 };
 
 void pf_scan_result_init(struct pf_scan_result *r);
@@ -45,8 +45,8 @@ int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
 /* Scan every file of a loaded changeset (pf_changeset_load). */
 int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
 		      const struct pf_config *cfg,
-		      const struct pf_changeset *cs,
-		      const char *ignore_data, size_t ignore_len);
+		      const struct pf_changeset *cs, const char *ignore_data,
+		      size_t ignore_len);
 
 /* Which engine `auto` picks, for messages and `doctor`: "semgrep", "sarif"
  * or NULL with a message when none is usable. */

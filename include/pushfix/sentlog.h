@@ -31,20 +31,20 @@
 struct pf_vault;
 
 struct pf_sentlog_entry {
-	const char *host;           /* endpoint host, e.g. "api.openai.com" */
-	const char *provider;       /* "openai", "anthropic", ... */
+	const char *host;     /* endpoint host, e.g. "api.openai.com" */
+	const char *provider; /* "openai", "anthropic", ... */
 	const char *model;
 	const char *prompt_version;
-	const char *fingerprint;    /* the finding's (or NULL) */
-	const char *request;        /* the anonymised body as sent */
+	const char *fingerprint; /* the finding's (or NULL) */
+	const char *request;	 /* the anonymised body as sent */
 	size_t request_len;
-	const char *answer;         /* the response body, or NULL */
+	const char *answer; /* the response body, or NULL */
 	size_t answer_len;
-	int status;                 /* HTTP status, 0 if none */
+	int status; /* HTTP status, 0 if none */
 	double duration_ms;
-	const char *error;          /* transport/parse error, or NULL */
+	const char *error;	      /* transport/parse error, or NULL */
 	const struct pf_vault *vault; /* logged only when log_vault */
-	time_t time;                /* 0: now */
+	time_t time;		      /* 0: now */
 };
 
 /*
@@ -68,17 +68,17 @@ int pf_sentlog_feedback(const char *state_dir, const char *id,
  * meanwhile.  *dropped (may be NULL) = number of lines dropped.
  * A missing log is not an error.
  */
-int pf_sentlog_prune(const char *state_dir, unsigned retention_days,
-		     time_t now, size_t *dropped);
+int pf_sentlog_prune(const char *state_dir, unsigned retention_days, time_t now,
+		     size_t *dropped);
 
 struct pf_sentlog_filter {
-	time_t since;      /* only records at or after (0: all) */
-	const char *grep;  /* substring of host/provider/model/fingerprint/
-			      request/answer (NULL: all) */
-	const char *id;    /* one record by id prefix (NULL: all) */
-	size_t limit;      /* the last N requests (0: all) */
-	int full;          /* print request and answer bodies */
-	int json;          /* the raw JSON lines (feedback lines included) */
+	time_t since;	  /* only records at or after (0: all) */
+	const char *grep; /* substring of host/provider/model/fingerprint/
+			     request/answer (NULL: all) */
+	const char *id;	  /* one record by id prefix (NULL: all) */
+	size_t limit;	  /* the last N requests (0: all) */
+	int full;	  /* print request and answer bodies */
+	int json;	  /* the raw JSON lines (feedback lines included) */
 };
 
 /*

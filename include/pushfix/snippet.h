@@ -31,26 +31,29 @@
  */
 
 struct pf_snippet {
-	char *path;           /* the finding's path, NOT redacted (owned) */
+	char *path;	      /* the finding's path, NOT redacted (owned) */
 	const char *language; /* static: "python", "go", ... or "text" */
 	uint32_t first_line, last_line; /* 1-based, inclusive */
-	char *text;           /* numbered and marked (owned), see above */
+	char *text; /* numbered and marked (owned), see above */
 	size_t text_len;
-	char *raw;            /* the same lines, unnumbered, uncut, each
-				 '\n'-terminated (the last one only if the
-				 file's is) (owned) */
+	char *raw; /* the same lines, unnumbered, uncut, each
+		      '\n'-terminated (the last one only if the
+		      file's is) (owned) */
 	size_t raw_len;
-	int truncated;        /* a line was cut or context was dropped to
-				 respect the byte cap */
-	uint32_t *cut_lines;  /* numbers of the lines cut (sorted) */
+	int truncated;	     /* a line was cut or context was dropped to
+				respect the byte cap */
+	uint32_t *cut_lines; /* numbers of the lines cut (sorted) */
 	size_t cut_nr, cut_alloc;
-	size_t *finding_idx;  /* indexes of the findings shown, into the
-				 array given to pf_snippets_build() (or 0
-				 for pf_snippet_build()) */
+	size_t *finding_idx; /* indexes of the findings shown, into the
+				array given to pf_snippets_build() (or 0
+				for pf_snippet_build()) */
 	size_t finding_nr, finding_alloc;
 };
 
-#define PF_SNIPPET_INIT { 0 }
+#define PF_SNIPPET_INIT                                                        \
+	{                                                                      \
+		0                                                              \
+	}
 
 /* Defaults: 10 lines of context (issue 3), 8 KiB of code per snippet. */
 #define PF_SNIPPET_CONTEXT_DEFAULT 10
@@ -82,7 +85,10 @@ struct pf_snippets {
 	size_t nr, alloc;
 };
 
-#define PF_SNIPPETS_INIT { NULL, 0, 0 }
+#define PF_SNIPPETS_INIT                                                       \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void pf_snippets_release(struct pf_snippets *ss);
 

@@ -15,8 +15,7 @@
  */
 
 /* out = <state_dir>/<name>; creates state_dir (0700) when missing. */
-int pf_store_path(struct pf_buf *out, const char *state_dir,
-		  const char *name);
+int pf_store_path(struct pf_buf *out, const char *state_dir, const char *name);
 
 /* Take the repository's lock (flock on <state_dir>/lock), waiting at most
  * `wait_ms`.  Returns a descriptor to pass to pf_store_unlock, or a

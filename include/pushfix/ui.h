@@ -44,26 +44,29 @@
 struct pf_run;
 
 struct pf_ui_opts {
-	int color;            /* -1: decide (see above), 0 never, 1 always */
+	int color;	      /* -1: decide (see above), 0 never, 1 always */
 	const char *tty_path; /* NULL: $PUSHFIX_TTY, else /dev/tty */
-	time_t now;           /* date of new decisions; 0: time(NULL) */
+	time_t now;	      /* date of new decisions; 0: time(NULL) */
 };
 
-#define PF_UI_OPTS_INIT { -1, NULL, 0 }
+#define PF_UI_OPTS_INIT                                                        \
+	{                                                                      \
+		-1, NULL, 0                                                    \
+	}
 
 struct pf_ui_result {
-	unsigned total;    /* findings presented (not ignored before) */
+	unsigned total;	   /* findings presented (not ignored before) */
 	unsigned applied;  /* fixes written to the working tree */
 	unsigned comments; /* nosemgrep comments written (counted ignored) */
 	unsigned skipped;  /* answered n, or skipped by d / q / end of input */
 	unsigned ignored;  /* answered i */
 	unsigned refused;  /* accepted but not applied: the file changed */
-	unsigned open;     /* still open: neither applied nor ignored */
+	unsigned open;	   /* still open: neither applied nor ignored */
 	unsigned open_true_positive; /* ... triaged true positive */
-	unsigned open_error;         /* ... of severity ERROR or higher */
-	int interactive;   /* the developer was asked */
-	int quit;          /* q or end of input */
-	int push_anyway;   /* answered y to "push anyway?" */
+	unsigned open_error;	     /* ... of severity ERROR or higher */
+	int interactive;	     /* the developer was asked */
+	int quit;		     /* q or end of input */
+	int push_anyway;	     /* answered y to "push anyway?" */
 };
 
 /*
@@ -103,7 +106,7 @@ int pf_ui_want_color(int flag, enum pf_tristate cfg, git_repository *repo,
 
 struct pf_ui_render_opts {
 	int color;
-	unsigned width;        /* columns; 0: 80 */
+	unsigned width;	       /* columns; 0: 80 */
 	unsigned index, total; /* "[2/5]"; total 0: no counter */
 	int show_unverified;   /* [llm] show_unverified */
 };
@@ -122,10 +125,9 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
  * replacing lines start..end of `pushed` with `replacement`; long lines
  * are wrapped at `width` with a '\' at the end of each cut.
  */
-void pf_ui_render_diff(struct pf_buf *out, const char *path,
-		       const char *pushed, size_t pushed_len, uint32_t start,
-		       uint32_t end, const char *replacement, int color,
-		       unsigned width);
+void pf_ui_render_diff(struct pf_buf *out, const char *path, const char *pushed,
+		       size_t pushed_len, uint32_t start, uint32_t end,
+		       const char *replacement, int color, unsigned width);
 
 /* Display columns of a string (UTF-8, ANSI colour sequences skipped). */
 unsigned pf_ui_columns(const char *s, size_t len);

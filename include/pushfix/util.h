@@ -17,15 +17,15 @@ char *pf_xstrndup(const char *s, size_t n);
 char *pf_xstrdup_or_null(const char *s);
 
 /* Grow `arr` so that it holds at least `nr` elements (git's ALLOC_GROW). */
-#define PF_ALLOC_GROW(arr, nr, alloc)                                         \
-	do {                                                                  \
-		if ((size_t)(nr) > (size_t)(alloc)) {                         \
-			size_t pf_a_ = ((size_t)(alloc) + 16) * 3 / 2;        \
-			if (pf_a_ < (size_t)(nr))                             \
-				pf_a_ = (size_t)(nr);                         \
-			(arr) = pf_xrealloc((arr), pf_a_ * sizeof(*(arr)));   \
-			(alloc) = pf_a_;                                      \
-		}                                                             \
+#define PF_ALLOC_GROW(arr, nr, alloc)                                          \
+	do {                                                                   \
+		if ((size_t)(nr) > (size_t)(alloc)) {                          \
+			size_t pf_a_ = ((size_t)(alloc) + 16) * 3 / 2;         \
+			if (pf_a_ < (size_t)(nr))                              \
+				pf_a_ = (size_t)(nr);                          \
+			(arr) = pf_xrealloc((arr), pf_a_ * sizeof(*(arr)));    \
+			(alloc) = pf_a_;                                       \
+		}                                                              \
 	} while (0)
 
 #define PF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

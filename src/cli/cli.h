@@ -95,12 +95,14 @@ struct cli_range {
 #define CLI_OPT_STAGED(r)                                                      \
 	{                                                                      \
 		CLI_BOOL, 0, "staged", &(r)->staged, NULL,                     \
-		    "the staged changes (the index against HEAD)", "cached"    \
+			"the staged changes (the index against HEAD)",         \
+			"cached"                                               \
 	}
 #define CLI_OPT_ALL(r)                                                         \
 	{                                                                      \
 		CLI_BOOL, 0, "all", &(r)->all, NULL,                           \
-		    "every file of <rev> (default HEAD), as if all new", NULL  \
+			"every file of <rev> (default HEAD), as if all new",   \
+			NULL                                                   \
 	}
 
 /*

@@ -39,32 +39,31 @@ static const char demo_about[] =
  * not scanned): a small C server whose old code already has a problem
  * flawfinder reports, and a settings module.
  */
-#define SERVER_C_OLD \
-	"#include <stdio.h>\n" \
-	"#include <stdlib.h>\n" \
-	"#include <string.h>\n" \
-	"\n" \
-	"/* Old code, already on the remote: not part of the demo push. */\n" \
-	"static void greet(const char *name)\n" \
-	"{\n" \
-	"\tchar line[128];\n" \
-	"\tsnprintf(line, sizeof(line), \"hello %s\", name);\n" \
-	"\tputs(line);\n" \
-	"}\n" \
-	"\n" \
-	"int main(int argc, char **argv)\n" \
-	"{\n" \
-	"\tif (argc > 1)\n" \
-	"\t\tgreet(argv[1]);\n" \
-	"\treturn 0;\n" \
+#define SERVER_C_OLD                                                           \
+	"#include <stdio.h>\n"                                                 \
+	"#include <stdlib.h>\n"                                                \
+	"#include <string.h>\n"                                                \
+	"\n"                                                                   \
+	"/* Old code, already on the remote: not part of the demo push. */\n"  \
+	"static void greet(const char *name)\n"                                \
+	"{\n"                                                                  \
+	"\tchar line[128];\n"                                                  \
+	"\tsnprintf(line, sizeof(line), \"hello %s\", name);\n"                \
+	"\tputs(line);\n"                                                      \
+	"}\n"                                                                  \
+	"\n"                                                                   \
+	"int main(int argc, char **argv)\n"                                    \
+	"{\n"                                                                  \
+	"\tif (argc > 1)\n"                                                    \
+	"\t\tgreet(argv[1]);\n"                                                \
+	"\treturn 0;\n"                                                        \
 	"}\n"
 
 static const char server_c_v1[] = SERVER_C_OLD;
 
 /* The pushed version: a handler that copies, formats and runs what the
  * user sent (lines 19-28 are new). */
-static const char server_c_v2[] =
-	SERVER_C_OLD
+static const char server_c_v2[] = SERVER_C_OLD
 	"\n"
 	"/* New in this push: run a backup of the user's directory. */\n"
 	"int backup(const char *user_dir)\n"
@@ -83,15 +82,15 @@ static const char views_py[] =
 	"\n"
 	"def ping(host):\n"
 	"    # the host comes straight from the request\n"
-	"    return subprocess.check_output(\"ping -c 1 \" + host, shell=True)\n"
+	"    return subprocess.check_output(\"ping -c 1 \" + host, "
+	"shell=True)\n"
 	"\n"
 	"\n"
 	"def calculate(expression):\n"
 	"    return eval(expression)\n";
 
-static const char settings_py_v1[] =
-	"DEBUG = False\n"
-	"DB_HOST = \"localhost\"\n";
+static const char settings_py_v1[] = "DEBUG = False\n"
+				     "DB_HOST = \"localhost\"\n";
 
 /* Fake credentials, the kind that should never be committed. */
 static const char settings_py_v2[] =
@@ -99,7 +98,8 @@ static const char settings_py_v2[] =
 	"DB_HOST = \"localhost\"\n"
 	"DB_PASSWORD = \"hunter2-demo-not-a-real-password\"\n"
 	"AWS_ACCESS_KEY_ID = \"AKIAIOSFODNN7EXAMPLE\"\n"
-	"AWS_SECRET_ACCESS_KEY = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\n";
+	"AWS_SECRET_ACCESS_KEY = "
+	"\"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\n";
 
 /* Local rules for a real Semgrep (the default config, p/default, needs
  * the network and its rules' licence). */
@@ -142,10 +142,10 @@ static const char semgrep_rules[] =
 	"      - pattern: system(...)\n";
 
 struct demo {
-	char *dir;      /* the throwaway directory */
-	char *remote;   /* <dir>/origin.git */
-	char *work;     /* <dir>/work */
-	char *self;     /* this binary, absolute */
+	char *dir;	       /* the throwaway directory */
+	char *remote;	       /* <dir>/origin.git */
+	char *work;	       /* <dir>/work */
+	char *self;	       /* this binary, absolute */
 	struct pf_buf scanner; /* what the hook will use, for the intro */
 	struct pf_buf why;     /* why there is none */
 };
@@ -304,7 +304,7 @@ static int install_hook(struct demo *d)
 	/* A global core.hooksPath would hide .git/hooks. */
 	pf_buf_addf(&hooks_dir, "%s/.git/hooks", d->work);
 	ret = git(d->work, (const char *const[]){ "config", "core.hooksPath",
-						   hooks_dir.buf, NULL });
+						  hooks_dir.buf, NULL });
 out:
 	pf_buf_release(&hook);
 	pf_buf_release(&hooks_dir);
@@ -345,7 +345,8 @@ static int choose_scanner(struct demo *d)
 		pf_buf_addch(&ini, '\n');
 		ret = write_file(d->work, ".git/pushfix/config.ini", ini.buf,
 				 0644);
-		pf_buf_addstr(&d->scanner, "semgrep, with the demo's own rules");
+		pf_buf_addstr(&d->scanner,
+			      "semgrep, with the demo's own rules");
 	} else {
 		const char *cmd = cfg.scan.command && *cfg.scan.command
 					  ? cfg.scan.command
@@ -363,9 +364,10 @@ static int choose_scanner(struct demo *d)
 			pf_buf_addstr(&d->scanner, " (SARIF, engine = sarif)");
 		if (!strcmp(d->scanner.buf, "flawfinder") ||
 		    pf_starts_with(d->scanner.buf, "flawfinder "))
-			pf_buf_addstr(&d->scanner,
-				      ";\n           flawfinder reads only the C "
-				      "file");
+			pf_buf_addstr(
+				&d->scanner,
+				";\n           flawfinder reads only the C "
+				"file");
 	}
 out:
 	pf_proc_argv_free(argv);
@@ -381,15 +383,15 @@ static int make_repos(struct demo *d)
 	int ret;
 
 	ret = git(d->dir, (const char *const[]){ "init", "-q", "--bare",
-						  d->remote, NULL });
+						 d->remote, NULL });
 	if (!ret)
-		ret = git(d->dir, (const char *const[]){ "init", "-q", "-b",
-							  "main", d->work,
-							  NULL });
+		ret = git(d->dir,
+			  (const char *const[]){ "init", "-q", "-b", "main",
+						 d->work, NULL });
 	if (!ret)
-		ret = git(d->work, (const char *const[]){ "remote", "add",
-							   "origin", d->remote,
-							   NULL });
+		ret = git(d->work,
+			  (const char *const[]){ "remote", "add", "origin",
+						 d->remote, NULL });
 	if (!ret)
 		ret = write_file(d->work, "src/server.c", server_c_v1, 0644);
 	if (!ret)
@@ -400,13 +402,15 @@ static int make_repos(struct demo *d)
 	if (!ret)
 		ret = git(d->work, (const char *const[]){ "add", ".", NULL });
 	if (!ret)
-		ret = git(d->work, (const char *const[]){
-			"commit", "-q", "-m", "Start the service", NULL });
+		ret = git(d->work,
+			  (const char *const[]){ "commit", "-q", "-m",
+						 "Start the service", NULL });
 	/* The first push happens before the hook exists: it is "what the
 	 * remote already has". */
 	if (!ret)
-		ret = git(d->work, (const char *const[]){
-			"push", "-q", "--no-verify", "origin", "main", NULL });
+		ret = git(d->work,
+			  (const char *const[]){ "push", "-q", "--no-verify",
+						 "origin", "main", NULL });
 	if (!ret)
 		ret = install_hook(d);
 	if (!ret)
@@ -421,9 +425,10 @@ static int make_repos(struct demo *d)
 	if (!ret)
 		ret = git(d->work, (const char *const[]){ "add", ".", NULL });
 	if (!ret)
-		ret = git(d->work, (const char *const[]){
-			"commit", "-q", "-m", "Add backup, ping and calculator",
-			NULL });
+		ret = git(d->work,
+			  (const char *const[]){
+				  "commit", "-q", "-m",
+				  "Add backup, ping and calculator", NULL });
 	return ret;
 }
 
@@ -435,8 +440,12 @@ static int make_repos(struct demo *d)
  */
 static int run_push(struct demo *d, int *exit_code)
 {
-	const char *argv[] = { "git", "-c", "commit.gpgsign=false", "push",
-			       "origin", "main", NULL };
+	/* clang-format off */
+	const char *argv[] = {
+		"git", "-c", "commit.gpgsign=false", "push", "origin", "main",
+		NULL,
+	};
+	/* clang-format on */
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int status, err;
@@ -504,10 +513,13 @@ int cmd_demo(int argc, const char **argv)
 		goto out;
 	}
 
-	pf_buf_addf(&tmpl, "%s/pushfix-demo.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	pf_buf_addf(&tmpl, "%s/pushfix-demo.XXXXXX",
+		    tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpl.buf)) {
-		fprintf(stderr, "error: cannot create a directory like '%s': "
-			"%s\n", tmpl.buf, strerror(errno));
+		fprintf(stderr,
+			"error: cannot create a directory like '%s': "
+			"%s\n",
+			tmpl.buf, strerror(errno));
 		goto out;
 	}
 	d.dir = pf_buf_detach(&tmpl, NULL);
@@ -550,9 +562,10 @@ int cmd_demo(int argc, const char **argv)
 	printf("\n");
 	if (push_status == 0) {
 		printf("pushfix demo: the push went through.%s\n",
-		       d.scanner.len ? "  Above is what the hook reported on the "
-				   "lines this push added."
-				 : "");
+		       d.scanner.len
+			       ? "  Above is what the hook reported on the "
+				 "lines this push added."
+			       : "");
 		ret = 0;
 	} else {
 		printf("pushfix demo: git push exited with status %d (your "

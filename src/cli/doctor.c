@@ -208,19 +208,21 @@ static void check_mirror(struct doctor *d, struct pf_run *run)
 	if (pf_forge_resolve(&fr, url, &fo)) {
 		say(d, "error", "mirror: %s", pf_error_last());
 	} else {
-		const char *tenv = run->cfg.mirror.token_env &&
-						   *run->cfg.mirror.token_env
-					   ? run->cfg.mirror.token_env
-				   : fr.forge == PF_FORGE_GITLAB ? "GITLAB_TOKEN"
-								 : "GITHUB_TOKEN";
-		int have = (getenv(tenv) && *getenv(tenv)) ||
-			   (fr.forge == PF_FORGE_GITHUB && getenv("GH_TOKEN")) ||
-			   (run->cfg.mirror.token_cmd &&
-			    *run->cfg.mirror.token_cmd);
+		const char *tenv =
+			run->cfg.mirror.token_env && *run->cfg.mirror.token_env
+				? run->cfg.mirror.token_env
+			: fr.forge == PF_FORGE_GITLAB ? "GITLAB_TOKEN"
+						      : "GITHUB_TOKEN";
+		int have =
+			(getenv(tenv) && *getenv(tenv)) ||
+			(fr.forge == PF_FORGE_GITHUB && getenv("GH_TOKEN")) ||
+			(run->cfg.mirror.token_cmd &&
+			 *run->cfg.mirror.token_cmd);
 
 		say(d, have ? "ok" : "warning", "mirror: %s %s at %s, token %s",
 		    pf_forge_name(fr.forge), fr.path, fr.api_url,
-		    have ? "configured" : "missing (set it in the environment)");
+		    have ? "configured"
+			 : "missing (set it in the environment)");
 		pf_forge_repo_release(&fr);
 	}
 	git_buf_dispose(&ubuf);
@@ -231,8 +233,9 @@ int cmd_doctor(int argc, const char **argv)
 {
 	static const struct cli_command cmd = {
 		.name = "doctor",
-		.about = "Check hook, config, scanner, LLM and mirror settings; "
-			 "sends nothing.\n",
+		.about =
+			"Check hook, config, scanner, LLM and mirror settings; "
+			"sends nothing.\n",
 		.max_args = -1,
 	};
 	struct doctor d = { 0, 0 };
@@ -246,8 +249,8 @@ int cmd_doctor(int argc, const char **argv)
 		pf_run_release(&run);
 		return 1;
 	}
-	say(&d, "ok", "repository: %s", run.worktree ? run.worktree
-						      : run.gitdir);
+	say(&d, "ok", "repository: %s",
+	    run.worktree ? run.worktree : run.gitdir);
 	check_hook(&d, &run);
 	check_scanner(&d, &run.cfg);
 	check_llm(&d, &run.cfg);

@@ -83,8 +83,9 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 				run.push.v[i].local_ref,
 				run.push.v[i].remote_ref,
 				run.push.v[i].note
-				    ? run.push.v[i].note
-				    : pf_push_kind_name(run.push.v[i].kind));
+					? run.push.v[i].note
+					: pf_push_kind_name(
+						  run.push.v[i].kind));
 		cli_print_skipped(&run);
 	}
 	if (ret)

@@ -42,7 +42,7 @@ void cli_usage(const struct cli_command *cmd, FILE *f)
 }
 
 static int fail(const struct cli_command *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 static int fail(const struct cli_command *cmd, const char *fmt, ...)
 {

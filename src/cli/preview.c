@@ -56,9 +56,9 @@ int cmd_preview(int argc, const char **argv)
 		fprintf(stderr, "pushfix: nothing would be sent (%s)\n",
 			!run.findings.nr ? "no findings"
 			: !run.cfg.llm.provider ||
-				!strcmp(run.cfg.llm.provider, "none")
-			    ? "[llm] provider = none"
-			    : "every finding is ignored");
+					!strcmp(run.cfg.llm.provider, "none")
+				? "[llm] provider = none"
+				: "every finding is ignored");
 	pf_buf_release(&out);
 	pf_run_release(&run);
 	return 0;

@@ -158,8 +158,8 @@ static int take_hunk(struct pf_mirror_diff_file *f, const char **pp,
 
 	if (parse_hunk_header(p, e, &os, &oc, &ns, &nc))
 		return pf_error_setc(
-		    PF_EINVALID, "diff line %u: bad hunk header '%.*s'",
-		    *lineno, (int)((e - p) > 80 ? 80 : e - p), p);
+			PF_EINVALID, "diff line %u: bad hunk header '%.*s'",
+			*lineno, (int)((e - p) > 80 ? 80 : e - p), p);
 	o = os;
 	n = ns;
 	p = next_line(p, end);
@@ -219,8 +219,8 @@ static void unquote_path(struct pf_buf *out, const char *p, const char *e)
 		if (*p && (k = strchr(from, *p))) {
 			pf_buf_addch(out, to[k - from]);
 		} else if (*p >= '0' && *p <= '7' && p + 2 < e) {
-			int v =
-			    (p[0] - '0') * 64 + (p[1] - '0') * 8 + (p[2] - '0');
+			int v = (p[0] - '0') * 64 + (p[1] - '0') * 8 +
+				(p[2] - '0');
 
 			pf_buf_addch(out, v);
 			p += 2;
@@ -399,7 +399,7 @@ void pf_mirror_place(struct pf_mirror_anchor *out,
 		     const struct pf_outbox_finding *f)
 {
 	const struct pf_mirror_diff_file *df =
-	    d ? pf_mirror_diff_file(d, f->path) : NULL;
+		d ? pf_mirror_diff_file(d, f->path) : NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (!d) {

@@ -208,7 +208,7 @@ static int parse_host_port(struct pf_remote_url *u, const char *url,
 
 int pf_remote_url_parse(struct pf_remote_url *out, const char *url)
 {
-	struct pf_remote_url u = {0};
+	struct pf_remote_url u = { 0 };
 	const char *s = url;
 	size_t sl, h;
 	int ret;
@@ -268,8 +268,8 @@ int pf_remote_url_parse(struct pf_remote_url *out, const char *url)
 			const char *close = strchr(host, ']');
 
 			if (!close) {
-				ret =
-				    bad_url(url, "unbalanced '[' in the host");
+				ret = bad_url(url,
+					      "unbalanced '[' in the host");
 				goto fail;
 			}
 			sep = close[1] == ':' ? close + 1 : NULL;
@@ -363,10 +363,10 @@ static int host_map_lookup(enum pf_forge *out, const char *map,
 
 			if (parse_forge_word(&f, v, (size_t)vl))
 				return pf_error_setc(
-				    PF_EINVALID,
-				    "[mirror] host_map: unknown forge "
-				    "'%.*s' for '%.*s' (github or gitlab)",
-				    vl, v, kl, k);
+					PF_EINVALID,
+					"[mirror] host_map: unknown forge "
+					"'%.*s' for '%.*s' (github or gitlab)",
+					vl, v, kl, k);
 			snprintf(hp, sizeof(hp), "%s:%u", host ? host : "",
 				 port);
 			if (host && ((strlen(host) == (size_t)kl &&
@@ -487,7 +487,7 @@ static int decide_forge(enum pf_forge *out, const struct pf_remote_url *u,
 			 pf_ends_with(h, ".ghe.com") ||
 			 host_has_label(h, "github");
 		int gl =
-		    !strcmp(h, "gitlab.com") || host_has_label(h, "gitlab");
+			!strcmp(h, "gitlab.com") || host_has_label(h, "gitlab");
 
 		if (gh && !gl) {
 			*out = PF_FORGE_GITHUB;
@@ -550,10 +550,10 @@ static void derive_api_url(struct pf_buf *out, enum pf_forge f,
 int pf_forge_resolve(struct pf_forge_repo *out, const char *remote_url,
 		     const struct pf_forge_opts *opts)
 {
-	struct pf_forge_opts none = {PF_FORGE_AUTO, NULL, NULL, NULL};
+	struct pf_forge_opts none = { PF_FORGE_AUTO, NULL, NULL, NULL };
 	const struct pf_forge_opts *o = opts ? opts : &none;
-	struct pf_remote_url u = {0};
-	struct pf_forge_repo r = {0};
+	struct pf_remote_url u = { 0 };
+	struct pf_forge_repo r = { 0 };
 	struct pf_buf api = PF_BUF_INIT;
 	int have_url = 0, ret;
 	int have_repo = o->repository && *o->repository;
@@ -568,9 +568,9 @@ int pf_forge_resolve(struct pf_forge_repo *out, const char *remote_url,
 			goto out;
 	}
 	if (!have_url && (!have_repo || !have_api)) {
-		ret =
-		    remote_error(remote_url, "is not on a forge: set [mirror] "
-					     "api_url and repository");
+		ret = remote_error(remote_url,
+				   "is not on a forge: set [mirror] "
+				   "api_url and repository");
 		goto out;
 	}
 	if (have_url)
@@ -617,18 +617,18 @@ int pf_forge_resolve(struct pf_forge_repo *out, const char *remote_url,
 	if (r.forge == PF_FORGE_GITHUB &&
 	    (!slash || strchr(path, '/') != slash)) {
 		ret = pf_error_setc(
-		    PF_EINVALID, "GitHub repository '%s' is not owner/name%s",
-		    path,
-		    have_repo ? " ([mirror] repository)"
-			      : ": set [mirror] repository");
+			PF_EINVALID,
+			"GitHub repository '%s' is not owner/name%s", path,
+			have_repo ? " ([mirror] repository)"
+				  : ": set [mirror] repository");
 		goto out;
 	}
 	if (r.forge == PF_FORGE_GITLAB && !slash) {
 		ret = pf_error_setc(
-		    PF_EINVALID, "GitLab project '%s' is not group/project%s",
-		    path,
-		    have_repo ? " ([mirror] repository)"
-			      : ": set [mirror] repository");
+			PF_EINVALID,
+			"GitLab project '%s' is not group/project%s", path,
+			have_repo ? " ([mirror] repository)"
+				  : ": set [mirror] repository");
 		goto out;
 	}
 	r.owner = pf_xstrndup(path, (size_t)(slash - path));

@@ -81,8 +81,8 @@ static int is_our_pr(const struct pf_mirror_ctx *c, const cJSON *it)
 	return !full || !strcasecmp(full, c->repo->path);
 }
 
-static const struct pf_mirror_pr_keys pr_keys = {"pull request", "number",
-						 "html_url", is_our_pr};
+static const struct pf_mirror_pr_keys pr_keys = { "pull request", "number",
+						  "html_url", is_our_pr };
 
 static int find_pr(struct pf_mirror_ctx *c, const char *base, long *number,
 		   struct pf_buf *head_sha)
@@ -146,8 +146,8 @@ static int scan_bodies(struct pf_mirror_ctx *c, const char *url,
 
 	if (ret)
 		return ret;
-	cJSON_ArrayForEach(it, all)
-	    pf_mirror_fps_scan(fps, pf_json_str(it, "body"));
+	cJSON_ArrayForEach (it, all)
+		pf_mirror_fps_scan(fps, pf_json_str(it, "body"));
 	cJSON_Delete(all);
 	return 0;
 }
@@ -163,8 +163,7 @@ static int load_diff(struct pf_mirror_ctx *c, const char *base, long number,
 	ret = pf_mirror_get_all(c, &files, url.buf);
 	if (ret)
 		goto out;
-	cJSON_ArrayForEach(it, files)
-	{
+	cJSON_ArrayForEach (it, files) {
 		const char *name = pf_json_str(it, "filename");
 		const char *patch = pf_json_str(it, "patch");
 
@@ -172,8 +171,8 @@ static int load_diff(struct pf_mirror_ctx *c, const char *base, long number,
 			continue;
 		/* no patch: binary or too big; nothing is commentable */
 		ret = pf_mirror_diff_add_patch(
-		    d, name, pf_json_str(it, "previous_filename"),
-		    patch ? patch : "", patch ? strlen(patch) : 0);
+			d, name, pf_json_str(it, "previous_filename"),
+			patch ? patch : "", patch ? strlen(patch) : 0);
 		if (ret)
 			goto out;
 	}
@@ -249,10 +248,12 @@ static char *review_json(const struct pf_mirror_ctx *c,
 /* Does a 422 say that some comment is not on the diff? */
 static int diff_refusal(const struct pf_http_response *r)
 {
+	/* clang-format off */
 	static const char *const words[] = {
 	    "part of the diff", "same hunk", "path is invalid",	  "start line",
 	    "diff hunk",	"line must", "Line could not be",
 	};
+	/* clang-format on */
 
 	if (r->status != 422)
 		return 0;

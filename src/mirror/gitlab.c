@@ -53,8 +53,8 @@ static int is_our_mr(const struct pf_mirror_ctx *c, const cJSON *it)
 	return sb && !strcmp(sb, c->entry->branch);
 }
 
-static const struct pf_mirror_pr_keys mr_keys = {"merge request", "iid",
-						 "web_url", is_our_mr};
+static const struct pf_mirror_pr_keys mr_keys = { "merge request", "iid",
+						  "web_url", is_our_mr };
 
 static int find_mr(struct pf_mirror_ctx *c, const char *base, long *iid)
 {
@@ -89,11 +89,11 @@ static int get_refs(struct pf_mirror_ctx *c, const char *base, long iid,
 		    pf_json_str(dr, "start_sha") &&
 		    pf_json_str(dr, "head_sha")) {
 			refs->base_sha =
-			    pf_xstrdup(pf_json_str(dr, "base_sha"));
+				pf_xstrdup(pf_json_str(dr, "base_sha"));
 			refs->start_sha =
-			    pf_xstrdup(pf_json_str(dr, "start_sha"));
+				pf_xstrdup(pf_json_str(dr, "start_sha"));
 			refs->head_sha =
-			    pf_xstrdup(pf_json_str(dr, "head_sha"));
+				pf_xstrdup(pf_json_str(dr, "head_sha"));
 		}
 		cJSON_Delete(mr);
 		/* GitLab recomputes the MR diff after a push, a little
@@ -127,13 +127,12 @@ static int existing(struct pf_mirror_ctx *c, const char *base, long iid,
 		    base, iid);
 	ret = pf_mirror_get_all(c, &all, url.buf);
 	if (!ret) {
-		cJSON_ArrayForEach(d, all)
-		{
+		cJSON_ArrayForEach (d, all) {
 			cJSON *notes =
-			    cJSON_GetObjectItemCaseSensitive(d, "notes");
+				cJSON_GetObjectItemCaseSensitive(d, "notes");
 
-			cJSON_ArrayForEach(n, notes)
-			    pf_mirror_fps_scan(fps, pf_json_str(n, "body"));
+			cJSON_ArrayForEach (n, notes)
+				pf_mirror_fps_scan(fps, pf_json_str(n, "body"));
 		}
 	}
 	cJSON_Delete(all);
@@ -145,19 +144,18 @@ static int add_changes(struct pf_mirror_diff *d, const cJSON *arr)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		const char *np = pf_json_str(it, "new_path"),
 			   *df = pf_json_str(it, "diff");
 		const cJSON *del =
-		    cJSON_GetObjectItemCaseSensitive(it, "deleted_file");
+			cJSON_GetObjectItemCaseSensitive(it, "deleted_file");
 		int ret;
 
 		if (!np || cJSON_IsTrue(del))
 			continue;
-		ret =
-		    pf_mirror_diff_add_patch(d, np, pf_json_str(it, "old_path"),
-					     df ? df : "", df ? strlen(df) : 0);
+		ret = pf_mirror_diff_add_patch(
+			d, np, pf_json_str(it, "old_path"), df ? df : "",
+			df ? strlen(df) : 0);
 		if (ret)
 			return ret;
 	}
@@ -277,8 +275,8 @@ static int is_diff_note(const struct pf_http_response *r)
 static void dry_run(struct pf_mirror_ctx *c, const char *base)
 {
 	struct pf_buf url = PF_BUF_INIT;
-	struct diff_refs refs = {(char *)"{base_sha}", (char *)"{start_sha}",
-				 (char *)"{head_sha}"};
+	struct diff_refs refs = { (char *)"{base_sha}", (char *)"{start_sha}",
+				  (char *)"{head_sha}" };
 
 	mrs_query(&url, base, c);
 	fprintf(c->out, "GET %s\n", url.buf);
@@ -322,7 +320,7 @@ int pf_gitlab_mirror(struct pf_mirror_ctx *c)
 	struct pf_buf base = PF_BUF_INIT, url = PF_BUF_INIT;
 	struct pf_mirror_fps fps = PF_MIRROR_FPS_INIT;
 	struct pf_mirror_diff diff = PF_MIRROR_DIFF_INIT;
-	struct diff_refs refs = {NULL, NULL, NULL};
+	struct diff_refs refs = { NULL, NULL, NULL };
 	struct pf_http_response r;
 	const struct pf_outbox_finding **todo = NULL, **outside = NULL;
 	size_t tn = 0, on = 0;

@@ -76,7 +76,7 @@ static void vsay(const struct worker *w, const char *prefix, const char *fmt,
 
 /* A note ("pushfix: ..."); in the worker's log with time and pid. */
 static void say(const struct worker *w, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 static void say(const struct worker *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -87,7 +87,7 @@ static void say(const struct worker *w, const char *fmt, ...)
 }
 
 static void say_error(const struct worker *w, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 static void say_error(const struct worker *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -120,7 +120,7 @@ static int get_token(struct pf_buf *tok, struct pf_buf *source,
 		return 0;
 	}
 	if (cmd && *cmd) {
-		struct pf_proc_opts o = {0};
+		struct pf_proc_opts o = { 0 };
 		struct pf_proc_result r;
 		char **argv = NULL;
 		int ret;
@@ -137,11 +137,12 @@ static int get_token(struct pf_buf *tok, struct pf_buf *source,
 		ret = pf_proc_run(&r, &o);
 		if (!ret && (r.signaled || r.exit_code))
 			/* its stderr may hold a secret: not repeated */
-			ret = pf_error_setc(
-			    PF_EAUTH,
-			    "[mirror] token_cmd '%s' failed "
-			    "(exit %d)",
-			    argv[0], r.signaled ? 128 + r.signo : r.exit_code);
+			ret = pf_error_setc(PF_EAUTH,
+					    "[mirror] token_cmd '%s' failed "
+					    "(exit %d)",
+					    argv[0],
+					    r.signaled ? 128 + r.signo
+						       : r.exit_code);
 		else if (ret)
 			pf_error_prefix(ret, "[mirror] token_cmd");
 		if (!ret) {
@@ -163,7 +164,7 @@ static int get_token(struct pf_buf *tok, struct pf_buf *source,
 		return ret;
 	}
 	if (forge == PF_FORGE_GITHUB) {
-		const char *names[] = {"GITHUB_TOKEN", "GH_TOKEN"};
+		const char *names[] = { "GITHUB_TOKEN", "GH_TOKEN" };
 
 		for (size_t i = 0; i < 2; i++) {
 			v = getenv(names[i]);
@@ -197,9 +198,9 @@ static int remote_has(struct pf_run *run, const struct pf_outbox_entry *e)
 {
 	struct pf_buf ref = PF_BUF_INIT;
 	const char *where = e->remote_url;
-	const char *env[] = {"GIT_TERMINAL_PROMPT=0", NULL};
+	const char *env[] = { "GIT_TERMINAL_PROMPT=0", NULL };
 	const char *argv[6];
-	struct pf_proc_opts o = {0};
+	struct pf_proc_opts o = { 0 };
 	struct pf_proc_result r;
 	git_config *cfg = NULL;
 	git_buf url = GIT_BUF_INIT;
@@ -331,7 +332,7 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 {
 	struct pf_config *cfg = &w->run->cfg;
 	struct pf_forge_opts fo;
-	struct pf_forge_repo repo = {0}, url_repo = {0};
+	struct pf_forge_repo repo = { 0 }, url_repo = { 0 };
 	struct pf_buf tok = PF_BUF_INIT, src = PF_BUF_INIT;
 	struct pf_mirror_ctx c;
 	const char *hook_env = slack_env(cfg);
@@ -508,7 +509,7 @@ int pf_mirror_run(const struct pf_mirror_opts *o)
 		w.worker = 0;
 	w.wait_s = env_uint("PUSHFIX_TEST_MIRROR_WAIT_S", DEFAULT_WAIT_S);
 	w.max_sleep_s =
-	    env_uint("PUSHFIX_TEST_MIRROR_MAX_SLEEP_S", w.worker ? 60 : 10);
+		env_uint("PUSHFIX_TEST_MIRROR_MAX_SLEEP_S", w.worker ? 60 : 10);
 	ret = pf_run_open(&run, NULL);
 	opened = 1;
 	if (ret) {
@@ -572,8 +573,8 @@ static const char *severity_key(const struct pf_finding *f)
 		return "CRITICAL";
 	default:
 		return f->severity_label && *f->severity_label
-			   ? f->severity_label
-			   : "UNKNOWN";
+			       ? f->severity_label
+			       : "UNKNOWN";
 	}
 }
 
@@ -598,7 +599,7 @@ static void copy_finding(struct pf_outbox_finding *o,
 	o->path = pf_xstrdup(f->path ? f->path : "");
 	o->start_line = f->start.line ? f->start.line : 1;
 	o->end_line =
-	    f->end.line >= o->start_line ? f->end.line : o->start_line;
+		f->end.line >= o->start_line ? f->end.line : o->start_line;
 	o->severity = pf_xstrdup(severity_key(f));
 	o->message = pf_xstrdup(f->message ? f->message : "");
 	o->cwe = pf_xstrdup_or_null(f->cwe);
@@ -618,12 +619,12 @@ static void copy_finding(struct pf_outbox_finding *o,
 		o->fix.start_line = f->fix.start_line;
 		o->fix.end_line = f->fix.end_line;
 		o->fix.replacement = pf_xstrdup(f->fix.replacement);
-		o->fix.origin =
-		    pf_xstrdup(f->fix.origin == PF_FIX_RULE ? "rule" : "llm");
+		o->fix.origin = pf_xstrdup(
+			f->fix.origin == PF_FIX_RULE ? "rule" : "llm");
 		o->fix.state = pf_xstrdup(
-		    f->fix.state == PF_FIX_VERIFIED	? "verified"
-		    : f->fix.state == PF_FIX_UNVERIFIED ? "unverified"
-							: "unchecked");
+			f->fix.state == PF_FIX_VERIFIED	    ? "verified"
+			: f->fix.state == PF_FIX_UNVERIFIED ? "unverified"
+							    : "unchecked");
 	}
 }
 

@@ -286,8 +286,8 @@ static int parse_finding(struct pf_outbox_finding *f, const cJSON *o,
 			return field_error(c, "fix", "is not an object");
 		snprintf(c->where + wl, sizeof(c->where) - wl, "fix.");
 		f->has_fix = 1;
-		if ((ret =
-			 get_line(&f->fix.start_line, fix, "start_line", c)) ||
+		if ((ret = get_line(&f->fix.start_line, fix, "start_line",
+				    c)) ||
 		    (ret = get_line(&f->fix.end_line, fix, "end_line", c)) ||
 		    (ret = get_str(&f->fix.replacement, fix, "replacement", c,
 				   1)) ||
@@ -305,7 +305,7 @@ static int parse_finding(struct pf_outbox_finding *f, const cJSON *o,
 int pf_outbox_entry_parse(struct pf_outbox_entry *out, const char *json,
 			  size_t len, const char *origin)
 {
-	struct jctx c = {origin ? origin : "?", ""};
+	struct jctx c = { origin ? origin : "?", "" };
 	cJSON *root = cJSON_ParseWithLength(json, len), *arr, *it;
 	char *sha = NULL;
 	double d = 0;
@@ -366,8 +366,7 @@ int pf_outbox_entry_parse(struct pf_outbox_entry *out, const char *json,
 		ret = field_error(&c, "findings", "is missing or not an array");
 		goto out;
 	}
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		snprintf(c.where, sizeof(c.where), "findings[%zu].", i++);
 		ret = parse_finding(pf_outbox_entry_add(out), it, &c);
 		if (ret)
@@ -540,8 +539,8 @@ static int lock_entry(const char *lock_file, const char *id)
 		if (fstat(fd, &a) == 0 && stat(lock_file, &b) == 0 &&
 		    a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
 			char pid[32];
-			int n =
-			    snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+			int n = snprintf(pid, sizeof(pid), "%d\n",
+					 (int)getpid());
 
 			if (ftruncate(fd, 0) == 0 &&
 			    write(fd, pid, (size_t)n) != n) {
@@ -583,8 +582,8 @@ int pf_outbox_claim(struct pf_outbox_entry *out, const char *state_dir,
 		if (access(file.buf, F_OK) && errno == ENOENT) {
 			/* posted by another worker meanwhile */
 			unlink(lock.buf);
-			ret =
-			    pf_error_setc(PF_ENOTFOUND, "entry %s is gone", id);
+			ret = pf_error_setc(PF_ENOTFOUND, "entry %s is gone",
+					    id);
 		}
 		goto out;
 	}

@@ -122,9 +122,9 @@ static void api_message(struct pf_buf *out, const struct pf_http_response *r)
 {
 	cJSON *j = cJSON_ParseWithLength(r->body.buf, r->body.len);
 	const cJSON *m =
-	    j ? cJSON_GetObjectItemCaseSensitive(j, "message") : NULL;
+		j ? cJSON_GetObjectItemCaseSensitive(j, "message") : NULL;
 	const cJSON *errs =
-	    j ? cJSON_GetObjectItemCaseSensitive(j, "errors") : NULL;
+		j ? cJSON_GetObjectItemCaseSensitive(j, "errors") : NULL;
 
 	if (!m && j)
 		m = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -142,12 +142,12 @@ static void api_message(struct pf_buf *out, const struct pf_http_response *r)
 	if (cJSON_IsArray(errs)) {
 		const cJSON *e;
 
-		cJSON_ArrayForEach(e, errs)
-		{
+		cJSON_ArrayForEach (e, errs) {
 			const cJSON *em =
-			    cJSON_IsObject(e)
-				? cJSON_GetObjectItemCaseSensitive(e, "message")
-				: e;
+				cJSON_IsObject(e)
+					? cJSON_GetObjectItemCaseSensitive(
+						  e, "message")
+					: e;
 
 			if (cJSON_IsString(em)) {
 				pf_buf_addstr(out, "; ");
@@ -188,13 +188,13 @@ int pf_mirror_status_error(struct pf_mirror_ctx *c,
 		break;
 	case 403:
 		ret = pf_error_setc(
-		    PF_EAUTH,
-		    "%s refused access to %s (403): the token from %s %s",
-		    forge, c->repo->path, c->token_source,
-		    gh ? "needs write access to pull requests (classic "
-			 "token: repo scope)"
-		       : "needs the api scope and at least Reporter access "
-			 "to the project");
+			PF_EAUTH,
+			"%s refused access to %s (403): the token from %s %s",
+			forge, c->repo->path, c->token_source,
+			gh ? "needs write access to pull requests (classic "
+			     "token: repo scope)"
+			   : "needs the api scope and at least Reporter access "
+			     "to the project");
 		break;
 	case 404:
 		/* PF_ERROR: PF_ENOTFOUND means "no PR/MR yet" to callers */
@@ -221,7 +221,7 @@ int pf_mirror_request(struct pf_mirror_ctx *c, struct pf_http_response *r,
 {
 	struct pf_buf auth = PF_BUF_INIT;
 	const char *headers[8];
-	struct pf_http_request req = {0};
+	struct pf_http_request req = { 0 };
 	unsigned transport_tries = 0, server_tries = 0, limit_tries = 0;
 	size_t h = 0;
 	int ret;
@@ -278,12 +278,12 @@ int pf_mirror_request(struct pf_mirror_ctx *c, struct pf_http_response *r,
 				continue;
 			}
 			c->retry_after = wait;
-			ret =
-			    pf_error_setc(PF_ERETRY,
-					  "%s rate limit reached (%ld): "
-					  "retry in %.0f s; the findings stay "
-					  "in the outbox",
-					  forge_of(c), r->status, wait);
+			ret = pf_error_setc(
+				PF_ERETRY,
+				"%s rate limit reached (%ld): "
+				"retry in %.0f s; the findings stay "
+				"in the outbox",
+				forge_of(c), r->status, wait);
 			goto out;
 		}
 		if (r->status >= 500 && pf_http_status_retryable(r->status) &&
@@ -356,11 +356,11 @@ int pf_mirror_get_all(struct pf_mirror_ctx *c, struct cJSON **out,
 		if (!pf_http_header(&r, "link", &link) &&
 		    pf_mirror_link_next(&next, link.buf)) {
 			if (!same_api(c, next.buf)) {
-				ret =
-				    pf_error_set("%s: the next page of %s "
-						 "points outside %s",
-						 forge_of(c), url_path(c, url),
-						 c->repo->api_url);
+				ret = pf_error_set("%s: the next page of %s "
+						   "points outside %s",
+						   forge_of(c),
+						   url_path(c, url),
+						   c->repo->api_url);
 				goto out;
 			}
 		} else if (!pf_http_header(&r, "x-next-page", &link) &&
@@ -407,13 +407,12 @@ static const cJSON *latest(const cJSON *items,
 	const cJSON *it, *best = NULL;
 	const char *best_upd = "";
 
-	cJSON_ArrayForEach(it, items)
-	{
+	cJSON_ArrayForEach (it, items) {
 		const char *upd = pf_json_str(it, "updated_at");
 
 		if (!k->match(c, it) ||
 		    !cJSON_IsNumber(
-			cJSON_GetObjectItemCaseSensitive(it, k->num_key)))
+			    cJSON_GetObjectItemCaseSensitive(it, k->num_key)))
 			continue;
 		if (!best || (upd && strcmp(upd, best_upd) > 0)) {
 			best = it;
@@ -440,8 +439,8 @@ int pf_mirror_find_pr(struct pf_mirror_ctx *c, const char *url,
 				    k->what, c->entry->branch, c->repo->path);
 		goto out;
 	}
-	*number =
-	    (long)cJSON_GetObjectItemCaseSensitive(b, k->num_key)->valuedouble;
+	*number = (long)cJSON_GetObjectItemCaseSensitive(b, k->num_key)
+			  ->valuedouble;
 	free(c->pr_url);
 	c->pr_url = pf_xstrdup_or_null(pf_json_str(b, k->url_key));
 out:

@@ -177,14 +177,14 @@ static void render_fix(struct pf_buf *out, const struct pf_outbox_finding *f,
 	const char *r = f->fix.replacement ? f->fix.replacement : "";
 	size_t rl = strlen(r), fl = fence_len(r);
 	const char *origin = f->fix.origin && !strcmp(f->fix.origin, "rule")
-				 ? "from the rule"
-				 : "by the LLM";
+				     ? "from the rule"
+				     : "by the LLM";
 	const char *state = !f->fix.state ? ""
 			    : !strcmp(f->fix.state, "verified")
-				? ", verified by a re-scan"
+				    ? ", verified by a re-scan"
 			    : !strcmp(f->fix.state, "unverified")
-				? ", not verified by a re-scan"
-				: "";
+				    ? ", not verified by a re-scan"
+				    : "";
 
 	if (rl && r[rl - 1] == '\n')
 		rl--;

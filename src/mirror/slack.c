@@ -54,12 +54,12 @@ static cJSON *section(const char *mrkdwn)
 static void counts(struct pf_buf *out, const struct pf_outbox_entry *e,
 		   int by_verdict)
 {
-	static const char *const sev[] = {"CRITICAL", "ERROR", "WARNING", "LOW",
-					  "INFO"};
-	static const char *const ver[] = {"true_positive", "uncertain",
-					  "false_positive"};
-	static const char *const words[] = {"true positive", "uncertain",
-					    "false positive"};
+	static const char *const sev[] = { "CRITICAL", "ERROR", "WARNING",
+					   "LOW", "INFO" };
+	static const char *const ver[] = { "true_positive", "uncertain",
+					   "false_positive" };
+	static const char *const words[] = { "true positive", "uncertain",
+					     "false positive" };
 	size_t other = 0, first = 1;
 
 	for (size_t k = 0; k < (by_verdict ? 3u : 5u); k++) {
@@ -159,10 +159,10 @@ void pf_slack_message(struct pf_buf *json, const struct pf_outbox_entry *e,
 		if (f->verdict)
 			pf_buf_addf(&s, " — %s (%.0f%%)",
 				    !strcmp(f->verdict, "true_positive")
-					? "true positive"
+					    ? "true positive"
 				    : !strcmp(f->verdict, "false_positive")
-					? "false positive"
-					: "uncertain",
+					    ? "false positive"
+					    : "uncertain",
 				    f->confidence * 100);
 		pf_buf_addch(&s, '\n');
 		esc(&s, f->message, SECTION_CAP - s.len);
@@ -193,9 +193,9 @@ int pf_slack_post(struct pf_mirror_ctx *c, const char *webhook_url,
 		  const char *webhook_source)
 {
 	struct pf_buf json = PF_BUF_INIT;
-	const char *headers[] = {"Content-Type: application/json",
-				 "User-Agent: pushfix", NULL};
-	struct pf_http_request req = {0};
+	const char *headers[] = { "Content-Type: application/json",
+				  "User-Agent: pushfix", NULL };
+	struct pf_http_request req = { 0 };
 	struct pf_http_response r;
 	unsigned tries = 0;
 	int ret = 0;

@@ -12,12 +12,17 @@
 static int host_kept(const struct pf_redact_priv *p, const char *h, size_t n)
 {
 	static const char *const keep_exact[] = {
-		"localhost", "example.com", "example.org", "example.net",
+		"localhost",
+		"example.com",
+		"example.org",
+		"example.net",
 	};
+	/* clang-format off */
 	static const char *const keep_suffix[] = {
 		".localhost", ".example", ".invalid", ".test",
 		".example.com", ".example.org", ".example.net",
 	};
+	/* clang-format on */
 
 	while (n && h[n - 1] == '.')
 		n--;
@@ -59,8 +64,7 @@ static int ipv4_kept(const unsigned char o[4])
 }
 
 /* An IPv4 address at i ("a.b.c.d", each <= 255); its length or 0. */
-static size_t parse_ipv4(const char *t, size_t n, size_t i,
-			 unsigned char o[4])
+static size_t parse_ipv4(const char *t, size_t n, size_t i, unsigned char o[4])
 {
 	size_t p = i;
 
@@ -82,9 +86,8 @@ static size_t parse_ipv4(const char *t, size_t n, size_t i,
 		}
 	}
 	/* Not part of a longer dotted number or word (a version 1.2.3.4.5) */
-	if (p < n && (IS(t[p], C_WORD) ||
-		      (t[p] == '.' && p + 1 < n && t[p + 1] >= '0' &&
-		       t[p + 1] <= '9')))
+	if (p < n && (IS(t[p], C_WORD) || (t[p] == '.' && p + 1 < n &&
+					   t[p + 1] >= '0' && t[p + 1] <= '9')))
 		return 0;
 	return p - i;
 }
@@ -125,7 +128,8 @@ void pf_redact_ipv6(struct scan *sc, size_t i)
 		b--;
 	if (b - a < 3 || b - a >= sizeof(buf))
 		return;
-	if ((a > 0 && (IS(t[a - 1], C_WORD))) || (b < sc->n && IS(t[b], C_WORD)))
+	if ((a > 0 && (IS(t[a - 1], C_WORD))) ||
+	    (b < sc->n && IS(t[b], C_WORD)))
 		return;
 	for (size_t k = a; k < b; k++) {
 		colons += t[k] == ':';
@@ -159,12 +163,11 @@ void pf_redact_url(struct scan *sc, size_t i)
 	while (e < sc->n) {
 		char c = t[e];
 
-		if (c == '/' || c == '?' || c == '#' || c == ' ' ||
-		    c == '\t' || c == '\n' || c == '\r' || c == '"' ||
-		    c == '\'' || c == '`' || c == '<' || c == '>' ||
-		    c == '(' || c == ')' || c == '{' || c == '}' ||
-		    c == ',' || c == ';' || c == '\\' || c == '|' ||
-		    c == '^' || c == 0)
+		if (c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' ||
+		    c == '\n' || c == '\r' || c == '"' || c == '\'' ||
+		    c == '`' || c == '<' || c == '>' || c == '(' || c == ')' ||
+		    c == '{' || c == '}' || c == ',' || c == ';' || c == '\\' ||
+		    c == '|' || c == '^' || c == 0)
 			break;
 		if (c == '@')
 			at = e;
@@ -200,9 +203,9 @@ void pf_redact_url(struct scan *sc, size_t i)
 		return;
 	}
 	he = hs;
-	while (he < e && (IS(t[he], C_ALNUM) || t[he] == '.' ||
-			  t[he] == '-' || t[he] == '_' || t[he] == '%' ||
-			  t[he] == '~' || ((unsigned char)t[he] & 0x80)))
+	while (he < e && (IS(t[he], C_ALNUM) || t[he] == '.' || t[he] == '-' ||
+			  t[he] == '_' || t[he] == '%' || t[he] == '~' ||
+			  ((unsigned char)t[he] & 0x80)))
 		he++;
 	if (he == hs)
 		return;
@@ -222,6 +225,7 @@ void pf_redact_url(struct scan *sc, size_t i)
 
 /* Top-level domains for bare host names; not ones that are also common
  * file extensions or member names (.py .sh .md .info .name .app ...). */
+/* clang-format off */
 static const char *const tlds[] = {
 	"ai", "au", "biz", "br", "ca", "ch", "cloud", "cn", "co", "com",
 	"corp", "de", "dev", "dk", "edu", "es", "eu", "fi", "fr", "gov",
@@ -229,8 +233,10 @@ static const char *const tlds[] = {
 	"localdomain", "mil", "net", "nl", "nz", "online", "org", "ru",
 	"se", "site", "tech", "uk", "us", "xyz",
 };
+/* clang-format on */
 
 /* First labels that are code receivers, not hosts: self.net, user.org */
+/* clang-format off */
 static const char *const receivers[] = {
 	"app", "args", "cls", "config", "console", "ctx", "data",
 	"document", "e", "exports", "i", "it", "json", "m", "math", "model",
@@ -239,6 +245,7 @@ static const char *const receivers[] = {
 	"settings", "state", "std", "super", "sys", "tf", "this", "torch",
 	"user", "window", "x", "y",
 };
+/* clang-format on */
 
 /* A bare host name whose last label starts after the '.' at i. */
 void pf_redact_bare_host(struct scan *sc, size_t i)
@@ -250,9 +257,9 @@ void pf_redact_bare_host(struct scan *sc, size_t i)
 		e++;
 	if (e - i - 1 < 2 || e - i - 1 > 11)
 		return;
-	if (e < sc->n && (IS(t[e], C_WORD) || t[e] == '-' || t[e] == '(' ||
-			  (t[e] == '.' && e + 1 < sc->n &&
-			   IS(t[e + 1], C_ALNUM))))
+	if (e < sc->n &&
+	    (IS(t[e], C_WORD) || t[e] == '-' || t[e] == '(' ||
+	     (t[e] == '.' && e + 1 < sc->n && IS(t[e + 1], C_ALNUM))))
 		return;
 	if (!in_sorted(tlds, PF_ARRAY_SIZE(tlds), t + i + 1, e - i - 1))
 		return;
@@ -270,7 +277,7 @@ void pf_redact_bare_host(struct scan *sc, size_t i)
 
 		if (labels <= 2 && dot &&
 		    in_sorted(receivers, PF_ARRAY_SIZE(receivers), t + a,
-			    (size_t)(dot - (t + a))))
+			      (size_t)(dot - (t + a))))
 			return;
 	}
 	if (!host_kept(sc->p, t + a, e - a))
@@ -321,9 +328,9 @@ void pf_redact_email(struct scan *sc, size_t i)
 
 	if (i < sc->url_auth_end)
 		return;
-	while (a > 0 && (IS(t[a - 1], C_ALNUM) || t[a - 1] == '.' ||
-			 t[a - 1] == '_' || t[a - 1] == '%' ||
-			 t[a - 1] == '+' || t[a - 1] == '-') &&
+	while (a > 0 &&
+	       (IS(t[a - 1], C_ALNUM) || t[a - 1] == '.' || t[a - 1] == '_' ||
+		t[a - 1] == '%' || t[a - 1] == '+' || t[a - 1] == '-') &&
 	       i - a < 128)
 		a--;
 	while (a < i && t[a] == '.')
@@ -331,9 +338,9 @@ void pf_redact_email(struct scan *sc, size_t i)
 	if (a == i)
 		return;
 	last_label = e;
-	while (e < sc->n && (IS(t[e], C_ALNUM) || t[e] == '-' ||
-			     (t[e] == '.' && e + 1 < sc->n &&
-			      IS(t[e + 1], C_ALNUM))) &&
+	while (e < sc->n &&
+	       (IS(t[e], C_ALNUM) || t[e] == '-' ||
+		(t[e] == '.' && e + 1 < sc->n && IS(t[e + 1], C_ALNUM))) &&
 	       e - i < 256) {
 		if (t[e] == '.') {
 			dot = e;
@@ -353,8 +360,8 @@ void pf_redact_email(struct scan *sc, size_t i)
 
 		while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
 			b--;
-		if (b > 0 && (t[b - 1] == '<' || t[b - 1] == '(' ||
-			      t[b - 1] == '[')) {
+		if (b > 0 &&
+		    (t[b - 1] == '<' || t[b - 1] == '(' || t[b - 1] == '[')) {
 			b--;
 			while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
 				b--;
@@ -380,9 +387,8 @@ void pf_redact_email(struct scan *sc, size_t i)
 		while (p < sc->n && t[p] == ' ')
 			p++;
 		if (p < sc->n && t[p] == '(') {
-			const char *close = memchr(t + p, ')',
-						   sc->n - p > 80 ? 80
-								  : sc->n - p);
+			const char *close = memchr(
+				t + p, ')', sc->n - p > 80 ? 80 : sc->n - p);
 
 			if (close && memchr(t + p, '\n',
 					    (size_t)(close - (t + p))) == NULL)

@@ -7,6 +7,7 @@
 
 #include "redact_int.h"
 
+/* clang-format off */
 static const char *const key_exclude[] = {
 	"algorithm", "class", "column", "count", "dir", "display",
 	"enabled", "encoding", "endpoint", "env", "expiration", "expire",
@@ -18,11 +19,12 @@ static const char *const key_exclude[] = {
 	"source", "strength", "suffix", "timeout", "ttl", "type", "uri",
 	"url", "validator", "var", "version",
 };
+/* clang-format on */
 
 /* Word w (wl bytes) equals s / ends with s. */
 #define WEQ(w, wl, s) ((wl) == sizeof(s) - 1 && !memcmp((w), (s), (wl)))
-#define WENDS(w, wl, s)                                                       \
-	((wl) >= sizeof(s) - 1 &&                                             \
+#define WENDS(w, wl, s)                                                        \
+	((wl) >= sizeof(s) - 1 &&                                              \
 	 !memcmp((w) + (wl) - (sizeof(s) - 1), (s), sizeof(s) - 1))
 
 static int strong_part(const char *w, size_t wl)
@@ -31,10 +33,12 @@ static int strong_part(const char *w, size_t wl)
 		const char *s;
 		size_t n;
 	} sw[] = {
-		{ "password", 8 },   { "passwd", 6 },     { "passphrase", 10 },
-		{ "secret", 6 },     { "token", 5 },      { "apikey", 6 },
-		{ "credential", 10 }, { "credentials", 11 }, { "privatekey", 10 },
-		{ "accesskey", 9 },  { "secretkey", 9 },  { "clientsecret", 12 },
+		{ "password", 8 },    { "passwd", 6 },
+		{ "passphrase", 10 }, { "secret", 6 },
+		{ "token", 5 },	      { "apikey", 6 },
+		{ "credential", 10 }, { "credentials", 11 },
+		{ "privatekey", 10 }, { "accesskey", 9 },
+		{ "secretkey", 9 },   { "clientsecret", 12 },
 	};
 
 	if (WEQ(w, wl, "pwd") || WEQ(w, wl, "pass") || WEQ(w, wl, "creds") ||
@@ -103,11 +107,13 @@ static int word_eq(const char *s, size_t n, const char *w)
 
 static int is_value_keyword(const char *s, size_t n)
 {
+	/* clang-format off */
 	static const char *const kw[] = {
 		"null", "None", "nil", "true", "false", "True", "False",
 		"undefined", "NULL", "nullptr", "\"\"", "''", "none", "Nothing",
 		"required", "optional", "string", "str",
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < PF_ARRAY_SIZE(kw); i++)
 		if (word_eq(s, n, kw[i]))
@@ -129,8 +135,7 @@ static int is_reference(const char *s, size_t n)
 		return 1;
 	if (n >= 3 && s[0] == '%' && s[n - 1] == '%')
 		return 1;
-	if (n >= 3 && s[0] == '<' && s[n - 1] == '>' &&
-	    !memchr(s, ' ', n))
+	if (n >= 3 && s[0] == '<' && s[n - 1] == '>' && !memchr(s, ' ', n))
 		return 1;
 	return 0;
 }
@@ -221,8 +226,8 @@ static void assignment_value(struct scan *sc, size_t p, int strength,
 
 				if (!qe)
 					break;
-				if (qe > k + 1 && !is_reference(t + k + 1,
-								 qe - k - 1))
+				if (qe > k + 1 &&
+				    !is_reference(t + k + 1, qe - k - 1))
 					add_span(sc->sp, k + 1, qe,
 						 PF_CAT_SECRET);
 				k = qe + 1;
@@ -242,16 +247,17 @@ static void assignment_value(struct scan *sc, size_t p, int strength,
 		    is_value_keyword(t + a, b - a) ||
 		    is_member_chain(t + a, b - a))
 			return;
-		if (all_of(t + a, b - a, C_WORD) && !(t[a] >= '0' && t[a] <= '9')) {
+		if (all_of(t + a, b - a, C_WORD) &&
+		    !(t[a] >= '0' && t[a] <= '9')) {
 			/* A plain identifier: a variable in code, a value in
 			 * .env (KEY=value) and YAML (key: value). */
 			size_t e = b;
 
 			while (e < n && (t[e] == ' ' || t[e] == '\t'))
 				e++;
-			if (!(env_like && (tight_eq ||
-					   (colon_op &&
-					    (e >= n || t[e] == '\n' ||
+			if (!(env_like &&
+			      (tight_eq ||
+			       (colon_op && (e >= n || t[e] == '\n' ||
 					     t[e] == '\r' || t[e] == '#')))))
 				return;
 		}
@@ -296,9 +302,8 @@ static size_t skip_type(const char *t, size_t n, size_t q, size_t max)
 	size_t r = q;
 
 	while (r < n && r - q < max &&
-	       (IS(t[r], C_WORD) || t[r] == '.' || t[r] == '[' ||
-		t[r] == ']' || t[r] == '*' || t[r] == '<' || t[r] == '>' ||
-		t[r] == '?'))
+	       (IS(t[r], C_WORD) || t[r] == '.' || t[r] == '[' || t[r] == ']' ||
+		t[r] == '*' || t[r] == '<' || t[r] == '>' || t[r] == '?'))
 		r++;
 	while (r < n && t[r] == ' ')
 		r++;
@@ -358,9 +363,9 @@ static size_t skip_key_close(const char *t, size_t n, size_t e)
 {
 	size_t p = e;
 
-	for (int k = 0; k < 2 && p < n &&
-			(t[p] == '"' || t[p] == '\'' || t[p] == ']' ||
-			 t[p] == '`');
+	for (int k = 0;
+	     k < 2 && p < n &&
+	     (t[p] == '"' || t[p] == '\'' || t[p] == ']' || t[p] == '`');
 	     k++)
 		p++;
 	return p;

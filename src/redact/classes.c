@@ -45,13 +45,14 @@ void pf_redact_classes_init(void)
 		unsigned short k = pf_redact_cls[c];
 
 		pf_redact_sub_cls[c] =
-		    (unsigned char)(((k & C_ALNUM) || c >= 0x80 ? S_SUB : 0) |
-				    (k & C_UPPER ? S_UPPER : 0) |
-				    (k & C_LOWER ? S_LOWER : 0) |
-				    (c >= '0' && c <= '9' ? S_DIGIT : 0));
+			(unsigned char)(((k & C_ALNUM) || c >= 0x80 ? S_SUB
+								    : 0) |
+					(k & C_UPPER ? S_UPPER : 0) |
+					(k & C_LOWER ? S_LOWER : 0) |
+					(c >= '0' && c <= '9' ? S_DIGIT : 0));
 	}
 	pf_redact_dispatch['"'] = pf_redact_dispatch['\''] =
-	    pf_redact_dispatch['`'] = D_QUOTE;
+		pf_redact_dispatch['`'] = D_QUOTE;
 	pf_redact_dispatch['@'] = D_AT;
 	pf_redact_dispatch[':'] = D_COLON;
 	pf_redact_dispatch['.'] = D_DOT;

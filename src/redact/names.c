@@ -26,21 +26,21 @@
  * longer sub-words ("northwind" in "northwindapi").
  */
 struct wentry {
-	char *w;                /* lower-case; NULL: empty slot */
-	unsigned char cat;      /* when matched alone */
-	unsigned char single;   /* matched alone */
-	size_t seq;             /* first sequence starting with w, or -1 */
+	char *w;	      /* lower-case; NULL: empty slot */
+	unsigned char cat;    /* when matched alone */
+	unsigned char single; /* matched alone */
+	size_t seq;	      /* first sequence starting with w, or -1 */
 };
 
 struct word_seq {
-	char **parts;           /* lower-case */
+	char **parts; /* lower-case */
 	size_t nr;
 	unsigned char cat;
-	size_t next;            /* next sequence with the same first part */
+	size_t next; /* next sequence with the same first part */
 };
 
 struct long_part {
-	char *w;                /* lower-case */
+	char *w; /* lower-case */
 	size_t len;
 	unsigned char cat;
 };
@@ -53,8 +53,7 @@ static size_t qf_index(const char *s, size_t n)
 	unsigned a = (unsigned)((unsigned char)s[0] | 0x20);
 	unsigned b = n > 1 ? (unsigned)((unsigned char)s[1] | 0x20) : 0;
 
-	return ((a * 131u + b) * 16u + (n > 15 ? 15u : (unsigned)n)) %
-	       QF_BITS;
+	return ((a * 131u + b) * 16u + (n > 15 ? 15u : (unsigned)n)) % QF_BITS;
 }
 
 void pf_redact_ctx_init(struct pf_redact_ctx *ctx)
@@ -98,6 +97,7 @@ void pf_redact_ctx_release(struct pf_redact_ctx *ctx)
 
 /* Words too common to identify anyone (issue 3: "not common words such
  * as sync").  Sorted for bsearch. */
+/* clang-format off */
 static const char *const stop_words[] = {
 	"_git", "a", "account", "accounts", "action", "actions", "admin", "ai",
 	"alpha", "an", "and", "android", "angular", "ansible", "api", "apis",
@@ -135,6 +135,7 @@ static const char *const stop_words[] = {
 	"views", "von", "vue", "web", "website", "wiki", "worker", "workers",
 	"world", "www",
 };
+/* clang-format on */
 
 static int is_stop_word(const char *w)
 {
@@ -284,8 +285,7 @@ static void add_single(struct pf_redact_priv *p, enum pf_vault_cat cat,
 {
 	struct wentry *e = wm_get(p, w);
 
-	if (!e->single ||
-	    pf_redact_cat_prio[cat] > pf_redact_cat_prio[e->cat])
+	if (!e->single || pf_redact_cat_prio[cat] > pf_redact_cat_prio[e->cat])
 		e->cat = (unsigned char)cat;
 	e->single = 1;
 }
@@ -378,8 +378,8 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 		break;
 	case PF_CAT_HOST:
 		break; /* the sequence of its labels is enough */
-	default: /* WORD: the user chose it, stop word or not; found
-		  * inside longer words too ("nwl" in "nwlinvoices") */
+	default:       /* WORD: the user chose it, stop word or not; found
+			* inside longer words too ("nwl" in "nwlinvoices") */
 		add_single(p, cat, joined ? joined : parts[0]);
 		if (strlen(joined ? joined : parts[0]) >= 3)
 			add_long(p, cat, joined ? joined : parts[0]);
@@ -456,9 +456,16 @@ int pf_redact_ctx_configure(struct pf_redact_ctx *ctx,
 
 /* Public forges: their host names identify nobody. */
 static const char *const public_forges[] = {
-	"github.com", "gitlab.com", "bitbucket.org", "codeberg.org",
-	"dev.azure.com", "ssh.dev.azure.com", "vs-ssh.visualstudio.com",
-	"git.sr.ht", "sr.ht", "gitee.com",
+	"github.com",
+	"gitlab.com",
+	"bitbucket.org",
+	"codeberg.org",
+	"dev.azure.com",
+	"ssh.dev.azure.com",
+	"vs-ssh.visualstudio.com",
+	"git.sr.ht",
+	"sr.ht",
+	"gitee.com",
 };
 
 static int host_is_public_forge(const char *h, size_t n)
@@ -507,7 +514,8 @@ void pf_redact_ctx_add_remote_url(struct pf_redact_ctx *ctx, const char *url)
 		if (colon && (!slash || colon < slash) && colon != url &&
 		    !(colon == url + 1 && slash == colon + 1)) {
 			/* scp-like [user@]host:path */
-			const char *at = memchr(url, '@', (size_t)(colon - url));
+			const char *at =
+				memchr(url, '@', (size_t)(colon - url));
 
 			host = at ? at + 1 : url;
 			host_len = (size_t)(colon - host);
@@ -550,8 +558,7 @@ void pf_redact_ctx_add_remote_url(struct pf_redact_ctx *ctx, const char *url)
 		/* gitlab.northwind.io: "northwind" is the organisation. */
 		ln = split_parts(h, labels, PF_ARRAY_SIZE(labels));
 		for (size_t i = 0; i + 1 < ln; i++)
-			if (strlen(labels[i]) >= 3 &&
-			    !is_stop_word(labels[i]))
+			if (strlen(labels[i]) >= 3 && !is_stop_word(labels[i]))
 				pf_redact_ctx_add_word(ctx, PF_CAT_ORG,
 						       labels[i]);
 		for (size_t i = 0; i < ln; i++)
@@ -633,7 +640,8 @@ void pf_redact_names(struct scan *sc)
 					size_t l = p->lp[k].len;
 
 					if (l >= e - i || x + l > e ||
-					    lower((unsigned char)t[x]) != lw[0] ||
+					    lower((unsigned char)t[x]) !=
+						    lw[0] ||
 					    strncasecmp(t + x, lw, l))
 						continue;
 					add_span(sc->sp, x, x + l,
@@ -660,4 +668,3 @@ void pf_redact_names(struct scan *sc)
 		i = e;
 	}
 }
-

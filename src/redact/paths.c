@@ -7,8 +7,7 @@
 #include "redact_int.h"
 
 /* Is s (n bytes) one of the nr strings of list? */
-static int in_list(const char *const *list, size_t nr, const char *s,
-		   size_t n)
+static int in_list(const char *const *list, size_t nr, const char *s, size_t n)
 {
 	for (size_t i = 0; i < nr; i++)
 		if (n && list[i][0] == s[0] && !strncmp(list[i], s, n) &&
@@ -18,22 +17,57 @@ static int in_list(const char *const *list, size_t nr, const char *s,
 }
 
 static const char *const plain_names[] = {
-	".babelrc", ".dockerignore", ".editorconfig", ".env", ".eslintrc",
-	".gitignore", ".gitlab-ci.yml", ".npmrc", ".prettierrc", ".pypirc",
-	".travis.yml", "Cargo.toml", "Dockerfile", "Gemfile", "Jenkinsfile",
-	"Makefile", "Pipfile", "README.md", "__init__.py", "app.py",
-	"build.gradle", "composer.json", "config.py", "conftest.py",
-	"docker-compose.yml", "docker-compose.yaml", "go.mod", "index.js",
-	"index.ts", "main.c", "main.go", "main.py", "manage.py",
-	"package.json", "pom.xml", "pyproject.toml", "requirements.txt",
-	"settings.py", "setup.cfg", "setup.py", "tsconfig.json",
-	"values.yaml", "webpack.config.js",
+	".babelrc",
+	".dockerignore",
+	".editorconfig",
+	".env",
+	".eslintrc",
+	".gitignore",
+	".gitlab-ci.yml",
+	".npmrc",
+	".prettierrc",
+	".pypirc",
+	".travis.yml",
+	"Cargo.toml",
+	"Dockerfile",
+	"Gemfile",
+	"Jenkinsfile",
+	"Makefile",
+	"Pipfile",
+	"README.md",
+	"__init__.py",
+	"app.py",
+	"build.gradle",
+	"composer.json",
+	"config.py",
+	"conftest.py",
+	"docker-compose.yml",
+	"docker-compose.yaml",
+	"go.mod",
+	"index.js",
+	"index.ts",
+	"main.c",
+	"main.go",
+	"main.py",
+	"manage.py",
+	"package.json",
+	"pom.xml",
+	"pyproject.toml",
+	"requirements.txt",
+	"settings.py",
+	"setup.cfg",
+	"setup.py",
+	"tsconfig.json",
+	"values.yaml",
+	"webpack.config.js",
 };
 
+/* clang-format off */
 static const char *const test_dirs[] = {
 	"__tests__", "__test__", "e2e", "fixtures", "spec", "specs", "test",
 	"test-data", "testdata", "testing", "tests", "it",
 };
+/* clang-format on */
 
 static int is_test_path(const char *path)
 {

@@ -16,9 +16,9 @@
 #include "redact_int.h"
 
 const unsigned char pf_redact_cat_prio[PF_CAT__NR] = {
-	[PF_CAT_SECRET] = 9, [PF_CAT_LIT] = 8,    [PF_CAT_EMAIL] = 7,
-	[PF_CAT_IP] = 6,     [PF_CAT_HOST] = 5,   [PF_CAT_PERSON] = 4,
-	[PF_CAT_ORG] = 3,    [PF_CAT_WORD] = 2,   [PF_CAT_PATH] = 1,
+	[PF_CAT_SECRET] = 9, [PF_CAT_LIT] = 8,	[PF_CAT_EMAIL] = 7,
+	[PF_CAT_IP] = 6,     [PF_CAT_HOST] = 5, [PF_CAT_PERSON] = 4,
+	[PF_CAT_ORG] = 3,    [PF_CAT_WORD] = 2, [PF_CAT_PATH] = 1,
 };
 
 static int span_le(const struct span *p, const struct span *q)
@@ -147,8 +147,10 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 	if (why)
 		return pf_error_set("%s", why);
 	if (len >= UINT32_MAX)
-		return pf_error_setc(PF_ETOOBIG, "cannot redact %zu bytes at "
-				     "once (4 GiB at most)", len);
+		return pf_error_setc(PF_ETOOBIG,
+				     "cannot redact %zu bytes at "
+				     "once (4 GiB at most)",
+				     len);
 	memset(&sc, 0, sizeof(sc));
 	sc.t = text;
 	sc.n = len;

@@ -116,8 +116,8 @@ static inline size_t quote_end(const char *t, size_t n, size_t q)
 }
 
 /* Is s (n bytes) in the SORTED list?  Binary search. */
-static inline int in_sorted(const char *const *list, size_t nr,
-			    const char *s, size_t n)
+static inline int in_sorted(const char *const *list, size_t nr, const char *s,
+			    size_t n)
 {
 	size_t lo = 0, hi = nr;
 
@@ -176,14 +176,14 @@ struct long_part;
 #define QF_BITS 65536 /* bits of the quick filter qf (names.c) */
 
 struct pf_redact_priv {
-	struct wentry *wm;      /* open addressing */
+	struct wentry *wm; /* open addressing */
 	size_t wm_nr, wm_alloc;
 	struct word_seq *seq;
 	size_t seq_nr, seq_alloc;
 	struct long_part *lp;
 	size_t lp_nr, lp_alloc;
-	unsigned char lp_first[256]; /* a long part starts with this byte */
-	size_t lp_min;          /* the shortest long part */
+	unsigned char lp_first[256];   /* a long part starts with this byte */
+	size_t lp_min;		       /* the shortest long part */
 	unsigned char qf[QF_BITS / 8]; /* qf_index of every word */
 	/* hosts kept: exact, or suffix when starting with '.' */
 	char **allow;
@@ -218,16 +218,16 @@ struct scan {
 	const struct pf_redact_priv *p;
 	const struct pf_vault *vault;
 	pcre2_match_data *md;
-	int nested;          /* scanning a joined view */
+	int nested; /* scanning a joined view */
 	struct lit *lits;
 	size_t lit_nr, lit_alloc;
-	size_t lit_end;      /* quotes before this are not openers */
+	size_t lit_end;		       /* quotes before this are not openers */
 	size_t prev_lit_a, prev_lit_b; /* the last literal's contents */
-	size_t b64_end;      /* end of the last base64 run examined */
-	size_t url_auth_end; /* '@' before this belongs to a URL */
+	size_t b64_end;		       /* end of the last base64 run examined */
+	size_t url_auth_end;	       /* '@' before this belongs to a URL */
 	size_t v6_end;
-	size_t key_end;      /* end of the last key run examined */
-	size_t lit_ph_end;   /* end of the last look-alike escaped */
+	size_t key_end;	   /* end of the last key run examined */
+	size_t lit_ph_end; /* end of the last look-alike escaped */
 	int err;
 };
 
@@ -240,10 +240,10 @@ const char *pf_redact_engine(void);
 void pf_redact_dash(struct scan *sc, size_t i); /* PEM, curl -u */
 void pf_redact_ipv4(struct scan *sc, size_t i);
 void pf_redact_ipv6(struct scan *sc, size_t i);
-void pf_redact_url(struct scan *sc, size_t i);       /* at the ':' of "://" */
+void pf_redact_url(struct scan *sc, size_t i);	     /* at the ':' of "://" */
 void pf_redact_bare_host(struct scan *sc, size_t i); /* at a '.' */
 void pf_redact_email(struct scan *sc, size_t i);     /* at the '@' */
-void pf_redact_names(struct scan *sc);               /* once per text */
+void pf_redact_names(struct scan *sc);		     /* once per text */
 
 /*
  * What the scanner runs at every word start, inline: which token rules
@@ -253,8 +253,8 @@ void pf_redact_names(struct scan *sc);               /* once per text */
 struct rule {
 	const char *id;
 	const char *prefix; /* literal the match starts with */
-	int caseless;       /* prefix (and pattern) are case-insensitive */
-	const char *re;     /* anchored; \K marks the start of the secret */
+	int caseless;	    /* prefix (and pattern) are case-insensitive */
+	const char *re;	    /* anchored; \K marks the start of the secret */
 };
 
 extern const struct rule pf_redact_rules[];
@@ -298,9 +298,8 @@ static inline int has_secret_word(const char *s, size_t n)
 
 		switch (LC(0)) {
 		case 'p':
-			if (LC(1) == 'w' ||
-			    (m >= 4 && LC(1) == 'a' && LC(2) == 's' &&
-			     LC(3) == 's'))
+			if (LC(1) == 'w' || (m >= 4 && LC(1) == 'a' &&
+					     LC(2) == 's' && LC(3) == 's'))
 				return 1;
 			break;
 		case 's':
@@ -370,7 +369,7 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
 void pf_redact_scan(struct scan *sc);
 
 /* The length of a placeholder look-alike at text[i], or 0 (vault.c). */
-size_t pf_vault_token_at(const struct pf_vault *v, const char *text,
-			 size_t len, size_t i);
+size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,
+			 size_t i);
 
 #endif

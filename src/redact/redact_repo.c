@@ -72,8 +72,7 @@ static int strs_equal(const struct strs *a, const struct strs *b)
 /* The commits we walk from: HEAD, local and remote-tracking branches. */
 static int collect_tips(struct strs *tips, git_repository *repo)
 {
-	static const char *const globs[] = { "refs/heads/*",
-					     "refs/remotes/*" };
+	static const char *const globs[] = { "refs/heads/*", "refs/remotes/*" };
 	git_oid oid;
 	char hex[GIT_OID_HEXSZ + 1];
 
@@ -106,8 +105,7 @@ static int collect_tips(struct strs *tips, git_repository *repo)
 }
 
 /* Parse the cache: "tip <hex>" and "n <name>" lines after the magic. */
-static void read_cache(const char *path, struct strs *tips,
-		       struct strs *names)
+static void read_cache(const char *path, struct strs *tips, struct strs *names)
 {
 	struct pf_buf b = PF_BUF_INIT;
 	const char *s, *end;
@@ -265,13 +263,13 @@ int pf_redact_ctx_load_repo(struct pf_redact_ctx *ctx, git_repository *repo,
 				if (!v)
 					continue;
 				if (!strcmp(k, "user.name")) {
-					pf_redact_ctx_add_word(ctx,
-							       PF_CAT_PERSON, v);
+					pf_redact_ctx_add_word(
+						ctx, PF_CAT_PERSON, v);
 				} else if (pf_starts_with(k, "remote.") &&
 					   ((kl > 4 &&
 					     !strcmp(k + kl - 4, ".url")) ||
-					    (kl > 8 &&
-					     !strcmp(k + kl - 8, ".pushurl")))) {
+					    (kl > 8 && !strcmp(k + kl - 8,
+							       ".pushurl")))) {
 					pf_redact_ctx_add_remote_url(ctx, v);
 					/* the remote's own name, unless a
 					 * usual one: "northwind" */

@@ -55,7 +55,8 @@ const struct rule pf_redact_rules[] = {
 	{ "npm-token", "npm_", 0, "npm_[A-Za-z0-9]{36}" NB },
 	{ "pypi-token", "pypi-", 0, "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,}" },
 	{ "huggingface-token", "hf_", 0, "hf_[A-Za-z]{30,40}" NB },
-	{ "huggingface-org-token", "api_org_", 0, "api_org_[A-Za-z]{30,40}" NB },
+	{ "huggingface-org-token", "api_org_", 0,
+	  "api_org_[A-Za-z]{30,40}" NB },
 	{ "sendgrid-key", "SG.", 0,
 	  "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{16,64}" },
 	{ "twilio-sid-key", "AC", 0, "AC[0-9a-fA-F]{32}" NB },
@@ -143,8 +144,8 @@ static void init_engine(void)
 	pf_redact_classes_init();
 	for (size_t r = 0; r < NRULES; r++) {
 		const struct rule *ru = &pf_redact_rules[r];
-		uint32_t opts = PCRE2_ANCHORED |
-				(ru->caseless ? PCRE2_CASELESS : 0);
+		uint32_t opts =
+			PCRE2_ANCHORED | (ru->caseless ? PCRE2_CASELESS : 0);
 		unsigned char c0 = (unsigned char)ru->prefix[0];
 
 		pf_redact_rule_plen[r] = strlen(ru->prefix);

@@ -42,8 +42,7 @@ static double entropy(const char *s, size_t n)
  * detect-secrets' limits: hex strings above 3.0 bits (all-digit strings
  * penalised by 1.2 / log2(len)), base64 strings above 4.5.
  */
-static int high_entropy(const char *s, size_t n, size_t min_b64,
-			size_t min_hex)
+static int high_entropy(const char *s, size_t n, size_t min_b64, size_t min_hex)
 {
 	int hex = 1, digits = 1;
 	double h;
@@ -140,7 +139,8 @@ static void quote(struct scan *sc, size_t i)
 	/* Keep only literals that follow another across a concatenation
 	 * gap (and that other one): joined_literals() needs no more. */
 	if (sc->prev_lit_b && lit_gap(sc->t, sc->prev_lit_b + 1, i)) {
-		if (!sc->lit_nr || sc->lits[sc->lit_nr - 1].b != sc->prev_lit_b) {
+		if (!sc->lit_nr ||
+		    sc->lits[sc->lit_nr - 1].b != sc->prev_lit_b) {
 			PF_ALLOC_GROW(sc->lits, sc->lit_nr + 1, sc->lit_alloc);
 			sc->lits[sc->lit_nr].a = sc->prev_lit_a;
 			sc->lits[sc->lit_nr].b = sc->prev_lit_b;
@@ -179,8 +179,9 @@ static void slash(struct scan *sc, size_t i)
 			p++;
 	}
 	a = p;
-	while (p < sc->n && (IS(t[p], C_ALNUM) || t[p] == '.' || t[p] == '_' ||
-			     t[p] == '-' || ((unsigned char)t[p] & 0x80)) &&
+	while (p < sc->n &&
+	       (IS(t[p], C_ALNUM) || t[p] == '.' || t[p] == '_' ||
+		t[p] == '-' || ((unsigned char)t[p] & 0x80)) &&
 	       p - a < 64)
 		p++;
 	if (p - a >= 2 && !(p - a == 6 && !memcmp(t + a, "Public", 6)) &&
@@ -342,7 +343,8 @@ static void joined_literals(struct scan *sc)
 				while (a < b) {
 					size_t c = a + 1;
 
-					while (c < b && map[c] == map[c - 1] + 1)
+					while (c < b &&
+					       map[c] == map[c - 1] + 1)
 						c++;
 					add_span(sc->sp, map[a], map[c - 1] + 1,
 						 js.v[s].cat);
@@ -404,8 +406,8 @@ void pf_redact_scan(struct scan *sc)
 		case D_COLON:
 			if (i + 2 < n && t[i + 1] == '/' && t[i + 2] == '/')
 				pf_redact_url(sc, i);
-			else if (i + 1 < n && (IS(t[i + 1], C_HEX) ||
-					       t[i + 1] == ':'))
+			else if (i + 1 < n &&
+				 (IS(t[i + 1], C_HEX) || t[i + 1] == ':'))
 				pf_redact_ipv6(sc, i);
 			break;
 		case D_DOT:

@@ -24,8 +24,7 @@
 _Static_assert(sizeof(size_t) >= 8, "vault slots need a 64-bit size_t");
 
 static const char *const cat_names[PF_CAT__NR] = {
-	"SECRET", "EMAIL", "IP", "HOST", "PERSON",
-	"ORG", "PATH", "WORD", "LIT",
+	"SECRET", "EMAIL", "IP", "HOST", "PERSON", "ORG", "PATH", "WORD", "LIT",
 };
 
 const char *pf_vault_cat_name(enum pf_vault_cat cat)
@@ -150,9 +149,8 @@ static size_t find_value(const struct pf_vault *v, const char *value,
 	return EMPTY;
 }
 
-const struct pf_vault_entry *pf_vault_lookup(const struct pf_vault *v,
-					     const char *placeholder,
-					     size_t len)
+const struct pf_vault_entry *
+pf_vault_lookup(const struct pf_vault *v, const char *placeholder, size_t len)
 {
 	uint64_t h;
 	size_t k;
@@ -285,8 +283,8 @@ static size_t ph_token(const struct pf_vault *v, const char *text, size_t len,
  * The next placeholder-looking token at or after text[*i]: moves *i to
  * its start and returns its length, or 0 when the text holds no more.
  */
-static size_t next_token(const struct pf_vault *v, const char *text,
-			 size_t len, size_t *i)
+static size_t next_token(const struct pf_vault *v, const char *text, size_t len,
+			 size_t *i)
 {
 	enum pf_vault_cat cat;
 
@@ -301,8 +299,8 @@ static size_t next_token(const struct pf_vault *v, const char *text,
 
 /* Scan helper shared with the detectors (redact_int.h): length of the
  * placeholder-looking token at text[i] or 0. */
-size_t pf_vault_token_at(const struct pf_vault *v, const char *text,
-			 size_t len, size_t i)
+size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,
+			 size_t i)
 {
 	enum pf_vault_cat cat;
 
@@ -423,7 +421,8 @@ int pf_vault_restore(struct pf_buf *out, const struct pf_vault *v,
 
 			context_of(&c, text, len, i, i + n);
 			for (k = 0; k < occ_nr; k++)
-				if (!occ[k].used && occ[k].ph == e->placeholder &&
+				if (!occ[k].used &&
+				    occ[k].ph == e->placeholder &&
 				    same_ctx(&occ[k].ctx, &c))
 					break;
 			if (k == occ_nr) {

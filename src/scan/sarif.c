@@ -33,12 +33,12 @@
 
 struct ctx {
 	struct pf_json_at at; /* origin; "runs[0].results[3]" and deeper */
-	const char *tool;    /* driver name, for diagnostics */
-	const cJSON *rules;  /* tool.driver.rules, or NULL */
+	const char *tool;     /* driver name, for diagnostics */
+	const cJSON *rules;   /* tool.driver.rules, or NULL */
 	const cJSON *artifacts;
 	enum pf_col_unit unit;
-	int semgrep;         /* fixes carry whole fixed lines */
-	int raw_uri;         /* "uri" is a plain path (flawfinder) */
+	int semgrep; /* fixes carry whole fixed lines */
+	int raw_uri; /* "uri" is a plain path (flawfinder) */
 };
 
 /* Extend c->at.path by ".name" (or "[i]" forms via fmt); returns the old
@@ -217,7 +217,7 @@ static void rule_taxa(struct pf_finding *f, const cJSON *rule)
 	const cJSON *e;
 
 	if (cJSON_IsArray(tags)) {
-		cJSON_ArrayForEach(e, tags) {
+		cJSON_ArrayForEach (e, tags) {
 			const char *t = cJSON_GetStringValue(e);
 
 			if (!t)
@@ -236,7 +236,7 @@ static void rule_taxa(struct pf_finding *f, const cJSON *rule)
 		}
 	}
 	if (cJSON_IsArray(rel)) {
-		cJSON_ArrayForEach(e, rel) {
+		cJSON_ArrayForEach (e, rel) {
 			const char *id = cJSON_GetStringValue(
 				member(member(e, "target"), "id"));
 
@@ -303,8 +303,8 @@ static void one_line(struct pf_buf *b, const char *s)
 		pf_buf_addstr(b, "...");
 }
 
-static void diag_line(struct pf_buf *d, const struct ctx *c,
-		      const char *level, const char *msg)
+static void diag_line(struct pf_buf *d, const struct ctx *c, const char *level,
+		      const char *msg)
 {
 	pf_buf_addf(d, "%s: ", c->tool);
 	one_line(d, level);
@@ -327,9 +327,9 @@ static int parse_region(struct region *rg, struct ctx *c, const cJSON *o)
 	    (ret = get_int(&rg->sc, c, o, "startColumn", 1, UINT32_MAX)) ||
 	    (ret = get_int(&rg->el, c, o, "endLine", 1, UINT32_MAX)) ||
 	    (ret = get_int(&rg->ec, c, o, "endColumn", 1, UINT32_MAX)) ||
-	    (ret = get_int(&rg->off, c, o, "byteOffset", 0, (int64_t)1 << 52)) ||
-	    (ret = get_int(&rg->blen, c, o, "byteLength", 0,
-			   (int64_t)1 << 52)))
+	    (ret = get_int(&rg->off, c, o, "byteOffset", 0,
+			   (int64_t)1 << 52)) ||
+	    (ret = get_int(&rg->blen, c, o, "byteLength", 0, (int64_t)1 << 52)))
 		return ret;
 	if (rg->el >= 0 && rg->sl >= 0 && rg->el < rg->sl)
 		return pf_json_bad(&c->at, "endLine", "before startLine");
@@ -456,13 +456,14 @@ out:
 	return ret;
 }
 
-/* ---- results -------------------------------------------------------------- */
+/* ---- results --------------------------------------------------------------
+ */
 
 static const cJSON *rule_by_id(const struct ctx *c, const char *id)
 {
 	const cJSON *r;
 
-	cJSON_ArrayForEach(r, c->rules) {
+	cJSON_ArrayForEach (r, c->rules) {
 		const char *rid = cJSON_GetStringValue(member(r, "id"));
 
 		if (rid && !strcmp(rid, id))
@@ -471,8 +472,8 @@ static const cJSON *rule_by_id(const struct ctx *c, const char *id)
 	return NULL;
 }
 
-static int parse_location(struct pf_finding *f, struct ctx *c,
-			  const cJSON *r, int *skip)
+static int parse_location(struct pf_finding *f, struct ctx *c, const cJSON *r,
+			  int *skip)
 {
 	const cJSON *locs, *loc, *phys, *al, *reg;
 	const char *uri = NULL;
@@ -502,7 +503,8 @@ static int parse_location(struct pf_finding *f, struct ctx *c,
 	if (!uri && idx >= 0) {
 		const cJSON *a = cJSON_GetArrayItem(c->artifacts, (int)idx);
 
-		uri = cJSON_GetStringValue(member(member(a, "location"), "uri"));
+		uri = cJSON_GetStringValue(
+			member(member(a, "location"), "uri"));
 		if (!uri) {
 			ret = pf_json_bad(&c->at, "index",
 					  "no artifact %lld with a uri in "
@@ -602,8 +604,10 @@ static int parse_result(struct pf_findings *fs, struct pf_buf *diag,
 	if (skip) {
 		struct pf_buf m = PF_BUF_INIT;
 
-		pf_buf_addf(&m, "%s: result of %s has no file region; "
-			    "skipped", c->at.path, rule_id);
+		pf_buf_addf(&m,
+			    "%s: result of %s has no file region; "
+			    "skipped",
+			    c->at.path, rule_id);
 		diag_line(diag, c, "note", m.buf);
 		pf_buf_release(&m);
 		goto out;
@@ -628,8 +632,8 @@ static int parse_result(struct pf_findings *fs, struct pf_buf *diag,
 		text = rule_id;
 	f.message = format_message(text, member(msg, "arguments"));
 	if (!level)
-		level = cJSON_GetStringValue(member(
-			member(rule, "defaultConfiguration"), "level"));
+		level = cJSON_GetStringValue(
+			member(member(rule, "defaultConfiguration"), "level"));
 	if (!level)
 		level = "warning"; /* SARIF's default */
 	f.severity_label = pf_xstrdup(level);
@@ -649,9 +653,9 @@ static int parse_result(struct pf_findings *fs, struct pf_buf *diag,
 	if (cJSON_IsArray(sup)) {
 		const cJSON *s;
 
-		cJSON_ArrayForEach(s, sup) {
-			const char *st = cJSON_GetStringValue(
-				member(s, "status"));
+		cJSON_ArrayForEach (s, sup) {
+			const char *st =
+				cJSON_GetStringValue(member(s, "status"));
 
 			if (!st || strcmp(st, "rejected"))
 				f.ignored = 1;
@@ -667,15 +671,14 @@ out:
 }
 
 static int parse_notifications(struct pf_buf *diag, unsigned *nerr,
-			       struct ctx *c, const cJSON *inv,
-			       const char *key)
+			       struct ctx *c, const cJSON *inv, const char *key)
 {
 	const cJSON *arr, *e;
 	int ret;
 
 	if ((ret = get_arr(&arr, c, inv, key)) || !arr)
 		return ret;
-	cJSON_ArrayForEach(e, arr) {
+	cJSON_ArrayForEach (e, arr) {
 		const char *level = cJSON_GetStringValue(member(e, "level"));
 		const char *text = cJSON_GetStringValue(
 			member(member(e, "message"), "text"));
@@ -734,7 +737,7 @@ static int parse_run(struct pf_findings *fs, struct pf_buf *diag,
 	c->raw_uri = name && !strcasecmp(name, "flawfinder");
 
 	i = 0;
-	cJSON_ArrayForEach(e, results) {
+	cJSON_ArrayForEach (e, results) {
 		n = push(c, ".results[%zu]", i++);
 		ret = parse_result(fs, diag, c, e);
 		pop(c, n);
@@ -742,7 +745,7 @@ static int parse_run(struct pf_findings *fs, struct pf_buf *diag,
 			return ret;
 	}
 	i = 0;
-	cJSON_ArrayForEach(e, invs) {
+	cJSON_ArrayForEach (e, invs) {
 		n = push(c, ".invocations[%zu]", i++);
 		if (!cJSON_IsObject(e)) {
 			ret = pf_json_bad(&c->at, "", "expected an object");
@@ -753,8 +756,8 @@ static int parse_run(struct pf_findings *fs, struct pf_buf *diag,
 				ret = parse_notifications(
 					diag, nerr, c, e,
 					"toolConfigurationNotifications");
-			if (!ret && cJSON_IsFalse(member(
-					    e, "executionSuccessful"))) {
+			if (!ret &&
+			    cJSON_IsFalse(member(e, "executionSuccessful"))) {
 				(*nerr)++;
 				diag_line(diag, c, "error",
 					  "the scanner says its run failed");
@@ -801,7 +804,7 @@ int pf_sarif_parse(struct pf_findings *out, struct pf_buf *diag,
 		ret = pf_json_bad(&c.at, "runs", "expected an array");
 		goto out;
 	}
-	cJSON_ArrayForEach(run, runs) {
+	cJSON_ArrayForEach (run, runs) {
 		snprintf(c.at.path, sizeof(c.at.path), "runs[%zu]", i++);
 		c.rules = c.artifacts = NULL;
 		if ((ret = parse_run(&tmp, &d, &nerr, &c, run)))
@@ -835,11 +838,14 @@ static const char *sarif_level(enum pf_severity s)
 {
 	switch (s) {
 	case PF_SEV_CRITICAL:
-	case PF_SEV_ERROR: return "error";
+	case PF_SEV_ERROR:
+		return "error";
 	case PF_SEV_LOW:
-	case PF_SEV_INFO: return "note";
+	case PF_SEV_INFO:
+		return "note";
 	case PF_SEV_WARNING:
-	case PF_SEV_UNKNOWN: break;
+	case PF_SEV_UNKNOWN:
+		break;
 	}
 	return "warning";
 }
@@ -903,7 +909,8 @@ static void write_region(struct pf_buf *b, const struct pf_finding *f)
 	/* With the lines at hand, byte columns become UTF-16 columns. */
 	if (f->lines && f->col_unit == PF_COL_BYTES && f->start.line &&
 	    f->end.line >= f->start.line) {
-		const char *el = nth_line(f->lines, f->end.line - f->start.line);
+		const char *el =
+			nth_line(f->lines, f->end.line - f->start.line);
 
 		if (sc)
 			sc = utf16_col(f->lines, sc);
@@ -946,13 +953,15 @@ static void write_fix(struct pf_buf *b, const struct pf_finding *f)
 	/* Whole lines: the region stops before the last newline. */
 	if (n && text[n - 1] == '\n')
 		text[n - 1] = '\0';
-	pf_buf_addf(b, ",\"fixes\":[{\"description\":{\"text\":\"%s fix "
+	pf_buf_addf(b,
+		    ",\"fixes\":[{\"description\":{\"text\":\"%s fix "
 		    "(%s)\"},\"artifactChanges\":[{\"artifactLocation\":"
 		    "{\"uri\":",
 		    x->origin == PF_FIX_LLM ? "LLM" : "rule",
 		    pf_fix_state_name(x->state));
 	uri_encode(b, f->path ? f->path : "");
-	pf_buf_addf(b, "},\"replacements\":[{\"deletedRegion\":{"
+	pf_buf_addf(b,
+		    "},\"replacements\":[{\"deletedRegion\":{"
 		    "\"startLine\":%u,\"endLine\":%u},\"insertedContent\":"
 		    "{\"text\":",
 		    (unsigned)x->start_line, (unsigned)x->end_line);
@@ -1021,7 +1030,8 @@ void pf_sarif_write(struct pf_buf *out, const struct pf_findings *fs,
 		json_str(out, f->rule_id ? f->rule_id : "");
 		pf_buf_addstr(out, ",\"shortDescription\":{\"text\":");
 		json_str(out, f->message ? f->message : "");
-		pf_buf_addf(out, "},\"defaultConfiguration\":{\"level\":\"%s\"},"
+		pf_buf_addf(out,
+			    "},\"defaultConfiguration\":{\"level\":\"%s\"},"
 			    "\"properties\":{\"tags\":[",
 			    sarif_level(f->severity));
 		write_tags(out, f->cwe, "", &none);
@@ -1037,7 +1047,8 @@ void pf_sarif_write(struct pf_buf *out, const struct pf_findings *fs,
 			pf_buf_addch(out, ',');
 		pf_buf_addstr(out, "{\"ruleId\":");
 		json_str(out, f->rule_id ? f->rule_id : "");
-		pf_buf_addf(out, ",\"ruleIndex\":%zu,\"level\":\"%s\","
+		pf_buf_addf(out,
+			    ",\"ruleIndex\":%zu,\"level\":\"%s\","
 			    "\"message\":{\"text\":",
 			    rule_of[i], sarif_level(f->severity));
 		json_str(out, f->message ? f->message : "");
@@ -1066,7 +1077,8 @@ void pf_sarif_write(struct pf_buf *out, const struct pf_findings *fs,
 			/* NaN or out of range would not be valid JSON. */
 			if (!(conf >= 0 && conf <= 1))
 				conf = 0;
-			pf_buf_addf(out, ",\"verdict\":\"%s\",\"confidence\":"
+			pf_buf_addf(out,
+				    ",\"verdict\":\"%s\",\"confidence\":"
 				    "%.2f,\"reason\":",
 				    pf_verdict_name(f->triage.verdict), conf);
 			json_str(out, f->triage.reason ? f->triage.reason : "");

@@ -72,14 +72,13 @@ int pf_scan_semgrep_path(const struct pf_config *cfg, struct pf_buf *out)
 	if (!pf_proc_which(name, out))
 		return 0;
 	if (strcmp(name, "semgrep"))
-		return pf_error_setc(PF_ENOTFOUND,
-				     "semgrep is not installed ('%s' of [scan] "
-				     "semgrep_bin is not %s); install it with "
-				     "`pipx install semgrep` or set [scan] "
-				     "engine = sarif",
-				     name,
-				     strchr(name, '/') ? "an executable"
-						       : "in PATH");
+		return pf_error_setc(
+			PF_ENOTFOUND,
+			"semgrep is not installed ('%s' of [scan] "
+			"semgrep_bin is not %s); install it with "
+			"`pipx install semgrep` or set [scan] "
+			"engine = sarif",
+			name, strchr(name, '/') ? "an executable" : "in PATH");
 	/* Where pipx and `pip install --user` put it: a GUI git client runs
 	 * the hook without the shell's PATH. */
 	dirs[0] = getenv("PIPX_BIN_DIR");
@@ -205,10 +204,12 @@ out:
 static void add_semgrep_argv(char ***argv, size_t *nr, size_t *alloc,
 			     const struct pf_config *cfg, const char *exe)
 {
+	/* clang-format off */
 	static const char *const fixed[] = {
 		"scan", "--json", "--metrics=off", "--disable-version-check",
 		"--quiet",
 	};
+	/* clang-format on */
 	const char *c = cfg->scan.semgrep_config && *cfg->scan.semgrep_config
 				? cfg->scan.semgrep_config
 				: "p/default";
@@ -314,8 +315,8 @@ static const char *strip_dir(const char *p, const char *dir)
 	return p;
 }
 
-static const struct pf_scan_target *find_target(
-	const struct pf_scan_target *t, size_t nr, const char *path)
+static const struct pf_scan_target *find_target(const struct pf_scan_target *t,
+						size_t nr, const char *path)
 {
 	for (size_t i = 0; i < nr; i++)
 		if (!strcmp(t[i].path, path))
@@ -406,8 +407,8 @@ static void remove_dir_on_signal(void *dir)
 struct scan_job {
 	const struct pf_config *cfg;
 	int semgrep;
-	const char *exe;     /* semgrep's path; NULL for SARIF */
-	double deadline;     /* of the whole scan (ms), 0: none */
+	const char *exe; /* semgrep's path; NULL for SARIF */
+	double deadline; /* of the whole scan (ms), 0: none */
 	const char *ignore_data;
 	size_t ignore_len;
 };
@@ -729,8 +730,8 @@ out:
 
 int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
 		      const struct pf_config *cfg,
-		      const struct pf_changeset *cs,
-		      const char *ignore_data, size_t ignore_len)
+		      const struct pf_changeset *cs, const char *ignore_data,
+		      size_t ignore_len)
 {
 	struct pf_scan_target *t;
 	size_t n = 0;

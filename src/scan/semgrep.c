@@ -71,7 +71,7 @@ static char *join_values(const cJSON *v)
 	if (cJSON_IsString(v))
 		return *v->valuestring ? pf_xstrdup(v->valuestring) : NULL;
 	if (cJSON_IsArray(v)) {
-		cJSON_ArrayForEach(e, v) {
+		cJSON_ArrayForEach (e, v) {
 			char *s = NULL;
 
 			if (cJSON_IsString(e)) {
@@ -286,11 +286,11 @@ int pf_semgrep_parse(struct pf_findings *out, struct pf_buf *diag,
 	size_t i;
 	int ret;
 
-	if ((ret = pf_json_parse_document(&root, json, len, c.origin,
-					  "JSON")))
+	if ((ret = pf_json_parse_document(&root, json, len, c.origin, "JSON")))
 		goto out;
 	if (!cJSON_IsObject(root)) {
-		ret = pf_error_setc(PF_EINVALID, "%s: expected a JSON object "
+		ret = pf_error_setc(PF_EINVALID,
+				    "%s: expected a JSON object "
 				    "(semgrep --json output) at the top level",
 				    c.origin);
 		goto out;
@@ -312,13 +312,13 @@ int pf_semgrep_parse(struct pf_findings *out, struct pf_buf *diag,
 	}
 
 	i = 0;
-	cJSON_ArrayForEach(e, results) {
+	cJSON_ArrayForEach (e, results) {
 		snprintf(c.path, sizeof(c.path), "results[%zu]", i++);
 		if ((ret = parse_result(&tmp, &c, e)))
 			goto out;
 	}
 	i = 0;
-	cJSON_ArrayForEach(e, errors) {
+	cJSON_ArrayForEach (e, errors) {
 		snprintf(c.path, sizeof(c.path), "errors[%zu]", i++);
 		if ((ret = parse_error(&d, &nerr, &c, e)))
 			goto out;

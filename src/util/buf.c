@@ -142,15 +142,25 @@ void pf_buf_add_json_str(struct pf_buf *b, const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 
 		switch (c) {
-		case '"': pf_buf_add(b, "\\\"", 2); break;
-		case '\\': pf_buf_add(b, "\\\\", 2); break;
-		case '\n': pf_buf_add(b, "\\n", 2); break;
-		case '\r': pf_buf_add(b, "\\r", 2); break;
-		case '\t': pf_buf_add(b, "\\t", 2); break;
+		case '"':
+			pf_buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			pf_buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			pf_buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			pf_buf_add(b, "\\r", 2);
+			break;
+		case '\t':
+			pf_buf_add(b, "\\t", 2);
+			break;
 		default:
 			if (c < 0x20) {
-				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-					      hex[c & 15] };
+				char u[6] = { '\\', 'u',	 '0',
+					      '0',  hex[c >> 4], hex[c & 15] };
 				pf_buf_add(b, u, 6);
 			} else {
 				pf_buf_addch(b, c);
@@ -197,10 +207,9 @@ void pf_buf_add_json_text(struct pf_buf *b, const char *s)
 
 void pf_buf_rtrim(struct pf_buf *b)
 {
-	while (b->len && (b->buf[b->len - 1] == ' ' ||
-			  b->buf[b->len - 1] == '\t' ||
-			  b->buf[b->len - 1] == '\n' ||
-			  b->buf[b->len - 1] == '\r'))
+	while (b->len &&
+	       (b->buf[b->len - 1] == ' ' || b->buf[b->len - 1] == '\t' ||
+		b->buf[b->len - 1] == '\n' || b->buf[b->len - 1] == '\r'))
 		b->len--;
 	if (b->alloc)
 		b->buf[b->len] = '\0';
@@ -226,8 +235,8 @@ int pf_buf_read_fd(struct pf_buf *b, int fd, size_t cap)
 		b->len += (size_t)n;
 		if (cap && b->len - start > cap) {
 			pf_buf_setlen(b, start);
-			return pf_error_setc(PF_ETOOBIG,
-					     "input larger than %zu bytes", cap);
+			return pf_error_setc(
+				PF_ETOOBIG, "input larger than %zu bytes", cap);
 		}
 	}
 	b->buf[b->len] = '\0';

@@ -152,8 +152,8 @@ static const char *parse_num(const char **p, uint32_t *out)
 	uint64_t v = 0;
 
 	if (*s < '0' || *s > '9')
-		return *s ? "expected a line number" :
-			    "expected a line number at the end";
+		return *s ? "expected a line number"
+			  : "expected a line number at the end";
 	while (*s >= '0' && *s <= '9') {
 		v = v * 10 + (uint64_t)(*s - '0');
 		if (v > UINT32_MAX)

@@ -34,8 +34,9 @@ int pf_json_parse_document(cJSON **out, const char *json, size_t len,
 
 	*out = NULL;
 	if (!json || !len)
-		return pf_error_setc(
-		    PF_EINVALID, "%s: empty output, expected %s", origin, what);
+		return pf_error_setc(PF_EINVALID,
+				     "%s: empty output, expected %s", origin,
+				     what);
 	*out = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (*out) {
 		/* Nothing but white space may follow the document. */
@@ -48,8 +49,8 @@ int pf_json_parse_document(cJSON **out, const char *json, size_t len,
 		*out = NULL;
 	} else {
 		pos = end && end >= json && (size_t)(end - json) <= len
-			  ? (size_t)(end - json)
-			  : len;
+			      ? (size_t)(end - json)
+			      : len;
 	}
 	for (size_t i = 0; i < pos && i < len; i++) {
 		if (json[i] == '\n') {
@@ -60,8 +61,9 @@ int pf_json_parse_document(cJSON **out, const char *json, size_t len,
 		}
 	}
 	return pf_error_setc(
-	    PF_EINVALID, "%s: invalid JSON at line %zu, column %zu%s", origin,
-	    line, col, pos + 1 >= len ? " (end of input: truncated?)" : "");
+		PF_EINVALID, "%s: invalid JSON at line %zu, column %zu%s",
+		origin, line, col,
+		pos + 1 >= len ? " (end of input: truncated?)" : "");
 }
 
 int pf_json_bad(const struct pf_json_at *at, const char *field, const char *fmt,

@@ -318,8 +318,7 @@ static int exec_result(struct child *c)
 		;
 	if (ef.in_chdir)
 		return pf_error_set("cannot enter '%s' to run %s: %s",
-				    c->o->cwd, c->o->argv[0],
-				    strerror(ef.err));
+				    c->o->cwd, c->o->argv[0], strerror(ef.err));
 	c->r->not_found = 1;
 	return pf_error_setc(PF_ENOTFOUND, "cannot run %s: %s", c->exe.buf,
 			     strerror(ef.err));
@@ -382,8 +381,8 @@ static int poll_timeout(struct child *c, int timeout)
 
 static void feed_stdin(struct child *c)
 {
-	ssize_t n = write(c->in[1], c->o->in + c->in_off,
-			  c->o->in_len - c->in_off);
+	ssize_t n =
+		write(c->in[1], c->o->in + c->in_off, c->o->in_len - c->in_off);
 
 	if (n > 0)
 		c->in_off += (size_t)n;
@@ -487,10 +486,9 @@ static int reap(struct child *c, int ret)
 		if (!c->reaped)
 			kill_group(c->pid, &c->reaped, &c->status);
 		if (r->timed_out && !ret)
-			ret = pf_error_setc(PF_ETIMEOUT,
-					    "%s did not finish within %u s",
-					    o->argv[0],
-					    (o->timeout_ms + 999) / 1000);
+			ret = pf_error_setc(
+				PF_ETIMEOUT, "%s did not finish within %u s",
+				o->argv[0], (o->timeout_ms + 999) / 1000);
 	} else if (!c->reaped) {
 		while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
 			;
