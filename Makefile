@@ -114,13 +114,30 @@ install: $(BIN)
 bench: $(BIN)
 	PUSHFIX_BIN=$(abspath $(BIN)) sh bench/run.sh
 
+FORMAT_FILES = $(SRC) $(wildcard src/*/*.h include/pushfix/*.h)
+
 format:
-	clang-format -i $(SRC) $(wildcard src/*/*.h) include/pushfix/*.h
+	clang-format -i $(FORMAT_FILES)
+
+# CI runs this and `lint`; a difference names the file and the fix.
+format-check:
+	@bad=""; for f in $(FORMAT_FILES); do \
+		clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || bad="$$bad $$f"; \
+	done; \
+	if [ -n "$$bad" ]; then \
+		echo "error: not clang-formatted:$$bad"; \
+		echo "hint: make format (clang-format $$(clang-format --version | sed 's/.*version //'))"; \
+		exit 1; \
+	fi; echo "format: $(words $(FORMAT_FILES)) files clang-formatted"
+
+lint: format-check
+	@sh tests/lint/layout.sh
 
 clean:
 	rm -rf build pushfix
 
-.PHONY: all test unit-test e2e-test units valgrind fuzz install bench format clean
+.PHONY: all test unit-test e2e-test units valgrind fuzz install bench format \
+	format-check lint clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

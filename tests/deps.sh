@@ -7,7 +7,7 @@ set -e
 cd "$(dirname "$0")/.."
 PKGS="build-essential pkg-config git python3 libgit2-dev libcurl4-openssl-dev
 libcjson-dev libinih-dev libssl-dev libpcre2-dev libcmocka-dev flawfinder tmux
-shellcheck ca-certificates"
+shellcheck ca-certificates clang-format"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
