@@ -42,28 +42,6 @@ void pf_decisions_release(struct pf_decisions *ds)
 	ds->nr = ds->alloc = 0;
 }
 
-static void add_escaped(struct pf_buf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '\\':
-			pf_buf_addstr(out, "\\\\");
-			break;
-		case '\t':
-			pf_buf_addstr(out, "\\t");
-			break;
-		case '\n':
-			pf_buf_addstr(out, "\\n");
-			break;
-		case '\r':
-			pf_buf_addstr(out, "\\r");
-			break;
-		default:
-			pf_buf_addch(out, *s);
-		}
-	}
-}
-
 static char *unescape(const char *s, size_t len)
 {
 	struct pf_buf b = PF_BUF_INIT;
@@ -201,13 +179,13 @@ int pf_decisions_save(const struct pf_decisions *ds, const char *state_dir)
 		const struct pf_decision *d = &ds->v[i];
 
 		pf_buf_addf(&data, "%s\t", d->fingerprint);
-		add_escaped(&data, d->date);
+		pf_buf_add_escaped(&data, d->date, PF_ESC_CR);
 		pf_buf_addch(&data, '\t');
-		add_escaped(&data, d->rule_id);
+		pf_buf_add_escaped(&data, d->rule_id, PF_ESC_CR);
 		pf_buf_addch(&data, '\t');
-		add_escaped(&data, d->path);
+		pf_buf_add_escaped(&data, d->path, PF_ESC_CR);
 		pf_buf_addch(&data, '\t');
-		add_escaped(&data, d->excerpt);
+		pf_buf_add_escaped(&data, d->excerpt, PF_ESC_CR);
 		pf_buf_addch(&data, '\n');
 	}
 	ret = pf_write_file_atomic(file.buf, data.buf, data.len, 0600);

@@ -192,27 +192,7 @@ static void add_path(struct pf_buf *out, const char *path)
 		return;
 	}
 	pf_buf_addch(out, '"');
-	for (p = (const unsigned char *)path; *p; p++) {
-		switch (*p) {
-		case '"':
-			pf_buf_addstr(out, "\\\"");
-			break;
-		case '\\':
-			pf_buf_addstr(out, "\\\\");
-			break;
-		case '\t':
-			pf_buf_addstr(out, "\\t");
-			break;
-		case '\n':
-			pf_buf_addstr(out, "\\n");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				pf_buf_addf(out, "\\%03o", *p);
-			else
-				pf_buf_addch(out, *p);
-		}
-	}
+	pf_buf_add_escaped(out, path, PF_ESC_QUOTE | PF_ESC_OCTAL);
 	pf_buf_addch(out, '"');
 }
 

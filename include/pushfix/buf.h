@@ -48,6 +48,17 @@ void pf_buf_add_json_str(struct pf_buf *b, const char *s, size_t len);
  * JSON whatever the scanned file held. */
 void pf_buf_add_json_text(struct pf_buf *b, const char *s);
 
+/* Append NUL-terminated `s` (NULL: "") with C escapes, so that one line
+ * stays one record: `\\`, `\t` and `\n` always; with PF_ESC_QUOTE `"` as
+ * `\"`; with PF_ESC_CR a carriage return as `\r`; with PF_ESC_OCTAL every
+ * other control byte (and DEL) as `\ooo`, as git quotes paths. */
+enum {
+	PF_ESC_QUOTE = 1 << 0,
+	PF_ESC_CR = 1 << 1,
+	PF_ESC_OCTAL = 1 << 2,
+};
+void pf_buf_add_escaped(struct pf_buf *b, const char *s, unsigned flags);
+
 void pf_buf_rtrim(struct pf_buf *b);
 
 /*

@@ -560,22 +560,10 @@ static const char *verdict_key(enum pf_verdict v)
 
 static const char *severity_key(const struct pf_finding *f)
 {
-	switch (f->severity) {
-	case PF_SEV_INFO:
-		return "INFO";
-	case PF_SEV_LOW:
-		return "LOW";
-	case PF_SEV_WARNING:
-		return "WARNING";
-	case PF_SEV_ERROR:
-		return "ERROR";
-	case PF_SEV_CRITICAL:
-		return "CRITICAL";
-	default:
-		return f->severity_label && *f->severity_label
-			       ? f->severity_label
-			       : "UNKNOWN";
-	}
+	if (f->severity != PF_SEV_UNKNOWN)
+		return pf_severity_name(f->severity);
+	return f->severity_label && *f->severity_label ? f->severity_label
+						       : "UNKNOWN";
 }
 
 static void copy_finding(struct pf_outbox_finding *o,

@@ -28,6 +28,7 @@
 #include "pushfix/json.h"
 #include "pushfix/sarif.h"
 #include "pushfix/util.h"
+#include "adapter.h"
 
 #define DIAG_MSG_MAX 400
 
@@ -810,16 +811,7 @@ int pf_sarif_parse(struct pf_findings *out, struct pf_buf *diag,
 		if ((ret = parse_run(&tmp, &d, &nerr, &c, run)))
 			goto out;
 	}
-	if (tmp.nr) {
-		PF_ALLOC_GROW(out->v, out->nr + tmp.nr, out->alloc);
-		memcpy(out->v + out->nr, tmp.v, tmp.nr * sizeof(*tmp.v));
-		out->nr += tmp.nr;
-		tmp.nr = 0;
-	}
-	if (diag)
-		pf_buf_add(diag, d.buf, d.len);
-	if (nerrors)
-		*nerrors = nerr;
+	pf_adapter_hand_over(out, &tmp, diag, &d, nerrors, nerr);
 out:
 	cJSON_Delete(root);
 	pf_findings_release(&tmp);

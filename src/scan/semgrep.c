@@ -18,6 +18,7 @@
 #include "pushfix/json.h"
 #include "pushfix/semgrep.h"
 #include "pushfix/util.h"
+#include "adapter.h"
 
 /* Longest scanner message kept in a diagnostic line. */
 #define DIAG_MSG_MAX 400
@@ -261,18 +262,6 @@ static int parse_error(struct pf_buf *diag, unsigned *nerr,
 	return 0;
 }
 
-static void move_findings(struct pf_findings *out, struct pf_findings *tmp)
-{
-	if (!tmp->nr)
-		return;
-	PF_ALLOC_GROW(out->v, out->nr + tmp->nr, out->alloc);
-	memcpy(out->v + out->nr, tmp->v, tmp->nr * sizeof(*tmp->v));
-	out->nr += tmp->nr;
-	free(tmp->v);
-	tmp->v = NULL;
-	tmp->nr = tmp->alloc = 0;
-}
-
 int pf_semgrep_parse(struct pf_findings *out, struct pf_buf *diag,
 		     unsigned *nerrors, const char *json, size_t len,
 		     const char *origin)
@@ -324,11 +313,7 @@ int pf_semgrep_parse(struct pf_findings *out, struct pf_buf *diag,
 			goto out;
 	}
 
-	move_findings(out, &tmp);
-	if (diag)
-		pf_buf_add(diag, d.buf, d.len);
-	if (nerrors)
-		*nerrors = nerr;
+	pf_adapter_hand_over(out, &tmp, diag, &d, nerrors, nerr);
 out:
 	cJSON_Delete(root);
 	pf_findings_release(&tmp);

@@ -170,6 +170,28 @@ void pf_buf_add_json_str(struct pf_buf *b, const char *s, size_t len)
 	pf_buf_addch(b, '"');
 }
 
+void pf_buf_add_escaped(struct pf_buf *b, const char *s, unsigned flags)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\')
+			pf_buf_addstr(b, "\\\\");
+		else if (c == '\t')
+			pf_buf_addstr(b, "\\t");
+		else if (c == '\n')
+			pf_buf_addstr(b, "\\n");
+		else if (c == '"' && (flags & PF_ESC_QUOTE))
+			pf_buf_addstr(b, "\\\"");
+		else if (c == '\r' && (flags & PF_ESC_CR))
+			pf_buf_addstr(b, "\\r");
+		else if ((c < 0x20 || c == 0x7f) && (flags & PF_ESC_OCTAL))
+			pf_buf_addf(b, "\\%03o", c);
+		else
+			pf_buf_addch(b, (char)c);
+	}
+}
+
 void pf_buf_add_json_text(struct pf_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";

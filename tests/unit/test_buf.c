@@ -179,6 +179,29 @@ static void test_json_str(void **state)
 	pf_buf_release(&b);
 }
 
+/* One escaper, two formats: the decision store's lines and git's quoted
+ * paths; each flag changes exactly its own bytes. */
+static void test_escaped(void **state)
+{
+	struct pf_buf b = PF_BUF_INIT;
+	const char *in = "a\\b\tc\nd\"e\rf\001g\177h";
+
+	(void)state;
+	pf_buf_add_escaped(&b, in, 0);
+	assert_string_equal(b.buf, "a\\\\b\\tc\\nd\"e\rf\001g\177h");
+	pf_buf_reset(&b);
+	pf_buf_add_escaped(&b, in, PF_ESC_CR);
+	assert_string_equal(b.buf, "a\\\\b\\tc\\nd\"e\\rf\001g\177h");
+	pf_buf_reset(&b);
+	pf_buf_add_escaped(&b, in, PF_ESC_QUOTE | PF_ESC_OCTAL);
+	assert_string_equal(b.buf,
+			    "a\\\\b\\tc\\nd\\\"e\\015f\\001g\\177h");
+	pf_buf_reset(&b);
+	pf_buf_add_escaped(&b, NULL, PF_ESC_QUOTE);
+	assert_string_equal(b.buf, "");
+	pf_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_read_fd_cap),
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_json_str),
+		cmocka_unit_test(test_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
