@@ -544,20 +544,6 @@ out:
 
 /* ---- the hook side ---- */
 
-static const char *verdict_key(enum pf_verdict v)
-{
-	switch (v) {
-	case PF_VERDICT_TRUE_POSITIVE:
-		return "true_positive";
-	case PF_VERDICT_FALSE_POSITIVE:
-		return "false_positive";
-	case PF_VERDICT_UNCERTAIN:
-		return "uncertain";
-	default:
-		return NULL;
-	}
-}
-
 static const char *severity_key(const struct pf_finding *f)
 {
 	if (f->severity != PF_SEV_UNKNOWN)
@@ -591,7 +577,9 @@ static void copy_finding(struct pf_outbox_finding *o,
 	o->severity = pf_xstrdup(severity_key(f));
 	o->message = pf_xstrdup(f->message ? f->message : "");
 	o->cwe = pf_xstrdup_or_null(f->cwe);
-	o->verdict = pf_xstrdup_or_null(verdict_key(f->triage.verdict));
+	o->verdict = f->triage.verdict == PF_VERDICT_NONE
+			     ? NULL
+			     : pf_xstrdup(pf_verdict_name(f->triage.verdict));
 	o->confidence = f->triage.confidence < 0   ? 0
 			: f->triage.confidence > 1 ? 1
 						   : f->triage.confidence;
