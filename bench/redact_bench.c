@@ -158,7 +158,7 @@ static double redact_mbs(struct pf_redact_ctx *ctx, const struct pf_buf *src,
 int main(int argc, char **argv)
 {
 	double mb = argc > 1 ? atof(argv[1]) : 10.0;
-	int reps = argc > 2 ? atoi(argv[2]) : 3;
+	int reps = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 3;
 	struct pf_buf src = PF_BUF_INIT, out = PF_BUF_INIT;
 	struct pf_redact_ctx ctx;
 	char *copy;
