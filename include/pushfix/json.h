@@ -21,7 +21,10 @@ const char *pf_json_str(const cJSON *o, const char *key);
  * message "<origin>: empty output, expected <what>" or "<origin>: invalid
  * JSON at line L, column C", plus " (end of input: truncated?)" when it
  * broke at the last byte.  `what` names the expected document ("JSON",
- * "SARIF").  The caller frees *out with cJSON_Delete().
+ * "SARIF").  A lone "\udc80".."\udcff" escape (how Python's json writes
+ * a byte of a file name that is not UTF-8) becomes that byte 0x80..0xff
+ * in the string, so the name is the file's own bytes; other lone
+ * surrogates are invalid JSON.  The caller frees *out with cJSON_Delete().
  */
 int pf_json_parse_document(cJSON **out, const char *json, size_t len,
 			   const char *origin, const char *what);

@@ -142,4 +142,30 @@ test_expect_success 'engine sarif with Semgrep --sarif (replayed): findings and 
 	EOF
 '
 
+# A file name that is not UTF-8 (Latin-1 "café.c"): flawfinder, being
+# Python, writes it as "caf\udce9.c" (a lone surrogate).  That used to
+# make the whole SARIF document invalid JSON: the scan was off for the
+# push.  Now the finding lands on the pushed file.
+test_expect_success 'a Latin-1 file name: the finding is on that file' '
+	cd "$TRASH/work" &&
+	name=$(printf "lat/caf\351.c") &&
+	mkdir -p lat &&
+	printf "#include <string.h>\nvoid f(char *d, const char *s)\n{\n\tstrcpy(d, s);\n}\n" >"$name" &&
+	git add "$name" && git commit -q -m "a Latin-1 name" &&
+	PUSHFIX_SCAN_ENGINE=sarif PUSHFIX_SCAN_COMMAND="flawfinder --sarif {files}" \
+		"$PUSHFIX_BIN" scan HEAD~1..HEAD --format json >"$TRASH/out.json" &&
+	python3 - "$TRASH/out.json" <<-\EOF &&
+	import json, sys
+	fs = json.load(open(sys.argv[1]))["findings"]
+	got = [(f["path"], f["start_line"], f["rule_id"]) for f in fs]
+	assert got == [("lat/caf\ufffd.c", 4, "FF1001")], got
+	EOF
+	PUSHFIX_SCAN_ENGINE=sarif PUSHFIX_SCAN_COMMAND="flawfinder --sarif {files}" \
+		git push origin main 2>"$TRASH/err" &&
+	expect_remote_at refs/heads/main HEAD &&
+	! grep -i "invalid JSON" "$TRASH/err" &&
+	expect_grep "strcpy(d, s)" "$TRASH/err" &&
+	grep -F "caf" "$TRASH/err" | grep -q ":4"
+'
+
 test_done

@@ -834,6 +834,77 @@ static void test_wrong_types_name_the_field(void **state)
 	}
 }
 
+/* ---- file names that are not UTF-8 ------------------------------------ */
+
+/* flawfinder (Python) names the file "caf\xe9.c" as "caf\udce9.c": the
+ * finding must land on the file's own bytes, and the run must count. */
+static void test_flawfinder_latin1_name(void **state)
+{
+	struct pf_findings fs = PF_FINDINGS_INIT;
+	struct pf_buf log = PF_BUF_INIT;
+	unsigned nerr = 9;
+
+	(void)state;
+	read_or_fail(&log, FF_DIR "/flawfinder-latin1-name.sarif");
+	assert_non_null(strstr(log.buf, "\"caf\\udce9.c\""));
+	sarif_ok(&fs, NULL, &nerr, log.buf, log.len, "flawfinder");
+	assert_int_equal(nerr, 0);
+	assert_int_equal(fs.nr, 1);
+	assert_string_equal(fs.v[0].path, "caf\xe9.c");
+	assert_string_equal(fs.v[0].rule_id, "FF1001");
+	assert_int_equal(fs.v[0].start.line, 4);
+	assert_int_equal(fs.v[0].start.col, 2);
+	pf_findings_release(&fs);
+	pf_buf_release(&log);
+}
+
+static void one_path(const char *uri_json, const char *want)
+{
+	struct pf_findings fs = PF_FINDINGS_INIT;
+	struct pf_buf b = PF_BUF_INIT;
+
+	pf_buf_addf(&b,
+		    "{\"runs\":[{\"results\":[{\"ruleId\":\"r\","
+		    "\"locations\":[{\"physicalLocation\":{"
+		    "\"artifactLocation\":{\"uri\":\"%s\"},"
+		    "\"region\":{\"startLine\":1}}}]}]}]}",
+		    uri_json);
+	sarif_ok(&fs, NULL, NULL, b.buf, b.len, uri_json);
+	assert_int_equal(fs.nr, 1);
+	if (strcmp(fs.v[0].path, want))
+		fail_msg("%s: got '%s', want '%s'", uri_json, fs.v[0].path,
+			 want);
+	pf_findings_release(&fs);
+	pf_buf_release(&b);
+}
+
+static void test_surrogateescape_names(void **state)
+{
+	/* Python's surrogateescape makes only U+DC80..U+DCFF; any other
+	 * lone surrogate is still broken JSON. */
+	static const char *const bad[] = {
+		"{\"runs\":[{\"x\":\"\\udc7f\"}]}",
+		"{\"runs\":[{\"x\":\"\\ud83d.c\"}]}",
+		"{\"runs\":[{\"x\":\"\\udce9\\udc00\"}]}",
+	};
+	/* An error after an undone escape is placed in the scanner's own
+	 * text: the stray 'x' is byte 26, column 27. */
+	const char *late = "{\"runs\":[{\"x\":\"\\udce9\"}]} x";
+
+	(void)state;
+	one_path("a\\udce9b\\uDCFF\\udc80.c", "a\xe9"
+					      "b\xff\x80.c");
+	/* A real pair is a character, not two bytes. */
+	one_path("\\ud83d\\ude00.c", "\xf0\x9f\x98\x80.c");
+	/* An escaped backslash before "udce9" is text. */
+	one_path("x\\\\udce9.c", "x\\udce9.c");
+	one_path("%E9\\\"\\udce9.c", "\xe9\"\xe9.c");
+	for (size_t i = 0; i < PF_ARRAY_SIZE(bad); i++)
+		expect_invalid(bad[i], strlen(bad[i]), "invalid JSON");
+	expect_invalid(late, strlen(late),
+		       "o: invalid JSON at line 1, column 27");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -846,6 +917,8 @@ int main(void)
 		cmocka_unit_test(test_fix_region_rules),
 		cmocka_unit_test(test_truncated_logs),
 		cmocka_unit_test(test_wrong_types_name_the_field),
+		cmocka_unit_test(test_flawfinder_latin1_name),
+		cmocka_unit_test(test_surrogateescape_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
