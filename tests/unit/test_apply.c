@@ -165,6 +165,25 @@ static void test_refusals(void **state)
 		       "'app.py' lines 1-1 changed since the push");
 }
 
+/*
+ * The user inserted a line inside the block being fixed: the block did
+ * not survive together, so the fix is refused, and above all the user's
+ * line is not overwritten.
+ */
+static void test_line_inserted_inside_block(void **state)
+{
+	(void)state;
+	expect_refused("a\nb\nc\nd\n", "a\nb\nmine\nc\nd\n", 2, 3,
+		       "'app.py' lines 2-3 changed since the push");
+	expect_refused("h\nf(\n x,\n)\nt\n", "h\nf(\n x,\n mine,\n)\nt\n", 2,
+		       4, "'app.py' lines 2-4 changed since the push");
+	/* Just outside the block is no change to it. */
+	expect_splice("a\nb\nc\nd\n", "a\nmine\nb\nc\nd\n", 2, 3, "X\n",
+		      "a\nmine\nX\nd\n", 3, 1);
+	expect_splice("a\nb\nc\nd\n", "a\nb\nc\nmine\nd\n", 2, 3, "X\n",
+		      "a\nX\nmine\nd\n", 2, 0);
+}
+
 /* Files too different to diff (over 4M line pairs): the lines are taken
  * where the caller expects them, or where they are the only copy. */
 static void test_fallback_without_diff(void **state)
@@ -520,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_changed_elsewhere),
 		cmocka_unit_test(test_expect_line),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_line_inserted_inside_block),
 		cmocka_unit_test(test_fallback_without_diff),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_no_final_newline),

@@ -289,6 +289,37 @@ static void test_two_entries_same_content(void **state)
 	pf_changeset_release(&cs);
 }
 
+/*
+ * The line-start check of two versions: v3 holds the finding's line
+ * ("old = 1") at the finding's offset too, but in the middle of its line
+ * 4 ("xxold = 1"), so v3 does not hold the finding; only v1 decides, and
+ * v1 did not change line 5.  Without the check, v3's change of its lines
+ * 4-5 would keep a finding that no pushed change made.
+ */
+#define V3 "a\nb\nc\nxxold = 1\nz\n"
+
+static void fill_mid_line(struct pf_findings *fs)
+{
+	located(fs, "v1-line5", V1, 5);
+}
+
+static void test_two_versions_line_start(void **state)
+{
+	struct pf_changeset cs = PF_CHANGESET_INIT;
+
+	(void)state;
+	assert_int_equal(memcmp(V3 + 8, V1 + 8, strlen(V1) - 8), 0);
+	assert_int_not_equal(V3[7], '\n');
+	add_file(&cs, "a.py", V1, 2u, 2u, 0u);
+	add_file(&cs, "a.py", V3, 4u, 5u, 0u);
+	check(&cs, fill_mid_line, PF_FILTER_ADDED, 0, "", 1);
+	/* v3 alone: the finding cannot be placed in it, v3 decides. */
+	pf_changeset_release(&cs);
+	add_file(&cs, "a.py", V3, 4u, 5u, 0u);
+	check(&cs, fill_mid_line, PF_FILTER_ADDED, 0, "v1-line5", 0);
+	pf_changeset_release(&cs);
+}
+
 static void test_empty(void **state)
 {
 	struct pf_changeset cs = PF_CHANGESET_INIT;
@@ -310,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_context_overflow),
 		cmocka_unit_test(test_two_versions_of_one_path),
 		cmocka_unit_test(test_two_entries_same_content),
+		cmocka_unit_test(test_two_versions_line_start),
 		cmocka_unit_test(test_empty),
 	};
 

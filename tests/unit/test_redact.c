@@ -302,6 +302,38 @@ static void test_detectors(void **state)
 	}
 }
 
+/*
+ * detect-secrets' hex limit is 3.0 bits a byte: a hex string just above
+ * it is a secret, quoted or bare; one just below is code (a colour, a
+ * hash in a test).  Guards the limit itself: raised, near-limit hex
+ * secrets would reach the model.
+ */
+static void test_hex_entropy_limit(void **state)
+{
+	static const char above[] = "c3face30e73700fa0c37cfae7eebae9f"; /* 3.015 */
+	static const char below[] = "aea70797ef0a39f3030cf9cc7aecfe3e"; /* 2.989 */
+	static const char *const forms[][2] = { { "check(\"", "\")\n" },
+						{ "see ", "\n" } };
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(forms); i++) {
+		struct pf_buf in = PF_BUF_INIT;
+		const char *o;
+
+		pf_buf_addf(&in, "%s%s%s", forms[i][0], above, forms[i][1]);
+		o = red(f, in.buf);
+		if (strstr(o, above) || strstr(o, "c3face30e737"))
+			fail_msg("hex at 3.015 bits kept: '%s'", o);
+		pf_buf_reset(&in);
+		pf_buf_addf(&in, "%s%s%s", forms[i][0], below, forms[i][1]);
+		o = red(f, in.buf);
+		if (strcmp(o, in.buf))
+			fail_msg("hex at 2.989 bits changed: '%s' -> '%s'",
+				 in.buf, o);
+		pf_buf_release(&in);
+	}
+}
+
 /* Ordinary code must come through unchanged: the model needs it. */
 static const char *const must_stay[] = {
 	"x = os.path.join(a, b)\n",
@@ -790,6 +822,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_detectors, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_plain_code_untouched,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_hex_entropy_limit,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_same_value_same_placeholder,
 						fx_setup, fx_teardown),

@@ -834,6 +834,47 @@ static void test_wrong_types_name_the_field(void **state)
 	}
 }
 
+/* run.columnKind unicodeCodePoints: a column counts code points, so
+ * after an emoji (1 code point, 2 UTF-16 units, 4 bytes) column 3 is the
+ * 'x' at byte 5; by SARIF's default (UTF-16 units) it is the space. */
+static void test_column_kind(void **state)
+{
+	static const char *const kinds[] = { ",\"columnKind\":"
+					     "\"unicodeCodePoints\"",
+					     ",\"columnKind\":\"utf16CodeUnits\"",
+					     "" };
+	static const int64_t want[] = { 5, 4, 4 };
+	const char *content = "\xf0\x9f\x98\x8a x = 1\n";
+
+	(void)state;
+	for (size_t i = 0; i < PF_ARRAY_SIZE(kinds); i++) {
+		struct pf_findings fs = PF_FINDINGS_INIT;
+		struct pf_buf b = PF_BUF_INIT;
+
+		pf_buf_addf(&b,
+			    "{\"runs\":[{\"tool\":{\"driver\":{\"name\":"
+			    "\"CodeQL\"}}%s,\"results\":[{\"ruleId\":\"r\","
+			    "\"locations\":[{\"physicalLocation\":{"
+			    "\"artifactLocation\":{\"uri\":\"a.py\"},"
+			    "\"region\":{\"startLine\":1,\"startColumn\":3,"
+			    "\"endColumn\":4}}}]}]}]}",
+			    kinds[i]);
+		sarif_ok(&fs, NULL, NULL, b.buf, b.len, "kind");
+		assert_int_equal(fs.nr, 1);
+		assert_int_equal(fs.v[0].col_unit,
+				 i ? PF_COL_UTF16 : PF_COL_CODEPOINTS);
+		assert_int_equal(pf_finding_locate(&fs.v[0], content,
+						   strlen(content)),
+				 0);
+		if (fs.v[0].start.offset != want[i])
+			fail_msg("%s: offset %lld, want %lld", kinds[i],
+				 (long long)fs.v[0].start.offset,
+				 (long long)want[i]);
+		pf_findings_release(&fs);
+		pf_buf_release(&b);
+	}
+}
+
 /* ---- file names that are not UTF-8 ------------------------------------ */
 
 /* flawfinder (Python) names the file "caf\xe9.c" as "caf\udce9.c": the
@@ -917,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_fix_region_rules),
 		cmocka_unit_test(test_truncated_logs),
 		cmocka_unit_test(test_wrong_types_name_the_field),
+		cmocka_unit_test(test_column_kind),
 		cmocka_unit_test(test_flawfinder_latin1_name),
 		cmocka_unit_test(test_surrogateescape_names),
 	};
