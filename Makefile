@@ -6,6 +6,7 @@
 #   make install PREFIX=~/.local
 #   make valgrind             unit tests under valgrind
 #   make fuzz                 libFuzzer targets (clang)
+#   make mutation             hand-made mutants (tests/mutation/), not in CI
 
 PREFIX ?= /usr/local
 CC ?= cc
@@ -111,6 +112,11 @@ install: $(BIN)
 	install -m 0755 hooks/pre-push $(DESTDIR)$(PREFIX)/share/pushfix/hooks/pre-push
 	install -m 0644 config.ini.example $(DESTDIR)$(PREFIX)/share/pushfix/config.ini.example
 
+# Not part of `test`: one rebuild per mutant.  MUTANTS="3 fix-crlf-not-kept"
+# runs some of them only.
+mutation:
+	sh tests/mutation/run.sh $(MUTANTS)
+
 bench: $(BIN)
 	PUSHFIX_BIN=$(abspath $(BIN)) sh bench/run.sh
 
@@ -137,7 +143,7 @@ clean:
 	rm -rf build pushfix
 
 .PHONY: all test unit-test e2e-test units valgrind fuzz install bench format \
-	format-check lint clean
+	format-check lint clean mutation
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

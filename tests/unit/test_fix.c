@@ -79,6 +79,10 @@ static void teardown(struct fixture *x)
 	free(x->content);
 }
 
+/* What the model answers, besides the lines. */
+static enum pf_verdict verdict = PF_VERDICT_TRUE_POSITIVE;
+static double confidence = 0.9, min_confidence;
+
 /* Offer a fix of lines a..b; returns the fix state, and its note. */
 static enum pf_fix_state offer(struct fixture *x, uint32_t a, uint32_t b,
 			       const char **note)
@@ -90,8 +94,8 @@ static enum pf_fix_state offer(struct fixture *x, uint32_t a, uint32_t b,
 	memset(&st, 0, sizeof(st));
 	memset(&src, 0, sizeof(src));
 	pf_llm_answer_init(&ans);
-	ans.verdict = PF_VERDICT_TRUE_POSITIVE;
-	ans.confidence = 0.9;
+	ans.verdict = verdict;
+	ans.confidence = confidence;
 	ans.reason = pf_xstrdup("r");
 	ans.has_fix = 1;
 	ans.start_line = a;
@@ -101,16 +105,20 @@ static enum pf_fix_state offer(struct fixture *x, uint32_t a, uint32_t b,
 	src.pushed_len = src.sent_len = strlen(x->content);
 	src.snip = &x->snip;
 	src.vault = &x->vault;
-	src.min_confidence = 0;
+	src.min_confidence = min_confidence;
 	/* A fresh fix each time. */
 	free(x->f.fix.replacement);
 	free(x->f.fix.note);
 	memset(&x->f.fix, 0, sizeof(x->f.fix));
 	pf_fix_from_llm(&x->f, &ans, &src, &st);
 	pf_llm_answer_release(&ans);
+	*note = "";
+	if (x->f.fix.origin == PF_FIX_NONE)
+		return PF_FIX_UNCHECKED; /* none taken: see not_taken() */
 	assert_int_equal(x->f.fix.origin, PF_FIX_LLM);
 	assert_int_equal(st.refused, x->f.fix.state == PF_FIX_REFUSED);
-	*note = x->f.fix.note ? x->f.fix.note : "";
+	if (x->f.fix.note)
+		*note = x->f.fix.note;
 	return x->f.fix.state;
 }
 
@@ -118,7 +126,8 @@ static void expect_taken(struct fixture *x, uint32_t a, uint32_t b)
 {
 	const char *note;
 
-	if (offer(x, a, b, &note) != PF_FIX_UNCHECKED)
+	if (offer(x, a, b, &note) != PF_FIX_UNCHECKED ||
+	    x->f.fix.origin != PF_FIX_LLM)
 		fail_msg("a fix of lines %u-%u (shown %u-%u) refused: %s",
 			 (unsigned)a, (unsigned)b, (unsigned)x->snip.first_line,
 			 (unsigned)x->snip.last_line, note);
@@ -181,11 +190,64 @@ static void test_fix_of_a_line_seen_cut(void **state)
 	teardown(&x);
 }
 
+static void not_taken(struct fixture *x, uint32_t a, uint32_t b)
+{
+	const char *note;
+
+	offer(x, a, b, &note);
+	assert_int_equal(x->f.fix.origin, PF_FIX_NONE);
+	assert_null(x->f.fix.replacement);
+}
+
+/* No fix of a false alarm; none below autofix_min_confidence, one at it. */
+static void test_fix_not_taken(void **state)
+{
+	struct fixture x;
+
+	(void)state;
+	setup(&x, 5, 2, 0);
+	verdict = PF_VERDICT_FALSE_POSITIVE;
+	not_taken(&x, 5, 5);
+	verdict = PF_VERDICT_UNCERTAIN;
+	expect_taken(&x, 5, 5);
+	verdict = PF_VERDICT_TRUE_POSITIVE;
+	min_confidence = 0.75;
+	confidence = 0.74;
+	not_taken(&x, 5, 5);
+	confidence = 0.75;
+	expect_taken(&x, 5, 5);
+	confidence = 0.9;
+	min_confidence = 0;
+	teardown(&x);
+}
+
+/* The replacement takes the line end of the lines it replaces, and no
+ * final newline where the file has none. */
+static void test_fix_shaped_like_its_lines(void **state)
+{
+	struct fixture x;
+	const char *note;
+
+	(void)state;
+	setup(&x, 5, 2, 0);
+	free(x.content);
+	x.content = pf_xstrdup("a = 1\r\nb = 2\r\nc = 3\r\nd = 4\r\n"
+			       "e = 5\r\nf = 6\r\ng = 7");
+	assert_int_equal(offer(&x, 4, 4, &note), PF_FIX_UNCHECKED);
+	assert_string_equal(x.f.fix.replacement, "fixed = 1\r\n");
+	/* Line 7 ends the file without a newline. */
+	assert_int_equal(offer(&x, 6, 7, &note), PF_FIX_UNCHECKED);
+	assert_string_equal(x.f.fix.replacement, "fixed = 1");
+	teardown(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fix_within_the_lines_shown),
 		cmocka_unit_test(test_fix_of_a_line_seen_cut),
+		cmocka_unit_test(test_fix_not_taken),
+		cmocka_unit_test(test_fix_shaped_like_its_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -875,6 +875,62 @@ static void test_column_kind(void **state)
 	}
 }
 
+/* Only failures are findings: kind pass and notApplicable are not;
+ * fail, review, open and an absent kind are. */
+static void test_result_kinds(void **state)
+{
+	static const char *const kinds[] = { "\"pass\"", "\"notApplicable\"",
+					     "\"fail\"",  "\"review\"",
+					     "\"open\"",  NULL };
+	struct pf_findings fs = PF_FINDINGS_INIT;
+	struct pf_buf b = PF_BUF_INIT;
+
+	(void)state;
+	pf_buf_addstr(&b, "{\"runs\":[{\"results\":[");
+	for (size_t i = 0; i < PF_ARRAY_SIZE(kinds); i++) {
+		pf_buf_addf(&b,
+			    "%s{%s%s%s\"ruleId\":\"r%zu\",\"locations\":[{"
+			    "\"physicalLocation\":{\"artifactLocation\":{"
+			    "\"uri\":\"a.c\"},\"region\":{\"startLine\":1}}}]}",
+			    i ? "," : "", kinds[i] ? "\"kind\":" : "",
+			    kinds[i] ? kinds[i] : "", kinds[i] ? "," : "", i);
+	}
+	pf_buf_addstr(&b, "]}]}");
+	sarif_ok(&fs, NULL, NULL, b.buf, b.len, "kinds");
+	assert_int_equal(fs.nr, 4);
+	assert_string_equal(fs.v[0].rule_id, "r2");
+	assert_string_equal(fs.v[3].rule_id, "r5");
+	pf_findings_release(&fs);
+	pf_buf_release(&b);
+}
+
+/* flawfinder writes the path it was given, unescaped: a '%' in a file
+ * name is a '%'.  Any other tool's uri is a URI: "%41" is 'A'. */
+static void test_flawfinder_uri_is_a_path(void **state)
+{
+	static const char *const tools[] = { "flawfinder", "other" };
+	static const char *const want[] = { "50%41.c", "50A.c" };
+
+	(void)state;
+	for (size_t i = 0; i < PF_ARRAY_SIZE(tools); i++) {
+		struct pf_findings fs = PF_FINDINGS_INIT;
+		struct pf_buf b = PF_BUF_INIT;
+
+		pf_buf_addf(&b,
+			    "{\"runs\":[{\"tool\":{\"driver\":{\"name\":\"%s\"}},"
+			    "\"results\":[{\"ruleId\":\"r\",\"locations\":[{"
+			    "\"physicalLocation\":{\"artifactLocation\":{"
+			    "\"uri\":\"50%%41.c\"},\"region\":{\"startLine\":"
+			    "1}}}]}]}]}",
+			    tools[i]);
+		sarif_ok(&fs, NULL, NULL, b.buf, b.len, tools[i]);
+		assert_int_equal(fs.nr, 1);
+		assert_string_equal(fs.v[0].path, want[i]);
+		pf_findings_release(&fs);
+		pf_buf_release(&b);
+	}
+}
+
 /* ---- file names that are not UTF-8 ------------------------------------ */
 
 /* flawfinder (Python) names the file "caf\xe9.c" as "caf\udce9.c": the
@@ -959,6 +1015,8 @@ int main(void)
 		cmocka_unit_test(test_truncated_logs),
 		cmocka_unit_test(test_wrong_types_name_the_field),
 		cmocka_unit_test(test_column_kind),
+		cmocka_unit_test(test_result_kinds),
+		cmocka_unit_test(test_flawfinder_uri_is_a_path),
 		cmocka_unit_test(test_flawfinder_latin1_name),
 		cmocka_unit_test(test_surrogateescape_names),
 	};
