@@ -18,6 +18,7 @@ Usage: tests/mutation/run.sh [-k] [--check] [NAME_OR_NUMBER...]
   -k       quiet: do not print a mutant's build errors
   --check  only check that every anchor is found exactly once
 """
+import fcntl
 import os
 import shutil
 import signal
@@ -29,6 +30,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LIST = os.path.join(ROOT, "tests", "mutation", "mutants.txt")
 SAVE = os.path.join(ROOT, "build", "mutation")
 TEST_TIMEOUT = 300
+LOCK = None  # held while this run may touch the sources
 
 
 class Mutant:
@@ -82,8 +84,20 @@ def restore_leftovers():
             saved = os.path.join(dirpath, f)
             rel = os.path.relpath(saved, SAVE)
             print("restoring %s from an interrupted run" % rel)
-            shutil.copy2(saved, os.path.join(ROOT, rel))
-            os.unlink(saved)
+            put_back(os.path.join(ROOT, rel), saved)
+
+
+def put_back(path, saved, data=None):
+    """The original back in place, with a new mtime: make must rebuild
+    the objects the mutant was built into."""
+    if data is None:
+        with open(saved, "rb") as fh:
+            data = fh.read()
+    with open(path, "wb") as fh:
+        fh.write(data)
+    os.utime(path)
+    if os.path.exists(saved):
+        os.unlink(saved)
 
 
 class Applied:
@@ -106,9 +120,7 @@ class Applied:
         return self
 
     def __exit__(self, *exc):
-        with open(self.path, "wb") as fh:
-            fh.write(self.original)
-        os.unlink(self.saved)
+        put_back(self.path, self.saved, self.original)
         return False
 
 
@@ -118,13 +130,24 @@ def make_targets(test):
     return t or ["units"]
 
 
-def run(cmd, timeout=None, quiet=True):
+def run(cmd, timeout=None):
+    """Run cmd in its own process group; on a timeout or an interruption
+    the whole group is killed and waited for before anything else (a make
+    still running would write objects of the mutant after the restore)."""
+    p = subprocess.Popen(cmd, shell=True, cwd=ROOT, start_new_session=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        p = subprocess.run(cmd, shell=True, cwd=ROOT, timeout=timeout,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    except subprocess.TimeoutExpired:
-        return "timeout", ""
-    return p.returncode, p.stdout.decode("utf-8", "replace")
+        out, _ = p.communicate(timeout=timeout)
+    except BaseException as e:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
+        if isinstance(e, subprocess.TimeoutExpired):
+            return "timeout", ""
+        raise
+    return p.returncode, out.decode("utf-8", "replace")
 
 
 def on_signal(signum, frame):
@@ -135,6 +158,14 @@ def main(argv):
     verbose = "-k" not in argv
     check = "--check" in argv
     want = [a for a in argv if a not in ("-k", "--check")]
+    os.makedirs(SAVE, exist_ok=True)
+    lock = open(os.path.join(ROOT, "build", "mutation.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        sys.exit("mutation: another run is going on in this tree")
+    global LOCK
+    LOCK = lock
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
@@ -201,6 +232,7 @@ if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
     except KeyboardInterrupt:
-        restore_leftovers()
+        if LOCK:
+            restore_leftovers()
         print("interrupted: sources restored", file=sys.stderr)
         sys.exit(130)
