@@ -37,6 +37,8 @@
 /* Configuration files are small; anything bigger is not one (and a
  * committed one that big is an attempt to stall the hook). */
 #define CONFIG_FILE_CAP (64 * 1024)
+/* Warnings shown for one file; the rest are counted. */
+#define MAX_FILE_WARNINGS 10
 /* Longest value echoed back in a message. */
 #define ECHO_MAX 60
 
@@ -1126,10 +1128,28 @@ static int handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* A file of junk (a committed one may hold 64 KiB of it) must not flood
+ * the push's output: the first MAX_FILE_WARNINGS of one file, then a
+ * count. */
+static void cap_warnings(struct pf_buf *w, size_t start, const char *name)
+{
+	size_t n = 0, cut = 0;
+
+	for (size_t i = start; i < w->len; i++)
+		if (w->buf[i] == '\n' && ++n == MAX_FILE_WARNINGS)
+			cut = i + 1;
+	if (n <= MAX_FILE_WARNINGS)
+		return;
+	pf_buf_setlen(w, cut);
+	add_warning(w, "'%s': %zu more warnings not shown", name,
+		    n - MAX_FILE_WARNINGS);
+}
+
 static int parse_text(struct pf_config *cfg, const char *name, const char *data,
 		      size_t len, unsigned flags, struct pf_buf *warnings)
 {
 	struct file_ctx c;
+	size_t start;
 	int line;
 
 	memset(&c, 0, sizeof(c));
@@ -1140,7 +1160,10 @@ static int parse_text(struct pf_config *cfg, const char *name, const char *data,
 	c.trusted = !!(flags & L_TRUSTED);
 	c.lenient = !!(flags & L_LENIENT);
 	c.warnings = warnings;
+	start = warnings ? warnings->len : 0;
 	line = ini_parse_stream(reader, &c, handler, &c);
+	if (warnings)
+		cap_warnings(warnings, start, name);
 	/* inih reports the first line it could not parse or whose handler
 	 * failed; our own errors stop the reader, so any line it names
 	 * before ours is a syntax error reader() did not foresee. */

@@ -70,7 +70,7 @@ test_expect_success 'committed timeout = banana: a warning, the check runs' '
 	push_open &&
 	expect_grep "^warning: .\.pushfix\.ini. line 2: \[scan\] timeout: .banana. is not a whole number (expected 1 to 86400); keeping 120$" "$TRASH/err" &&
 	expect_grep "method two detected" "$TRASH/err" &&
-	"$PUSHFIX_BIN" config >"$TRASH/out" 2>/dev/null &&
+	{ "$PUSHFIX_BIN" config >"$TRASH/out" 2>/dev/null; test $? -eq 1; } &&
 	expect_grep "^timeout = 120$" "$TRASH/out"
 '
 

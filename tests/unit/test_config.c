@@ -1374,6 +1374,26 @@ static void test_suggestions_and_control_bytes(void **state)
 		 f, f, f, f, f);
 	assert_string_equal(w.buf, want);
 	pf_config_release(&c);
+
+	/* A file of junk shows ten warnings and a count, not a flood. */
+	{
+		struct pf_buf junk = PF_BUF_INIT;
+
+		pf_buf_addstr(&junk, "[scan]\n");
+		for (int i = 0; i < 30; i++)
+			pf_buf_addf(&junk, "junk%d = 1\n", i);
+		f = write_file("junk.ini", junk.buf);
+		pf_buf_release(&junk);
+	}
+	pf_buf_reset(&w);
+	pf_config_init(&c);
+	assert_int_equal(pf_config_load_file(&c, f, &w), 0);
+	snprintf(want, sizeof(want),
+		 "warning: '%s' line 11: unknown key 'junk9' in [scan]\n"
+		 "warning: '%s': 20 more warnings not shown\n",
+		 f, f);
+	assert_true(pf_ends_with(w.buf, want));
+	pf_config_release(&c);
 	pf_buf_release(&w);
 }
 
