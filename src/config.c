@@ -16,6 +16,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,8 +34,11 @@
 #include "pushfix/err.h"
 #include "pushfix/util.h"
 
-/* Configuration files are small; anything bigger is not one. */
-#define CONFIG_FILE_CAP (1024 * 1024)
+/* Configuration files are small; anything bigger is not one (and a
+ * committed one that big is an attempt to stall the hook). */
+#define CONFIG_FILE_CAP (64 * 1024)
+/* Warnings shown for one file; the rest are counted. */
+#define MAX_FILE_WARNINGS 10
 /* Longest value echoed back in a message. */
 #define ECHO_MAX 60
 
@@ -198,6 +202,12 @@ static const char *const sections[] = {
 	"scan", "llm", "privacy", "ui", "policy", "mirror", "core",
 };
 
+/* How a file is read (load_file()). */
+#define L_TRUSTED 1u  /* may set F_TRUSTED keys */
+#define L_LENIENT 2u  /* a bad line costs that line only: a warning */
+#define L_REQUIRED 4u /* a missing file is an error */
+#define L_NOFOLLOW 8u /* lstat: a symbolic link is refused */
+
 /* Where a value comes from, for messages and for the trust rule. */
 struct origin {
 	const char *file; /* NULL: not a file */
@@ -254,6 +264,91 @@ static const struct key_def *find_key(const char *section, const char *name)
 		    !strcasecmp(keys[i].name, name))
 			return &keys[i];
 	return NULL;
+}
+
+/* Levenshtein distance of two short names, without case; long names are
+ * "far" (no key is that long). */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[65];
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best;
+			int same = tolower((unsigned char)a[i - 1]) ==
+				   tolower((unsigned char)b[j - 1]);
+
+			best = diag + (same ? 0 : 1);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* Is `cand` a near miss for `name`: one or two edits, and fewer than a
+ * third of the name ("timout" -> "timeout", not "ab" -> "ui")? */
+static int near_miss(const char *name, const char *cand)
+{
+	size_t d = distance(name, cand);
+
+	return d <= 2 && d * 3 <= strlen(name);
+}
+
+/*
+ * " (did you mean 'timeout'?)" for an unknown key: a near miss in the same
+ * section, else the same name in another section (" (did you mean
+ * [policy] on_error?)").  Nothing when there is no good guess.
+ */
+static void add_suggestion(struct pf_buf *b, const char *section,
+			   const char *name)
+{
+	const struct key_def *best = NULL;
+	size_t best_d = (size_t)-1;
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(keys); i++) {
+		size_t d;
+
+		if (strcasecmp(keys[i].section, section) ||
+		    !near_miss(name, keys[i].name))
+			continue;
+		d = distance(name, keys[i].name);
+		if (d < best_d) {
+			best = &keys[i];
+			best_d = d;
+		}
+	}
+	if (best) {
+		pf_buf_addf(b, " (did you mean '%s'?)", best->name);
+		return;
+	}
+	for (size_t i = 0; i < PF_ARRAY_SIZE(keys); i++)
+		if (!strcasecmp(keys[i].name, name)) {
+			pf_buf_addf(b, " (did you mean [%s] %s?)",
+				    keys[i].section, keys[i].name);
+			return;
+		}
+}
+
+/* The same for a section name. */
+static void add_section_suggestion(struct pf_buf *b, const char *section)
+{
+	for (size_t i = 0; i < PF_ARRAY_SIZE(sections); i++)
+		if (near_miss(section, sections[i])) {
+			pf_buf_addf(b, " (did you mean [%s]?)", sections[i]);
+			return;
+		}
 }
 
 static void *field(struct pf_config *cfg, const struct key_def *k)
@@ -672,13 +767,20 @@ static void add_warning(struct pf_buf *w, const char *fmt, ...)
 static void add_warning(struct pf_buf *w, const char *fmt, ...)
 {
 	va_list ap;
+	size_t start;
 
 	if (!w)
 		return;
 	pf_buf_addstr(w, "warning: ");
+	start = w->len;
 	va_start(ap, fmt);
 	pf_buf_vaddf(w, fmt, ap);
 	va_end(ap);
+	/* Names and values come from files anyone may commit: no escape
+	 * sequence of theirs reaches the terminal. */
+	for (size_t i = start; i < w->len; i++)
+		if ((unsigned char)w->buf[i] < 0x20 || w->buf[i] == 0x7f)
+			w->buf[i] = '?';
 	pf_buf_addch(w, '\n');
 }
 
@@ -696,11 +798,16 @@ static int apply(struct pf_config *cfg, const char *section, const char *name,
 	if (!k) {
 		if (o->file && *value && is_secret_name(name))
 			return secret_error(o, section, name);
-		if (o->file)
+		if (o->file) {
+			struct pf_buf hint = PF_BUF_INIT;
+
+			add_suggestion(&hint, section, name);
 			add_warning(warnings,
 				    "'%s' line %u: unknown key '%s' "
-				    "in [%s]",
-				    o->file, o->line, name, section);
+				    "in [%s]%s",
+				    o->file, o->line, name, section, hint.buf);
+			pf_buf_release(&hint);
+		}
 		return pf_error_setc(PF_ENOTFOUND, "unknown key '%s' in [%s]",
 				     name, section);
 	}
@@ -730,6 +837,7 @@ struct file_ctx {
 	unsigned header; /* section headers seen so far */
 	unsigned warned; /* 1 + header of the last unknown-section warning */
 	int trusted;
+	int lenient; /* a bad line is a warning (L_LENIENT) */
 	struct pf_buf *warnings;
 	int err; /* first error (message set) */
 };
@@ -752,6 +860,105 @@ static int file_error(struct file_ctx *c, const char *what)
 	return c->err;
 }
 
+/* A line that cannot be read: an error, or in a lenient layer a warning
+ * and the line is skipped. */
+static void line_error(struct file_ctx *c, const char *what)
+{
+	if (!c->lenient) {
+		file_error(c, what);
+		return;
+	}
+	add_warning(c->warnings, "'%s' line %u: %s; the line is ignored",
+		    c->name, c->line, what);
+}
+
+/* The value of `k` as text, as the dump writes it (lists unwrapped,
+ * strings unquoted). */
+static void value_text(const struct pf_config *cfg, const struct key_def *k,
+		       struct pf_buf *out)
+{
+	const void *p = cfield(cfg, k);
+
+	switch (k->kind) {
+	case K_BOOL:
+		pf_buf_addstr(out, *(const int *)p ? "true" : "false");
+		break;
+	case K_UINT:
+		pf_buf_addf(out, "%u", *(const unsigned *)p);
+		break;
+	case K_SIZE:
+		pf_buf_addf(out, "%lu", *(const unsigned long *)p);
+		break;
+	case K_ENUM: {
+		const char *name = "?";
+
+		for (size_t j = 0; k->names[j]; j++)
+			if (k->values[j] == *(const int *)p)
+				name = k->names[j];
+		pf_buf_addstr(out, name);
+		break;
+	}
+	case K_CONFIDENCE: {
+		double d = *(const double *)p;
+		char num[40];
+
+		/* Shortest text that reads back as the same double. */
+		snprintf(num, sizeof(num), "%.15g", d);
+		if (strtod(num, NULL) != d)
+			snprintf(num, sizeof(num), "%.17g", d);
+		pf_buf_addstr(out, num);
+		break;
+	}
+	case K_LIST:
+	case K_HOSTMAP:
+	case K_CHOICE:
+	case K_STR:
+	case K_ENVNAME:
+	case K_URL: {
+		const char *v = *(char *const *)p;
+
+		pf_buf_addstr(out, v ? v : "");
+		break;
+	}
+	}
+}
+
+/*
+ * The message of a bad value (set by set_value() or secret_error()) as a
+ * warning: the key keeps what the layers below gave it, and says so.
+ * "cannot parse X: ..." becomes "X: ...; keeping 120".
+ */
+static void warn_kept(struct pf_buf *w, const struct pf_config *cfg,
+		      const struct key_def *k)
+{
+	struct pf_buf v = PF_BUF_INIT;
+	const char *msg = pf_error_last();
+
+	if (pf_starts_with(msg, "cannot parse "))
+		msg += strlen("cannot parse ");
+	if (k)
+		value_text(cfg, k, &v);
+	if (!k)
+		add_warning(w, "%s; the line is ignored", msg);
+	else if (v.len)
+		add_warning(w, "%s; keeping %s", msg, v.buf);
+	else
+		add_warning(w, "%s; keeping it empty", msg);
+	pf_buf_release(&v);
+	pf_error_clear();
+}
+
+/* A bad value in a file: an error, or in a lenient layer a warning. */
+static int value_error(struct file_ctx *c, int ret, const struct key_def *k)
+{
+	if (!c->lenient) {
+		c->err = ret;
+		return 0;
+	}
+	warn_kept(c->warnings, c->cfg, k);
+	return 1;
+}
+
 /*
  * inih's reader: hand it the next physical line, rewritten so that
  *  - leading blanks are gone (inih would take any indented line for a
@@ -760,14 +967,16 @@ static int file_error(struct file_ctx *c, const char *what)
  *  - an indented line that cannot be `key = value` (no '=' or ':', or
  *    what precedes it is not a key name, or it is a URL) continues the
  *    list above it: it becomes `key=line` and c->cont is set;
- *  - a line too long for inih's buffer is an error, not a silent cut.
+ *  - a line too long for inih's buffer, and one inih would not parse, is
+ *    an error (not a silent cut), or in a lenient layer a warning and a
+ *    blank line in its place.
  */
 static char *reader(char *str, int num, void *stream)
 {
 	struct file_ctx *c = stream;
 	const char *s, *nl, *sep;
 	size_t n, klen = 0, need;
-	int indented;
+	int indented, bad = 0;
 
 	if (c->err || c->pos >= c->len)
 		return NULL;
@@ -777,10 +986,6 @@ static char *reader(char *str, int num, void *stream)
 	c->pos += n + (nl ? 1 : 0);
 	c->line++;
 	c->cont = 0;
-	if (memchr(s, '\0', n)) {
-		file_error(c, "NUL byte (not a text file?)");
-		return NULL;
-	}
 	if (n && s[n - 1] == '\r')
 		n--;
 	if (c->line == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
@@ -795,7 +1000,10 @@ static char *reader(char *str, int num, void *stream)
 		/* comment: changes nothing */
 	} else if (*s == '[') {
 		c->key[0] = '\0';
-		c->header++;
+		if (!memchr(s, ']', n))
+			bad = 1;
+		else
+			c->header++;
 	} else {
 		size_t at = 0;
 
@@ -822,7 +1030,14 @@ static char *reader(char *str, int num, void *stream)
 		if (!sep && indented && c->key[0]) {
 			c->cont = 1;
 			klen = strlen(c->key);
+		} else if (!sep) {
+			bad = 1;
 		}
+	}
+	if (bad) {
+		line_error(c, "expected 'key = value', '[section]' or a "
+			      "comment");
+		goto skip;
 	}
 
 	need = (c->cont ? klen + 1 : 0) + n + 2; /* + "\n" + NUL */
@@ -833,9 +1048,9 @@ static char *reader(char *str, int num, void *stream)
 			    "line longer than %d bytes (a long list can "
 			    "continue on indented lines)",
 			    num - 2);
-		file_error(c, m.buf);
+		line_error(c, m.buf);
 		pf_buf_release(&m);
-		return NULL;
+		goto skip;
 	}
 	if (c->cont) {
 		memcpy(str, c->key, klen);
@@ -847,6 +1062,14 @@ static char *reader(char *str, int num, void *stream)
 	}
 	str[n] = '\n';
 	str[n + 1] = '\0';
+	return str;
+skip:
+	/* Lenient: inih gets a blank line in place of the bad one. */
+	if (c->err || num < 2)
+		return NULL;
+	c->cont = 0;
+	str[0] = '\n';
+	str[1] = '\0';
 	return str;
 }
 
@@ -874,10 +1097,12 @@ static int handler(void *user, const char *section, const char *name,
 	if (c->err)
 		return 0;
 	if (!find_section(section)) {
-		if (*value && is_secret_name(name)) {
-			c->err = secret_error(&o, section, name);
-			return 0;
-		}
+		struct pf_buf hint = PF_BUF_INIT;
+
+		if (*value && is_secret_name(name))
+			return value_error(c, secret_error(&o, section, name),
+					   NULL);
+		add_section_suggestion(&hint, section);
 		if (!*section)
 			add_warning(c->warnings,
 				    "'%s' line %u: key '%s' is outside any "
@@ -885,8 +1110,9 @@ static int handler(void *user, const char *section, const char *name,
 				    c->name, c->line, name);
 		else if (c->warned != c->header + 1)
 			add_warning(c->warnings,
-				    "'%s' line %u: unknown section [%s]",
-				    c->name, c->line, section);
+				    "'%s' line %u: unknown section [%s]%s",
+				    c->name, c->line, section, hint.buf);
+		pf_buf_release(&hint);
 		c->warned = c->header + 1;
 		return 1;
 	}
@@ -897,17 +1123,33 @@ static int handler(void *user, const char *section, const char *name,
 		pf_error_clear();
 		return 1;
 	}
-	if (ret) {
-		c->err = ret;
-		return 0;
-	}
+	if (ret)
+		return value_error(c, ret, find_key(section, name));
 	return 1;
 }
 
+/* A file of junk (a committed one may hold 64 KiB of it) must not flood
+ * the push's output: the first MAX_FILE_WARNINGS of one file, then a
+ * count. */
+static void cap_warnings(struct pf_buf *w, size_t start, const char *name)
+{
+	size_t n = 0, cut = 0;
+
+	for (size_t i = start; i < w->len; i++)
+		if (w->buf[i] == '\n' && ++n == MAX_FILE_WARNINGS)
+			cut = i + 1;
+	if (n <= MAX_FILE_WARNINGS)
+		return;
+	pf_buf_setlen(w, cut);
+	add_warning(w, "'%s': %zu more warnings not shown", name,
+		    n - MAX_FILE_WARNINGS);
+}
+
 static int parse_text(struct pf_config *cfg, const char *name, const char *data,
-		      size_t len, int trusted, struct pf_buf *warnings)
+		      size_t len, unsigned flags, struct pf_buf *warnings)
 {
 	struct file_ctx c;
+	size_t start;
 	int line;
 
 	memset(&c, 0, sizeof(c));
@@ -915,17 +1157,22 @@ static int parse_text(struct pf_config *cfg, const char *name, const char *data,
 	c.name = name;
 	c.data = data;
 	c.len = len;
-	c.trusted = trusted;
+	c.trusted = !!(flags & L_TRUSTED);
+	c.lenient = !!(flags & L_LENIENT);
 	c.warnings = warnings;
+	start = warnings ? warnings->len : 0;
 	line = ini_parse_stream(reader, &c, handler, &c);
+	if (warnings)
+		cap_warnings(warnings, start, name);
 	/* inih reports the first line it could not parse or whose handler
 	 * failed; our own errors stop the reader, so any line it names
-	 * before ours is a syntax error. */
+	 * before ours is a syntax error reader() did not foresee. */
 	if (line > 0 && (!c.err || (unsigned)line < c.line)) {
 		c.line = (unsigned)line;
 		c.err = 0;
-		return file_error(&c, "expected 'key = value', '[section]' or "
-				      "a comment");
+		line_error(&c, "expected 'key = value', '[section]' or a "
+			       "comment");
+		return c.err;
 	}
 	if (c.err)
 		return c.err;
@@ -934,24 +1181,111 @@ static int parse_text(struct pf_config *cfg, const char *name, const char *data,
 	return 0;
 }
 
+/* A NUL byte anywhere: not a text file, so no line of it is taken. */
+static int check_text(const char *name, const char *data, size_t len)
+{
+	const char *nul = memchr(data, '\0', len);
+	unsigned line = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = data; p < nul; p++)
+		line += *p == '\n';
+	return pf_error_setc(PF_EINVALID,
+			     "cannot parse '%s' line %u: NUL byte (not a text "
+			     "file?)",
+			     name, line);
+}
+
+static int is_dev_null(const struct stat *st)
+{
+	struct stat null;
+
+	return S_ISCHR(st->st_mode) && !stat("/dev/null", &null) &&
+	       st->st_rdev == null.st_rdev;
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m)    ? "a directory"
+	       : S_ISFIFO(m) ? "a FIFO"
+	       : S_ISSOCK(m) ? "a socket"
+	       : S_ISCHR(m)  ? "a character device"
+	       : S_ISBLK(m)  ? "a block device"
+			     : "not a regular file";
+}
+
 /*
- * Load one file.  `required`: a missing file is an error; otherwise a
- * missing file (or a missing directory on its path) is no layer at all.
+ * Read a configuration file into `text`.  Never blocks: a FIFO or a
+ * device is refused after an O_NONBLOCK open, before any read (/dev/null
+ * is an empty file).  L_NOFOLLOW: a symbolic link is refused unread, so
+ * that a committed link to /etc/shadow shows nothing of it.  PF_ENOTFOUND
+ * when the file (or a directory on its path) does not exist.
+ */
+static int read_config(struct pf_buf *text, const char *path, const char *shown,
+		       unsigned flags)
+{
+	int oflags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+	struct stat st;
+	int fd, ret = 0;
+
+	if (flags & L_NOFOLLOW) {
+		if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+			return pf_error_setc(PF_EINVALID,
+					     "'%s' is a symbolic link (only a "
+					     "regular file is read)",
+					     shown);
+		oflags |= O_NOFOLLOW;
+	}
+	fd = open(path, oflags);
+	if (fd < 0)
+		return pf_error_setc(
+			errno == ENOENT || errno == ENOTDIR ? PF_ENOTFOUND
+			: errno == ELOOP		    ? PF_EINVALID
+							    : PF_ERROR,
+			"cannot open '%s': %s", shown, strerror(errno));
+	if (fstat(fd, &st))
+		ret = pf_error_set("cannot stat '%s': %s", shown,
+				   strerror(errno));
+	else if (is_dev_null(&st))
+		ret = 0;
+	else if (!S_ISREG(st.st_mode))
+		ret = pf_error_setc(PF_EINVALID,
+				    "'%s' is %s (only a regular file is read)",
+				    shown, file_kind(st.st_mode));
+	else if (st.st_size > CONFIG_FILE_CAP)
+		ret = pf_error_setc(PF_ETOOBIG,
+				    "'%s' is larger than %d KiB: not a "
+				    "configuration file",
+				    shown, CONFIG_FILE_CAP / 1024);
+	else if ((ret = pf_buf_read_fd(text, fd, CONFIG_FILE_CAP)))
+		pf_error_prefix(ret, "'%s'", shown);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Load one file as a layer.  Without L_REQUIRED a missing file (or a
+ * missing directory on its path) is no layer at all.  A file that cannot
+ * be read, or is not text, is an error and changes nothing; the rest is
+ * parsed line by line (see parse_text() and L_LENIENT).
  */
 static int load_file(struct pf_config *cfg, const char *path, const char *shown,
-		     int trusted, int required, struct pf_buf *warnings)
+		     unsigned flags, struct pf_buf *warnings)
 {
 	struct pf_buf text = PF_BUF_INIT;
-	struct stat st;
 	int ret;
 
-	if (!required && stat(path, &st) &&
-	    (errno == ENOENT || errno == ENOTDIR))
-		return 0;
-	ret = pf_buf_read_file(&text, path, CONFIG_FILE_CAP);
-	if (!ret)
-		ret = parse_text(cfg, shown, text.buf, text.len, trusted,
-				 warnings);
+	ret = read_config(&text, path, shown, flags);
+	if (ret == PF_ENOTFOUND && !(flags & L_REQUIRED)) {
+		pf_error_clear();
+		ret = 0;
+	} else if (!ret) {
+		ret = check_text(shown, text.buf, text.len);
+		if (!ret)
+			ret = parse_text(cfg, shown, text.buf, text.len, flags,
+					 warnings);
+	}
 	pf_buf_release(&text);
 	return ret;
 }
@@ -1002,13 +1336,14 @@ int pf_config_user_file(struct pf_buf *out)
 	return 0;
 }
 
-static int apply_env(struct pf_config *cfg, struct pf_buf *warnings)
+/* The environment layer: a bad value costs that variable only (a
+ * warning; the key keeps what the files gave it). */
+static void apply_env(struct pf_config *cfg, struct pf_buf *warnings)
 {
 	extern char **environ;
 	struct pf_buf var = PF_BUF_INIT;
-	int ret = 0;
 
-	for (size_t i = 0; !ret && i < PF_ARRAY_SIZE(keys); i++) {
+	for (size_t i = 0; i < PF_ARRAY_SIZE(keys); i++) {
 		const char *v;
 		struct origin o = { NULL, 0, NULL, NULL, 1, 0 };
 
@@ -1021,10 +1356,11 @@ static int apply_env(struct pf_config *cfg, struct pf_buf *warnings)
 		if (!v)
 			continue;
 		o.env = var.buf;
-		ret = set_value(cfg, &keys[i], v, &o);
+		if (set_value(cfg, &keys[i], v, &o))
+			warn_kept(warnings, cfg, &keys[i]);
 	}
 	/* PUSHFIX_SCAN_TIMOUT=5 would otherwise do nothing, silently. */
-	for (char **e = environ; !ret && e && *e; e++) {
+	for (char **e = environ; e && *e; e++) {
 		const char *rest, *eq;
 		const char *sec = NULL;
 		char section[16], name[64];
@@ -1052,19 +1388,50 @@ static int apply_env(struct pf_config *cfg, struct pf_buf *warnings)
 		snprintf(section, sizeof(section), "%s", sec);
 		if (find_key(section, name))
 			continue;
+		pf_buf_reset(&var);
+		add_suggestion(&var, section, name);
 		add_warning(warnings,
 			    "environment variable %.*s: unknown key '%s' in "
-			    "[%s]",
-			    (int)(eq - *e), *e, name, section);
+			    "[%s]%s",
+			    (int)(eq - *e), *e, name, section, var.buf);
 	}
 	pf_buf_release(&var);
-	return ret;
 }
 
 int pf_config_load_file(struct pf_config *cfg, const char *path,
 			struct pf_buf *warnings)
 {
-	return load_file(cfg, path, path, 1, 1, warnings);
+	return load_file(cfg, path, path, L_TRUSTED | L_REQUIRED, warnings);
+}
+
+/* Keep the first layer error (its message outlives the later layers). */
+static void first_error(int *ret, struct pf_buf *msg, int err)
+{
+	if (!err || *ret)
+		return;
+	*ret = err;
+	pf_buf_addstr(msg, pf_error_last());
+}
+
+/*
+ * The committed .pushfix.ini: whoever commits to the repository writes it,
+ * so nothing in it may stop the check.  A regular file in the work tree
+ * only, read without following a link; a file that is refused or cannot
+ * be read is a warning and no layer, and a bad line costs that line.
+ */
+static void load_committed(struct pf_config *cfg, const char *worktree,
+			   struct pf_buf *warnings)
+{
+	struct pf_buf path = PF_BUF_INIT;
+
+	pf_buf_addf(&path, "%s/.pushfix.ini", worktree);
+	if (load_file(cfg, path.buf, ".pushfix.ini", L_LENIENT | L_NOFOLLOW,
+		      warnings)) {
+		add_warning(warnings, "%s; the file is ignored",
+			    pf_error_last());
+		pf_error_clear();
+	}
+	pf_buf_release(&path);
 }
 
 int pf_config_load(struct pf_config *cfg, const char *worktree,
@@ -1072,26 +1439,28 @@ int pf_config_load(struct pf_config *cfg, const char *worktree,
 {
 	const char *only = getenv("PUSHFIX_CONFIG");
 	struct pf_buf path = PF_BUF_INIT, shown = PF_BUF_INIT;
+	struct pf_buf msg = PF_BUF_INIT;
 	int ret = 0;
 
+	/* Each layer on its own: a file that cannot be read is an error,
+	 * yet every other layer still applies, so that the user's own
+	 * `on_error = block` holds whatever else is broken. */
 	if (only && *only) {
-		ret = load_file(cfg, only, only, 1, 1, warnings);
-		if (ret)
-			pf_error_prefix(ret, "PUSHFIX_CONFIG");
+		int err =
+			load_file(cfg, only, only,
+				  L_TRUSTED | L_LENIENT | L_REQUIRED, warnings);
+
+		if (err)
+			pf_error_prefix(err, "PUSHFIX_CONFIG");
+		first_error(&ret, &msg, err);
 		goto env;
 	}
-	if (!pf_config_user_file(&path)) {
-		ret = load_file(cfg, path.buf, path.buf, 1, 0, warnings);
-		if (ret)
-			goto out;
-	}
-	if (worktree) {
-		pf_buf_reset(&path);
-		pf_buf_addf(&path, "%s/.pushfix.ini", worktree);
-		ret = load_file(cfg, path.buf, ".pushfix.ini", 0, 0, warnings);
-		if (ret)
-			goto out;
-	}
+	if (!pf_config_user_file(&path))
+		first_error(&ret, &msg,
+			    load_file(cfg, path.buf, path.buf,
+				      L_TRUSTED | L_LENIENT, warnings));
+	if (worktree)
+		load_committed(cfg, worktree, warnings);
 	if (gitdir) {
 		size_t wl = worktree ? strlen(worktree) : 0;
 
@@ -1104,22 +1473,19 @@ int pf_config_load(struct pf_config *cfg, const char *worktree,
 			pf_buf_addstr(&shown, path.buf + wl + 1);
 		else
 			pf_buf_addstr(&shown, path.buf);
-		ret = load_file(cfg, path.buf, shown.buf, 1, 0, warnings);
-		if (ret)
-			goto out;
+		first_error(&ret, &msg,
+			    load_file(cfg, path.buf, shown.buf,
+				      L_TRUSTED | L_LENIENT, warnings));
 	}
 env:
-	if (!ret)
-		ret = apply_env(cfg, warnings);
-out:
-	if (ret) {
-		/* Whoever goes on after the error (the hook fails open) gets
-		 * the built-in defaults, never a half-applied mix. */
-		pf_config_release(cfg);
-		pf_config_init(cfg);
-	}
+	apply_env(cfg, warnings);
+	if (ret)
+		pf_error_setc(ret, "%s", msg.buf);
+	else
+		pf_error_clear();
 	pf_buf_release(&path);
 	pf_buf_release(&shown);
+	pf_buf_release(&msg);
 	return ret;
 }
 
@@ -1225,74 +1591,27 @@ static void dump_list(struct pf_buf *out, const char *name, const char *v)
 
 void pf_config_dump(const struct pf_config *cfg, struct pf_buf *out)
 {
+	struct pf_buf v = PF_BUF_INIT;
 	const char *section = NULL;
 
 	for (size_t i = 0; i < PF_ARRAY_SIZE(keys); i++) {
 		const struct key_def *k = &keys[i];
-		const void *p = cfield(cfg, k);
 
 		if (!section || strcmp(section, k->section)) {
 			pf_buf_addf(out, "%s[%s]\n", section ? "\n" : "",
 				    k->section);
 			section = k->section;
 		}
-		switch (k->kind) {
-		case K_BOOL:
-			pf_buf_addf(out, "%s = %s\n", k->name,
-				    *(const int *)p ? "true" : "false");
-			break;
-		case K_UINT:
-			pf_buf_addf(out, "%s = %u\n", k->name,
-				    *(const unsigned *)p);
-			break;
-		case K_SIZE:
-			pf_buf_addf(out, "%s = %lu\n", k->name,
-				    *(const unsigned long *)p);
-			break;
-		case K_ENUM: {
-			const char *name = NULL;
-
-			for (size_t j = 0; k->names[j]; j++)
-				if (k->values[j] == *(const int *)p)
-					name = k->names[j];
-			pf_buf_addf(out, "%s = %s\n", k->name,
-				    name ? name : "?");
-			break;
-		}
-		case K_CONFIDENCE: {
-			double d = *(const double *)p;
-			char num[40];
-
-			/* Shortest text that reads back as the same double. */
-			snprintf(num, sizeof(num), "%.15g", d);
-			if (strtod(num, NULL) != d)
-				snprintf(num, sizeof(num), "%.17g", d);
-			pf_buf_addf(out, "%s = %s\n", k->name, num);
-			break;
-		}
-		case K_LIST:
-		case K_HOSTMAP: {
-			const char *v = *(char *const *)p;
-
-			dump_list(out, k->name, v ? v : "");
-			break;
-		}
-		case K_CHOICE:
-		case K_STR:
-		case K_ENVNAME:
-		case K_URL: {
-			const char *v = *(char *const *)p;
-
-			if (!v)
-				v = "";
-			if (needs_quotes(v))
-				pf_buf_addf(out, "%s = \"%s\"\n", k->name, v);
-			else if (*v)
-				pf_buf_addf(out, "%s = %s\n", k->name, v);
-			else
-				pf_buf_addf(out, "%s =\n", k->name);
-			break;
-		}
-		}
+		pf_buf_reset(&v);
+		value_text(cfg, k, &v);
+		if (k->kind == K_LIST || k->kind == K_HOSTMAP)
+			dump_list(out, k->name, v.buf);
+		else if (is_string_kind(k->kind) && needs_quotes(v.buf))
+			pf_buf_addf(out, "%s = \"%s\"\n", k->name, v.buf);
+		else if (v.len)
+			pf_buf_addf(out, "%s = %s\n", k->name, v.buf);
+		else
+			pf_buf_addf(out, "%s =\n", k->name);
 	}
+	pf_buf_release(&v);
 }

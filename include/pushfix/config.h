@@ -10,8 +10,13 @@
  *   < PUSHFIX_CONFIG=path (replaces the three files when set)
  *   < environment PUSHFIX_<SECTION>_<KEY>=value (one key each)
  *
- * An unknown section or key is a warning naming file:line; a bad value is
- * an error naming file:line.  Strings are owned by the struct.
+ * A bad layer costs its bad keys only: an unknown section or key is a
+ * warning naming file:line (with a guess for a near miss); a bad value,
+ * a line that is not INI and a secret are warnings naming file:line, the
+ * key and what it accepts, and the key keeps the value of the layers
+ * below.  Only a file that cannot be read at all (or is not text) is an
+ * error, and then every other layer still applies.  Strings are owned by
+ * the struct.
  * Secrets (API keys, tokens) are never stored here: only the *name* of the
  * environment variable or the command that yields them.  A key named like
  * a secret (api_key, token, password, secret, webhook...) with a value in
@@ -30,8 +35,13 @@
  * scan.semgrep_bin, llm.base_url, llm.api_key_env, llm.api_key_cmd,
  * privacy.redact_paths, privacy.allow_hosts, privacy.log_vault,
  * mirror.api_url, mirror.repository, mirror.token_env, mirror.token_cmd,
- * mirror.slack_webhook_env.  Every other layer may set every key.
+ * mirror.slack_webhook_env.  Every other layer may set every key.  Nothing
+ * in it can stop the check: it is read only as a regular file (lstat, no
+ * symbolic link followed, at most 64 KiB); refused or unreadable, it is a
+ * warning and no layer, never an error.
  *
+ * Files are opened without blocking and must be regular files (or
+ * /dev/null): a FIFO or a device is refused before any read. *
  * File syntax (inih): `[section]`, `key = value` (or `key: value`),
  * comments at the start of a line with ';' or '#', or after " ;".  Names
  * are case-insensitive; indentation is allowed; an indented line that is
@@ -134,22 +144,23 @@ void pf_config_release(struct pf_config *cfg);
 /*
  * Load every layer on top of `cfg`, which must have been initialised with
  * pf_config_init().  `worktree` and `gitdir` (the common dir) may be NULL
- * outside a repository.  Warnings (unknown keys, keys ignored in
- * .pushfix.ini) are appended to `warnings` (one line each, "warning: ...",
- * '\n'-terminated), which may be NULL.  A file that does not exist is no
- * layer; one that cannot be read is an error.
- * Returns PF_EINVALID with "cannot parse 'FILE' line N: ..." on a bad value
- * ("cannot parse environment variable PUSHFIX_X_Y: ..." for the
- * environment), another PF_E* code when a file cannot be read (and for a
- * missing PUSHFIX_CONFIG file).  On any error `cfg` is reset to the
- * built-in defaults, so a caller that fails open goes on with those.
+ * outside a repository.  Warnings (unknown keys, bad values, keys ignored
+ * in .pushfix.ini, a refused .pushfix.ini) are appended to `warnings` (one
+ * line each, "warning: ...", '\n'-terminated, control bytes shown as '?'),
+ * which may be NULL.  A file that does not exist is no layer.
+ * Returns 0, or the first error of a trusted file that cannot be read
+ * (not a regular file, too big, not text, unreadable; a missing
+ * PUSHFIX_CONFIG file): its message names the file.  Even then `cfg`
+ * holds every other layer, so a caller that fails open still honours
+ * [policy] on_error from the user's own files and environment.
  */
 struct pf_buf;
 int pf_config_load(struct pf_config *cfg, const char *worktree,
 		   const char *gitdir, struct pf_buf *warnings);
 
-/* Load one file into cfg (for tests and PUSHFIX_CONFIG), trusted; a
- * missing file is an error.  cfg keeps what was applied before an error. */
+/* Load one file into cfg (for tests), trusted and strict: a missing file,
+ * a bad value or a line that is not INI is an error ("cannot parse 'FILE'
+ * line N: ..."); cfg keeps what was applied before it. */
 int pf_config_load_file(struct pf_config *cfg, const char *path,
 			struct pf_buf *warnings);
 

@@ -64,6 +64,8 @@ struct pf_forge_repo {
 	char *path;	     /* "owner/name" or "group/sub/project" */
 	char *owner;	     /* "owner" or "group/sub" */
 	char *name;	     /* "name" or "project" */
+	int token_ok;	     /* the forge's token may go to api_url: see
+				pf_forge_resolve() */
 };
 
 /*
@@ -84,7 +86,15 @@ struct pf_forge_repo {
  *  - path: opts->repository, else the URL's; GitLab web paths are cut at
  *    "/-/" and a relative URL root named by api_url
  *    (https://host/gitlab/api/v4) is removed from the front; GitHub wants
- *    exactly owner/name, GitLab at least group/project.
+ *    exactly owner/name, GitLab at least group/project;
+ *  - token_ok: the token goes only where the user said it may.  1 when
+ *    opts->api_url is set (config.c takes [mirror] api_url only from the
+ *    user's own files and environment, never from the committed
+ *    .pushfix.ini) or when the API is the public forge's own
+ *    (https://api.github.com, https://api.SUB.ghe.com,
+ *    https://gitlab.com/api/v4).  0 for an API derived from any other
+ *    host: a committed `forge = github` must not send GITHUB_TOKEN to
+ *    whatever host the remote names.
  * 0 or PF_EINVALID/PF_ENOTFOUND with a message naming the URL (redacted)
  * or the [mirror] key at fault.  Release `out` with
  * pf_forge_repo_release().
@@ -92,6 +102,13 @@ struct pf_forge_repo {
 int pf_forge_resolve(struct pf_forge_repo *out, const char *remote_url,
 		     const struct pf_forge_opts *opts);
 void pf_forge_repo_release(struct pf_forge_repo *r);
+
+/* Append why the token is not sent (r->token_ok is 0) and how to allow
+ * it: "GITHUB_TOKEN is not sent to git.example.com: set [mirror] api_url
+ * in your own config to trust it".  `source` names the token
+ * ("GITHUB_TOKEN", "[mirror] token_cmd"). */
+void pf_forge_untrusted(struct pf_buf *out, const struct pf_forge_repo *r,
+			const char *source);
 
 /* "GitHub", "GitLab", "auto". */
 const char *pf_forge_name(enum pf_forge f);

@@ -213,16 +213,32 @@ static void check_mirror(struct doctor *d, struct pf_run *run)
 				? run->cfg.mirror.token_env
 			: fr.forge == PF_FORGE_GITLAB ? "GITLAB_TOKEN"
 						      : "GITHUB_TOKEN";
+		int cmd = !(run->cfg.mirror.token_env &&
+			    *run->cfg.mirror.token_env) &&
+			  run->cfg.mirror.token_cmd &&
+			  *run->cfg.mirror.token_cmd;
 		int have =
 			(getenv(tenv) && *getenv(tenv)) ||
 			(fr.forge == PF_FORGE_GITHUB && getenv("GH_TOKEN")) ||
-			(run->cfg.mirror.token_cmd &&
-			 *run->cfg.mirror.token_cmd);
+			cmd;
 
-		say(d, have ? "ok" : "warning", "mirror: %s %s at %s, token %s",
-		    pf_forge_name(fr.forge), fr.path, fr.api_url,
-		    have ? "configured"
-			 : "missing (set it in the environment)");
+		if (!fr.token_ok) {
+			/* What the mirror would do: refuse, not send. */
+			struct pf_buf why = PF_BUF_INIT;
+
+			pf_forge_untrusted(&why, &fr,
+					   cmd ? "[mirror] token_cmd" : tenv);
+			say(d, "warning", "mirror: %s %s at %s: %s",
+			    pf_forge_name(fr.forge), fr.path, fr.api_url,
+			    why.buf);
+			pf_buf_release(&why);
+		} else {
+			say(d, have ? "ok" : "warning",
+			    "mirror: %s %s at %s, token %s",
+			    pf_forge_name(fr.forge), fr.path, fr.api_url,
+			    have ? "configured"
+				 : "missing (set it in the environment)");
+		}
 		pf_forge_repo_release(&fr);
 	}
 	git_buf_dispose(&ubuf);

@@ -69,9 +69,11 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	int ret, status = 0, loaded = 0;
 
 	ret = pf_run_open(&run, NULL);
+	/* Even when a config file cannot be read, run.cfg holds every other
+	 * layer (or the defaults): its on_error decides. */
+	loaded = 1;
 	if (ret)
 		goto fault;
-	loaded = 1;
 	if (argc > 1)
 		run.remote_name = pf_xstrdup(argv[1]);
 	if (argc > 2)
@@ -142,9 +144,11 @@ static int policy_blocks_on_error(void)
 	struct pf_run run;
 	int block = 0;
 
-	if (!pf_run_open_repo(&run, NULL) &&
-	    !pf_config_load(&run.cfg, run.worktree, run.gitdir, NULL))
+	/* A layer that cannot be read leaves the others applied. */
+	if (!pf_run_open_repo(&run, NULL)) {
+		pf_config_load(&run.cfg, run.worktree, run.gitdir, NULL);
 		block = run.cfg.policy.on_error_block;
+	}
 	git_error_clear();
 	pf_run_release(&run);
 	return block;

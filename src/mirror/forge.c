@@ -547,6 +547,41 @@ static void derive_api_url(struct pf_buf *out, enum pf_forge f,
 	pf_buf_addstr(out, f == PF_FORGE_GITHUB ? "/api/v3" : "/api/v4");
 }
 
+/* The public forges' own APIs, where their tokens belong. */
+static int is_public_api(const char *api)
+{
+	const char *host;
+
+	if (!strcmp(api, "https://api.github.com") ||
+	    !strcmp(api, "https://gitlab.com/api/v4"))
+		return 1;
+	if (strncmp(api, "https://api.", 12))
+		return 0;
+	host = api + strlen("https://");
+	/* GitHub Enterprise Cloud: api.SUB.ghe.com, a GitHub host. */
+	return !strchr(host, '/') && !strchr(host, ':') &&
+	       pf_ends_with(host, ".ghe.com");
+}
+
+/* The host[:port] of an http(s) URL. */
+static void add_url_host(struct pf_buf *out, const char *url)
+{
+	size_t sl = url_scheme_len(url);
+	const char *h = sl ? url + sl + 3 : url;
+
+	pf_buf_add(out, h, strcspn(h, "/?#"));
+}
+
+void pf_forge_untrusted(struct pf_buf *out, const struct pf_forge_repo *r,
+			const char *source)
+{
+	pf_buf_addf(out, "%s%s is not sent to ",
+		    *source == '[' ? "the token from " : "", source);
+	add_url_host(out, r->api_url);
+	pf_buf_addstr(out, ": set [mirror] api_url in your own config to "
+			   "trust it");
+}
+
 int pf_forge_resolve(struct pf_forge_repo *out, const char *remote_url,
 		     const struct pf_forge_opts *opts)
 {
@@ -637,6 +672,7 @@ int pf_forge_resolve(struct pf_forge_repo *out, const char *remote_url,
 	path = NULL;
 	r.host = have_url ? pf_xstrdup(u.host) : NULL;
 	r.api_url = pf_buf_detach(&api, NULL);
+	r.token_ok = have_api || is_public_api(r.api_url);
 	*out = r;
 	memset(&r, 0, sizeof(r));
 	ret = 0;

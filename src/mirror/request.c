@@ -226,6 +226,15 @@ int pf_mirror_request(struct pf_mirror_ctx *c, struct pf_http_response *r,
 	size_t h = 0;
 	int ret;
 
+	/* The choke point of every forge request: a token goes only to the
+	 * API the user trusted (see pf_forge_resolve()), never to a host a
+	 * committed .pushfix.ini pointed at. */
+	if (c->token && !c->repo->token_ok) {
+		pf_forge_untrusted(&auth, c->repo, c->token_source);
+		ret = pf_error_setc(PF_EAUTH, "%s", auth.buf);
+		pf_buf_release(&auth);
+		return ret;
+	}
 	if (c->repo->forge == PF_FORGE_GITHUB) {
 		pf_buf_addf(&auth, "Authorization: Bearer %s",
 			    c->token ? c->token : "");

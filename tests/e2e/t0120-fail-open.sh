@@ -133,15 +133,18 @@ test_expect_success 'PUSHFIX_CONFIG names a missing file: one line, push goes on
 	expect_one_line "$TRASH/err" "missing\.ini"
 '
 
-test_expect_success 'unreadable .pushfix.ini (a directory): one line, push goes on' '
+# A committed file cannot stop the check (issue 10): one warning, and the
+# scan runs all the same.
+test_expect_success 'unreadable .pushfix.ini (a directory): one warning, the check runs' '
 	cd "$TRASH/work" && new_commit &&
 	mkdir .pushfix.ini &&
 	push_open &&
 	rmdir .pushfix.ini &&
-	expect_one_line "$TRASH/err" "\.pushfix\.ini"
+	test "$(grep -c "^warning: .*\.pushfix\.ini" "$TRASH/err")" -eq 1 &&
+	expect_grep "^pushfix: .*(semgrep" "$TRASH/err"
 '
 
-test_expect_success 'malformed .pushfix.ini (bad value): names file:line, push goes on' '
+test_expect_success 'malformed .pushfix.ini (bad value): names file:line, the check runs' '
 	cd "$TRASH/work" && new_commit &&
 	printf "[scan]\n# comment\nfilter = sideways\n" >.pushfix.ini &&
 	push_open &&
@@ -149,7 +152,9 @@ test_expect_success 'malformed .pushfix.ini (bad value): names file:line, push g
 	expect_grep "\.pushfix\.ini" "$TRASH/err" &&
 	expect_grep "line 3" "$TRASH/err" &&
 	expect_grep "sideways" "$TRASH/err" &&
-	test "$(grep -v "^hint:" "$TRASH/err" | grep -c .)" -eq 1
+	expect_grep "keeping added" "$TRASH/err" &&
+	test "$(grep -c "^warning:" "$TRASH/err")" -eq 1 &&
+	expect_grep "^pushfix: .*(semgrep" "$TRASH/err"
 '
 
 test_expect_success 'malformed .pushfix.ini (not INI): names file:line, push goes on' '

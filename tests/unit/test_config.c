@@ -633,7 +633,8 @@ static void test_unknown_keys_warn(void **state)
 	assert_int_equal(pf_config_load_file(&c, f, &w), 0);
 	snprintf(want, sizeof(want),
 		 "warning: '%s' line 1: key 'stray' is outside any [section]\n"
-		 "warning: '%s' line 3: unknown key 'timout' in [scan]\n"
+		 "warning: '%s' line 3: unknown key 'timout' in [scan] (did "
+		 "you mean 'timeout'?)\n"
 		 "warning: '%s' line 6: unknown section [fancy]\n"
 		 "warning: '%s' line 10: unknown section [fancy]\n",
 		 f, f, f, f);
@@ -1007,40 +1008,51 @@ static void test_pushfix_config_replaces_files(void **state)
 	pf_config_release(&c);
 }
 
+/* A bad variable costs that key only: a warning, and the key keeps what
+ * the files gave it. */
 static void test_env_errors_and_warnings(void **state)
 {
 	struct pf_config c;
 	struct pf_buf w = PF_BUF_INIT;
 
 	(void)state;
+	write_file("home/.config/pushfix/config.ini", "[scan]\nfilter = file\n");
 	setenv("PUSHFIX_SCAN_FILTER", "ad", 1);
+	setenv("PUSHFIX_SCAN_CONTEXT", "7", 1);
 	pf_config_init(&c);
-	assert_int_equal(pf_config_load(&c, NULL, NULL, &w), PF_EINVALID);
-	assert_string_equal(pf_error_last(),
-			    "cannot parse environment variable "
-			    "PUSHFIX_SCAN_FILTER: unknown value 'ad' (expected "
-			    "added, context, file or all)");
+	assert_int_equal(pf_config_load(&c, NULL, NULL, &w), 0);
+	assert_string_equal(w.buf, "warning: environment variable "
+				   "PUSHFIX_SCAN_FILTER: unknown value 'ad' "
+				   "(expected added, context, file or all); "
+				   "keeping file\n");
+	assert_int_equal(c.scan.filter, PF_FILTER_FILE);
+	assert_int_equal(c.scan.context, 7);
 	pf_config_release(&c);
 	unsetenv("PUSHFIX_SCAN_FILTER");
+	unsetenv("PUSHFIX_SCAN_CONTEXT");
+	pf_remove_tree(path_of("home/.config"));
 
+	pf_buf_reset(&w);
 	setenv("PUSHFIX_LLM_TIMEOUT", "0", 1);
 	pf_config_init(&c);
-	assert_int_equal(pf_config_load(&c, NULL, NULL, &w), PF_EINVALID);
-	assert_string_equal(pf_error_last(),
-			    "cannot parse environment variable "
-			    "PUSHFIX_LLM_TIMEOUT: 0 is out of range (expected 1 "
-			    "to 3600)");
+	assert_int_equal(pf_config_load(&c, NULL, NULL, &w), 0);
+	assert_string_equal(w.buf, "warning: environment variable "
+				   "PUSHFIX_LLM_TIMEOUT: 0 is out of range "
+				   "(expected 1 to 3600); keeping 30\n");
+	assert_int_equal(c.llm.timeout, 30);
 	pf_config_release(&c);
 	unsetenv("PUSHFIX_LLM_TIMEOUT");
 
+	pf_buf_reset(&w);
 	setenv("PUSHFIX_LLM_API_KEY_ENV", "sk-live-1234", 1);
 	pf_config_init(&c);
-	assert_int_equal(pf_config_load(&c, NULL, NULL, &w), PF_EINVALID);
-	assert_string_equal(pf_error_last(),
-			    "cannot parse environment variable "
-			    "PUSHFIX_LLM_API_KEY_ENV: expected the name of an "
-			    "environment variable (letters, digits, _), not its "
-			    "value");
+	assert_int_equal(pf_config_load(&c, NULL, NULL, &w), 0);
+	assert_string_equal(w.buf, "warning: environment variable "
+				   "PUSHFIX_LLM_API_KEY_ENV: expected the name "
+				   "of an environment variable (letters, "
+				   "digits, _), not its value; keeping it "
+				   "empty\n");
+	assert_null(strstr(w.buf, "sk-live"));
 	pf_config_release(&c);
 	unsetenv("PUSHFIX_LLM_API_KEY_ENV");
 
@@ -1054,7 +1066,7 @@ static void test_env_errors_and_warnings(void **state)
 	assert_int_equal(pf_config_load(&c, NULL, NULL, &w), 0);
 	assert_string_equal(w.buf, "warning: environment variable "
 				   "PUSHFIX_SCAN_TIMOUT: unknown key 'timout' "
-				   "in [scan]\n");
+				   "in [scan] (did you mean 'timeout'?)\n");
 	pf_config_release(&c);
 	pf_buf_release(&w);
 }
@@ -1133,13 +1145,19 @@ static void test_repository_file_untrusted(void **state)
 	assert_string_equal(c.privacy.redact_words, "northwind");
 	assert_string_equal(c.scan.command, "flawfinder --sarif {files}");
 	pf_config_release(&c);
-	/* Secrets are refused in the repository file too (an error). */
-	write_file("repo/.pushfix.ini", "[llm]\napi_key = sk-1\n");
+	/* Secrets are refused in the repository file too: that line alone,
+	 * never echoed. */
+	write_file("repo/.pushfix.ini",
+		   "[llm]\napi_key = sk-1\n[scan]\ncontext = 9\n");
+	pf_buf_reset(&w);
 	pf_config_init(&c);
-	assert_int_equal(pf_config_load(&c, wt, gd, NULL), PF_EINVALID);
-	assert_true(pf_starts_with(pf_error_last(),
-				   "cannot parse '.pushfix.ini' line 2: [llm] "
+	assert_int_equal(pf_config_load(&c, wt, gd, &w), 0);
+	assert_true(pf_starts_with(w.buf,
+				   "warning: '.pushfix.ini' line 2: [llm] "
 				   "api_key: secrets do not belong"));
+	assert_true(pf_ends_with(w.buf, "; the line is ignored\n"));
+	assert_null(strstr(w.buf, "sk-1"));
+	assert_int_equal(c.scan.context, 9);
 	pf_config_release(&c);
 	pf_config_release(&def);
 	pf_buf_release(&w);
@@ -1147,37 +1165,39 @@ static void test_repository_file_untrusted(void **state)
 	pf_buf_release(&b);
 }
 
-/* A bad layer leaves the defaults, never a half-applied mix; file names
- * in messages read as the user knows them. */
-static void test_error_resets_and_names(void **state)
+/* A bad value costs that key only: a warning naming file, line, key and
+ * the allowed values, and the key keeps what the layers below gave it;
+ * file names in messages read as the user knows them. */
+static void test_bad_value_costs_its_key(void **state)
 {
 	struct pf_config c;
-	struct pf_buf a = PF_BUF_INIT, b = PF_BUF_INIT;
+	struct pf_buf w = PF_BUF_INIT;
 	char wt[300], gd[300];
 
 	(void)state;
 	snprintf(wt, sizeof(wt), "%s/repo", tmp);
 	snprintf(gd, sizeof(gd), "%s/repo/.git", tmp);
 	write_file("home/.config/pushfix/config.ini", "[scan]\ntimeout = 5\n");
-	write_file("repo/.pushfix.ini", "[scan]\ncontext = x\n");
+	write_file("repo/.pushfix.ini", "[scan]\ncontext = x\n"
+					"timeout = banana\nfilter = file\n");
+	write_file("repo/.git/pushfix/config.ini",
+		   "[policy]\non_error = block\n\n[ui]\ncolor = pink\n");
 	pf_config_init(&c);
-	assert_int_equal(pf_config_load(&c, wt, gd, NULL), PF_EINVALID);
-	assert_string_equal(pf_error_last(),
-			    "cannot parse '.pushfix.ini' line 2: [scan] "
-			    "context: 'x' is not a whole number (expected 0 to "
-			    "1000)");
-	pf_config_dump(&c, &a);
-	assert_string_equal(a.buf, default_dump);
-	pf_config_release(&c);
-
-	pf_remove_tree(path_of("repo/.pushfix.ini"));
-	write_file("repo/.git/pushfix/config.ini", "\n[ui]\ncolor = pink\n");
-	pf_config_init(&c);
-	assert_int_equal(pf_config_load(&c, wt, gd, NULL), PF_EINVALID);
-	assert_string_equal(pf_error_last(),
-			    "cannot parse '.git/pushfix/config.ini' line 3: [ui] "
-			    "color: unknown value 'pink' (expected auto, always "
-			    "or never)");
+	assert_int_equal(pf_config_load(&c, wt, gd, &w), 0);
+	assert_string_equal(
+		w.buf,
+		"warning: '.pushfix.ini' line 2: [scan] context: 'x' is not a "
+		"whole number (expected 0 to 1000); keeping 3\n"
+		"warning: '.pushfix.ini' line 3: [scan] timeout: 'banana' is "
+		"not a whole number (expected 1 to 86400); keeping 5\n"
+		"warning: '.git/pushfix/config.ini' line 5: [ui] color: "
+		"unknown value 'pink' (expected auto, always or never); "
+		"keeping auto\n");
+	assert_int_equal(c.scan.context, 3);
+	assert_int_equal(c.scan.timeout, 5);		 /* user file */
+	assert_int_equal(c.scan.filter, PF_FILTER_FILE); /* the good line */
+	assert_int_equal(c.policy.on_error_block, 1);
+	assert_int_equal(c.ui.color, PF_AUTO);
 	pf_config_release(&c);
 
 	/* A linked worktree's common dir is elsewhere: the full path. */
@@ -1187,34 +1207,194 @@ static void test_error_resets_and_names(void **state)
 		snprintf(other, sizeof(other), "%s/elsewhere.git", tmp);
 		write_file("elsewhere.git/pushfix/config.ini",
 			   "[ui]\ncolor = pink\n");
+		pf_remove_tree(path_of("repo/.pushfix.ini"));
+		pf_buf_reset(&w);
 		pf_config_init(&c);
-		assert_int_equal(pf_config_load(&c, wt, other, NULL),
-				 PF_EINVALID);
+		assert_int_equal(pf_config_load(&c, wt, other, &w), 0);
 		snprintf(want, sizeof(want),
-			 "cannot parse '%s/elsewhere.git/pushfix/config.ini' "
+			 "warning: '%s/elsewhere.git/pushfix/config.ini' "
 			 "line 2: [ui] color: unknown value 'pink' (expected "
-			 "auto, always or never)",
+			 "auto, always or never); keeping auto\n",
 			 tmp);
-		assert_string_equal(pf_error_last(), want);
+		assert_string_equal(w.buf, want);
 		pf_config_release(&c);
 	}
 
-	/* Unreadable (a directory where the file should be): an error that
-	 * names it, so the hook can say so and fail open. */
-	pf_remove_tree(path_of("repo"));
-	pf_remove_tree(path_of("home/.config"));
+	/* Lines that are not INI, or too long: those lines only. */
+	write_file("repo/.pushfix.ini", "[scan\ncontext = 4\nthis is not ini\n"
+					"[policy]\nblock = error\n");
+	pf_buf_reset(&w);
+	pf_config_init(&c);
+	assert_int_equal(pf_config_load(&c, wt, gd, &w), 0);
+	assert_non_null(strstr(w.buf, "warning: '.pushfix.ini' line 1: "
+				      "expected 'key = value', '[section]' or "
+				      "a comment; the line is ignored\n"));
+	assert_non_null(strstr(w.buf, "warning: '.pushfix.ini' line 3: "
+				      "expected 'key = value', '[section]' or "
+				      "a comment; the line is ignored\n"));
+	assert_int_equal(c.policy.block, PF_BLOCK_ERROR);
+	assert_int_equal(c.policy.on_error_block, 1);
+	pf_config_release(&c);
+	pf_buf_release(&w);
+}
+
+/*
+ * A file that cannot be read is an error, yet every other layer still
+ * applies: the user's own on_error = block survives whatever is broken.
+ * The committed file is never an error: refused or unreadable, it is a
+ * warning, and nothing of a refused file is shown.
+ */
+static void test_broken_layer_keeps_the_others(void **state)
+{
+	struct pf_config c;
+	struct pf_buf w = PF_BUF_INIT;
+	char wt[300], gd[300], want[600], *big;
+	const char *outside;
+
+	(void)state;
+	snprintf(wt, sizeof(wt), "%s/repo", tmp);
+	snprintf(gd, sizeof(gd), "%s/repo/.git", tmp);
+	write_file("repo/.git/pushfix/config.ini",
+		   "[policy]\non_error = block\n");
 	assert_int_equal(pf_mkdir_p(path_of("home/.config/pushfix/config.ini"),
 				    0700),
 			 0);
+	write_file("repo/.pushfix.ini", "[scan]\ncontext = 9\n");
 	pf_config_init(&c);
 	assert_true(pf_config_load(&c, wt, gd, NULL) < 0);
-	assert_non_null(strstr(pf_error_last(),
-			       "home/.config/pushfix/config.ini"));
-	pf_config_dump(&c, &b);
-	assert_string_equal(b.buf, default_dump);
+	snprintf(want, sizeof(want),
+		 "'%s/home/.config/pushfix/config.ini' is a directory (only a "
+		 "regular file is read)",
+		 tmp);
+	assert_string_equal(pf_error_last(), want);
+	assert_int_equal(c.policy.on_error_block, 1);
+	assert_int_equal(c.scan.context, 9);
 	pf_config_release(&c);
-	pf_buf_release(&a);
-	pf_buf_release(&b);
+	pf_remove_tree(path_of("home/.config"));
+
+	/* A link to a file outside the work tree: refused unread. */
+	outside = write_file("outside/shadow",
+			     "root:$6$secret:19000\n[policy]\n"
+			     "on_error = allow\n");
+	pf_remove_tree(path_of("repo/.pushfix.ini"));
+	assert_int_equal(symlink(outside, path_of("repo/.pushfix.ini")), 0);
+	pf_config_init(&c);
+	assert_int_equal(pf_config_load(&c, wt, gd, &w), 0);
+	assert_string_equal(w.buf, "warning: '.pushfix.ini' is a symbolic "
+				   "link (only a regular file is read); the "
+				   "file is ignored\n");
+	assert_int_equal(c.policy.on_error_block, 1);
+	pf_config_release(&c);
+	unlink(path_of("repo/.pushfix.ini"));
+
+	/* Too big. */
+	big = malloc(1 << 20);
+	assert_non_null(big);
+	memset(big, '#', (1 << 20) - 1);
+	big[(1 << 20) - 1] = '\0';
+	write_file("repo/.pushfix.ini", big);
+	free(big);
+	pf_buf_reset(&w);
+	pf_config_init(&c);
+	assert_int_equal(pf_config_load(&c, wt, gd, &w), 0);
+	assert_string_equal(w.buf, "warning: '.pushfix.ini' is larger than "
+				   "64 KiB: not a configuration file; the file "
+				   "is ignored\n");
+	pf_config_release(&c);
+
+	/* Not text: no line of it is taken. */
+	pf_remove_tree(path_of("repo/.pushfix.ini"));
+	{
+		FILE *f = fopen(path_of("repo/.pushfix.ini"), "wb");
+
+		assert_non_null(f);
+		fwrite("[scan]\ncontext = 9\n\0\n", 1, 21, f);
+		fclose(f);
+	}
+	pf_buf_reset(&w);
+	pf_config_init(&c);
+	assert_int_equal(pf_config_load(&c, wt, gd, &w), 0);
+	assert_string_equal(w.buf, "warning: cannot parse '.pushfix.ini' line "
+				   "3: NUL byte (not a text file?); the file "
+				   "is ignored\n");
+	assert_int_equal(c.scan.context, 3);
+	pf_config_release(&c);
+
+	/* A FIFO, committed or named by PUSHFIX_CONFIG: refused at once,
+	 * never read (a read would block forever). */
+	pf_remove_tree(path_of("repo/.pushfix.ini"));
+	assert_int_equal(mkfifo(path_of("repo/.pushfix.ini"), 0600), 0);
+	pf_buf_reset(&w);
+	pf_config_init(&c);
+	assert_int_equal(pf_config_load(&c, wt, gd, &w), 0);
+	assert_string_equal(w.buf, "warning: '.pushfix.ini' is a FIFO (only a "
+				   "regular file is read); the file is "
+				   "ignored\n");
+	pf_config_release(&c);
+	setenv("PUSHFIX_CONFIG", path_of("repo/.pushfix.ini"), 1);
+	setenv("PUSHFIX_POLICY_ON_ERROR", "block", 1);
+	pf_config_init(&c);
+	assert_int_equal(pf_config_load(&c, wt, gd, NULL), PF_EINVALID);
+	snprintf(want, sizeof(want),
+		 "PUSHFIX_CONFIG: '%s' is a FIFO (only a regular file is "
+		 "read)",
+		 path_of("repo/.pushfix.ini"));
+	assert_string_equal(pf_error_last(), want);
+	assert_int_equal(c.policy.on_error_block, 1); /* the environment */
+	pf_config_release(&c);
+	unsetenv("PUSHFIX_CONFIG");
+	unsetenv("PUSHFIX_POLICY_ON_ERROR");
+	pf_buf_release(&w);
+}
+
+/* A near-miss name gets a guess; the escape sequences of a committed
+ * file never reach the terminal. */
+static void test_suggestions_and_control_bytes(void **state)
+{
+	struct pf_config c;
+	struct pf_buf w = PF_BUF_INIT;
+	const char *f;
+	char want[1024];
+
+	(void)state;
+	f = write_file("s.ini", "[polcy]\non_error = block\n"
+				"[scan]\non_error = block\nfiltr = all\n"
+				"ab = 1\n\x1b]0;pwned\x07 = 1\n");
+	pf_config_init(&c);
+	assert_int_equal(pf_config_load_file(&c, f, &w), 0);
+	snprintf(want, sizeof(want),
+		 "warning: '%s' line 2: unknown section [polcy] (did you "
+		 "mean [policy]?)\n"
+		 "warning: '%s' line 4: unknown key 'on_error' in [scan] "
+		 "(did you mean [policy] on_error?)\n"
+		 "warning: '%s' line 5: unknown key 'filtr' in [scan] (did "
+		 "you mean 'filter'?)\n"
+		 "warning: '%s' line 6: unknown key 'ab' in [scan]\n"
+		 "warning: '%s' line 7: unknown key '?]0;pwned?' in [scan]\n",
+		 f, f, f, f, f);
+	assert_string_equal(w.buf, want);
+	pf_config_release(&c);
+
+	/* A file of junk shows ten warnings and a count, not a flood. */
+	{
+		struct pf_buf junk = PF_BUF_INIT;
+
+		pf_buf_addstr(&junk, "[scan]\n");
+		for (int i = 0; i < 30; i++)
+			pf_buf_addf(&junk, "junk%d = 1\n", i);
+		f = write_file("junk.ini", junk.buf);
+		pf_buf_release(&junk);
+	}
+	pf_buf_reset(&w);
+	pf_config_init(&c);
+	assert_int_equal(pf_config_load_file(&c, f, &w), 0);
+	snprintf(want, sizeof(want),
+		 "warning: '%s' line 11: unknown key 'junk9' in [scan]\n"
+		 "warning: '%s': 20 more warnings not shown\n",
+		 f, f);
+	assert_true(pf_ends_with(w.buf, want));
+	pf_config_release(&c);
+	pf_buf_release(&w);
 }
 
 static void test_set_api(void **state)
@@ -1418,7 +1598,9 @@ int main(void)
 		T(test_pushfix_config_replaces_files),
 		T(test_env_errors_and_warnings),
 		T(test_repository_file_untrusted),
-		T(test_error_resets_and_names),
+		T(test_bad_value_costs_its_key),
+		T(test_broken_layer_keeps_the_others),
+		T(test_suggestions_and_control_bytes),
 		T(test_set_api),
 		T(test_dump_round_trip),
 		T(test_example_documents_every_key),

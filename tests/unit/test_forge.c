@@ -9,6 +9,7 @@
 
 #include "pushfix/err.h"
 #include "pushfix/forge.h"
+#include "pushfix/util.h"
 
 struct url_case {
 	const char *url;
@@ -274,6 +275,62 @@ static void test_resolve(void **state)
 	}
 }
 
+/* Where the token may go (issue 10): the public forges' own APIs and an
+ * api_url the user set; never an API derived from another host. */
+static void test_token_only_where_trusted(void **state)
+{
+	static const struct {
+		const char *url;
+		struct pf_forge_opts opts;
+		int ok;
+	} cases[] = {
+		{ "git@github.com:o/r.git", AUTO, 1 },
+		{ "https://www.github.com/o/r", AUTO, 1 },
+		{ "git@gitlab.com:g/p.git", AUTO, 1 },
+		{ "git@acme.ghe.com:o/r.git", AUTO, 1 },
+		{ "git@git.example.com:o/r.git",
+		  { PF_FORGE_GITHUB, NULL, NULL, NULL }, 0 },
+		{ "git@git.example.com:o/r.git",
+		  { PF_FORGE_GITLAB, NULL, NULL, NULL }, 0 },
+		{ "git@github.example.com:o/r.git", AUTO, 0 },
+		{ "http://gitlab.com/g/p.git", AUTO, 0 }, /* not https */
+		{ "git@git.example.com:o/r.git",
+		  { PF_FORGE_AUTO, NULL, NULL, "git.example.com=github" }, 0 },
+		{ "git@git.example.com:o/r.git",
+		  { PF_FORGE_GITHUB, "https://git.example.com/api/v3", NULL,
+		    NULL },
+		  1 },
+	};
+	struct pf_buf why = PF_BUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pf_forge_repo r;
+
+		if (pf_forge_resolve(&r, cases[i].url, &cases[i].opts))
+			fail_msg("case %zu: %s", i, pf_error_last());
+		if (r.token_ok != cases[i].ok)
+			fail_msg("case %zu %s: token_ok %d", i, cases[i].url,
+				 r.token_ok);
+		if (i == 4) {
+			pf_forge_untrusted(&why, &r, "GITHUB_TOKEN");
+			assert_string_equal(why.buf,
+					    "GITHUB_TOKEN is not sent to "
+					    "git.example.com: set [mirror] "
+					    "api_url in your own config to "
+					    "trust it");
+			pf_buf_reset(&why);
+			pf_forge_untrusted(&why, &r, "[mirror] token_cmd");
+			assert_true(pf_starts_with(why.buf,
+						   "the token from [mirror] "
+						   "token_cmd is not sent to "
+						   "git.example.com:"));
+		}
+		pf_forge_repo_release(&r);
+	}
+	pf_buf_release(&why);
+}
+
 static void expect_refused(const char *url, struct pf_forge_opts o,
 			   const char *msg)
 {
@@ -352,6 +409,7 @@ int main(void)
 	    cmocka_unit_test(test_token_never_in_messages),
 	    cmocka_unit_test(test_resolve),
 	    cmocka_unit_test(test_resolve_errors),
+	    cmocka_unit_test(test_token_only_where_trusted),
 	    cmocka_unit_test(test_url_encode),
 	};
 
