@@ -488,27 +488,31 @@ done:
 
 int pf_run_scan(struct pf_run *run)
 {
-	size_t ilen;
+	struct pf_findings *fs = &run->findings;
+	size_t ilen, kept = 0;
 	const char *ignore = pf_run_ignore_file(run, &ilen);
 	int ret;
 
-	ret = pf_scan_changeset(&run->findings, &run->scan, &run->cfg, &run->cs,
-				ignore, ilen);
+	ret = pf_scan_changeset(fs, &run->scan, &run->cfg, &run->cs, ignore,
+				ilen);
 	if (ret)
 		return ret;
-	run->dropped =
-		pf_filter_apply(&run->findings, &run->cs, run->cfg.scan.filter,
-				run->cfg.scan.context);
+	run->dropped = pf_filter_apply(fs, &run->cs, run->cfg.scan.filter,
+				       run->cfg.scan.context);
+	/* A flood of one report (600 times the same line) is one finding:
+	 * one request, one fix, one re-scan; its count says how many. */
+	run->merged = pf_findings_merge(fs);
 	/* What the developer said to ignore is not shown again. */
-	ret = pf_decision_mark_ignored(NULL, &run->findings, run->state_dir);
+	ret = pf_decision_mark_ignored(NULL, fs, run->state_dir);
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < run->findings.nr;) {
-		struct pf_finding *f = &run->findings.v[i];
+	/* In one pass: removing one at a time is quadratic in a flood. */
+	for (size_t i = 0; i < fs->nr; i++) {
+		struct pf_finding *f = &fs->v[i];
 		const struct pf_changed_file *cf;
 
 		if (f->ignored) {
-			pf_findings_remove(&run->findings, i);
+			pf_finding_release(f);
 			run->ignored++;
 			continue;
 		}
@@ -518,8 +522,11 @@ int pf_run_scan(struct pf_run *run)
 		if (cf && cf->content)
 			pf_finding_rule_fix_to_lines(f, cf->content,
 						     cf->content_len);
-		i++;
+		if (kept != i)
+			fs->v[kept] = *f;
+		kept++;
 	}
-	pf_findings_sort(&run->findings);
+	fs->nr = kept;
+	pf_findings_sort(fs);
 	return 0;
 }
