@@ -549,9 +549,10 @@ size_t pf_findings_merge(struct pf_findings *fs)
  * lines there) ends in '\n'; make the last line end as the file's does,
  * so that splicing it is exact.
  */
-static void match_final_newline(struct pf_fix *x, const char *c, size_t len)
+static void match_final_newline(struct pf_fix *x, const char *c, size_t len,
+				const struct pf_lines *ix)
 {
-	int64_t begin = line_begin(c, len, x->end_line, NULL);
+	int64_t begin = line_begin(c, len, x->end_line, ix);
 	size_t n = strlen(x->replacement);
 	int has_nl;
 
@@ -570,16 +571,23 @@ static void match_final_newline(struct pf_fix *x, const char *c, size_t len)
 int pf_finding_rule_fix_to_lines(struct pf_finding *f, const char *content,
 				 size_t len)
 {
+	return pf_finding_rule_fix_to_lines_indexed(f, content, len, NULL);
+}
+
+int pf_finding_rule_fix_to_lines_indexed(struct pf_finding *f,
+					 const char *content, size_t len,
+					 const struct pf_lines *ix)
+{
 	struct pf_buf b = PF_BUF_INIT;
 	size_t so, eo, begin, stop;
 	int ret;
 
 	if (!f->rule_fix) {
 		if (f->fix.origin == PF_FIX_RULE && f->fix.replacement)
-			match_final_newline(&f->fix, content, len);
+			match_final_newline(&f->fix, content, len, ix);
 		return 0;
 	}
-	ret = pf_finding_locate(f, content, len);
+	ret = pf_finding_locate_indexed(f, content, len, ix);
 	if (ret)
 		return ret;
 	so = (size_t)f->start.offset;

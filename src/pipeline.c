@@ -489,6 +489,7 @@ done:
 int pf_run_scan(struct pf_run *run)
 {
 	struct pf_findings *fs = &run->findings;
+	struct pf_lines *ix = NULL;
 	size_t ilen, kept = 0;
 	const char *ignore = pf_run_ignore_file(run, &ilen);
 	int ret;
@@ -506,7 +507,9 @@ int pf_run_scan(struct pf_run *run)
 	ret = pf_decision_mark_ignored(NULL, fs, run->state_dir);
 	if (ret)
 		return ret;
-	/* In one pass: removing one at a time is quadratic in a flood. */
+	/* In one pass: removing one at a time is quadratic in a flood; and
+	 * with each file's line index, built once. */
+	ix = pf_xcalloc(run->cs.nr ? run->cs.nr : 1, sizeof(*ix));
 	for (size_t i = 0; i < fs->nr; i++) {
 		struct pf_finding *f = &fs->v[i];
 		const struct pf_changed_file *cf;
@@ -519,14 +522,22 @@ int pf_run_scan(struct pf_run *run)
 		/* The rule author's fix, as whole lines, for every report;
 		 * from the version of the file the finding is in. */
 		cf = pf_filter_file_of(&run->cs, f);
-		if (cf && cf->content)
-			pf_finding_rule_fix_to_lines(f, cf->content,
-						     cf->content_len);
+		if (cf && cf->content) {
+			struct pf_lines *l = &ix[cf - run->cs.files];
+
+			if (!l->begin)
+				pf_lines_index(l, cf->content, cf->content_len);
+			pf_finding_rule_fix_to_lines_indexed(
+				f, cf->content, cf->content_len, l);
+		}
 		if (kept != i)
 			fs->v[kept] = *f;
 		kept++;
 	}
 	fs->nr = kept;
+	for (size_t k = 0; k < run->cs.nr; k++)
+		pf_lines_release(&ix[k]);
+	free(ix);
 	pf_findings_sort(fs);
 	return 0;
 }

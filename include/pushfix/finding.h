@@ -172,5 +172,9 @@ void pf_findings_sort(struct pf_findings *fs);
  */
 int pf_finding_rule_fix_to_lines(struct pf_finding *f, const char *content,
 				 size_t len);
+/* The same with the line index of `content` (or NULL). */
+int pf_finding_rule_fix_to_lines_indexed(struct pf_finding *f,
+					 const char *content, size_t len,
+					 const struct pf_lines *ix);
 
 #endif
