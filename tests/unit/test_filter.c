@@ -20,8 +20,9 @@
 #include "pushfix/util.h"
 
 /* A changed file with line ranges "a-b" pairs, terminated by 0. */
-static struct pf_changed_file *
-add_file(struct pf_changeset *cs, const char *path, const char *content, ...)
+static struct pf_changed_file *add_file(struct pf_changeset *cs,
+					const char *path, const char *content,
+					...)
 {
 	struct pf_changed_file *f;
 	va_list ap;
@@ -46,9 +47,9 @@ add_file(struct pf_changeset *cs, const char *path, const char *content, ...)
 	return f;
 }
 
-static struct pf_finding *add_finding(struct pf_findings *fs, const char *path,
-				      const char *rule, uint32_t start,
-				      uint32_t end)
+static struct pf_finding *add_finding(struct pf_findings *fs,
+				      const char *path, const char *rule,
+				      uint32_t start, uint32_t end)
 {
 	struct pf_finding *f = pf_findings_push(fs);
 
@@ -95,12 +96,12 @@ static void check(const struct pf_changeset *cs,
 static void fill_basic(struct pf_findings *fs)
 {
 	add_finding(fs, "a.py", "on1", 1, 1);
-	add_finding(fs, "a.py", "near1", 3, 3); /* 2 below line 1 */
-	add_finding(fs, "a.py", "span", 5, 10); /* ends on 10 */
+	add_finding(fs, "a.py", "near1", 3, 3);    /* 2 below line 1 */
+	add_finding(fs, "a.py", "span", 5, 10);    /* ends on 10 */
 	add_finding(fs, "a.py", "inside", 11, 11);
-	add_finding(fs, "a.py", "after", 15, 15); /* 3 after 12 */
+	add_finding(fs, "a.py", "after", 15, 15);  /* 3 after 12 */
 	add_finding(fs, "a.py", "far", 30, 31);
-	add_finding(fs, "a.py", "noend", 12, 0); /* end < start */
+	add_finding(fs, "a.py", "noend", 12, 0);   /* end < start */
 	add_finding(fs, "b.py", "b-far", 1, 1);
 	add_finding(fs, "c.py", "other-file", 1, 1);
 }
@@ -117,7 +118,8 @@ static void test_added(void **state)
 
 	(void)state;
 	basic_changeset(&cs);
-	check(&cs, fill_basic, PF_FILTER_ADDED, 3, "on1 span inside noend", 5);
+	check(&cs, fill_basic, PF_FILTER_ADDED, 3,
+	      "on1 span inside noend", 5);
 	pf_changeset_release(&cs);
 }
 
@@ -134,8 +136,8 @@ static void test_context(void **state)
 	check(&cs, fill_basic, PF_FILTER_CONTEXT, 2,
 	      "on1 near1 span inside noend", 4);
 	/* ±0 is ADDED. */
-	check(&cs, fill_basic, PF_FILTER_CONTEXT, 0, "on1 span inside noend",
-	      5);
+	check(&cs, fill_basic, PF_FILTER_CONTEXT, 0,
+	      "on1 span inside noend", 5);
 	/* A huge window: everything in a changed file, nothing else. */
 	check(&cs, fill_basic, PF_FILTER_CONTEXT, 1000,
 	      "on1 near1 span inside after far noend b-far", 1);

@@ -43,22 +43,22 @@ static void test_severity(void **state)
 		enum pf_severity sev;
 	} t[] = {
 		{ "CRITICAL", PF_SEV_CRITICAL }, { "ERROR", PF_SEV_ERROR },
-		{ "error", PF_SEV_ERROR },	 { "HIGH", PF_SEV_ERROR },
-		{ "WARNING", PF_SEV_WARNING },	 { "warning", PF_SEV_WARNING },
-		{ "MEDIUM", PF_SEV_WARNING },	 { "LOW", PF_SEV_LOW },
-		{ "INFO", PF_SEV_INFO },	 { "note", PF_SEV_INFO },
-		{ "none", PF_SEV_INFO },	 { "EXPERIMENT", PF_SEV_INFO },
-		{ "INVENTORY", PF_SEV_INFO },	 { "", PF_SEV_UNKNOWN },
-		{ "ERRORS", PF_SEV_UNKNOWN },	 { NULL, PF_SEV_UNKNOWN },
+		{ "error", PF_SEV_ERROR },       { "HIGH", PF_SEV_ERROR },
+		{ "WARNING", PF_SEV_WARNING },   { "warning", PF_SEV_WARNING },
+		{ "MEDIUM", PF_SEV_WARNING },    { "LOW", PF_SEV_LOW },
+		{ "INFO", PF_SEV_INFO },         { "note", PF_SEV_INFO },
+		{ "none", PF_SEV_INFO },         { "EXPERIMENT", PF_SEV_INFO },
+		{ "INVENTORY", PF_SEV_INFO },    { "", PF_SEV_UNKNOWN },
+		{ "ERRORS", PF_SEV_UNKNOWN },    { NULL, PF_SEV_UNKNOWN },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < PF_ARRAY_SIZE(t); i++)
 		assert_int_equal(pf_severity_parse(t[i].label), t[i].sev);
 	for (int s = PF_SEV_INFO; s <= PF_SEV_CRITICAL; s++)
-		assert_int_equal(pf_severity_parse(
-					 pf_severity_name((enum pf_severity)s)),
-				 s);
+		assert_int_equal(
+			pf_severity_parse(pf_severity_name((enum pf_severity)s)),
+			s);
 	assert_string_equal(pf_severity_name(PF_SEV_UNKNOWN), "UNKNOWN");
 	assert_string_equal(pf_severity_name(PF_SEV_WARNING), "WARNING");
 	assert_string_equal(pf_verdict_name(PF_VERDICT_NONE), "none");
@@ -66,7 +66,8 @@ static void test_severity(void **state)
 			    "true_positive");
 	assert_string_equal(pf_verdict_name(PF_VERDICT_FALSE_POSITIVE),
 			    "false_positive");
-	assert_string_equal(pf_verdict_name(PF_VERDICT_UNCERTAIN), "uncertain");
+	assert_string_equal(pf_verdict_name(PF_VERDICT_UNCERTAIN),
+			    "uncertain");
 }
 
 static void test_list_lifecycle(void **state)
@@ -359,8 +360,9 @@ static void fix_case(const char *content, int64_t so, int64_t eo,
 
 	set_off(&f, "r", so, eo);
 	f.rule_fix = pf_xstrdup(fix);
-	assert_int_equal(
-		pf_finding_rule_fix_to_lines(&f, content, strlen(content)), 0);
+	assert_int_equal(pf_finding_rule_fix_to_lines(&f, content,
+						      strlen(content)),
+			 0);
 	assert_int_equal(f.fix.origin, PF_FIX_RULE);
 	assert_int_equal(f.fix.state, PF_FIX_UNCHECKED);
 	assert_int_equal(f.fix.start_line, sl);
