@@ -169,12 +169,15 @@ const char *pf_fix_state_name(enum pf_fix_state s)
  * has fewer lines.  After a final '\n' there is one more, empty line that
  * starts at `len`, so that an end position at EOF has a line.
  */
-static int64_t line_begin(const char *c, size_t len, uint32_t line)
+static int64_t line_begin(const char *c, size_t len, uint32_t line,
+			  const struct pf_lines *ix)
 {
 	size_t off = 0;
 
 	if (!line)
 		return -1;
+	if (ix)
+		return line <= ix->nr ? (int64_t)ix->begin[line - 1] : -1;
 	for (uint32_t l = 1; l < line; l++) {
 		const char *nl =
 			off < len ? memchr(c + off, '\n', len - off) : NULL;
@@ -196,11 +199,27 @@ static size_t line_eol(const char *c, size_t len, size_t begin)
 }
 
 /* Line (1-based) of byte `off`, and the offset where that line begins. */
-static uint32_t line_of(const char *c, size_t off, size_t *begin)
+static uint32_t line_of(const char *c, size_t off, size_t *begin,
+			const struct pf_lines *ix)
 {
 	uint32_t line = 1;
 	size_t b = 0, p = 0;
 
+	if (ix && ix->nr) {
+		size_t lo = 0, hi = ix->nr;
+
+		/* The last line that begins at or before off. */
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (ix->begin[mid] <= off)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		*begin = ix->begin[lo];
+		return lo < UINT32_MAX ? (uint32_t)lo + 1 : UINT32_MAX;
+	}
 	while (p < off) {
 		const char *nl = memchr(c + p, '\n', off - p);
 
@@ -213,6 +232,31 @@ static uint32_t line_of(const char *c, size_t off, size_t *begin)
 	}
 	*begin = b;
 	return line;
+}
+
+void pf_lines_index(struct pf_lines *ix, const char *c, size_t len)
+{
+	size_t alloc = 0, off = 0;
+
+	ix->begin = NULL;
+	ix->nr = 0;
+	for (;;) {
+		const char *nl =
+			off < len ? memchr(c + off, '\n', len - off) : NULL;
+
+		PF_ALLOC_GROW(ix->begin, ix->nr + 1, alloc);
+		ix->begin[ix->nr++] = off;
+		if (!nl)
+			break;
+		off = (size_t)(nl - c) + 1;
+	}
+}
+
+void pf_lines_release(struct pf_lines *ix)
+{
+	free(ix->begin);
+	ix->begin = NULL;
+	ix->nr = 0;
 }
 
 /* Length of the UTF-8 sequence at s (1 for an invalid byte), within n. */
@@ -269,9 +313,10 @@ static size_t col_to_offset(const char *c, size_t begin, size_t eol,
 
 /* Fill pos->offset from its line/col; -1 when the line does not exist. */
 static int64_t pos_to_offset(const struct pf_position *pos, const char *c,
-			     size_t len, enum pf_col_unit unit, int is_end)
+			     size_t len, enum pf_col_unit unit, int is_end,
+			     const struct pf_lines *ix)
 {
-	int64_t begin = line_begin(c, len, pos->line);
+	int64_t begin = line_begin(c, len, pos->line, ix);
 	size_t eol, limit;
 
 	if (begin < 0)
@@ -284,6 +329,12 @@ static int64_t pos_to_offset(const struct pf_position *pos, const char *c,
 
 int pf_finding_locate(struct pf_finding *f, const char *content, size_t len)
 {
+	return pf_finding_locate_indexed(f, content, len, NULL);
+}
+
+int pf_finding_locate_indexed(struct pf_finding *f, const char *content,
+			      size_t len, const struct pf_lines *ix)
+{
 	int64_t so, eo;
 	size_t begin, eol;
 	uint32_t sl;
@@ -291,7 +342,7 @@ int pf_finding_locate(struct pf_finding *f, const char *content, size_t len)
 	if (f->start.offset >= 0) {
 		so = f->start.offset;
 	} else if (f->start.line) {
-		so = pos_to_offset(&f->start, content, len, f->col_unit, 0);
+		so = pos_to_offset(&f->start, content, len, f->col_unit, 0, ix);
 	} else {
 		return pf_error_setc(PF_EINVALID,
 				     "%s: finding of %s has no "
@@ -310,7 +361,7 @@ int pf_finding_locate(struct pf_finding *f, const char *content, size_t len)
 	if (f->end.offset >= 0)
 		eo = f->end.offset;
 	else if (f->end.line)
-		eo = pos_to_offset(&f->end, content, len, f->col_unit, 1);
+		eo = pos_to_offset(&f->end, content, len, f->col_unit, 1, ix);
 	else
 		eo = (int64_t)line_eol(content, len, (size_t)so);
 	/* An end past the content is clamped; one before the start too. */
@@ -321,14 +372,14 @@ int pf_finding_locate(struct pf_finding *f, const char *content, size_t len)
 
 	f->start.offset = so;
 	f->end.offset = eo;
-	f->start.line = line_of(content, (size_t)so, &begin);
+	f->start.line = line_of(content, (size_t)so, &begin, ix);
 	f->start.col = (uint32_t)((size_t)so - begin + 1);
 	sl = f->start.line;
 	/* end.line is the line of the last byte matched. */
 	if (eo > so) {
 		size_t eb;
 
-		f->end.line = line_of(content, (size_t)eo - 1, &eb);
+		f->end.line = line_of(content, (size_t)eo - 1, &eb, ix);
 		f->end.col = (uint32_t)((size_t)eo - eb + 1);
 	} else {
 		f->end.line = sl;
@@ -414,14 +465,94 @@ void pf_findings_sort(struct pf_findings *fs)
 		qsort(fs->v, fs->nr, sizeof(*fs->v), cmp_finding);
 }
 
+size_t pf_finding_count(const struct pf_finding *f)
+{
+	return f->count ? f->count : 1;
+}
+
+/* The merge key: what makes two reports the same report. */
+static int cmp_key(const struct pf_finding *a, const struct pf_finding *b)
+{
+	int c;
+
+	if ((c = cmp_str(a->path, b->path)) ||
+	    (c = cmp_str(a->rule_id, b->rule_id)))
+		return c;
+	CMP_NUM(a->start.offset, b->start.offset);
+	CMP_NUM(a->end.offset, b->end.offset);
+	CMP_NUM(a->start.line, b->start.line);
+	CMP_NUM(a->start.col, b->start.col);
+	CMP_NUM(a->end.line, b->end.line);
+	CMP_NUM(a->end.col, b->end.col);
+	CMP_NUM(a->severity, b->severity);
+	CMP_NUM(a->ignored, b->ignored);
+	if ((c = strcmp(a->fingerprint, b->fingerprint)) ||
+	    (c = cmp_str(a->message, b->message)))
+		return c;
+	return cmp_str(a->rule_fix, b->rule_fix);
+}
+
+/* The key, then the address: a total order in which the first report of
+ * a group comes first (it is the one kept). */
+static int cmp_identical(const void *pa, const void *pb)
+{
+	const struct pf_finding *a = *(const struct pf_finding *const *)pa;
+	const struct pf_finding *b = *(const struct pf_finding *const *)pb;
+	int c = cmp_key(a, b);
+
+	if (c)
+		return c;
+	return a < b ? -1 : a > b;
+}
+
+size_t pf_findings_merge(struct pf_findings *fs)
+{
+	struct pf_finding **by_key;
+	unsigned char *gone;
+	size_t kept = 0, nr = fs->nr;
+
+	if (nr < 2)
+		return 0;
+	by_key = pf_xcalloc(nr, sizeof(*by_key));
+	gone = pf_xcalloc(nr, 1);
+	for (size_t i = 0; i < nr; i++)
+		by_key[i] = &fs->v[i];
+	qsort(by_key, nr, sizeof(*by_key), cmp_identical);
+	for (size_t i = 0; i < nr;) {
+		struct pf_finding *first = by_key[i];
+		size_t j = i + 1, n = pf_finding_count(first);
+
+		for (; j < nr && !cmp_key(first, by_key[j]); j++) {
+			n += pf_finding_count(by_key[j]);
+			gone[by_key[j] - fs->v] = 1;
+		}
+		first->count = n > 1 ? n : 0;
+		i = j;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		if (gone[i]) {
+			pf_finding_release(&fs->v[i]);
+			continue;
+		}
+		if (kept != i)
+			fs->v[kept] = fs->v[i];
+		kept++;
+	}
+	fs->nr = kept;
+	free(by_key);
+	free(gone);
+	return nr - kept;
+}
+
 /*
  * A whole-line fix given by the scanner (Semgrep's SARIF puts the fixed
  * lines there) ends in '\n'; make the last line end as the file's does,
  * so that splicing it is exact.
  */
-static void match_final_newline(struct pf_fix *x, const char *c, size_t len)
+static void match_final_newline(struct pf_fix *x, const char *c, size_t len,
+				const struct pf_lines *ix)
 {
-	int64_t begin = line_begin(c, len, x->end_line);
+	int64_t begin = line_begin(c, len, x->end_line, ix);
 	size_t n = strlen(x->replacement);
 	int has_nl;
 
@@ -440,16 +571,23 @@ static void match_final_newline(struct pf_fix *x, const char *c, size_t len)
 int pf_finding_rule_fix_to_lines(struct pf_finding *f, const char *content,
 				 size_t len)
 {
+	return pf_finding_rule_fix_to_lines_indexed(f, content, len, NULL);
+}
+
+int pf_finding_rule_fix_to_lines_indexed(struct pf_finding *f,
+					 const char *content, size_t len,
+					 const struct pf_lines *ix)
+{
 	struct pf_buf b = PF_BUF_INIT;
 	size_t so, eo, begin, stop;
 	int ret;
 
 	if (!f->rule_fix) {
 		if (f->fix.origin == PF_FIX_RULE && f->fix.replacement)
-			match_final_newline(&f->fix, content, len);
+			match_final_newline(&f->fix, content, len, ix);
 		return 0;
 	}
-	ret = pf_finding_locate(f, content, len);
+	ret = pf_finding_locate_indexed(f, content, len, ix);
 	if (ret)
 		return ret;
 	so = (size_t)f->start.offset;

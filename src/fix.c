@@ -173,11 +173,27 @@ out:
 
 /* ---- verification: re-scan the fixed files -------------------------- */
 
+/*
+ * The fixes of one file are checked together, in one re-scan of the file
+ * with all of them applied (600 fixes of one file were 600 full re-scans):
+ * first, one scanner run holding every file's combined version.  Fixes
+ * that touch or neighbour each other are not combined, and a fix that a
+ * combined re-scan does not verify is checked again alone, so that one fix
+ * never costs another its verification; those go in later rounds, one fix
+ * per path a round (the scanner sees one version of a file per run).
+ */
 struct vitem {
-	size_t fi;
-	struct pf_buf fixed;
-	uint32_t new_start, new_end;
+	struct pf_finding *f;	     /* of run->findings */
+	uint32_t new_start, new_end; /* its lines in the version scanned */
+	int alone;		     /* to be checked on its own */
 	int done;
+};
+
+/* One version of a file sent to the scanner: the items it holds. */
+struct vtarget {
+	struct pf_buf fixed;
+	struct vitem **items;
+	size_t nr;
 };
 
 static int overlaps(const struct pf_finding *g, uint32_t a, uint32_t b)
@@ -203,111 +219,207 @@ static int was_there(const struct pf_findings *fs, const struct pf_finding *f,
 	return 0;
 }
 
-static void judge(const struct pf_run *run, struct pf_fix_stats *st,
-		  struct vitem *v, const struct pf_findings *found)
+/* Why the re-scan `found` does not verify item v's fix; empty if it does. */
+static void judge(struct pf_buf *note, const struct pf_run *run,
+		  const struct vitem *v, const struct pf_findings *found)
 {
-	struct pf_finding *f = &run->findings.v[v->fi];
-	struct pf_buf note = PF_BUF_INIT;
+	const struct pf_finding *f = v->f;
 
-	for (size_t i = 0; i < found->nr && !note.len; i++) {
+	for (size_t i = 0; i < found->nr && !note->len; i++) {
 		const struct pf_finding *g = &found->v[i];
 
 		if (!g->path || strcmp(g->path, f->path) ||
 		    !overlaps(g, v->new_start, v->new_end))
 			continue;
 		if (g->rule_id && f->rule_id && !strcmp(g->rule_id, f->rule_id))
-			pf_buf_addf(&note,
+			pf_buf_addf(note,
 				    "the re-scan still reports %s on line %u",
 				    g->rule_id, (unsigned)g->start.line);
 		else if (!g->rule_id ||
 			 !was_there(&run->findings, f, g->rule_id))
-			pf_buf_addf(&note,
+			pf_buf_addf(note,
 				    "the re-scan reports a new finding %s on "
 				    "line %u",
 				    g->rule_id ? g->rule_id : "(no rule id)",
 				    (unsigned)g->start.line);
 	}
+}
+
+/* Item v's final state: VERIFIED without a note, else UNVERIFIED. */
+static void settle(struct pf_fix_stats *st, struct vitem *v,
+		   struct pf_buf *note)
+{
+	struct pf_finding *f = v->f;
+
 	free(f->fix.note);
 	f->fix.note = NULL;
-	if (note.len) {
+	if (note->len) {
 		f->fix.state = PF_FIX_UNVERIFIED;
-		f->fix.note = pf_buf_detach(&note, NULL);
+		f->fix.note = pf_buf_detach(note, NULL);
 		st->unverified++;
 	} else {
 		f->fix.state = PF_FIX_VERIFIED;
 		st->verified++;
 	}
-	pf_buf_release(&note);
 	v->done = 1;
 }
 
-static void unverify(const struct pf_run *run, struct pf_fix_stats *st,
-		     struct vitem *v, const char *why)
+/* t: the file as pushed with the fixes of `v` (of one file, in line
+ * order, disjoint) applied; and where each fix's lines now are. */
+static void apply_in_memory(struct vtarget *t, const struct pf_run *run,
+			    struct vitem *const *v, size_t nr)
 {
-	struct pf_finding *f = &run->findings.v[v->fi];
+	const struct pf_changed_file *cf =
+		pf_changeset_find(&run->cs, v[0]->f->path);
+	size_t at = 0;
+	int64_t shift = 0;
+
+	pf_buf_init(&t->fixed);
+	t->items = pf_xcalloc(nr, sizeof(*t->items));
+	t->nr = nr;
+	for (size_t k = 0; k < nr; k++) {
+		const struct pf_fix *x = &v[k]->f->fix;
+		size_t begin, stop, rl = strlen(x->replacement);
+		uint32_t n = rl ? pf_apply_count_lines(x->replacement, rl) : 0;
+
+		line_span(cf->content, cf->content_len, x->start_line,
+			  x->end_line, &begin, &stop);
+		pf_buf_add(&t->fixed, cf->content + at, begin - at);
+		pf_buf_add(&t->fixed, x->replacement, rl);
+		at = stop;
+		v[k]->new_start = (uint32_t)((int64_t)x->start_line + shift);
+		v[k]->new_end = v[k]->new_start + (n ? n - 1 : 0);
+		shift += (int64_t)n - (x->end_line - x->start_line + 1);
+		t->items[k] = v[k];
+	}
+	pf_buf_add(&t->fixed, cf->content + at, cf->content_len - at);
+}
+
+static void vtarget_release(struct vtarget *t)
+{
+	pf_buf_release(&t->fixed);
+	free(t->items);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Run the scanner once over `tn` versions of distinct files and settle
+ * their items; a combined item that is not verified is left for a check
+ * on its own. */
+static void check_round(struct pf_run *run, struct pf_fix_stats *st,
+			struct vtarget *vt, size_t tn, const char *ignore,
+			size_t ilen)
+{
+	struct pf_findings found = PF_FINDINGS_INIT;
+	struct pf_scan_result res;
+	struct pf_scan_target *targets = pf_xcalloc(tn, sizeof(*targets));
 	struct pf_buf note = PF_BUF_INIT;
+	int ret;
 
-	pf_buf_addf(&note, "the re-scan failed: %s", why);
-	f->fix.state = PF_FIX_UNVERIFIED;
-	free(f->fix.note);
-	f->fix.note = pf_buf_detach(&note, NULL);
-	st->unverified++;
-	v->done = 1;
+	for (size_t k = 0; k < tn; k++) {
+		targets[k].path = vt[k].items[0]->f->path;
+		targets[k].data = vt[k].fixed.buf;
+		targets[k].len = vt[k].fixed.len;
+	}
+	pf_scan_result_init(&res);
+	ret = pf_scan_targets(&found, &res, &run->cfg, targets, tn, ignore,
+			      ilen);
+	for (size_t k = 0; k < tn; k++) {
+		for (size_t j = 0; j < vt[k].nr; j++) {
+			struct vitem *v = vt[k].items[j];
+
+			pf_buf_reset(&note);
+			if (ret)
+				pf_buf_addf(&note, "the re-scan failed: %s",
+					    pf_error_last());
+			else
+				judge(&note, run, v, &found);
+			if (note.len && !ret && vt[k].nr > 1)
+				v->alone = 1;
+			else
+				settle(st, v, &note);
+		}
+	}
+	pf_buf_release(&note);
+	pf_findings_release(&found);
+	pf_scan_result_release(&res);
+	free(targets);
 }
 
-/* Finding i's file as pushed, with its fix applied. */
-static void apply_in_memory(struct vitem *v, const struct pf_run *run, size_t i)
+/* Items by path, then by their fix's first line, then found order. */
+static int cmp_item(const void *pa, const void *pb)
 {
-	const struct pf_finding *f = &run->findings.v[i];
-	const struct pf_changed_file *cf = pf_changeset_find(&run->cs, f->path);
-	size_t begin, stop, rl = strlen(f->fix.replacement);
+	const struct vitem *a = *(struct vitem *const *)pa;
+	const struct vitem *b = *(struct vitem *const *)pb;
+	int c = strcmp(a->f->path, b->f->path);
 
-	v->fi = i;
-	pf_buf_init(&v->fixed);
-	line_span(cf->content, cf->content_len, f->fix.start_line,
-		  f->fix.end_line, &begin, &stop);
-	pf_buf_add(&v->fixed, cf->content, begin);
-	pf_buf_add(&v->fixed, f->fix.replacement, rl);
-	pf_buf_add(&v->fixed, cf->content + stop, cf->content_len - stop);
-	v->new_start = f->fix.start_line;
-	v->new_end =
-		f->fix.start_line +
-		(rl ? pf_apply_count_lines(f->fix.replacement, rl) - 1 : 0);
+	if (c)
+		return c;
+	if (a->f->fix.start_line != b->f->fix.start_line)
+		return a->f->fix.start_line < b->f->fix.start_line ? -1 : 1;
+	return a < b ? -1 : a > b;
 }
 
-/* The next round: the items not done yet, at most one per path (the
- * scanner sees one version of a file per run).  tmap[k] is the item of
- * targets[k]; returns how many. */
-static size_t pick_round(struct pf_scan_target *targets, size_t *tmap,
-			 const struct pf_findings *fs,
-			 const struct vitem *items, size_t n)
+/*
+ * The first round: per file, the fixes that keep a line between each
+ * other, combined in one version; the others are checked alone later.
+ * `order` holds the items sorted by cmp_item.  Returns how many versions
+ * went into vt.
+ */
+static size_t combine(struct vtarget *vt, const struct pf_run *run,
+		      struct vitem **order, size_t n)
+{
+	struct vitem **pick = pf_xcalloc(n, sizeof(*pick));
+	size_t tn = 0;
+
+	for (size_t i = 0; i < n;) {
+		const char *path = order[i]->f->path;
+		size_t nr = 0;
+		uint32_t last = 0;
+
+		for (; i < n && !strcmp(order[i]->f->path, path); i++) {
+			const struct pf_fix *x = &order[i]->f->fix;
+
+			if (nr && x->start_line <= (uint64_t)last + 1) {
+				order[i]->alone = 1;
+				continue;
+			}
+			pick[nr++] = order[i];
+			last = x->end_line;
+		}
+		apply_in_memory(&vt[tn++], run, pick, nr);
+	}
+	free(pick);
+	return tn;
+}
+
+/* The items left to check alone, at most one per path. */
+static size_t pick_alone(struct vtarget *vt, const struct pf_run *run,
+			 struct vitem **order, size_t n)
 {
 	size_t tn = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *p = fs->v[items[i].fi].path;
-		int dup = 0;
-
-		if (items[i].done)
+		if (order[i]->done || !order[i]->alone ||
+		    (tn &&
+		     !strcmp(vt[tn - 1].items[0]->f->path, order[i]->f->path)))
 			continue;
-		for (size_t k = 0; k < tn && !dup; k++)
-			dup = !strcmp(targets[k].path, p);
-		if (dup)
-			continue;
-		targets[tn].path = p;
-		targets[tn].data = items[i].fixed.buf;
-		targets[tn].len = items[i].fixed.len;
-		tmap[tn++] = i;
+		apply_in_memory(&vt[tn++], run, &order[i], 1);
 	}
 	return tn;
+}
+
+static void release_round(struct vtarget *vt, size_t tn)
+{
+	for (size_t k = 0; k < tn; k++)
+		vtarget_release(&vt[k]);
 }
 
 void pf_fix_verify(struct pf_run *run, struct pf_fix_stats *st)
 {
 	struct pf_findings *fs = &run->findings;
-	struct vitem *items = NULL;
-	struct pf_scan_target *targets = NULL;
-	size_t *tmap = NULL, n = 0, left, ilen = 0;
+	struct vitem *items = NULL, **order = NULL;
+	struct vtarget *vt = NULL;
+	size_t n = 0, ilen = 0, tn;
 	const char *ignore;
 	double t0 = pf_now_ms();
 
@@ -318,38 +430,27 @@ void pf_fix_verify(struct pf_run *run, struct pf_fix_stats *st)
 		return;
 	ignore = pf_run_ignore_file(run, &ilen);
 	items = pf_xcalloc(n, sizeof(*items));
-	targets = pf_xcalloc(n, sizeof(*targets));
-	tmap = pf_xcalloc(n, sizeof(*tmap));
+	order = pf_xcalloc(n, sizeof(*order));
+	vt = pf_xcalloc(n, sizeof(*vt));
 	n = 0;
 	for (size_t i = 0; i < fs->nr; i++) {
 		if (fs->v[i].fix.origin == PF_FIX_LLM &&
-		    fs->v[i].fix.state == PF_FIX_UNCHECKED)
-			apply_in_memory(&items[n++], run, i);
-	}
-	for (left = n; left;) {
-		struct pf_findings found = PF_FINDINGS_INIT;
-		struct pf_scan_result res;
-		size_t tn = pick_round(targets, tmap, fs, items, n);
-		int ret;
-
-		pf_scan_result_init(&res);
-		ret = pf_scan_targets(&found, &res, &run->cfg, targets, tn,
-				      ignore, ilen);
-		for (size_t k = 0; k < tn; k++) {
-			if (ret)
-				unverify(run, st, &items[tmap[k]],
-					 pf_error_last());
-			else
-				judge(run, st, &items[tmap[k]], &found);
+		    fs->v[i].fix.state == PF_FIX_UNCHECKED) {
+			items[n].f = &fs->v[i];
+			order[n] = &items[n];
+			n++;
 		}
-		left -= tn;
-		pf_findings_release(&found);
-		pf_scan_result_release(&res);
 	}
-	for (size_t i = 0; i < n; i++)
-		pf_buf_release(&items[i].fixed);
+	qsort(order, n, sizeof(*order), cmp_item);
+	tn = combine(vt, run, order, n);
+	check_round(run, st, vt, tn, ignore, ilen);
+	release_round(vt, tn);
+	while ((tn = pick_alone(vt, run, order, n))) {
+		check_round(run, st, vt, tn, ignore, ilen);
+		release_round(vt, tn);
+	}
 	free(items);
-	free(targets);
-	free(tmap);
+	free(order);
+	free(vt);
 	st->verify_ms = pf_now_ms() - t0;
 }

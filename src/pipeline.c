@@ -488,38 +488,56 @@ done:
 
 int pf_run_scan(struct pf_run *run)
 {
-	size_t ilen;
+	struct pf_findings *fs = &run->findings;
+	struct pf_lines *ix = NULL;
+	size_t ilen, kept = 0;
 	const char *ignore = pf_run_ignore_file(run, &ilen);
 	int ret;
 
-	ret = pf_scan_changeset(&run->findings, &run->scan, &run->cfg, &run->cs,
-				ignore, ilen);
+	ret = pf_scan_changeset(fs, &run->scan, &run->cfg, &run->cs, ignore,
+				ilen);
 	if (ret)
 		return ret;
-	run->dropped =
-		pf_filter_apply(&run->findings, &run->cs, run->cfg.scan.filter,
-				run->cfg.scan.context);
+	run->dropped = pf_filter_apply(fs, &run->cs, run->cfg.scan.filter,
+				       run->cfg.scan.context);
+	/* A flood of one report (600 times the same line) is one finding:
+	 * one request, one fix, one re-scan; its count says how many. */
+	run->merged = pf_findings_merge(fs);
 	/* What the developer said to ignore is not shown again. */
-	ret = pf_decision_mark_ignored(NULL, &run->findings, run->state_dir);
+	ret = pf_decision_mark_ignored(NULL, fs, run->state_dir);
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < run->findings.nr;) {
-		struct pf_finding *f = &run->findings.v[i];
+	/* In one pass: removing one at a time is quadratic in a flood; and
+	 * with each file's line index, built once. */
+	ix = pf_xcalloc(run->cs.nr ? run->cs.nr : 1, sizeof(*ix));
+	for (size_t i = 0; i < fs->nr; i++) {
+		struct pf_finding *f = &fs->v[i];
 		const struct pf_changed_file *cf;
 
 		if (f->ignored) {
-			pf_findings_remove(&run->findings, i);
+			pf_finding_release(f);
 			run->ignored++;
 			continue;
 		}
 		/* The rule author's fix, as whole lines, for every report;
 		 * from the version of the file the finding is in. */
 		cf = pf_filter_file_of(&run->cs, f);
-		if (cf && cf->content)
-			pf_finding_rule_fix_to_lines(f, cf->content,
-						     cf->content_len);
-		i++;
+		if (cf && cf->content) {
+			struct pf_lines *l = &ix[cf - run->cs.files];
+
+			if (!l->begin)
+				pf_lines_index(l, cf->content, cf->content_len);
+			pf_finding_rule_fix_to_lines_indexed(
+				f, cf->content, cf->content_len, l);
+		}
+		if (kept != i)
+			fs->v[kept] = *f;
+		kept++;
 	}
-	pf_findings_sort(&run->findings);
+	fs->nr = kept;
+	for (size_t k = 0; k < run->cs.nr; k++)
+		pf_lines_release(&ix[k]);
+	free(ix);
+	pf_findings_sort(fs);
 	return 0;
 }

@@ -91,6 +91,10 @@ static void json_finding(struct pf_buf *b, const struct pf_finding *f)
 	jstr(b, f->message);
 	jkey(b, "fingerprint", &first);
 	jstr(b, f->fingerprint[0] ? f->fingerprint : NULL);
+	if (pf_finding_count(f) > 1) {
+		jkey(b, "count", &first);
+		pf_buf_addf(b, "%zu", pf_finding_count(f));
+	}
 	jkey(b, "cwe", &first);
 	jstr(b, f->cwe);
 	jkey(b, "owasp", &first);
@@ -361,6 +365,9 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 		pf_buf_addstr(b, C_RESET);
 	pf_buf_addch(b, ' ');
 	add_visible(b, f->rule_id ? f->rule_id : "?", 0, &cut);
+	/* Identical reports merged into this one (pf_findings_merge). */
+	if (pf_finding_count(f) > 1)
+		pf_buf_addf(b, " (reported %zu times)", pf_finding_count(f));
 	pf_buf_addch(b, '\n');
 	add_wrapped(b, f->message, "  ");
 	if (o->verbose && f->cwe)

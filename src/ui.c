@@ -658,6 +658,9 @@ static void render_location(struct pf_buf *out, const struct pf_finding *f,
 		pf_buf_addf(&loc, ":%u-%u", f->start.line, f->end.line);
 	else
 		pf_buf_addf(&loc, ":%u", f->start.line);
+	/* Identical reports merged into this one (pf_findings_merge). */
+	if (pf_finding_count(f) > 1)
+		pf_buf_addf(&loc, " (reported %zu times)", pf_finding_count(f));
 	pf_buf_addstr(out, "  ");
 	add_cut_left(out, f->path ? f->path : "?",
 		     width > loc.len + 12 ? width - 2 - (unsigned)loc.len : 10);

@@ -92,7 +92,9 @@ struct pf_finding {
 
 	struct pf_triage triage;
 	struct pf_fix fix;
-	int ignored; /* decision store says: do not show */
+	int ignored;  /* decision store says: do not show */
+	size_t count; /* identical reports this one stands for (0 or 1:
+			 itself alone); see pf_findings_merge() */
 };
 
 struct pf_findings {
@@ -129,9 +131,36 @@ const char *pf_fix_state_name(enum pf_fix_state s); /* "verified"... */
  */
 int pf_finding_locate(struct pf_finding *f, const char *content, size_t len);
 
+/*
+ * Where each line of one content begins, so that locating a flood of
+ * findings in it costs O(log lines) each instead of a walk from the top
+ * (120,000 findings of one file took minutes).  begin[k] is the offset of
+ * line k + 1; after a final '\n' one more, empty line begins at len.
+ */
+struct pf_lines {
+	size_t *begin;
+	size_t nr;
+};
+void pf_lines_index(struct pf_lines *ix, const char *content, size_t len);
+void pf_lines_release(struct pf_lines *ix);
+/* pf_finding_locate() with the index of the same content (or NULL). */
+int pf_finding_locate_indexed(struct pf_finding *f, const char *content,
+			      size_t len, const struct pf_lines *ix);
+
 /* Our fingerprint: rule id + the matched lines with white space folded,
  * so that it survives the code moving to other lines. */
 void pf_finding_fingerprint(struct pf_finding *f);
+
+/*
+ * Merge identical findings (same path, rule, position, message, severity,
+ * rule fix and fingerprint) into the first of them, whose `count` then
+ * says how many reports it stands for: one LLM request and one fix serve
+ * them all.  Order is kept otherwise.  O(n log n).  Returns how many
+ * findings were removed.
+ */
+size_t pf_findings_merge(struct pf_findings *fs);
+/* How many reports f stands for: at least 1. */
+size_t pf_finding_count(const struct pf_finding *f);
 
 /* Order for display: severity (highest first), path, line, rule. */
 void pf_findings_sort(struct pf_findings *fs);
@@ -143,5 +172,9 @@ void pf_findings_sort(struct pf_findings *fs);
  */
 int pf_finding_rule_fix_to_lines(struct pf_finding *f, const char *content,
 				 size_t len);
+/* The same with the line index of `content` (or NULL). */
+int pf_finding_rule_fix_to_lines_indexed(struct pf_finding *f,
+					 const char *content, size_t len,
+					 const struct pf_lines *ix);
 
 #endif

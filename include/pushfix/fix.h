@@ -15,10 +15,14 @@
  *    vault does not know); a fix of a false_positive is dropped; one
  *    below [llm] autofix_min_confidence is dropped;
  *  - the remaining LLM fixes are applied in memory to the pushed content
- *    and the scanner runs again on the fixed files (one scanner run per
- *    round, a round holding at most one fix per path): VERIFIED when no
+ *    and the scanner runs again on the fixed files: VERIFIED when no
  *    finding of the same rule overlaps the fixed lines and no finding of
- *    another rule appeared there, else UNVERIFIED with a note.
+ *    another rule appeared there, else UNVERIFIED with a note.  The fixes
+ *    of one file are checked together, in one scanner run for all files;
+ *    fixes that overlap or neighbour another, and those the combined
+ *    re-scan does not verify, are then checked alone (later runs, one fix
+ *    per path each), so a fix verified alone is never unverified by its
+ *    neighbours.
  */
 
 struct pf_finding;

@@ -33,6 +33,7 @@ struct pf_run {
 	struct pf_scan_result scan;
 	size_t dropped; /* findings the filter removed */
 	size_t ignored; /* findings the decision store removed */
+	size_t merged;	/* identical reports merged into others */
 	int verbose;
 	int no_cache;
 	FILE *msg; /* where progress and notes go (stderr) */

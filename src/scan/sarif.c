@@ -1058,6 +1058,9 @@ void pf_sarif_write(struct pf_buf *out, const struct pf_findings *fs,
 			json_str(out, f->fingerprint);
 			pf_buf_addch(out, '}');
 		}
+		if (pf_finding_count(f) > 1)
+			pf_buf_addf(out, ",\"occurrenceCount\":%zu",
+				    pf_finding_count(f));
 		if (f->ignored)
 			pf_buf_addstr(out, ",\"suppressions\":[{\"kind\":"
 					   "\"external\"}]");

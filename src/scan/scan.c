@@ -585,6 +585,10 @@ static int check_status(struct batch *b)
 /* Findings back on the targets' own paths and lines, into `out`. */
 static void keep_findings(struct pf_findings *out, struct batch *b)
 {
+	/* Each target's line index, built when first needed: a flood of
+	 * findings in one file is located in O(n log lines). */
+	struct pf_lines *ix = pf_xcalloc(b->nr ? b->nr : 1, sizeof(*ix));
+
 	for (size_t i = 0; i < b->parsed.nr; i++) {
 		struct pf_finding *f = &b->parsed.v[i];
 		const char *rel = strip_dir(f->path, b->dir.buf);
@@ -601,13 +605,19 @@ static void keep_findings(struct pf_findings *out, struct batch *b)
 		p = pf_xstrdup(tg->path);
 		free(f->path);
 		f->path = p;
-		if (pf_finding_locate(f, tg->data, tg->len)) {
+		if (!ix[tg - b->t].begin)
+			pf_lines_index(&ix[tg - b->t], tg->data, tg->len);
+		if (pf_finding_locate_indexed(f, tg->data, tg->len,
+					      &ix[tg - b->t])) {
 			pf_buf_addf(&b->res->diag, "note: %s: %s; ignored\n",
 				    f->path, pf_error_last());
 			continue;
 		}
 		pf_finding_copy(pf_findings_push(out), f);
 	}
+	for (size_t k = 0; k < b->nr; k++)
+		pf_lines_release(&ix[k]);
+	free(ix);
 }
 
 /* Run the scanner once over targets with distinct paths. */

@@ -330,6 +330,185 @@ static void test_empty(void **state)
 	check(&cs, fill_basic, PF_FILTER_ADDED, 3, "", 9);
 }
 
+/*
+ * Issue 10: the filter became O(n log n).  The filter as it was before,
+ * quadratic but plainly right, as the reference: on a mixed set (several
+ * files, two versions of one path, a whole file, located and unlocated
+ * findings, paths outside the changeset, no path) the new one must keep
+ * exactly the same findings in the same order, in every mode.
+ */
+static int ref_holds(const struct pf_changed_file *cf,
+		     const struct pf_finding *f)
+{
+	size_t n, begin;
+
+	if (!cf->content || !f->lines || f->start.offset < 0 ||
+	    f->start.col < 1 ||
+	    (uint64_t)f->start.col - 1 > (uint64_t)f->start.offset)
+		return 0;
+	begin = (size_t)f->start.offset - (f->start.col - 1);
+	n = strlen(f->lines);
+	return begin + n <= cf->content_len &&
+	       !memcmp(cf->content + begin, f->lines, n) &&
+	       (begin == 0 || cf->content[begin - 1] == '\n');
+}
+
+static int ref_touches(const struct pf_changeset *cs,
+		       const struct pf_finding *f, uint32_t start, uint32_t end,
+		       enum pf_filter_mode mode)
+{
+	int any_holds = 0;
+
+	for (size_t i = 0; i < cs->nr && !any_holds; i++)
+		any_holds = !strcmp(cs->files[i].path, f->path) &&
+			    ref_holds(&cs->files[i], f);
+	for (size_t i = 0; i < cs->nr; i++) {
+		const struct pf_changed_file *cf = &cs->files[i];
+
+		if (strcmp(cf->path, f->path))
+			continue;
+		if (any_holds && !ref_holds(cf, f))
+			continue;
+		if (mode == PF_FILTER_FILE || cf->whole_file)
+			return 1;
+		if (pf_intervals_overlaps(&cf->lines, start, end))
+			return 1;
+	}
+	return 0;
+}
+
+static const struct pf_changed_file *ref_file_of(const struct pf_changeset *cs,
+						 const struct pf_finding *f)
+{
+	const struct pf_changed_file *first = NULL;
+
+	if (!f->path)
+		return NULL;
+	for (size_t i = 0; i < cs->nr; i++) {
+		if (strcmp(cs->files[i].path, f->path))
+			continue;
+		if (ref_holds(&cs->files[i], f))
+			return &cs->files[i];
+		if (!first)
+			first = &cs->files[i];
+	}
+	return first;
+}
+
+static size_t ref_apply(struct pf_findings *fs, const struct pf_changeset *cs,
+			enum pf_filter_mode mode, unsigned context)
+{
+	size_t dropped = 0, i = 0;
+
+	if (mode == PF_FILTER_ALL)
+		return 0;
+	while (i < fs->nr) {
+		const struct pf_finding *f = &fs->v[i];
+		uint32_t start = f->start.line, end = f->end.line;
+
+		if (end < start)
+			end = start;
+		if (mode == PF_FILTER_CONTEXT) {
+			start = start > context ? start - context : 1;
+			end = end + context < end ? UINT32_MAX : end + context;
+		}
+		if (f->path && ref_touches(cs, f, start, end, mode)) {
+			i++;
+			continue;
+		}
+		pf_findings_remove(fs, i);
+		dropped++;
+	}
+	return dropped;
+}
+
+static unsigned long long rng_state = 0x243F6A8885A308D3ULL;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+#define MIX_A1 "a\nb\nc\nd\nold = 1\nf\ng\nh\n"
+#define MIX_A2 "a\nb\nc\nd\nnew = 2\nf\ng\nh\nx\n"
+
+static void fill_mixed(struct pf_findings *fs)
+{
+	static const char *paths[] = { "a.py",	 "b.py", "c.py",
+				       "m/d.py", "z.py", NULL };
+	char rule[32];
+
+	rng_state = 0x243F6A8885A308D3ULL;
+	for (unsigned i = 0; i < 3000; i++) {
+		const char *path = paths[rnd(PF_ARRAY_SIZE(paths))];
+		uint32_t a = 1 + rnd(40), b = rnd(3) ? a + rnd(4) : rnd(40);
+		struct pf_finding *f;
+
+		snprintf(rule, sizeof(rule), "r%u", i);
+		if (path && !strcmp(path, "a.py") && rnd(2)) {
+			const char *c = rnd(2) ? MIX_A1 : MIX_A2;
+
+			f = located(fs, rule, c, 1 + rnd(8));
+			continue;
+		}
+		f = add_finding(fs, path ? path : "x", rule, a, b);
+		if (!path) {
+			free(f->path);
+			f->path = NULL;
+		}
+	}
+}
+
+static void mixed_changeset(struct pf_changeset *cs)
+{
+	add_file(cs, "a.py", MIX_A1, 2u, 2u, 7u, 7u, 0u);
+	add_file(cs, "a.py", MIX_A2, 5u, 5u, 9u, 9u, 0u);
+	add_file(cs, "b.py", NULL, 3u, 3u, 20u, 25u, 0u)->whole_file = 1;
+	add_file(cs, "c.py", NULL, 1u, 1u, 10u, 12u, 30u, 30u, 0u);
+	add_file(cs, "m/d.py", NULL, 40u, 40u, 0u);
+}
+
+static void test_same_as_before_on_a_mixed_set(void **state)
+{
+	static const enum pf_filter_mode modes[] = { PF_FILTER_ADDED,
+						     PF_FILTER_CONTEXT,
+						     PF_FILTER_FILE,
+						     PF_FILTER_ALL };
+	struct pf_changeset cs = PF_CHANGESET_INIT;
+
+	(void)state;
+	mixed_changeset(&cs);
+	for (size_t m = 0; m < PF_ARRAY_SIZE(modes); m++) {
+		struct pf_findings got = PF_FINDINGS_INIT,
+				   want = PF_FINDINGS_INIT;
+		size_t gd, wd;
+		char *g, *w;
+
+		fill_mixed(&got);
+		fill_mixed(&want);
+		for (size_t i = 0; i < got.nr; i++)
+			assert_ptr_equal(pf_filter_file_of(&cs, &got.v[i]),
+					 ref_file_of(&cs, &want.v[i]));
+		gd = pf_filter_apply(&got, &cs, modes[m], 3);
+		wd = ref_apply(&want, &cs, modes[m], 3);
+		g = left(&got);
+		w = left(&want);
+		assert_string_equal(g, w);
+		assert_int_equal(gd, wd);
+		/* A mixed set indeed: some kept, some dropped. */
+		assert_true(modes[m] == PF_FILTER_ALL ||
+			    (gd > 100 && got.nr > 100));
+		free(g);
+		free(w);
+		pf_findings_release(&got);
+		pf_findings_release(&want);
+	}
+	pf_changeset_release(&cs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_two_entries_same_content),
 		cmocka_unit_test(test_two_versions_line_start),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_same_as_before_on_a_mixed_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

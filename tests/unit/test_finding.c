@@ -419,6 +419,114 @@ static void test_rule_fix_to_lines(void **state)
 	pf_finding_release(&f);
 }
 
+/*
+ * Issue 10: a flood of identical reports becomes one finding that says how
+ * many it stands for; reports that differ in anything that matters stay.
+ */
+static void flood_one(struct pf_findings *fs, const char *rule,
+		      const char *path, uint32_t line, const char *msg)
+{
+	static const char content[] = "a\nstrcpy(d, s);\nc\nstrcpy(d, s);\n";
+	struct pf_finding *f = pf_findings_push(fs);
+
+	set(f, rule, line, 1, line, 0);
+	free(f->path);
+	f->path = pf_xstrdup(path);
+	f->message = pf_xstrdup(msg);
+	f->severity = PF_SEV_ERROR;
+	assert_int_equal(pf_finding_locate(f, content, sizeof(content) - 1), 0);
+}
+
+static void test_merge(void **state)
+{
+	struct pf_findings fs = PF_FINDINGS_INIT;
+
+	(void)state;
+	flood_one(&fs, "r", "a.c", 2, "m"); /* 600 of these */
+	flood_one(&fs, "r", "a.c", 4, "m"); /* same lines, other place */
+	for (int i = 0; i < 599; i++)
+		flood_one(&fs, "r", "a.c", 2, "m");
+	flood_one(&fs, "r", "b.c", 2, "m");	/* other file */
+	flood_one(&fs, "r2", "a.c", 2, "m");	/* other rule */
+	flood_one(&fs, "r", "a.c", 2, "other"); /* other message */
+	flood_one(&fs, "r", "a.c", 4, "m");	/* twice */
+	flood_one(&fs, "r", "a.c", 2, "other"); /* twice, but WARNING */
+	fs.v[fs.nr - 1].severity = PF_SEV_WARNING;
+
+	assert_int_equal(pf_findings_merge(&fs), 600);
+	assert_int_equal(fs.nr, 6);
+	/* The first of each kept, in the order they came. */
+	assert_int_equal(fs.v[0].start.line, 2);
+	assert_int_equal(pf_finding_count(&fs.v[0]), 600);
+	assert_int_equal(fs.v[1].start.line, 4);
+	assert_int_equal(pf_finding_count(&fs.v[1]), 2);
+	assert_string_equal(fs.v[2].path, "b.c");
+	assert_int_equal(fs.v[2].count, 0);
+	assert_string_equal(fs.v[3].rule_id, "r2");
+	assert_string_equal(fs.v[4].message, "other");
+	assert_int_equal(pf_finding_count(&fs.v[4]), 1);
+	assert_int_equal(fs.v[5].severity, PF_SEV_WARNING);
+	assert_int_equal(pf_finding_count(&fs.v[5]), 1);
+	/* Counts add up when merged again, and nothing else merges. */
+	flood_one(&fs, "r", "a.c", 2, "m");
+	fs.v[fs.nr - 1].count = 5;
+	assert_int_equal(pf_findings_merge(&fs), 1);
+	assert_int_equal(pf_finding_count(&fs.v[0]), 605);
+	assert_int_equal(pf_findings_merge(&fs), 0);
+	pf_findings_release(&fs);
+	assert_int_equal(pf_findings_merge(&fs), 0);
+}
+
+/* Located with a line index or without: the same, everywhere, also at
+ * the ends (empty lines, no final newline, past the end). */
+static void test_locate_indexed(void **state)
+{
+	static const char *contents[] = { "", "\n", "a", "a\n\nbc\r\nd",
+					  "x\ny\n\n\nzz\n" };
+
+	(void)state;
+	for (size_t c = 0; c < PF_ARRAY_SIZE(contents); c++) {
+		const char *t = contents[c];
+		size_t len = strlen(t);
+		struct pf_lines ix;
+
+		pf_lines_index(&ix, t, len);
+		for (uint32_t l = 1; l <= 7; l++) {
+			for (int64_t off = -1; off <= (int64_t)len + 1; off++) {
+				struct pf_finding a, b;
+				int ra, rb;
+
+				set(&a, "r", l, 1 + l % 3, l + l % 2, l % 4);
+				if (off >= 0)
+					a.start.offset = off;
+				set(&b, "r", l, 1 + l % 3, l + l % 2, l % 4);
+				b.start.offset = a.start.offset;
+				ra = pf_finding_locate(&a, t, len);
+				rb = pf_finding_locate_indexed(&b, t, len, &ix);
+				assert_int_equal(ra, rb);
+				if (!ra) {
+					assert_int_equal(a.start.line,
+							 b.start.line);
+					assert_int_equal(a.start.col,
+							 b.start.col);
+					assert_int_equal(a.end.line,
+							 b.end.line);
+					assert_int_equal(a.end.col, b.end.col);
+					assert_int_equal(a.start.offset,
+							 b.start.offset);
+					assert_int_equal(a.end.offset,
+							 b.end.offset);
+					assert_string_equal(a.lines, b.lines);
+				}
+				pf_error_clear();
+				pf_finding_release(&a);
+				pf_finding_release(&b);
+			}
+		}
+		pf_lines_release(&ix);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +538,8 @@ int main(void)
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_rule_fix_to_lines),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_locate_indexed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
