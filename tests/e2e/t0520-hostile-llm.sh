@@ -19,6 +19,29 @@ as_user() {
 	fi
 }
 
+# Encoded secrets and a password given to login(): a SARIF scanner flags
+# line 1 and every 5th line of every file, so every line is in a snippet.
+B64_40=cGFzc3dvcmQ9YWFhYWFhYWFhYWFhYWFhYWFhYWFh
+B64_16=YWRtaW46aHVudGVy
+HEX_PW=61646d696e3a68756e74657232
+LOGIN_PW=hunter2-Cobalt-Lantern
+cat >"$TRASH/every5.py" <<\EOF
+import json, sys
+results = []
+for path in sys.argv[1:]:
+    n = open(path, "rb").read().count(b"\n") + 1
+    for line in range(1, n + 1, 5):
+        results.append({
+            "ruleId": "pf-test.every5", "level": "error",
+            "message": {"text": "test finding"},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": path},
+                "region": {"startLine": line, "endLine": line}}}]})
+print(json.dumps({"version": "2.1.0", "runs": [{
+    "tool": {"driver": {"name": "every5", "rules": []}},
+    "results": results}]}))
+EOF
+
 test_expect_success 'setup: a pushed strcpy that flawfinder flags' '
 	command -v flawfinder &&
 	setup_llm_repo
@@ -45,6 +68,34 @@ test_expect_success 'a fix holding \u0000 is refused, never offered cut short' '
 	SCAN_RANGE=HEAD~1..HEAD scan_json --no-cache &&
 	check_finding "f.get(\"fix\") is None and
 		\"NUL\" in f[\"triage\"][\"error\"]"
+'
+
+test_expect_success 'encoded secrets and a login() password never reach the LLM' '
+	setup_repo enc &&
+	cat >client.py <<-EOF &&
+	import base64
+	CONF = base64.b64decode("$B64_40")
+	BLOB = "$B64_16"
+	RAW = bytes.fromhex(HEX)  # $HEX_PW
+
+	def main(api):
+	    api.login("admin", "$LOGIN_PW")
+	    return api.fetch(CONF, BLOB, RAW)
+	EOF
+	git add client.py && git commit -q -m client &&
+	llm_set &&
+	PUSHFIX_SCAN_COMMAND="python3 $TRASH/every5.py {files}" \
+		PUSHFIX_NO_CACHE=1 git push origin main >"$TRASH/enc.out" \
+		2>"$TRASH/enc.err" &&
+	test "$(llm_requests)" -ge 2 &&
+	grep -q "api.login(" "$LLM_LOG" &&
+	grep -q "b64decode(" "$LLM_LOG" &&
+	for v in "$B64_40" "$B64_16" "$HEX_PW" "$LOGIN_PW"; do
+		! grep -q -- "$v" "$LLM_LOG" ||
+			{ echo "sent: $v"; return 1; }
+		! grep -q -- "$v" .git/pushfix/sent.log ||
+			{ echo "logged: $v"; return 1; }
+	done
 '
 
 test_expect_success 'read-only .git/pushfix: nothing sent, one line says why' '

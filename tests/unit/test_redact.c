@@ -289,6 +289,11 @@ static const char *const must_go[][2] = {
 	  "abcDEF" },
 	/* encoded secrets, judged by what they decode to (issue 10) */
 	{ "blob = \"YWRtaW46aHVudGVy\"\n", "YWRtaW46aHVudGVy" },
+	{ "s = \"cGFzc3dvcmQ9YWFhYWFhYWFhYWFhYWFhYWFhYWFh\"",
+	  "cGFzc3dvcmQ9YWFhYWFh" },
+	{ "m = \"cGFzc3dvcmQ6IGh1bnRlcjI=\"", "cGFzc3dvcmQ6IGh1bnRlcjI" },
+	{ "v = 'ZGVwbG95OlRyMHViNGRvciYzeHl6'", "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
+	{ "h = 61646d696e3a68756e74657232", "61646d696e3a68756e74657232" },
 	{ "h = {'Authorization': 'Basic ZGVwbG95OlRyMHViNGRvciYzeHl6'}",
 	  "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
 	{ "cfg = \"eG94Yi0xMjM0NTY3ODkwMTItYWJjZGVmQUJDREVG\"",
