@@ -190,6 +190,45 @@ static int is_member_chain(const char *s, size_t n)
 	return dot;
 }
 static void assignment_value(struct scan *sc, size_t p, int strength,
+			     int env_like, int tight_eq, int colon_op);
+
+/*
+ * The string literals inside the bracket opening at `open`: as values
+ * given to a secret name (as_value: assignment_value() judges each, lines
+ * may break inside), or else each one a secret, on this line only.
+ */
+static void bracket_literals(struct scan *sc, size_t open, int strength,
+			     int as_value)
+{
+	const char *t = sc->t;
+	size_t n = sc->n, k = open + 1;
+	int depth = 1;
+
+	while (k < n && depth > 0 && k - open < 4096) {
+		if (t[k] == '\n' && !as_value)
+			break;
+		if (t[k] == '"' || t[k] == '\'' || t[k] == '`') {
+			size_t qe = quote_end(t, n, k);
+
+			if (!qe)
+				break;
+			if (as_value)
+				assignment_value(sc, k, strength, 0, 0, 0);
+			else if (qe > k + 1 &&
+				 !is_reference(t + k + 1, qe - k - 1))
+				add_span(sc->sp, k + 1, qe, PF_CAT_SECRET);
+			k = qe + 1;
+			continue;
+		}
+		if (t[k] == '(' || t[k] == '[' || t[k] == '{')
+			depth++;
+		else if (t[k] == ')' || t[k] == ']' || t[k] == '}')
+			depth--;
+		k++;
+	}
+}
+
+static void assignment_value(struct scan *sc, size_t p, int strength,
 			     int env_like, int tight_eq, int colon_op)
 {
 	const char *t = sc->t;
@@ -247,28 +286,7 @@ static void assignment_value(struct scan *sc, size_t p, int strength,
 	if (!quoted && (t[a] == '(' || t[a] == '[' || t[a] == '{')) {
 		/* auth=("user", "pass"), password: ['x'] - every literal of
 		 * the bracket, on this line */
-		size_t k = a + 1;
-		int depth = 1;
-
-		while (k < n && t[k] != '\n' && depth > 0 && k - a < 4096) {
-			if (t[k] == '"' || t[k] == '\'' || t[k] == '`') {
-				size_t qe = quote_end(t, n, k);
-
-				if (!qe)
-					break;
-				if (qe > k + 1 &&
-				    !is_reference(t + k + 1, qe - k - 1))
-					add_span(sc->sp, k + 1, qe,
-						 PF_CAT_SECRET);
-				k = qe + 1;
-				continue;
-			}
-			if (t[k] == '(' || t[k] == '[' || t[k] == '{')
-				depth++;
-			else if (t[k] == ')' || t[k] == ']' || t[k] == '}')
-				depth--;
-			k++;
-		}
+		bracket_literals(sc, a, strength, 0);
 		return;
 	}
 	if (!quoted) {
@@ -442,26 +460,7 @@ static size_t skip_typed_decl(const char *t, size_t n, size_t p, size_t e)
  */
 static void call_value(struct scan *sc, size_t p, int strength)
 {
-	const char *t = sc->t;
-	size_t k = p + 1;
-	int depth = 1;
-
-	while (k < sc->n && depth > 0 && k - p < 1024) {
-		if (t[k] == '"' || t[k] == '\'') {
-			size_t qe = quote_end(t, sc->n, k);
-
-			if (!qe)
-				return;
-			assignment_value(sc, k, strength, 0, 0, 0);
-			k = qe + 1;
-			continue;
-		}
-		if (t[k] == '(' || t[k] == '[' || t[k] == '{')
-			depth++;
-		else if (t[k] == ')' || t[k] == ']' || t[k] == '}')
-			depth--;
-		k++;
-	}
+	bracket_literals(sc, p, strength, 1);
 }
 
 /* Past the operator at p: = == === != !== => := ?= += <- or ':' (then
