@@ -780,6 +780,45 @@ static int get_line(uint32_t *out, const cJSON *v, const char *name)
 	return 0;
 }
 
+/*
+ * cJSON hands strings over NUL-terminated: a \u0000 escape (or a raw NUL)
+ * inside one cuts the value there, and a fix cut short would be applied
+ * and even verified as if it were the model's.  So the JSON text itself
+ * must be clean: valid UTF-8, no NUL byte, no \u0000 escape.  `what`
+ * names the text in the message.  The whole answer is refused, not just
+ * its fix: a model that breaks the encoding is broken or being steered
+ * by the code it reads, and its verdict is then no better than its fix.
+ */
+static int json_text_clean(const char *s, size_t len, const char *what)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		size_t n;
+
+		if (p[i] == '\\' && i + 1 < len) {
+			if (p[i + 1] == 'u' && len - i >= 6 &&
+			    !memcmp(p + i + 2, "0000", 4))
+				return pf_error_setc(PF_EINVALID,
+						     "%s holds a NUL "
+						     "character (\\u0000 at "
+						     "byte %zu): refused, "
+						     "a fix would be cut "
+						     "short there",
+						     what, i);
+			i += 2; /* an escape pair: \\ is not an escape */
+			continue;
+		}
+		n = p[i] ? pf_utf8_valid(p + i, len - i) : 0;
+		if (!n)
+			return pf_error_setc(
+				PF_EINVALID, "%s holds %s (byte %zu): refused",
+				what, p[i] ? "invalid UTF-8" : "a NUL byte", i);
+		i += n;
+	}
+	return 0;
+}
+
 int pf_llm_parse_answer(struct pf_llm_answer *out, const char *json, size_t len)
 {
 	static const char *const top[] = { "verdict", "confidence", "reason",
@@ -792,6 +831,9 @@ int pf_llm_parse_answer(struct pf_llm_answer *out, const char *json, size_t len)
 	int ret;
 
 	pf_llm_answer_init(out);
+	ret = json_text_clean(json, len, "the LLM answer");
+	if (ret)
+		return ret;
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (!root)
 		return pf_error_setc(PF_EINVALID,
@@ -1124,6 +1166,11 @@ int pf_llm_parse_response(struct pf_llm_answer *out, struct pf_buf *answer_json,
 				     "%s", r->error);
 	if (r->status < 200 || r->status > 299)
 		return scrub_key(status_error(llm, r), llm);
+	/* The envelope too: Anthropic's answer is an object inside it,
+	 * decoded (and cut at a NUL) before pf_llm_parse_answer sees it. */
+	ret = json_text_clean(r->body.buf, r->body.len, "the LLM answer");
+	if (ret)
+		return ret;
 	root = cJSON_ParseWithLength(r->body.buf, r->body.len);
 	if (!root)
 		return pf_error_setc(PF_EINVALID,

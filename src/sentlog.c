@@ -61,7 +61,10 @@ static cJSON *json_or_string(const char *s, size_t len)
 	return j;
 }
 
-static int append_line(const char *state_dir, const char *line, size_t len)
+/* Append len bytes in one write(2); `sync`: fsync before returning (what
+ * is about to be sent must be on disk first).  Messages "<path>: <why>". */
+static int append_line(const char *state_dir, const char *line, size_t len,
+		       int sync)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	struct pf_buf path = PF_BUF_INIT;
@@ -75,8 +78,7 @@ static int append_line(const char *state_dir, const char *line, size_t len)
 	fd = open(path.buf, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		pthread_mutex_unlock(&lock);
-		ret = pf_error_set("cannot open '%s': %s", path.buf,
-				   strerror(errno));
+		ret = pf_error_set("%s: %s", path.buf, strerror(errno));
 		goto out;
 	}
 	/* One write: O_APPEND keeps a line whole against other writers. */
@@ -86,15 +88,17 @@ static int append_line(const char *state_dir, const char *line, size_t len)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			ret = pf_error_set("cannot write '%s': %s", path.buf,
-					   strerror(errno));
+			ret = pf_error_set("%s: %s", path.buf,
+					   w < 0 ? strerror(errno)
+						 : "nothing written");
 			break;
 		}
 		off += (size_t)w;
 	}
+	if (!ret && sync && fsync(fd))
+		ret = pf_error_set("%s: %s", path.buf, strerror(errno));
 	if (close(fd) && !ret)
-		ret = pf_error_set("cannot write '%s': %s", path.buf,
-				   strerror(errno));
+		ret = pf_error_set("%s: %s", path.buf, strerror(errno));
 	pthread_mutex_unlock(&lock);
 out:
 	pf_buf_release(&path);
@@ -111,7 +115,7 @@ static int append_json(const char *state_dir, cJSON *o)
 		return pf_error_set("cannot format a log record");
 	pf_buf_addstr(&line, s);
 	pf_buf_addch(&line, '\n');
-	ret = append_line(state_dir, line.buf, line.len);
+	ret = append_line(state_dir, line.buf, line.len, 0);
 	free(s);
 	pf_buf_release(&line);
 	return ret;
@@ -144,25 +148,71 @@ static void add_str_or_null(cJSON *o, const char *k, const char *v)
 		cJSON_AddNullToObject(o, k);
 }
 
-int pf_sentlog_append(const char *state_dir, const struct pf_sentlog_entry *e,
-		      int log_vault, char id_out[17])
+/* The members a request and a sending record share, up to the
+ * fingerprint; `id` receives the record's id. */
+static cJSON *record_head(const struct pf_sentlog_entry *e, const char *type,
+			  char id[17])
 {
 	cJSON *o = cJSON_CreateObject();
 	time_t t = e->time ? e->time : time(NULL);
-	char when[32], id[17];
-	int ret;
+	char when[32];
 
-	make_id(id, e, t);
+	if (e->id && strlen(e->id) == 16)
+		memcpy(id, e->id, 17);
+	else
+		make_id(id, e, t);
 	iso_time(when, t);
-	cJSON_AddStringToObject(o, "type", "request");
+	cJSON_AddStringToObject(o, "type", type);
 	cJSON_AddStringToObject(o, "id", id);
 	cJSON_AddStringToObject(o, "time", when);
 	cJSON_AddNumberToObject(o, "ts", (double)t);
 	add_str_or_null(o, "host", e->host);
 	add_str_or_null(o, "provider", e->provider);
 	add_str_or_null(o, "model", e->model);
-	add_str_or_null(o, "prompt_version", e->prompt_version);
+	/* only request records name the prompt version: one per request */
+	if (!strcmp(type, "request"))
+		add_str_or_null(o, "prompt_version", e->prompt_version);
 	add_str_or_null(o, "fingerprint", e->fingerprint);
+	return o;
+}
+
+int pf_sentlog_sending(const char *state_dir, const struct pf_sentlog_entry *e,
+		       size_t nr, char (*ids)[17])
+{
+	struct pf_buf lines = PF_BUF_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < nr && !ret; i++) {
+		cJSON *o = record_head(&e[i], "sending", ids[i]);
+		char *s;
+
+		cJSON_AddNumberToObject(o, "bytes", (double)e[i].request_len);
+		cJSON_AddItemToObject(
+			o, "request",
+			json_or_string(e[i].request, e[i].request_len));
+		s = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (!s) {
+			ret = pf_error_set("cannot format a log record");
+			break;
+		}
+		pf_buf_addstr(&lines, s);
+		pf_buf_addch(&lines, '\n');
+		free(s);
+	}
+	if (!ret && lines.len)
+		ret = append_line(state_dir, lines.buf, lines.len, 1);
+	pf_buf_release(&lines);
+	return ret;
+}
+
+int pf_sentlog_append(const char *state_dir, const struct pf_sentlog_entry *e,
+		      int log_vault, char id_out[17])
+{
+	char id[17];
+	cJSON *o = record_head(e, "request", id);
+	int ret;
+
 	cJSON_AddNumberToObject(o, "status", e->status);
 	cJSON_AddNumberToObject(o, "duration_ms", (double)(long)e->duration_ms);
 	add_str_or_null(o, "error", e->error);
@@ -366,7 +416,33 @@ struct rec {
 	cJSON *o;
 	const char *line; /* into the file buffer, NUL-terminated copy */
 	size_t len;
+	int sending; /* a sending record (its request record may follow) */
 };
+
+/* Drop the sending records whose request record follows: that one says
+ * all.  What is left was sent with no answer recorded. */
+static size_t drop_answered(struct rec *reqs, size_t nreq)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < nreq; i++) {
+		const char *id = pf_json_str(reqs[i].o, "id");
+		size_t j = nreq;
+
+		if (reqs[i].sending && id)
+			for (j = i + 1; j < nreq; j++)
+				if (!reqs[j].sending &&
+				    pf_json_str(reqs[j].o, "id") &&
+				    !strcmp(pf_json_str(reqs[j].o, "id"), id))
+					break;
+		if (j < nreq) {
+			cJSON_Delete(reqs[i].o);
+			continue;
+		}
+		reqs[o++] = reqs[i];
+	}
+	return o;
+}
 
 int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 		    const struct pf_sentlog_filter *f)
@@ -406,10 +482,11 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 		type = pf_json_str(o, "type");
 		if (type && !strcmp(type, "feedback")) {
 			PF_ALLOC_GROW(fbs, nfb + 1, afb);
-			fbs[nfb++] = (struct rec){ o, line, n };
+			fbs[nfb++] = (struct rec){ o, line, n, 0 };
 			continue;
 		}
-		if (!type || strcmp(type, "request") ||
+		if (!type ||
+		    (strcmp(type, "request") && strcmp(type, "sending")) ||
 		    (f->since && jnum(o, "ts") < (double)f->since) ||
 		    (f->id && (!pf_json_str(o, "id") ||
 			       !pf_starts_with(pf_json_str(o, "id"), f->id))) ||
@@ -418,8 +495,10 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 			continue;
 		}
 		PF_ALLOC_GROW(reqs, nreq + 1, areq);
-		reqs[nreq++] = (struct rec){ o, line, n };
+		reqs[nreq++] =
+			(struct rec){ o, line, n, !strcmp(type, "sending") };
 	}
+	nreq = drop_answered(reqs, nreq);
 	if (f->limit && nreq > f->limit)
 		first = nreq - f->limit;
 	for (size_t i = first; i < nreq; i++) {
@@ -462,6 +541,8 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 		if (pf_json_str(o, "error"))
 			pf_buf_addf(out, "  error: %s",
 				    pf_json_str(o, "error"));
+		else if (reqs[i].sending)
+			pf_buf_addstr(out, "  error: no answer recorded");
 		if (feedback)
 			pf_buf_addf(out, "  [%s]", feedback);
 		pf_buf_addch(out, '\n');

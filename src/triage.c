@@ -47,6 +47,7 @@ struct treq {
 	struct pf_llm_answer ans;
 	char *error;
 	size_t job;
+	char log_id[17]; /* its sending record's id in the sent log */
 };
 
 /* What the stage knows about one finding. */
@@ -63,6 +64,7 @@ struct triage {
 	struct pf_vault vault;
 	struct pf_redact_ctx ctx;
 	int ctx_ready;
+	int unrecorded; /* nothing sent: the sent log cannot record it */
 	struct tfile *files;
 	size_t files_nr, files_alloc;
 	struct treq *reqs;
@@ -318,21 +320,76 @@ static void write_preview(struct triage *t, struct pf_buf *out)
 	pf_buf_addstr(out, n ? "\n]\n" : "]\n");
 }
 
+/* What the sent log says of request r, before and after sending. */
+static void log_entry(struct pf_sentlog_entry *e, const struct triage *t,
+		      const struct treq *r)
+{
+	size_t f0 = r->fnr ? r->fidx[0] : 0;
+
+	memset(e, 0, sizeof(*e));
+	e->host = t->llm.host;
+	e->provider = pf_llm_provider_name(t->llm.provider);
+	e->model = t->llm.model;
+	e->prompt_version = PF_LLM_PROMPT_VERSION;
+	e->fingerprint = r->fnr ? t->run->findings.v[f0].fingerprint : NULL;
+	e->request = r->body.buf;
+	e->request_len = r->body.len;
+	e->id = r->log_id[0] ? r->log_id : NULL;
+}
+
+/*
+ * The audit comes first: every request about to leave is in the sent log
+ * (one write, synced) before any is sent.  If the log cannot hold them,
+ * nothing is sent: the findings stay untriaged, and one line says why.
+ */
+static int log_sending(struct triage *t)
+{
+	struct pf_sentlog_entry *es;
+	char(*ids)[17];
+	size_t nr = 0;
+	int ret;
+
+	es = pf_xcalloc(t->reqs_nr, sizeof(*es));
+	ids = pf_xcalloc(t->reqs_nr, sizeof(*ids));
+	for (size_t i = 0; i < t->reqs_nr; i++)
+		if (!t->reqs[i].answered)
+			log_entry(&es[nr++], t, &t->reqs[i]);
+	ret = pf_sentlog_sending(t->run->state_dir, es, nr, ids);
+	if (ret) {
+		struct pf_buf m = PF_BUF_INIT;
+
+		pf_buf_addf(&m,
+			    "cannot record what would be sent (%s); nothing "
+			    "sent to the LLM",
+			    pf_error_last());
+		if (t->run->msg)
+			fprintf(t->run->msg, "pushfix: %s\n", m.buf);
+		for (size_t i = 0; i < t->reqs_nr; i++)
+			if (!t->reqs[i].answered) {
+				t->reqs[i].error = pf_xstrdup(m.buf);
+				t->failed++;
+			}
+		t->unrecorded = 1;
+		pf_buf_release(&m);
+		goto out;
+	}
+	nr = 0;
+	for (size_t i = 0; i < t->reqs_nr; i++)
+		if (!t->reqs[i].answered)
+			memcpy(t->reqs[i].log_id, ids[nr++], 17);
+out:
+	free(es);
+	free(ids);
+	return ret;
+}
+
 static void log_sent(struct triage *t, struct treq *r,
 		     const struct pf_http_job *j)
 {
 	struct pf_sentlog_entry e;
 	struct pf_run *run = t->run;
-	size_t f0 = r->fnr ? r->fidx[0] : 0;
 
-	memset(&e, 0, sizeof(e));
-	e.host = t->llm.host;
-	e.provider = pf_llm_provider_name(t->llm.provider);
-	e.model = t->llm.model;
-	e.prompt_version = PF_LLM_PROMPT_VERSION;
-	e.fingerprint = r->fnr ? run->findings.v[f0].fingerprint : NULL;
-	e.request = r->body.buf;
-	e.request_len = r->body.len;
+	log_entry(&e, t, r);
 	if (j->resp.status) {
 		e.answer = j->resp.body.buf;
 		e.answer_len = j->resp.body.len;
@@ -391,6 +448,8 @@ static int send_all(struct triage *t)
 		return ret;
 	}
 	prune_log(t->run);
+	if (log_sending(t))
+		return 0; /* fail open: the findings say why */
 	headers = pf_llm_headers(&t->llm);
 	jobs = pf_xcalloc(nj, sizeof(*jobs));
 	nj = 0;
@@ -523,8 +582,8 @@ static void report_failures(struct triage *t)
 		const char *e = t->reqs[i].error;
 		size_t nf = 0, k;
 
-		if (!e)
-			continue;
+		if (!e || t->unrecorded)
+			continue; /* log_sending() said it, in one line */
 		for (k = 0; k < i; k++)
 			if (t->reqs[k].error && !strcmp(t->reqs[k].error, e))
 				break;

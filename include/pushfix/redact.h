@@ -79,7 +79,14 @@
  *            pass, secret, token, api_key, apikey, access_key, auth,
  *            credential(s), creds, private_key, client_secret, ... key) in
  *            = : := => == != <- and XML <password>..</password>, CLI
- *            --password X / --token=X, quoted or not;
+ *            --password X / --token=X, quoted or not; the string
+ *            arguments of calls of such names (setPassword("x")) and of
+ *            credential-named calls: login, logon, signin, log_in,
+ *            sign_in, authenticate (all), connect (token-looking ones);
+ *          - base64 and hex runs of 16..1024 letters that decode to a
+ *            secret: a token or secret assignment the above finds in the
+ *            decoded text, a user:password pair, or random bytes (>= 12)
+ *            whose base64 text changes letter class like random text;
  *          - high-entropy strings as detect-secrets: quoted strings of the
  *            base64 charset (>= 20 bytes, Shannon entropy > 4.5) or hex
  *            (>= 16 bytes, entropy > 3.0), and unquoted tokens of >= 24

@@ -18,6 +18,12 @@
  *    "request":<the anonymised body: JSON if it parses, else a string>,
  *    "answer":<the response body: likewise, or null>,
  *    "vault":[...]}     <- only when [privacy] log_vault = true
+ * A sending record, written (and synced) BEFORE the request leaves, so
+ * that nothing is sent that the log does not hold; the request record
+ * with the same id follows once the answer is in:
+ *   {"type":"sending","id":...,"time":...,"ts":...,"host":...,
+ *    "provider":...,"model":...,"fingerprint":...,"bytes":N,
+ *    "request":<the anonymised body>}
  * A feedback record (the user's agree/disagree on a verdict):
  *   {"type":"feedback","id":"<id of the request>","time":...,"ts":...,
  *    "feedback":"agree"|"disagree"|<free text>}
@@ -45,6 +51,7 @@ struct pf_sentlog_entry {
 	const char *error;	      /* transport/parse error, or NULL */
 	const struct pf_vault *vault; /* logged only when log_vault */
 	time_t time;		      /* 0: now */
+	const char *id; /* the record's id (16 hex), NULL: a new one */
 };
 
 /*
@@ -55,6 +62,16 @@ struct pf_sentlog_entry {
  */
 int pf_sentlog_append(const char *state_dir, const struct pf_sentlog_entry *e,
 		      int log_vault, char id_out[17]);
+
+/*
+ * Record what is about to be sent: one sending record per entry (request
+ * and its metadata; status, answer and vault are ignored), all in one
+ * write(2), synced to disk.  ids[i] receives entry i's id, to pass as
+ * `id` to pf_sentlog_append() once its answer is in.  On failure nothing
+ * must be sent; the message is "<path>: <why>".
+ */
+int pf_sentlog_sending(const char *state_dir, const struct pf_sentlog_entry *e,
+		       size_t nr, char (*ids)[17]);
 
 /* Append a feedback record for request `id`. */
 int pf_sentlog_feedback(const char *state_dir, const char *id,
@@ -86,6 +103,9 @@ struct pf_sentlog_filter {
  *   "<time>  <id>  <host>  <provider>/<model>  <status>  <bytes sent>
  *    [feedback]"
  * then, with `full`, the request and the answer pretty-printed below it.
+ * A sending record without its request record (the run ended before the
+ * answer) shows as a request with status 0 and "error: no answer
+ * recorded".
  * An empty or missing log renders nothing and returns 0.
  */
 int pf_sentlog_show(struct pf_buf *out, const char *state_dir,

@@ -100,6 +100,36 @@ static int classify_key(const char *k, size_t n)
 	return strength;
 }
 
+/*
+ * The called function of a credential-named call (the key's last
+ * segment, '_' dropped, any case): 2 for login, logon, signin, log_in,
+ * sign_in, authenticate (every string argument is a credential), 1 for
+ * connect (token-looking ones only: hosts and database names are
+ * arguments too), else 0.
+ */
+static int call_verb(const char *k, size_t n)
+{
+	static const char *const strong[] = { "authenticate", "login", "logon",
+					      "signin" };
+	char w[16];
+	size_t a = n, l = 0;
+
+	while (a > 0 && k[a - 1] != '.' && k[a - 1] != '-')
+		a--;
+	for (size_t i = a; i < n; i++) {
+		if (k[i] == '_')
+			continue;
+		if (l + 1 >= sizeof(w))
+			return 0;
+		w[l++] = (char)lower((unsigned char)k[i]);
+	}
+	w[l] = '\0';
+	for (size_t i = 0; i < PF_ARRAY_SIZE(strong); i++)
+		if (!strcmp(w, strong[i]))
+			return 2;
+	return !strcmp(w, "connect");
+}
+
 static int word_eq(const char *s, size_t n, const char *w)
 {
 	return strlen(w) == n && !memcmp(s, w, n);
@@ -160,6 +190,45 @@ static int is_member_chain(const char *s, size_t n)
 	return dot;
 }
 static void assignment_value(struct scan *sc, size_t p, int strength,
+			     int env_like, int tight_eq, int colon_op);
+
+/*
+ * The string literals inside the bracket opening at `open`: as values
+ * given to a secret name (as_value: assignment_value() judges each, lines
+ * may break inside), or else each one a secret, on this line only.
+ */
+static void bracket_literals(struct scan *sc, size_t open, int strength,
+			     int as_value)
+{
+	const char *t = sc->t;
+	size_t n = sc->n, k = open + 1;
+	int depth = 1;
+
+	while (k < n && depth > 0 && k - open < 4096) {
+		if (t[k] == '\n' && !as_value)
+			break;
+		if (t[k] == '"' || t[k] == '\'' || t[k] == '`') {
+			size_t qe = quote_end(t, n, k);
+
+			if (!qe)
+				break;
+			if (as_value)
+				assignment_value(sc, k, strength, 0, 0, 0);
+			else if (qe > k + 1 &&
+				 !is_reference(t + k + 1, qe - k - 1))
+				add_span(sc->sp, k + 1, qe, PF_CAT_SECRET);
+			k = qe + 1;
+			continue;
+		}
+		if (t[k] == '(' || t[k] == '[' || t[k] == '{')
+			depth++;
+		else if (t[k] == ')' || t[k] == ']' || t[k] == '}')
+			depth--;
+		k++;
+	}
+}
+
+static void assignment_value(struct scan *sc, size_t p, int strength,
 			     int env_like, int tight_eq, int colon_op)
 {
 	const char *t = sc->t;
@@ -217,28 +286,7 @@ static void assignment_value(struct scan *sc, size_t p, int strength,
 	if (!quoted && (t[a] == '(' || t[a] == '[' || t[a] == '{')) {
 		/* auth=("user", "pass"), password: ['x'] - every literal of
 		 * the bracket, on this line */
-		size_t k = a + 1;
-		int depth = 1;
-
-		while (k < n && t[k] != '\n' && depth > 0 && k - a < 4096) {
-			if (t[k] == '"' || t[k] == '\'' || t[k] == '`') {
-				size_t qe = quote_end(t, n, k);
-
-				if (!qe)
-					break;
-				if (qe > k + 1 &&
-				    !is_reference(t + k + 1, qe - k - 1))
-					add_span(sc->sp, k + 1, qe,
-						 PF_CAT_SECRET);
-				k = qe + 1;
-				continue;
-			}
-			if (t[k] == '(' || t[k] == '[' || t[k] == '{')
-				depth++;
-			else if (t[k] == ')' || t[k] == ']' || t[k] == '}')
-				depth--;
-			k++;
-		}
+		bracket_literals(sc, a, strength, 0);
 		return;
 	}
 	if (!quoted) {
@@ -405,19 +453,14 @@ static size_t skip_typed_decl(const char *t, size_t n, size_t p, size_t e)
 	return p;
 }
 
-/* setPassword("x"), password.equals("x") (p at the '('): string literals
- * only, and for strong names only. */
+/*
+ * setPassword("x"), password.equals("x"), login("admin", "x") (p at the
+ * '('): every string literal among the arguments, as if assigned to the
+ * name; nested calls and lines within the parentheses included.
+ */
 static void call_value(struct scan *sc, size_t p, int strength)
 {
-	const char *t = sc->t;
-	size_t q = p + 1;
-
-	if (strength < 2)
-		return;
-	while (q < sc->n && t[q] == ' ')
-		q++;
-	if (q < sc->n && (t[q] == '"' || t[q] == '\''))
-		assignment_value(sc, q, strength, 0, 0, 0);
+	bracket_literals(sc, p, strength, 1);
 }
 
 /* Past the operator at p: = == === != !== => := ?= += <- or ':' (then
@@ -459,19 +502,25 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e)
 {
 	const char *t = sc->t;
 	size_t n = sc->n, p, q, line;
-	int strength, env_like, tight_eq, colon_op = 0, cli;
+	int strength, verb, env_like, tight_eq, colon_op = 0, cli;
 
 	if (!operator_follows(t, n, e))
 		return;
 	strength = classify_key(t + i, e - i);
-	if (!strength)
-		return;
 	line = i;
 	while (line > 0 && t[line - 1] != '\n')
 		line--;
 	env_like = env_like_key(t, line, i);
 	cli = i > 1 && t[i - 1] == '-' && t[i - 2] == '-';
 	p = skip_key_close(t, n, e);
+	if (!strength) {
+		/* a credential-named call counts as a call only */
+		while (p < n && (t[p] == ' ' || t[p] == '\t'))
+			p++;
+		if (p < n && t[p] == '(' && (verb = call_verb(t + i, e - i)))
+			call_value(sc, p, verb);
+		return;
+	}
 	if (i > 0 && t[i - 1] == '<') {
 		xml_value(sc, p);
 		return;
@@ -493,7 +542,8 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e)
 		env_like = 0;
 	}
 	if (t[p] == '(') {
-		call_value(sc, p, strength);
+		verb = call_verb(t + i, e - i);
+		call_value(sc, p, strength > verb ? strength : verb);
 		return;
 	}
 	q = skip_operator(t, n, p, &colon_op);

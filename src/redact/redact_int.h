@@ -9,7 +9,9 @@
  *	rules.c      token rules (gitleaks-modelled PCRE2), PEM, curl -u
  *	names.c      the redaction context: people, orgs, words, hosts
  *	addresses.c  e-mails, URLs, IP addresses, host names
- *	assign.c     values assigned to secret-ish names
+ *	assign.c     values assigned to secret-ish names, and given to
+ *	             credential-named calls
+ *	encoded.c    base64 and hex runs that decode to a secret
  *	scanner.c    the one pass over the bytes that calls all of the above
  *	redact.c     pf_redact_text(): spans to placeholders
  *	paths.c      pf_redact_path()
@@ -218,7 +220,7 @@ struct scan {
 	const struct pf_redact_priv *p;
 	const struct pf_vault *vault;
 	pcre2_match_data *md;
-	int nested; /* scanning a joined view */
+	int nested; /* scanning a joined or decoded view: its depth */
 	struct lit *lits;
 	size_t lit_nr, lit_alloc;
 	size_t lit_end;		       /* quotes before this are not openers */
@@ -288,7 +290,8 @@ static inline void rules_at(struct scan *sc, size_t i)
 }
 
 /* Does a key name hold pass, pwd, pw, secret, token, key, auth, cred,
- * salt, dsn or sig, in any case?  One pass over the original bytes
+ * salt, dsn or sig, in any case, or a verb of the credential-named calls
+ * (login, logon, signin, connect)?  One pass over the original bytes
  * (| 0x20 folds letters; keywords are letters only). */
 static inline int has_secret_word(const char *s, size_t n)
 {
@@ -310,6 +313,11 @@ static inline int has_secret_word(const char *s, size_t n)
 			    (m >= 3 && LC(1) == 'i' && LC(2) == 'g'))
 				return 1;
 			break;
+		case 'l':
+			if (m >= 5 && LC(1) == 'o' && LC(2) == 'g' &&
+			    (LC(3) == 'i' || LC(3) == 'o') && LC(4) == 'n')
+				return 1;
+			break;
 		case 't':
 			if (m >= 5 && LC(1) == 'o' && LC(2) == 'k' &&
 			    LC(3) == 'e' && LC(4) == 'n')
@@ -325,8 +333,11 @@ static inline int has_secret_word(const char *s, size_t n)
 				return 1;
 			break;
 		case 'c':
-			if (m >= 4 && LC(1) == 'r' && LC(2) == 'e' &&
-			    LC(3) == 'd')
+			if ((m >= 4 && LC(1) == 'r' && LC(2) == 'e' &&
+			     LC(3) == 'd') ||
+			    (m >= 7 && LC(1) == 'o' && LC(2) == 'n' &&
+			     LC(3) == 'n' && LC(4) == 'e' && LC(5) == 'c' &&
+			     LC(6) == 't'))
 				return 1;
 			break;
 		case 'd':
@@ -367,6 +378,14 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
 
 /* All of the above over sc->t. */
 void pf_redact_scan(struct scan *sc);
+
+/* Scan a view derived from sc's text (joined literals, a decoded run)
+ * one level deeper, into out (the caller frees out->v). */
+void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
+		       struct spans *out);
+
+/* The run [a, b) of base64 or hex letters, if it decodes to a secret. */
+void pf_redact_encoded(struct scan *sc, size_t a, size_t b);
 
 /* The length of a placeholder look-alike at text[i], or 0 (vault.c). */
 size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,

@@ -84,6 +84,8 @@ static void b64_run(struct scan *sc, size_t i)
 		a++;
 	if (b - a >= 24 && high_entropy(t + a, b - a, 24, 32))
 		add_span(sc->sp, a, b, PF_CAT_SECRET);
+	else
+		pf_redact_encoded(sc, a, b);
 }
 
 /* A word [i, wend) starts at i: token rules, an IPv4 address or a
@@ -99,9 +101,9 @@ static void word_start(struct scan *sc, size_t i, size_t wend)
 		pf_redact_ipv4(sc, i);
 	else if ((e = key_run(sc, i, wend)))
 		pf_redact_keyword_assign(sc, i, e);
-	/* The usual word is its own base64 run, too short to be a secret:
-	 * no need to scan it again. */
-	if (i >= sc->b64_end && wend - i < 24 &&
+	/* The usual word is its own base64 run, too short to be a secret
+	 * or to decode to one: no need to scan it again. */
+	if (i >= sc->b64_end && wend - i < 16 &&
 	    !(wend < sc->n && IS(t[wend], C_B64)) &&
 	    !(i > 0 && IS(t[i - 1], C_B64)))
 		sc->b64_end = wend;
@@ -301,7 +303,6 @@ static void joined_literals(struct scan *sc)
 			char *j = pf_xmalloc(total + 1);
 			size_t *map = pf_xmalloc((total + 1) * sizeof(size_t));
 			struct spans js = { NULL, 0, 0 };
-			struct scan sub;
 			size_t o = 0;
 
 			/* Escapes ("\n") become blanks in the joined view:
@@ -321,21 +322,11 @@ static void joined_literals(struct scan *sc)
 				}
 			map[o] = sc->lits[h - 1].b;
 			j[o] = '\0';
-			memset(&sub, 0, sizeof(sub));
-			sub.t = j;
-			sub.n = total;
-			sub.sp = &js;
-			sub.p = sc->p;
-			sub.vault = NULL;
-			sub.md = sc->md;
-			sub.nested = 1;
-			pf_redact_scan(&sub);
+			pf_redact_subscan(sc, j, total, &js);
 			/* the joined value as one quoted string */
 			if (all_of(j, total, C_B64) &&
 			    high_entropy(j, total, 20, 16))
 				add_span(&js, 0, total, PF_CAT_SECRET);
-			if (sub.err)
-				sc->err = sub.err;
 			/* Map [a, b) back: one piece per literal. */
 			for (size_t s = 0; s < js.nr; s++) {
 				size_t a = js.v[s].a, b = js.v[s].b;
@@ -357,6 +348,25 @@ static void joined_literals(struct scan *sc)
 		}
 		g = h;
 	}
+}
+
+void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
+		       struct spans *out)
+{
+	struct scan sub;
+
+	memset(&sub, 0, sizeof(sub));
+	sub.t = t;
+	sub.n = n;
+	sub.sp = out;
+	sub.p = sc->p;
+	sub.vault = NULL;
+	sub.md = sc->md;
+	sub.nested = sc->nested + 1;
+	pf_redact_scan(&sub);
+	free(sub.lits);
+	if (sub.err)
+		sc->err = sub.err;
 }
 
 void pf_redact_scan(struct scan *sc)

@@ -794,6 +794,78 @@ static void test_response_anthropic(void **state)
 	pf_llm_release(&llm);
 }
 
+/* A \u0000 (or a raw NUL, or invalid UTF-8) would cut the fix short where
+ * cJSON ends its string: the answer is refused, never truncated
+ * (issue 10, item 6). */
+static void test_answer_nul_refused(void **state)
+{
+	static const char nul_fix[] = ANS(
+	    "\"true_positive\"", "0.9", "\"Bad.\"",
+	    "{\"start_line\":3,\"end_line\":3,\"replacement\":"
+	    "\"safe(x);\\u0000 evil(x);\\n\"}");
+	static const char esc_ok[] = ANS(
+	    "\"true_positive\"", "0.9", "\"Bad.\"",
+	    "{\"start_line\":3,\"end_line\":3,\"replacement\":"
+	    "\"puts(\\\"\\\\u0000\\\");\\n\"}");
+	struct pf_llm_answer a;
+	struct pf_llm llm;
+	struct pf_http_response r;
+
+	(void)state;
+	assert_int_equal(parse(&a, nul_fix), PF_EINVALID);
+	assert_non_null(strstr(pf_error_last(), "NUL"));
+	assert_false(a.has_fix);
+	assert_null(a.replacement);
+	/* a raw NUL byte and invalid UTF-8 alike */
+	{
+		char raw[sizeof(nul_fix)];
+		char *u = strstr(memcpy(raw, nul_fix, sizeof(raw)), "\\u0000");
+
+		memcpy(u, "\0\0\0\0\0\0", 6);
+		assert_int_equal(pf_llm_parse_answer(&a, raw, sizeof(raw) - 1),
+				 PF_EINVALID);
+		assert_non_null(strstr(pf_error_last(), "NUL"));
+		memcpy(u, "\xc0\xaf    ", 6);
+		assert_int_equal(pf_llm_parse_answer(&a, raw, sizeof(raw) - 1),
+				 PF_EINVALID);
+		assert_non_null(strstr(pf_error_last(), "invalid UTF-8"));
+	}
+	/* an escaped backslash before u0000 is text, not a NUL */
+	assert_int_equal(parse(&a, esc_ok), 0);
+	assert_string_equal(a.replacement, "puts(\"\\u0000\");\n");
+	pf_llm_answer_release(&a);
+
+	/* Anthropic: the answer is decoded with the envelope, so the
+	 * envelope is checked too. */
+	open_provider(&llm, "anthropic");
+	resp_set(&r, 200,
+		 "{\"type\":\"message\",\"content\":[{\"type\":\"tool_use\","
+		 "\"name\":\"report_triage\",\"input\":{\"verdict\":"
+		 "\"true_positive\",\"confidence\":0.9,\"reason\":\"Bad.\","
+		 "\"fix\":{\"start_line\":1,\"end_line\":1,\"replacement\":"
+		 "\"ok();\\u0000rest();\"}}}],\"stop_reason\":\"tool_use\"}");
+	assert_int_equal(pf_llm_parse_response(&a, NULL, &llm, &r),
+			 PF_EINVALID);
+	assert_non_null(strstr(pf_error_last(), "NUL"));
+	assert_false(a.has_fix);
+	pf_http_response_release(&r);
+	pf_llm_release(&llm);
+
+	/* OpenAI: the answer is text inside the envelope (\\u0000 there). */
+	open_provider(&llm, "openai");
+	resp_set(&r, 200,
+		 "{\"choices\":[{\"message\":{\"content\":\"{\\\"verdict\\\":"
+		 "\\\"true_positive\\\",\\\"confidence\\\":0.9,\\\"reason\\\":"
+		 "\\\"Bad.\\\",\\\"fix\\\":{\\\"start_line\\\":1,"
+		 "\\\"end_line\\\":1,\\\"replacement\\\":\\\"ok();\\\\u0000"
+		 "rest();\\\"}}\"},\"finish_reason\":\"stop\"}]}");
+	assert_int_equal(pf_llm_parse_response(&a, NULL, &llm, &r),
+			 PF_EINVALID);
+	assert_non_null(strstr(pf_error_last(), "NUL"));
+	pf_http_response_release(&r);
+	pf_llm_release(&llm);
+}
+
 static void test_response_errors(void **state)
 {
 	struct pf_llm llm;
@@ -872,6 +944,7 @@ int main(void)
 	    cmocka_unit_test(test_response_openai),
 	    cmocka_unit_test(test_response_anthropic),
 	    cmocka_unit_test(test_response_errors),
+	    cmocka_unit_test(test_answer_nul_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

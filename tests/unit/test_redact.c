@@ -287,6 +287,29 @@ static const char *const must_go[][2] = {
 	{ "jwt=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4eHh4eHgifQ.", "eyJzdWIiOiJ4eHh4" },
 	{ "https://hooks.slack.com/workflows/T01234567/A01234567/123/abcDEF",
 	  "abcDEF" },
+	/* encoded secrets, judged by what they decode to (issue 10) */
+	{ "blob = \"YWRtaW46aHVudGVy\"\n", "YWRtaW46aHVudGVy" },
+	{ "s = \"cGFzc3dvcmQ9YWFhYWFhYWFhYWFhYWFhYWFhYWFh\"",
+	  "cGFzc3dvcmQ9YWFhYWFh" },
+	{ "m = \"cGFzc3dvcmQ6IGh1bnRlcjI=\"", "cGFzc3dvcmQ6IGh1bnRlcjI" },
+	{ "v = 'ZGVwbG95OlRyMHViNGRvciYzeHl6'", "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
+	{ "h = 61646d696e3a68756e74657232", "61646d696e3a68756e74657232" },
+	{ "h = {'Authorization': 'Basic ZGVwbG95OlRyMHViNGRvciYzeHl6'}",
+	  "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
+	{ "cfg = \"eG94Yi0xMjM0NTY3ODkwMTItYWJjZGVmQUJDREVG\"",
+	  "eG94Yi0xMjM0NTY3ODkwMTItYWJjZGVmQUJDREVG" },
+	{ "x = 'YXdzX3NlY3JldF9hY2Nlc3Nfa2V5PXdKYWxyWFV0bkZFTUkvSzdNREVORw=='",
+	  "YXdzX3NlY3JldF9hY2Nlc3Nfa2V5" },
+	{ "data = bytes.fromhex('70617373776f72643d68756e746572322d78')",
+	  "70617373776f72643d68756e746572322d78" },
+	{ "iv = jzqRwtTl9gcYKTpLXG1+jw==;", "jzqRwtTl9gcYKTpLXG1+jw" },
+	/* string arguments of credential-named calls */
+	{ "client.login(\"admin\", \"hunter2-correct\")\n",
+	  "hunter2-correct" },
+	{ "session.authenticate(user, 'Sw0rdfish')", "Sw0rdfish" },
+	{ "api.signIn(\n    \"bob\",\n    \"opensesame\")", "opensesame" },
+	{ "db.connect(\"db.local\", \"Tr0ub4dor3\")", "Tr0ub4dor3" },
+	{ "set_password(u, \"correct horse\")", "correct horse" },
 };
 
 static void test_detectors(void **state)
@@ -362,6 +385,15 @@ static const char *const must_stay[] = {
 	"keyboard.onKeyPress(e)\n",
 	"retries = 100 # the people list holds \"User 100\"\n",
 	"import socket\ns.connect((host, 443))\n",
+	/* long words are valid base64 too: they decode to nothing */
+	"internationalization = processingQueue1\n",
+	"el = document.getElementsByClassName('container')\n",
+	"raise ERR_CONNECTION_REFUSED_BY_PEER_X\n",
+	"TransactionAwareDataSourceProxy1 p;\n",
+	"msg = \"SGVsbG8sIHdvcmxkIQ==\" # hello world\n",
+	"checksum = 'cafebabedeadbeef'\n",
+	"login(user, password)\nif connected: db.connect(\"localhost\")\n",
+	"s.connect(('example', 80))\nlogin_url = '/login'\n",
 };
 
 static void test_plain_code_untouched(void **state)

@@ -237,6 +237,58 @@ static void test_show(void **state)
 	pf_buf_release(&out);
 }
 
+/* What is sent is recorded first (issue 10, item 8): a sending record
+ * before, its request record (same id) after; `log` shows one line, or
+ * "no answer recorded" when the run ended in between; a log that cannot
+ * be written fails with "<path>: <why>". */
+static void test_sending_first(void **state)
+{
+	struct fx *f = *state;
+	struct pf_sentlog_entry e[2];
+	struct pf_sentlog_filter flt;
+	struct pf_buf out = PF_BUF_INIT, b = PF_BUF_INIT, p = PF_BUF_INIT;
+	char ids[2][17];
+
+	entry(&e[0], "{\"q\":\"one\"}", 1700000000);
+	entry(&e[1], "{\"q\":\"two\"}", 1700000000);
+	assert_int_equal(pf_sentlog_sending(f->state, e, 2, ids), 0);
+	assert_int_equal(strlen(ids[0]), 16);
+	assert_string_not_equal(ids[0], ids[1]);
+	read_log(f, &b);
+	assert_int_equal(count_lines(b.buf), 2);
+	assert_non_null(strstr(b.buf, "\"type\":\"sending\""));
+	assert_non_null(strstr(b.buf, "{\"q\":\"two\"}"));
+	/* no answer, no prompt_version: the request record says those */
+	assert_null(strstr(b.buf, "\"answer\""));
+	assert_null(strstr(b.buf, "\"prompt_version\""));
+
+	/* the first is answered: its request record takes its id */
+	e[0].id = ids[0];
+	assert_int_equal(pf_sentlog_append(f->state, &e[0], 0, NULL), 0);
+	read_log(f, &b);
+	assert_int_equal(count_lines(b.buf), 3);
+	memset(&flt, 0, sizeof(flt));
+	assert_int_equal(pf_sentlog_show(&out, f->state, &flt), 0);
+	assert_int_equal(count_lines(out.buf), 2);
+	assert_non_null(strstr(out.buf, ids[0]));
+	assert_non_null(strstr(out.buf, "  200  "));
+	/* the second was sent but its answer never logged */
+	assert_non_null(strstr(out.buf, ids[1]));
+	assert_non_null(strstr(out.buf, "  0  11 bytes sent  error: no "
+					"answer recorded\n"));
+
+	/* a log that cannot be written: the path and why */
+	pf_sentlog_path(&p, f->state);
+	assert_int_equal(unlink(p.buf), 0);
+	assert_int_equal(mkdir(p.buf, 0700), 0);
+	assert_int_not_equal(pf_sentlog_sending(f->state, e, 2, ids), 0);
+	assert_non_null(strstr(pf_error_last(), p.buf));
+	assert_non_null(strstr(pf_error_last(), "Is a directory"));
+	pf_buf_release(&out);
+	pf_buf_release(&b);
+	pf_buf_release(&p);
+}
+
 static void test_prune(void **state)
 {
 	struct fx *f = *state;
@@ -347,6 +399,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_show, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sending_first, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_appends, setup,
 						teardown),
 	};
