@@ -21,7 +21,8 @@ struct pf_proc_opts {
 	int inherit_stdio;	 /* editor, previous hook: our own fds
 				    (stdin still fed from `in` when set) */
 	int tty_stdio;		 /* editor: stdio on /dev/tty */
-	const char *const *env;	 /* extra "K=V" entries, NULL-terminated */
+	const char *const *env;	 /* extra "K=V" entries, NULL-terminated;
+				    a bare "K" removes K */
 	/*
 	 * SIGINT, SIGTERM, SIGHUP or SIGQUIT reaching us while a child of a
 	 * group of its own runs (not tty_stdio): the terminal does not send

@@ -91,6 +91,13 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	if (ret)
 		goto fault;
 	if (!run.cs.nr) {
+		struct pf_buf note = PF_BUF_INIT;
+
+		/* The scan, which says it otherwise, does not run. */
+		pf_changeset_refused_note(&run.cs, &note);
+		if (note.len)
+			fprintf(stderr, "pushfix: warning: %s\n", note.buf);
+		pf_buf_release(&note);
 		if (run.verbose)
 			fprintf(stderr, "pushfix: nothing to scan\n");
 		goto done;

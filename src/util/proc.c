@@ -292,8 +292,12 @@ static _Noreturn void run_child(const struct child *c)
 		n = write(c->exec[1], &ef, sizeof(ef));
 		_exit(127);
 	}
-	for (const char *const *e = o->env; e && *e; e++)
-		putenv((char *)*e);
+	for (const char *const *e = o->env; e && *e; e++) {
+		if (strchr(*e, '='))
+			putenv((char *)*e);
+		else
+			unsetenv(*e);
+	}
 	execv(c->exe.buf, (char *const *)o->argv);
 	ef.err = errno;
 	n = write(c->exec[1], &ef, sizeof(ef));
