@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,7 +402,8 @@ static int is_blank(const struct pf_buf *b)
 /* Interrupted (Ctrl-C): pf_proc_run calls this before dying. */
 static void remove_dir_on_signal(void *dir)
 {
-	pf_remove_tree(dir);
+	if (!pf_remove_tree(dir))
+		pf_proc_guard_dir(dir, 0);
 }
 
 struct scan_job {
@@ -439,6 +441,8 @@ static int make_scan_dir(struct pf_buf *dir)
 				    "in '%s': %s",
 				    tmp && *tmp ? tmp : "/tmp",
 				    strerror(errno));
+	/* The pushed code: the hook's guard removes it if we die. */
+	pf_proc_guard_dir(dir->buf, 1);
 	return 0;
 }
 
@@ -552,7 +556,12 @@ static int check_output(const struct batch *b)
 	struct pf_buf msg = PF_BUF_INIT;
 	int ret = 0;
 
-	if (b->pr.signaled) {
+	if (b->pr.signaled && b->pr.signo == SIGINT) {
+		/* Someone told it to stop: no crash, and no timeout. */
+		ret = pf_error_set("%s was interrupted (SIGINT); the scan did "
+				   "not finish",
+				   b->name);
+	} else if (b->pr.signaled) {
 		why_line(&msg, &b->pr.err);
 		ret = pf_error_set("%s crashed (signal %d)%s%s", b->name,
 				   b->pr.signo, msg.len ? ": " : "", msg.buf);
@@ -684,8 +693,13 @@ out:
 	pf_findings_release(&b.parsed);
 	pf_proc_argv_free(b.argv);
 	pf_proc_result_release(&b.pr);
-	if (pf_remove_tree(b.dir.buf) && !ret)
-		pf_buf_addf(&res->diag, "warning: %s\n", pf_error_last());
+	if (pf_remove_tree(b.dir.buf)) {
+		if (!ret)
+			pf_buf_addf(&res->diag, "warning: %s\n",
+				    pf_error_last());
+	} else {
+		pf_proc_guard_dir(b.dir.buf, 0);
+	}
 	pf_buf_release(&b.dir);
 	return ret;
 }
