@@ -196,6 +196,7 @@ static const struct key_def keys[] = {
 	STRK("mirror", "host_map", K_HOSTMAP, mirror.host_map, "", 0),
 
 	BOOL("core", "verbose", core.verbose, "false", 0),
+	UINT("core", "max_seconds", core.max_seconds, "300", 1, 86400),
 };
 
 static const char *const sections[] = {

@@ -1,7 +1,9 @@
+#include <ctype.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -144,6 +146,126 @@ struct pf_changed_file *pf_changeset_find(const struct pf_changeset *cs,
 	if (lo < cs->nr && !strcmp(cs->files[lo].path, path))
 		return &cs->files[lo];
 	return NULL;
+}
+
+/* ---- paths git's checkout refuses --------------------------------------- */
+
+/*
+ * The next character of a path component as HFS+ compares names: UTF-8
+ * decoded, the code points HFS+ ignores skipped (git's next_hfs_char).
+ * 0 at the end, on a '/' and on a malformed sequence (which cannot spell
+ * ".git" then).
+ */
+static unsigned next_hfs_char(const char **p)
+{
+	for (;;) {
+		const unsigned char *s = (const unsigned char *)*p;
+		size_t n = *s ? pf_utf8_valid(s, strlen(*p)) : 0;
+		unsigned c;
+
+		if (!n || *s == '/')
+			return 0;
+		c = n == 1   ? s[0]
+		    : n == 2 ? (s[0] & 0x1fu) << 6 | (s[1] & 0x3fu)
+		    : n == 3 ? (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 |
+				       (s[2] & 0x3fu)
+			     : (s[0] & 0x07u) << 18 | (s[1] & 0x3fu) << 12 |
+				       (s[2] & 0x3fu) << 6 | (s[3] & 0x3fu);
+		*p += n;
+		if ((c >= 0x200c && c <= 0x200f) ||
+		    (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x206a && c <= 0x206f) || c == 0xfeff)
+			continue;
+		return c < 0x80 ? (unsigned)tolower((int)c) : c;
+	}
+}
+
+/* Does the component at `p` read as "." + `needle` on HFS+? */
+static int is_hfs_dot(const char *p, const char *needle)
+{
+	if (next_hfs_char(&p) != '.')
+		return 0;
+	for (; *needle; needle++)
+		if (next_hfs_char(&p) != (unsigned char)*needle)
+			return 0;
+	/* Like git, a malformed tail counts as the end: refused. */
+	return !next_hfs_char(&p);
+}
+
+static int ntfs_tail(const char *p)
+{
+	/* NTFS drops trailing dots and spaces; ':' starts a stream name and
+	 * '\' separates directories. */
+	for (;; p++) {
+		if (!*p || *p == '/' || *p == '\\' || *p == ':')
+			return 1;
+		if (*p != '.' && *p != ' ')
+			return 0;
+	}
+}
+
+/* Does the component at `p` read as ".<name>" on NTFS, or as its 8.3
+ * short name `short6`~N (N from 1 to `maxn`)? */
+static int is_ntfs_dot(const char *p, const char *name, const char *short6,
+		       char maxn)
+{
+	size_t n = strlen(name), k = strlen(short6);
+
+	if (*p == '.' && !strncasecmp(p + 1, name, n))
+		return ntfs_tail(p + 1 + n);
+	if (!strncasecmp(p, short6, k) && p[k] == '~' && p[k + 1] >= '1' &&
+	    p[k + 1] <= maxn)
+		return ntfs_tail(p + k + 2);
+	return 0;
+}
+
+int pf_diff_path_refused(const char *path, unsigned mode)
+{
+	const char *c = path;
+
+	/*
+	 * git's verify_path() with core.protectHFS and core.protectNTFS:
+	 * no component may name the repository's own directory in any
+	 * spelling a file system would take for it, and .gitmodules may not
+	 * be a symlink.  Such a tree can still sit in the object database
+	 * (fsck is off for fetches by default) and be pushed.
+	 */
+	for (;;) {
+		const char *e = strchr(c, '/');
+
+		if (is_hfs_dot(c, "git") || is_ntfs_dot(c, "git", "git", '1'))
+			return 1;
+		if (!e)
+			break;
+		c = e + 1;
+	}
+	return mode == GIT_FILEMODE_LINK &&
+	       (is_hfs_dot(c, "gitmodules") ||
+		is_ntfs_dot(c, "gitmodules", "gitmod", '4') ||
+		is_ntfs_dot(c, "gitmodules", "gi7eba", '9'));
+}
+
+/* Named in full up to this many; a tree of thousands stays one line. */
+#define REFUSED_NAMED 10
+
+void pf_changeset_refused_note(const struct pf_changeset *cs,
+			       struct pf_buf *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cs->skipped_nr; i++) {
+		if (strcmp(cs->skipped[i].reason, PF_SKIP_REFUSED))
+			continue;
+		if (n++ >= REFUSED_NAMED)
+			continue;
+		pf_buf_addstr(out, n == 1 ? "not scanned, paths git refuses "
+					    "to check out: "
+					  : ", ");
+		pf_buf_add_escaped(out, cs->skipped[i].path,
+				   PF_ESC_CR | PF_ESC_OCTAL);
+	}
+	if (n > REFUSED_NAMED)
+		pf_buf_addf(out, " and %zu more", n - REFUSED_NAMED);
 }
 
 static char *blob_copy(const git_blob *blob, size_t *len)
@@ -294,6 +416,11 @@ static int diff_delta(struct diff_ctx *ctx, const git_diff_delta *d)
 		add_skipped(ctx->cs, path, "unmerged");
 		return 0;
 	default:
+		return 0;
+	}
+	/* Never handed to a scanner: see pf_diff_path_refused(). */
+	if (pf_diff_path_refused(path, d->new_file.mode)) {
+		add_skipped(ctx->cs, path, PF_SKIP_REFUSED);
 		return 0;
 	}
 	if (d->new_file.mode == GIT_FILEMODE_COMMIT) {

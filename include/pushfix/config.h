@@ -129,6 +129,8 @@ struct pf_config {
 	} mirror;
 	struct {
 		int verbose;
+		unsigned max_seconds; /* the whole hook, then the push goes
+					 on (or stops: on_error = block) */
 	} core;
 };
 

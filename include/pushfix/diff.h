@@ -34,6 +34,9 @@ struct pf_skipped_file {
 			       freed) by the changeset */
 };
 
+/* The reason of a path pf_diff_path_refused() turned away. */
+#define PF_SKIP_REFUSED "a path git refuses to check out"
+
 struct pf_changeset {
 	struct pf_changed_file *files;
 	size_t nr, alloc;
@@ -73,6 +76,19 @@ int pf_changeset_load(struct pf_changeset *cs, git_repository *repo);
 /* Look a file up by path; NULL if absent. */
 struct pf_changed_file *pf_changeset_find(const struct pf_changeset *cs,
 					  const char *path);
+
+/*
+ * Would git's checkout refuse this path (mode: git's file mode)?  `.git`
+ * in any case as any component, the names NTFS and HFS+ take for it
+ * (".git.", "git~1", ".g\u200cit"), and .gitmodules as a symlink.  Such
+ * paths are never written to disk nor given to a scanner.
+ */
+int pf_diff_path_refused(const char *path, unsigned mode);
+
+/* "not scanned, paths git refuses to check out: a, b" for the changeset's
+ * refused paths, appended to `out`; nothing when there are none. */
+void pf_changeset_refused_note(const struct pf_changeset *cs,
+			       struct pf_buf *out);
 
 /* `pushfix changes`: "path<TAB>3-7,12\n" per file, sorted. */
 void pf_changeset_format(const struct pf_changeset *cs, struct pf_buf *out);

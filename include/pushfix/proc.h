@@ -21,7 +21,8 @@ struct pf_proc_opts {
 	int inherit_stdio;	 /* editor, previous hook: our own fds
 				    (stdin still fed from `in` when set) */
 	int tty_stdio;		 /* editor: stdio on /dev/tty */
-	const char *const *env;	 /* extra "K=V" entries, NULL-terminated */
+	const char *const *env;	 /* extra "K=V" entries, NULL-terminated;
+				    a bare "K" removes K */
 	/*
 	 * SIGINT, SIGTERM, SIGHUP or SIGQUIT reaching us while a child of a
 	 * group of its own runs (not tty_stdio): the terminal does not send
@@ -56,6 +57,20 @@ void pf_proc_result_release(struct pf_proc_result *r);
  * without reading all of `in` is no error (and no SIGPIPE for us).
  */
 int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o);
+
+/*
+ * The guard: `pushfix hook` runs the pipeline in a child and, whatever
+ * becomes of it (SIGKILL too), kills the process groups and removes the
+ * temp dirs the child announced.  `fd` is the child's end of a
+ * SOCK_SEQPACKET pair, one record a datagram: "g+PID"/"g-PID" (every
+ * process group pf_proc_run starts and ends), "d+PATH"/"d-PATH"
+ * (pf_proc_guard_dir), or what the caller sends itself.  Only the process
+ * that set it announces (not one forked off it); -1: no guard.
+ */
+void pf_proc_guard_set(int fd);
+int pf_proc_guarded(void);
+void pf_proc_guard_send(const char *rec, size_t len);
+void pf_proc_guard_dir(const char *path, int add);
 
 /* Is `name` an executable in PATH (or a path to one)? */
 int pf_proc_which(const char *name, struct pf_buf *path_out);

@@ -9,6 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,7 +21,9 @@
 #include "cmd.h"
 #include "pushfix/err.h"
 #include "pushfix/mirror.h"
+#include "pushfix/fs.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/proc.h"
 #include "pushfix/triage.h"
 #include "pushfix/ui.h"
 #include "pushfix/util.h"
@@ -37,6 +44,12 @@ static void put_one_line(FILE *f, const char *s)
 	}
 }
 
+static const char *fate(int block)
+{
+	return block ? "push stopped ([policy] on_error = block)"
+		     : "the push goes on unchecked";
+}
+
 /*
  * An internal fault: one line, and the push goes on unless the user's
  * policy says fail closed.
@@ -47,9 +60,7 @@ static int hook_fault(struct pf_run *run, int loaded)
 
 	fputs("pushfix: ", stderr);
 	put_one_line(stderr, pf_error_last());
-	fprintf(stderr, "; %s\n",
-		block ? "push stopped ([policy] on_error = block)"
-		      : "the push goes on unchecked");
+	fprintf(stderr, "; %s\n", fate(block));
 	return block ? 1 : 0;
 }
 
@@ -60,6 +71,17 @@ static int skip_requested(void)
 	/* The same words as hooks/pre-push. */
 	return v && *v && strcmp(v, "0") && strcasecmp(v, "false") &&
 	       strcasecmp(v, "no") && strcasecmp(v, "off");
+}
+
+/* The guard's clock and policy come from the config the child loads:
+ * "m<max_seconds> <on_error_block>". */
+static void tell_guard(const struct pf_config *cfg)
+{
+	char rec[48];
+	int n = snprintf(rec, sizeof(rec), "m%u %d", cfg->core.max_seconds,
+			 cfg->policy.on_error_block);
+
+	pf_proc_guard_send(rec, (size_t)n);
 }
 
 static int run_hook(int argc, const char **argv, const struct pf_buf *in)
@@ -74,6 +96,7 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	loaded = 1;
 	if (ret)
 		goto fault;
+	tell_guard(&run.cfg);
 	if (argc > 1)
 		run.remote_name = pf_xstrdup(argv[1]);
 	if (argc > 2)
@@ -93,6 +116,13 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	if (ret)
 		goto fault;
 	if (!run.cs.nr) {
+		struct pf_buf note = PF_BUF_INIT;
+
+		/* The scan, which says it otherwise, does not run. */
+		pf_changeset_refused_note(&run.cs, &note);
+		if (note.len)
+			fprintf(stderr, "pushfix: warning: %s\n", note.buf);
+		pf_buf_release(&note);
 		if (run.verbose)
 			fprintf(stderr, "pushfix: nothing to scan\n");
 		goto done;
@@ -155,24 +185,275 @@ static int policy_blocks_on_error(void)
 }
 
 /*
+ * The guard: the parent of the pipeline child, which it outlives.  It owns
+ * what the child leaves behind if it dies (SIGKILL too): the scanner's
+ * process groups and the temp dirs with the pushed code, which the child
+ * announces (pf_proc_guard_*), and it holds the whole hook to [core]
+ * max_seconds.
+ */
+struct guard {
+	pid_t child;
+	int sock;  /* our end of the records */
+	int pidfd; /* readable when the child ends; -1 */
+	pid_t *groups;
+	size_t ngroups, agroups;
+	char **dirs;
+	size_t ndirs, adirs;
+	unsigned max_seconds; /* from the child's config */
+	int block, have_cfg;  /* on_error = block; told */
+	double t0;	      /* when the hook started */
+	int forwarded;	      /* a stop signal we passed on */
+};
+
+#define DEFAULT_MAX_SECONDS 300
+/* After SIGTERM, how long the child has to clean up after itself. */
+#define CHILD_GRACE_MS 2000
+
+static const int guard_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static volatile sig_atomic_t guard_caught;
+
+static void guard_note_signal(int sig)
+{
+	guard_caught = sig;
+}
+
+/* Catch the stop signals we do not ignore; `old` keeps what they were. */
+static void guard_catch(struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = guard_note_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(guard_signals); i++) {
+		if (sigaction(guard_signals[i], NULL, &old[i]) ||
+		    old[i].sa_handler == SIG_IGN)
+			continue;
+		sigaction(guard_signals[i], &sa, NULL);
+	}
+}
+
+static void guard_restore(const struct sigaction *old)
+{
+	for (size_t i = 0; i < PF_ARRAY_SIZE(guard_signals); i++)
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(guard_signals[i], &old[i], NULL);
+}
+
+static void guard_record(struct guard *g, const char *r, size_t n)
+{
+	if (n > 2 && r[0] == 'g') {
+		unsigned long v;
+		char num[24];
+
+		if (n - 2 >= sizeof(num))
+			return;
+		memcpy(num, r + 2, n - 2);
+		num[n - 2] = '\0';
+		if (pf_parse_ulong(&v, num) || v < 2)
+			return;
+		if (r[1] == '+') {
+			PF_ALLOC_GROW(g->groups, g->ngroups + 1, g->agroups);
+			g->groups[g->ngroups++] = (pid_t)v;
+			return;
+		}
+		for (size_t i = 0; i < g->ngroups; i++)
+			if (g->groups[i] == (pid_t)v) {
+				g->groups[i] = g->groups[--g->ngroups];
+				break;
+			}
+	} else if (n > 2 && r[0] == 'd') {
+		if (r[1] == '+') {
+			PF_ALLOC_GROW(g->dirs, g->ndirs + 1, g->adirs);
+			g->dirs[g->ndirs++] = pf_xstrndup(r + 2, n - 2);
+			return;
+		}
+		for (size_t i = 0; i < g->ndirs; i++)
+			if (strlen(g->dirs[i]) == n - 2 &&
+			    !memcmp(g->dirs[i], r + 2, n - 2)) {
+				free(g->dirs[i]);
+				g->dirs[i] = g->dirs[--g->ndirs];
+				break;
+			}
+	} else if (n > 1 && r[0] == 'm') {
+		unsigned secs;
+		int block;
+
+		if (sscanf(r + 1, "%u %d", &secs, &block) == 2 && secs) {
+			g->max_seconds = secs;
+			g->block = block;
+			g->have_cfg = 1;
+		}
+	}
+}
+
+/* Every record waiting on the socket, without blocking. */
+static void guard_read(struct guard *g)
+{
+	char rec[8192];
+	ssize_t n;
+
+	while ((n = recv(g->sock, rec, sizeof(rec) - 1, MSG_DONTWAIT)) > 0) {
+		rec[n] = '\0';
+		guard_record(g, rec, (size_t)n);
+	}
+}
+
+/*
+ * Wait for the child's end (0), or until `until` (pf_now_ms(); 0: the
+ * hook's deadline, which the child's config may move) passes (1).  A stop
+ * signal for us is passed on to the child, which then has
+ * CHILD_GRACE_MS to clean up and go.
+ */
+static int guard_wait(struct guard *g, double until, int *wstatus)
+{
+	for (;;) {
+		struct pollfd pfd[2] = { { g->sock, POLLIN, 0 },
+					 { g->pidfd, POLLIN, 0 } };
+		double end = until ? until : g->t0 + g->max_seconds * 1000.0;
+		double left;
+		int tick = g->pidfd >= 0 ? 1000 : 20;
+		pid_t w;
+
+		if (guard_caught && !g->forwarded) {
+			g->forwarded = (int)guard_caught;
+			kill(g->child, g->forwarded);
+			until = pf_now_ms() + CHILD_GRACE_MS;
+			end = until;
+		}
+		w = waitpid(g->child, wstatus, WNOHANG);
+		if (w == g->child || (w < 0 && errno == ECHILD)) {
+			guard_read(g);
+			return 0;
+		}
+		left = end - pf_now_ms();
+		if (left <= 0)
+			return 1;
+		if (left < tick)
+			tick = (int)left + 1;
+		if (poll(pfd, g->pidfd >= 0 ? 2 : 1, tick) > 0)
+			guard_read(g);
+	}
+}
+
+/* Whatever became of the child: no scanner left, no pushed code left. */
+static void guard_clean(struct guard *g)
+{
+	for (size_t i = 0; i < g->ngroups; i++)
+		kill(-g->groups[i], SIGKILL);
+	for (size_t i = 0; i < g->ndirs; i++) {
+		pf_remove_tree(g->dirs[i]);
+		free(g->dirs[i]);
+	}
+	free(g->groups);
+	free(g->dirs);
+	g->groups = NULL;
+	g->dirs = NULL;
+	g->ngroups = g->ndirs = 0;
+}
+
+/* Past max_seconds: the child gets SIGTERM (its scanner's group and temp
+ * dir go with it), then SIGKILL. */
+static void guard_stop_child(struct guard *g, int *wstatus)
+{
+	kill(g->child, SIGTERM);
+	if (guard_wait(g, pf_now_ms() + CHILD_GRACE_MS, wstatus)) {
+		kill(g->child, SIGKILL);
+		while (waitpid(g->child, wstatus, 0) < 0 && errno == EINTR)
+			;
+		guard_read(g);
+	}
+}
+
+/*
+ * Die with our parent, which may be gone already (then we are someone
+ * else's child by now).  SIGTERM, not SIGKILL: the child's scan in
+ * progress still cleans up (pf_proc_run), and the guard passes it on to
+ * the child and cleans up after it.
+ */
+static void die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		raise(SIGTERM);
+}
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/*
  * A bug in pushfix must not stop a push: the pipeline runs in a child, and
  * a child that dies (a signal, an abort, an unexpected exit status) is
  * reported in one line while the push goes on, unless the user's policy
- * says fail closed.
+ * says fail closed.  The same for a hook that runs past [core]
+ * max_seconds.
  */
 static int run_guarded(int argc, const char **argv, const struct pf_buf *in)
 {
-	int wstatus = 0, block = 0;
-	pid_t pid;
+	struct guard g = { .sock = -1, .pidfd = -1, .t0 = pf_now_ms() };
+	struct sigaction old[PF_ARRAY_SIZE(guard_signals)];
+	pid_t parent = getpid();
+	int sv[2], wstatus = 0, block = 0, late;
 
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
+	guard_caught = 0;
+	guard_catch(old);
+	/* git killed: nobody waits for the verdict any more. */
+	die_with_parent(getppid());
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		sv[0] = sv[1] = -1;
+	g.child = fork();
+	if (g.child < 0) {
+		guard_restore(old);
+		if (sv[0] >= 0) {
+			close(sv[0]);
+			close(sv[1]);
+		}
 		return run_hook(argc, argv, in);
-	if (!pid)
+	}
+	if (!g.child) {
+		guard_restore(old);
+		die_with_parent(parent);
+		if (sv[0] >= 0) {
+			close(sv[0]);
+			pf_proc_guard_set(sv[1]);
+		}
 		exit(run_hook(argc, argv, in));
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
+	}
+	if (sv[1] >= 0)
+		close(sv[1]);
+	g.sock = sv[0];
+	g.pidfd = open_pidfd(g.child);
+	g.max_seconds = DEFAULT_MAX_SECONDS;
+	late = guard_wait(&g, 0, &wstatus);
+	if (late)
+		guard_stop_child(&g, &wstatus);
+	guard_clean(&g);
+	if (g.sock >= 0)
+		close(g.sock);
+	if (g.pidfd >= 0)
+		close(g.pidfd);
+	guard_restore(old);
+	/* Stopped by the user: end as the signal would have ended us, now
+	 * that nothing is left behind. */
+	if (g.forwarded || guard_caught)
+		raise(g.forwarded ? g.forwarded : (int)guard_caught);
+	if (late) {
+		block = g.have_cfg ? g.block : policy_blocks_on_error();
+		fprintf(stderr,
+			"pushfix: stopped after %u s ([core] max_seconds); "
+			"%s\n",
+			g.max_seconds,
+			block ? "push stopped ([policy] on_error = block)"
+			      : "the push goes on");
+		return block ? 1 : 0;
+	}
 	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) <= 1)
 		return WEXITSTATUS(wstatus);
 	block = policy_blocks_on_error();
@@ -180,14 +461,10 @@ static int run_guarded(int argc, const char **argv, const struct pf_buf *in)
 		fprintf(stderr,
 			"pushfix: internal error (signal %d); %s; "
 			"please report it\n",
-			WTERMSIG(wstatus),
-			block ? "push stopped ([policy] on_error = block)"
-			      : "the push goes on unchecked");
+			WTERMSIG(wstatus), fate(block));
 	else
 		fprintf(stderr, "pushfix: internal error (exit %d); %s\n",
-			WEXITSTATUS(wstatus),
-			block ? "push stopped ([policy] on_error = block)"
-			      : "the push goes on unchecked");
+			WEXITSTATUS(wstatus), fate(block));
 	return block ? 1 : 0;
 }
 

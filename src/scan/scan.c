@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,7 +402,8 @@ static int is_blank(const struct pf_buf *b)
 /* Interrupted (Ctrl-C): pf_proc_run calls this before dying. */
 static void remove_dir_on_signal(void *dir)
 {
-	pf_remove_tree(dir);
+	if (!pf_remove_tree(dir))
+		pf_proc_guard_dir(dir, 0);
 }
 
 struct scan_job {
@@ -439,6 +441,8 @@ static int make_scan_dir(struct pf_buf *dir)
 				    "in '%s': %s",
 				    tmp && *tmp ? tmp : "/tmp",
 				    strerror(errno));
+	/* The pushed code: the hook's guard removes it if we die. */
+	pf_proc_guard_dir(dir->buf, 1);
 	return 0;
 }
 
@@ -464,16 +468,57 @@ static int write_targets(const struct batch *b)
 	return 0;
 }
 
+/*
+ * The scanner's environment: git's repository discovery fenced off.  A
+ * scanner that runs git in its directory (Semgrep lists files with it)
+ * must not find a repository there nor above it: not one a pushed tree
+ * smuggled in, not the user's own when TMPDIR lies inside a work tree.
+ * GIT_DIR names something that is no repository, and the ceiling stops
+ * any search that ignores it at the temp dir's parent.  Entries without
+ * '=' are removed (see pf_proc_opts.env).
+ */
+static void fence_env(struct pf_buf *ceiling, const char *dir, const char **env)
+{
+	const char *slash = strrchr(dir, '/');
+	char *real;
+
+	pf_buf_addstr(ceiling, "GIT_CEILING_DIRECTORIES=");
+	if (slash && slash != dir)
+		pf_buf_add(ceiling, dir, (size_t)(slash - dir));
+	else
+		pf_buf_addstr(ceiling, slash ? "/" : ".");
+	/* git compares the ceiling with the real path of its cwd. */
+	real = realpath(ceiling->buf + strlen("GIT_CEILING_DIRECTORIES="),
+			NULL);
+	if (real) {
+		pf_buf_reset(ceiling);
+		pf_buf_addf(ceiling, "GIT_CEILING_DIRECTORIES=%s", real);
+		free(real);
+	}
+	env[0] = ceiling->buf;
+	env[1] = "GIT_DIR=/dev/null";
+	env[2] = "GIT_WORK_TREE";
+	env[3] = "GIT_INDEX_FILE";
+	env[4] = "GIT_COMMON_DIR";
+	env[5] = "GIT_OBJECT_DIRECTORY";
+	env[6] = "GIT_ALTERNATE_OBJECT_DIRECTORIES";
+	env[7] = NULL;
+}
+
 /* Run it in the directory, within what is left of [scan] timeout; word
  * "not installed" and the timeout for the user. */
 static int run_scanner(struct batch *b)
 {
 	struct pf_proc_opts opts = { 0 };
+	struct pf_buf ceiling = PF_BUF_INIT;
+	const char *env[8];
 	double t0;
 	int ret;
 
+	fence_env(&ceiling, b->dir.buf, env);
 	opts.argv = (const char *const *)b->argv;
 	opts.cwd = b->dir.buf;
+	opts.env = env;
 	opts.out_cap = SCAN_OUT_CAP;
 	opts.on_signal = remove_dir_on_signal;
 	opts.on_signal_data = b->dir.buf;
@@ -486,6 +531,7 @@ static int run_scanner(struct batch *b)
 	}
 	ret = pf_proc_run(&b->pr, &opts);
 	b->res->ms += pf_now_ms() - t0;
+	pf_buf_release(&ceiling);
 	if (ret == PF_ENOTFOUND) {
 		if (pf_proc_which(b->argv[0], NULL))
 			ret = pf_error_setc(PF_ENOTFOUND,
@@ -510,7 +556,12 @@ static int check_output(const struct batch *b)
 	struct pf_buf msg = PF_BUF_INIT;
 	int ret = 0;
 
-	if (b->pr.signaled) {
+	if (b->pr.signaled && b->pr.signo == SIGINT) {
+		/* Someone told it to stop: no crash, and no timeout. */
+		ret = pf_error_set("%s was interrupted (SIGINT); the scan did "
+				   "not finish",
+				   b->name);
+	} else if (b->pr.signaled) {
 		why_line(&msg, &b->pr.err);
 		ret = pf_error_set("%s crashed (signal %d)%s%s", b->name,
 				   b->pr.signo, msg.len ? ": " : "", msg.buf);
@@ -652,10 +703,27 @@ out:
 	pf_findings_release(&b.parsed);
 	pf_proc_argv_free(b.argv);
 	pf_proc_result_release(&b.pr);
-	if (pf_remove_tree(b.dir.buf) && !ret)
-		pf_buf_addf(&res->diag, "warning: %s\n", pf_error_last());
+	if (pf_remove_tree(b.dir.buf)) {
+		if (!ret)
+			pf_buf_addf(&res->diag, "warning: %s\n",
+				    pf_error_last());
+	} else {
+		pf_proc_guard_dir(b.dir.buf, 0);
+	}
 	pf_buf_release(&b.dir);
 	return ret;
+}
+
+static void add_refused_note(struct pf_scan_result *res,
+			     const struct pf_changeset *cs)
+{
+	struct pf_buf note = PF_BUF_INIT;
+
+	/* "warning:": shown even when not verbose (cli_print_diag). */
+	pf_changeset_refused_note(cs, &note);
+	if (note.len)
+		pf_buf_addf(&res->diag, "warning: %s\n", note.buf);
+	pf_buf_release(&note);
 }
 
 /* Two targets that cannot share a directory: one path twice (two refs
@@ -669,6 +737,31 @@ static int conflicts(const char *a, const char *b)
 	if (memcmp(a, b, n))
 		return 0;
 	return la == lb || (la < lb ? b[la] == '/' : a[lb] == '/');
+}
+
+/*
+ * Paths git's checkout would refuse are never written nor scanned, even
+ * when a caller hands them over (the diff skips them already): marked
+ * done, and named in one warning.
+ */
+static void refuse_targets(struct pf_scan_result *res,
+			   const struct pf_scan_target *t, size_t nr,
+			   unsigned char *done, size_t *left)
+{
+	struct pf_changeset cs = PF_CHANGESET_INIT;
+
+	for (size_t i = 0; i < nr; i++) {
+		if (!pf_diff_path_refused(t[i].path, 0100644))
+			continue;
+		done[i] = 1;
+		(*left)--;
+		PF_ALLOC_GROW(cs.skipped, cs.skipped_nr + 1, cs.skipped_alloc);
+		cs.skipped[cs.skipped_nr].path = pf_xstrdup(t[i].path);
+		cs.skipped[cs.skipped_nr++].reason =
+			pf_xstrdup(PF_SKIP_REFUSED);
+	}
+	add_refused_note(res, &cs);
+	pf_changeset_release(&cs);
 }
 
 int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
@@ -706,6 +799,7 @@ int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
 	job.ignore_data = ignore_data;
 	job.ignore_len = ignore_len;
 	done = pf_xcalloc(nr, 1);
+	refuse_targets(res, targets, nr, done, &left);
 	/* Targets that cannot share a directory go in separate passes. */
 	while (left && !ret) {
 		struct pf_scan_target *b = pf_xcalloc(left, sizeof(*b));
@@ -751,6 +845,7 @@ int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
 		snprintf(res->engine, sizeof(res->engine), "none");
 		return 0;
 	}
+	add_refused_note(res, cs);
 	t = pf_xcalloc(cs->nr, sizeof(*t));
 	for (size_t i = 0; i < cs->nr; i++) {
 		if (!cs->files[i].content && cs->files[i].content_len)

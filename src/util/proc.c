@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -35,6 +36,67 @@ void pf_proc_result_release(struct pf_proc_result *r)
 		return;
 	pf_buf_release(&r->out);
 	pf_buf_release(&r->err);
+}
+
+/* ---- the guard ---------------------------------------------------------- */
+
+static int guard_fd = -1;
+static pid_t guard_owner; /* the process the guard watches */
+
+void pf_proc_guard_set(int fd)
+{
+	guard_fd = fd;
+	guard_owner = fd >= 0 ? getpid() : 0;
+}
+
+int pf_proc_guarded(void)
+{
+	/* A process forked off the pipeline (the mirror worker) outlives
+	 * the guard: what it starts is none of the guard's business. */
+	return guard_fd >= 0 && getpid() == guard_owner;
+}
+
+void pf_proc_guard_send(const char *rec, size_t len)
+{
+	ssize_t n;
+
+	if (!pf_proc_guarded())
+		return;
+	/* One record a datagram; a guard that is gone is no error (and no
+	 * SIGPIPE). */
+	do
+		n = send(guard_fd, rec, len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+}
+
+void pf_proc_guard_dir(const char *path, int add)
+{
+	struct pf_buf rec = PF_BUF_INIT;
+
+	if (!pf_proc_guarded())
+		return;
+	pf_buf_addf(&rec, "d%c%s", add ? '+' : '-', path);
+	pf_proc_guard_send(rec.buf, rec.len);
+	pf_buf_release(&rec);
+}
+
+/* "g+PID" or "g-PID" without stdio: also called between fork and exec. */
+static void guard_group(int fd, pid_t pid, int add)
+{
+	char rec[32], digits[24];
+	size_t n = 0, d = 0;
+	ssize_t w;
+
+	rec[n++] = 'g';
+	rec[n++] = add ? '+' : '-';
+	do
+		digits[d++] = (char)('0' + pid % 10);
+	while ((pid /= 10) && d < sizeof(digits));
+	while (d)
+		rec[n++] = digits[--d];
+	do
+		w = send(fd, rec, n, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
 }
 
 int pf_proc_which(const char *name, struct pf_buf *path_out)
@@ -157,11 +219,21 @@ static void signals_catch(struct sigstate *s, int stops)
 }
 
 /* In the child, before exec: what the program would have had. */
-static void signals_child(const struct sigstate *s)
+static void signals_child(const struct sigstate *s, int own_group)
 {
 	for (size_t i = 0; i < PF_ARRAY_SIZE(stop_signals); i++)
 		if (s->caught[i])
 			signal(stop_signals[i], SIG_DFL);
+	/*
+	 * The keyboard's signals, which the terminal never sends to a group
+	 * of its own: one that reaches the child was meant for it, even when
+	 * git had them ignored (and we inherited that).  Otherwise a scanner
+	 * told to stop ran on until the timeout.
+	 */
+	if (own_group) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+	}
 	signal(SIGPIPE, SIG_DFL);
 	pthread_sigmask(SIG_SETMASK, &s->oldmask, NULL);
 }
@@ -207,6 +279,7 @@ struct child {
 	int status, reaped;
 	struct sigstate sigs;
 	struct pf_buf exe;
+	int guarded; /* its group announced to the guard */
 };
 
 static void child_init(struct child *c, struct pf_proc_result *r,
@@ -265,7 +338,11 @@ static _Noreturn void run_child(const struct child *c)
 	 * the editor stays in ours to keep the tty. */
 	if (!o->tty_stdio)
 		setpgid(0, 0);
-	signals_child(&c->sigs);
+	/* Announced by the child itself, before it runs anything: a guard
+	 * that outlives us finds no group it was not told about. */
+	if (c->guarded)
+		guard_group(guard_fd, getpid(), 1);
+	signals_child(&c->sigs, !o->tty_stdio);
 	if (o->tty_stdio) {
 		fd = open("/dev/tty", O_RDWR);
 		if (fd >= 0) {
@@ -292,8 +369,12 @@ static _Noreturn void run_child(const struct child *c)
 		n = write(c->exec[1], &ef, sizeof(ef));
 		_exit(127);
 	}
-	for (const char *const *e = o->env; e && *e; e++)
-		putenv((char *)*e);
+	for (const char *const *e = o->env; e && *e; e++) {
+		if (strchr(*e, '='))
+			putenv((char *)*e);
+		else
+			unsetenv(*e);
+	}
 	execv(c->exe.buf, (char *const *)o->argv);
 	ef.err = errno;
 	n = write(c->exec[1], &ef, sizeof(ef));
@@ -344,8 +425,11 @@ static void close_child_ends(struct child *c)
  * error (reaped elsewhere, SIGCHLD ignored: no status to wait for). */
 static int check_exit(struct child *c)
 {
-	pid_t w = waitpid(c->pid, &c->status, WNOHANG);
+	pid_t w;
 
+	if (c->reaped)
+		return 1;
+	w = waitpid(c->pid, &c->status, WNOHANG);
 	if (w == c->pid) {
 		c->reaped = 1;
 		return 1;
@@ -416,6 +500,22 @@ static int drain(struct child *c, int fd)
 }
 
 /*
+ * A quiet moment with pipes still open: has the child been killed by a
+ * signal (SIGINT from the user...) while what it started holds its pipes?
+ * Then the run is over: its group goes, so that the pipes close now and
+ * not at the timeout.
+ */
+static void leader_killed(struct child *c)
+{
+	if (c->reaped || c->o->tty_stdio ||
+	    waitpid(c->pid, &c->status, WNOHANG) != c->pid)
+		return;
+	c->reaped = 1;
+	if (WIFSIGNALED(c->status))
+		kill(-c->pid, SIGKILL);
+}
+
+/*
  * Feed stdin and drain stdout and stderr until the child is done, the
  * deadline passes (r->timed_out) or a signal arrives (got_signal).  0 or
  * an error.
@@ -447,11 +547,14 @@ static int pump(struct child *c)
 			return 0;
 		ts.tv_sec = timeout / 1000;
 		ts.tv_nsec = (long)(timeout % 1000) * 1000000L;
-		if (ppoll(pfd, (nfds_t)nfd, &ts, &c->sigs.waitmask) < 0) {
+		ret = ppoll(pfd, (nfds_t)nfd, &ts, &c->sigs.waitmask);
+		if (ret < 0) {
 			if (errno == EINTR)
 				continue;
 			return pf_error_set("poll: %s", strerror(errno));
 		}
+		if (!ret)
+			leader_killed(c);
 		for (int i = 0; i < nfd; i++) {
 			int fd = pfd[i].fd;
 
@@ -523,6 +626,7 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 	/* Before the fork: a signal in between must not be lost. */
 	signals_catch(&c.sigs, !o->tty_stdio);
 	caught = 1;
+	c.guarded = !o->tty_stdio && pf_proc_guarded();
 	c.pid = fork();
 	if (c.pid < 0) {
 		ret = pf_error_set("cannot fork: %s", strerror(errno));
@@ -537,6 +641,9 @@ int pf_proc_run(struct pf_proc_result *r, const struct pf_proc_opts *o)
 	close_child_ends(&c);
 	ret = reap(&c, pump(&c));
 out:
+	/* Killed (reap) or never started: the guard may forget it. */
+	if (c.guarded && c.pid > 0)
+		guard_group(guard_fd, c.pid, 0);
 	close_pipes(&c);
 	pf_buf_release(&c.exe);
 	if (caught) {

@@ -228,7 +228,8 @@ static const char default_dump[] =
 	"slack_webhook_env =\n"
 	"host_map =\n"
 	"\n[core]\n"
-	"verbose = false\n";
+	"verbose = false\n"
+	"max_seconds = 300\n";
 
 static void test_default_dump(void **state)
 {

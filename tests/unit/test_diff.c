@@ -635,6 +635,62 @@ static void test_release_null(void **state)
 	assert_string_equal(b.buf, "");
 }
 
+/* What git's verify_path() refuses with core.protectHFS/protectNTFS. */
+static void test_path_refused(void **state)
+{
+	static const char *const refused[] = {
+		".git/config", ".GIT/HEAD", ".Git", "a/.git/config", ".git.",
+		".git./x", ".git  ", ".git . /x", "git~1/config", "GIT~1",
+		".git:stream", ".git\\config", ".g\xe2\x80\x8cit/config",
+		"\xef\xbb\xbf.git/x", ".gi\xe2\x80\x8dT", ".git\xff",
+	};
+	static const char *const fine[] = {
+		".gitignore", ".github/workflows/ci.yml", ".git-blame",
+		".GIT.config", "git~2/x", "a.git/x", "git", "x/.gitmodules",
+		"g\xe2\x80\x8c.git", ".gi\xc3\xa9t",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < PF_ARRAY_SIZE(refused); i++)
+		if (!pf_diff_path_refused(refused[i], 0100644))
+			fail_msg("not refused: %s", refused[i]);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(fine); i++)
+		if (pf_diff_path_refused(fine[i], 0100644))
+			fail_msg("refused: %s", fine[i]);
+	/* .gitmodules only as a symlink. */
+	assert_true(pf_diff_path_refused(".gitmodules", 0120000));
+	assert_true(pf_diff_path_refused("x/.GITMODULES ", 0120000));
+	assert_true(pf_diff_path_refused("gitmod~1", 0120000));
+	assert_false(pf_diff_path_refused("gitmod~1", 0100644));
+	assert_false(pf_diff_path_refused(".gitmodulesx", 0120000));
+}
+
+static void test_refused_note(void **state)
+{
+	struct pf_changeset cs = PF_CHANGESET_INIT;
+	struct pf_buf b = PF_BUF_INIT;
+	char name[16];
+
+	(void)state;
+	pf_changeset_refused_note(&cs, &b);
+	assert_string_equal(b.buf, "");
+	for (int i = 0; i < 12; i++) {
+		PF_ALLOC_GROW(cs.skipped, cs.skipped_nr + 1, cs.skipped_alloc);
+		snprintf(name, sizeof(name), ".git/%c\n", 'a' + i);
+		cs.skipped[cs.skipped_nr].path = pf_xstrdup(name);
+		cs.skipped[cs.skipped_nr++].reason =
+			pf_xstrdup(i == 1 ? "binary" : PF_SKIP_REFUSED);
+	}
+	pf_changeset_refused_note(&cs, &b);
+	assert_string_equal(b.buf,
+			    "not scanned, paths git refuses to check out: "
+			    ".git/a\\n, .git/c\\n, .git/d\\n, .git/e\\n, "
+			    ".git/f\\n, .git/g\\n, .git/h\\n, .git/i\\n, "
+			    ".git/j\\n, .git/k\\n and 1 more");
+	pf_changeset_release(&cs);
+	pf_buf_release(&b);
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -656,6 +712,8 @@ int main(void)
 		FX(test_load_fills_missing_content),
 		FX(test_bad_tip),
 		cmocka_unit_test(test_release_null),
+		cmocka_unit_test(test_path_refused),
+		cmocka_unit_test(test_refused_note),
 	};
 	int rc;
 
