@@ -150,7 +150,11 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	if (pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",
 			pf_error_last());
+	/* The user's own time at the prompt (and in $EDITOR) does not count
+	 * against [core] max_seconds: the guard pauses its clock. */
+	pf_proc_guard_send("p+", 2);
 	status = pf_ui_run(&run, NULL);
+	pf_proc_guard_send("p-", 2);
 	if (status == 0 && run.cfg.mirror.enabled &&
 	    (pf_mirror_enqueue(&run) || pf_mirror_spawn_worker(&run)))
 		fprintf(stderr,
@@ -201,7 +205,8 @@ struct guard {
 	size_t ndirs, adirs;
 	unsigned max_seconds; /* from the child's config */
 	int block, have_cfg;  /* on_error = block; told */
-	double t0;	      /* when the hook started */
+	double t0;	      /* when the hook started (moved on by pauses) */
+	double paused_at;     /* the user is at the prompt since; 0: not */
 	int forwarded;	      /* a stop signal we passed on */
 };
 
@@ -275,6 +280,13 @@ static void guard_record(struct guard *g, const char *r, size_t n)
 				g->dirs[i] = g->dirs[--g->ndirs];
 				break;
 			}
+	} else if (n == 2 && r[0] == 'p') {
+		if (r[1] == '+' && !g->paused_at)
+			g->paused_at = pf_now_ms();
+		else if (r[1] == '-' && g->paused_at) {
+			g->t0 += pf_now_ms() - g->paused_at;
+			g->paused_at = 0;
+		}
 	} else if (n > 1 && r[0] == 'm') {
 		unsigned secs;
 		int block;
@@ -310,7 +322,10 @@ static int guard_wait(struct guard *g, double until, int *wstatus)
 	for (;;) {
 		struct pollfd pfd[2] = { { g->sock, POLLIN, 0 },
 					 { g->pidfd, POLLIN, 0 } };
-		double end = until ? until : g->t0 + g->max_seconds * 1000.0;
+		/* While the user is at the prompt the deadline waits. */
+		double end = until	    ? until
+			     : g->paused_at ? pf_now_ms() + 1000.0
+					    : g->t0 + g->max_seconds * 1000.0;
 		double left;
 		int tick = g->pidfd >= 0 ? 1000 : 20;
 		pid_t w;
