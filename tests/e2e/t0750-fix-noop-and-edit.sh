@@ -41,7 +41,19 @@ test_expect_success 'JSON: a fix equal to the line is null, with a note' '
 	done &&
 	# the text report says so too
 	"$PUSHFIX_BIN" scan origin/main..HEAD --no-cache >"$TRASH/text" 2>&1 &&
-	expect_grep "no fix: the suggested fix changes nothing" "$TRASH/text"
+	expect_grep "no fix: the suggested fix changes nothing" "$TRASH/text" &&
+	# SARIF: no fixes, the note in the properties
+	"$PUSHFIX_BIN" scan origin/main..HEAD --no-cache --format sarif \
+		>"$TRASH/out.sarif" 2>/dev/null &&
+	python3 - "$TRASH/out.sarif" <<-\EOF
+	import json, sys
+	rs = json.load(open(sys.argv[1]))["runs"][0]["results"]
+	r = [r for r in rs if r["locations"][0]["physicalLocation"]
+	     ["region"]["startLine"] == 6][0]
+	assert "fixes" not in r, r
+	assert r["properties"]["fixNote"] == \
+	    "the suggested fix changes nothing", r
+	EOF
 '
 
 test_expect_success 'push: nothing offered, y applies nothing, the push goes on' '
