@@ -34,6 +34,18 @@ void pf_fix_from_rules(struct pf_run *run)
 						 cf->content_len))
 			pf_error_clear(); /* no rule fix then, nothing else */
 	}
+	/* A rule's fix that changes nothing is none, wherever it came from
+	 * (Semgrep's extra.fix or a SARIF result's fixes). */
+	for (size_t i = 0; i < run->findings.nr; i++) {
+		struct pf_finding *f = &run->findings.v[i];
+		const struct pf_changed_file *cf;
+
+		if (f->fix.origin != PF_FIX_RULE || !f->path)
+			continue;
+		cf = pf_changeset_find(&run->cs, f->path);
+		if (cf && cf->content)
+			pf_fix_drop_noop(f, cf->content, cf->content_len);
+	}
 }
 
 /* Byte span [begin, stop) of lines a..b (1-based) of content. */
@@ -86,6 +98,64 @@ static void shape_replacement(struct pf_buf *out, const char *repl,
 				    out->buf[out->len - 1] == '\r'))
 			pf_buf_setlen(out, out->len - 1);
 	}
+}
+
+/* The next line of [*p, end), its trailing white space (CR included)
+ * left out: its length; *p moves past its '\n'.  A final '\n' ends the
+ * last line, it does not begin an empty one. */
+static size_t next_line(const char **p, const char *end, const char **line)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	const char *e = nl ? nl : end;
+
+	*line = *p;
+	*p = nl ? nl + 1 : end;
+	while (e > *line && strchr(" \t\r\f\v", e[-1]))
+		e--;
+	return (size_t)(e - *line);
+}
+
+int pf_fix_changes_nothing(const char *old, size_t old_len, const char *repl,
+			   size_t repl_len)
+{
+	const char *p = old, *pe = old + old_len;
+	const char *q = repl, *qe = repl + repl_len;
+
+	while (p < pe && q < qe) {
+		const char *a, *b;
+		size_t an = next_line(&p, pe, &a), bn = next_line(&q, qe, &b);
+
+		if (an != bn || memcmp(a, b, an))
+			return 0;
+	}
+	return p == pe && q == qe;
+}
+
+/* No fix, and why: the lines of a "fix" that changes nothing. */
+static void fix_none(struct pf_fix *x, const char *note)
+{
+	free(x->replacement);
+	free(x->note);
+	memset(x, 0, sizeof(*x));
+	x->note = pf_xstrdup(note);
+}
+
+int pf_fix_drop_noop(struct pf_finding *f, const char *content, size_t len)
+{
+	struct pf_fix *x = &f->fix;
+	size_t begin, stop;
+
+	if (x->origin == PF_FIX_NONE || x->state == PF_FIX_REFUSED ||
+	    !x->replacement || !content ||
+	    line_span(content, len, x->start_line, x->end_line, &begin,
+		      &stop) ||
+	    !pf_fix_changes_nothing(content + begin, stop - begin,
+				    x->replacement, strlen(x->replacement)))
+		return 0;
+	fix_none(x, x->origin == PF_FIX_RULE
+			    ? "the rule's fix changes nothing"
+			    : "the suggested fix changes nothing");
+	return 1;
 }
 
 static void fix_set(struct pf_finding *f, enum pf_fix_state state, uint32_t a,
@@ -157,6 +227,12 @@ void pf_fix_from_llm(struct pf_finding *f, const struct pf_llm_answer *a,
 		goto refuse;
 	}
 	shape_replacement(&shaped, restored.buf, c, begin, stop);
+	/* The triage's verdict and reason stay; the fix does not. */
+	if (pf_fix_changes_nothing(c + begin, stop - begin, shaped.buf,
+				   shaped.len)) {
+		fix_none(&f->fix, "the suggested fix changes nothing");
+		goto out;
+	}
 	fix_set(f, PF_FIX_UNCHECKED, a->start_line, a->end_line,
 		pf_buf_detach(&shaped, NULL), NULL);
 	goto out;
@@ -414,33 +490,17 @@ static void release_round(struct vtarget *vt, size_t tn)
 		vtarget_release(&vt[k]);
 }
 
-void pf_fix_verify(struct pf_run *run, struct pf_fix_stats *st)
+/* Verify the fixes of `items` (UNCHECKED, of run->findings or not). */
+static void verify_items(struct pf_run *run, struct pf_fix_stats *st,
+			 struct vitem *items, size_t n)
 {
-	struct pf_findings *fs = &run->findings;
-	struct vitem *items = NULL, **order = NULL;
-	struct vtarget *vt = NULL;
-	size_t n = 0, ilen = 0, tn;
-	const char *ignore;
-	double t0 = pf_now_ms();
+	struct vitem **order = pf_xcalloc(n, sizeof(*order));
+	struct vtarget *vt = pf_xcalloc(n, sizeof(*vt));
+	size_t ilen = 0, tn;
+	const char *ignore = pf_run_ignore_file(run, &ilen);
 
-	for (size_t i = 0; i < fs->nr; i++)
-		n += fs->v[i].fix.origin == PF_FIX_LLM &&
-		     fs->v[i].fix.state == PF_FIX_UNCHECKED;
-	if (!n)
-		return;
-	ignore = pf_run_ignore_file(run, &ilen);
-	items = pf_xcalloc(n, sizeof(*items));
-	order = pf_xcalloc(n, sizeof(*order));
-	vt = pf_xcalloc(n, sizeof(*vt));
-	n = 0;
-	for (size_t i = 0; i < fs->nr; i++) {
-		if (fs->v[i].fix.origin == PF_FIX_LLM &&
-		    fs->v[i].fix.state == PF_FIX_UNCHECKED) {
-			items[n].f = &fs->v[i];
-			order[n] = &items[n];
-			n++;
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = &items[i];
 	qsort(order, n, sizeof(*order), cmp_item);
 	tn = combine(vt, run, order, n);
 	check_round(run, st, vt, tn, ignore, ilen);
@@ -449,8 +509,75 @@ void pf_fix_verify(struct pf_run *run, struct pf_fix_stats *st)
 		check_round(run, st, vt, tn, ignore, ilen);
 		release_round(vt, tn);
 	}
-	free(items);
 	free(order);
 	free(vt);
+}
+
+void pf_fix_verify(struct pf_run *run, struct pf_fix_stats *st)
+{
+	struct pf_findings *fs = &run->findings;
+	struct vitem *items = NULL;
+	size_t n = 0;
+	double t0 = pf_now_ms();
+
+	for (size_t i = 0; i < fs->nr; i++)
+		n += fs->v[i].fix.origin == PF_FIX_LLM &&
+		     fs->v[i].fix.state == PF_FIX_UNCHECKED;
+	if (!n)
+		return;
+	items = pf_xcalloc(n, sizeof(*items));
+	n = 0;
+	for (size_t i = 0; i < fs->nr; i++)
+		if (fs->v[i].fix.origin == PF_FIX_LLM &&
+		    fs->v[i].fix.state == PF_FIX_UNCHECKED)
+			items[n++].f = &fs->v[i];
+	verify_items(run, st, items, n);
+	free(items);
 	st->verify_ms = pf_now_ms() - t0;
+}
+
+int pf_fix_check_text(struct pf_run *run, const struct pf_finding *f,
+		      uint32_t a, uint32_t b, const char *text,
+		      enum pf_fix_state *state, struct pf_buf *note)
+{
+	const struct pf_changed_file *cf =
+		f->path ? pf_changeset_find(&run->cs, f->path) : NULL;
+	struct pf_finding copy;
+	struct pf_fix_stats st;
+	struct pf_buf shaped = PF_BUF_INIT;
+	struct vitem item;
+	size_t begin, stop;
+
+	pf_buf_reset(note);
+	*state = PF_FIX_UNVERIFIED;
+	if (!cf || !cf->content ||
+	    line_span(cf->content, cf->content_len, a, b, &begin, &stop)) {
+		pf_buf_addstr(note, "the pushed lines are not available");
+		return 0;
+	}
+	shape_replacement(&shaped, text, cf->content, begin, stop);
+	if (pf_fix_changes_nothing(cf->content + begin, stop - begin,
+				   shaped.buf, shaped.len)) {
+		pf_buf_release(&shaped);
+		return 1;
+	}
+	/* A copy carries the fix: f keeps its own until it is applied. */
+	memset(&st, 0, sizeof(st));
+	pf_finding_copy(&copy, f);
+	free(copy.fix.replacement);
+	free(copy.fix.note);
+	copy.fix.origin = PF_FIX_LLM;
+	copy.fix.state = PF_FIX_UNCHECKED;
+	copy.fix.start_line = a;
+	copy.fix.end_line = b;
+	copy.fix.replacement = pf_buf_detach(&shaped, NULL);
+	copy.fix.note = NULL;
+	memset(&item, 0, sizeof(item));
+	item.f = &copy;
+	verify_items(run, &st, &item, 1);
+	*state = copy.fix.state;
+	if (copy.fix.note)
+		pf_buf_addstr(note, copy.fix.note);
+	pf_finding_release(&copy);
+	return 0;
 }

@@ -137,6 +137,11 @@ static void json_finding(struct pf_buf *b, const struct pf_finding *f)
 		jstr(b, f->triage.error);
 		jkey(b, "cached", &tf);
 		pf_buf_addstr(b, f->triage.cached ? "true" : "false");
+		/* Why `fix` is null: the suggestion changed nothing. */
+		if (!f->fix.replacement && f->fix.note) {
+			jkey(b, "note", &tf);
+			jstr(b, f->fix.note);
+		}
 		pf_buf_addch(b, '}');
 	} else {
 		pf_buf_addstr(b, "null");
@@ -407,6 +412,12 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 				 o);
 		else
 			pf_buf_addstr(b, "    (the lines are removed)\n");
+	} else if (f->fix.note) {
+		struct pf_buf t = PF_BUF_INIT;
+
+		pf_buf_addf(&t, "no fix: %s", f->fix.note);
+		add_wrapped(b, t.buf, "  ");
+		pf_buf_release(&t);
 	}
 }
 

@@ -20,6 +20,7 @@
 #include "pushfix/apply.h"
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
+#include "pushfix/fix.h"
 #include "pushfix/fs.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/policy.h"
@@ -815,6 +816,11 @@ static void render_fix(struct pf_buf *out, const struct pf_finding *f,
 			    "hidden: the re-scan could not verify it "
 			    "([llm] show_unverified = false)",
 			    7, 4, width);
+	} else if (x->origin == PF_FIX_NONE && !x->replacement && x->note &&
+		   *x->note) {
+		/* Dropped: "the suggested fix changes nothing". */
+		pf_buf_addstr(out, "  fix: none: ");
+		add_wrapped(out, x->note, 13, 4, width);
 	} else if (!has_fix(f, o->show_unverified)) {
 		pf_buf_addstr(out, "  fix: none\n");
 	} else {
@@ -1193,6 +1199,34 @@ static int only_blanks(const char *s, size_t len)
 }
 
 /*
+ * The developer's edit, re-scanned like any other fix and said to be
+ * verified or not before it is applied.  0 when it changes nothing (then
+ * there is nothing to apply).
+ */
+static int check_edit(struct session *s, const struct pf_finding *f,
+		      uint32_t start, uint32_t end, const char *text)
+{
+	struct pf_buf why = PF_BUF_INIT, msg = PF_BUF_INIT;
+	enum pf_fix_state st;
+
+	if (pf_fix_check_text(s->run, f, start, end, text, &st, &why)) {
+		note(s, NULL, "your edit changes nothing: skipped");
+		pf_buf_release(&why);
+		return 0;
+	}
+	if (st == PF_FIX_VERIFIED) {
+		note(s, C_GREEN, "your edited fix: verified");
+	} else {
+		pf_buf_addf(&msg, "your edited fix: unverified: %s",
+			    why.len ? why.buf : "not checked");
+		note(s, C_YELLOW, msg.buf);
+	}
+	pf_buf_release(&why);
+	pf_buf_release(&msg);
+	return 1;
+}
+
+/*
  * `e`: the fix (or, without one, the finding's lines) in the editor, then
  * applied the same safe way.  Returns the outcome, or O_OPEN to ask again
  * (the editor failed).
@@ -1305,6 +1339,10 @@ static enum outcome edit_fix(struct session *s, struct pf_finding *f,
 	}
 	if (only_blanks(edited.buf, edited.len)) {
 		note(s, NULL, "the edited fix is empty: skipped");
+		oc = O_SKIPPED;
+		goto out;
+	}
+	if (!check_edit(s, f, start, end, edited.buf)) {
 		oc = O_SKIPPED;
 		goto out;
 	}
@@ -1781,9 +1819,10 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 		total++;
 		/* A scanner's own fix, when nothing better came. */
 		cf = content_of(run, f);
-		if (f->fix.origin == PF_FIX_NONE && f->rule_fix && cf)
-			pf_finding_rule_fix_to_lines(f, cf->content,
-						     cf->content_len);
+		if (f->fix.origin == PF_FIX_NONE && f->rule_fix && cf &&
+		    !pf_finding_rule_fix_to_lines(f, cf->content,
+						  cf->content_len))
+			pf_fix_drop_noop(f, cf->content, cf->content_len);
 	}
 	sort_base = base;
 	qsort(order, fs->nr, sizeof(*order), cmp_order);

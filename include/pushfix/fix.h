@@ -2,6 +2,9 @@
 #define PUSHFIX_FIX_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "pushfix/finding.h"
 
 /*
  * The fix stage: a finding's fix (struct pf_fix, finding.h), from the rule
@@ -23,9 +26,13 @@
  *    re-scan does not verify, are then checked alone (later runs, one fix
  *    per path each), so a fix verified alone is never unverified by its
  *    neighbours.
+ *  - a fix that changes nothing (its text equals the lines it replaces,
+ *    trailing white space of each line aside) is no fix: origin NONE, no
+ *    replacement, fix.note says so; the triage's verdict and reason stay.
+ *    Nothing can apply, count or post it then.
  */
 
-struct pf_finding;
+struct pf_buf;
 struct pf_llm_answer;
 struct pf_run;
 struct pf_snippet;
@@ -69,5 +76,29 @@ void pf_fix_from_llm(struct pf_finding *f, const struct pf_llm_answer *a,
  * (with a note), counted in `st`.
  */
 void pf_fix_verify(struct pf_run *run, struct pf_fix_stats *st);
+
+/*
+ * 1 when `repl` changes nothing over `old` (whole lines): the same lines
+ * once the trailing white space of each (CR of a CRLF included) is left
+ * out.  A final newline ends the last line; an extra empty line counts.
+ */
+int pf_fix_changes_nothing(const char *old, size_t old_len, const char *repl,
+			   size_t repl_len);
+
+/*
+ * Drop f's fix when it changes nothing over `content` (f's file as
+ * pushed): no fix then, with a note saying so.  1 when dropped.
+ */
+int pf_fix_drop_noop(struct pf_finding *f, const char *content, size_t len);
+
+/*
+ * Check a fix the developer wrote (the `e` key) like an LLM fix: `text`
+ * over pushed lines a..b of f's file, shaped like them, re-scanned in
+ * memory.  1 when it changes nothing (nothing checked); else 0 with
+ * *state VERIFIED, or UNVERIFIED with the reason in `note`.
+ */
+int pf_fix_check_text(struct pf_run *run, const struct pf_finding *f,
+		      uint32_t a, uint32_t b, const char *text,
+		      enum pf_fix_state *state, struct pf_buf *note);
 
 #endif

@@ -1078,6 +1078,11 @@ void pf_sarif_write(struct pf_buf *out, const struct pf_findings *fs,
 				    pf_verdict_name(f->triage.verdict), conf);
 			json_str(out, f->triage.reason ? f->triage.reason : "");
 		}
+		/* No "fixes", and why: the suggestion changed nothing. */
+		if (!f->fix.replacement && f->fix.note) {
+			pf_buf_addstr(out, ",\"fixNote\":");
+			json_str(out, f->fix.note);
+		}
 		pf_buf_addch(out, '}');
 		if (f->fix.replacement && f->fix.start_line &&
 		    f->fix.end_line >= f->fix.start_line)

@@ -87,7 +87,7 @@ test_expect_success 'distinct findings of one file: their fixes in one re-scan' 
 
 test_expect_success 'a fix that fails together is checked alone' '
 	cd "$TRASH/work" &&
-	llm_set --replacement "$(printf "\tstrcpy(dst, src);")" &&
+	llm_set --replacement "$BAD_FIX" &&
 	rm -f "$FLOOD_LOG" &&
 	FLOOD_N=1 SCAN_RANGE=HEAD~1..HEAD scan_json --no-cache &&
 	python3 - "$TRASH/scan.json" <<-\EOF &&

@@ -241,6 +241,89 @@ static void test_fix_shaped_like_its_lines(void **state)
 	teardown(&x);
 }
 
+#define SAME(a, b) pf_fix_changes_nothing(a, strlen(a), b, strlen(b))
+
+/* Trailing white space of each line aside, the same text changes
+ * nothing; anything else, an added or removed line included, does. */
+static void test_fix_changes_nothing(void **state)
+{
+	(void)state;
+	assert_true(SAME("x = f(1)\n", "x = f(1)\n"));
+	assert_true(SAME("x = f(1)\ny = 2\n", "x = f(1)\ny = 2\n"));
+	assert_true(SAME("x = f(1)  \t\n", "x = f(1)\n"));
+	assert_true(SAME("x = f(1)\n", "x = f(1)   \n"));
+	assert_true(SAME("x = f(1)\r\ny = 2\r\n", "x = f(1)\ny = 2\n"));
+	assert_true(SAME("x = f(1)\n", "x = f(1)\r\n"));
+	assert_true(SAME("x = f(1)\n", "x = f(1)"));
+	assert_true(SAME("last", "last\n"));
+	assert_true(SAME("", ""));
+	assert_false(SAME("x = f(1)\n", "x = f(2)\n"));
+	assert_false(SAME("x = f(1)\n", " x = f(1)\n")); /* indentation */
+	assert_false(SAME("x = f(1)\n", "x =  f(1)\n"));
+	assert_false(SAME("x = f(1)\n", "x = f(1)\n\n"));
+	assert_false(SAME("x = f(1)\n\n", "x = f(1)\n"));
+	assert_false(SAME("x = f(1)\n", ""));
+	assert_false(SAME("   \n", ""));
+	assert_false(SAME("a\nb\n", "a\n"));
+	assert_false(SAME("a\n", "a\nb\n"));
+}
+
+/* An LLM fix equal to its lines is dropped with a note; the verdict is
+ * the triage's business and stays. */
+static void test_fix_that_changes_nothing_dropped(void **state)
+{
+	struct fixture x;
+	struct pf_llm_answer ans;
+	struct pf_fix_source src;
+	struct pf_fix_stats st;
+	static const char *const same[] = { "x5 = f(5)", "x5 = f(5)\n",
+					    "x5 = f(5)  \n", "x5 = f(5)\r\n" };
+
+	(void)state;
+	setup(&x, 5, 2, 0);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(same); i++) {
+		memset(&st, 0, sizeof(st));
+		memset(&src, 0, sizeof(src));
+		pf_llm_answer_init(&ans);
+		ans.verdict = PF_VERDICT_TRUE_POSITIVE;
+		ans.confidence = 0.9;
+		ans.has_fix = 1;
+		ans.start_line = ans.end_line = 5;
+		ans.replacement = pf_xstrdup(same[i]);
+		src.pushed = src.sent = x.content;
+		src.pushed_len = src.sent_len = strlen(x.content);
+		src.snip = &x.snip;
+		src.vault = &x.vault;
+		pf_fix_from_llm(&x.f, &ans, &src, &st);
+		pf_llm_answer_release(&ans);
+		assert_int_equal(x.f.fix.origin, PF_FIX_NONE);
+		assert_null(x.f.fix.replacement);
+		assert_string_equal(x.f.fix.note,
+				    "the suggested fix changes nothing");
+		assert_int_equal(st.refused + st.verified + st.unverified, 0);
+	}
+	/* A rule's fix likewise. */
+	free(x.f.fix.note);
+	memset(&x.f.fix, 0, sizeof(x.f.fix));
+	x.f.fix.origin = PF_FIX_RULE;
+	x.f.fix.start_line = x.f.fix.end_line = 4;
+	x.f.fix.replacement = pf_xstrdup("x4 = f(4)\t\n");
+	assert_int_equal(pf_fix_drop_noop(&x.f, x.content, strlen(x.content)),
+			 1);
+	assert_int_equal(x.f.fix.origin, PF_FIX_NONE);
+	assert_null(x.f.fix.replacement);
+	assert_string_equal(x.f.fix.note, "the rule's fix changes nothing");
+	free(x.f.fix.note);
+	memset(&x.f.fix, 0, sizeof(x.f.fix));
+	x.f.fix.origin = PF_FIX_RULE;
+	x.f.fix.start_line = x.f.fix.end_line = 4;
+	x.f.fix.replacement = pf_xstrdup("x4 = g(4)\n");
+	assert_int_equal(pf_fix_drop_noop(&x.f, x.content, strlen(x.content)),
+			 0);
+	assert_string_equal(x.f.fix.replacement, "x4 = g(4)\n");
+	teardown(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +331,8 @@ int main(void)
 		cmocka_unit_test(test_fix_of_a_line_seen_cut),
 		cmocka_unit_test(test_fix_not_taken),
 		cmocka_unit_test(test_fix_shaped_like_its_lines),
+		cmocka_unit_test(test_fix_changes_nothing),
+		cmocka_unit_test(test_fix_that_changes_nothing_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
