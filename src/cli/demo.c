@@ -316,6 +316,20 @@ out:
 	return ret;
 }
 
+/* The configuration as the hook will load it in the demo repository:
+ * the user's file and the environment included.  Release cfg either way. */
+static int load_config(struct pf_config *cfg, const struct demo *d)
+{
+	struct pf_buf gitdir = PF_BUF_INIT;
+	int ret;
+
+	pf_config_init(cfg);
+	pf_buf_addf(&gitdir, "%s/.git", d->work);
+	ret = pf_config_load(cfg, d->work, gitdir.buf, NULL);
+	pf_buf_release(&gitdir);
+	return ret;
+}
+
 /*
  * Which scanner the hook will use, said up front: the product's own choice
  * (config and environment as the hook will see them).  Real Semgrep gets
@@ -323,15 +337,13 @@ out:
  */
 static int choose_scanner(struct demo *d)
 {
-	struct pf_buf rules = PF_BUF_INIT, gitdir = PF_BUF_INIT;
+	struct pf_buf rules = PF_BUF_INIT;
 	struct pf_config cfg;
 	const char *engine;
 	char **argv = NULL;
 	int ret = 0;
 
-	pf_config_init(&cfg);
-	pf_buf_addf(&gitdir, "%s/.git", d->work);
-	if (pf_config_load(&cfg, d->work, gitdir.buf, NULL)) {
+	if (load_config(&cfg, d)) {
 		pf_buf_addf(&d->why, "%s", pf_error_last());
 		goto out;
 	}
@@ -374,27 +386,20 @@ out:
 	pf_proc_argv_free(argv);
 	pf_config_release(&cfg);
 	pf_buf_release(&rules);
-	pf_buf_release(&gitdir);
 	return ret;
 }
 
-/* The LLM as the hook will see it: the config as loaded for the demo
- * repository (the user's file and the environment included). */
+/* The LLM as the hook will see it. */
 static int llm_as_hook_sees_it(struct pf_llm *llm, const struct demo *d)
 {
-	struct pf_buf gitdir = PF_BUF_INIT;
 	struct pf_config cfg;
-	int ret;
+	int ret = load_config(&cfg, d);
 
-	pf_config_init(&cfg);
-	pf_buf_addf(&gitdir, "%s/.git", d->work);
-	ret = pf_config_load(&cfg, d->work, gitdir.buf, NULL);
 	if (!ret)
 		ret = pf_llm_open(llm, &cfg);
 	if (!ret)
 		ret = pf_llm_load_key(llm, &cfg);
 	pf_config_release(&cfg);
-	pf_buf_release(&gitdir);
 	return ret;
 }
 
@@ -525,19 +530,16 @@ static int make_repos(struct demo *d)
  */
 static void show_secrets(const struct demo *d)
 {
-	struct pf_buf gitdir = PF_BUF_INIT, red = PF_BUF_INIT;
+	struct pf_buf red = PF_BUF_INIT;
 	struct pf_redact_ctx ctx;
 	struct pf_vault vault;
 	struct pf_config cfg;
 	const char *o, *r;
 	unsigned n = 0, ln = 1;
 
-	pf_config_init(&cfg);
 	pf_redact_ctx_init(&ctx);
 	pf_vault_init(&vault, NULL);
-	pf_buf_addf(&gitdir, "%s/.git", d->work);
-	if (pf_config_load(&cfg, d->work, gitdir.buf, NULL) ||
-	    pf_redact_ctx_configure(&ctx, &cfg) ||
+	if (load_config(&cfg, d) || pf_redact_ctx_configure(&ctx, &cfg) ||
 	    pf_redact_text(&red, &vault, &ctx, settings_py_v2,
 			   strlen(settings_py_v2))) {
 		printf("pushfix demo: cannot show the anonymisation: %s\n",
@@ -564,7 +566,6 @@ out:
 	pf_vault_release(&vault);
 	pf_redact_ctx_release(&ctx);
 	pf_config_release(&cfg);
-	pf_buf_release(&gitdir);
 	pf_buf_release(&red);
 }
 
@@ -622,9 +623,10 @@ static void demo_release(struct demo *d)
 
 int cmd_demo(int argc, const char **argv)
 {
-	struct demo d = { NULL,	       NULL,	    NULL,
-			  NULL,	       PF_BUF_INIT, PF_BUF_INIT,
-			  PF_BUF_INIT, PF_BUF_INIT, 0 };
+	struct demo d = { .scanner = PF_BUF_INIT,
+			  .why = PF_BUF_INIT,
+			  .ini = PF_BUF_INIT,
+			  .llm = PF_BUF_INIT };
 	struct pf_buf tmpl = PF_BUF_INIT, user_cfg = PF_BUF_INIT;
 	const char *tmp = getenv("TMPDIR");
 	int keep = 0, push_status = -1, ret = 1, n;
