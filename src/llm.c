@@ -216,9 +216,14 @@ int pf_llm_open(struct pf_llm *llm, const struct pf_config *cfg)
 			goto out;
 		}
 		if (!nonempty(model)) {
+			/* No default: each local server names its models
+			 * its own way, and guessing one would fail later,
+			 * less clearly. */
 			ret = pf_error_setc(PF_EINVALID,
 					    "[llm] model is required for "
-					    "provider openai-compatible");
+					    "provider openai-compatible (the "
+					    "name your server knows, e.g. "
+					    "llama3.1 for Ollama)");
 			goto out;
 		}
 		add_base(&url, base);

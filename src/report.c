@@ -16,7 +16,7 @@
 #include "pushfix/sarif.h"
 #include "pushfix/util.h"
 
-#define WIDTH 80
+#define WIDTH 80     /* when the caller gives none */
 #define MAX_LINES 12 /* of code per finding, unless verbose */
 
 int pf_format_parse(enum pf_format *out, const char *name)
@@ -268,8 +268,9 @@ static size_t add_visible(struct pf_buf *b, const char *s, size_t max, int *cut)
 	return col;
 }
 
-/* Word-wrap `text` (white space folded) at WIDTH with `indent`. */
-static void add_wrapped(struct pf_buf *b, const char *text, const char *indent)
+/* Word-wrap `text` (white space folded) at `width` with `indent`. */
+static void add_wrapped(struct pf_buf *b, const char *text, const char *indent,
+			size_t width)
 {
 	size_t ind = strlen(indent), col = 0;
 	const char *s = text ? text : "";
@@ -284,7 +285,7 @@ static void add_wrapped(struct pf_buf *b, const char *text, const char *indent)
 		if (!*s)
 			break;
 		wl = strcspn(s, " \n\t\r");
-		if (col && col + 1 + wl > WIDTH) {
+		if (col && col + 1 + wl > width) {
 			pf_buf_addch(b, '\n');
 			col = 0;
 		}
@@ -302,6 +303,13 @@ static void add_wrapped(struct pf_buf *b, const char *text, const char *indent)
 	}
 	if (col)
 		pf_buf_addch(b, '\n');
+}
+
+/* The caller's width (the terminal's, pf_ui_width()), never so narrow
+ * that the margins below leave no room for code. */
+static size_t report_width(const struct pf_report_opts *o)
+{
+	return o->width >= 20 ? o->width : WIDTH;
 }
 
 static void add_code(struct pf_buf *b, const char *lines, uint32_t first,
@@ -337,8 +345,8 @@ static void add_code(struct pf_buf *b, const char *lines, uint32_t first,
 			struct pf_buf t = PF_BUF_INIT;
 			size_t w = add_visible(&t, s, 0, &cut);
 
-			if (!o->verbose && w > WIDTH - 10) {
-				add_visible(b, s, WIDTH - 13, &cut);
+			if (!o->verbose && w > report_width(o) - 10) {
+				add_visible(b, s, report_width(o) - 13, &cut);
 				pf_buf_addstr(b, "...");
 			} else {
 				pf_buf_add(b, t.buf, t.len);
@@ -374,9 +382,9 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 	if (pf_finding_count(f) > 1)
 		pf_buf_addf(b, " (reported %zu times)", pf_finding_count(f));
 	pf_buf_addch(b, '\n');
-	add_wrapped(b, f->message, "  ");
+	add_wrapped(b, f->message, "  ", report_width(o));
 	if (o->verbose && f->cwe)
-		add_wrapped(b, f->cwe, "  ");
+		add_wrapped(b, f->cwe, "  ", report_width(o));
 	if (f->lines)
 		add_code(b, f->lines, f->start.line, '|', o);
 	if (f->triage.verdict != PF_VERDICT_NONE) {
@@ -387,13 +395,13 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 			    unit_interval(f->triage.confidence) * 100,
 			    f->triage.reason ? ":" : "",
 			    f->triage.reason ? f->triage.reason : "");
-		add_wrapped(b, t.buf, "  ");
+		add_wrapped(b, t.buf, "  ", report_width(o));
 		pf_buf_release(&t);
 	} else if (f->triage.error && o->verbose) {
 		struct pf_buf t = PF_BUF_INIT;
 
 		pf_buf_addf(&t, "not triaged: %s", f->triage.error);
-		add_wrapped(b, t.buf, "  ");
+		add_wrapped(b, t.buf, "  ", report_width(o));
 		pf_buf_release(&t);
 	}
 	if (f->fix.replacement) {
@@ -406,7 +414,7 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 			pf_buf_addf(b, "-%u", (unsigned)f->fix.end_line);
 		pf_buf_addstr(b, ":\n");
 		if (f->fix.note)
-			add_wrapped(b, f->fix.note, "    ");
+			add_wrapped(b, f->fix.note, "    ", report_width(o));
 		if (*f->fix.replacement)
 			add_code(b, f->fix.replacement, f->fix.start_line, '+',
 				 o);
@@ -424,7 +432,7 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 void pf_report_text(struct pf_buf *out, const struct pf_findings *fs,
 		    const struct pf_report_opts *o)
 {
-	static const struct pf_report_opts none = { 0, 0, NULL };
+	static const struct pf_report_opts none = { 0, 0, NULL, 0 };
 	size_t count[PF_SEV_CRITICAL + 1] = { 0 }, total = 0, ignored = 0;
 	int any = 0;
 

@@ -412,6 +412,21 @@ static void add_pretty(struct pf_buf *out, const char *label, const cJSON *v)
 	free(s);
 }
 
+/* With the bodies, what the summary line leaves out: which prompt, which
+ * finding, how long. */
+static void add_meta(struct pf_buf *out, const cJSON *o)
+{
+	if (pf_json_str(o, "prompt_version"))
+		pf_buf_addf(out, "  prompt version: %s\n",
+			    pf_json_str(o, "prompt_version"));
+	if (pf_json_str(o, "fingerprint"))
+		pf_buf_addf(out, "  finding: %s\n",
+			    pf_json_str(o, "fingerprint"));
+	if (cJSON_GetObjectItemCaseSensitive(o, "duration_ms"))
+		pf_buf_addf(out, "  duration: %.0f ms\n",
+			    jnum(o, "duration_ms"));
+}
+
 struct rec {
 	cJSON *o;
 	const char *line; /* into the file buffer, NUL-terminated copy */
@@ -547,6 +562,7 @@ int pf_sentlog_show(struct pf_buf *out, const char *state_dir,
 			pf_buf_addf(out, "  [%s]", feedback);
 		pf_buf_addch(out, '\n');
 		if (f->full) {
+			add_meta(out, o);
 			add_pretty(out, "request", req);
 			add_pretty(
 				out, "answer",

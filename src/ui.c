@@ -1654,12 +1654,26 @@ static void open_terminal(struct session *s, const struct pf_ui_opts *o)
 	}
 }
 
-static unsigned out_width(FILE *out)
+unsigned pf_ui_width(int fd)
 {
+	const char *cols = getenv("COLUMNS");
 	struct winsize ws;
 
-	if (!ioctl(fileno(out), TIOCGWINSZ, &ws) && ws.ws_col >= 40 &&
-	    ws.ws_col < 80)
+	/* COLUMNS first, as less(1) and git's term_columns(): the user (or
+	 * a test) can always say; text narrower than 20 columns or wider
+	 * than 1000 is not worth wrapping, so such a value is ignored. */
+	if (cols && *cols) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(cols, &end, 10);
+		if (!errno && !*end && *cols >= '0' && *cols <= '9' &&
+		    v >= PF_UI_MIN_WIDTH && v <= PF_UI_MAX_WIDTH)
+			return (unsigned)v;
+	}
+	if (fd >= 0 && !ioctl(fd, TIOCGWINSZ, &ws) &&
+	    ws.ws_col >= PF_UI_MIN_WIDTH && ws.ws_col <= PF_UI_MAX_WIDTH)
 		return ws.ws_col;
 	return 80;
 }
@@ -1803,7 +1817,7 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 	out->interactive = s.in_fd >= 0;
 	s.color = pf_ui_want_color(opts ? opts->color : -1, run->cfg.ui.color,
 				   run->repo, isatty(fileno(s.out)));
-	s.width = out_width(s.out);
+	s.width = pf_ui_width(fileno(s.out));
 
 	base = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*base));
 	order = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*order));

@@ -15,6 +15,7 @@ struct pf_report_opts {
 	int color;
 	int verbose;
 	const char *engine; /* tool name for SARIF/JSON */
+	unsigned width;	    /* text: columns to wrap at; 0: 80 */
 };
 
 int pf_format_parse(enum pf_format *out, const char *name);

@@ -102,7 +102,8 @@ struct pf_sentlog_filter {
  * `pushfix log`: render the log into out.  Default: one line per request,
  *   "<time>  <id>  <host>  <provider>/<model>  <status>  <bytes sent>
  *    [feedback]"
- * then, with `full`, the request and the answer pretty-printed below it.
+ * then, with `full`, the prompt version, the finding's fingerprint and
+ * the duration, and the request and the answer pretty-printed below it.
  * A sending record without its request record (the run ended before the
  * answer) shows as a request with status 0 and "error: no answer
  * recorded".

@@ -129,6 +129,15 @@ void pf_ui_render_diff(struct pf_buf *out, const char *path, const char *pushed,
 		       size_t pushed_len, uint32_t start, uint32_t end,
 		       const char *replacement, int color, unsigned width);
 
+/*
+ * Columns text output wraps at on `fd`: $COLUMNS when it is a number from
+ * PF_UI_MIN_WIDTH to PF_UI_MAX_WIDTH, else the terminal's width (ioctl
+ * TIOCGWINSZ on fd, likewise bounded), else 80.
+ */
+#define PF_UI_MIN_WIDTH 20
+#define PF_UI_MAX_WIDTH 1000
+unsigned pf_ui_width(int fd);
+
 /* Display columns of a string (UTF-8, ANSI colour sequences skipped). */
 unsigned pf_ui_columns(const char *s, size_t len);
 

@@ -20,7 +20,9 @@
 #include "pushfix/config.h"
 #include "pushfix/err.h"
 #include "pushfix/fs.h"
+#include "pushfix/llm.h"
 #include "pushfix/proc.h"
+#include "pushfix/redact.h"
 #include "pushfix/scan.h"
 #include "pushfix/util.h"
 
@@ -148,6 +150,9 @@ struct demo {
 	char *self;	       /* this binary, absolute */
 	struct pf_buf scanner; /* what the hook will use, for the intro */
 	struct pf_buf why;     /* why there is none */
+	struct pf_buf ini;     /* the demo's .git/pushfix/config.ini */
+	struct pf_buf llm;     /* the LLM the hook will ask, for the intro */
+	int has_llm;	       /* findings will be triaged */
 };
 
 static int self_path(char **out)
@@ -311,6 +316,20 @@ out:
 	return ret;
 }
 
+/* The configuration as the hook will load it in the demo repository:
+ * the user's file and the environment included.  Release cfg either way. */
+static int load_config(struct pf_config *cfg, const struct demo *d)
+{
+	struct pf_buf gitdir = PF_BUF_INIT;
+	int ret;
+
+	pf_config_init(cfg);
+	pf_buf_addf(&gitdir, "%s/.git", d->work);
+	ret = pf_config_load(cfg, d->work, gitdir.buf, NULL);
+	pf_buf_release(&gitdir);
+	return ret;
+}
+
 /*
  * Which scanner the hook will use, said up front: the product's own choice
  * (config and environment as the hook will see them).  Real Semgrep gets
@@ -318,16 +337,13 @@ out:
  */
 static int choose_scanner(struct demo *d)
 {
-	struct pf_buf rules = PF_BUF_INIT, ini = PF_BUF_INIT,
-		      gitdir = PF_BUF_INIT;
+	struct pf_buf rules = PF_BUF_INIT;
 	struct pf_config cfg;
 	const char *engine;
 	char **argv = NULL;
 	int ret = 0;
 
-	pf_config_init(&cfg);
-	pf_buf_addf(&gitdir, "%s/.git", d->work);
-	if (pf_config_load(&cfg, d->work, gitdir.buf, NULL)) {
+	if (load_config(&cfg, d)) {
 		pf_buf_addf(&d->why, "%s", pf_error_last());
 		goto out;
 	}
@@ -339,12 +355,9 @@ static int choose_scanner(struct demo *d)
 		ret = write_file(d->dir, "rules/demo.yml", semgrep_rules, 0644);
 		if (ret)
 			goto out;
-		pf_buf_addstr(&ini, "# written by `pushfix demo`\n[scan]\n"
-				    "semgrep_config = ");
-		pf_buf_addstr(&ini, rules.buf);
-		pf_buf_addch(&ini, '\n');
-		ret = write_file(d->work, ".git/pushfix/config.ini", ini.buf,
-				 0644);
+		pf_buf_addstr(&d->ini, "[scan]\nsemgrep_config = ");
+		pf_buf_addstr(&d->ini, rules.buf);
+		pf_buf_addch(&d->ini, '\n');
 		pf_buf_addstr(&d->scanner,
 			      "semgrep, with the demo's own rules");
 	} else {
@@ -373,9 +386,80 @@ out:
 	pf_proc_argv_free(argv);
 	pf_config_release(&cfg);
 	pf_buf_release(&rules);
-	pf_buf_release(&ini);
-	pf_buf_release(&gitdir);
 	return ret;
+}
+
+/* The LLM as the hook will see it. */
+static int llm_as_hook_sees_it(struct pf_llm *llm, const struct demo *d)
+{
+	struct pf_config cfg;
+	int ret = load_config(&cfg, d);
+
+	if (!ret)
+		ret = pf_llm_open(llm, &cfg);
+	if (!ret)
+		ret = pf_llm_load_key(llm, &cfg);
+	pf_config_release(&cfg);
+	return ret;
+}
+
+/*
+ * Which LLM triages, said up front.  What the user configured wins; with
+ * none configured but a key in the environment the demo uses that
+ * provider for its own repository only (the product's main value is
+ * triage and fixes, and the key says the user has an account).  The
+ * verdict comes from the hook's own code path, so the intro cannot
+ * promise what the push then does not do.
+ */
+static int choose_llm(struct demo *d)
+{
+	static const struct {
+		const char *var, *provider;
+	} keys[] = { { "OPENAI_API_KEY", "openai" },
+		     { "ANTHROPIC_API_KEY", "anthropic" } };
+	struct pf_llm llm;
+	const char *from_env = NULL;
+	int ret;
+
+	memset(&llm, 0, sizeof(llm));
+	ret = llm_as_hook_sees_it(&llm, d);
+	if (!ret && llm.provider == PF_LLM_NONE) {
+		for (size_t i = 0; i < PF_ARRAY_SIZE(keys) && !from_env; i++) {
+			const char *v = getenv(keys[i].var);
+
+			if (!v || !*v)
+				continue;
+			from_env = keys[i].var;
+			pf_buf_addf(&d->ini, "[llm]\nprovider = %s\n",
+				    keys[i].provider);
+		}
+		if (from_env) {
+			ret = write_file(d->work, ".git/pushfix/config.ini",
+					 d->ini.buf, 0644);
+			if (ret)
+				return ret;
+			pf_llm_release(&llm);
+			ret = llm_as_hook_sees_it(&llm, d);
+		}
+	}
+	if (ret) {
+		pf_buf_addf(&d->llm,
+			    "NOT USABLE: %s;\n           findings "
+			    "will not be triaged",
+			    pf_error_last());
+	} else if (llm.provider != PF_LLM_NONE) {
+		d->has_llm = 1;
+		pf_buf_addf(&d->llm, "%s, model %s at %s",
+			    pf_llm_provider_name(llm.provider), llm.model,
+			    llm.host);
+		if (from_env)
+			pf_buf_addf(&d->llm, " (%s is set)", from_env);
+		pf_buf_addstr(&d->llm,
+			      ":\n           triages each finding and "
+			      "writes fixes; only anonymised code is sent");
+	}
+	pf_llm_release(&llm);
+	return 0;
 }
 
 static int make_repos(struct demo *d)
@@ -415,6 +499,11 @@ static int make_repos(struct demo *d)
 		ret = install_hook(d);
 	if (!ret)
 		ret = choose_scanner(d);
+	if (!ret && d->ini.len)
+		ret = write_file(d->work, ".git/pushfix/config.ini", d->ini.buf,
+				 0644);
+	if (!ret)
+		ret = choose_llm(d);
 	if (!ret)
 		ret = write_file(d->work, "src/server.c", server_c_v2, 0644);
 	if (!ret)
@@ -430,6 +519,54 @@ static int make_repos(struct demo *d)
 				  "commit", "-q", "-m",
 				  "Add backup, ping and calculator", NULL });
 	return ret;
+}
+
+/*
+ * The planted credentials, as an LLM request would carry them: the
+ * anonymiser every request goes through, on the pushed settings file.
+ * Shown whatever the scanner, because it does not depend on one: a
+ * scanner may or may not report a secret, the anonymiser always masks
+ * it.  Only the lines it changed are printed.
+ */
+static void show_secrets(const struct demo *d)
+{
+	struct pf_buf red = PF_BUF_INIT;
+	struct pf_redact_ctx ctx;
+	struct pf_vault vault;
+	struct pf_config cfg;
+	const char *o, *r;
+	unsigned n = 0, ln = 1;
+
+	pf_redact_ctx_init(&ctx);
+	pf_vault_init(&vault, NULL);
+	if (load_config(&cfg, d) || pf_redact_ctx_configure(&ctx, &cfg) ||
+	    pf_redact_text(&red, &vault, &ctx, settings_py_v2,
+			   strlen(settings_py_v2))) {
+		printf("pushfix demo: cannot show the anonymisation: %s\n",
+		       pf_error_last());
+		goto out;
+	}
+	for (size_t i = 0; i < vault.nr; i++)
+		n += vault.v[i].cat == PF_CAT_SECRET;
+	printf("\nSecrets: the anonymiser masked %u in app/settings.py "
+	       "(whatever the scanner\nreports); an LLM request carrying "
+	       "those lines holds (`pushfix preview` shows\nwhole "
+	       "requests):\n",
+	       n);
+	/* Redaction keeps lines: line N of red is line N of the file. */
+	for (o = settings_py_v2, r = red.buf; *o && *r; ln++) {
+		size_t ol = strcspn(o, "\n"), rl = strcspn(r, "\n");
+
+		if (ol != rl || memcmp(o, r, ol))
+			printf("  %5u | %.*s\n", ln, (int)rl, r);
+		o += ol + (o[ol] == '\n');
+		r += rl + (r[rl] == '\n');
+	}
+out:
+	pf_vault_release(&vault);
+	pf_redact_ctx_release(&ctx);
+	pf_config_release(&cfg);
+	pf_buf_release(&red);
 }
 
 /*
@@ -480,12 +617,17 @@ static void demo_release(struct demo *d)
 	free(d->self);
 	pf_buf_release(&d->scanner);
 	pf_buf_release(&d->why);
+	pf_buf_release(&d->ini);
+	pf_buf_release(&d->llm);
 }
 
 int cmd_demo(int argc, const char **argv)
 {
-	struct demo d = { NULL, NULL, NULL, NULL, PF_BUF_INIT, PF_BUF_INIT };
-	struct pf_buf tmpl = PF_BUF_INIT;
+	struct demo d = { .scanner = PF_BUF_INIT,
+			  .why = PF_BUF_INIT,
+			  .ini = PF_BUF_INIT,
+			  .llm = PF_BUF_INIT };
+	struct pf_buf tmpl = PF_BUF_INIT, user_cfg = PF_BUF_INIT;
 	const char *tmp = getenv("TMPDIR");
 	int keep = 0, push_status = -1, ret = 1, n;
 	const struct cli_option options[] = {
@@ -551,6 +693,18 @@ int cmd_demo(int argc, const char **argv)
 		       "           (pipx install semgrep, or apt-get install "
 		       "flawfinder) and run the demo again.\n",
 		       d.why.len ? d.why.buf : "no scanner found");
+	if (d.llm.len) {
+		printf("  LLM      %s\n", d.llm.buf);
+	} else {
+		if (pf_config_user_file(&user_cfg))
+			pf_buf_addstr(&user_cfg,
+				      "~/.config/pushfix/config.ini");
+		printf("pushfix: no LLM configured, so findings are not "
+		       "triaged; set OPENAI_API_KEY, or [llm] provider = "
+		       "openai-compatible with base_url and model in %s, to "
+		       "see triage and fixes\n",
+		       user_cfg.buf);
+	}
 	printf("\n$ git push origin main\n");
 	fflush(stdout);
 
@@ -559,6 +713,7 @@ int cmd_demo(int argc, const char **argv)
 		goto out;
 	}
 	fflush(stderr);
+	show_secrets(&d);
 	printf("\n");
 	if (push_status == 0) {
 		printf("pushfix demo: the push went through.%s\n",
@@ -590,6 +745,7 @@ out:
 		}
 	}
 	pf_buf_release(&tmpl);
+	pf_buf_release(&user_cfg);
 	demo_release(&d);
 	return ret;
 }

@@ -41,7 +41,8 @@ int cmd_log(int argc, const char **argv)
 			 "repository (the\n"
 			 "anonymised request bodies and the answers), newest "
 			 "last.\n"
-			 "  <id>  one request (a prefix of its id)\n",
+			 "  <id>  one request (a prefix of its id), "
+			 "with its request and answer\n",
 		.options = options,
 		.max_args = 1,
 	};
@@ -57,6 +58,10 @@ int cmd_log(int argc, const char **argv)
 	if (since != ULONG_MAX)
 		f.since = time(NULL) - (time_t)since * 86400;
 	f.id = n ? argv[0] : NULL;
+	/* One request asked for by its id: the whole exchange, not the
+	 * summary line the list already showed. */
+	if (f.id && !f.json)
+		f.full = 1;
 	ret = pf_run_open_repo(&run, NULL);
 	if (!ret)
 		ret = pf_sentlog_show(&out, run.state_dir, &f);
@@ -66,9 +71,20 @@ int cmd_log(int argc, const char **argv)
 		pf_buf_release(&out);
 		return 1;
 	}
+	if (!out.len && f.id) {
+		/* Asked for one request: not having it is an error, as `git
+		 * show` of an unknown object. */
+		fprintf(stderr,
+			"error: no request in the sent log has an id starting "
+			"with '%s'\n"
+			"hint: `pushfix log` lists them\n",
+			f.id);
+		pf_run_release(&run);
+		return 1;
+	}
 	if (!out.len && !f.json)
 		printf("nothing was sent to an LLM from this repository%s\n",
-		       f.id || f.grep || f.since ? " (that matches)" : "");
+		       f.grep || f.since ? " (that matches)" : "");
 	fwrite(out.buf, 1, out.len, stdout);
 	pf_run_release(&run);
 	pf_buf_release(&out);

@@ -76,6 +76,7 @@ int cmd_scan(int argc, const char **argv)
 	ro.color = fmt == PF_FORMAT_TEXT &&
 		   pf_ui_want_color(-1, run.cfg.ui.color, run.repo, isatty(1));
 	ro.verbose = run.verbose;
+	ro.width = pf_ui_width(1);
 	ro.engine = run.scan.engine;
 	if (fmt == PF_FORMAT_JSON)
 		pf_report_json(&out, &run.findings, &ro);

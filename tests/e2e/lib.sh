@@ -32,6 +32,12 @@ export NO_COLOR=1
 # Hooks must never wait for a terminal in tests unless a test asks.
 export PUSHFIX_TTY=${PUSHFIX_TTY:-/nonexistent}
 unset PUSHFIX_CONFIG GITHUB_TOKEN GH_TOKEN GITLAB_TOKEN
+# No test may reach a real LLM with the machine's key (`pushfix demo`
+# uses a key it finds in the environment).
+unset OPENAI_API_KEY ANTHROPIC_API_KEY AZURE_OPENAI_API_KEY
+# Text output wraps at $COLUMNS when set: the tests choose, not the
+# terminal they were started from.
+unset COLUMNS
 git config --global init.defaultBranch main
 git config --global advice.detachedHead false
 # Stand-ins first on PATH: the replaying semgrep.  The system python3
