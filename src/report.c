@@ -424,7 +424,7 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 		struct pf_buf t = PF_BUF_INIT;
 
 		pf_buf_addf(&t, "no fix: %s", f->fix.note);
-		add_wrapped(b, t.buf, "  ");
+		add_wrapped(b, t.buf, "  ", report_width(o));
 		pf_buf_release(&t);
 	}
 }
