@@ -74,6 +74,8 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	loaded = 1;
 	if (ret)
 		goto fault;
+	/* Reviews the forge refused since: else nobody would know. */
+	pf_mirror_print_failures(&run);
 	if (argc > 1)
 		run.remote_name = pf_xstrdup(argv[1]);
 	if (argc > 2)
