@@ -31,6 +31,10 @@
  * later run); PUSHFIX_TEST_MIRROR_BATCH caps line comments per review.
  */
 
+#include <stddef.h>
+
+#include "pushfix/buf.h"
+
 struct pf_run;
 
 /*
@@ -62,7 +66,28 @@ int pf_mirror_spawn_worker(struct pf_run *run);
  */
 struct pf_mirror_opts {
 	int dry_run, worker, verbose;
+	int status, json; /* list the queue instead (pf_mirror_status) */
 };
 int pf_mirror_run(const struct pf_mirror_opts *o);
+
+/*
+ * `pushfix mirror --status`: the outbox, one line per entry on stdout
+ * (id, age, forge repository and branch, findings, attempts, last
+ * error), or with `json` an array of objects.  Sends nothing.  The exit
+ * status: 0, or 1 when the repository cannot be opened.
+ */
+int pf_mirror_status(int json);
+
+/*
+ * Reviews the forge refused, in one line ("2 reviews not posted (last
+ * error: ...; `pushfix mirror` retries)") appended to `out`, and their
+ * number; 0 and nothing appended when none failed.  Cheap enough for
+ * every push: no network, and a stat alone when there is no outbox.
+ */
+size_t pf_mirror_failures(struct pf_buf *out, const char *state_dir);
+
+/* The hook's: that line on run->msg as "pushfix: ...", when there is
+ * one. */
+void pf_mirror_print_failures(struct pf_run *run);
 
 #endif

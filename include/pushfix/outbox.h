@@ -74,7 +74,11 @@ struct pf_outbox_entry {
 	char *pr_url;	      /* where they went, for Slack */
 	long long not_before; /* rate limited: no attempt before (epoch) */
 	unsigned attempts;
-	char *last_error;
+	char *last_error;	/* why the last attempt posted nothing */
+	long long last_attempt; /* epoch of that attempt; 0: never tried */
+	int failed; /* it failed (auth, no such repository, ...), rather
+		       than waiting for a PR/MR, the remote or a rate limit:
+		       the hook and `pushfix doctor` say so */
 
 	/* Set by pf_outbox_claim(). */
 	char *file; /* .../outbox/<id>.json */
@@ -133,5 +137,26 @@ int pf_outbox_save(struct pf_outbox_entry *e);
 
 /* Everything was posted: remove the entry, then drop the claim. */
 int pf_outbox_done(struct pf_outbox_entry *e);
+
+/*
+ * Read entry `id` without claiming it (for status output); `out` must be
+ * initialised.  Errors as pf_outbox_entry_parse, PF_ENOTFOUND when gone.
+ */
+int pf_outbox_read(struct pf_outbox_entry *out, const char *state_dir,
+		   const char *id);
+
+/*
+ * What is waiting, cheaply: no network, nothing created, and only a stat
+ * when there is no outbox directory.  `failed` counts the entries whose
+ * last attempt failed; `last_error` is the newest failure's message
+ * (owned, or NULL).  Entries that cannot be read are left out.
+ */
+struct pf_outbox_summary {
+	size_t nr, failed;
+	long long last_attempt;
+	char *last_error;
+};
+int pf_outbox_summarise(struct pf_outbox_summary *s, const char *state_dir);
+void pf_outbox_summary_release(struct pf_outbox_summary *s);
 
 #endif

@@ -13,6 +13,7 @@
 #include "pushfix/err.h"
 #include "pushfix/forge.h"
 #include "pushfix/llm.h"
+#include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/proc.h"
 #include "pushfix/scan.h"
@@ -160,6 +161,7 @@ out:
 static void check_llm(struct doctor *d, const struct pf_config *cfg)
 {
 	struct pf_llm llm;
+	const char *var;
 
 	memset(&llm, 0, sizeof(llm));
 	if (pf_llm_open(&llm, cfg)) {
@@ -168,6 +170,18 @@ static void check_llm(struct doctor *d, const struct pf_config *cfg)
 	}
 	if (llm.provider == PF_LLM_NONE) {
 		say(d, "ok", "llm: provider none (findings shown untriaged)");
+		goto out;
+	}
+	var = cfg->llm.api_key_env;
+	if (var && *var && !(cfg->llm.api_key_cmd && *cfg->llm.api_key_cmd) &&
+	    !(getenv(var) && *getenv(var))) {
+		/* The variable named, not "none needed": a local server may
+		 * take requests without a key, the others will not. */
+		int local = llm.provider == PF_LLM_OPENAI_COMPATIBLE;
+
+		say(d, local ? "warning" : "error",
+		    "llm: [llm] api_key_env %s is not set%s", var,
+		    local ? "; requests go without a key" : "");
 		goto out;
 	}
 	if (pf_llm_load_key(&llm, cfg)) {
@@ -183,6 +197,16 @@ out:
 	pf_llm_release(&llm);
 }
 
+/* Reviews the forge refused: what the hook says, said here too. */
+static void check_outbox(struct doctor *d, struct pf_run *run)
+{
+	struct pf_buf line = PF_BUF_INIT;
+
+	if (pf_mirror_failures(&line, run->state_dir))
+		say(d, "warning", "mirror: %s", line.buf);
+	pf_buf_release(&line);
+}
+
 static void check_mirror(struct doctor *d, struct pf_run *run)
 {
 	struct pf_forge_opts fo = { 0 };
@@ -191,6 +215,7 @@ static void check_mirror(struct doctor *d, struct pf_run *run)
 	git_buf ubuf = { 0 };
 	const char *url = NULL;
 
+	check_outbox(d, run);
 	if (!run->cfg.mirror.enabled) {
 		say(d, "ok", "mirror: off ([mirror] enabled = false)");
 		return;
@@ -245,6 +270,37 @@ static void check_mirror(struct doctor *d, struct pf_run *run)
 	git_config_free(gc);
 }
 
+/*
+ * The config's warnings as doctor lines, so that the summary counts what
+ * was printed; a file that cannot be read is an error, and the checks
+ * below then run on the other layers (the hook does the same).
+ */
+static void check_config(struct doctor *d, struct pf_run *run)
+{
+	struct pf_buf w = PF_BUF_INIT;
+	const char *p;
+	int ret;
+
+	ret = pf_config_load(&run->cfg, run->worktree, run->gitdir, &w);
+	for (p = w.buf; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (!strncmp(p, "warning: ", 9)) {
+			p += 9;
+			n -= 9;
+		}
+		say(d, "warning", "config: %.*s", (int)n, p);
+		p += n + (p[n] ? 1 : 0);
+	}
+	if (ret)
+		say(d, "error", "config: %s", pf_error_last());
+	else if (!w.len)
+		say(d, "ok", "config: no warnings");
+	run->verbose = run->cfg.core.verbose;
+	pf_error_clear();
+	pf_buf_release(&w);
+}
+
 int cmd_doctor(int argc, const char **argv)
 {
 	static const struct cli_command cmd = {
@@ -260,13 +316,14 @@ int cmd_doctor(int argc, const char **argv)
 
 	if (n < 0)
 		return cli_exit(n);
-	if (pf_run_open(&run, NULL)) {
+	if (pf_run_open_repo(&run, NULL)) {
 		say(&d, "error", "%s", pf_error_last());
 		pf_run_release(&run);
 		return 1;
 	}
 	say(&d, "ok", "repository: %s",
 	    run.worktree ? run.worktree : run.gitdir);
+	check_config(&d, &run);
 	check_hook(&d, &run);
 	check_scanner(&d, &run.cfg);
 	check_llm(&d, &run.cfg);

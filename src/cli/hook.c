@@ -101,6 +101,8 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 		run.remote_name = pf_xstrdup(argv[1]);
 	if (argc > 2)
 		run.remote_url = pf_xstrdup(argv[2]);
+	/* Reviews the forge refused since: else nobody would know. */
+	pf_mirror_print_failures(&run);
 	ret = pf_run_changes_push(&run, in->buf, in->len);
 	if (run.verbose) {
 		for (size_t i = 0; i < run.push.nr; i++)

@@ -41,7 +41,9 @@ struct worker {
 	struct pf_run *run;
 	int dry_run, worker, verbose;
 	unsigned wait_s, max_sleep_s;
-	unsigned failed, kept, posted_entries;
+	/* Entries posted, left for a later run (`failed` of them after an
+	 * error), set aside as unreadable. */
+	unsigned posted_entries, kept, failed, bad;
 };
 
 static unsigned env_uint(const char *name, unsigned dflt)
@@ -321,6 +323,10 @@ static const char *slack_env(const struct pf_config *cfg)
 static void keep(struct pf_outbox_entry *e, int code, double retry_after)
 {
 	e->attempts++;
+	e->last_attempt = (long long)time(NULL);
+	/* waiting for a PR/MR, the remote or a rate limit is no failure */
+	e->failed = code != PF_ENOTFOUND && code != PF_ERETRY &&
+		    code != PF_ETIMEOUT;
 	free(e->last_error);
 	e->last_error = pf_xstrdup(pf_error_last());
 	if (code == PF_ERETRY && retry_after > 0)
@@ -450,6 +456,7 @@ fail:
 	} else {
 		say_error(w, "%s (entry %s kept)", pf_error_last(), e->id);
 		keep(e, ret, 0);
+		w->kept++;
 		w->failed++;
 	}
 out:
@@ -479,7 +486,7 @@ static void process_entry(struct worker *w, const char *id)
 	}
 	if (ret) {
 		say_error(w, "%s", pf_error_last());
-		w->failed++;
+		w->bad++;
 		goto out;
 	}
 	if (w->worker && e.not_before > (long long)time(NULL)) {
@@ -532,13 +539,183 @@ int pf_mirror_run(const struct pf_mirror_opts *o)
 	for (size_t i = 0; i < nr; i++)
 		process_entry(&w, ids[i]);
 	if (w.worker)
-		say(&w, "mirror worker done: %u posted, %u kept, %u failed",
-		    w.posted_entries, w.kept, w.failed);
-	ret = w.failed ? 1 : 0;
+		say(&w,
+		    "mirror worker done: %u posted, %u kept (%u after an "
+		    "error), %u unreadable",
+		    w.posted_entries, w.kept, w.failed, w.bad);
+	ret = w.failed || w.bad ? 1 : 0;
 out:
 	pf_outbox_ids_free(ids, nr);
 	if (opened)
 		pf_run_release(&run);
+	return ret;
+}
+
+/* ---- what waits ---- */
+
+/* A message on one line: a forge's text may hold control bytes. */
+static void add_one_line(struct pf_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			pf_buf_addch(out, ' ');
+		else if (c >= 0x20 && c != 0x7f)
+			pf_buf_addch(out, (char)c);
+	}
+}
+
+size_t pf_mirror_failures(struct pf_buf *out, const char *state_dir)
+{
+	struct pf_outbox_summary s;
+	size_t n;
+
+	if (pf_outbox_summarise(&s, state_dir))
+		pf_error_clear(); /* what could be read still counts */
+	n = s.failed;
+	if (n) {
+		pf_buf_addf(out, "%zu review%s not posted (last error: ", n,
+			    n == 1 ? "" : "s");
+		add_one_line(out, s.last_error ? s.last_error : "unknown");
+		pf_buf_addstr(out, "; `pushfix mirror` retries)");
+	}
+	pf_outbox_summary_release(&s);
+	return n;
+}
+
+void pf_mirror_print_failures(struct pf_run *run)
+{
+	struct pf_buf line = PF_BUF_INIT;
+
+	if (pf_mirror_failures(&line, run->state_dir))
+		fprintf(run->msg ? run->msg : stderr, "pushfix: %s\n",
+			line.buf);
+	pf_buf_release(&line);
+}
+
+static void add_age(struct pf_buf *out, long long created)
+{
+	long long age = (long long)time(NULL) - created;
+
+	if (!created || age < 0)
+		pf_buf_addstr(out, "?");
+	else if (age < 120)
+		pf_buf_addf(out, "%llds", age);
+	else if (age < 7200)
+		pf_buf_addf(out, "%lldm", age / 60);
+	else if (age < 172800)
+		pf_buf_addf(out, "%lldh", age / 3600);
+	else
+		pf_buf_addf(out, "%lldd", age / 86400);
+}
+
+/* "github octo/repo", from the entry's remote and [mirror]; no network. */
+static void add_where(struct pf_buf *out, const struct pf_outbox_entry *e,
+		      const struct pf_config *cfg)
+{
+	struct pf_forge_opts fo;
+	struct pf_forge_repo repo = { 0 };
+
+	resolve_opts(&fo, cfg);
+	if (!pf_forge_resolve(&repo, e->remote_url, &fo))
+		pf_buf_addf(out, "%s %s", pf_forge_name(repo.forge), repo.path);
+	else
+		pf_buf_addstr(out, e->remote_url ? e->remote_url : "?");
+	pf_error_clear();
+	pf_forge_repo_release(&repo);
+}
+
+static void status_line(const struct pf_outbox_entry *e,
+			const struct pf_config *cfg)
+{
+	struct pf_buf l = PF_BUF_INIT;
+
+	pf_buf_addf(&l, "%s  ", e->id);
+	add_age(&l, e->created);
+	pf_buf_addstr(&l, "  ");
+	add_where(&l, e, cfg);
+	pf_buf_addf(&l, " %s  %zu finding%s  %u attempt%s", e->branch, e->nr,
+		    e->nr == 1 ? "" : "s", e->attempts,
+		    e->attempts == 1 ? "" : "s");
+	if (e->last_error) {
+		pf_buf_addstr(&l, e->failed ? "  error: " : "  waiting: ");
+		add_one_line(&l, e->last_error);
+	}
+	puts(l.buf);
+	pf_buf_release(&l);
+}
+
+static cJSON *status_json(const struct pf_outbox_entry *e,
+			  const struct pf_config *cfg)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct pf_buf where = PF_BUF_INIT;
+
+	add_where(&where, e, cfg);
+	cJSON_AddStringToObject(o, "id", e->id);
+	cJSON_AddNumberToObject(o, "created", (double)e->created);
+	cJSON_AddStringToObject(o, "where", where.buf);
+	cJSON_AddStringToObject(o, "branch", e->branch);
+	cJSON_AddStringToObject(o, "sha", e->sha);
+	cJSON_AddNumberToObject(o, "findings", (double)e->nr);
+	cJSON_AddNumberToObject(o, "attempts", e->attempts);
+	cJSON_AddNumberToObject(o, "last_attempt", (double)e->last_attempt);
+	if (e->last_error)
+		cJSON_AddStringToObject(o, "last_error", e->last_error);
+	else
+		cJSON_AddNullToObject(o, "last_error");
+	cJSON_AddBoolToObject(o, "failed", e->failed);
+	pf_buf_release(&where);
+	return o;
+}
+
+int pf_mirror_status(int json)
+{
+	struct pf_run run;
+	char **ids = NULL;
+	size_t nr = 0;
+	cJSON *arr = json ? cJSON_CreateArray() : NULL;
+	int ret;
+
+	ret = pf_run_open(&run, NULL);
+	if (!ret)
+		ret = pf_outbox_list(&ids, &nr, run.state_dir);
+	if (ret) {
+		fprintf(stderr, "error: %s\n", pf_error_last());
+		ret = 1;
+		goto out;
+	}
+	if (!nr && !json)
+		printf("the outbox is empty: nothing waits to be posted\n");
+	for (size_t i = 0; i < nr; i++) {
+		struct pf_outbox_entry e;
+		int rr;
+
+		pf_outbox_entry_init(&e);
+		rr = pf_outbox_read(&e, run.state_dir, ids[i]);
+		if (rr) {
+			/* posted meanwhile: gone, not worth a line */
+			if (!json && rr != PF_ENOTFOUND)
+				printf("%s  unreadable: %s\n", ids[i],
+				       pf_error_last());
+		} else if (json) {
+			cJSON_AddItemToArray(arr, status_json(&e, &run.cfg));
+		} else {
+			status_line(&e, &run.cfg);
+		}
+		pf_outbox_entry_release(&e);
+	}
+	if (json) {
+		char *text = cJSON_Print(arr);
+
+		puts(text);
+		cJSON_free(text);
+	}
+out:
+	cJSON_Delete(arr);
+	pf_outbox_ids_free(ids, nr);
+	pf_run_release(&run);
 	return ret;
 }
 

@@ -117,6 +117,8 @@ void pf_outbox_entry_to_json(struct pf_buf *out,
 	cJSON_AddNumberToObject(root, "not_before", (double)e->not_before);
 	cJSON_AddNumberToObject(root, "attempts", e->attempts);
 	add_str(root, "last_error", e->last_error);
+	cJSON_AddNumberToObject(root, "last_attempt", (double)e->last_attempt);
+	cJSON_AddBoolToObject(root, "failed", e->failed);
 	arr = cJSON_AddArrayToObject(root, "findings");
 	for (size_t i = 0; i < e->nr; i++) {
 		const struct pf_outbox_finding *f = &e->findings[i];
@@ -338,7 +340,8 @@ int pf_outbox_entry_parse(struct pf_outbox_entry *out, const char *json,
 	    (ret = get_bool(&out->forge_done, root, "forge_done", &c)) ||
 	    (ret = get_bool(&out->slack_done, root, "slack_done", &c)) ||
 	    (ret = get_str(&out->pr_url, root, "pr_url", &c, 0)) ||
-	    (ret = get_str(&out->last_error, root, "last_error", &c, 0)))
+	    (ret = get_str(&out->last_error, root, "last_error", &c, 0)) ||
+	    (ret = get_bool(&out->failed, root, "failed", &c)))
 		goto out;
 	if (!is_hex(sha, 40, 40)) {
 		ret = field_error(&c, "sha", "is not a commit id");
@@ -361,6 +364,10 @@ int pf_outbox_entry_parse(struct pf_outbox_entry *out, const char *json,
 	if ((ret = get_num(&d, root, "attempts", &c, 0, 0, 1e9)))
 		goto out;
 	out->attempts = (unsigned)d;
+	d = 0;
+	if ((ret = get_num(&d, root, "last_attempt", &c, 0, 0, 1e15)))
+		goto out;
+	out->last_attempt = (long long)d;
 	arr = cJSON_GetObjectItemCaseSensitive(root, "findings");
 	if (!cJSON_IsArray(arr)) {
 		ret = field_error(&c, "findings", "is missing or not an array");
@@ -654,5 +661,82 @@ int pf_outbox_done(struct pf_outbox_entry *e)
 		}
 	}
 	unclaim(e);
+	return ret;
+}
+
+int pf_outbox_read(struct pf_outbox_entry *out, const char *state_dir,
+		   const char *id)
+{
+	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
+	int ret;
+
+	if (!valid_id(id))
+		return pf_error_setc(PF_EINVALID, "bad outbox entry id '%s'",
+				     id);
+	/* not pf_store_path: reading creates nothing */
+	pf_buf_addf(&file, "%s/outbox/%s.json", state_dir, id);
+	ret = pf_buf_read_file(&data, file.buf, ENTRY_CAP);
+	if (ret) {
+		if (access(file.buf, F_OK) && errno == ENOENT)
+			ret = pf_error_setc(PF_ENOTFOUND, "entry %s is gone",
+					    id);
+		goto out;
+	}
+	ret = pf_outbox_entry_parse(out, data.buf, data.len, file.buf);
+	if (!ret && (!out->id || strcmp(out->id, id))) {
+		free(out->id);
+		out->id = pf_xstrdup(id);
+	}
+out:
+	pf_buf_release(&file);
+	pf_buf_release(&data);
+	return ret;
+}
+
+void pf_outbox_summary_release(struct pf_outbox_summary *s)
+{
+	free(s->last_error);
+	memset(s, 0, sizeof(*s));
+}
+
+int pf_outbox_summarise(struct pf_outbox_summary *s, const char *state_dir)
+{
+	struct pf_buf dir = PF_BUF_INIT;
+	struct stat st;
+	char **ids = NULL;
+	size_t nr = 0;
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	/* The hook calls this on every push: a stat when nothing waits. */
+	pf_buf_addf(&dir, "%s/outbox", state_dir);
+	if (stat(dir.buf, &st))
+		goto out;
+	ret = pf_outbox_list(&ids, &nr, state_dir);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < nr; i++) {
+		struct pf_outbox_entry e;
+
+		pf_outbox_entry_init(&e);
+		if (!pf_outbox_read(&e, state_dir, ids[i])) {
+			s->nr++;
+			if (e.failed) {
+				s->failed++;
+				if (e.last_error &&
+				    e.last_attempt >= s->last_attempt) {
+					s->last_attempt = e.last_attempt;
+					free(s->last_error);
+					s->last_error = e.last_error;
+					e.last_error = NULL;
+				}
+			}
+		}
+		pf_outbox_entry_release(&e);
+	}
+	pf_error_clear();
+out:
+	pf_outbox_ids_free(ids, nr);
+	pf_buf_release(&dir);
 	return ret;
 }

@@ -56,4 +56,37 @@ test_expect_success 'config: a bad value is an error naming file and line' '
 	expect_grep "filter" "$TRASH/out"
 '
 
+test_expect_success 'doctor: its summary counts the warnings and errors it printed' '
+	cd "$TRASH/work" &&
+	printf "[scan]\nfilter = sometimes\nbogus = 1\n[llm]\nprovider = openai-compatible\nbase_url = http://127.0.0.1:9/v1\nmodel = m\napi_key_env = PF_DOCTOR_UNSET_KEY\n" \
+		>.git/pushfix/config.ini &&
+	env -u PF_DOCTOR_UNSET_KEY PUSHFIX_SCAN_ENGINE=auto PATH=/usr/bin:/bin \
+		"$PUSHFIX_BIN" doctor >"$TRASH/out" 2>"$TRASH/err";
+	! test -s "$TRASH/err" &&
+	expect_grep "^warning *config: .*config.ini.* line 2: .*filter" "$TRASH/out" &&
+	expect_grep "^warning *config: .*config.ini.* line 3: .*bogus" "$TRASH/out" &&
+	w=$(grep -c "^warning " "$TRASH/out"; true) &&
+	e=$(grep -c "^error " "$TRASH/out"; true) &&
+	test "$w" -ge 3 &&
+	if [ "$w" -eq 1 ]; then ws=warning; else ws=warnings; fi &&
+	if [ "$e" -eq 1 ]; then es=error; else es=errors; fi &&
+	expect_grep "^$e $es, $w $ws\$" "$TRASH/out"
+'
+
+test_expect_success 'doctor names an unset api_key_env, not "none needed"' '
+	cd "$TRASH/work" &&
+	printf "[llm]\nprovider = openai-compatible\nbase_url = http://127.0.0.1:9/v1\nmodel = m\napi_key_env = PF_DOCTOR_UNSET_KEY\n" \
+		>.git/pushfix/config.ini &&
+	env -u PF_DOCTOR_UNSET_KEY "$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1;
+	expect_grep "^warning *llm: \[llm\] api_key_env PF_DOCTOR_UNSET_KEY is not set" "$TRASH/out" &&
+	expect_no_grep "none needed" "$TRASH/out" &&
+	printf "[llm]\nprovider = openai\nmodel = m\napi_key_env = PF_DOCTOR_UNSET_KEY\n" \
+		>.git/pushfix/config.ini &&
+	! env -u PF_DOCTOR_UNSET_KEY "$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1 &&
+	expect_grep "^error *llm: \[llm\] api_key_env PF_DOCTOR_UNSET_KEY is not set" "$TRASH/out" &&
+	PF_DOCTOR_UNSET_KEY=sk-set-now-0123456789 "$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1;
+	expect_grep "^ok *llm: openai, model m, .*key found" "$TRASH/out" &&
+	rm .git/pushfix/config.ini
+'
+
 test_done

@@ -70,6 +70,8 @@ static void test_roundtrip(void **state)
 	e.pr_url = pf_xstrdup("https://github.com/o/r/pull/7");
 	e.not_before = 1900000000;
 	e.attempts = 3;
+	e.last_attempt = 1800000000;
+	e.failed = 1;
 	pf_outbox_entry_to_json(&j, &e);
 	pf_outbox_entry_init(&g);
 	assert_int_equal(pf_outbox_entry_parse(&g, j.buf, j.len, "t"), 0);
@@ -89,6 +91,8 @@ static void test_roundtrip(void **state)
 	assert_int_equal(g.forge_done, 1);
 	assert_int_equal(g.not_before, 1900000000);
 	assert_int_equal(g.attempts, 3);
+	assert_int_equal(g.last_attempt, 1800000000);
+	assert_int_equal(g.failed, 1);
 	/* and it serialises back to the same text */
 	pf_outbox_entry_to_json(&j2, &g);
 	assert_string_equal(j.buf, j2.buf);
@@ -256,6 +260,65 @@ static void test_add_list_claim_done(void **state)
 	free(dir);
 }
 
+/* What the hook reads on every push: failures only, the newest error,
+ * a missing outbox a stat alone (nothing created). */
+static void test_summarise(void **state)
+{
+	char *dir = tmpdir();
+	struct pf_outbox_entry e1, e2, e3, r;
+	struct pf_outbox_summary s;
+	struct pf_buf ob = PF_BUF_INIT;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(pf_outbox_summarise(&s, dir), 0);
+	assert_int_equal(s.nr, 0);
+	assert_int_equal(s.failed, 0);
+	assert_null(s.last_error);
+	pf_buf_addf(&ob, "%s/outbox", dir);
+	assert_int_not_equal(stat(ob.buf, &st), 0);
+	fill(&e1);
+	fill(&e2);
+	fill(&e3);
+	e1.failed = 1;
+	e1.attempts = 2;
+	e1.last_attempt = 1800000000;
+	e1.last_error = pf_xstrdup("old: 401");
+	e2.failed = 1;
+	e2.attempts = 1;
+	e2.last_attempt = 1800000100;
+	e2.last_error = pf_xstrdup("new: 403");
+	e3.attempts = 1; /* waiting for a PR: no failure */
+	e3.last_attempt = 1800000200;
+	e3.last_error = pf_xstrdup("no open pull request");
+	assert_int_equal(pf_outbox_add(dir, &e1), 0);
+	assert_int_equal(pf_outbox_add(dir, &e2), 0);
+	assert_int_equal(pf_outbox_add(dir, &e3), 0);
+	assert_int_equal(pf_outbox_summarise(&s, dir), 0);
+	assert_int_equal(s.nr, 3);
+	assert_int_equal(s.failed, 2);
+	assert_string_equal(s.last_error, "new: 403");
+	pf_outbox_summary_release(&s);
+
+	/* read without a claim: the fields came back */
+	pf_outbox_entry_init(&r);
+	assert_int_equal(pf_outbox_read(&r, dir, e1.id), 0);
+	assert_int_equal(r.failed, 1);
+	assert_int_equal(r.last_attempt, 1800000000);
+	assert_int_equal(r.lock_fd, -1);
+	pf_outbox_entry_release(&r);
+	pf_outbox_entry_init(&r);
+	assert_int_equal(pf_outbox_read(&r, dir, "nope"), PF_ENOTFOUND);
+	pf_outbox_entry_release(&r);
+
+	pf_outbox_entry_release(&e1);
+	pf_outbox_entry_release(&e2);
+	pf_outbox_entry_release(&e3);
+	pf_buf_release(&ob);
+	pf_remove_tree(dir);
+	free(dir);
+}
+
 /* A worker killed while it holds an entry: the claim dies with it and the
  * whole entry is there for the next one. */
 static void test_claim_dies_with_worker(void **state)
@@ -349,6 +412,7 @@ int main(void)
 	    cmocka_unit_test(test_add_list_claim_done),
 	    cmocka_unit_test(test_claim_dies_with_worker),
 	    cmocka_unit_test(test_bad_entry_set_aside),
+	    cmocka_unit_test(test_summarise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
