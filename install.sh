@@ -33,7 +33,7 @@ Installs pushfix and its pre-push hook into a git repository.
                  tree, or use the one already under PREFIX
   --uninstall    remove the hook and put back the previous pre-push hook,
                  byte for byte (the binary stays: other repositories may
-                 use it)
+                 use it); `pushfix uninstall` does the same
   -h, --help     this text
 
 Skip the hook once with PUSHFIX_SKIP=1 git push (or git push --no-verify).
