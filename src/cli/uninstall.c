@@ -155,46 +155,26 @@ out:
 	return ret;
 }
 
-static int cmp_names(const void *a, const void *b)
+static int not_dots(const struct dirent *de)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
 }
 
 /* "cache/, sent.jsonl, ...": what the directory holds, sorted. */
 static void list_entries(struct pf_buf *out, const char *path)
 {
-	DIR *d = opendir(path);
-	struct dirent *de;
-	char **v = NULL;
-	size_t nr = 0, alloc = 0;
+	struct dirent **v = NULL;
+	int nr = scandir(path, &v, not_dots, alphasort);
 
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		struct pf_buf name = PF_BUF_INIT;
+	for (int i = 0; i < nr; i++) {
+		struct pf_buf sub = PF_BUF_INIT;
 		struct stat st;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		pf_buf_addf(&name, "%s/%s", path, de->d_name);
-		if (!lstat(name.buf, &st) && S_ISDIR(st.st_mode)) {
-			pf_buf_reset(&name);
-			pf_buf_addf(&name, "%s/", de->d_name);
-		} else {
-			pf_buf_reset(&name);
-			pf_buf_addstr(&name, de->d_name);
-		}
-		if (nr == alloc) {
-			alloc = alloc ? 2 * alloc : 8;
-			v = pf_xrealloc(v, alloc * sizeof(*v));
-		}
-		v[nr++] = pf_buf_detach(&name, NULL);
-	}
-	closedir(d);
-	if (nr)
-		qsort(v, nr, sizeof(*v), cmp_names);
-	for (size_t i = 0; i < nr; i++) {
-		pf_buf_addf(out, "%s%s", i ? ", " : "", v[i]);
+		pf_buf_addf(&sub, "%s/%s", path, v[i]->d_name);
+		pf_buf_addf(out, "%s%s%s", i ? ", " : "", v[i]->d_name,
+			    !lstat(sub.buf, &st) && S_ISDIR(st.st_mode) ? "/"
+									: "");
+		pf_buf_release(&sub);
 		free(v[i]);
 	}
 	free(v);
