@@ -107,10 +107,12 @@ fuzz:
 	done
 
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/pushfix/hooks
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/pushfix/hooks \
+		$(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pushfix
 	install -m 0755 hooks/pre-push $(DESTDIR)$(PREFIX)/share/pushfix/hooks/pre-push
 	install -m 0644 config.ini.example $(DESTDIR)$(PREFIX)/share/pushfix/config.ini.example
+	install -m 0644 docs/man/pushfix.1 $(DESTDIR)$(PREFIX)/share/man/man1/pushfix.1
 
 # Not part of `test`: one rebuild per mutant.  MUTANTS="3 fix-crlf-not-kept"
 # runs some of them only.

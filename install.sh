@@ -33,7 +33,7 @@ Installs pushfix and its pre-push hook into a git repository.
                  tree, or use the one already under PREFIX
   --uninstall    remove the hook and put back the previous pre-push hook,
                  byte for byte (the binary stays: other repositories may
-                 use it)
+                 use it); "pushfix uninstall" does the same
   -h, --help     this text
 
 Skip the hook once with PUSHFIX_SKIP=1 git push (or git push --no-verify).
@@ -258,12 +258,17 @@ fi
 
 install_files() { # from-binary
 	{
-		install -d "$prefix/bin" "$prefix/share/pushfix/hooks" &&
+		install -d "$prefix/bin" "$prefix/share/pushfix/hooks" \
+			"$prefix/share/man/man1" &&
 			install -m 0755 "$1" "$prefix/bin/pushfix" &&
 			install -m 0755 "$SRCDIR/hooks/pre-push" \
 				"$prefix/share/pushfix/hooks/pre-push" &&
 			install -m 0644 "$SRCDIR/config.ini.example" \
-				"$prefix/share/pushfix/config.ini.example"
+				"$prefix/share/pushfix/config.ini.example" &&
+			# as make install; a tree without it still installs
+			{ [ ! -f "$SRCDIR/docs/man/pushfix.1" ] ||
+				install -m 0644 "$SRCDIR/docs/man/pushfix.1" \
+					"$prefix/share/man/man1/pushfix.1"; }
 	} >"$LOG" 2>&1
 }
 

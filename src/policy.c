@@ -56,7 +56,17 @@ enum pf_policy pf_policy_decide(struct pf_buf *why,
 
 	if (!why)
 		why = &tmp;
-	if ((r->applied || r->comments) && cfg->policy.after_fix_stop) {
+	if (r->stopped) {
+		/* The developer's own answer: no hint needed, only what is
+		 * left in the working tree. */
+		pf_buf_addstr(why, "pushfix: push stopped (you answered x)");
+		if (r->applied || r->comments) {
+			pf_buf_addstr(why, "; ");
+			add_changes(why, r);
+		}
+		pf_buf_addch(why, '\n');
+		ret = PF_POLICY_STOPPED;
+	} else if ((r->applied || r->comments) && cfg->policy.after_fix_stop) {
 		pf_buf_addstr(why, "pushfix: ");
 		add_changes(why, r);
 		pf_buf_addstr(why, " \xe2\x80\x94 review, commit and push "
@@ -90,6 +100,13 @@ enum pf_policy pf_policy_decide(struct pf_buf *why,
 				    "pushfix: pushing anyway with %u "
 				    "open finding%s %s\n",
 				    nb, nb == 1 ? "" : "s", what);
+		/* q is not a way to stop the push: say where it went. */
+		if (r->quit && r->unanswered)
+			pf_buf_addf(why,
+				    "pushfix: quit: the push goes on with "
+				    "%u finding%s unanswered\n",
+				    r->unanswered,
+				    r->unanswered == 1 ? "" : "s");
 		ret = PF_POLICY_PUSH;
 	}
 	pf_buf_release(&tmp);

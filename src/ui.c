@@ -856,7 +856,7 @@ int pf_ui_parse_key(const char *line)
 	c = (unsigned char)*p;
 	if (c >= 'A' && c <= 'Z')
 		c = c - 'A' + 'a';
-	return strchr("ynadiep+-q?", c) ? c : 0;
+	return strchr("ynadiep+-qx?", c) ? c : 0;
 }
 
 int pf_ui_want_color(int flag, enum pf_tristate cfg, git_repository *repo,
@@ -1438,6 +1438,12 @@ static void print_help(struct session *s, int fix_ok, int triaged)
 	help_line(s, 'p', "show this finding again");
 	help_line(s, 'q', "quit; skip the rest");
 	help_line(s, '?', "print help");
+	/* After `?`: the lines above are what scripts and habits know.  q
+	 * lets the push go on (unless [policy] block stops it); x is the
+	 * way to stop it from here. */
+	help_line(s, 'x',
+		  "stop the push here, apply nothing more (q lets it go "
+		  "on)");
 }
 
 static void show(struct session *s, const struct pf_finding *f, unsigned idx,
@@ -1567,6 +1573,11 @@ static enum outcome ask(struct session *s, struct pf_finding *f, unsigned idx,
 		case 'q':
 			s->stop = 1;
 			s->res->quit = 1;
+			oc = O_SKIPPED;
+			break;
+		case 'x':
+			s->stop = 1;
+			s->res->stopped = 1;
 			oc = O_SKIPPED;
 			break;
 		case '?':
@@ -1777,7 +1788,8 @@ static void ask_push_anyway(struct session *s)
 	const char *what;
 	unsigned nb = pf_policy_blocking(s->res, &s->run->cfg, &what);
 
-	if (s->in_fd < 0 || !nb ||
+	/* x said it already: the push stops. */
+	if (s->in_fd < 0 || !nb || s->res->stopped ||
 	    pf_policy_decide(NULL, s->res, &s->run->cfg) != PF_POLICY_BLOCK)
 		goto out;
 	say(s, "[policy] block = %s: %u open finding%s %s\n",
@@ -1851,6 +1863,8 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 		idx++;
 		if (s.stop) {
 			*o = O_SKIPPED;
+			if (out->quit)
+				out->unanswered++;
 			continue;
 		}
 		if (session_ignored(&s, f->fingerprint)) {
@@ -1877,6 +1891,9 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 			continue;
 		}
 		*o = ask(&s, f, idx, total);
+		/* The finding q (or end of input) left is unanswered too. */
+		if (out->quit)
+			out->unanswered++;
 	}
 
 	out->total = total;

@@ -16,17 +16,21 @@ enum pf_policy {
 	PF_POLICY_PUSH = 0,   /* let the push go on (hook exits 0) */
 	PF_POLICY_STOP_FIXED, /* after_fix = stop and fixes were written */
 	PF_POLICY_BLOCK,      /* open findings that [policy] block names */
+	PF_POLICY_STOPPED,    /* the developer answered x at the prompt */
 };
 
 /*
  * Decide, from the session's result and the config:
+ *  - the developer answered x: STOPPED, "push stopped (x)", with the fixes
+ *    applied before it named;
  *  - fixes or comments written and after_fix = stop: STOP_FIXED, with
  *    "N fixes applied to your working tree — review, commit and push
  *    again";
  *  - else findings still open that `block` names (true-positive: triaged
  *    true positive; error: severity ERROR or higher), unless the developer
  *    answered "push anyway": BLOCK;
- *  - else PUSH.
+ *  - else PUSH; after q (or end of input) with findings unanswered, one
+ *    line says the push goes on with them.
  * `why` (may be NULL) gets the lines to show on stderr (error:/hint:/note
  * lines, each ending in '\n'; empty when there is nothing to say).
  * Anything but PF_POLICY_PUSH means the hook exits 1.

@@ -25,14 +25,16 @@
  *   e edit the fix (or, without one, the lines) in the editor, then apply
  *   + agree with the triage     - disagree (f->triage.feedback)
  *   p show it again             q quit, skip the rest      ? help
+ *   x stop the push here (nothing more is applied; the hook exits 1)
  *
- * End of input means q.  A summary ends the session.  Answers are read a
- * line at a time (canonical mode: the terminal's modes are never changed,
- * so there is nothing to restore when we are killed) from /dev/tty, or from
- * the file named by PUSHFIX_TTY (scripted tests); stdin is git's.  With no
- * terminal (it cannot be opened, `CI` is set, [ui] interactive = never) the
- * report is printed and nothing is asked.  Interactive output goes to the
- * terminal itself; otherwise to run->msg.
+ * End of input means q: the rest are left unanswered and the push goes
+ * on unless [policy] says otherwise (and the policy says so in one line).  A
+ * summary ends the session.  Answers are read a line at a time (canonical mode:
+ * the terminal's modes are never changed, so there is nothing to restore when
+ * we are killed) from /dev/tty, or from the file named by PUSHFIX_TTY (scripted
+ * tests); stdin is git's.  With no terminal (it cannot be opened, `CI` is set,
+ * [ui] interactive = never) the report is printed and nothing is asked.
+ * Interactive output goes to the terminal itself; otherwise to run->msg.
  *
  * Colour: opts->color > [ui] color > NO_COLOR > CLICOLOR_FORCE > git's
  * color.ui > auto (the output is a terminal and TERM is not "dumb").
@@ -66,6 +68,8 @@ struct pf_ui_result {
 	unsigned open_error;	     /* ... of severity ERROR or higher */
 	int interactive;	     /* the developer was asked */
 	int quit;		     /* q or end of input */
+	unsigned unanswered;	     /* left by q / end of input, with it */
+	int stopped;		     /* x: the developer stopped the push */
 	int push_anyway;	     /* answered y to "push anyway?" */
 };
 

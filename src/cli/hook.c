@@ -563,8 +563,13 @@ int cmd_hook(int argc, const char **argv)
 	n = cli_parse(&hook_cmd, argc, argv);
 	if (n == CLI_HELP)
 		return 0;
-	if (skip_requested())
+	if (skip_requested()) {
+		/* As hooks/pre-push says it, for hooks that call us directly.
+		 */
+		fprintf(stderr, "pushfix: skipped (PUSHFIX_SKIP=%s)\n",
+			getenv("PUSHFIX_SKIP"));
 		return 0;
+	}
 	if (n < 1 || strcmp(argv[0], "pre-push")) {
 		fprintf(stderr,
 			"pushfix: usage: pushfix hook pre-push <remote> "

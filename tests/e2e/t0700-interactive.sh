@@ -183,7 +183,7 @@ test_expect_success 'p shows the finding again, ? prints the help, a typo is ref
 	expect $P1
 	line ?
 	expect $P1
-	line x
+	line z
 	expect $P1
 	line n
 	expect $P2
@@ -196,7 +196,7 @@ test_expect_success 'p shows the finding again, ? prints the help, a typo is ref
 	test "$(grep -c "^y - apply this fix$" "$TRASH/out")" = 2 &&
 	expect_grep "^e - edit the fix in your editor, then apply it$" "$TRASH/out" &&
 	expect_grep "^q - quit; skip the rest$" "$TRASH/out" &&
-	expect_grep "^  unknown answer .x.$" "$TRASH/out" &&
+	expect_grep "^  unknown answer .z.$" "$TRASH/out" &&
 	cmp "$TRASH/af3.orig" "$AF3"
 '
 

@@ -84,7 +84,7 @@ static void test_parse_key(void **state)
 	assert_int_equal(pf_ui_parse_key("Q"), 'q');
 	assert_int_equal(pf_ui_parse_key("quit"), 'q');
 	assert_int_equal(pf_ui_parse_key("?"), '?');
-	assert_int_equal(pf_ui_parse_key("x"), 0);
+	assert_int_equal(pf_ui_parse_key("x"), 'x');
 	assert_int_equal(pf_ui_parse_key("zzz"), 0);
 	assert_int_equal(pf_ui_parse_key("\x1b[A"), 0);
 	assert_int_equal(pf_ui_parse_key("1"), 0);
@@ -821,6 +821,64 @@ static void test_session_quit(void **state)
 	assert_null(strstr(x->out, "r.other"));
 }
 
+/* x: the push stops, nothing after it is applied, one line says so
+ * (with the fix applied before it). */
+static void test_session_x_stops(void **state)
+{
+	struct fx *x = *state;
+	struct pf_ui_result r;
+	struct pf_buf why = PF_BUF_INIT;
+
+	eval_finding(x);
+	fx_finding(x, "r.other", "app.py", PF_SEV_INFO, 3, "print(x)");
+	fx_run(x, &r, "x\ny\ny\n");
+	assert_true(r.stopped);
+	assert_false(r.quit);
+	assert_int_equal(r.applied, 0);
+	assert_int_equal(r.skipped, 2);
+	assert_null(strstr(x->out, "r.other"));
+	assert_null(strstr(x->out, "push anyway?"));
+	assert_int_equal(pf_policy_decide(&why, &r, &x->run.cfg),
+			 PF_POLICY_STOPPED);
+	assert_string_equal(why.buf,
+			    "pushfix: push stopped (you answered x)\n");
+	/* With a fix applied before it: said, and still a stop. */
+	pf_buf_reset(&why);
+	r.applied = 1;
+	x->run.cfg.policy.after_fix_stop = 0;
+	assert_int_equal(pf_policy_decide(&why, &r, &x->run.cfg),
+			 PF_POLICY_STOPPED);
+	assert_string_equal(why.buf,
+			    "pushfix: push stopped (you answered x); 1 fix "
+			    "applied to your working tree\n");
+	pf_buf_release(&why);
+}
+
+/* q: the push goes on, and the policy's words say so. */
+static void test_session_q_says_push_goes_on(void **state)
+{
+	struct fx *x = *state;
+	struct pf_ui_result r;
+	struct pf_buf why = PF_BUF_INIT;
+
+	eval_finding(x);
+	fx_finding(x, "r.two", "app.py", PF_SEV_INFO, 3, "print(x)");
+	fx_finding(x, "r.three", "app.py", PF_SEV_INFO, 1, "import os");
+	fx_run(x, &r, "n\nq\n");
+	assert_true(r.quit);
+	assert_int_equal(r.unanswered, 2);
+	x->run.cfg.policy.block = PF_BLOCK_NEVER;
+	assert_int_equal(pf_policy_decide(&why, &r, &x->run.cfg),
+			 PF_POLICY_PUSH);
+	assert_string_equal(why.buf, "pushfix: quit: the push goes on with "
+				     "2 findings unanswered\n");
+	pf_buf_release(&why);
+	/* ? lists both. */
+	fx_run(x, &r, "?\nn\nn\nn\n");
+	assert_has(x->out, "x - stop the push here, apply nothing more "
+			    "(q lets it go on)\n");
+}
+
 static void test_session_d_lists_the_rest(void **state)
 {
 	struct fx *x = *state;
@@ -1448,6 +1506,8 @@ int main(void)
 		FX(test_session_enter_skips),
 		FX(test_session_end_of_input),
 		FX(test_session_quit),
+		FX(test_session_x_stops),
+		FX(test_session_q_says_push_goes_on),
 		FX(test_session_d_lists_the_rest),
 		FX(test_session_order_by_severity),
 		FX(test_session_a_applies_later_verified),
