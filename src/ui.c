@@ -757,8 +757,15 @@ static void render_verdict(struct pf_buf *out, const struct pf_triage *t,
 }
 
 static void render_triage(struct pf_buf *out, const struct pf_triage *t,
-			  int color, unsigned width)
+			  const struct pf_ui_render_opts *o, unsigned width)
 {
+	int color = o->color;
+
+	/* Nothing was asked, and the hook said why once: a line per
+	 * finding would only repeat it. */
+	if (o->no_llm && t->verdict == PF_VERDICT_NONE &&
+	    (!t->error || !*t->error))
+		return;
 	pf_buf_addstr(out, "  triage: ");
 	if (t->verdict == PF_VERDICT_NONE)
 		render_no_verdict(out, t, width);
@@ -838,7 +845,7 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
 	render_location(out, f, width);
 	render_message(out, f, width);
 	render_lines(out, f, width);
-	render_triage(out, &f->triage, o->color, width);
+	render_triage(out, &f->triage, o, width);
 	render_fix(out, f, pushed, pushed_len, o, width);
 }
 
@@ -1459,6 +1466,8 @@ static void show(struct session *s, const struct pf_finding *f, unsigned idx,
 	ro.index = idx;
 	ro.total = total;
 	ro.show_unverified = s->run->cfg.llm.show_unverified;
+	ro.no_llm = !s->run->cfg.llm.provider ||
+		    !strcmp(s->run->cfg.llm.provider, "none");
 	pf_buf_addch(&b, '\n');
 	pf_ui_render_finding(&b, f, cf ? cf->content : NULL,
 			     cf ? cf->content_len : 0, &ro);

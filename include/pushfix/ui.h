@@ -113,6 +113,8 @@ struct pf_ui_render_opts {
 	unsigned width;	       /* columns; 0: 80 */
 	unsigned index, total; /* "[2/5]"; total 0: no counter */
 	int show_unverified;   /* [llm] show_unverified */
+	int no_llm; /* [llm] provider = none: no "triage: none" line for each
+		       finding (the hook's first line says it once) */
 };
 
 /*

@@ -145,9 +145,14 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 			pf_now_ms() - t0);
 		goto done;
 	}
-	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s)\n",
+	/* With no LLM the findings go untriaged by choice: say so once
+	 * here, not under every finding. */
+	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s%s)\n",
 		run.findings.nr, run.findings.nr == 1 ? "" : "s",
-		run.scan.engine);
+		run.scan.engine,
+		!run.cfg.llm.provider || !strcmp(run.cfg.llm.provider, "none")
+			? "; not triaged: no LLM configured, see [llm] provider"
+			: "");
 	/* Triage is best effort: a dead LLM leaves findings untriaged. */
 	if (pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",

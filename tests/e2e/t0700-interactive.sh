@@ -214,7 +214,8 @@ test_expect_success '+ and - without a triage say so and ask again' '
 	push_tty "$TRASH/s" "$TRASH/log" &&
 	plain "$TRASH/log" >"$TRASH/out" &&
 	test "$(grep -c "there is no triage to agree or disagree with" "$TRASH/out")" = 2 &&
-	expect_grep "^  triage: none (not triaged)$" "$TRASH/out"
+	expect_no_grep "triage: none" "$TRASH/out" &&
+	expect_grep "^pushfix: 3 findings on the pushed lines (semgrep; not triaged: no LLM configured, see \[llm\] provider)$" "$TRASH/out"
 '
 
 test_expect_success 'e: the fix edited in $GIT_EDITOR (a sed script), then applied' '

@@ -420,6 +420,24 @@ static void test_render_finding(void **state)
 	f.triage.error = NULL;
 	render(&b, &f, pushed, 0, 0);
 	assert_non_null(strstr(b.buf, "  triage: none (not triaged)\n"));
+	/* With no LLM configured the hook says it once; no line a finding,
+	 * but a reason (an error) is still shown. */
+	{
+		struct pf_ui_render_opts o = { 0 };
+
+		o.width = 80;
+		o.no_llm = 1;
+		pf_buf_reset(&b);
+		pf_ui_render_finding(&b, &f, pushed, strlen(pushed), &o);
+		assert_null(strstr(b.buf, "triage:"));
+		assert_non_null(strstr(b.buf, "fix: none"));
+		f.triage.error = pf_xstrdup("answer refused");
+		pf_buf_reset(&b);
+		pf_ui_render_finding(&b, &f, pushed, strlen(pushed), &o);
+		assert_non_null(strstr(b.buf, "  triage: none (answer refused)"));
+		free(f.triage.error);
+		f.triage.error = NULL;
+	}
 	/* Other verdicts, cached, feedback. */
 	f.triage.verdict = PF_VERDICT_FALSE_POSITIVE;
 	f.triage.cached = 1;
