@@ -36,7 +36,7 @@ int cmd_config(int argc, const char **argv)
 		.about = "Print the effective configuration (every layer "
 			 "applied) as INI; exit 1 after a warning, 2 when a "
 			 "file cannot be read.\n",
-		.max_args = -1,
+		.max_args = 0,
 	};
 	struct pf_run run;
 	struct pf_buf out = PF_BUF_INIT;

@@ -308,7 +308,7 @@ int cmd_doctor(int argc, const char **argv)
 		.about =
 			"Check hook, config, scanner, LLM and mirror settings; "
 			"sends nothing.\n",
-		.max_args = -1,
+		.max_args = 0,
 	};
 	struct doctor d = { 0, 0 };
 	struct pf_run run;

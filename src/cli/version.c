@@ -10,10 +10,9 @@
 
 int cmd_version(int argc, const char **argv)
 {
-	/* Extra arguments are ignored, as they always were. */
 	static const struct cli_command cmd = {
 		.name = "version",
-		.max_args = -1,
+		.max_args = 0,
 	};
 	int n = cli_parse(&cmd, argc, argv);
 

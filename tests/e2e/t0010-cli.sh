@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CMDS="hook scan changes config doctor version preview demo ignored unignore
-mirror log"
+mirror log uninstall"
 
 test_expect_success 'CMD --help and pushfix help CMD: the usage, exit 0' '
 	for c in $CMDS; do
@@ -23,6 +23,16 @@ test_expect_success 'an unknown option: the error, the usage line, exit 2' '
 		{ "$PUSHFIX_BIN" $c --frobnicate >"$TRASH/out" 2>"$TRASH/err"
 		  test $? -eq 2; } &&
 		expect_grep "^error: unknown option .--frobnicate.$" "$TRASH/err" &&
+		expect_grep "^usage: pushfix $c" "$TRASH/err" &&
+		! test -s "$TRASH/out" || return 1
+	done
+'
+
+test_expect_success 'commands that take no arguments refuse one: exit 2' '
+	for c in config doctor version; do
+		{ "$PUSHFIX_BIN" $c extra >"$TRASH/out" 2>"$TRASH/err"
+		  test $? -eq 2; } &&
+		expect_grep "^error: too many arguments$" "$TRASH/err" &&
 		expect_grep "^usage: pushfix $c" "$TRASH/err" &&
 		! test -s "$TRASH/out" || return 1
 	done
