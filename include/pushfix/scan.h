@@ -20,15 +20,34 @@ struct pf_scan_target {
 	size_t len;
 };
 
+/* One scanner's part of a scan: several may run in one push. */
+struct pf_scan_engine_run {
+	char name[64];	 /* "semgrep", or the SARIF program ("flawfinder") */
+	size_t files;	 /* targets it was given: the files it reads */
+	size_t findings; /* it reported, before the filter */
+	size_t failed;	 /* targets it failed on, alone (named in diag) */
+	double ms;	 /* its wall time */
+};
+
 struct pf_scan_result {
-	char engine[64];    /* "semgrep", or the SARIF program ("flawfinder") */
+	char engine[64];    /* the scanners' names joined by '+' */
 	struct pf_buf diag; /* scanner errors and notes, one per line */
 	unsigned nerrors;   /* scanner errors of level error */
-	double ms;	    /* wall time of the scanner */
+	double ms;	    /* wall time of the scanners together */
+	/* What was covered, for the report's coverage line. */
+	struct pf_scan_engine_run *runs;
+	size_t runs_nr, runs_alloc;
+	char **unread; /* targets no scanner reads (repository paths) */
+	size_t unread_nr, unread_alloc;
 };
 
 void pf_scan_result_init(struct pf_scan_result *r);
 void pf_scan_result_release(struct pf_scan_result *r);
+/* A new run record named `name`, zeroed otherwise. */
+struct pf_scan_engine_run *pf_scan_result_add_run(struct pf_scan_result *r,
+						  const char *name);
+/* Record `path` as read by no scanner (copied). */
+void pf_scan_result_add_unread(struct pf_scan_result *r, const char *path);
 
 /*
  * Scan arbitrary content (also used to verify a fix).  `ignore_file` is

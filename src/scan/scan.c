@@ -29,6 +29,31 @@ void pf_scan_result_release(struct pf_scan_result *r)
 	if (!r)
 		return;
 	pf_buf_release(&r->diag);
+	free(r->runs);
+	for (size_t i = 0; i < r->unread_nr; i++)
+		free(r->unread[i]);
+	free(r->unread);
+	r->runs = NULL;
+	r->unread = NULL;
+	r->runs_nr = r->runs_alloc = r->unread_nr = r->unread_alloc = 0;
+}
+
+struct pf_scan_engine_run *pf_scan_result_add_run(struct pf_scan_result *r,
+						  const char *name)
+{
+	struct pf_scan_engine_run *run;
+
+	PF_ALLOC_GROW(r->runs, r->runs_nr + 1, r->runs_alloc);
+	run = &r->runs[r->runs_nr++];
+	memset(run, 0, sizeof(*run));
+	snprintf(run->name, sizeof(run->name), "%s", name);
+	return run;
+}
+
+void pf_scan_result_add_unread(struct pf_scan_result *r, const char *path)
+{
+	PF_ALLOC_GROW(r->unread, r->unread_nr + 1, r->unread_alloc);
+	r->unread[r->unread_nr++] = pf_xstrdup(path);
 }
 
 static const char *sarif_command(const struct pf_config *cfg)
@@ -822,6 +847,12 @@ int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
 		free(b);
 	}
 	if (!ret) {
+		struct pf_scan_engine_run *run =
+			pf_scan_result_add_run(res, res->engine);
+
+		run->files = nr;
+		run->findings = found.nr;
+		run->ms = res->ms;
 		for (size_t i = 0; i < found.nr; i++)
 			pf_finding_copy(pf_findings_push(out), &found.v[i]);
 	}
