@@ -93,6 +93,8 @@ struct pf_finding {
 	struct pf_triage triage;
 	struct pf_fix fix;
 	int ignored;  /* decision store says: do not show */
+	int secret;   /* pushfix's own credential finding (issue 11): never
+			 sent to an LLM, its value shown masked only */
 	size_t count; /* identical reports this one stands for (0 or 1:
 			 itself alone); see pf_findings_merge() */
 };
