@@ -145,6 +145,10 @@ static void diff_opts(const struct pf_run *run, struct pf_diff_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->max_file_bytes = run->cfg.scan.max_file_bytes;
 	o->find_renames = 1;
+	/* Files that only lost lines or moved hold findings these modes
+	 * keep; `added` and `context` have nothing to keep there. */
+	o->keep_unchanged = run->cfg.scan.filter == PF_FILTER_FILE ||
+			    run->cfg.scan.filter == PF_FILTER_ALL;
 }
 
 static int finish_changes(struct pf_run *run)

@@ -301,7 +301,7 @@ static void test_rename_with_edit(void **state)
 
 	/* With rename detection off: a new file, every line. */
 	{
-		struct pf_diff_opts o = { 0, 0 };
+		struct pf_diff_opts o = { 0, 0, 0 };
 
 		range(f, "HEAD~1", "HEAD", &o);
 		assert_changes(f, "new.c\t1-10\n");
@@ -335,7 +335,7 @@ static void test_skipped_with_reasons(void **state)
 	struct fx *f = *state;
 	static const char bin[] = { 'P', 'K', 0, 1, 2, '\n', 'x', 0 };
 	struct pf_buf big = PF_BUF_INIT;
-	struct pf_diff_opts o = { 100, 1 };
+	struct pf_diff_opts o = { 100, 1, 0 };
 
 	write_file(f, "gone.txt", "bye\n");
 	write_file(f, "keep.txt", "a\n");
@@ -550,7 +550,7 @@ static void test_all(void **state)
 	struct fx *f = *state;
 	static const char bin[] = { 'G', 'I', 'F', 0, 9 };
 	struct pf_changed_file *cf;
-	struct pf_diff_opts o = { 30, 1 };
+	struct pf_diff_opts o = { 30, 1, 0 };
 	git_oid tip;
 
 	write_file(f, "a.txt", "1\n2\n3\n");
