@@ -685,8 +685,12 @@ static void keep_findings(struct pf_findings *out, struct batch *b)
 			pf_lines_index(&ix[tg - b->t], tg->data, tg->len);
 		if (pf_finding_locate_indexed(f, tg->data, tg->len,
 					      &ix[tg - b->t])) {
-			pf_buf_addf(&b->res->diag, "note: %s: %s; ignored\n",
-				    f->path, pf_error_last());
+			/* Said even when not verbose: a finding the scanner
+			 * reported and pushfix cannot place is not an
+			 * all-clear (issue 11 item 8). */
+			pf_buf_addf(&b->res->diag,
+				    "warning: %s: %s; not shown\n", f->path,
+				    pf_error_last());
 			continue;
 		}
 		pf_finding_copy(pf_findings_push(out), f);

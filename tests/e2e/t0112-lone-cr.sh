@@ -54,4 +54,21 @@ test_expect_success 'git push: the user sees mac.c:4 and its code' '
 	expect_grep "1 finding on the pushed lines (1 commit, 3 added lines in 1 file, 1 scanned by flawfinder" "$TRASH/err"
 '
 
+test_expect_success 'a line no count can place: said, not a silent all-clear' '
+	cd "$TRASH/work" &&
+	cat >"$TRASH/far.py" <<-\EOF &&
+	import json, sys
+	res = [{"ruleId": "far", "level": "error", "message": {"text": "far"},
+	        "locations": [{"physicalLocation": {
+	            "artifactLocation": {"uri": p},
+	            "region": {"startLine": 99}}}]} for p in sys.argv[1:]]
+	print(json.dumps({"version": "2.1.0", "runs": [
+	    {"tool": {"driver": {"name": "far"}}, "results": res}]}))
+	EOF
+	printf "int y;\n" >>mac.c && git commit -q -am more &&
+	PUSHFIX_SCAN_ENGINE=sarif PUSHFIX_SCAN_COMMAND="python3 $TRASH/far.py {files}" \
+		git push origin main 2>"$TRASH/err" &&
+	expect_grep "^pushfix: warning: mac.c: mac.c:99: finding of far lies outside the file; not shown$" "$TRASH/err"
+'
+
 test_done
