@@ -391,11 +391,13 @@ static size_t add_visible(struct pf_buf *b, const char *s, size_t max, int *cut)
 	return col;
 }
 
-/* Word-wrap `text` (white space folded) at `width` with `indent`. */
-static void add_wrapped(struct pf_buf *b, const char *text, const char *indent,
-			size_t width)
+/* Word-wrap `text` (white space folded) at `width`, each line starting
+ * with `indent` but the first, with `first`. */
+static void add_wrapped_first(struct pf_buf *b, const char *text,
+			      const char *first, const char *indent,
+			      size_t width)
 {
-	size_t ind = strlen(indent), col = 0;
+	size_t ind = strlen(first), col = 0;
 	const char *s = text ? text : "";
 
 	for (;;) {
@@ -413,8 +415,10 @@ static void add_wrapped(struct pf_buf *b, const char *text, const char *indent,
 			col = 0;
 		}
 		if (!col) {
-			pf_buf_addstr(b, indent);
+			pf_buf_addstr(b, first);
 			col = ind;
+			first = indent;
+			ind = strlen(indent);
 		} else {
 			pf_buf_addch(b, ' ');
 			col++;
@@ -426,6 +430,13 @@ static void add_wrapped(struct pf_buf *b, const char *text, const char *indent,
 	}
 	if (col)
 		pf_buf_addch(b, '\n');
+}
+
+/* Every line with `indent`. */
+static void add_wrapped(struct pf_buf *b, const char *text, const char *indent,
+			size_t width)
+{
+	add_wrapped_first(b, text, indent, indent, width);
 }
 
 /* The caller's width (the terminal's, pf_ui_width()), never so narrow
@@ -596,4 +607,14 @@ void pf_report_text(struct pf_buf *out, const struct pf_findings *fs,
 	if (ignored)
 		pf_buf_addf(out, "; %zu ignored", ignored);
 	pf_buf_addch(out, '\n');
+}
+
+void pf_report_coverage_text(struct pf_buf *out, const struct pf_changeset *cs,
+			     const struct pf_scan_result *r, unsigned width)
+{
+	struct pf_buf line = PF_BUF_INIT;
+
+	pf_report_coverage(&line, cs, r);
+	add_wrapped_first(out, line.buf, "covered: ", "  ", width ? width : 80);
+	pf_buf_release(&line);
 }

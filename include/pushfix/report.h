@@ -37,6 +37,11 @@ void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
 void pf_report_coverage(struct pf_buf *out, const struct pf_changeset *cs,
 			const struct pf_scan_result *r);
 
+/* "covered: <coverage>\n" wrapped at `width` columns (0: 80), for the
+ * text report. */
+void pf_report_coverage_text(struct pf_buf *out, const struct pf_changeset *cs,
+			     const struct pf_scan_result *r, unsigned width);
+
 /* Were there files to scan and did no scanner read any of them?  Then
  * "no findings" would mean nothing. */
 int pf_report_nothing_read(const struct pf_changeset *cs,

@@ -161,13 +161,13 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 			cover.buf, pf_now_ms() - t0);
 		goto done;
 	}
+	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s)\n",
+		run.findings.nr, run.findings.nr == 1 ? "" : "s", cover.buf);
 	/* With no LLM the findings go untriaged by choice: say so once
 	 * here, not under every finding. */
-	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s%s)\n",
-		run.findings.nr, run.findings.nr == 1 ? "" : "s", cover.buf,
-		!run.cfg.llm.provider || !strcmp(run.cfg.llm.provider, "none")
-			? "; not triaged: no LLM configured, see [llm] provider"
-			: "");
+	if (!run.cfg.llm.provider || !strcmp(run.cfg.llm.provider, "none"))
+		fprintf(stderr, "pushfix: not triaged: no LLM configured, see "
+				"[llm] provider\n");
 	/* Triage is best effort: a dead LLM leaves findings untriaged. */
 	if (pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",

@@ -98,11 +98,8 @@ int cmd_scan(int argc, const char **argv)
 	if (fmt == PF_FORMAT_TEXT && !run.findings.nr)
 		pf_buf_addch(&out, '\n');
 	/* Under the findings' count, what they were looked for in. */
-	if (fmt == PF_FORMAT_TEXT && run.findings.nr) {
-		pf_buf_addstr(&out, "covered: ");
-		pf_report_coverage(&out, &run.cs, &run.scan);
-		pf_buf_addch(&out, '\n');
-	}
+	if (fmt == PF_FORMAT_TEXT && run.findings.nr)
+		pf_report_coverage_text(&out, &run.cs, &run.scan, ro.width);
 	if (run.verbose && run.scan.unread_nr) {
 		struct pf_buf un = PF_BUF_INIT;
 

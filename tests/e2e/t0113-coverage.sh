@@ -39,7 +39,8 @@ test_expect_success 'git push with a finding: the count line says it too' '
 	cd "$TRASH/work" &&
 	PUSHFIX_SCAN_ENGINE=sarif PUSHFIX_SCAN_COMMAND="$FF" \
 		git push origin main 2>"$TRASH/err" &&
-	expect_grep "^pushfix: 1 finding on the pushed lines (1 commit, 2 added lines in 1 file, 1 scanned by flawfinder; not triaged" "$TRASH/err"
+	expect_grep "^pushfix: 1 finding on the pushed lines (1 commit, 2 added lines in 1 file, 1 scanned by flawfinder)$" "$TRASH/err" &&
+	expect_grep "^pushfix: not triaged: no LLM configured, see \[llm\] provider$" "$TRASH/err"
 '
 
 test_expect_success 'scan --all: no commits to count, the files are' '
