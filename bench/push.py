@@ -18,7 +18,8 @@ output says which.  `git push` runs with the hook installed and
 each without triage ([llm] provider = none) and with triage by the stand-in
 LLM (tests/standins/llm_server.py) answering after BENCH_PUSH_DELAY_MS
 (200) ms.  The baseline, in the same run, is flawfinder alone on the same
-files (checked out into a directory): the ratios say what pushfix adds.
+files (checked out into a directory): the ratios say what pushfix adds;
+`git push --no-verify` is timed too (git's own share of a total).
 Medians of BENCH_PUSH_REPS (3).  BENCH_KEEP=1 keeps the temp dir.
 """
 import os
@@ -153,11 +154,12 @@ def first_question(repo, env):
         os.chdir(old)
 
 
-def total(repo, env):
+def total(repo, env, hook=True):
     """ms of a whole `git push` with no terminal; findings listed."""
     e = dict(env, PUSHFIX_TTY="/nonexistent")
     t0 = time.monotonic()
-    r = subprocess.run(["git", "push", "origin", "main"], cwd=repo, env=e,
+    r = subprocess.run(["git", "push", "origin", "main"] +
+                       ([] if hook else ["--no-verify"]), cwd=repo, env=e,
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE)
     ms = (time.monotonic() - t0) * 1000
@@ -252,6 +254,12 @@ def main():
         nfiles = baseline(repo, base, tip, tmp, env)[1]
         print("  baseline: flawfinder alone on the %d changed files: "
               "%.0f ms" % (nfiles, base_ms))
+        plain = []
+        for _ in range(reps):
+            reset(repo, origin, base, env)
+            plain.append(total(repo, env, hook=False)[0])
+        print("  git push --no-verify (git's own part of a total): %.0f ms"
+              % med(plain))
         for name, e in modes.items():
             fq, tot, said = [], [], ""
             for _ in range(treps if name == "triage" else reps):
