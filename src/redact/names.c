@@ -37,6 +37,10 @@ struct word_seq {
 	size_t nr;
 	unsigned char cat;
 	size_t next; /* next sequence with the same first part */
+	/* Every part is a common word ("Static Void"): match only the
+	 * name's own spelling, these letters case for case, so that
+	 * `static void` in code stays. */
+	char *exact;
 };
 
 struct long_part {
@@ -78,11 +82,15 @@ void pf_redact_ctx_release(struct pf_redact_ctx *ctx)
 		for (size_t k = 0; k < p->seq[i].nr; k++)
 			free(p->seq[i].parts[k]);
 		free(p->seq[i].parts);
+		free(p->seq[i].exact);
 	}
 	free(p->seq);
 	for (size_t i = 0; i < p->lp_nr; i++)
 		free(p->lp[i].w);
 	free(p->lp);
+	for (size_t i = 0; i < p->bj_nr; i++)
+		free(p->bj[i].w);
+	free(p->bj);
 	for (size_t i = 0; i < p->allow_nr; i++)
 		free(p->allow[i]);
 	free(p->allow);
@@ -140,6 +148,16 @@ static const char *const stop_words[] = {
 static int is_stop_word(const char *w)
 {
 	return in_sorted(stop_words, PF_ARRAY_SIZE(stop_words), w, strlen(w));
+}
+
+/* Never a name on its own: a stop word, a language word, a common
+ * English word (issue 12), or a number ("Author 100"). */
+static int never_alone(const char *w)
+{
+	size_t l = strlen(w);
+
+	return is_stop_word(w) || pf_redact_is_common_word(w, l) ||
+	       strspn(w, "0123456789") == l;
 }
 
 size_t pf_redact_split(const char *s, char **parts, size_t max, char *store,
@@ -291,16 +309,28 @@ static void add_single(struct pf_redact_priv *p, enum pf_vault_cat cat,
 }
 
 static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
-		    char **parts, size_t nr)
+		    char **parts, size_t nr, const char *word)
 {
 	struct wentry *e;
 	struct word_seq *q;
+	size_t common = 0;
 
 	PF_ALLOC_GROW(p->seq, p->seq_nr + 1, p->seq_alloc);
 	q = &p->seq[p->seq_nr];
 	q->parts = pf_xmalloc(nr * sizeof(char *));
 	q->nr = nr;
 	q->cat = (unsigned char)cat;
+	q->exact = NULL;
+	for (size_t i = 0; i < nr; i++)
+		common += never_alone(parts[i]);
+	if (common == nr && cat != PF_CAT_WORD) {
+		struct pf_buf x = PF_BUF_INIT;
+
+		for (const char *c = word; *c; c++)
+			if (IS(*c, C_ALNUM) || ((unsigned char)*c & 0x80))
+				pf_buf_addch(&x, *c);
+		q->exact = pf_buf_detach(&x, NULL);
+	}
 	for (size_t i = 0; i < nr; i++) {
 		q->parts[i] = pf_xstrdup(parts[i]);
 		wm_get(p, parts[i]); /* so that qf knows every part */
@@ -308,6 +338,28 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	e = wm_get(p, parts[0]);
 	q->next = e->seq;
 	e->seq = p->seq_nr++;
+}
+
+/* An organisation name matched at sub-word boundaries in any case and
+ * any camelCase: "cjson" in cJSON, CJSON_PUBLIC, cJSONLite. */
+static void add_joined(struct pf_redact_priv *p, enum pf_vault_cat cat,
+		       const char *w)
+{
+	size_t l = strlen(w);
+
+	if (l < 3 || never_alone(w))
+		return;
+	for (size_t i = 0; i < p->bj_nr; i++)
+		if (!strcmp(p->bj[i].w, w))
+			return;
+	PF_ALLOC_GROW(p->bj, p->bj_nr + 1, p->bj_alloc);
+	p->bj_first[(unsigned char)w[0]] = 1;
+	if (w[0] >= 'a' && w[0] <= 'z')
+		p->bj_first[(unsigned char)w[0] - 32] = 1;
+	p->bj[p->bj_nr].w = pf_xstrdup(w);
+	p->bj[p->bj_nr].len = l;
+	p->bj[p->bj_nr].cat = (unsigned char)cat;
+	p->bj_nr++;
 }
 
 static void add_long(struct pf_redact_priv *p, enum pf_vault_cat cat,
@@ -349,7 +401,7 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 	if (nr > 1) {
 		struct pf_buf j = PF_BUF_INIT;
 
-		add_seq(p, cat, parts, nr);
+		add_seq(p, cat, parts, nr, word);
 		for (size_t i = 0; i < nr; i++)
 			pf_buf_addstr(&j, parts[i]);
 		joined = pf_buf_detach(&j, NULL);
@@ -358,23 +410,24 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 	case PF_CAT_PERSON:
 	case PF_CAT_ORG:
 		/* The whole name joined ("routeplanner"), and each
-		 * distinctive part alone ("northwind", not "sync"). */
-		if (joined && !is_stop_word(joined))
+		 * distinctive part alone ("northwind", not "sync", not
+		 * "void" of "IvanVoid", not "use"). */
+		if (joined && !never_alone(joined))
 			add_single(p, cat, joined);
 		for (size_t i = 0; i < nr; i++) {
 			size_t l = strlen(parts[i]);
 
-			/* "Author 100": a number alone identifies nobody */
-			if (l < 3 || is_stop_word(parts[i]) ||
-			    strspn(parts[i], "0123456789") == l)
+			if (l < 3 || never_alone(parts[i]))
 				continue;
 			add_single(p, cat, parts[i]);
 			if (cat == PF_CAT_ORG && l >= 7)
 				add_long(p, cat, parts[i]);
 		}
 		if (cat == PF_CAT_ORG && joined && strlen(joined) >= 7 &&
-		    !is_stop_word(joined))
+		    !never_alone(joined))
 			add_long(p, cat, joined);
+		if (cat == PF_CAT_ORG)
+			add_joined(p, cat, joined ? joined : parts[0]);
 		break;
 	case PF_CAT_HOST:
 		break; /* the sequence of its labels is enough */
@@ -594,6 +647,54 @@ static size_t subword_end(const char *t, size_t n, size_t i)
 	return e;
 }
 
+/* Does a sub-word start at k (0 < k <= n; see subword_end)? */
+static int at_boundary(const char *t, size_t n, size_t k)
+{
+	unsigned c, prev;
+
+	if (k >= n)
+		return 1;
+	c = pf_redact_sub_cls[(unsigned char)t[k]];
+	prev = pf_redact_sub_cls[(unsigned char)t[k - 1]];
+	if (!(c & S_SUB) || !(prev & S_SUB))
+		return 1;
+	return ((c & S_UPPER) && (prev & S_LOWER)) || ((c ^ prev) & S_DIGIT) ||
+	       ((c & S_UPPER) && (prev & S_UPPER) && k + 1 < n &&
+		(pf_redact_sub_cls[(unsigned char)t[k + 1]] & S_LOWER));
+}
+
+/* Are the letters of [i, e) those of the name's own spelling, case for
+ * case (an all-common-word name, see struct word_seq)? */
+static int exact_match(const char *exact, const char *t, size_t i, size_t e)
+{
+	for (; i < e; i++) {
+		if (!is_subword_char(t[i]))
+			continue;
+		if (*exact++ != t[i])
+			return 0;
+	}
+	return !*exact;
+}
+
+/* The organisation names of p->bj starting at the sub-word i and ending
+ * where a sub-word ends, other than the sub-word [i, e) itself. */
+static void joined_at(struct scan *sc, size_t i, size_t e)
+{
+	const struct pf_redact_priv *p = sc->p;
+	const char *t = sc->t;
+
+	for (size_t k = 0; k < p->bj_nr; k++) {
+		const char *w = p->bj[k].w;
+		size_t l = p->bj[k].len;
+
+		if (l == e - i || i + l > sc->n ||
+		    lower((unsigned char)t[i]) != w[0] ||
+		    strncasecmp(t + i, w, l) || !at_boundary(t, sc->n, i + l))
+			continue;
+		add_span(sc->sp, i, i + l, p->bj[k].cat);
+	}
+}
+
 /* Does the sequence q match the sub-words from [i, e)?  Its end or 0. */
 static size_t seq_match(const struct word_seq *q, const char *t, size_t n,
 			size_t e)
@@ -619,7 +720,7 @@ void pf_redact_names(struct scan *sc)
 	const char *t = sc->t;
 	size_t i = 0, n = sc->n;
 
-	if (!p || !p->wm_nr)
+	if (!p || (!p->wm_nr && !p->bj_nr))
 		return;
 	while (i < n) {
 		size_t e, q;
@@ -630,6 +731,8 @@ void pf_redact_names(struct scan *sc)
 			continue;
 		}
 		e = subword_end(t, n, i);
+		if (p->bj_first[(unsigned char)t[i]])
+			joined_at(sc, i, e);
 		/* "northwind" inside "mynorthwindapi" */
 		if (p->lp_nr && e - i > p->lp_min) {
 			for (size_t x = i; x + p->lp_min <= e; x++) {
@@ -662,7 +765,8 @@ void pf_redact_names(struct scan *sc)
 		for (size_t s = w->seq; s != (size_t)-1; s = p->seq[s].next) {
 			size_t end = seq_match(&p->seq[s], t, n, e);
 
-			if (end)
+			if (end && (!p->seq[s].exact ||
+				    exact_match(p->seq[s].exact, t, i, end)))
 				add_span(sc->sp, i, end, p->seq[s].cat);
 		}
 		i = e;

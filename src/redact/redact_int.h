@@ -187,6 +187,11 @@ struct pf_redact_priv {
 	unsigned char lp_first[256];   /* a long part starts with this byte */
 	size_t lp_min;		       /* the shortest long part */
 	unsigned char qf[QF_BITS / 8]; /* qf_index of every word */
+	/* organisation names found at sub-word boundaries whatever their
+	 * camelCase: "cjson" in cJSON_Parse, CJSON_PUBLIC (names.c) */
+	struct long_part *bj;
+	size_t bj_nr, bj_alloc;
+	unsigned char bj_first[256];
 	/* hosts kept: exact, or suffix when starting with '.' */
 	char **allow;
 	size_t allow_nr, allow_alloc;
@@ -197,6 +202,10 @@ struct pf_redact_priv {
 	struct span *scratch, *sort_tmp;
 	size_t scratch_alloc, sort_tmp_alloc;
 };
+
+/* Is w (n bytes, lower-case) a language keyword, a built-in type name or
+ * a common English word?  Such a word is never a name alone (words.c). */
+int pf_redact_is_common_word(const char *w, size_t n);
 
 /*
  * Split a name into lower-case parts on anything not alphanumeric (bytes
