@@ -42,7 +42,13 @@
  * from 1.  Placeholders are deterministic (same push, same order, same
  * placeholders), so the LLM cache keyed by the anonymised body still hits.
  * The same value (byte for byte) always gets the same placeholder within
- * one vault, across every text and path redacted with it.  Only the value
+ * one vault, across every text and path redacted with it.  A name (PERSON,
+ * ORG, HOST, WORD) gets one placeholder whatever its case (cJSON, CJSON
+ * and cjson are one PF_ORG_1); the vault keeps each spelling and the
+ * identifiers it was seen in, and restores the spelling of that identifier
+ * (PF_ORG_1_Parse -> cJSON_Parse, PF_ORG_1_PUBLIC -> CJSON_PUBLIC); in an
+ * identifier it never saw, the spelling whose case fits the rest of the
+ * identifier, else the most frequent one.  Only the value
  * is replaced: quotes, `scheme://`, ports, '@' of a URL's user info,
  * PEM armour lines and file extensions stay, so the code still reads.
  *
@@ -161,6 +167,8 @@ struct pf_vault_entry {
 	enum pf_vault_cat cat;
 	/* private: hashes of original and placeholder */
 	unsigned long long h_value, h_ph;
+	/* private: the other spellings of a name (vault.c) */
+	struct pf_vault_cases *cases;
 };
 
 struct pf_vault {

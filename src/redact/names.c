@@ -37,9 +37,9 @@ struct word_seq {
 	size_t nr;
 	unsigned char cat;
 	size_t next; /* next sequence with the same first part */
-	/* Every part is a common word ("Static Void"): match only the
-	 * name's own spelling, these letters case for case, so that
-	 * `static void` in code stays. */
+	/* Every part is a common word ("Static Void", "static-int"): match
+	 * only the name as written, byte for byte, so that `static void`
+	 * and `static int` in code stay. */
 	char *exact;
 };
 
@@ -322,14 +322,16 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	q->cat = (unsigned char)cat;
 	q->exact = NULL;
 	for (size_t i = 0; i < nr; i++)
-		common += never_alone(parts[i]);
+		common += strlen(parts[i]) < 3 || never_alone(parts[i]);
 	if (common == nr && cat != PF_CAT_WORD) {
-		struct pf_buf x = PF_BUF_INIT;
+		size_t l;
 
-		for (const char *c = word; *c; c++)
-			if (IS(*c, C_ALNUM) || ((unsigned char)*c & 0x80))
-				pf_buf_addch(&x, *c);
-		q->exact = pf_buf_detach(&x, NULL);
+		while (*word == ' ' || *word == '\t')
+			word++;
+		l = strlen(word);
+		while (l && (word[l - 1] == ' ' || word[l - 1] == '\t'))
+			l--;
+		q->exact = pf_xstrndup(word, l);
 	}
 	for (size_t i = 0; i < nr; i++) {
 		q->parts[i] = pf_xstrdup(parts[i]);
@@ -663,17 +665,11 @@ static int at_boundary(const char *t, size_t n, size_t k)
 		(pf_redact_sub_cls[(unsigned char)t[k + 1]] & S_LOWER));
 }
 
-/* Are the letters of [i, e) those of the name's own spelling, case for
- * case (an all-common-word name, see struct word_seq)? */
+/* Is [i, e) the name as written (an all-common-word name, see struct
+ * word_seq)? */
 static int exact_match(const char *exact, const char *t, size_t i, size_t e)
 {
-	for (; i < e; i++) {
-		if (!is_subword_char(t[i]))
-			continue;
-		if (*exact++ != t[i])
-			return 0;
-	}
-	return !*exact;
+	return strlen(exact) == e - i && !memcmp(exact, t + i, e - i);
 }
 
 /* The organisation names of p->bj starting at the sub-word i and ending

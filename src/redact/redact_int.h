@@ -396,6 +396,13 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 /* The run [a, b) of base64 or hex letters, if it decodes to a secret. */
 void pf_redact_encoded(struct scan *sc, size_t a, size_t b);
 
+/* pf_vault_put() of the value t[a, b), which notes the identifier it
+ * sits in, within [lo, hi) (the values replaced beside it excluded), so
+ * that its spelling comes back there (vault.c). */
+const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
+			    const char *t, size_t lo, size_t hi, size_t a,
+			    size_t b);
+
 /* The length of a placeholder look-alike at text[i], or 0 (vault.c). */
 size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,
 			 size_t i);
