@@ -265,6 +265,54 @@ static void test_common_word_list(void **state)
 	assert_false(pf_redact_is_common_word("voidworks", 9));
 }
 
+/* Bad input loses nothing: thousands of authors, one-letter names,
+ * regex metacharacters, bytes that are not UTF-8, remotes with no owner. */
+static void test_bad_names(void **state)
+{
+	static const char *const odd[] = {
+		"a", "Z", "A.*(b)", "[Bob]+", "\\d{3}", "Jos\xe9 M\xfcller",
+		"\xff\xfe", "O'Brien-Smith", "  ", "",
+	};
+	static const char *const urls[] = {
+		"https://host.example/", "git@host.example:repo.git",
+		"file:///", "ssh://", "/", "C:\\", "::::",
+	};
+	static const char *const in =
+		"int a = Z; /* A.*(b) [Bob]+ by Jos\xe9 M\xfcller, "
+		"O'Brien-Smith and Person 4321 Dev */ static void use(void);\n";
+	struct pf_redact_ctx ctx;
+	struct pf_vault v;
+	struct pf_buf out = PF_BUF_INIT, back = PF_BUF_INIT;
+	char name[64];
+
+	(void)state;
+	pf_redact_ctx_init(&ctx);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "Person %d Dev", i);
+		pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, name);
+	}
+	for (size_t i = 0; i < PF_ARRAY_SIZE(odd); i++)
+		pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, odd[i]);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(urls); i++)
+		pf_redact_ctx_add_remote_url(&ctx, urls[i]);
+	pf_vault_init(&v, NULL);
+	assert_int_equal(pf_redact_text(&out, &v, &ctx, in, strlen(in)), 0);
+	for (const char *bad = "Jos\xe9\0M\xfcller\0O'Brien\0Person 4321\0";
+	     *bad; bad += strlen(bad) + 1)
+		if (strstr(out.buf, bad))
+			fail_msg("'%s' leaked: %s", bad, out.buf);
+	assert_non_null(strstr(out.buf, "int a = Z;"));
+	assert_non_null(strstr(out.buf, "static void use(void);"));
+	assert_int_equal(pf_vault_restore(&back, &v, out.buf, out.len, out.buf,
+					  out.len),
+			 0);
+	assert_string_equal(back.buf, in);
+	pf_buf_release(&out);
+	pf_buf_release(&back);
+	pf_vault_release(&v);
+	pf_redact_ctx_release(&ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_names_still_go),
 		cmocka_unit_test(test_org_every_case),
 		cmocka_unit_test(test_own_sources_intact),
+		cmocka_unit_test(test_bad_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
