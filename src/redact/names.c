@@ -342,44 +342,43 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	e->seq = p->seq_nr++;
 }
 
+/* Add w to a list of parts searched where their first byte occurs
+ * (either case); 0 if it was there already. */
+static int part_add(struct long_part **v, size_t *nr, size_t *alloc,
+		    unsigned char *first, enum pf_vault_cat cat, const char *w)
+{
+	for (size_t i = 0; i < *nr; i++)
+		if (!strcmp((*v)[i].w, w))
+			return 0;
+	PF_ALLOC_GROW(*v, *nr + 1, *alloc);
+	first[(unsigned char)w[0]] = 1;
+	if (w[0] >= 'a' && w[0] <= 'z')
+		first[(unsigned char)w[0] - 32] = 1;
+	(*v)[*nr].w = pf_xstrdup(w);
+	(*v)[*nr].len = strlen(w);
+	(*v)[*nr].cat = (unsigned char)cat;
+	(*nr)++;
+	return 1;
+}
+
 /* An organisation name matched at sub-word boundaries in any case and
  * any camelCase: "cjson" in cJSON, CJSON_PUBLIC, cJSONLite. */
 static void add_joined(struct pf_redact_priv *p, enum pf_vault_cat cat,
 		       const char *w)
 {
-	size_t l = strlen(w);
-
-	if (l < 3 || never_alone(w))
-		return;
-	for (size_t i = 0; i < p->bj_nr; i++)
-		if (!strcmp(p->bj[i].w, w))
-			return;
-	PF_ALLOC_GROW(p->bj, p->bj_nr + 1, p->bj_alloc);
-	p->bj_first[(unsigned char)w[0]] = 1;
-	if (w[0] >= 'a' && w[0] <= 'z')
-		p->bj_first[(unsigned char)w[0] - 32] = 1;
-	p->bj[p->bj_nr].w = pf_xstrdup(w);
-	p->bj[p->bj_nr].len = l;
-	p->bj[p->bj_nr].cat = (unsigned char)cat;
-	p->bj_nr++;
+	if (strlen(w) >= 3 && !never_alone(w))
+		part_add(&p->bj, &p->bj_nr, &p->bj_alloc, p->bj_first, cat, w);
 }
 
+/* A long part found inside longer words ("northwind" in "mynorthwind"). */
 static void add_long(struct pf_redact_priv *p, enum pf_vault_cat cat,
 		     const char *w)
 {
-	for (size_t i = 0; i < p->lp_nr; i++)
-		if (!strcmp(p->lp[i].w, w))
-			return;
-	PF_ALLOC_GROW(p->lp, p->lp_nr + 1, p->lp_alloc);
-	p->lp_first[(unsigned char)w[0]] = 1;
-	if (w[0] >= 'a' && w[0] <= 'z')
-		p->lp_first[(unsigned char)w[0] - 32] = 1;
-	p->lp[p->lp_nr].w = pf_xstrdup(w);
-	p->lp[p->lp_nr].len = strlen(w);
-	if (!p->lp_min || p->lp[p->lp_nr].len < p->lp_min)
-		p->lp_min = p->lp[p->lp_nr].len;
-	p->lp[p->lp_nr].cat = (unsigned char)cat;
-	p->lp_nr++;
+	size_t l = strlen(w);
+
+	if (part_add(&p->lp, &p->lp_nr, &p->lp_alloc, p->lp_first, cat, w) &&
+	    (!p->lp_min || l < p->lp_min))
+		p->lp_min = l;
 }
 
 void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,

@@ -349,8 +349,12 @@ static void rehash(struct pf_vault *v)
 	}
 }
 
-static size_t find_value(const struct pf_vault *v, const char *value,
-			 size_t len, uint64_t h)
+/*
+ * The entry whose original is value (len bytes), or EMPTY; folded: a name
+ * whose original is value in any case (h is then hash_folded()'s).
+ */
+static size_t find_entry(const struct pf_vault *v, const char *value,
+			 size_t len, uint64_t h, int folded)
 {
 	size_t k;
 
@@ -364,31 +368,9 @@ static size_t find_value(const struct pf_vault *v, const char *value,
 			const struct pf_vault_entry *e = &v->v[SLOT_IDX(s)];
 
 			if (e->original_len == len &&
-			    !memcmp(e->original, value, len))
-				return SLOT_IDX(s);
-		}
-		k = (k + 1) & (v->hash_alloc - 1);
-	}
-	return EMPTY;
-}
-
-/* An entry of a name that is value in another case, or EMPTY. */
-static size_t find_folded(const struct pf_vault *v, const char *value,
-			  size_t len, uint64_t h)
-{
-	size_t k;
-
-	if (!v->hash_alloc)
-		return EMPTY;
-	k = (size_t)h & (v->hash_alloc - 1);
-	while (v->by_value[k] != EMPTY) {
-		size_t s = v->by_value[k];
-
-		if (SLOT_HASH(s) == (uint32_t)(h >> 32)) {
-			const struct pf_vault_entry *e = &v->v[SLOT_IDX(s)];
-
-			if (folds(e->cat) && e->original_len == len &&
-			    !strncasecmp(e->original, value, len))
+			    (folded ? folds(e->cat) && !strncasecmp(e->original,
+								    value, len)
+				    : !memcmp(e->original, value, len)))
 				return SLOT_IDX(s);
 		}
 		k = (k + 1) & (v->hash_alloc - 1);
@@ -433,11 +415,11 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 {
 	struct pf_vault_entry *e;
 	uint64_t h = hash_bytes(value, len), hf = h;
-	size_t i = find_value(v, value, len, h);
+	size_t i = find_entry(v, value, len, h, 0);
 
 	if (i == EMPTY && len <= 256 && (folds(cat) || has_upper(value, len))) {
 		hf = hash_folded(value, len);
-		i = find_folded(v, value, len, hf);
+		i = find_entry(v, value, len, hf, 1);
 		if (i != EMPTY && !folds(cat) &&
 		    memcmp(v->v[i].original, value, len))
 			i = EMPTY; /* not a name: its own bytes only */
