@@ -682,8 +682,10 @@ static void joined_at(struct scan *sc, size_t i, size_t e)
 		const char *w = p->bj[k].w;
 		size_t l = p->bj[k].len;
 
+		/* two bytes first: "return" is not "routeplanner" */
 		if (l == e - i || i + l > sc->n ||
 		    lower((unsigned char)t[i]) != w[0] ||
+		    lower((unsigned char)t[i + 1]) != w[1] ||
 		    strncasecmp(t + i, w, l) || !at_boundary(t, sc->n, i + l))
 			continue;
 		add_span(sc->sp, i, i + l, p->bj[k].cat);
@@ -740,6 +742,8 @@ void pf_redact_names(struct scan *sc)
 					if (l >= e - i || x + l > e ||
 					    lower((unsigned char)t[x]) !=
 						    lw[0] ||
+					    lower((unsigned char)t[x + 1]) !=
+						    lw[1] ||
 					    strncasecmp(t + x, lw, l))
 						continue;
 					add_span(sc->sp, x, x + l,
