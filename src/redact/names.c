@@ -423,6 +423,9 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 			add_single(p, cat, parts[i]);
 			if (cat == PF_CAT_ORG && l >= 7)
 				add_long(p, cat, parts[i]);
+			/* "cjson" of cjson.bundle in cJSON_Parse */
+			if (cat == PF_CAT_ORG)
+				add_joined(p, cat, parts[i]);
 		}
 		if (cat == PF_CAT_ORG && joined && strlen(joined) >= 7 &&
 		    !never_alone(joined))

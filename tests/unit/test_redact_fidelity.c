@@ -137,6 +137,26 @@ static void test_org_every_case(void **state)
 	pf_redact_ctx_release(&ctx);
 }
 
+/* A part of a remote's name ("cjson" of a local cjson.bundle) is found
+ * in every case too (issue 12: cJSON went through, CJSON did not). */
+static void test_org_part_every_case(void **state)
+{
+	static const char *const in = "cJSON_Parse CJSON_PUBLIC cjson; bundle\n";
+	struct pf_redact_ctx ctx;
+	struct pf_vault v;
+	char *o;
+
+	(void)state;
+	pf_redact_ctx_init(&ctx);
+	pf_redact_ctx_add_remote_url(&ctx, "/srv/repos/cjson.bundle");
+	pf_vault_init(&v, NULL);
+	o = red(&v, &ctx, in);
+	assert_string_equal(o, "PF_ORG_1_Parse PF_ORG_1_PUBLIC PF_ORG_1; PF_ORG_2\n");
+	free(o);
+	pf_vault_release(&v);
+	pf_redact_ctx_release(&ctx);
+}
+
 /* Every .c and .h of dir, recursively, into the callback. */
 static void each_source(const char *dir, void (*fn)(const char *, void *),
 			void *arg)
@@ -320,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_language_words_stay),
 		cmocka_unit_test(test_names_still_go),
 		cmocka_unit_test(test_org_every_case),
+		cmocka_unit_test(test_org_part_every_case),
 		cmocka_unit_test(test_own_sources_intact),
 		cmocka_unit_test(test_bad_names),
 	};
