@@ -46,6 +46,9 @@ static const char fake_script[] =
 	": >\"$log.data.$n\"\n"
 	"for a in \"$@\"; do\n"
 	"  if [ -f \"$a\" ]; then cat -- \"$a\" >>\"$log.data.$n\"; fi\n"
+	"  if [ -d \"$a\" ]; then find \"$a\" -type f "
+	"! -name .semgrepignore | LC_ALL=C sort | while read -r p; do "
+	"cat -- \"$p\"; done >>\"$log.data.$n\"; fi\n"
 	"done\n"
 	"case \"$FAKE_MODE\" in\n"
 	"hang) sleep 30 & echo $! >\"$log.pid\"; wait; exit 0 ;;\n"
@@ -330,8 +333,9 @@ static void test_scanned_bytes_and_argv(void **state)
 	assert_non_null(strstr(argv, "\nscan\n--json\n--metrics=off\n"
 				     "--disable-version-check\n--quiet\n"
 				     "--config\none.yml\n--config\np/two\n"
-				     "--\nsrc/a.py\nb.py\n"));
-	assert_string_equal(data, CONTENT "x = 2\n");
+				     "--\n.\n"));
+	/* Semgrep gets the directory, which holds the targets alone. */
+	assert_string_equal(data, "x = 2\n" CONTENT);
 	assert_true(pf_starts_with(cwd, f->tmp));
 	assert_non_null(strstr(cwd, "/pushfix-scan."));
 	free(argv);
@@ -339,7 +343,8 @@ static void test_scanned_bytes_and_argv(void **state)
 	free(cwd);
 }
 
-/* The pushed .semgrepignore goes beside the targets, and only then. */
+/* The pushed .semgrepignore goes beside the targets (an empty one when
+ * none was pushed). */
 static void test_ignore_file(void **state)
 {
 	struct fx *f = *state;
@@ -355,7 +360,11 @@ static void test_ignore_file(void **state)
 	ign = log_file(f, "ignore", 1);
 	assert_string_equal(ign, "tests/\n");
 	free(ign);
-	assert_null(log_file(f, "ignore", 2));
+	/* None pushed: an empty one, so that Semgrep's default ignores
+	 * (tests/, vendor/...) do not apply to pushed files. */
+	ign = log_file(f, "ignore", 2);
+	assert_string_equal(ign, "");
+	free(ign);
 }
 
 /* Semgrep's exit statuses, with and without its JSON. */
