@@ -7,6 +7,8 @@
  * itself); a SARIF command reads [scan] command_files, or flawfinder's own
  * C/C++ list, or every file.
  */
+#include <stddef.h>
+
 #include "pushfix/buf.h"
 #include "pushfix/config.h"
 
@@ -43,5 +45,10 @@ void pf_scanner_files(const struct pf_scanner *s, struct pf_buf *out);
  */
 struct pf_scan_tree;
 int pf_scan_tree_write(const char *dir, const struct pf_scan_tree *tree);
+
+/* `data` as the file `rel` (a safe relative path) under `dir`, its
+ * directories made (mode 0700). */
+int pf_scan_write_file(const char *dir, const char *rel, const char *data,
+		       size_t len);
 
 #endif

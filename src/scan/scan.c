@@ -125,33 +125,6 @@ static int safe_relative(const char *p)
 	return 1;
 }
 
-static int write_target(const char *dir, const char *rel, const char *data,
-			size_t len)
-{
-	struct pf_buf path = PF_BUF_INIT;
-	char *slash;
-	FILE *f;
-	int ret = 0;
-
-	pf_buf_addf(&path, "%s/%s", dir, rel);
-	slash = strrchr(path.buf, '/');
-	*slash = '\0';
-	ret = pf_mkdir_p(path.buf, 0700);
-	*slash = '/';
-	if (ret)
-		goto out;
-	f = fopen(path.buf, "wb");
-	if (!f || (len && fwrite(data, 1, len, f) != len) || fclose(f)) {
-		ret = pf_error_set("cannot write '%s': %s", path.buf,
-				   strerror(errno));
-		if (f)
-			fclose(f);
-	}
-out:
-	pf_buf_release(&path);
-	return ret;
-}
-
 static void add_semgrep_argv(char ***argv, size_t *nr, size_t *alloc,
 			     const struct pf_config *cfg, const char *exe)
 {
@@ -429,8 +402,8 @@ static int write_targets(const struct batch *b)
 			return pf_error_setc(PF_EINVALID,
 					     "refusing to scan the path '%s'",
 					     b->t[i].path);
-		ret = write_target(b->dir.buf, b->t[i].path, b->t[i].data,
-				   b->t[i].len);
+		ret = pf_scan_write_file(b->dir.buf, b->t[i].path, b->t[i].data,
+					 b->t[i].len);
 		if (ret)
 			return ret;
 	}
@@ -441,10 +414,10 @@ static int write_targets(const struct batch *b)
 	if (find_target(b->t, b->nr, ".semgrepignore"))
 		return 0;
 	if (job->ignore_data)
-		return write_target(b->dir.buf, ".semgrepignore",
-				    job->ignore_data, job->ignore_len);
+		return pf_scan_write_file(b->dir.buf, ".semgrepignore",
+					  job->ignore_data, job->ignore_len);
 	return job->sc->semgrep
-		       ? write_target(b->dir.buf, ".semgrepignore", "", 0)
+		       ? pf_scan_write_file(b->dir.buf, ".semgrepignore", "", 0)
 		       : 0;
 }
 

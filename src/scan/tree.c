@@ -27,7 +27,7 @@ struct layout {
 	git_repository *repo;
 	git_index *index; /* NULL: no work tree to copy from */
 	const char *worktree;
-	struct pf_buf path, data;
+	struct pf_buf data;
 	int ret;
 };
 
@@ -58,29 +58,32 @@ static int from_worktree(struct layout *l, const char *rel, const git_oid *id)
 	return ok;
 }
 
-static int write_file(struct layout *l, const char *rel, const void *data,
-		      size_t len)
+/* `data` as the file `rel` under `dir`, its directories made (0700). */
+int pf_scan_write_file(const char *dir, const char *rel, const char *data,
+		       size_t len)
 {
+	struct pf_buf path = PF_BUF_INIT;
 	char *slash;
 	FILE *f;
-	int ret;
+	int ret = 0;
 
-	pf_buf_reset(&l->path);
-	pf_buf_addf(&l->path, "%s/%s", l->dir, rel);
-	slash = strrchr(l->path.buf, '/');
+	pf_buf_addf(&path, "%s/%s", dir, rel);
+	slash = strrchr(path.buf, '/');
 	*slash = '\0';
-	if ((ret = pf_mkdir_p(l->path.buf, 0700)))
-		return ret;
+	ret = pf_mkdir_p(path.buf, 0700);
 	*slash = '/';
-	f = fopen(l->path.buf, "wb");
+	if (ret)
+		goto out;
+	f = fopen(path.buf, "wb");
 	if (!f || (len && fwrite(data, 1, len, f) != len) || fclose(f)) {
-		ret = pf_error_set("cannot write '%s': %s", l->path.buf,
+		ret = pf_error_set("cannot write '%s': %s", path.buf,
 				   strerror(errno));
 		if (f)
 			fclose(f);
-		return ret;
 	}
-	return 0;
+out:
+	pf_buf_release(&path);
+	return ret;
 }
 
 static int one_entry(const char *root, const git_tree_entry *e, void *payload)
@@ -99,11 +102,13 @@ static int one_entry(const char *root, const git_tree_entry *e, void *payload)
 	if (pf_diff_path_refused(rel.buf, (unsigned)mode))
 		goto out;
 	if (from_worktree(l, rel.buf, git_tree_entry_id(e))) {
-		ret = write_file(l, rel.buf, l->data.buf, l->data.len);
+		ret = pf_scan_write_file(l->dir, rel.buf, l->data.buf,
+					 l->data.len);
 	} else if (!git_blob_lookup(&blob, l->repo, git_tree_entry_id(e))) {
 		if (git_blob_rawsize(blob) <= TREE_FILE_CAP)
-			ret = write_file(l, rel.buf, git_blob_rawcontent(blob),
-					 (size_t)git_blob_rawsize(blob));
+			ret = pf_scan_write_file(
+				l->dir, rel.buf, git_blob_rawcontent(blob),
+				(size_t)git_blob_rawsize(blob));
 		git_blob_free(blob);
 	}
 out:
@@ -118,7 +123,6 @@ int pf_scan_tree_write(const char *dir, const struct pf_scan_tree *tree)
 	struct layout l = { .dir = dir,
 			    .repo = tree->repo,
 			    .worktree = tree->worktree,
-			    .path = PF_BUF_INIT,
 			    .data = PF_BUF_INIT };
 	git_commit *c = NULL;
 	git_tree *t = NULL;
@@ -147,7 +151,6 @@ out:
 	git_index_free(l.index);
 	git_tree_free(t);
 	git_commit_free(c);
-	pf_buf_release(&l.path);
 	pf_buf_release(&l.data);
 	return ret;
 }
