@@ -565,7 +565,7 @@ static int check_output(struct batch *b)
 			scanner_words(&msg, b);
 			b->failed = 1;
 			ret = pf_error_set("%s exited with %d without writing "
-					   "SARIF to {sarif}%s%s",
+					   "its SARIF file ({sarif})%s%s",
 					   b->name, b->pr.exit_code,
 					   msg.len ? ": " : "", msg.buf);
 			pf_buf_release(&log);
