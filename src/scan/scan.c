@@ -811,27 +811,40 @@ out:
  */
 static int scan_split(struct pf_findings *out, struct pf_scan_result *res,
 		      struct scan_job *job, const struct pf_scan_target *t,
-		      size_t nr)
+		      size_t nr, int depth)
 {
 	size_t diag_len = res->diag.len;
 	int failed, ret;
 
 	ret = scan_batch(out, res, job, t, nr, &failed);
-	if (!ret || !failed)
-		return ret;
-	if (nr > 1) {
-		if (!job->first_msg) {
-			job->first_ret = ret;
-			job->first_msg = pf_xstrdup(pf_error_last());
-		}
-		pf_buf_setlen(&res->diag, diag_len);
+	if (ret == PF_ETIMEOUT && depth) {
+		/* The time ran out while isolating a bad file: what was
+		 * scanned is kept, these are named as not scanned. */
+		pf_buf_addf(&job->failed,
+			    "warning: %s: not scanned, [scan] timeout (%u s) "
+			    "ran out while looking for the file(s) %s "
+			    "failed on:",
+			    job->sc->name, job->cfg->scan.timeout,
+			    job->sc->name);
+		for (size_t i = 0; i < nr; i++)
+			pf_buf_addf(&job->failed, " %s", t[i].path);
+		pf_buf_addch(&job->failed, '\n');
+		job->run->failed += nr;
 		pf_error_clear();
-		ret = scan_split(out, res, job, t, nr / 2);
-		if (!ret)
-			ret = scan_split(out, res, job, t + nr / 2,
-					 nr - nr / 2);
-		return ret;
+		return 0;
 	}
+	if (!ret || !failed || nr < 2)
+		return ret;
+	if (!job->first_msg) {
+		job->first_ret = ret;
+		job->first_msg = pf_xstrdup(pf_error_last());
+	}
+	pf_buf_setlen(&res->diag, diag_len);
+	pf_error_clear();
+	ret = scan_split(out, res, job, t, nr / 2, depth + 1);
+	if (!ret)
+		ret = scan_split(out, res, job, t + nr / 2, nr - nr / 2,
+				 depth + 1);
 	return ret;
 }
 
@@ -934,7 +947,7 @@ static int run_scanner_over(struct pf_findings *found,
 			done[i] = 1;
 			left--;
 		}
-		ret = scan_split(found, res, job, b, bn);
+		ret = scan_split(found, res, job, b, bn, 0);
 		free(b);
 	}
 	/* Nothing at all scanned: the scanner is broken, not one file. */

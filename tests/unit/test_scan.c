@@ -57,6 +57,8 @@ static const char fake_script[] =
 	"failbad) for a in \"$@\"; do if [ -f \"$a\" ] && "
 	"grep -q BAD -- \"$a\"; then printf 'Error: cannot read %s\\n"
 	"it has BAD bytes\\n' \"$a\"; exit 15; fi; done ;;\n"
+	"failslow) for a in \"$@\"; do if [ -f \"$a\" ] && "
+	"grep -q BAD -- \"$a\"; then sleep 1.4; exit 15; fi; done ;;\n"
 	"esac\n"
 	"eval \"out=\\${FAKE_OUT_$n:-\\$FAKE_OUT}\"\n"
 	"dir=$TMPDIR/$(basename \"$(pwd -P)\")\n"
@@ -871,6 +873,34 @@ static void test_bisect_bad_file(void **state)
 	unsetenv("FAKE_MODE");
 }
 
+/* [scan] timeout bounds the search for a bad file: what was scanned is
+ * kept, the files still in doubt are named as not scanned. */
+static void test_bisect_timeout(void **state)
+{
+	struct fx *f = *state;
+	const struct pf_scan_target t[] = {
+		{ "src/a.py", CONTENT, sizeof(CONTENT) - 1 },
+		{ "c.py", "x\n", 2 },
+		{ "b.py", "BAD\n", 4 },
+		{ "d.py", "y\n", 2 },
+	};
+
+	use_sarif(f, "");
+	f->cfg.scan.timeout = 2;
+	canned(f, "FAKE_OUT", sarif_one);
+	setenv("FAKE_PATH", "src/a.py", 1);
+	setenv("FAKE_MODE", "failslow", 1);
+	/* All four fail (1.4 s); src/a.py and c.py pass; b.py and d.py
+	 * run out of the 2 s. */
+	assert_int_equal(scan(f, t, 4), 0);
+	expect_one_finding(f, "src/a.py");
+	assert_non_null(strstr(f->res.diag.buf,
+			       "ran out while looking for the file(s) fake "
+			       "failed on: b.py d.py\n"));
+	assert_int_equal(f->res.runs[0].failed, 2);
+	unsetenv("FAKE_MODE");
+}
+
 /* A scanner that fails on every file is broken: one error, as before. */
 static void test_bisect_all_bad(void **state)
 {
@@ -942,6 +972,7 @@ int main(void)
 		T(test_scanner_reads),
 		T(test_bisect_bad_file),
 		T(test_bisect_all_bad),
+		T(test_bisect_timeout),
 #undef T
 	};
 
