@@ -496,10 +496,13 @@ int pf_run_scan(struct pf_run *run)
 	struct pf_lines *ix = NULL;
 	size_t ilen, kept = 0;
 	const char *ignore = pf_run_ignore_file(run, &ilen);
+	/* tree = full lays out the tip whose .semgrepignore applies. */
+	struct pf_scan_tree tree = { run->repo, run->ignore_tip,
+				     run->worktree };
 	int ret;
 
 	ret = pf_scan_changeset(fs, &run->scan, &run->cfg, &run->cs, ignore,
-				ilen);
+				ilen, run->ignore_tip[0] ? &tree : NULL);
 	if (ret)
 		return ret;
 	run->dropped = pf_filter_apply(fs, &run->cs, run->cfg.scan.filter,
