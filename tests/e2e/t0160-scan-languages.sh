@@ -91,7 +91,7 @@ test_expect_success 'engine = semgrep, sarif: Semgrep gets the directory of ever
 	PATH=$TRASH/bin:$PATH PUSHFIX_SCAN_ENGINE="semgrep, sarif" \
 		"$PUSHFIX_BIN" hook pre-push origin "$TRASH/origin.git" \
 		2>"$TRASH/err" &&
-	expect_grep "1 finding on the pushed lines (semgrep+flawfinder" "$TRASH/err"
+	expect_grep "1 finding on the pushed lines (1 commit, 15 added lines in 5 files, 5 scanned by semgrep, 1 scanned by flawfinder)" "$TRASH/err"
 '
 
 test_expect_success 'doctor names each scanner and what it reads' '

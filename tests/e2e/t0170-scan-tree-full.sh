@@ -42,7 +42,7 @@ test_expect_success 'git push with tree = full: the NULL dereference through the
 	expect_grep "RESET(v);" "$TRASH/err" &&
 	expect_no_grep "failed on" "$TRASH/err" &&
 	expect_no_grep "include/bad.h:" "$TRASH/err" &&
-	expect_grep "(clang" "$TRASH/err"
+	expect_grep "scanned by clang)" "$TRASH/err"
 '
 
 test_expect_success 'tree = full: only the changed files are targets (one clang run each)' '

@@ -96,7 +96,7 @@ test_expect_success 'engine = semgrep, sarif through git push: named together, r
 	PUSHFIX_SCAN_COMMAND="semgrep-sarif scan --sarif --metrics=off --config $AF_RULES {files}" \
 		git push origin main 2>"$TRASH/err" &&
 	expect_remote_at refs/heads/main HEAD &&
-	expect_grep "2 findings on the pushed lines (semgrep+semgrep-sarif" "$TRASH/err" &&
+	expect_grep "2 findings on the pushed lines (1 commit, 7 added lines in 1 file, 1 scanned by semgrep, 1 scanned by semgrep-sarif)" "$TRASH/err" &&
 	test "$(grep -c "tests/autofix.py:5" "$TRASH/err")" = 1
 '
 
