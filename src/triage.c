@@ -70,6 +70,8 @@ struct triage {
 	struct treq *reqs;
 	size_t reqs_nr, reqs_alloc;
 	struct tfind *finds;
+	unsigned char *skip; /* per finding: 1 = not sent (cap, secret) */
+	size_t capped;	     /* findings left out by [llm] max_findings */
 	size_t sent, cached, failed;
 	double llm_ms;
 	struct pf_fix_stats fixes;
@@ -186,6 +188,71 @@ static size_t req_for(struct triage *t, struct pf_buf *body, size_t fi)
 	return t->reqs_nr++;
 }
 
+static int by_severity(const void *a, const void *b)
+{
+	const struct pf_finding *x = *(const struct pf_finding *const *)a;
+	const struct pf_finding *y = *(const struct pf_finding *const *)b;
+
+	if (x->severity != y->severity)
+		return x->severity < y->severity ? 1 : -1;
+	return x < y ? -1 : x > y; /* stable: the scan's order */
+}
+
+/*
+ * Which findings may be sent: never pushfix's own credential findings
+ * (their value must not leave the machine, even anonymised), and at most
+ * [llm] max_findings of the rest, the most severe first, so that a first
+ * push of a big history costs seconds, not hundreds of requests.
+ */
+static void choose(struct triage *t)
+{
+	struct pf_findings *fs = &t->run->findings;
+	unsigned cap = t->run->cfg.llm.max_findings;
+	struct pf_finding **order;
+	size_t n = 0;
+	char why[160];
+
+	t->skip = pf_xcalloc(fs->nr ? fs->nr : 1, 1);
+	order = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*order));
+	for (size_t i = 0; i < fs->nr; i++) {
+		struct pf_finding *f = &fs->v[i];
+
+		if (f->ignored || !f->path)
+			continue;
+		if (f->secret) {
+			t->skip[i] = 1;
+			set_error(f, "a credential: never sent to an LLM");
+			continue;
+		}
+		order[n++] = f;
+	}
+	if (cap && n > cap) {
+		qsort(order, n, sizeof(*order), by_severity);
+		snprintf(why, sizeof(why),
+			 "over [llm] max_findings = %u: the %u most severe "
+			 "findings of this push were sent",
+			 cap, cap);
+		for (size_t k = cap; k < n; k++) {
+			t->skip[order[k] - fs->v] = 1;
+			set_error(order[k], why);
+		}
+		t->capped = n - cap;
+	}
+	free(order);
+}
+
+/* One line for what the cap left out, so the count is never a surprise. */
+static void report_capped(struct triage *t)
+{
+	if (!t->capped || !t->run->msg)
+		return;
+	fprintf(t->run->msg,
+		"pushfix: %zu more finding%s not triaged ([llm] "
+		"max_findings = %u; 0 sends all)\n",
+		t->capped, t->capped == 1 ? "" : "s",
+		t->run->cfg.llm.max_findings);
+}
+
 /* Anonymise each finding's file and fields, cut its snippet, build its
  * request.  A finding that cannot be prepared says why; a failure of the
  * anonymiser itself stops everything (fail closed). */
@@ -204,7 +271,7 @@ static int prepare(struct triage *t)
 		struct tfile *file;
 		int err;
 
-		if (f->ignored || !f->path)
+		if (f->ignored || !f->path || t->skip[i])
 			continue;
 		tf->file = file_for(t, f->path, &err);
 		file = &t->files[tf->file];
@@ -617,6 +684,7 @@ static void triage_release(struct triage *t)
 		for (size_t i = 0; i < t->run->findings.nr; i++)
 			pf_snippet_release(&t->finds[i].snip);
 	free(t->finds);
+	free(t->skip);
 	if (t->ctx_ready) {
 		pf_redact_ctx_release(&t->ctx);
 		pf_vault_release(&t->vault);
@@ -657,6 +725,8 @@ int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
 		t.finds[i].file = t.finds[i].req = NONE_IDX;
 	pf_cache_open(&t.cache, run->state_dir,
 		      run->no_cache || env_no_cache());
+	choose(&t);
+	report_capped(&t);
 	ret = prepare_ctx(&t);
 	if (!ret)
 		ret = prepare(&t);
