@@ -6,6 +6,8 @@
 #include "pushfix/err.h"
 #include "pushfix/filter.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/progress.h"
+#include "pushfix/scan.h"
 #include "pushfix/util.h"
 
 /* Blobs bigger than this are never read for a scan, whatever the config. */
@@ -486,6 +488,24 @@ done:
 	return run->ignore.buf;
 }
 
+/* The scanner for the progress line: "semgrep", or the SARIF program. */
+static void scanner_name(struct pf_buf *out, const struct pf_config *cfg)
+{
+	const char *e = pf_scan_engine_name(cfg), *c = cfg->scan.command;
+	size_t n;
+
+	pf_error_clear();
+	if (e && !strcmp(e, "sarif") && *c) {
+		n = strcspn(c, " \t");
+		for (size_t k = 0; k + 1 < n; k++)
+			if (c[k] == '/')
+				c += k + 1, n -= k + 1, k = (size_t)-1;
+		pf_buf_add(out, c, n);
+	} else {
+		pf_buf_addstr(out, e ? e : "the scanner");
+	}
+}
+
 int pf_run_scan(struct pf_run *run)
 {
 	struct pf_findings *fs = &run->findings;
@@ -494,8 +514,16 @@ int pf_run_scan(struct pf_run *run)
 	const char *ignore = pf_run_ignore_file(run, &ilen);
 	int ret;
 
+	struct pf_buf who = PF_BUF_INIT;
+
+	pf_progress_setup(run->msg && run->cfg.ui.progress != PF_NEVER);
+	scanner_name(&who, &run->cfg);
+	pf_progress_begin(0, "scanning %zu file%s with %s", run->cs.nr,
+			  run->cs.nr == 1 ? "" : "s", who.buf);
+	pf_buf_release(&who);
 	ret = pf_scan_changeset(fs, &run->scan, &run->cfg, &run->cs, ignore,
 				ilen);
+	pf_progress_end();
 	if (ret)
 		return ret;
 	run->dropped = pf_filter_apply(fs, &run->cs, run->cfg.scan.filter,

@@ -15,6 +15,7 @@
 #include "pushfix/http.h"
 #include "pushfix/llm.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/progress.h"
 #include "pushfix/redact.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/snippet.h"
@@ -72,6 +73,7 @@ struct triage {
 	struct tfind *finds;
 	unsigned char *skip; /* per finding: 1 = not sent (cap, secret) */
 	size_t capped;	     /* findings left out by [llm] max_findings */
+	size_t progress;     /* findings whose request is done */
 	size_t sent, cached, failed;
 	double llm_ms;
 	struct pf_fix_stats fixes;
@@ -492,6 +494,28 @@ static void prune_log(struct pf_run *run)
 	pf_store_unlock(lock);
 }
 
+/* Findings the requests about to be sent stand for. */
+static size_t sent_findings(const struct triage *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->reqs_nr; i++)
+		if (!t->reqs[i].answered)
+			n += t->reqs[i].fnr;
+	return n;
+}
+
+/* The progress line counts findings: a request may stand for several. */
+static void progress_done(void *arg, size_t job)
+{
+	struct triage *t = arg;
+
+	for (size_t i = 0; i < t->reqs_nr; i++)
+		if (!t->reqs[i].answered && t->reqs[i].job == job)
+			t->progress += t->reqs[i].fnr;
+	pf_progress_set(t->progress);
+}
+
 static int send_all(struct triage *t)
 {
 	struct pf_http_multi_opts o;
@@ -541,7 +565,13 @@ static int send_all(struct triage *t)
 	o.max_parallel = t->llm.max_parallel;
 	o.budget_ms = t->llm.budget_ms;
 	o.retry.max_retries = MAX_RETRIES;
+	o.on_done = progress_done;
+	o.on_done_arg = t;
+	pf_progress_begin(sent_findings(t), "triaging %zu finding%s with %s",
+			  sent_findings(t), sent_findings(t) == 1 ? "" : "s",
+			  t->llm.host);
 	ret = pf_http_multi_run(jobs, nj, &o);
+	pf_progress_end();
 	if (ret) {
 		for (size_t i = 0; i < t->reqs_nr; i++)
 			if (!t->reqs[i].answered)
