@@ -33,7 +33,8 @@ asked() {
 	    b = json.loads(line)["body"]
 	    user = b["messages"][-1]["content"]
 	    rules = re.findall(r"^Rule: (\S+)", user, re.M)
-	    lines = re.findall(r"^Finding: lines? (\d+)", user, re.M)
+	    lines = re.findall(r"^(?:Finding: lines?|Lines?:) (\d+)", user,
+	                       re.M)
 	    for r, l in zip(rules, lines):
 	        print(r, l)
 	EOF
