@@ -55,6 +55,8 @@ test_expect_success 'default cap: 20 findings asked about, the 5 errors first' '
 	scan_json --no-cache &&
 	asked >"$TRASH/asked" &&
 	test "$(wc -l <"$TRASH/asked")" = 20 &&
+	# merged: findings of one file whose snippets overlap share requests
+	test "$(llm_requests)" -lt 10 &&
 	test "$(grep -c "^FF1001 " "$TRASH/asked")" = 6 &&
 	expect_grep "pushfix: 96 more findings not triaged (\[llm\] max_findings = 20; 0 sends all)" "$TRASH/scan.err" &&
 	python3 - "$TRASH/scan.json" <<-\EOF
