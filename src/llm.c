@@ -544,6 +544,32 @@ static void fence_tag(char out[9], const char *code, size_t len)
 	pf_buf_release(&seed);
 }
 
+static void add_file(struct pf_buf *out, const struct pf_llm_prompt *p)
+{
+	if (!nonempty(p->path))
+		return;
+	pf_buf_addstr(out, "File: ");
+	add_utf8(out, p->path, strcspn(p->path, "\r\n"));
+	if (p->test_file >= 0)
+		pf_buf_addf(out, " (under a test directory: %s)",
+			    p->test_file ? "yes" : "no");
+	pf_buf_addch(out, '\n');
+}
+
+/* The numbered code inside its fence. */
+static void add_code(struct pf_buf *out, int truncated, const char *tag,
+		     const char *c, size_t len)
+{
+	if (truncated)
+		pf_buf_addstr(out, "Some long lines were cut (\"[... N bytes "
+				   "cut]\") and cannot be part of a fix.\n");
+	pf_buf_addf(out, "\n<<<CODE %s>>>\n", tag);
+	add_utf8(out, c, len);
+	if (len && c[len - 1] != '\n')
+		pf_buf_addch(out, '\n');
+	pf_buf_addf(out, "<<<END %s>>>\n", tag);
+}
+
 void pf_llm_user_message(struct pf_buf *out, const struct pf_llm_prompt *p)
 {
 	const char *c = p->snippet ? p->snippet : "";
@@ -557,28 +583,14 @@ void pf_llm_user_message(struct pf_buf *out, const struct pf_llm_prompt *p)
 	add_field(out, "CWE", p->cwe);
 	add_field(out, "OWASP", p->owasp);
 	add_field(out, "Language", p->language);
-	if (nonempty(p->path)) {
-		pf_buf_addstr(out, "File: ");
-		add_utf8(out, p->path, strcspn(p->path, "\r\n"));
-		if (p->test_file >= 0)
-			pf_buf_addf(out, " (under a test directory: %s)",
-				    p->test_file ? "yes" : "no");
-		pf_buf_addch(out, '\n');
-	}
+	add_file(out, p);
 	if (p->end_line > p->start_line)
 		pf_buf_addf(out, "Finding: lines %u-%u, marked \">\"\n",
 			    (unsigned)p->start_line, (unsigned)p->end_line);
 	else
 		pf_buf_addf(out, "Finding: line %u, marked \">\"\n",
 			    (unsigned)p->start_line);
-	if (p->truncated)
-		pf_buf_addstr(out, "Some long lines were cut (\"[... N bytes "
-				   "cut]\") and cannot be part of a fix.\n");
-	pf_buf_addf(out, "\n<<<CODE %s>>>\n", tag);
-	add_utf8(out, c, len);
-	if (len && c[len - 1] != '\n')
-		pf_buf_addch(out, '\n');
-	pf_buf_addf(out, "<<<END %s>>>\n", tag);
+	add_code(out, p->truncated, tag, c, len);
 }
 
 static int is_reasoning_model(const char *m)
@@ -704,14 +716,7 @@ void pf_llm_group_message(struct pf_buf *out, const struct pf_llm_prompt *p,
 		    "id.\n",
 		    nr, nr);
 	add_field(out, "Language", p[0].language);
-	if (nonempty(p[0].path)) {
-		pf_buf_addstr(out, "File: ");
-		add_utf8(out, p[0].path, strcspn(p[0].path, "\r\n"));
-		if (p[0].test_file >= 0)
-			pf_buf_addf(out, " (under a test directory: %s)",
-				    p[0].test_file ? "yes" : "no");
-		pf_buf_addch(out, '\n');
-	}
+	add_file(out, &p[0]);
 	for (size_t i = 0; i < nr; i++) {
 		pf_buf_addf(out, "\nFinding id %zu:\n", i + 1);
 		add_field(out, "Rule", p[i].rule_id);
@@ -729,14 +734,7 @@ void pf_llm_group_message(struct pf_buf *out, const struct pf_llm_prompt *p,
 	}
 	pf_buf_addstr(out,
 		      "\nThe code (every finding's lines marked \">\"):\n");
-	if (truncated)
-		pf_buf_addstr(out, "Some long lines were cut (\"[... N bytes "
-				   "cut]\") and cannot be part of a fix.\n");
-	pf_buf_addf(out, "\n<<<CODE %s>>>\n", tag);
-	add_utf8(out, c, len);
-	if (len && c[len - 1] != '\n')
-		pf_buf_addch(out, '\n');
-	pf_buf_addf(out, "<<<END %s>>>\n", tag);
+	add_code(out, truncated, tag, c, len);
 }
 
 void pf_llm_build_group_body(struct pf_buf *out, const struct pf_llm *llm,
