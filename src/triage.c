@@ -104,8 +104,8 @@ static int fail_all(struct triage *t, int code)
 	char *msg = pf_xstrdup(pf_error_last());
 
 	for (size_t i = 0; i < fs->nr; i++)
-		if (!fs->v[i].ignored)
-			set_error(&fs->v[i], msg);
+		if (!fs->v[i].ignored && !fs->v[i].secret)
+			set_error(&fs->v[i], msg); /* a secret: never sent */
 	pf_error_setc(code, "%s", msg);
 	free(msg);
 	return code;
