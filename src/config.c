@@ -96,6 +96,10 @@ static const int filter_values[] = { PF_FILTER_ADDED, PF_FILTER_CONTEXT,
 				     PF_FILTER_FILE, PF_FILTER_ALL };
 static const char *const tristate_names[] = { "auto", "always", "never", NULL };
 static const int tristate_values[] = { PF_AUTO, PF_ALWAYS, PF_NEVER };
+/* [ui] progress: auto (a terminal) or never; "always" would draw into
+ * logs, so it is not offered. */
+static const char *const progress_names[] = { "auto", "never", NULL };
+static const int progress_values[] = { PF_AUTO, PF_NEVER };
 static const char *const redact_names[] = { "all", "dirs", "none", NULL };
 static const int redact_values[] = { PF_REDACT_PATHS_ALL, PF_REDACT_PATHS_DIRS,
 				     PF_REDACT_PATHS_NONE };
@@ -174,6 +178,7 @@ static const struct key_def keys[] = {
 	{ "llm", "autofix_min_confidence", K_CONFIDENCE,
 	  OFF(llm.autofix_min_confidence), "0.6", 0, 0, NULL, NULL, 0 },
 	BOOL("llm", "show_unverified", llm.show_unverified, "true", 0),
+	UINT("llm", "max_findings", llm.max_findings, "20", 0, 100000),
 
 	ENUM("privacy", "redact_paths", privacy.redact_paths, "all", redact,
 	     F_TRUSTED),
@@ -188,6 +193,8 @@ static const struct key_def keys[] = {
 	ENUM("ui", "color", ui.color, "auto", tristate, 0),
 	BOOL("ui", "ignore_writes_nosemgrep", ui.ignore_writes_nosemgrep,
 	     "false", 0),
+	UINT("ui", "max_prompts", ui.max_prompts, "30", 0, 100000),
+	ENUM("ui", "progress", ui.progress, "auto", progress, 0),
 
 	ENUM("policy", "block", policy.block, "never", block, 0),
 	ENUM("policy", "on_error", policy.on_error_block, "allow", on_error, 0),

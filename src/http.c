@@ -682,8 +682,8 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 			end_job(m, j, &slots[j - jobs], msg->data.result, &o,
 				&seed, deadline);
 			running--;
-			if (j->state_ == JOB_DONE)
-				done++;
+			if (j->state_ == JOB_DONE && ++done && o.on_done)
+				o.on_done(o.on_done_arg, (size_t)(j - jobs));
 			wait = 0; /* start the next ones at once */
 		}
 		if (done == nr)

@@ -6,6 +6,8 @@
 #include "pushfix/err.h"
 #include "pushfix/filter.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/progress.h"
+#include "pushfix/scan.h"
 #include "pushfix/util.h"
 
 /* Blobs bigger than this are never read for a scan, whatever the config. */
@@ -490,6 +492,7 @@ done:
 	return run->ignore.buf;
 }
 
+/* The scanner for the progress line: "semgrep", or the SARIF program. */
 int pf_run_scan(struct pf_run *run)
 {
 	struct pf_findings *fs = &run->findings;
@@ -499,10 +502,17 @@ int pf_run_scan(struct pf_run *run)
 	/* tree = full lays out the tip whose .semgrepignore applies. */
 	struct pf_scan_tree tree = { run->repo, run->ignore_tip,
 				     run->worktree };
+	struct pf_buf who = PF_BUF_INIT;
 	int ret;
 
+	pf_progress_setup(run->msg && run->cfg.ui.progress != PF_NEVER);
+	pf_scan_names(&run->cfg, &who);
+	pf_progress_begin(0, "scanning %zu file%s with %s", run->cs.nr,
+			  run->cs.nr == 1 ? "" : "s", who.buf);
+	pf_buf_release(&who);
 	ret = pf_scan_changeset(fs, &run->scan, &run->cfg, &run->cs, ignore,
 				ilen, run->ignore_tip[0] ? &tree : NULL);
+	pf_progress_end();
 	if (ret)
 		return ret;
 	run->dropped = pf_filter_apply(fs, &run->cs, run->cfg.scan.filter,

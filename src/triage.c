@@ -15,6 +15,7 @@
 #include "pushfix/http.h"
 #include "pushfix/llm.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/progress.h"
 #include "pushfix/redact.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/snippet.h"
@@ -25,6 +26,8 @@
 #define ANSWER_CAP (2u << 20)
 #define MAX_RETRIES 3
 #define NONE_IDX SIZE_MAX
+/* Findings per group request: each answer costs output tokens. */
+#define GROUP_MAX 6
 
 /* One pushed file with findings, anonymised once. */
 struct tfile {
@@ -45,6 +48,12 @@ struct treq {
 	int cached;
 	int answered;
 	struct pf_llm_answer ans;
+	/* A group (several findings of one file in one request): answer k
+	 * and why it is missing are those of finding fidx[k]. */
+	int group;
+	const struct pf_snippet *gsnip; /* the merged snippet it shows */
+	struct pf_llm_answer *gans;
+	char **gerr;
 	char *error;
 	size_t job;
 	char log_id[17]; /* its sending record's id in the sent log */
@@ -53,8 +62,10 @@ struct treq {
 /* What the stage knows about one finding. */
 struct tfind {
 	struct pf_snippet snip;
-	size_t file; /* into files, NONE_IDX when not prepared */
-	size_t req;  /* into reqs, NONE_IDX when no request */
+	struct pf_llm_prompt p; /* its facts, anonymised (strings owned) */
+	int ready;		/* p and snip built */
+	size_t file;		/* into files, NONE_IDX when not prepared */
+	size_t req;		/* into reqs, NONE_IDX when no request */
 };
 
 struct triage {
@@ -70,6 +81,11 @@ struct triage {
 	struct treq *reqs;
 	size_t reqs_nr, reqs_alloc;
 	struct tfind *finds;
+	unsigned char *skip; /* per finding: 1 = not sent (cap, secret) */
+	size_t capped;	     /* findings left out by [llm] max_findings */
+	size_t progress;     /* findings whose request is done */
+	struct pf_snippets **merged; /* the group requests' snippets */
+	size_t merged_nr, merged_alloc;
 	size_t sent, cached, failed;
 	double llm_ms;
 	struct pf_fix_stats fixes;
@@ -88,8 +104,8 @@ static int fail_all(struct triage *t, int code)
 	char *msg = pf_xstrdup(pf_error_last());
 
 	for (size_t i = 0; i < fs->nr; i++)
-		if (!fs->v[i].ignored)
-			set_error(&fs->v[i], msg);
+		if (!fs->v[i].ignored && !fs->v[i].secret)
+			set_error(&fs->v[i], msg); /* a secret: never sent */
 	pf_error_setc(code, "%s", msg);
 	free(msg);
 	return code;
@@ -158,20 +174,26 @@ static size_t file_for(struct triage *t, const char *path, int *err)
 	return t->files_nr - 1;
 }
 
-static size_t req_for(struct triage *t, struct pf_buf *body, size_t fi)
+/* The request of `body` for findings fi[0..nr); identical single bodies
+ * share one request.  Sets each finding's req. */
+static void req_for(struct triage *t, struct pf_buf *body, const size_t *fi,
+		    size_t nr, const struct pf_snippet *gsnip)
 {
 	char key[65];
 	struct treq *r;
 
 	pf_cache_key(key, pf_llm_provider_name(t->llm.provider), t->llm.model,
 		     PF_LLM_PROMPT_VERSION, body->buf, body->len);
-	for (size_t i = 0; i < t->reqs_nr; i++) {
+	for (size_t i = 0; nr == 1 && i < t->reqs_nr; i++) {
 		if (strcmp(t->reqs[i].key, key))
+			continue;
+		if (t->reqs[i].group)
 			continue;
 		r = &t->reqs[i];
 		PF_ALLOC_GROW(r->fidx, r->fnr + 1, r->falloc);
-		r->fidx[r->fnr++] = fi;
-		return i;
+		r->fidx[r->fnr++] = fi[0];
+		t->finds[fi[0]].req = i;
+		return;
 	}
 	PF_ALLOC_GROW(t->reqs, t->reqs_nr + 1, t->reqs_alloc);
 	r = &t->reqs[t->reqs_nr];
@@ -181,9 +203,154 @@ static size_t req_for(struct triage *t, struct pf_buf *body, size_t fi)
 	pf_buf_init(body);
 	pf_llm_answer_init(&r->ans);
 	r->job = NONE_IDX;
-	PF_ALLOC_GROW(r->fidx, r->fnr + 1, r->falloc);
-	r->fidx[r->fnr++] = fi;
-	return t->reqs_nr++;
+	r->group = nr > 1;
+	r->gsnip = gsnip;
+	for (size_t k = 0; k < nr; k++) {
+		PF_ALLOC_GROW(r->fidx, r->fnr + 1, r->falloc);
+		r->fidx[r->fnr++] = fi[k];
+		t->finds[fi[k]].req = t->reqs_nr;
+	}
+	t->reqs_nr++;
+}
+
+static char *dup_or_null(const struct pf_buf *b)
+{
+	return b->len ? pf_xstrdup(b->buf) : NULL;
+}
+
+/* Requests for findings fi[0..nr), all of one file: one each, or, where
+ * their snippets overlap, one per group of at most GROUP_MAX sharing the
+ * merged snippet (fewer requests, each finding still answered alone). */
+static void build_requests(struct triage *t, const size_t *fi, size_t nr)
+{
+	struct pf_findings *fs = &t->run->findings, view = PF_FINDINGS_INIT;
+	struct pf_snippets *ss = NULL;
+	struct pf_buf body = PF_BUF_INIT;
+	const struct tfile *file = &t->files[t->finds[fi[0]].file];
+	struct pf_llm_prompt *ps = pf_xcalloc(GROUP_MAX, sizeof(*ps));
+	size_t *ids = pf_xcalloc(nr, sizeof(*ids));
+
+	if (nr > 1) {
+		/* A shallow view of these findings: their indexes are ours. */
+		view.v = pf_xcalloc(nr, sizeof(*view.v));
+		for (size_t k = 0; k < nr; k++)
+			view.v[k] = fs->v[fi[k]];
+		view.nr = nr;
+		ss = pf_xcalloc(1, sizeof(*ss));
+		if (pf_snippets_build(ss, &view, fs->v[fi[0]].path,
+				      file->red.buf, file->red.len,
+				      t->run->cfg.llm.context_lines,
+				      PF_SNIPPET_BYTE_CAP_DEFAULT)) {
+			pf_error_clear();
+			pf_snippets_release(ss);
+			ss->nr = 0;
+		}
+	}
+	if (!ss || !ss->nr) {
+		for (size_t k = 0; k < nr; k++) {
+			pf_buf_reset(&body);
+			pf_llm_build_body(&body, &t->llm, &t->finds[fi[k]].p);
+			req_for(t, &body, &fi[k], 1, NULL);
+		}
+		goto out;
+	}
+	for (size_t j = 0; j < ss->nr; j++) {
+		const struct pf_snippet *sn = &ss->v[j];
+
+		for (size_t a = 0; a < sn->finding_nr; a += GROUP_MAX) {
+			size_t n = sn->finding_nr - a;
+
+			if (n > GROUP_MAX)
+				n = GROUP_MAX;
+			for (size_t k = 0; k < n; k++) {
+				ids[k] = fi[sn->finding_idx[a + k]];
+				ps[k] = t->finds[ids[k]].p;
+			}
+			pf_buf_reset(&body);
+			/* One alone keeps the single-finding shape: its own
+			 * snippet, the same body and cache key as ever. */
+			pf_llm_build_group_body(&body, &t->llm, ps, n, sn->text,
+						sn->text_len, sn->truncated);
+			req_for(t, &body, ids, n, n > 1 ? sn : NULL);
+		}
+	}
+	PF_ALLOC_GROW(t->merged, t->merged_nr + 1, t->merged_alloc);
+	t->merged[t->merged_nr++] = ss;
+	ss = NULL;
+out:
+	if (ss) {
+		pf_snippets_release(ss);
+		free(ss);
+	}
+	free(view.v);
+	free(ps);
+	free(ids);
+	pf_buf_release(&body);
+}
+
+static int by_severity(const void *a, const void *b)
+{
+	const struct pf_finding *x = *(const struct pf_finding *const *)a;
+	const struct pf_finding *y = *(const struct pf_finding *const *)b;
+
+	if (x->severity != y->severity)
+		return x->severity < y->severity ? 1 : -1;
+	return x < y ? -1 : x > y; /* stable: the scan's order */
+}
+
+/*
+ * Which findings may be sent: never pushfix's own credential findings
+ * (their value must not leave the machine, even anonymised), and at most
+ * [llm] max_findings of the rest, the most severe first, so that a first
+ * push of a big history costs seconds, not hundreds of requests.
+ */
+static void choose(struct triage *t)
+{
+	struct pf_findings *fs = &t->run->findings;
+	unsigned cap = t->run->cfg.llm.max_findings;
+	struct pf_finding **order;
+	size_t n = 0;
+	char why[160];
+
+	t->skip = pf_xcalloc(fs->nr ? fs->nr : 1, 1);
+	order = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*order));
+	for (size_t i = 0; i < fs->nr; i++) {
+		struct pf_finding *f = &fs->v[i];
+
+		if (f->ignored || !f->path)
+			continue;
+		if (f->secret) {
+			t->skip[i] = 1;
+			set_error(f, "a credential: never sent to an LLM");
+			continue;
+		}
+		order[n++] = f;
+	}
+	if (cap && n > cap) {
+		qsort(order, n, sizeof(*order), by_severity);
+		snprintf(why, sizeof(why),
+			 "over [llm] max_findings = %u: the %u most severe "
+			 "findings of this push were sent",
+			 cap, cap);
+		for (size_t k = cap; k < n; k++) {
+			t->skip[order[k] - fs->v] = 1;
+			set_error(order[k], why);
+		}
+		t->capped = n - cap;
+	}
+	free(order);
+}
+
+/* One line for what the cap left out, so the count is never a surprise. */
+static void report_capped(struct triage *t)
+{
+	if (!t->capped || !t->run->msg)
+		return;
+	fprintf(t->run->msg,
+		"pushfix: %zu more finding%s not triaged ([llm] "
+		"max_findings = %u; 0 sends all)\n",
+		t->capped, t->capped == 1 ? "" : "s",
+		t->run->cfg.llm.max_findings);
 }
 
 /* Anonymise each finding's file and fields, cut its snippet, build its
@@ -193,18 +360,19 @@ static int prepare(struct triage *t)
 {
 	struct pf_findings *fs = &t->run->findings;
 	struct pf_buf rule = PF_BUF_INIT, msg = PF_BUF_INIT, cwe = PF_BUF_INIT,
-		      owasp = PF_BUF_INIT, body = PF_BUF_INIT;
+		      owasp = PF_BUF_INIT;
 	unsigned ctxl = t->run->cfg.llm.context_lines;
+	size_t *todo = NULL;
 	int ret = 0;
 
 	for (size_t i = 0; i < fs->nr; i++) {
 		struct pf_finding *f = &fs->v[i];
 		struct tfind *tf = &t->finds[i];
-		struct pf_llm_prompt p;
+		struct pf_llm_prompt *p;
 		struct tfile *file;
 		int err;
 
-		if (f->ignored || !f->path)
+		if (f->ignored || !f->path || t->skip[i])
 			continue;
 		tf->file = file_for(t, f->path, &err);
 		file = &t->files[tf->file];
@@ -241,31 +409,88 @@ static int prepare(struct triage *t)
 						   "sent");
 			goto out;
 		}
-		memset(&p, 0, sizeof(p));
-		p.rule_id = rule.buf;
-		p.message = msg.buf;
-		p.severity = pf_severity_name(f->severity);
-		p.cwe = cwe.len ? cwe.buf : NULL;
-		p.owasp = owasp.len ? owasp.buf : NULL;
-		p.language = tf->snip.language;
-		p.path = file->rpath.buf;
-		p.test_file = file->is_test;
-		p.snippet = tf->snip.text;
-		p.snippet_len = tf->snip.text_len;
-		p.start_line = f->start.line;
-		p.end_line = f->end.line;
-		p.truncated = tf->snip.truncated;
-		pf_buf_reset(&body);
-		pf_llm_build_body(&body, &t->llm, &p);
-		tf->req = req_for(t, &body, i);
+		p = &tf->p;
+		p->rule_id = dup_or_null(&rule);
+		p->message = dup_or_null(&msg);
+		p->severity = pf_severity_name(f->severity);
+		p->cwe = dup_or_null(&cwe);
+		p->owasp = dup_or_null(&owasp);
+		p->language = tf->snip.language;
+		p->path = file->rpath.buf;
+		p->test_file = file->is_test;
+		p->snippet = tf->snip.text;
+		p->snippet_len = tf->snip.text_len;
+		p->start_line = f->start.line;
+		p->end_line = f->end.line;
+		p->truncated = tf->snip.truncated;
+		tf->ready = 1;
+	}
+	/* The requests, file by file, in the findings' order. */
+	todo = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*todo));
+	for (size_t i = 0; i < fs->nr; i++) {
+		size_t n = 0;
+
+		if (!t->finds[i].ready || t->finds[i].req != NONE_IDX)
+			continue;
+		for (size_t k = i; k < fs->nr; k++)
+			if (t->finds[k].ready && t->finds[k].req == NONE_IDX &&
+			    t->finds[k].file == t->finds[i].file)
+				todo[n++] = k;
+		build_requests(t, todo, n);
 	}
 out:
+	free(todo);
 	pf_buf_release(&rule);
 	pf_buf_release(&msg);
 	pf_buf_release(&cwe);
 	pf_buf_release(&owasp);
-	pf_buf_release(&body);
 	return ret;
+}
+
+static void free_group_answers(struct treq *r)
+{
+	if (!r->gans)
+		return;
+	for (size_t k = 0; k < r->fnr; k++) {
+		pf_llm_answer_release(&r->gans[k]);
+		free(r->gerr[k]);
+	}
+	free(r->gans);
+	free(r->gerr);
+	r->gans = NULL;
+	r->gerr = NULL;
+}
+
+static void alloc_group_answers(struct treq *r)
+{
+	free_group_answers(r);
+	r->gans = pf_xcalloc(r->fnr, sizeof(*r->gans));
+	r->gerr = pf_xcalloc(r->fnr, sizeof(*r->gerr));
+}
+
+/* Every finding of a group answered: only then is the answer cached (a
+ * finding it left out is asked again next time). */
+static int group_complete(const struct treq *r)
+{
+	for (size_t k = 0; k < r->fnr; k++)
+		if (r->gans[k].verdict == PF_VERDICT_NONE)
+			return 0;
+	return 1;
+}
+
+/* A cached answer, read as strictly as a fresh one. */
+static int parse_cached(struct treq *r, const struct pf_buf *got)
+{
+	if (!r->group)
+		return pf_llm_parse_answer(&r->ans, got->buf, got->len);
+	alloc_group_answers(r);
+	if (pf_llm_parse_group_answer(r->gans, r->gerr, r->fnr, got->buf,
+				      got->len) ||
+	    !group_complete(r)) {
+		free_group_answers(r);
+		return pf_error_setc(PF_EINVALID, "incomplete");
+	}
+	return 0;
 }
 
 static void lookup_cache(struct triage *t)
@@ -278,7 +503,7 @@ static void lookup_cache(struct triage *t)
 		if (pf_cache_get(&t->cache, r->key, &got))
 			continue;
 		/* A damaged entry is a miss; it is rewritten after sending. */
-		if (pf_llm_parse_answer(&r->ans, got.buf, got.len)) {
+		if (parse_cached(r, &got)) {
 			pf_error_clear();
 			continue;
 		}
@@ -425,6 +650,38 @@ static void prune_log(struct pf_run *run)
 	pf_store_unlock(lock);
 }
 
+static int parse_answer(struct triage *t, struct treq *r, struct pf_buf *canon,
+			const struct pf_http_response *resp)
+{
+	if (!r->group)
+		return pf_llm_parse_response(&r->ans, canon, &t->llm, resp);
+	alloc_group_answers(r);
+	return pf_llm_parse_group_response(r->gans, r->gerr, r->fnr, canon,
+					   &t->llm, resp);
+}
+
+/* Findings the requests about to be sent stand for. */
+static size_t sent_findings(const struct triage *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->reqs_nr; i++)
+		if (!t->reqs[i].answered)
+			n += t->reqs[i].fnr;
+	return n;
+}
+
+/* The progress line counts findings: a request may stand for several. */
+static void progress_done(void *arg, size_t job)
+{
+	struct triage *t = arg;
+
+	for (size_t i = 0; i < t->reqs_nr; i++)
+		if (!t->reqs[i].answered && t->reqs[i].job == job)
+			t->progress += t->reqs[i].fnr;
+	pf_progress_set(t->progress);
+}
+
 static int send_all(struct triage *t)
 {
 	struct pf_http_multi_opts o;
@@ -474,7 +731,13 @@ static int send_all(struct triage *t)
 	o.max_parallel = t->llm.max_parallel;
 	o.budget_ms = t->llm.budget_ms;
 	o.retry.max_retries = MAX_RETRIES;
+	o.on_done = progress_done;
+	o.on_done_arg = t;
+	pf_progress_begin(sent_findings(t), "triaging %zu finding%s with %s",
+			  sent_findings(t), sent_findings(t) == 1 ? "" : "s",
+			  t->llm.host);
 	ret = pf_http_multi_run(jobs, nj, &o);
+	pf_progress_end();
 	if (ret) {
 		for (size_t i = 0; i < t->reqs_nr; i++)
 			if (!t->reqs[i].answered)
@@ -491,10 +754,10 @@ static int send_all(struct triage *t)
 		if (r->answered || r->job == NONE_IDX)
 			continue;
 		j = &jobs[r->job];
-		if (!pf_llm_parse_response(&r->ans, &canon, &t->llm,
-					   &j->resp)) {
+		if (!parse_answer(t, r, &canon, &j->resp)) {
 			r->answered = 1;
-			if (pf_cache_put(&t->cache, r->key, canon.buf,
+			if ((!r->group || group_complete(r)) &&
+			    pf_cache_put(&t->cache, r->key, canon.buf,
 					 canon.len) &&
 			    t->run->msg && t->run->verbose)
 				fprintf(t->run->msg, "pushfix: warning: %s\n",
@@ -519,7 +782,8 @@ out:
 }
 
 static void take_fix(struct triage *t, struct pf_finding *f,
-		     const struct tfind *tf, const struct pf_llm_answer *a)
+		     const struct tfind *tf, const struct pf_llm_answer *a,
+		     const struct pf_snippet *shown)
 {
 	const struct tfile *file = &t->files[tf->file];
 	struct pf_fix_source src;
@@ -528,7 +792,8 @@ static void take_fix(struct triage *t, struct pf_finding *f,
 	src.pushed_len = file->cf->content_len;
 	src.sent = file->red.buf;
 	src.sent_len = file->red.len;
-	src.snip = &tf->snip;
+	/* The bounds of a fix are those of the code the model saw. */
+	src.snip = shown ? shown : &tf->snip;
 	src.vault = &t->vault;
 	src.min_confidence = t->run->cfg.llm.autofix_min_confidence;
 	pf_fix_from_llm(f, a, &src, &t->fixes);
@@ -542,6 +807,7 @@ static void apply_answers(struct triage *t)
 	for (size_t i = 0; i < fs->nr; i++) {
 		struct pf_finding *f = &fs->v[i];
 		struct tfind *tf = &t->finds[i];
+		const struct pf_llm_answer *a;
 		struct treq *r;
 
 		if (tf->req == NONE_IDX)
@@ -551,14 +817,27 @@ static void apply_answers(struct triage *t)
 			set_error(f, r->error ? r->error : "no answer");
 			continue;
 		}
+		a = &r->ans;
+		if (r->group) {
+			size_t k = 0;
+
+			while (k + 1 < r->fnr && r->fidx[k] != i)
+				k++;
+			if (r->gans[k].verdict == PF_VERDICT_NONE) {
+				set_error(f, r->gerr[k] ? r->gerr[k]
+							: "no answer");
+				continue;
+			}
+			a = &r->gans[k];
+		}
 		free(f->triage.error);
 		f->triage.error = NULL;
-		f->triage.verdict = r->ans.verdict;
-		f->triage.confidence = r->ans.confidence;
+		f->triage.verdict = a->verdict;
+		f->triage.confidence = a->confidence;
 		f->triage.cached = r->cached;
 		pf_buf_reset(&reason);
-		pf_vault_expand(&reason, &t->vault, r->ans.reason,
-				strlen(r->ans.reason));
+		pf_vault_expand(&reason, &t->vault, a->reason,
+				strlen(a->reason));
 		/* Shown on a terminal: no escape sequences from a model. */
 		for (size_t k = 0; k < reason.len; k++)
 			if ((unsigned char)reason.buf[k] < 0x20 ||
@@ -566,7 +845,7 @@ static void apply_answers(struct triage *t)
 				reason.buf[k] = ' ';
 		free(f->triage.reason);
 		f->triage.reason = pf_buf_detach(&reason, NULL);
-		take_fix(t, f, tf, &r->ans);
+		take_fix(t, f, tf, a, r->gsnip);
 	}
 	pf_buf_release(&reason);
 }
@@ -608,15 +887,29 @@ static void triage_release(struct triage *t)
 	free(t->files);
 	for (size_t i = 0; i < t->reqs_nr; i++) {
 		pf_buf_release(&t->reqs[i].body);
-		free(t->reqs[i].fidx);
 		pf_llm_answer_release(&t->reqs[i].ans);
+		free_group_answers(&t->reqs[i]);
+		free(t->reqs[i].fidx);
 		free(t->reqs[i].error);
 	}
 	free(t->reqs);
+	for (size_t i = 0; i < t->merged_nr; i++) {
+		pf_snippets_release(t->merged[i]);
+		free(t->merged[i]);
+	}
+	free(t->merged);
 	if (t->finds)
-		for (size_t i = 0; i < t->run->findings.nr; i++)
+		for (size_t i = 0; i < t->run->findings.nr; i++) {
+			struct pf_llm_prompt *p = &t->finds[i].p;
+
 			pf_snippet_release(&t->finds[i].snip);
+			free((char *)p->rule_id);
+			free((char *)p->message);
+			free((char *)p->cwe);
+			free((char *)p->owasp);
+		}
 	free(t->finds);
+	free(t->skip);
 	if (t->ctx_ready) {
 		pf_redact_ctx_release(&t->ctx);
 		pf_vault_release(&t->vault);
@@ -657,6 +950,8 @@ int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
 		t.finds[i].file = t.finds[i].req = NONE_IDX;
 	pf_cache_open(&t.cache, run->state_dir,
 		      run->no_cache || env_no_cache());
+	choose(&t);
+	report_capped(&t);
 	ret = prepare_ctx(&t);
 	if (!ret)
 		ret = prepare(&t);

@@ -1818,6 +1818,43 @@ out:
 	pf_buf_release(&line);
 }
 
+/*
+ * The findings after [ui] max_prompts questions: one block, a line each
+ * (place, severity, rule), so that a first push of a big history ends in
+ * minutes and still shows everything it found.  They count as skipped.
+ */
+static void list_unasked(struct session *s, const size_t *rest, size_t n)
+{
+	struct pf_findings *fs = &s->run->findings;
+	struct pf_buf b = PF_BUF_INIT, loc = PF_BUF_INIT;
+
+	if (!n)
+		return;
+	pf_buf_addf(&b,
+		    "\n%zu more finding%s, not asked ([ui] max_prompts = %u; "
+		    "skipped):\n",
+		    n, n == 1 ? "" : "s", s->run->cfg.ui.max_prompts);
+	for (size_t k = 0; k < n; k++) {
+		const struct pf_finding *f = &fs->v[rest[k]];
+		unsigned col, half = s->width > 24 ? s->width / 2 : 12;
+
+		pf_buf_reset(&loc);
+		pf_buf_addf(&loc, ":%u", f->start.line);
+		pf_buf_addstr(&b, "  ");
+		col = 2 + add_cut_left(&b, f->path ? f->path : "?", half);
+		pf_buf_add(&b, loc.buf, loc.len);
+		col += (unsigned)loc.len;
+		pf_buf_addf(&b, " %s ", pf_severity_name(f->severity));
+		col += 2 + (unsigned)strlen(pf_severity_name(f->severity));
+		add_cut(&b, f->rule_id ? f->rule_id : "?",
+			s->width > col + 10 ? s->width - col : 10);
+		pf_buf_addch(&b, '\n');
+	}
+	put(s, &b);
+	pf_buf_release(&b);
+	pf_buf_release(&loc);
+}
+
 int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 		  const struct pf_ui_opts *opts)
 {
@@ -1826,7 +1863,9 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 	const struct pf_finding **base = NULL;
 	size_t *order = NULL;
 	enum outcome *oc = NULL;
-	unsigned total = 0, idx = 0;
+	size_t *rest = NULL, rest_nr = 0;
+	unsigned total = 0, idx = 0, asked = 0;
+	unsigned max_prompts = run->cfg.ui.max_prompts;
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -1843,6 +1882,7 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 	base = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*base));
 	order = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*order));
 	oc = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*oc));
+	rest = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*rest));
 	for (size_t i = 0; i < fs->nr; i++) {
 		struct pf_finding *f = &fs->v[i];
 		const struct pf_changed_file *cf;
@@ -1891,6 +1931,15 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 			*o = O_SKIPPED;
 			continue;
 		}
+		/* Enough questions: the rest in one block after the loop
+		 * (`a` still applies their trusted fixes, asking nothing). */
+		if (s.in_fd >= 0 && max_prompts && asked >= max_prompts &&
+		    !(s.auto_apply &&
+		      trusted_fix(f, run->cfg.llm.show_unverified))) {
+			rest[rest_nr++] = order[k];
+			*o = O_SKIPPED;
+			continue;
+		}
 		show(&s, f, idx, total);
 		if (s.in_fd < 0)
 			continue;
@@ -1900,11 +1949,13 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 			continue;
 		}
 		*o = ask(&s, f, idx, total);
+		asked++;
 		/* The finding q (or end of input) left is unanswered too. */
 		if (out->quit)
 			out->unanswered++;
 	}
 
+	list_unasked(&s, rest, rest_nr);
 	out->total = total;
 	for (size_t i = 0; i < fs->nr; i++) {
 		const struct pf_finding *f = &fs->v[i];
@@ -1944,6 +1995,7 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 	free(base);
 	free(order);
 	free(oc);
+	free(rest);
 	free(s.edits);
 	free(s.ignored);
 	if (s.own_out)

@@ -109,6 +109,8 @@ struct pf_config {
 					answer's shape is asked for
 					(openai-compatible servers without
 					json_schema: object); NULL = auto */
+		unsigned max_findings; /* at most this many findings of a
+					  push are sent, 0 = all */
 	} llm;
 	struct {
 		enum pf_redact_paths redact_paths;
@@ -121,6 +123,9 @@ struct pf_config {
 		enum pf_tristate interactive; /* auto: when /dev/tty opens */
 		enum pf_tristate color;
 		int ignore_writes_nosemgrep;
+		unsigned max_prompts;	   /* questions asked, then the rest are
+					      listed in one block; 0 = no cap */
+		enum pf_tristate progress; /* auto (a terminal) | never */
 	} ui;
 	struct {
 		enum pf_block block;

@@ -125,6 +125,10 @@ struct pf_http_multi_opts {
 				  0 = no budget */
 	struct pf_http_retry_policy retry;
 	unsigned jitter_seed; /* 0: seeded from the clock */
+	/* Called with a job's index when it has its final outcome (for a
+	 * progress line); may be NULL. */
+	void (*on_done)(void *arg, size_t job);
+	void *on_done_arg;
 };
 
 void pf_http_job_init(struct pf_http_job *j);

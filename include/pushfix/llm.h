@@ -166,6 +166,41 @@ int pf_llm_parse_response(struct pf_llm_answer *out, struct pf_buf *answer_json,
 			  const struct pf_llm *llm,
 			  const struct pf_http_response *r);
 
+/*
+ * Several findings of one file whose snippets overlap, in one request
+ * (fewer requests, each finding still judged on its own).  `p` holds each
+ * finding's facts (its snippet fields unused), `snippet` the merged
+ * snippet showing every finding's lines marked.  The answer is
+ *   {"findings":[{"id":K,"verdict","confidence","reason","fix"}...]}
+ * with K the 1-based position in `p`.  nr == 1 gives exactly the body of
+ * pf_llm_build_body() (the single-finding shape).
+ */
+void pf_llm_group_message(struct pf_buf *out, const struct pf_llm_prompt *p,
+			  size_t nr, const char *snippet, size_t snippet_len,
+			  int truncated);
+void pf_llm_build_group_body(struct pf_buf *out, const struct pf_llm *llm,
+			     const struct pf_llm_prompt *p, size_t nr,
+			     const char *snippet, size_t snippet_len,
+			     int truncated);
+
+/*
+ * Read a group's answer into out[0..nr) (by id), each entry checked as
+ * strictly as pf_llm_parse_answer(); an entry that is missing, bad or
+ * given twice leaves out[k] released (verdict NONE) and errors[k] (owned
+ * by the caller, NULL otherwise) saying why.  A negative PF_EINVALID only
+ * when the whole answer is unusable (not JSON, no "findings" array).
+ */
+int pf_llm_parse_group_answer(struct pf_llm_answer *out, char **errors,
+			      size_t nr, const char *json, size_t len);
+/* Canonical JSON of a group's answers (the entries with a verdict). */
+void pf_llm_group_answer_json(struct pf_buf *out, const struct pf_llm_answer *a,
+			      size_t nr);
+/* pf_llm_parse_response() for a group request. */
+int pf_llm_parse_group_response(struct pf_llm_answer *out, char **errors,
+				size_t nr, struct pf_buf *answer_json,
+				const struct pf_llm *llm,
+				const struct pf_http_response *r);
+
 /* Count the sentences of a text as the reason check does. */
 unsigned pf_llm_count_sentences(const char *s);
 

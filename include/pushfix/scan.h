@@ -86,6 +86,10 @@ int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
  */
 int pf_scan_describe(const struct pf_config *cfg, struct pf_buf *out);
 
+/* The scanners' names for messages, "semgrep and flawfinder", appended;
+ * "the scanner" when none is usable (the scan says why). */
+void pf_scan_names(const struct pf_config *cfg, struct pf_buf *out);
+
 /* Which engine `auto` picks, for messages and `doctor`: "semgrep", "sarif",
  * "semgrep+sarif" or NULL with a message when one is not usable. */
 const char *pf_scan_engine_name(const struct pf_config *cfg);

@@ -10,14 +10,22 @@ struct pf_run;
  * after pf_run_scan():
  *
  *  - rule fixes first (pf_fix_from_rules, fix.h);
- *  - each finding not ignored: the pushed file is anonymised (redact.h,
- *    one vault per run), its snippet cut from the anonymised text, and one
- *    request body built (llm.h); identical bodies are sent once;
+ *  - which findings are sent: never a credential pushfix found itself
+ *    (f->secret), and at most [llm] max_findings of the others (0: all),
+ *    the most severe first; the others keep triage.error saying why, and
+ *    one line on run->msg counts them;
+ *  - each finding sent: the pushed file is anonymised (redact.h, one
+ *    vault per run), its snippet cut from the anonymised text; findings
+ *    of one file whose snippets overlap share one request (at most 6, a
+ *    merged snippet, the per-finding answer of llm.h's group functions),
+ *    a lone finding gets the single-finding request (llm.h); identical
+ *    bodies are sent once;
  *  - the cache (<state_dir>/cache, skipped with run->no_cache or
  *    PUSHFIX_NO_CACHE=1 in the environment, the hook's --no-cache) answers
  *    what it can; the rest is sent in parallel (pf_http_multi_run: at most
  *    [llm] max_parallel at once, [llm] timeout each, all within [llm]
- *    budget, retries with backoff); every request sent is appended to the
+ *    budget, retries with backoff; a progress line, progress.h, while
+ *    they take over a second); every request sent is appended to the
  *    sent log (sentlog.h) with the prompt version;
  *  - each answer is validated strictly; a bad one leaves the finding
  *    untriaged with triage.error saying why;

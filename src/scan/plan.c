@@ -212,3 +212,18 @@ int pf_scan_describe(const struct pf_config *cfg, struct pf_buf *out)
 		pf_scanner_release(&sc[i]);
 	return ret;
 }
+
+void pf_scan_names(const struct pf_config *cfg, struct pf_buf *out)
+{
+	struct pf_scanner sc[PF_SCAN_MAX_SCANNERS];
+	size_t n = 0;
+
+	if (pf_scan_plan(sc, &n, cfg)) {
+		pf_error_clear();
+		pf_buf_addstr(out, "the scanner");
+	}
+	for (size_t i = 0; i < n; i++) {
+		pf_buf_addf(out, "%s%s", i ? " and " : "", sc[i].name);
+		pf_scanner_release(&sc[i]);
+	}
+}

@@ -38,6 +38,9 @@ print(json.dumps({"version": "2.1.0", "runs": [{
 EOF
 export PUSHFIX_SCAN_ENGINE=sarif
 export PUSHFIX_SCAN_COMMAND="python3 $TRASH/everywhere.py {files}"
+# Every finding is sent: no [llm] max_findings cap (issue 11), so that
+# every line of the corpus is in some request.
+export PUSHFIX_LLM_MAX_FINDINGS=0
 
 # Every planted value of the manifest (not the ctx-* lines) into one file.
 grep -v '^#' "$MANIFEST" | grep -v '^ctx-' | cut -f2- >"$TRASH/planted"

@@ -87,7 +87,8 @@ test_expect_success 'encoded secrets and a login() password never reach the LLM'
 	PUSHFIX_SCAN_COMMAND="python3 $TRASH/every5.py {files}" \
 		PUSHFIX_NO_CACHE=1 git push origin main >"$TRASH/enc.out" \
 		2>"$TRASH/enc.err" &&
-	test "$(llm_requests)" -ge 2 &&
+	# two findings of one file, one request since issue 11
+	test "$(llm_requests)" -ge 1 &&
 	grep -q "api.login(" "$LLM_LOG" &&
 	grep -q "b64decode(" "$LLM_LOG" &&
 	for v in "$B64_40" "$B64_16" "$HEX_PW" "$LOGIN_PW"; do

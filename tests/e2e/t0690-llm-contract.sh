@@ -37,12 +37,18 @@ start_prism() {
 	done
 }
 
-test_expect_success 'setup: Prism installed, a repository with two findings' '
+# Three findings: the strcpy and a strcat near it share one request (a
+# group: the per-finding answer schema), a strcat far below has its own
+# (the single-finding shape): both shapes are checked.
+test_expect_success 'setup: Prism installed, a repository with three findings' '
 	{ test -f "$PRISM" ||
 	  { echo "Prism missing: cd tests/contract && npm ci"; false; }; } &&
 	command -v flawfinder &&
 	setup_llm_repo &&
 	printf "void more(char *d, const char *s) { strcat(d, s); }\n" \
+		>>src/copy.c &&
+	i=0 && while [ $i -lt 30 ]; do echo "/* - */" >>src/copy.c; i=$((i + 1)); done &&
+	printf "void far(char *d, const char *s) { strcat(d, s); }\n" \
 		>>src/copy.c &&
 	git commit -q -am more &&
 	start_prism openai "$OPENAPI/openai-chat-completions-subset.openapi.json" &&
@@ -59,7 +65,13 @@ test_expect_success 'OpenAI: every request pushfix would send is valid' '
 	PUSHFIX_LLM_PROVIDER=openai PUSHFIX_LLM_MODEL=gpt-4o-mini \
 	PUSHFIX_LLM_BASE_URL=http://127.0.0.1:$OPENAI_PORT \
 		"$PUSHFIX_BIN" preview origin/main..HEAD >"$TRASH/openai.json" &&
-	test "$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))))" "$TRASH/openai.json")" = 2 &&
+	python3 - "$TRASH/openai.json" <<-\EOF &&
+	import json, sys
+	rs = json.load(open(sys.argv[1]))
+	assert [r["findings"] for r in rs] == [[1, 2], [3]], rs
+	schema = rs[0]["body"]["response_format"]["json_schema"]["schema"]
+	assert schema["required"] == ["findings"], schema
+	EOF
 	python3 "$CHECK" "http://127.0.0.1:$OPENAI_PORT/chat/completions" \
 		"$TRASH/openai.json" \
 		--header "Content-Type: application/json" \
@@ -122,7 +134,7 @@ test_expect_success 'through pushfix itself: Prism accepts what it sends (200 in
 	import json, sys
 	rs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 	rs = [r for r in rs if r.get("type", "request") == "request"]
-	assert len(rs) == 4, len(rs)
+	assert len(rs) == 4, len(rs)  # 2 requests (a group, a single) x 2
 	for r in rs:
 	    assert r["status"] == 200, r["status"]
 	EOF

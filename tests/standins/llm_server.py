@@ -80,8 +80,45 @@ def user_text(body, anthropic):
     return ""
 
 
-def derive_answer(text):
-    """verdict/confidence/reason/fix from the prompt's marked lines."""
+GROUP_RE = re.compile(r"^Finding id (\d+):$")
+LINES_RE = re.compile(r"^Lines?: (\d+)(?:-(\d+))?$")
+
+
+def derive_group(text):
+    """A group request ("Finding id K:" blocks, one merged snippet): one
+    entry per id, each derived from its own lines as for one finding;
+    --omit-id K leaves K out, --verdicts V1,V2... gives each its own."""
+    ranges, cur = {}, None
+    for line in text.split("\n"):
+        if line.startswith("<<<CODE "):
+            break
+        m = GROUP_RE.match(line)
+        if m:
+            cur = int(m.group(1))
+            continue
+        m = LINES_RE.match(line)
+        if m and cur is not None:
+            a = int(m.group(1))
+            ranges[cur] = (a, int(m.group(2) or a))
+    verdicts = (OPTS.verdicts or "").split(",") if OPTS.verdicts else []
+    out = []
+    for k in sorted(ranges):
+        if str(k) in (OPTS.omit_id or []):
+            continue
+        a, b = ranges[k]
+        ans = derive_answer(text, (a, b))
+        if verdicts:
+            ans["verdict"] = verdicts[(k - 1) % len(verdicts)]
+        out.append(dict({"id": k}, **ans))
+    return {"findings": out}
+
+
+def derive_answer(text, only=None):
+    """verdict/confidence/reason/fix from the prompt's marked lines (of
+    lines only[0]..only[1] when given)."""
+    head = text.split("<<<CODE ")[0].split("\n")
+    if only is None and any(GROUP_RE.match(line) for line in head):
+        return derive_group(text)
     inside = False
     marked = []
     for line in text.split("\n"):
@@ -95,7 +132,9 @@ def derive_answer(text):
             continue
         m = LINE_RE.match(line)
         if m and m.group(1) == ">":
-            marked.append((int(m.group(2)), m.group(3)))
+            n = int(m.group(2))
+            if only is None or only[0] <= n <= only[1]:
+                marked.append((n, m.group(3)))
     fix = None
     if marked and (OPTS.sub or OPTS.replacement is not None):
         start, end = marked[0][0], marked[-1][0]
@@ -302,6 +341,8 @@ def behaviour_parser():
     ap.add_argument("--replacement")
     ap.add_argument("--fix-lines", nargs=2, metavar=("START", "END"))
     ap.add_argument("--verdict", default="true_positive")
+    ap.add_argument("--verdicts")
+    ap.add_argument("--omit-id", action="append")
     ap.add_argument("--confidence", type=float, default=0.9)
     ap.add_argument("--reason", default="User input reaches the sink.")
     ap.add_argument("--expect-key")
