@@ -388,6 +388,8 @@ static void check_round(struct pf_run *run, struct pf_fix_stats *st,
 	struct pf_findings found = PF_FINDINGS_INIT;
 	struct pf_scan_result res;
 	struct pf_scan_target *targets = pf_xcalloc(tn, sizeof(*targets));
+	struct pf_scan_tree tree = { run->repo, run->ignore_tip,
+				     run->worktree };
 	struct pf_buf note = PF_BUF_INIT;
 	int ret;
 
@@ -397,8 +399,10 @@ static void check_round(struct pf_run *run, struct pf_fix_stats *st,
 		targets[k].len = vt[k].fixed.len;
 	}
 	pf_scan_result_init(&res);
-	ret = pf_scan_targets(&found, &res, &run->cfg, targets, tn, ignore,
-			      ilen);
+	/* A scanner that needs the whole tree (tree = full) needs it to
+	 * verify a fix too: the unchanged headers. */
+	ret = pf_scan_targets_tree(&found, &res, &run->cfg, targets, tn, ignore,
+				   ilen, run->ignore_tip[0] ? &tree : NULL);
 	for (size_t k = 0; k < tn; k++) {
 		for (size_t j = 0; j < vt[k].nr; j++) {
 			struct vitem *v = vt[k].items[j];

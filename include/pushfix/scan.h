@@ -74,6 +74,15 @@ struct pf_scan_tree {
 
 /* Scan every file of a loaded changeset (pf_changeset_load); `tree` may
  * be NULL (then tree = full scans the changed files alone). */
+/* pf_scan_targets() with the pushed tree laid out around the targets for a
+ * scanner of [scan] tree = full (the re-scan that verifies a fix); tree
+ * NULL: as pf_scan_targets(). */
+int pf_scan_targets_tree(struct pf_findings *out, struct pf_scan_result *res,
+			 const struct pf_config *cfg,
+			 const struct pf_scan_target *targets, size_t nr,
+			 const char *ignore_data, size_t ignore_len,
+			 const struct pf_scan_tree *tree);
+
 int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
 		      const struct pf_config *cfg,
 		      const struct pf_changeset *cs, const char *ignore_data,

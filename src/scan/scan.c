@@ -1048,6 +1048,16 @@ int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
 				 ignore_len, NULL);
 }
 
+int pf_scan_targets_tree(struct pf_findings *out, struct pf_scan_result *res,
+			 const struct pf_config *cfg,
+			 const struct pf_scan_target *targets, size_t nr,
+			 const char *ignore_data, size_t ignore_len,
+			 const struct pf_scan_tree *tree)
+{
+	return scan_targets_tree(out, res, cfg, targets, nr, ignore_data,
+				 ignore_len, tree);
+}
+
 int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
 		      const struct pf_config *cfg,
 		      const struct pf_changeset *cs, const char *ignore_data,

@@ -7,6 +7,7 @@
 # SARIF only to a file, one input per run: {sarif} and {file}.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/e2e/lib-scan.sh"
+. "$SRC/tests/e2e/lib-llm.sh"
 
 NOSG_PATH=$(echo "$PATH" | tr : '\n' | grep -v "^$STANDINS/bin\$" | paste -sd: -)
 export PUSHFIX_SCAN_ENGINE=sarif
@@ -71,6 +72,27 @@ test_expect_success 'tree = full: the working tree is not what is scanned (the p
 		"$PUSHFIX_BIN" scan HEAD~1..HEAD >"$TRASH/out" 2>"$TRASH/err" &&
 	git checkout -q -- include/bad.h &&
 	expect_at "$TRASH/out" src/use.c 5
+'
+
+start_llm llm
+
+# The re-scan that verifies a fix needs the unchanged header as much as the
+# scan did: without it clang fails on the fixed file and the fix could
+# never be verified.
+test_expect_success 'tree = full: an LLM fix is verified by a re-scan with the whole tree' '
+	cd "$TRASH/work" &&
+	llm_set --replacement "$(printf "\t(void)v;\n")" &&
+	PATH=$NOSG_PATH PUSHFIX_SCAN_TREE=full "$PUSHFIX_BIN" scan --no-cache \
+		HEAD~1..HEAD --format json >"$TRASH/fix.json" 2>"$TRASH/fix.err" &&
+	test "$(llm_requests)" = 1 &&
+	python3 - "$TRASH/fix.json" <<-\EOF
+	import json, sys
+	fs = json.load(open(sys.argv[1]))["findings"]
+	assert len(fs) == 1, fs
+	fix = fs[0]["fix"]
+	assert fix["origin"] == "llm" and fix["state"] == "verified", fix
+	assert fix["replacement"] == "\t(void)v;\n", fix
+	EOF
 '
 
 test_done
