@@ -184,6 +184,14 @@ static const struct key_def keys[] = {
 	ENUM("policy", "on_error", policy.on_error_block, "allow", on_error, 0),
 	ENUM("policy", "after_fix", policy.after_fix_stop, "stop", after_fix,
 	     0),
+	/* A committed .pushfix.ini must not switch secret blocking off nor
+	 * allow whole paths: it may only name known test values. */
+	BOOL("policy", "block_secrets", policy.block_secrets, "true",
+	     F_TRUSTED),
+
+	STRK("secrets", "allow", K_LIST, secrets.allow, "", 0),
+	STRK("secrets", "allow_paths", K_LIST, secrets.allow_paths, "",
+	     F_TRUSTED),
 
 	BOOL("mirror", "enabled", mirror.enabled, "false", 0),
 	ENUM("mirror", "forge", mirror.forge, "auto", forge, 0),
@@ -200,7 +208,7 @@ static const struct key_def keys[] = {
 };
 
 static const char *const sections[] = {
-	"scan", "llm", "privacy", "ui", "policy", "mirror", "core",
+	"scan", "llm", "privacy", "ui", "policy", "secrets", "mirror", "core",
 };
 
 /* How a file is read (load_file()). */

@@ -6,6 +6,7 @@
 #include "pushfix/err.h"
 #include "pushfix/filter.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/secret.h"
 #include "pushfix/util.h"
 
 /* Blobs bigger than this are never read for a scan, whatever the config. */
@@ -492,12 +493,27 @@ int pf_run_scan(struct pf_run *run)
 	struct pf_lines *ix = NULL;
 	size_t ilen, kept = 0;
 	const char *ignore = pf_run_ignore_file(run, &ilen);
-	int ret;
+	int ret, nsecrets;
 
 	ret = pf_scan_changeset(fs, &run->scan, &run->cfg, &run->cs, ignore,
 				ilen);
-	if (ret)
+	/* pushfix's own secret findings (issue 11), whatever the scanner:
+	 * a missing or failing scanner must not hide a pushed key.  With
+	 * none found, the scanner's failure stays the push's fault (the
+	 * hook's [policy] on_error); with some, they are shown and the
+	 * failure is a warning. */
+	nsecrets = pf_secret_scan(fs, &run->cs, &run->cfg);
+	if (nsecrets < 0)
+		return nsecrets;
+	if (ret && !nsecrets)
 		return ret;
+	if (ret) {
+		pf_buf_addf(&run->scan.diag,
+			    "warning: %s; only pushfix's secret check ran\n",
+			    pf_error_last());
+		snprintf(run->scan.engine, sizeof(run->scan.engine), "%s",
+			 "pushfix secret check");
+	}
 	run->dropped = pf_filter_apply(fs, &run->cs, run->cfg.scan.filter,
 				       run->cfg.scan.context);
 	/* A flood of one report (600 times the same line) is one finding:

@@ -1932,6 +1932,8 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 			out->open_true_positive++;
 		if (f->severity >= PF_SEV_ERROR)
 			out->open_error++;
+		if (f->secret && f->severity >= PF_SEV_ERROR)
+			out->open_secret++;
 	}
 	if (total)
 		summary(&s);

@@ -174,5 +174,5 @@ void pf_redact_encoded(struct scan *sc, size_t a, size_t b)
 	} else if (hex || m < 12 || !looks_random(s, n)) {
 		return;
 	}
-	add_span(sc->sp, a, b, PF_CAT_SECRET);
+	add_secret(sc->sp, a, b, K_ENCODED);
 }

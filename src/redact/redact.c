@@ -191,3 +191,84 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 	}
 	return ret;
 }
+
+/* Which of two detectors names an overlap: a known format beats an
+ * assignment, which beats a guess from the letters. */
+static int kind_rank(unsigned k)
+{
+	if (k >= K_RULE || k == K_PEM)
+		return 4;
+	if (k == K_URL || k == K_CURL)
+		return 3;
+	if (k == K_ASSIGN)
+		return 2;
+	return k == K_ENCODED ? 1 : 0;
+}
+
+int pf_redact_find_secrets(struct pf_secret_hit **out, size_t *nr,
+			   const char *text, size_t len)
+{
+	struct spans sp = { NULL, 0, 0 };
+	struct span *tmp = NULL;
+	size_t tmp_alloc = 0, k = 0;
+	struct scan sc;
+	struct pf_secret_hit *v = NULL;
+	size_t n = 0, alloc = 0;
+	int ret = 0;
+	const char *why = pf_redact_engine();
+
+	*out = NULL;
+	*nr = 0;
+	if (why)
+		return pf_error_set("%s", why);
+	if (len >= UINT32_MAX)
+		return pf_error_setc(PF_ETOOBIG,
+				     "cannot look for secrets in %zu bytes "
+				     "at once (4 GiB at most)",
+				     len);
+	memset(&sc, 0, sizeof(sc));
+	sc.t = text;
+	sc.n = len;
+	sc.sp = &sp;
+	sc.md = pcre2_match_data_create(16, NULL);
+	pf_redact_scan(&sc);
+	if (sc.err) {
+		PCRE2_UCHAR msg[120];
+
+		pcre2_get_error_message(sc.err, msg, sizeof(msg));
+		ret = pf_error_set("secret detection failed: %s", (char *)msg);
+		goto out;
+	}
+	sort_spans(&sp, &tmp, &tmp_alloc);
+	while (k < sp.nr) {
+		size_t a = sp.v[k].a, b = sp.v[k].b;
+		unsigned kind = sp.v[k].kind;
+
+		if (sp.v[k++].cat != PF_CAT_SECRET)
+			continue;
+		for (; k < sp.nr && sp.v[k].a < b; k++) {
+			if (sp.v[k].cat != PF_CAT_SECRET)
+				continue;
+			if (sp.v[k].b > b)
+				b = sp.v[k].b;
+			if (kind_rank(sp.v[k].kind) > kind_rank(kind))
+				kind = sp.v[k].kind;
+		}
+		PF_ALLOC_GROW(v, n + 1, alloc);
+		v[n].start = a;
+		v[n].end = b;
+		v[n].kind = pf_redact_kind_name(kind);
+		v[n].known = kind_rank(kind) >= 2;
+		n++;
+	}
+	*out = v;
+	*nr = n;
+	v = NULL;
+out:
+	free(v);
+	pcre2_match_data_free(sc.md);
+	free(sc.lits);
+	free(sp.v);
+	free(tmp);
+	return ret;
+}

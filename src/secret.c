@@ -1,0 +1,330 @@
+/*
+ * Secrets as findings of pushfix itself (issue 11): the anonymiser's
+ * credential detectors run on the pushed files, whatever the scanner,
+ * and report what lies on pushed lines, masked.  secret.h has the
+ * contract.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pushfix/err.h"
+#include "pushfix/redact.h"
+#include "pushfix/secret.h"
+#include "pushfix/util.h"
+
+/* What a detector's kind becomes: the rule id's tail and the words a
+ * person reads. */
+struct kind_name {
+	const char *kind, *rule, *label;
+};
+
+static const struct kind_name kinds[] = {
+	{ "aws-access-key-id", "aws-access-key", "AWS access key ID" },
+	{ "github-token", "github-token", "GitHub token" },
+	{ "github-fine-grained-pat", "github-token", "GitHub token" },
+	{ "openai-anthropic-key", "openai-key", "OpenAI/Anthropic API key" },
+	{ "private-key", "private-key", "private key" },
+	{ "assignment", "assignment", "hard-coded value of a secret-ish name" },
+	{ "high-entropy", "high-entropy",
+	  "high-entropy string (no known credential format)" },
+	{ "encoded-secret", "high-entropy",
+	  "encoded string that looks like a secret" },
+};
+
+/* Kinds whose value may be a guessable password: no hash shown. */
+#define UNHASHED                                                               \
+	"assignment,url-credentials,curl-credentials,high-entropy,"            \
+	"encoded-secret"
+
+static const struct kind_name *kind_of(const char *kind)
+{
+	for (size_t i = 0; i < PF_ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i].kind, kind))
+			return &kinds[i];
+	return NULL;
+}
+
+void pf_secret_mask_value(struct pf_buf *out, const char *v, size_t len)
+{
+	size_t keep = len / 4 < 4 ? len / 4 : 4;
+
+	/* Never a byte that would break a line or the terminal. */
+	for (size_t i = 0; i < keep; i++)
+		pf_buf_addch(out, (unsigned char)v[i] >= 0x20 &&
+						  (unsigned char)v[i] < 0x7f
+					  ? v[i]
+					  : '?');
+	pf_buf_addf(out, "\xe2\x80\xa6(%zu chars)", len);
+}
+
+/* text[a, b) with the hits (sorted) masked; the hits clipped to it. */
+static void mask_range(struct pf_buf *out, const char *text, size_t a, size_t b,
+		       const struct pf_secret_hit *h, size_t nr)
+{
+	size_t last = a;
+
+	for (size_t i = 0; i < nr; i++) {
+		size_t s = h[i].start < last ? last : h[i].start;
+		size_t e = h[i].end > b ? b : h[i].end;
+
+		if (e <= s)
+			continue;
+		pf_buf_add(out, text + last, s - last);
+		pf_secret_mask_value(out, text + h[i].start,
+				     h[i].end - h[i].start);
+		last = e;
+	}
+	if (b > last)
+		pf_buf_add(out, text + last, b - last);
+}
+
+void pf_secret_mask_text(struct pf_buf *out, const char *text, size_t len)
+{
+	struct pf_secret_hit *h = NULL;
+	size_t nr = 0;
+
+	if (pf_redact_find_secrets(&h, &nr, text, len)) {
+		/* Fail closed: a line we cannot check is not printed. */
+		pf_buf_addf(out, "[hidden: %s]", pf_error_last());
+		return;
+	}
+	mask_range(out, text, 0, len, h, nr);
+	free(h);
+}
+
+void pf_secret_value_hash(char out[PF_SECRET_HASH_SZ], const char *v,
+			  size_t len)
+{
+	char hex[65];
+
+	pf_sha256_hex(hex, v, len);
+	memcpy(out, "sha256:", 7);
+	memcpy(out + 7, hex, 16);
+	out[PF_SECRET_HASH_SZ - 1] = '\0';
+}
+
+/* Is `item` (n bytes) one of the comma separated list? */
+static int in_list(const char *list, const char *item, size_t n)
+{
+	while (list && *list) {
+		const char *e = strchr(list, ',');
+		size_t m = e ? (size_t)(e - list) : strlen(list);
+
+		while (m && (*list == ' ' || *list == '\t')) {
+			list++;
+			m--;
+		}
+		while (m && (list[m - 1] == ' ' || list[m - 1] == '\t'))
+			m--;
+		if (m == n && !strncasecmp(list, item, n))
+			return 1;
+		list = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Does a glob of [secrets] allow_paths match the path (or, for a glob
+ * without '/', its base name)? */
+static int path_allowed(const char *globs, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	int ok = 0;
+
+	base = base ? base + 1 : path;
+	while (globs && *globs && !ok) {
+		const char *e = strchr(globs, ',');
+		size_t m = e ? (size_t)(e - globs) : strlen(globs);
+		char *g = pf_xstrndup(globs, m);
+		char *s = g;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		for (size_t k = strlen(s);
+		     k && (s[k - 1] == ' ' || s[k - 1] == '\t');)
+			s[--k] = '\0';
+		if (*s)
+			ok = !fnmatch(s, path, 0) ||
+			     (!strchr(s, '/') && !fnmatch(s, base, 0));
+		free(g);
+		globs = e ? e + 1 : NULL;
+	}
+	return ok;
+}
+
+static size_t line_of(const struct pf_lines *ix, size_t off)
+{
+	size_t lo = 0, hi = ix->nr;
+
+	/* the last line that begins at or before off */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->begin[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo + 1;
+}
+
+/* Does line `ln` (1-based) hold the allow mark? */
+static int line_allows(const struct pf_lines *ix, const char *t, size_t len,
+		       size_t ln)
+{
+	size_t a = ix->begin[ln - 1];
+	size_t b = ln < ix->nr ? ix->begin[ln] : len;
+
+	return b - a >= strlen(PF_SECRET_ALLOW_MARK) &&
+	       memmem(t + a, b - a, PF_SECRET_ALLOW_MARK,
+		      strlen(PF_SECRET_ALLOW_MARK));
+}
+
+/* One finding for hits [h, h + n) of one kind in cf. */
+static void add_finding(struct pf_findings *out,
+			const struct pf_changed_file *cf,
+			const struct pf_lines *ix,
+			const struct pf_secret_hit *all, size_t all_nr,
+			const struct pf_secret_hit *h, size_t n)
+{
+	const struct kind_name *kn = kind_of(h->kind);
+	struct pf_finding *f = pf_findings_push(out);
+	struct pf_buf b = PF_BUF_INIT;
+	size_t len = 0, sl = line_of(ix, h->start), begin;
+
+	for (size_t i = 0; i < n; i++)
+		len += h[i].end - h[i].start;
+	f->secret = 1;
+	pf_buf_addf(&b, PF_SECRET_RULE_PREFIX "%s", kn ? kn->rule : h->kind);
+	f->rule_id = pf_buf_detach(&b, NULL);
+	f->path = pf_xstrdup(cf->path);
+	f->severity = h->known ? PF_SEV_ERROR : PF_SEV_WARNING;
+	f->severity_label = pf_xstrdup(pf_severity_name(f->severity));
+	pf_buf_addf(&b, "%s on a pushed line: ", kn ? kn->label : h->kind);
+	if (n > 1)
+		pf_buf_addf(&b, "%zu pieces, %zu chars", n, len);
+	else
+		pf_secret_mask_value(&b, cf->content + h->start, len);
+	if (h->known)
+		pf_buf_addstr(&b, "; a pushed credential cannot be taken "
+				  "back: remove it from the commits and "
+				  "revoke it");
+	/* The hash that allows a known test value, only for token formats:
+	 * the hash of a weak password assigned in code could be reversed by
+	 * guessing, a token's cannot. */
+	if (!in_list(UNHASHED, h->kind, strlen(h->kind))) {
+		char hash[PF_SECRET_HASH_SZ];
+
+		pf_secret_value_hash(hash, cf->content + h->start,
+				     h->end - h->start);
+		pf_buf_addf(&b, " (a known test value? [secrets] allow = %s)",
+			    hash);
+	}
+	f->message = pf_buf_detach(&b, NULL);
+	f->start.line = (uint32_t)sl;
+	f->start.col = (uint32_t)(h->start - ix->begin[sl - 1] + 1);
+	f->start.offset = (int64_t)h->start;
+	f->end.offset = (int64_t)h[n - 1].end;
+	f->end.line = 0;
+	f->end.col = 0;
+	{
+		size_t el = line_of(ix, h[n - 1].end - 1);
+
+		f->end.line = (uint32_t)el;
+		f->end.col = (uint32_t)(h[n - 1].end - ix->begin[el - 1] + 1);
+	}
+	f->col_unit = PF_COL_BYTES;
+	if (pf_finding_locate_indexed(f, cf->content, cf->content_len, ix)) {
+		/* cannot happen: the offsets came from this content */
+		pf_error_clear();
+		free(f->lines);
+		f->lines = NULL;
+	}
+	/* The lines, never the value: every secret on them masked. */
+	if (f->lines) {
+		begin = ix->begin[f->start.line - 1];
+		mask_range(&b, cf->content, begin, begin + strlen(f->lines),
+			   all, all_nr);
+		free(f->lines);
+		f->lines = pf_buf_detach(&b, NULL);
+	}
+	pf_finding_fingerprint(f);
+	pf_buf_release(&b);
+}
+
+/* Hits of one private key body are one finding: same kind, only blanks,
+ * quotes, "\n" escapes and newlines between them. */
+static size_t run_of(const char *t, const struct pf_secret_hit *h, size_t nr)
+{
+	size_t n = 1;
+
+	if (strcmp(h->kind, "private-key"))
+		return 1;
+	while (n < nr && !strcmp(h[n].kind, h->kind)) {
+		size_t k;
+
+		for (k = h[n - 1].end; k < h[n].start; k++)
+			if (!strchr(" \t\r\n\"'\\+,;n", t[k]))
+				break;
+		if (k < h[n].start)
+			break;
+		n++;
+	}
+	return n;
+}
+
+static int allowed_value(const struct pf_config *cfg, const char *v, size_t len)
+{
+	char hash[PF_SECRET_HASH_SZ];
+
+	if (!cfg || !cfg->secrets.allow || !*cfg->secrets.allow)
+		return 0;
+	pf_secret_value_hash(hash, v, len);
+	return in_list(cfg->secrets.allow, hash, strlen(hash));
+}
+
+int pf_secret_scan(struct pf_findings *out, const struct pf_changeset *cs,
+		   const struct pf_config *cfg)
+{
+	int added = 0;
+
+	for (size_t i = 0; i < cs->nr; i++) {
+		const struct pf_changed_file *cf = &cs->files[i];
+		struct pf_secret_hit *h = NULL;
+		struct pf_lines ix = { NULL, 0 };
+		size_t nr = 0;
+
+		if (!cf->content || !cf->content_len)
+			continue;
+		if (cfg && cfg->secrets.allow_paths &&
+		    path_allowed(cfg->secrets.allow_paths, cf->path))
+			continue;
+		if (pf_redact_find_secrets(&h, &nr, cf->content,
+					   cf->content_len))
+			return pf_error_prefix(PF_EINVALID, "%s", cf->path);
+		if (nr)
+			pf_lines_index(&ix, cf->content, cf->content_len);
+		for (size_t k = 0; k < nr;) {
+			size_t n = run_of(cf->content, h + k, nr - k);
+			size_t sl = line_of(&ix, h[k].start);
+			size_t el = line_of(&ix, h[k + n - 1].end - 1);
+
+			if ((cf->whole_file ||
+			     pf_intervals_overlaps(&cf->lines, (uint32_t)sl,
+						   (uint32_t)el)) &&
+			    !line_allows(&ix, cf->content, cf->content_len,
+					 sl) &&
+			    !line_allows(&ix, cf->content, cf->content_len,
+					 el) &&
+			    !allowed_value(cfg, cf->content + h[k].start,
+					   h[k].end - h[k].start)) {
+				add_finding(out, cf, &ix, h, nr, h + k, n);
+				added++;
+			}
+			k += n;
+		}
+		pf_lines_release(&ix);
+		free(h);
+	}
+	return added;
+}
