@@ -283,48 +283,106 @@ static int allowed_value(const struct pf_config *cfg, const char *v, size_t len)
 	return in_list(cfg->secrets.allow, hash, strlen(hash));
 }
 
+/* What was found in one file of the changeset. */
+struct file_hits {
+	struct pf_secret_hit *h;
+	size_t nr;
+	struct pf_lines ix;
+};
+
+/*
+ * A scanner's finding on the line of a credential (or whose message
+ * quotes it) must not show it either: its lines and message, masked.
+ * Only when its lines are still this file's bytes at its place (else it
+ * came from another version of the path: masked as text alone).
+ */
+static void mask_other(struct pf_finding *f, const struct pf_changed_file *cf,
+		       const struct file_hits *fh)
+{
+	struct pf_buf b = PF_BUF_INIT;
+
+	if (f->lines && f->start.line && f->start.line <= fh->ix.nr) {
+		size_t begin = fh->ix.begin[f->start.line - 1];
+		size_t n = strlen(f->lines);
+
+		if (begin + n <= cf->content_len &&
+		    !memcmp(cf->content + begin, f->lines, n))
+			mask_range(&b, cf->content, begin, begin + n, fh->h,
+				   fh->nr);
+		else
+			pf_secret_mask_text(&b, f->lines, n);
+		free(f->lines);
+		f->lines = pf_buf_detach(&b, NULL);
+	}
+	if (f->message) {
+		pf_secret_mask_text(&b, f->message, strlen(f->message));
+		free(f->message);
+		f->message = pf_buf_detach(&b, NULL);
+	}
+	pf_buf_release(&b);
+}
+
 int pf_secret_scan(struct pf_findings *out, const struct pf_changeset *cs,
 		   const struct pf_config *cfg)
 {
+	struct file_hits *fh = pf_xcalloc(cs->nr ? cs->nr : 1, sizeof(*fh));
+	size_t others = out->nr;
 	int added = 0;
 
 	for (size_t i = 0; i < cs->nr; i++) {
 		const struct pf_changed_file *cf = &cs->files[i];
-		struct pf_secret_hit *h = NULL;
-		struct pf_lines ix = { NULL, 0 };
-		size_t nr = 0;
+		struct pf_secret_hit *h;
+		struct pf_lines *ix = &fh[i].ix;
+		size_t nr;
 
 		if (!cf->content || !cf->content_len)
 			continue;
+		if (pf_redact_find_secrets(&fh[i].h, &fh[i].nr, cf->content,
+					   cf->content_len)) {
+			added = pf_error_prefix(PF_EINVALID, "%s", cf->path);
+			goto out;
+		}
+		h = fh[i].h;
+		nr = fh[i].nr;
+		if (!nr)
+			continue;
+		pf_lines_index(ix, cf->content, cf->content_len);
 		if (cfg && cfg->secrets.allow_paths &&
 		    path_allowed(cfg->secrets.allow_paths, cf->path))
 			continue;
-		if (pf_redact_find_secrets(&h, &nr, cf->content,
-					   cf->content_len))
-			return pf_error_prefix(PF_EINVALID, "%s", cf->path);
-		if (nr)
-			pf_lines_index(&ix, cf->content, cf->content_len);
 		for (size_t k = 0; k < nr;) {
 			size_t n = run_of(cf->content, h + k, nr - k);
-			size_t sl = line_of(&ix, h[k].start);
-			size_t el = line_of(&ix, h[k + n - 1].end - 1);
+			size_t sl = line_of(ix, h[k].start);
+			size_t el = line_of(ix, h[k + n - 1].end - 1);
 
 			if ((cf->whole_file ||
 			     pf_intervals_overlaps(&cf->lines, (uint32_t)sl,
 						   (uint32_t)el)) &&
-			    !line_allows(&ix, cf->content, cf->content_len,
+			    !line_allows(ix, cf->content, cf->content_len,
 					 sl) &&
-			    !line_allows(&ix, cf->content, cf->content_len,
+			    !line_allows(ix, cf->content, cf->content_len,
 					 el) &&
 			    !allowed_value(cfg, cf->content + h[k].start,
 					   h[k].end - h[k].start)) {
-				add_finding(out, cf, &ix, h, nr, h + k, n);
+				add_finding(out, cf, ix, h, nr, h + k, n);
 				added++;
 			}
 			k += n;
 		}
-		pf_lines_release(&ix);
-		free(h);
 	}
+	for (size_t i = 0; i < others; i++) {
+		struct pf_finding *f = &out->v[i];
+		const struct pf_changed_file *cf =
+			f->path ? pf_changeset_find(cs, f->path) : NULL;
+
+		if (cf && fh[cf - cs->files].nr)
+			mask_other(f, cf, &fh[cf - cs->files]);
+	}
+out:
+	for (size_t i = 0; i < cs->nr; i++) {
+		free(fh[i].h);
+		pf_lines_release(&fh[i].ix);
+	}
+	free(fh);
 	return added;
 }
