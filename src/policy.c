@@ -57,9 +57,10 @@ static void add_secret_block(struct pf_buf *b, unsigned n)
 			 "hint: (git commit --amend, git rebase -i) and "
 			 "revoke it\n");
 	pf_buf_addstr(b, "hint: a test value? answer i at the prompt, put "
-			 "`pushfix:allow-secret` in a comment\n"
-			 "hint: on its line, or list its hash in "
-			 ".pushfix.ini: [secrets] allow = sha256:...\n");
+			 "`pushfix:allow-secret`\n"
+			 "hint: in a comment on its line, or list its hash "
+			 "in .pushfix.ini:\n"
+			 "hint: [secrets] allow = sha256:...\n");
 	pf_buf_addstr(b, "hint: or skip this check once with `git push "
 			 "--no-verify` (or PUSHFIX_SKIP=1)\n");
 }

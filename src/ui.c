@@ -854,7 +854,12 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
 	render_location(out, f, width);
 	render_message(out, f, width);
 	render_lines(out, f, width);
-	render_triage(out, &f->triage, o, width);
+	if (f->secret && !o->no_llm)
+		pf_buf_addstr(out,
+			      "  triage: not sent (a credential never goes "
+			      "to an LLM)\n");
+	else if (!f->secret)
+		render_triage(out, &f->triage, o, width);
 	render_fix(out, f, pushed, pushed_len, o, width);
 }
 
