@@ -5,6 +5,7 @@
  * contract.
  */
 #include <fnmatch.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,94 @@ void pf_secret_mask_value(struct pf_buf *out, const char *v, size_t len)
 	pf_buf_addf(out, "\xe2\x80\xa6(%zu chars)", len);
 }
 
+/* Shannon entropy of s in bits per byte. */
+static double entropy(const char *s, size_t n)
+{
+	unsigned cnt[256] = { 0 };
+	double h = 0;
+
+	for (size_t i = 0; i < n; i++)
+		cnt[(unsigned char)s[i]]++;
+	for (size_t c = 0; c < 256; c++)
+		if (cnt[c])
+			h -= (double)cnt[c] / (double)n *
+			     log2((double)cnt[c] / (double)n);
+	return h;
+}
+
+/*
+ * Is a hit of the anonymiser worth a finding (and masking in what is
+ * shown)?  The anonymiser replaces more than is secret, which costs an
+ * LLM nothing; a finding that stops a push must be more certain.  On
+ * cJSON's tree the anonymiser's guesses were identifiers
+ * (cJSON_AddItemToArray), commit hashes and URL paths in the ChangeLog,
+ * test names given to `:to_pass =>` and HTTP requests in strings: a
+ * known format always counts; a value of a secret-ish name or a
+ * high-entropy string counts when it has no blank, has a digit or a
+ * symbol (not a word or an identifier), no parenthesis (code), is not
+ * hex alone (hashes, UUIDs), is not a path, and does not repeat the text
+ * before it on its line; a high-entropy one is a whole string literal.
+ */
+static int worth(const char *t, size_t len, const struct pf_secret_hit *h)
+{
+	const char *v = t + h->start, *line = t + h->start;
+	size_t n = h->end - h->start, slashes = 0;
+	int digit = 0, other = 0, hex = 1;
+
+	const char *esc = memchr(v, '\\', n);
+
+	/* A known format, or a run that decoded to a secret (encoded.c). */
+	if ((h->known && strcmp(h->kind, "assignment")) ||
+	    !strcmp(h->kind, "encoded-secret"))
+		return 1;
+	/* The value ends at an escape: "...\r\nAccept:" is the next line
+	 * of an HTTP request in a string. */
+	if (esc)
+		n = (size_t)(esc - v);
+	if (n < 8)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c <= ' ' || c == 0x7f)
+			return 0;
+		if (c >= '0' && c <= '9')
+			digit = 1;
+		else if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && c != '_')
+			other = 1;
+		if (!strchr("0123456789abcdefABCDEF-", c))
+			hex = 0;
+		if (c == '(' || c == ')')
+			return 0; /* code, a call: test(25) */
+		slashes += c == '/';
+	}
+	if ((!digit && !other) || (hex && n >= 16) || slashes >= 2 ||
+	    entropy(v, n) < 3.0)
+		return 0;
+	/* A guess from the letters alone: only a whole string literal (an
+	 * identifier with digits is no secret). */
+	if (!h->known &&
+	    (!h->start || h->end >= len || !strchr("\"'`", t[h->start - 1]) ||
+	     t[h->end] != t[h->start - 1]))
+		return 0;
+	/* "dataStorePassword": "dataStorePassword": the name, no value */
+	while (line > t && line[-1] != '\n')
+		line--;
+	return !memmem(line, (size_t)(v - line), v, n);
+}
+
+/* Only the hits worth it (above), in place; returns how many are left. */
+static size_t keep_worth(const char *t, size_t len, struct pf_secret_hit *h,
+			 size_t nr)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		if (worth(t, len, &h[i]))
+			h[k++] = h[i];
+	return k;
+}
+
 /* text[a, b) with the hits (sorted) masked; the hits clipped to it. */
 static void mask_range(struct pf_buf *out, const char *text, size_t a, size_t b,
 		       const struct pf_secret_hit *h, size_t nr)
@@ -89,6 +178,7 @@ void pf_secret_mask_text(struct pf_buf *out, const char *text, size_t len)
 		pf_buf_addf(out, "[hidden: %s]", pf_error_last());
 		return;
 	}
+	nr = keep_worth(text, len, h, nr);
 	mask_range(out, text, 0, len, h, nr);
 	free(h);
 }
@@ -343,7 +433,8 @@ int pf_secret_scan(struct pf_findings *out, const struct pf_changeset *cs,
 			goto out;
 		}
 		h = fh[i].h;
-		nr = fh[i].nr;
+		nr = fh[i].nr = keep_worth(cf->content, cf->content_len,
+					   fh[i].h, fh[i].nr);
 		if (!nr)
 			continue;
 		pf_lines_index(ix, cf->content, cf->content_len);
