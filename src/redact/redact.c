@@ -133,6 +133,49 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 	pf_buf_add(out, t + last, n - last);
 }
 
+/* Can text of len bytes be scanned?  `verb` says what for, in the error. */
+static int check_text(size_t len, const char *verb)
+{
+	const char *why = pf_redact_engine();
+
+	if (why)
+		return pf_error_set("%s", why);
+	if (len >= UINT32_MAX)
+		return pf_error_setc(PF_ETOOBIG,
+				     "cannot %s %zu bytes at "
+				     "once (4 GiB at most)",
+				     verb, len);
+	return 0;
+}
+
+/* The one pass over text into sp (its storage ready); `what` names it in
+ * the error. */
+static int scan_text(struct spans *sp, const char *text, size_t len,
+		     const struct pf_redact_priv *p, const struct pf_vault *v,
+		     const char *what)
+{
+	struct scan sc;
+	int ret = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.t = text;
+	sc.n = len;
+	sc.sp = sp;
+	sc.p = p;
+	sc.vault = v;
+	sc.md = pcre2_match_data_create(16, NULL);
+	pf_redact_scan(&sc);
+	if (sc.err) {
+		PCRE2_UCHAR msg[120];
+
+		pcre2_get_error_message(sc.err, msg, sizeof(msg));
+		ret = pf_error_set("%s failed: %s", what, (char *)msg);
+	}
+	pcre2_match_data_free(sc.md);
+	free(sc.lits);
+	return ret;
+}
+
 int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 		   struct pf_redact_ctx *ctx, const char *text, size_t len)
 {
@@ -140,24 +183,10 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 	struct pf_redact_priv *p = ctx ? ctx->priv : NULL;
 	struct span *tmp = NULL;
 	size_t tmp_alloc = 0;
-	struct scan sc;
-	int ret = 0;
-	const char *why = pf_redact_engine();
+	int ret = check_text(len, "redact");
 
-	if (why)
-		return pf_error_set("%s", why);
-	if (len >= UINT32_MAX)
-		return pf_error_setc(PF_ETOOBIG,
-				     "cannot redact %zu bytes at "
-				     "once (4 GiB at most)",
-				     len);
-	memset(&sc, 0, sizeof(sc));
-	sc.t = text;
-	sc.n = len;
-	sc.sp = &sp;
-	sc.p = ctx ? ctx->priv : NULL;
-	sc.vault = v;
-	sc.md = pcre2_match_data_create(16, NULL);
+	if (ret)
+		return ret;
 	if (p) { /* reuse the context's scratch: no fresh pages per text */
 		sp.v = p->scratch;
 		sp.alloc = p->scratch_alloc;
@@ -169,17 +198,9 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 		sp.alloc = len / 32 + 16;
 		sp.v = pf_xmalloc(sp.alloc * sizeof(*sp.v));
 	}
-	pf_redact_scan(&sc);
-	if (sc.err) {
-		PCRE2_UCHAR msg[120];
-
-		pcre2_get_error_message(sc.err, msg, sizeof(msg));
-		ret = pf_error_set("redaction failed: %s", (char *)msg);
-	} else {
+	ret = scan_text(&sp, text, len, p, v, "redaction");
+	if (!ret)
 		emit(out, v, text, len, &sp, &tmp, &tmp_alloc);
-	}
-	pcre2_match_data_free(sc.md);
-	free(sc.lits);
 	if (p) {
 		p->scratch = sp.v;
 		p->scratch_alloc = sp.alloc;
@@ -211,34 +232,17 @@ int pf_redact_find_secrets(struct pf_secret_hit **out, size_t *nr,
 	struct spans sp = { NULL, 0, 0 };
 	struct span *tmp = NULL;
 	size_t tmp_alloc = 0, k = 0;
-	struct scan sc;
 	struct pf_secret_hit *v = NULL;
 	size_t n = 0, alloc = 0;
-	int ret = 0;
-	const char *why = pf_redact_engine();
+	int ret;
 
 	*out = NULL;
 	*nr = 0;
-	if (why)
-		return pf_error_set("%s", why);
-	if (len >= UINT32_MAX)
-		return pf_error_setc(PF_ETOOBIG,
-				     "cannot look for secrets in %zu bytes "
-				     "at once (4 GiB at most)",
-				     len);
-	memset(&sc, 0, sizeof(sc));
-	sc.t = text;
-	sc.n = len;
-	sc.sp = &sp;
-	sc.md = pcre2_match_data_create(16, NULL);
-	pf_redact_scan(&sc);
-	if (sc.err) {
-		PCRE2_UCHAR msg[120];
-
-		pcre2_get_error_message(sc.err, msg, sizeof(msg));
-		ret = pf_error_set("secret detection failed: %s", (char *)msg);
+	ret = check_text(len, "look for secrets in");
+	if (!ret)
+		ret = scan_text(&sp, text, len, NULL, NULL, "secret detection");
+	if (ret)
 		goto out;
-	}
 	sort_spans(&sp, &tmp, &tmp_alloc);
 	while (k < sp.nr) {
 		size_t a = sp.v[k].a, b = sp.v[k].b;
@@ -266,8 +270,6 @@ int pf_redact_find_secrets(struct pf_secret_hit **out, size_t *nr,
 	v = NULL;
 out:
 	free(v);
-	pcre2_match_data_free(sc.md);
-	free(sc.lits);
 	free(sp.v);
 	free(tmp);
 	return ret;
