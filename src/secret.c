@@ -339,6 +339,17 @@ static void add_finding(struct pf_findings *out,
 		f->lines = pf_buf_detach(&b, NULL);
 	}
 	pf_finding_fingerprint(f);
+	/* Masked lines alike ("AKIA…(20 chars)") must not share a decision:
+	 * ignoring one test key would ignore the next real one.  The value's
+	 * hash tells them apart, for token formats (see UNHASHED). */
+	if (!in_list(UNHASHED, h->kind, strlen(h->kind))) {
+		char hash[PF_SECRET_HASH_SZ];
+
+		pf_secret_value_hash(hash, cf->content + h->start,
+				     h->end - h->start);
+		pf_buf_addf(&b, "%s\n%s", f->fingerprint, hash);
+		pf_sha256_hex(f->fingerprint, b.buf, b.len);
+	}
 	pf_buf_release(&b);
 }
 

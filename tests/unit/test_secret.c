@@ -258,6 +258,30 @@ static void test_private_key_is_one_finding(void **state)
 	pf_buf_release(&t);
 }
 
+/* "AKIA…(20 chars)" twice: ignoring one key must not ignore the other. */
+static void test_fingerprint_tells_keys_apart(void **state)
+{
+	struct pf_changeset cs = PF_CHANGESET_INIT;
+	struct pf_findings fs = PF_FINDINGS_INIT;
+	struct pf_buf t = PF_BUF_INIT;
+	struct pf_config cfg;
+
+	(void)state;
+	pf_config_init(&cfg);
+	pf_buf_addf(&t, "k = \"%s\"\n", aws);
+	one_file(&cs, "a.py", t.buf, 1, 1);
+	pf_buf_reset(&t);
+	pf_buf_addf(&t, "k = \"AKIA%s\"\n", "Q2W3E4R5T6Y7U8I9");
+	one_file(&cs, "b.py", t.buf, 1, 1);
+	assert_int_equal(pf_secret_scan(&fs, &cs, &cfg), 2);
+	assert_string_equal(fs.v[0].lines, fs.v[1].lines);
+	assert_string_not_equal(fs.v[0].fingerprint, fs.v[1].fingerprint);
+	pf_findings_release(&fs);
+	pf_changeset_release(&cs);
+	pf_config_release(&cfg);
+	pf_buf_release(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_scan_allow_lists),
 		cmocka_unit_test(test_scan_masks_other_findings),
 		cmocka_unit_test(test_private_key_is_one_finding),
+		cmocka_unit_test(test_fingerprint_tells_keys_apart),
 	};
 
 	build_keys();
