@@ -84,8 +84,9 @@ static double entropy(const char *s, size_t n)
  * known format always counts; a value of a secret-ish name or a
  * high-entropy string counts when it has no blank, has a digit or a
  * symbol (not a word or an identifier), no parenthesis (code), is not
- * hex alone (hashes, UUIDs), is not a path, and does not repeat the text
- * before it on its line; a high-entropy one is a whole string literal.
+ * hex alone (hashes; for a name's value: UUIDs), is not a path, and does
+ * not repeat the text before it on its line; a high-entropy one is a
+ * whole string literal.
  */
 static int worth(const char *t, size_t len, const struct pf_secret_hit *h)
 {
@@ -120,8 +121,11 @@ static int worth(const char *t, size_t len, const struct pf_secret_hit *h)
 			return 0; /* code, a call: test(25) */
 		slashes += c == '/';
 	}
-	if ((!digit && !other) || (hex && n >= 16) || slashes >= 2 ||
-	    entropy(v, n) < 3.0)
+	/* Hex alone is a hash or a UUID as a guess from the letters; a hex
+	 * value of a secret-ish name is a classic API key, unless a UUID. */
+	if (hex && n >= 16 && (!h->known || memchr(v, '-', n)))
+		return 0;
+	if ((!digit && !other) || slashes >= 2 || entropy(v, n) < 3.0)
 		return 0;
 	/* A guess from the letters alone: only a whole string literal (an
 	 * identifier with digits is no secret). */

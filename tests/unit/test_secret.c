@@ -258,6 +258,39 @@ static void test_private_key_is_one_finding(void **state)
 	pf_buf_release(&t);
 }
 
+/* What real trees hold that is no secret, and what is one. */
+static void test_scan_precision(void **state)
+{
+	struct pf_changeset cs = PF_CHANGESET_INIT;
+	struct pf_findings fs = PF_FINDINGS_INIT;
+	struct pf_config cfg;
+	const char *t =
+		/* secrets */
+		"api_key = \"9f86d081884c7d659a2feaa0c55ad015\"\n"
+		"db_password = \"Tr0ub4dor&3-horse\"\n"
+		/* not: an identifier, a name repeated, a test name, a
+		 * commit hash, a UUID, an HTTP request in a string */
+		"cJSON_AddItemToArray(array, item);\n"
+		"\"dataStorePassword\": \"dataStoreTestQuery\",\n"
+		":to_pass => [ 'paratest_ShouldHandle\\(25\\)' ],\n"
+		"see [9abe](https://github.com/DaveGamble/cJSON/commit/"
+		"9abe6cdcd3a1b7d2c3e4f5a6b7c8d9e0f1a2b3c4)\n"
+		"token = \"768c7149-c3fb-f704-71a2-63918d9195b2\"\n"
+		"s = \"GET / HTTP/1.1\\r\\nPostman-Token: "
+		"768c7149-c3fb-f704-71a2-63918d9195b2\\r\\nAccept: */*\"\n";
+
+	(void)state;
+	pf_config_init(&cfg);
+	one_file(&cs, "a.c", t, 1, 20);
+	assert_int_equal(pf_secret_scan(&fs, &cs, &cfg), 2);
+	assert_string_equal(fs.v[0].rule_id, "pushfix.secret.assignment");
+	assert_int_equal(fs.v[0].start.line, 1);
+	assert_int_equal(fs.v[1].start.line, 2);
+	pf_findings_release(&fs);
+	pf_changeset_release(&cs);
+	pf_config_release(&cfg);
+}
+
 /* "AKIA…(20 chars)" twice: ignoring one key must not ignore the other. */
 static void test_fingerprint_tells_keys_apart(void **state)
 {
@@ -293,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_scan_masks_other_findings),
 		cmocka_unit_test(test_private_key_is_one_finding),
 		cmocka_unit_test(test_fingerprint_tells_keys_apart),
+		cmocka_unit_test(test_scan_precision),
 	};
 
 	build_keys();
