@@ -821,13 +821,20 @@ static int apply(struct pf_config *cfg, const char *section, const char *name,
 				     name, section);
 	}
 	if (!o->trusted && (k->flags & F_TRUSTED)) {
+		/* [policy] block_secrets, [secrets] allow_paths: issue 11 */
+		int secrets = !strcmp(k->name, "block_secrets") ||
+			      !strcmp(k->section, "secrets");
+
 		add_warning(warnings,
 			    "'%s' line %u: ignoring [%s] %s: a file in the "
-			    "repository may not run commands or choose where "
-			    "code, keys or tokens go; set it in "
+			    "repository may not %s; set it in "
 			    ".git/pushfix/config.ini or "
 			    "~/.config/pushfix/config.ini",
-			    o->file, o->line, k->section, k->name);
+			    o->file, o->line, k->section, k->name,
+			    secrets ? "switch the check for pushed "
+				      "credentials off"
+				    : "run commands or choose where code, "
+				      "keys or tokens go");
 		return 0;
 	}
 	return set_value(cfg, k, value, o);
