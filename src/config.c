@@ -75,14 +75,21 @@ struct key_def {
 
 _Static_assert(sizeof(enum pf_engine) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum pf_filter_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum pf_scan_tree_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum pf_tristate) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum pf_redact_paths) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum pf_block) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum pf_forge) == sizeof(int), "enum size");
 
-static const char *const engine_names[] = { "auto", "semgrep", "sarif", NULL };
+/* A list of scanners is matched normalised ("semgrep,sarif"). */
+static const char *const engine_names[] = { "auto",	     "semgrep",
+					    "sarif",	     "semgrep,sarif",
+					    "sarif,semgrep", NULL };
 static const int engine_values[] = { PF_ENGINE_AUTO, PF_ENGINE_SEMGREP,
-				     PF_ENGINE_SARIF };
+				     PF_ENGINE_SARIF, PF_ENGINE_BOTH,
+				     PF_ENGINE_BOTH };
+static const char *const tree_names[] = { "changed", "full", NULL };
+static const int tree_values[] = { PF_TREE_CHANGED, PF_TREE_FULL };
 static const char *const filter_names[] = { "added", "context", "file", "all",
 					    NULL };
 static const int filter_values[] = { PF_FILTER_ADDED, PF_FILTER_CONTEXT,
@@ -145,6 +152,8 @@ static const struct key_def keys[] = {
 	STRK("scan", "semgrep_bin", K_STR, scan.semgrep_bin, "semgrep",
 	     F_TRUSTED),
 	STRK("scan", "command", K_STR, scan.command, "", F_TRUSTED),
+	STRK("scan", "command_files", K_LIST, scan.command_files, "", 0),
+	ENUM("scan", "tree", scan.tree, "changed", tree, 0),
 	UINT("scan", "timeout", scan.timeout, "120", 1, 86400),
 	ENUM("scan", "filter", scan.filter, "added", filter, 0),
 	UINT("scan", "context", scan.context, "3", 0, 1000),
@@ -381,7 +390,8 @@ static void add_expected(struct pf_buf *b, const char *const *names)
 {
 	size_t n = 0;
 
-	while (names[n])
+	/* A list ("semgrep,sarif") is no name of its own to suggest. */
+	while (names[n] && !strchr(names[n], ','))
 		n++;
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -701,13 +711,20 @@ static int set_value(struct pf_config *cfg, const struct key_def *k,
 		else
 			*(unsigned *)p = (unsigned)ul;
 		return 0;
-	case K_ENUM:
+	case K_ENUM: {
+		/* "semgrep, sarif" reads as the name "semgrep,sarif". */
+		struct pf_buf nv = PF_BUF_INIT;
+
+		list_normalise(&nv, v);
 		for (size_t i = 0; k->names[i]; i++)
-			if (name_eq(v, k->names[i])) {
+			if (name_eq(nv.len ? nv.buf : v, k->names[i])) {
+				pf_buf_release(&nv);
 				*(int *)p = k->values[i];
 				return 0;
 			}
+		pf_buf_release(&nv);
 		return unknown_value(o, k, v, k->names, NULL);
+	}
 	case K_CHOICE:
 		for (size_t i = 0; k->names[i]; i++)
 			if (name_eq(v, k->names[i])) {
@@ -909,8 +926,10 @@ static void value_text(const struct pf_config *cfg, const struct key_def *k,
 		const char *name = "?";
 
 		for (size_t j = 0; k->names[j]; j++)
-			if (k->values[j] == *(const int *)p)
+			if (k->values[j] == *(const int *)p) {
 				name = k->names[j];
+				break;
+			}
 		pf_buf_addstr(out, name);
 		break;
 	}

@@ -37,6 +37,7 @@ void pf_changeset_release(struct pf_changeset *cs)
 	}
 	free(cs->files);
 	free(cs->skipped);
+	free(cs->commits);
 	memset(cs, 0, sizeof(*cs));
 }
 
@@ -67,6 +68,11 @@ static int cmp_file(const void *a, const void *b)
 	int c = strcmp(x->path, y->path);
 
 	return c ? c : strcmp(x->blob_oid, y->blob_oid);
+}
+
+static int cmp_oid(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
 }
 
 static int cmp_skipped(const void *a, const void *b)
@@ -111,8 +117,21 @@ void pf_changeset_finish(struct pf_changeset *cs)
 			cs->files[out++] = cs->files[i];
 	}
 	cs->nr = out;
-	for (i = 0; i < cs->nr; i++)
+	for (i = 0; i < cs->nr; i++) {
 		pf_intervals_normalize(&cs->files[i].lines);
+		/* Another ref that added lines to this version wins. */
+		if (cs->files[i].lines.nr || cs->files[i].whole_file)
+			cs->files[i].why = NULL;
+	}
+
+	if (cs->commits_nr > 1)
+		qsort(cs->commits, cs->commits_nr, sizeof(*cs->commits),
+		      cmp_oid);
+	for (i = 0, out = 0; i < cs->commits_nr; i++)
+		if (!out ||
+		    !git_oid_equal(&cs->commits[out - 1], &cs->commits[i]))
+			cs->commits[out++] = cs->commits[i];
+	cs->commits_nr = out;
 
 	if (cs->skipped_nr > 1)
 		qsort(cs->skipped, cs->skipped_nr, sizeof(*cs->skipped),
@@ -322,11 +341,66 @@ void pf_changeset_format(const struct pf_changeset *cs, struct pf_buf *out)
 {
 	/* Files are kept sorted by path: every pf_diff_* ends with finish. */
 	for (size_t i = 0; i < cs->nr; i++) {
+		if (cs->files[i].why)
+			continue;
 		add_path(out, cs->files[i].path);
 		pf_buf_addch(out, '\t');
 		pf_intervals_format(&cs->files[i].lines, out);
 		pf_buf_addch(out, '\n');
 	}
+}
+
+void pf_changeset_format_unadded(const struct pf_changeset *cs,
+				 struct pf_buf *out)
+{
+	for (size_t i = 0; i < cs->nr; i++) {
+		const struct pf_changed_file *f = &cs->files[i];
+
+		if (!f->why)
+			continue;
+		add_path(out, f->path);
+		pf_buf_addstr(out, ": ");
+		if (f->old_path && strcmp(f->why, PF_WHY_REMOVED)) {
+			pf_buf_addstr(out, "renamed from ");
+			add_path(out, f->old_path);
+			pf_buf_addstr(out, ", ");
+		} else if (f->old_path) {
+			pf_buf_addstr(out, "renamed from ");
+			add_path(out, f->old_path);
+			pf_buf_addstr(out, " and ");
+		}
+		pf_buf_addstr(out, f->why);
+		pf_buf_addch(out, '\n');
+	}
+}
+
+/* Lines of a content as git counts them: '\n'-ended, plus an unended
+ * last one. */
+static size_t count_lines(const char *c, size_t len)
+{
+	size_t n = 0;
+
+	for (const char *p = c; p && p < c + len; n++) {
+		p = memchr(p, '\n', len - (size_t)(p - c));
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+size_t pf_changeset_added_lines(const struct pf_changeset *cs)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cs->nr; i++) {
+		const struct pf_changed_file *f = &cs->files[i];
+
+		if (f->whole_file && f->content)
+			n += count_lines(f->content, f->content_len);
+		else
+			n += (size_t)pf_intervals_count(&f->lines);
+	}
+	return n;
 }
 
 /* ---- diffing ---------------------------------------------------------- */
@@ -376,6 +450,7 @@ struct diff_ctx {
 	git_odb *odb;
 	unsigned long max;
 	int whole_file;
+	int keep_unchanged;
 	git_diff_options dopts;
 };
 
@@ -400,7 +475,8 @@ static int diff_delta(struct diff_ctx *ctx, const git_diff_delta *d)
 	struct blob_state st;
 	git_blob *old = NULL, *new = NULL;
 	const char *path = d->new_file.path;
-	int ret = 0, big, has_old;
+	const char *why = PF_WHY_REMOVED;
+	int ret = 0, big, has_old, same;
 
 	switch (d->status) {
 	case GIT_DELTA_ADDED:
@@ -436,10 +512,17 @@ static int diff_delta(struct diff_ctx *ctx, const git_diff_delta *d)
 	has_old = d->status != GIT_DELTA_ADDED &&
 		  is_blob_mode(d->old_file.mode) &&
 		  !git_oid_is_zero(&d->old_file.id);
-	/* A pure rename or a mode change adds no line. */
-	if (has_old && git_oid_equal(&d->old_file.id, &d->new_file.id) &&
-	    !ctx->whole_file)
+	/* A pure rename or a mode change adds no line: kept only when asked
+	 * (filter = file | all), diffed then as a new file for git's binary
+	 * check, its lines dropped below. */
+	same = has_old && git_oid_equal(&d->old_file.id, &d->new_file.id);
+	if (same && !ctx->whole_file && !ctx->keep_unchanged)
 		return 0;
+	if (same && !ctx->whole_file) {
+		why = strcmp(d->old_file.path, path) ? PF_WHY_RENAMED
+						     : PF_WHY_MODE;
+		has_old = 0;
+	}
 
 	if ((ret = too_big(ctx, &d->new_file.id, &big)))
 		goto out;
@@ -489,11 +572,17 @@ static int diff_delta(struct diff_ctx *ctx, const git_diff_delta *d)
 		add_skipped(ctx->cs, path, "binary");
 		goto out;
 	}
-	/* Only --all keeps a file with no line (an empty file). */
-	if (!f.lines.nr && !ctx->whole_file)
-		goto out;
+	if (same && !ctx->whole_file)
+		pf_intervals_release(&f.lines);
+	/* Only --all keeps a file with no line (an empty file), and
+	 * keep_unchanged one that only lost lines or moved. */
+	if (!f.lines.nr && !ctx->whole_file) {
+		if (!ctx->keep_unchanged || d->status == GIT_DELTA_ADDED)
+			goto out;
+		f.why = why;
+	}
 	f.path = pf_xstrdup(path);
-	if (has_old && strcmp(d->old_file.path, path))
+	if ((has_old || same) && strcmp(d->old_file.path, path))
 		f.old_path = pf_xstrdup(d->old_file.path);
 	git_oid_tostr(f.blob_oid, sizeof(f.blob_oid), &d->new_file.id);
 	f.mode = d->new_file.mode;
@@ -648,6 +737,7 @@ static int collect(struct pf_changeset *cs, git_repository *repo,
 		k->ctx.repo = i ? k->own : repo;
 		k->ctx.max = opts ? opts->max_file_bytes : 0;
 		k->ctx.whole_file = whole_file;
+		k->ctx.keep_unchanged = opts && opts->keep_unchanged;
 		diff_options(&k->ctx.dopts);
 		if (git_repository_odb(&k->ctx.odb, k->ctx.repo)) {
 			git_repository_free(k->own);
@@ -758,11 +848,46 @@ out:
 	return ret;
 }
 
+/*
+ * The commits of base..tip into cs->commits (pf_changeset_finish() folds
+ * the ones two ranges share), for the report's coverage line.  Best
+ * effort, and none in a shallow clone: its walk would fail at the edge
+ * (and libgit2 1.5 leaks there); the line then names no commits.
+ */
+static void add_commits(struct pf_changeset *cs, git_repository *repo,
+			const git_oid *base, const git_oid *tip)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+
+	if (git_repository_is_shallow(repo) == 1)
+		return;
+	if (git_revwalk_new(&walk, repo) ||
+	    git_revwalk_sorting(walk, GIT_SORT_NONE) ||
+	    git_revwalk_push(walk, tip) ||
+	    (base && git_revwalk_hide(walk, base)))
+		goto out;
+	while (!git_revwalk_next(&id, walk)) {
+		PF_ALLOC_GROW(cs->commits, cs->commits_nr + 1,
+			      cs->commits_alloc);
+		git_oid_cpy(&cs->commits[cs->commits_nr++], &id);
+	}
+out:
+	git_error_clear();
+	git_revwalk_free(walk);
+}
+
 int pf_diff_range(struct pf_changeset *cs, git_repository *repo,
 		  const git_oid *base, const git_oid *tip,
 		  const struct pf_diff_opts *opts)
 {
-	return diff_commits(cs, repo, base, tip, opts, 0);
+	int ret = diff_commits(cs, repo, base, tip, opts, 0);
+
+	if (!ret) {
+		add_commits(cs, repo, base, tip);
+		pf_changeset_finish(cs);
+	}
+	return ret;
 }
 
 int pf_diff_staged(struct pf_changeset *cs, git_repository *repo,

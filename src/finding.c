@@ -327,6 +327,57 @@ static int64_t pos_to_offset(const struct pf_position *pos, const char *c,
 				      unit);
 }
 
+/* Is there a '\r' that does not start "\r\n"?  Only then do universal
+ * newlines count other lines than git. */
+static int has_lone_cr(const char *c, size_t len)
+{
+	const char *p = c, *end = c + len;
+
+	while (p < end && (p = memchr(p, '\r', (size_t)(end - p)))) {
+		if (p + 1 == end || p[1] != '\n')
+			return 1;
+		p += 2;
+	}
+	return 0;
+}
+
+/* Offset of the line break ending the universal line at `begin` (a '\r'
+ * or '\n'), or len; *next: where the next line begins. */
+static size_t uline_eol(const char *c, size_t len, size_t begin, size_t *next)
+{
+	size_t i = begin;
+
+	while (i < len && c[i] != '\n' && c[i] != '\r')
+		i++;
+	*next = i;
+	if (i < len)
+		*next = i + (c[i] == '\r' && i + 1 < len && c[i + 1] == '\n'
+				     ? 2
+				     : 1);
+	return i;
+}
+
+/* pos_to_offset() for a position in universal lines. */
+static int64_t upos_to_offset(const struct pf_position *pos, const char *c,
+			      size_t len, enum pf_col_unit unit, int is_end)
+{
+	size_t begin = 0, eol, next;
+
+	if (!pos->line)
+		return -1;
+	for (uint32_t l = 1; l < pos->line; l++) {
+		uline_eol(c, len, begin, &next);
+		/* After a final break there is one more, empty line. */
+		if (next == begin || (next == len && begin == len))
+			return -1;
+		begin = next;
+	}
+	eol = uline_eol(c, len, begin, &next);
+	return (int64_t)col_to_offset(c, begin, eol,
+				      is_end && eol < len ? eol + 1 : eol,
+				      pos->col, unit);
+}
+
 int pf_finding_locate(struct pf_finding *f, const char *content, size_t len)
 {
 	return pf_finding_locate_indexed(f, content, len, NULL);
@@ -339,7 +390,23 @@ int pf_finding_locate_indexed(struct pf_finding *f, const char *content,
 	size_t begin, eol;
 	uint32_t sl;
 
-	if (f->start.offset >= 0) {
+	/* A scanner that counts lone CRs as line ends (flawfinder): its
+	 * lines into offsets its way, then into git's lines below. */
+	if (f->line_unit == PF_LINES_UNIVERSAL && f->start.offset < 0 &&
+	    f->start.line && has_lone_cr(content, len)) {
+		so = upos_to_offset(&f->start, content, len, f->col_unit, 0);
+		if (so >= 0 && f->end.offset < 0 && f->end.line) {
+			f->end.offset = upos_to_offset(&f->end, content, len,
+						       f->col_unit, 1);
+			if (f->end.offset < 0)
+				f->end.offset = (int64_t)len;
+		} else if (so >= 0 && f->end.offset < 0) {
+			size_t next;
+
+			f->end.offset = (int64_t)uline_eol(content, len,
+							   (size_t)so, &next);
+		}
+	} else if (f->start.offset >= 0) {
 		so = f->start.offset;
 	} else if (f->start.line) {
 		so = pos_to_offset(&f->start, content, len, f->col_unit, 0, ix);
@@ -386,6 +453,7 @@ int pf_finding_locate_indexed(struct pf_finding *f, const char *content,
 		f->end.col = f->start.col;
 	}
 	f->col_unit = PF_COL_BYTES;
+	f->line_unit = PF_LINES_LF;
 
 	/* The matched lines, whole, without the last line's terminator. */
 	eol = line_eol(content, len,

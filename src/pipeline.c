@@ -146,6 +146,10 @@ static void diff_opts(const struct pf_run *run, struct pf_diff_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->max_file_bytes = run->cfg.scan.max_file_bytes;
 	o->find_renames = 1;
+	/* Files that only lost lines or moved hold findings these modes
+	 * keep; `added` and `context` have nothing to keep there. */
+	o->keep_unchanged = run->cfg.scan.filter == PF_FILTER_FILE ||
+			    run->cfg.scan.filter == PF_FILTER_ALL;
 }
 
 static int finish_changes(struct pf_run *run)
@@ -493,10 +497,13 @@ int pf_run_scan(struct pf_run *run)
 	struct pf_lines *ix = NULL;
 	size_t ilen, kept = 0;
 	const char *ignore = pf_run_ignore_file(run, &ilen);
+	/* tree = full lays out the tip whose .semgrepignore applies. */
+	struct pf_scan_tree tree = { run->repo, run->ignore_tip,
+				     run->worktree };
 	int ret, nsecrets;
 
 	ret = pf_scan_changeset(fs, &run->scan, &run->cfg, &run->cs, ignore,
-				ilen);
+				ilen, run->ignore_tip[0] ? &tree : NULL);
 	/* pushfix's own secret findings (issue 11), whatever the scanner:
 	 * a missing or failing scanner must not hide a pushed key.  With
 	 * none found, the scanner's failure stays the push's fault (the

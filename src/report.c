@@ -36,6 +36,129 @@ int pf_format_parse(enum pf_format *out, const char *name)
 	return 0;
 }
 
+/* ---- coverage ------------------------------------------------------------ */
+
+/* Kinds of unread files named on the line; more are counted. */
+#define KINDS_NAMED 6
+
+/* What a file is, for the line: its extension (".py"), else its name
+ * ("Makefile"); a pointer into `path`. */
+static const char *file_kind(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	return dot && dot != base && dot[1] ? dot : base;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* " .py .yml" for the unread files, each kind once, sorted. */
+static void add_kinds(struct pf_buf *out, const struct pf_scan_result *r)
+{
+	const char **k =
+		pf_xcalloc(r->unread_nr ? r->unread_nr : 1, sizeof(*k));
+	size_t n = 0, shown = 0;
+
+	for (size_t i = 0; i < r->unread_nr; i++)
+		k[i] = file_kind(r->unread[i]);
+	qsort(k, r->unread_nr, sizeof(*k), cmp_str);
+	for (size_t i = 0; i < r->unread_nr; i++) {
+		if (i && !strcmp(k[i - 1], k[i]))
+			continue;
+		if (n++ < KINDS_NAMED) {
+			pf_buf_addch(out, ' ');
+			pf_buf_add_escaped(out, k[i], PF_ESC_CR | PF_ESC_OCTAL);
+			shown++;
+		}
+	}
+	if (n > shown)
+		pf_buf_addf(out, " and %zu more", n - shown);
+	free(k);
+}
+
+static size_t files_read(const struct pf_scan_result *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->runs_nr; i++)
+		n += r->runs[i].files;
+	return n;
+}
+
+static void add_changes(struct pf_buf *out, const struct pf_changeset *cs)
+{
+	size_t lines = pf_changeset_added_lines(cs);
+
+	if (cs->commits_nr)
+		pf_buf_addf(out, "%zu commit%s, ", cs->commits_nr,
+			    cs->commits_nr == 1 ? "" : "s");
+	pf_buf_addf(out, "%zu added line%s in %zu file%s", lines,
+		    lines == 1 ? "" : "s", cs->nr, cs->nr == 1 ? "" : "s");
+}
+
+void pf_report_coverage(struct pf_buf *out, const struct pf_changeset *cs,
+			const struct pf_scan_result *r)
+{
+	add_changes(out, cs);
+	/* A scan that recorded no part (a scanner of its own): its name. */
+	if (!r->runs_nr && r->engine[0])
+		pf_buf_addf(out, ", %zu scanned by %s",
+			    cs->nr > r->unread_nr ? cs->nr - r->unread_nr : 0,
+			    r->engine);
+	for (size_t i = 0; i < r->runs_nr; i++) {
+		const struct pf_scan_engine_run *run = &r->runs[i];
+
+		if (!run->files)
+			continue;
+		pf_buf_addf(out, ", %zu scanned by %s", run->files, run->name);
+		if (run->failed)
+			pf_buf_addf(out, " (%zu failed)", run->failed);
+	}
+	if (r->unread_nr) {
+		pf_buf_addf(out, ", %zu read by no scanner:", r->unread_nr);
+		add_kinds(out, r);
+	}
+}
+
+int pf_report_nothing_read(const struct pf_changeset *cs,
+			   const struct pf_scan_result *r)
+{
+	return cs->nr && r->unread_nr && !files_read(r);
+}
+
+void pf_report_unread(struct pf_buf *out, const struct pf_changeset *cs,
+		      const struct pf_scan_result *r)
+{
+	int semgrep = 0;
+
+	for (size_t i = 0; i < r->runs_nr; i++)
+		semgrep |= !strcmp(r->runs[i].name, "semgrep");
+	pf_buf_addstr(out, "nothing scanned: no scanner reads the pushed "
+			   "files (");
+	add_changes(out, cs);
+	pf_buf_addstr(out, ":");
+	add_kinds(out, r);
+	/* Semgrep reads most languages; a scanner of its own reads what
+	 * the user knows it reads. */
+	pf_buf_addstr(out, semgrep ? "); set [scan] command to a scanner "
+				     "that reads them"
+				   : "); install Semgrep or set [scan] "
+				     "command to scan them");
+}
+
+void pf_report_unread_paths(struct pf_buf *out, const struct pf_scan_result *r)
+{
+	for (size_t i = 0; i < r->unread_nr; i++) {
+		pf_buf_addstr(out, i ? ", " : "read by no scanner: ");
+		pf_buf_add_escaped(out, r->unread[i], PF_ESC_CR | PF_ESC_OCTAL);
+	}
+}
+
 /* ---- UTF-8 ----------------------------------------------------------------
  */
 
@@ -299,11 +422,13 @@ static size_t add_visible(struct pf_buf *b, const char *s, size_t max, int *cut)
 	return col;
 }
 
-/* Word-wrap `text` (white space folded) at `width` with `indent`. */
-static void add_wrapped(struct pf_buf *b, const char *text, const char *indent,
-			size_t width)
+/* Word-wrap `text` (white space folded) at `width`, each line starting
+ * with `indent` but the first, with `first`. */
+static void add_wrapped_first(struct pf_buf *b, const char *text,
+			      const char *first, const char *indent,
+			      size_t width)
 {
-	size_t ind = strlen(indent), col = 0;
+	size_t ind = strlen(first), col = 0;
 	const char *s = text ? text : "";
 
 	for (;;) {
@@ -321,8 +446,10 @@ static void add_wrapped(struct pf_buf *b, const char *text, const char *indent,
 			col = 0;
 		}
 		if (!col) {
-			pf_buf_addstr(b, indent);
+			pf_buf_addstr(b, first);
 			col = ind;
+			first = indent;
+			ind = strlen(indent);
 		} else {
 			pf_buf_addch(b, ' ');
 			col++;
@@ -334,6 +461,13 @@ static void add_wrapped(struct pf_buf *b, const char *text, const char *indent,
 	}
 	if (col)
 		pf_buf_addch(b, '\n');
+}
+
+/* Every line with `indent`. */
+static void add_wrapped(struct pf_buf *b, const char *text, const char *indent,
+			size_t width)
+{
+	add_wrapped_first(b, text, indent, indent, width);
 }
 
 /* The caller's width (the terminal's, pf_ui_width()), never so narrow
@@ -508,4 +642,14 @@ void pf_report_text(struct pf_buf *out, const struct pf_findings *fs,
 	if (ignored)
 		pf_buf_addf(out, "; %zu ignored", ignored);
 	pf_buf_addch(out, '\n');
+}
+
+void pf_report_coverage_text(struct pf_buf *out, const struct pf_changeset *cs,
+			     const struct pf_scan_result *r, unsigned width)
+{
+	struct pf_buf line = PF_BUF_INIT;
+
+	pf_report_coverage(&line, cs, r);
+	add_wrapped_first(out, line.buf, "covered: ", "  ", width ? width : 80);
+	pf_buf_release(&line);
 }

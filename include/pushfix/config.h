@@ -49,7 +49,15 @@
  * Lines are limited to inih's buffer (198 bytes with Debian's libinih).
  */
 
-enum pf_engine { PF_ENGINE_AUTO, PF_ENGINE_SEMGREP, PF_ENGINE_SARIF };
+/* Which scanners run; PF_ENGINE_BOTH is `engine = semgrep, sarif`. */
+enum pf_engine {
+	PF_ENGINE_AUTO,
+	PF_ENGINE_SEMGREP,
+	PF_ENGINE_SARIF,
+	PF_ENGINE_BOTH
+};
+/* What the scan directory holds: the pushed files, or the whole tree. */
+enum pf_scan_tree_mode { PF_TREE_CHANGED, PF_TREE_FULL };
 enum pf_filter_mode {
 	PF_FILTER_ADDED,   /* findings touching an added/modified line */
 	PF_FILTER_CONTEXT, /* ... or within scan.context lines of one */
@@ -75,7 +83,9 @@ struct pf_config {
 		char *semgrep_config; /* --config value(s), comma separated */
 		char *semgrep_bin;    /* executable name or path: "semgrep" */
 		char *command;	      /* SARIF engine command line, {files} */
-		unsigned timeout;     /* seconds for the whole scanner run */
+		char *command_files;  /* globs of the files it reads */
+		enum pf_scan_tree_mode tree;
+		unsigned timeout; /* seconds for the whole scanner run */
 		enum pf_filter_mode filter;
 		unsigned context;	      /* lines for filter = context */
 		unsigned long max_file_bytes; /* larger files are skipped */

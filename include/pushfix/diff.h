@@ -25,7 +25,15 @@ struct pf_changed_file {
 	 * the blobs it read; pf_changeset_load() fills any still NULL. */
 	char *content;
 	size_t content_len;
+	/* NULL when the file has added lines (or whole_file); else why a
+	 * file with none is in the changeset (only with keep_unchanged):
+	 * PF_WHY_REMOVED, PF_WHY_RENAMED or PF_WHY_MODE, static strings. */
+	const char *why;
 };
+
+#define PF_WHY_REMOVED "only lines removed"
+#define PF_WHY_RENAMED "content unchanged"
+#define PF_WHY_MODE "mode changed, content unchanged"
 
 struct pf_skipped_file {
 	char *path;
@@ -42,16 +50,24 @@ struct pf_changeset {
 	size_t nr, alloc;
 	struct pf_skipped_file *skipped;
 	size_t skipped_nr, skipped_alloc;
+	/* The commits of the ranges diffed (pf_diff_range), each once:
+	 * what a report says it covered. */
+	git_oid *commits;
+	size_t commits_nr, commits_alloc;
 };
 
 #define PF_CHANGESET_INIT                                                      \
 	{                                                                      \
-		NULL, 0, 0, NULL, 0, 0                                         \
+		NULL, 0, 0, NULL, 0, 0, NULL, 0, 0                             \
 	}
 
 struct pf_diff_opts {
 	unsigned long max_file_bytes; /* 0: no limit */
 	int find_renames;	      /* follow renames (default on) */
+	/* Also keep the files that gain no line: only lines removed, a
+	 * pure rename, a mode change ([scan] filter = file | all: their
+	 * findings count).  A deleted file stays skipped. */
+	int keep_unchanged;
 };
 
 void pf_changeset_release(struct pf_changeset *cs);
@@ -90,7 +106,17 @@ int pf_diff_path_refused(const char *path, unsigned mode);
 void pf_changeset_refused_note(const struct pf_changeset *cs,
 			       struct pf_buf *out);
 
-/* `pushfix changes`: "path<TAB>3-7,12\n" per file, sorted. */
+/* `pushfix changes`: "path<TAB>3-7,12\n" per file, sorted; files with no
+ * added line are left to pf_changeset_format_unadded(). */
 void pf_changeset_format(const struct pf_changeset *cs, struct pf_buf *out);
+
+/* "path: renamed from X, content unchanged\n" for each file in the
+ * changeset with no added line (file->why), sorted. */
+void pf_changeset_format_unadded(const struct pf_changeset *cs,
+				 struct pf_buf *out);
+
+/* Lines counted as added: the sum of every file's line sets (a whole
+ * file counts all its lines). */
+size_t pf_changeset_added_lines(const struct pf_changeset *cs);
 
 #endif

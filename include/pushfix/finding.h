@@ -72,6 +72,19 @@ struct pf_fix {
 	char *note;	   /* why refused/unverified, or NULL */
 };
 
+/*
+ * What a scanner's line numbers count until pf_finding_locate() has turned
+ * them into git's ('\n'-ended lines).  Semgrep counts '\n' only (and its
+ * JSON gives byte offsets anyway); flawfinder is Python reading the file
+ * in text mode, universal newlines: "\r\n", "\n" and a lone '\r' (an old
+ * Mac line end) each end a line, so its "line 4" of "a\rb\rc\nd\n" is
+ * git's line 2.
+ */
+enum pf_line_unit {
+	PF_LINES_LF,	    /* '\n' ends a line (git, Semgrep) */
+	PF_LINES_UNIVERSAL, /* '\n', "\r\n" or a lone '\r' (Python) */
+};
+
 struct pf_finding {
 	char *rule_id;
 	char *path; /* repository-relative once mapped by scan */
@@ -81,6 +94,7 @@ struct pf_finding {
 	struct pf_position start, end; /* end exclusive in offset terms;
 					  end.line is the last line touched */
 	enum pf_col_unit col_unit;     /* of start/end.col, until located */
+	enum pf_line_unit line_unit;   /* of start/end.line, until located */
 	char *rule_fix;		   /* scanner's replacement for [start.offset,
 				      end.offset), or NULL */
 	char *scanner_fingerprint; /* may be "requires login"; informative */

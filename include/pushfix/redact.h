@@ -42,7 +42,13 @@
  * from 1.  Placeholders are deterministic (same push, same order, same
  * placeholders), so the LLM cache keyed by the anonymised body still hits.
  * The same value (byte for byte) always gets the same placeholder within
- * one vault, across every text and path redacted with it.  Only the value
+ * one vault, across every text and path redacted with it.  A name (PERSON,
+ * ORG, HOST, WORD) gets one placeholder whatever its case (cJSON, CJSON
+ * and cjson are one PF_ORG_1); the vault keeps each spelling and the
+ * identifiers it was seen in, and restores the spelling of that identifier
+ * (PF_ORG_1_Parse -> cJSON_Parse, PF_ORG_1_PUBLIC -> CJSON_PUBLIC); in an
+ * identifier it never saw, the spelling whose case fits the rest of the
+ * identifier, else the most frequent one.  Only the value
  * is replaced: quotes, `scheme://`, ports, '@' of a URL's user info,
  * PEM armour lines and file extensions stay, so the code still reads.
  *
@@ -107,7 +113,9 @@
  *  PERSON  - every author/committer name of the history and git's
  *            user.name (whole name in any case, with - _ . or space or
  *            nothing between its words, and each word of >= 3 letters not
- *            on the stop list as a whole word); a name written beside an
+ *            on the stop list, not a language keyword or common word
+ *            (words.c), as a whole word; a name made only of such words,
+ *            "Static Void", only as written); a name written beside an
  *            e-mail ("Name <mail>", "Name (mail)", "mail (Name)",
  *            "by Name, mail"); "@author Name", "Copyright (c) 2024 Name";
  *            the user of /home/<u>, /Users/<u>, C:\Users\<u>.
@@ -115,10 +123,12 @@
  *            push URL), in any case or spelling (northwind-logistics,
  *            Northwind_Logistics, NorthwindLogistics, NORTHWIND), and
  *            their distinctive word parts (split on - _ . / and camelCase,
- *            common words such as sync, api, app, route dropped): parts of
- *            7 bytes or more also inside longer words ("northwind" in
- *            "mynorthwindapi"), shorter ones as whole sub-words; remote
- *            hosts are matched label by label.
+ *            common words such as sync, api, app, route, void, works
+ *            dropped): parts of 7 bytes or more also inside longer words
+ *            ("northwind" in "mynorthwindapi"), shorter ones as whole
+ *            sub-words; each name whole also at sub-word boundaries in any
+ *            camelCase ("cjson" in cJSON_Parse, CJSON_PUBLIC, cJSONLite:
+ *            PF_ORG_1_Parse); remote hosts are matched label by label.
  *  WORD    - [privacy] redact_words, any case, separators as for ORG, and
  *            anywhere, even inside longer words ("nwl" in "nwlinvoices").
  * Names are matched per sub-word: a run of letters/digits split at
@@ -161,6 +171,8 @@ struct pf_vault_entry {
 	enum pf_vault_cat cat;
 	/* private: hashes of original and placeholder */
 	unsigned long long h_value, h_ph;
+	/* private: the other spellings of a name (vault.c) */
+	struct pf_vault_cases *cases;
 };
 
 struct pf_vault {

@@ -61,14 +61,33 @@ int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
 		    const struct pf_scan_target *targets, size_t nr,
 		    const char *ignore_data, size_t ignore_len);
 
-/* Scan every file of a loaded changeset (pf_changeset_load). */
+/*
+ * The pushed commit whose whole tree [scan] tree = full lays out around
+ * the targets (for a SARIF scanner that reads unchanged headers).
+ * `worktree` (may be NULL) is where unchanged files may be copied from.
+ */
+struct pf_scan_tree {
+	git_repository *repo;
+	const char *commit; /* hex id */
+	const char *worktree;
+};
+
+/* Scan every file of a loaded changeset (pf_changeset_load); `tree` may
+ * be NULL (then tree = full scans the changed files alone). */
 int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
 		      const struct pf_config *cfg,
 		      const struct pf_changeset *cs, const char *ignore_data,
-		      size_t ignore_len);
+		      size_t ignore_len, const struct pf_scan_tree *tree);
 
-/* Which engine `auto` picks, for messages and `doctor`: "semgrep", "sarif"
- * or NULL with a message when none is usable. */
+/*
+ * The scanners a scan runs and the files each reads, one line each
+ * ("flawfinder: *.c *.h ... (SARIF: flawfinder --sarif {files})"), for
+ * `doctor`.  PF_ENOTFOUND with the message of a scan when one is missing.
+ */
+int pf_scan_describe(const struct pf_config *cfg, struct pf_buf *out);
+
+/* Which engine `auto` picks, for messages and `doctor`: "semgrep", "sarif",
+ * "semgrep+sarif" or NULL with a message when one is not usable. */
 const char *pf_scan_engine_name(const struct pf_config *cfg);
 
 /*

@@ -3,6 +3,7 @@
  * (for checking what a push would scan).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cmd.h"
@@ -41,8 +42,21 @@ int cmd_changes(int argc, const char **argv)
 	}
 	pf_changeset_format(&run.cs, &out);
 	fwrite(out.buf, 1, out.len, stdout);
-	if (verbose || run.verbose)
+	if (verbose || run.verbose) {
+		struct pf_buf un = PF_BUF_INIT;
+		const char *l, *e;
+
+		/* filter = file | all scans these too: no line of theirs
+		 * is "added", so the list above does not name them. */
+		pf_changeset_format_unadded(&run.cs, &un);
+		for (l = un.buf; *l; l = e + 1) {
+			e = strchr(l, '\n');
+			fprintf(stderr, "pushfix: no added line in %.*s\n",
+				(int)(e - l), l);
+		}
+		pf_buf_release(&un);
 		cli_print_skipped(&run);
+	}
 	pf_buf_release(&out);
 	pf_run_release(&run);
 	return 0;

@@ -102,6 +102,34 @@ out:
 	pf_buf_release(&text);
 }
 
+/* A SARIF scanner: its command and the files it reads (pf_scan_describe
+ * says it on the line that does not start with "semgrep "). */
+static void check_sarif(struct doctor *d, const struct pf_config *cfg)
+{
+	struct pf_buf desc = PF_BUF_INIT;
+	const char *line;
+	char *e;
+
+	if (pf_scan_describe(cfg, &desc)) {
+		say(d, "error", "scanner: %s", pf_error_last());
+		goto out;
+	}
+	line = desc.buf;
+	if (pf_starts_with(line, "semgrep ") && strchr(line, '\n'))
+		line = strchr(line, '\n') + 1;
+	e = strchr(line, '\n');
+	if (e)
+		*e = '\0';
+	say(d, cfg->scan.engine == PF_ENGINE_AUTO ? "warning" : "ok",
+	    "scanner: %s%s", line,
+	    cfg->scan.engine == PF_ENGINE_AUTO ? " (semgrep is not installed)"
+					       : "");
+out:
+	pf_error_clear();
+	pf_buf_release(&desc);
+}
+
+/* Each scanner a push runs, and what it reads. */
 static void check_scanner(struct doctor *d, const struct pf_config *cfg)
 {
 	const char *engine = pf_scan_engine_name(cfg);
@@ -114,15 +142,8 @@ static void check_scanner(struct doctor *d, const struct pf_config *cfg)
 		say(d, "error", "scanner: %s", pf_error_last());
 		return;
 	}
-	if (strcmp(engine, "semgrep")) {
-		say(d, cfg->scan.engine == PF_ENGINE_AUTO ? "warning" : "ok",
-		    "scanner: SARIF command '%s'%s",
-		    cfg->scan.command && *cfg->scan.command
-			    ? cfg->scan.command
-			    : "flawfinder --sarif {files}",
-		    cfg->scan.engine == PF_ENGINE_AUTO
-			    ? " (semgrep is not installed)"
-			    : "");
+	if (strcmp(engine, "semgrep") && strcmp(engine, "semgrep+sarif")) {
+		check_sarif(d, cfg);
 		return;
 	}
 	/* The one the scan runs: maybe ~/.local/bin's, outside PATH. */
@@ -146,8 +167,10 @@ static void check_scanner(struct doctor *d, const struct pf_config *cfg)
 		    r.err.len && !strchr(r.err.buf, '\n') ? r.err.buf : "");
 	} else {
 		pf_buf_rtrim(&r.out);
-		say(d, "ok", "scanner: semgrep %s (%s), rules %s", r.out.buf,
-		    exe.buf,
+		say(d, "ok",
+		    "scanner: semgrep %s (%s), rules %s; reads every file "
+		    "it can parse, minus the pushed .semgrepignore",
+		    r.out.buf, exe.buf,
 		    cfg->scan.semgrep_config && *cfg->scan.semgrep_config
 			    ? cfg->scan.semgrep_config
 			    : "p/default");
@@ -156,6 +179,8 @@ static void check_scanner(struct doctor *d, const struct pf_config *cfg)
 out:
 	pf_error_clear();
 	pf_buf_release(&exe);
+	if (!strcmp(engine, "semgrep+sarif"))
+		check_sarif(d, cfg);
 }
 
 static void check_llm(struct doctor *d, const struct pf_config *cfg)

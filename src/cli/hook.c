@@ -23,6 +23,7 @@
 #include "pushfix/mirror.h"
 #include "pushfix/fs.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/report.h"
 #include "pushfix/proc.h"
 #include "pushfix/triage.h"
 #include "pushfix/ui.h"
@@ -87,6 +88,7 @@ static void tell_guard(const struct pf_config *cfg)
 static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 {
 	struct pf_run run;
+	struct pf_buf cover = PF_BUF_INIT;
 	double t0 = pf_now_ms();
 	int ret, status = 0, loaded = 0;
 
@@ -137,22 +139,35 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 		goto fault;
 	cli_print_diag(&run);
 
-	if (!run.findings.nr) {
-		fprintf(stderr,
-			"pushfix: no findings on the pushed lines (%s, %zu "
-			"file%s, %.0f ms)\n",
-			run.scan.engine, run.cs.nr, run.cs.nr == 1 ? "" : "s",
-			pf_now_ms() - t0);
+	/* Never a silent all-clear: every summary says what it covered. */
+	pf_report_coverage(&cover, &run.cs, &run.scan);
+	if (run.verbose && run.scan.unread_nr) {
+		struct pf_buf un = PF_BUF_INIT;
+
+		pf_report_unread_paths(&un, &run.scan);
+		fprintf(stderr, "pushfix: %s\n", un.buf);
+		pf_buf_release(&un);
+	}
+	if (!run.findings.nr && pf_report_nothing_read(&run.cs, &run.scan)) {
+		pf_buf_reset(&cover);
+		pf_report_unread(&cover, &run.cs, &run.scan);
+		fprintf(stderr, "pushfix: %s\n", cover.buf);
 		goto done;
 	}
+	if (!run.findings.nr) {
+		fprintf(stderr,
+			"pushfix: no findings on the pushed lines (%s; %.0f "
+			"ms)\n",
+			cover.buf, pf_now_ms() - t0);
+		goto done;
+	}
+	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s)\n",
+		run.findings.nr, run.findings.nr == 1 ? "" : "s", cover.buf);
 	/* With no LLM the findings go untriaged by choice: say so once
 	 * here, not under every finding. */
-	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s%s)\n",
-		run.findings.nr, run.findings.nr == 1 ? "" : "s",
-		run.scan.engine,
-		!run.cfg.llm.provider || !strcmp(run.cfg.llm.provider, "none")
-			? "; not triaged: no LLM configured, see [llm] provider"
-			: "");
+	if (!run.cfg.llm.provider || !strcmp(run.cfg.llm.provider, "none"))
+		fprintf(stderr, "pushfix: not triaged: no LLM configured, see "
+				"[llm] provider\n");
 	/* Triage is best effort: a dead LLM leaves findings untriaged. */
 	if (pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",
@@ -169,6 +184,7 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 			"later\n",
 			pf_error_last());
 done:
+	pf_buf_release(&cover);
 	pf_run_release(&run);
 	return status;
 fault:

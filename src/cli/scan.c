@@ -84,10 +84,29 @@ int cmd_scan(int argc, const char **argv)
 		pf_report_sarif(&out, &run.findings, &ro);
 	else if (run.findings.nr)
 		pf_report_text(&out, &run.findings, &ro);
-	else
-		pf_buf_addf(&out, "no findings (%s, %zu file%s scanned)\n",
+	else if (pf_report_nothing_read(&run.cs, &run.scan))
+		pf_report_unread(&out, &run.cs, &run.scan);
+	else if (!run.cs.nr || (!run.scan.runs_nr && !run.scan.engine[0]))
+		pf_buf_addf(&out, "no findings (%s, %zu file%s scanned)",
 			    run.scan.engine[0] ? run.scan.engine : "none",
 			    run.cs.nr, run.cs.nr == 1 ? "" : "s");
+	else {
+		pf_buf_addstr(&out, "no findings (");
+		pf_report_coverage(&out, &run.cs, &run.scan);
+		pf_buf_addch(&out, ')');
+	}
+	if (fmt == PF_FORMAT_TEXT && !run.findings.nr)
+		pf_buf_addch(&out, '\n');
+	/* Under the findings' count, what they were looked for in. */
+	if (fmt == PF_FORMAT_TEXT && run.findings.nr)
+		pf_report_coverage_text(&out, &run.cs, &run.scan, ro.width);
+	if (run.verbose && run.scan.unread_nr) {
+		struct pf_buf un = PF_BUF_INIT;
+
+		pf_report_unread_paths(&un, &run.scan);
+		fprintf(stderr, "pushfix: %s\n", un.buf);
+		pf_buf_release(&un);
+	}
 	fwrite(out.buf, 1, out.len, stdout);
 	pf_buf_release(&out);
 	ret = exit_code && run.findings.nr ? 1 : 0;

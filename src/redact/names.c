@@ -37,6 +37,10 @@ struct word_seq {
 	size_t nr;
 	unsigned char cat;
 	size_t next; /* next sequence with the same first part */
+	/* Every part is a common word ("Static Void", "static-int"): match
+	 * only the name as written, byte for byte, so that `static void`
+	 * and `static int` in code stay. */
+	char *exact;
 };
 
 struct long_part {
@@ -78,11 +82,15 @@ void pf_redact_ctx_release(struct pf_redact_ctx *ctx)
 		for (size_t k = 0; k < p->seq[i].nr; k++)
 			free(p->seq[i].parts[k]);
 		free(p->seq[i].parts);
+		free(p->seq[i].exact);
 	}
 	free(p->seq);
 	for (size_t i = 0; i < p->lp_nr; i++)
 		free(p->lp[i].w);
 	free(p->lp);
+	for (size_t i = 0; i < p->bj_nr; i++)
+		free(p->bj[i].w);
+	free(p->bj);
 	for (size_t i = 0; i < p->allow_nr; i++)
 		free(p->allow[i]);
 	free(p->allow);
@@ -140,6 +148,16 @@ static const char *const stop_words[] = {
 static int is_stop_word(const char *w)
 {
 	return in_sorted(stop_words, PF_ARRAY_SIZE(stop_words), w, strlen(w));
+}
+
+/* Never a name on its own: a stop word, a language word, a common
+ * English word (issue 12), or a number ("Author 100"). */
+static int never_alone(const char *w)
+{
+	size_t l = strlen(w);
+
+	return is_stop_word(w) || pf_redact_is_common_word(w, l) ||
+	       strspn(w, "0123456789") == l;
 }
 
 size_t pf_redact_split(const char *s, char **parts, size_t max, char *store,
@@ -291,16 +309,30 @@ static void add_single(struct pf_redact_priv *p, enum pf_vault_cat cat,
 }
 
 static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
-		    char **parts, size_t nr)
+		    char **parts, size_t nr, const char *word)
 {
 	struct wentry *e;
 	struct word_seq *q;
+	size_t common = 0;
 
 	PF_ALLOC_GROW(p->seq, p->seq_nr + 1, p->seq_alloc);
 	q = &p->seq[p->seq_nr];
 	q->parts = pf_xmalloc(nr * sizeof(char *));
 	q->nr = nr;
 	q->cat = (unsigned char)cat;
+	q->exact = NULL;
+	for (size_t i = 0; i < nr; i++)
+		common += strlen(parts[i]) < 3 || never_alone(parts[i]);
+	if (common == nr && cat != PF_CAT_WORD) {
+		size_t l;
+
+		while (*word == ' ' || *word == '\t')
+			word++;
+		l = strlen(word);
+		while (l && (word[l - 1] == ' ' || word[l - 1] == '\t'))
+			l--;
+		q->exact = pf_xstrndup(word, l);
+	}
 	for (size_t i = 0; i < nr; i++) {
 		q->parts[i] = pf_xstrdup(parts[i]);
 		wm_get(p, parts[i]); /* so that qf knows every part */
@@ -310,22 +342,43 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	e->seq = p->seq_nr++;
 }
 
+/* Add w to a list of parts searched where their first byte occurs
+ * (either case); 0 if it was there already. */
+static int part_add(struct long_part **v, size_t *nr, size_t *alloc,
+		    unsigned char *first, enum pf_vault_cat cat, const char *w)
+{
+	for (size_t i = 0; i < *nr; i++)
+		if (!strcmp((*v)[i].w, w))
+			return 0;
+	PF_ALLOC_GROW(*v, *nr + 1, *alloc);
+	first[(unsigned char)w[0]] = 1;
+	if (w[0] >= 'a' && w[0] <= 'z')
+		first[(unsigned char)w[0] - 32] = 1;
+	(*v)[*nr].w = pf_xstrdup(w);
+	(*v)[*nr].len = strlen(w);
+	(*v)[*nr].cat = (unsigned char)cat;
+	(*nr)++;
+	return 1;
+}
+
+/* An organisation name matched at sub-word boundaries in any case and
+ * any camelCase: "cjson" in cJSON, CJSON_PUBLIC, cJSONLite. */
+static void add_joined(struct pf_redact_priv *p, enum pf_vault_cat cat,
+		       const char *w)
+{
+	if (strlen(w) >= 3 && !never_alone(w))
+		part_add(&p->bj, &p->bj_nr, &p->bj_alloc, p->bj_first, cat, w);
+}
+
+/* A long part found inside longer words ("northwind" in "mynorthwind"). */
 static void add_long(struct pf_redact_priv *p, enum pf_vault_cat cat,
 		     const char *w)
 {
-	for (size_t i = 0; i < p->lp_nr; i++)
-		if (!strcmp(p->lp[i].w, w))
-			return;
-	PF_ALLOC_GROW(p->lp, p->lp_nr + 1, p->lp_alloc);
-	p->lp_first[(unsigned char)w[0]] = 1;
-	if (w[0] >= 'a' && w[0] <= 'z')
-		p->lp_first[(unsigned char)w[0] - 32] = 1;
-	p->lp[p->lp_nr].w = pf_xstrdup(w);
-	p->lp[p->lp_nr].len = strlen(w);
-	if (!p->lp_min || p->lp[p->lp_nr].len < p->lp_min)
-		p->lp_min = p->lp[p->lp_nr].len;
-	p->lp[p->lp_nr].cat = (unsigned char)cat;
-	p->lp_nr++;
+	size_t l = strlen(w);
+
+	if (part_add(&p->lp, &p->lp_nr, &p->lp_alloc, p->lp_first, cat, w) &&
+	    (!p->lp_min || l < p->lp_min))
+		p->lp_min = l;
 }
 
 void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
@@ -349,7 +402,7 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 	if (nr > 1) {
 		struct pf_buf j = PF_BUF_INIT;
 
-		add_seq(p, cat, parts, nr);
+		add_seq(p, cat, parts, nr, word);
 		for (size_t i = 0; i < nr; i++)
 			pf_buf_addstr(&j, parts[i]);
 		joined = pf_buf_detach(&j, NULL);
@@ -358,23 +411,27 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 	case PF_CAT_PERSON:
 	case PF_CAT_ORG:
 		/* The whole name joined ("routeplanner"), and each
-		 * distinctive part alone ("northwind", not "sync"). */
-		if (joined && !is_stop_word(joined))
+		 * distinctive part alone ("northwind", not "sync", not
+		 * "void" of "IvanVoid", not "use"). */
+		if (joined && !never_alone(joined))
 			add_single(p, cat, joined);
 		for (size_t i = 0; i < nr; i++) {
 			size_t l = strlen(parts[i]);
 
-			/* "Author 100": a number alone identifies nobody */
-			if (l < 3 || is_stop_word(parts[i]) ||
-			    strspn(parts[i], "0123456789") == l)
+			if (l < 3 || never_alone(parts[i]))
 				continue;
 			add_single(p, cat, parts[i]);
 			if (cat == PF_CAT_ORG && l >= 7)
 				add_long(p, cat, parts[i]);
+			/* "cjson" of cjson.bundle in cJSON_Parse */
+			if (cat == PF_CAT_ORG)
+				add_joined(p, cat, parts[i]);
 		}
 		if (cat == PF_CAT_ORG && joined && strlen(joined) >= 7 &&
-		    !is_stop_word(joined))
+		    !never_alone(joined))
 			add_long(p, cat, joined);
+		if (cat == PF_CAT_ORG)
+			add_joined(p, cat, joined ? joined : parts[0]);
 		break;
 	case PF_CAT_HOST:
 		break; /* the sequence of its labels is enough */
@@ -594,6 +651,50 @@ static size_t subword_end(const char *t, size_t n, size_t i)
 	return e;
 }
 
+/* Does a sub-word start at k (0 < k <= n; see subword_end)? */
+static int at_boundary(const char *t, size_t n, size_t k)
+{
+	unsigned c, prev;
+
+	if (k >= n)
+		return 1;
+	c = pf_redact_sub_cls[(unsigned char)t[k]];
+	prev = pf_redact_sub_cls[(unsigned char)t[k - 1]];
+	if (!(c & S_SUB) || !(prev & S_SUB))
+		return 1;
+	return ((c & S_UPPER) && (prev & S_LOWER)) || ((c ^ prev) & S_DIGIT) ||
+	       ((c & S_UPPER) && (prev & S_UPPER) && k + 1 < n &&
+		(pf_redact_sub_cls[(unsigned char)t[k + 1]] & S_LOWER));
+}
+
+/* Is [i, e) the name as written (an all-common-word name, see struct
+ * word_seq)? */
+static int exact_match(const char *exact, const char *t, size_t i, size_t e)
+{
+	return strlen(exact) == e - i && !memcmp(exact, t + i, e - i);
+}
+
+/* The organisation names of p->bj starting at the sub-word i and ending
+ * where a sub-word ends, other than the sub-word [i, e) itself. */
+static void joined_at(struct scan *sc, size_t i, size_t e)
+{
+	const struct pf_redact_priv *p = sc->p;
+	const char *t = sc->t;
+
+	for (size_t k = 0; k < p->bj_nr; k++) {
+		const char *w = p->bj[k].w;
+		size_t l = p->bj[k].len;
+
+		/* two bytes first: "return" is not "routeplanner" */
+		if (l == e - i || i + l > sc->n ||
+		    lower((unsigned char)t[i]) != w[0] ||
+		    lower((unsigned char)t[i + 1]) != w[1] ||
+		    strncasecmp(t + i, w, l) || !at_boundary(t, sc->n, i + l))
+			continue;
+		add_span(sc->sp, i, i + l, p->bj[k].cat);
+	}
+}
+
 /* Does the sequence q match the sub-words from [i, e)?  Its end or 0. */
 static size_t seq_match(const struct word_seq *q, const char *t, size_t n,
 			size_t e)
@@ -619,7 +720,7 @@ void pf_redact_names(struct scan *sc)
 	const char *t = sc->t;
 	size_t i = 0, n = sc->n;
 
-	if (!p || !p->wm_nr)
+	if (!p || (!p->wm_nr && !p->bj_nr))
 		return;
 	while (i < n) {
 		size_t e, q;
@@ -630,6 +731,8 @@ void pf_redact_names(struct scan *sc)
 			continue;
 		}
 		e = subword_end(t, n, i);
+		if (p->bj_first[(unsigned char)t[i]])
+			joined_at(sc, i, e);
 		/* "northwind" inside "mynorthwindapi" */
 		if (p->lp_nr && e - i > p->lp_min) {
 			for (size_t x = i; x + p->lp_min <= e; x++) {
@@ -642,6 +745,8 @@ void pf_redact_names(struct scan *sc)
 					if (l >= e - i || x + l > e ||
 					    lower((unsigned char)t[x]) !=
 						    lw[0] ||
+					    lower((unsigned char)t[x + 1]) !=
+						    lw[1] ||
 					    strncasecmp(t + x, lw, l))
 						continue;
 					add_span(sc->sp, x, x + l,
@@ -662,7 +767,8 @@ void pf_redact_names(struct scan *sc)
 		for (size_t s = w->seq; s != (size_t)-1; s = p->seq[s].next) {
 			size_t end = seq_match(&p->seq[s], t, n, e);
 
-			if (end)
+			if (end && (!p->seq[s].exact ||
+				    exact_match(p->seq[s].exact, t, i, end)))
 				add_span(sc->sp, i, end, p->seq[s].cat);
 		}
 		i = e;

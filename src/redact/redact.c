@@ -79,7 +79,7 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 		 size_t n, struct spans *sp, struct span **tmp_buf,
 		 size_t *tmp_alloc)
 {
-	size_t last = 0, i = 0;
+	size_t last = 0, i = 0, next;
 
 	pf_buf_grow(out, n + n / 4);
 	sort_spans(sp, tmp_buf, tmp_alloc);
@@ -112,6 +112,10 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 			b = n;
 		if (a >= b)
 			continue;
+		/* where the next placeholder will start (vault.c keys) */
+		next = i < sp->nr ? sp->v[i].a : n;
+		while (next < n && is_blank(t[next]))
+			next++;
 		/* one placeholder per line piece, blanks kept outside */
 		while (a < b) {
 			const char *nl = memchr(t + a, '\n', b - a);
@@ -123,8 +127,9 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 				pb--;
 			if (pb > pa) {
 				pf_buf_add(out, t + last, pa - last);
-				pf_buf_addstr(out, pf_vault_put(v, cat, t + pa,
-								pb - pa));
+				pf_buf_addstr(out,
+					      pf_vault_put_in(v, cat, t, last,
+							      next, pa, pb));
 				last = pb;
 			}
 			a = nl ? e + 1 : b;

@@ -215,6 +215,11 @@ struct pf_redact_priv {
 	unsigned char lp_first[256];   /* a long part starts with this byte */
 	size_t lp_min;		       /* the shortest long part */
 	unsigned char qf[QF_BITS / 8]; /* qf_index of every word */
+	/* organisation names found at sub-word boundaries whatever their
+	 * camelCase: "cjson" in cJSON_Parse, CJSON_PUBLIC (names.c) */
+	struct long_part *bj;
+	size_t bj_nr, bj_alloc;
+	unsigned char bj_first[256];
 	/* hosts kept: exact, or suffix when starting with '.' */
 	char **allow;
 	size_t allow_nr, allow_alloc;
@@ -225,6 +230,10 @@ struct pf_redact_priv {
 	struct span *scratch, *sort_tmp;
 	size_t scratch_alloc, sort_tmp_alloc;
 };
+
+/* Is w (n bytes, lower-case) a language keyword, a built-in type name or
+ * a common English word?  Such a word is never a name alone (words.c). */
+int pf_redact_is_common_word(const char *w, size_t n);
 
 /*
  * Split a name into lower-case parts on anything not alphanumeric (bytes
@@ -417,6 +426,13 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 
 /* The run [a, b) of base64 or hex letters, if it decodes to a secret. */
 void pf_redact_encoded(struct scan *sc, size_t a, size_t b);
+
+/* pf_vault_put() of the value t[a, b), which notes the identifier it
+ * sits in, within [lo, hi) (the values replaced beside it excluded), so
+ * that its spelling comes back there (vault.c). */
+const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
+			    const char *t, size_t lo, size_t hi, size_t a,
+			    size_t b);
 
 /* The length of a placeholder look-alike at text[i], or 0 (vault.c). */
 size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,

@@ -57,6 +57,228 @@ static uint64_t hash_bytes(const char *s, size_t len)
 	return h;
 }
 
+/* hash_bytes() of the ASCII lower-case form. */
+static uint64_t hash_folded(const char *s, size_t len)
+{
+	char tmp[256];
+
+	if (len > sizeof(tmp))
+		return hash_bytes(s, len); /* long values: exact only */
+	for (size_t i = 0; i < len; i++)
+		tmp[i] =
+			(char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+	return hash_bytes(tmp, len);
+}
+
+/* Names are one placeholder whatever their case (redact.h). */
+static int folds(enum pf_vault_cat cat)
+{
+	return cat == PF_CAT_PERSON || cat == PF_CAT_ORG ||
+	       cat == PF_CAT_HOST || cat == PF_CAT_WORD;
+}
+
+/*
+ * The spellings of a name and the identifiers each was seen in: key is
+ * the identifier's bytes before the value, '\1', its bytes after.
+ */
+#define MAX_KEYS 1024
+#define MAX_REST 64
+#define MAX_GAP 3
+
+struct spelling {
+	char *s;
+	size_t len;
+	unsigned count;
+};
+
+struct case_key {
+	char *k;
+	size_t len, spell;
+	unsigned count;
+};
+
+struct pf_vault_cases {
+	struct spelling *sp;
+	size_t sp_nr, sp_alloc;
+	struct case_key *keys;
+	size_t keys_nr, keys_alloc;
+};
+
+static void cases_free(struct pf_vault_cases *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->sp_nr; i++)
+		free(c->sp[i].s);
+	for (size_t i = 0; i < c->keys_nr; i++)
+		free(c->keys[i].k);
+	free(c->sp);
+	free(c->keys);
+	free(c);
+}
+
+static int ident_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || ((unsigned char)c & 0x80);
+}
+
+/*
+ * The identifier around t[a, b) and up to MAX_GAP bytes of its line
+ * beyond it ("(cJSON *)" and "CJSON;" tell the two apart): its bytes
+ * before and after, in key, as far as [lo, hi) goes: the values replaced
+ * next to it (lo: where the last one ends, hi: where the next one starts)
+ * are not part of it, so that the key reads the same in the text and in
+ * what it became.
+ */
+static void ident_key(struct pf_buf *key, const char *t, size_t lo, size_t hi,
+		      size_t a, size_t b)
+{
+	size_t l = a, r = b, g;
+
+	while (l > lo && a - l < MAX_REST && ident_byte(t[l - 1]))
+		l--;
+	for (g = 0; g < MAX_GAP && l > lo && t[l - 1] != '\n'; g++)
+		l--;
+	while (r < hi && r - b < MAX_REST && ident_byte(t[r]))
+		r++;
+	for (g = 0; g < MAX_GAP && r < hi && t[r] != '\n'; g++)
+		r++;
+	pf_buf_add(key, t + l, a - l);
+	pf_buf_addch(key, '\1');
+	pf_buf_add(key, t + b, r - b);
+}
+
+/*
+ * Note that entry e was seen spelled value (len bytes) at t[a, b).
+ * Returns 1 when that identifier was seen with another spelling: the
+ * value then needs a placeholder of its own, or the way back could not
+ * tell the two apart.
+ */
+static int note_spelling(struct pf_vault_entry *e, const char *value,
+			 size_t len, const char *t, size_t lo, size_t hi,
+			 size_t a)
+{
+	struct pf_vault_cases *c = e->cases;
+	struct pf_buf key = PF_BUF_INIT;
+	size_t s;
+
+	if (!c) {
+		c = e->cases = pf_xcalloc(1, sizeof(*c));
+		PF_ALLOC_GROW(c->sp, 1, c->sp_alloc);
+		c->sp[0].s = pf_xstrndup(e->original, e->original_len);
+		c->sp[0].len = e->original_len;
+		c->sp[0].count = 0;
+		c->sp_nr = 1;
+	}
+	for (s = 0; s < c->sp_nr; s++)
+		if (c->sp[s].len == len && !memcmp(c->sp[s].s, value, len))
+			break;
+	if (t) {
+		ident_key(&key, t, lo, hi, a, a + len);
+		for (size_t k = 0; k < c->keys_nr; k++)
+			if (c->keys[k].spell != s &&
+			    c->keys[k].len == key.len &&
+			    !memcmp(c->keys[k].k, key.buf, key.len)) {
+				pf_buf_release(&key);
+				return 1;
+			}
+	}
+	if (s == c->sp_nr) {
+		PF_ALLOC_GROW(c->sp, c->sp_nr + 1, c->sp_alloc);
+		c->sp[s].s = pf_xstrndup(value, len);
+		c->sp[s].len = len;
+		c->sp[s].count = 0;
+		c->sp_nr++;
+	}
+	c->sp[s].count++;
+	if (!t)
+		return 0;
+	for (size_t k = 0; k < c->keys_nr; k++)
+		if (c->keys[k].len == key.len &&
+		    !memcmp(c->keys[k].k, key.buf, key.len)) {
+			c->keys[k].count++;
+			pf_buf_release(&key);
+			return 0;
+		}
+	if (c->keys_nr < MAX_KEYS) {
+		PF_ALLOC_GROW(c->keys, c->keys_nr + 1, c->keys_alloc);
+		c->keys[c->keys_nr].len = key.len;
+		c->keys[c->keys_nr].k = pf_buf_detach(&key, NULL);
+		c->keys[c->keys_nr].spell = s;
+		c->keys[c->keys_nr].count = 1;
+		c->keys_nr++;
+	}
+	pf_buf_release(&key);
+	return 0;
+}
+
+static int has_lower(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= 'a' && s[i] <= 'z')
+			return 1;
+	return 0;
+}
+
+static int has_upper(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			return 1;
+	return 0;
+}
+
+/*
+ * The spelling of e to write for its placeholder at text[i, i + n): the
+ * one seen in that identifier; else, in an identifier of upper-case
+ * letters, an upper-case spelling; else the most frequent one.
+ */
+static void spelling_at(const struct pf_vault *v,
+			const struct pf_vault_entry *e, const char *text,
+			size_t len, size_t lo, size_t i, size_t n,
+			const char **s, size_t *sl)
+{
+	const struct pf_vault_cases *c = e->cases;
+	struct pf_buf key = PF_BUF_INIT;
+	size_t best = 0;
+	unsigned best_count = 0;
+	int upper;
+
+	*s = e->original;
+	*sl = e->original_len;
+	if (!c || c->sp_nr < 2)
+		return;
+	{
+		size_t hi = i + n; /* up to the next placeholder */
+
+		while (hi < len && hi - i < n + MAX_REST + MAX_GAP &&
+		       !pf_vault_token_at(v, text, len, hi))
+			hi++;
+		ident_key(&key, text, lo, hi, i, i + n);
+	}
+	for (size_t k = 0; k < c->keys_nr; k++)
+		if (c->keys[k].len == key.len &&
+		    !memcmp(c->keys[k].k, key.buf, key.len) &&
+		    c->keys[k].count > best_count) {
+			best = c->keys[k].spell;
+			best_count = c->keys[k].count;
+		}
+	upper = key.len > 1 && has_upper(key.buf, key.len) &&
+		!has_lower(key.buf, key.len);
+	pf_buf_release(&key);
+	for (size_t k = 0; !best_count && k < c->sp_nr; k++)
+		if ((!upper || !has_lower(c->sp[k].s, c->sp[k].len)) &&
+		    c->sp[k].count > best_count) {
+			best = k;
+			best_count = c->sp[k].count;
+		}
+	if (!best_count)
+		return;
+	*s = c->sp[best].s;
+	*sl = c->sp[best].len;
+}
+
 static int valid_prefix(const char *p)
 {
 	size_t n = p ? strlen(p) : 0;
@@ -91,6 +313,7 @@ void pf_vault_release(struct pf_vault *v)
 				p[k] = 0;
 		}
 		free(v->v[i].original);
+		cases_free(v->v[i].cases);
 	}
 	free(v->v);
 	free(v->by_value);
@@ -126,8 +349,12 @@ static void rehash(struct pf_vault *v)
 	}
 }
 
-static size_t find_value(const struct pf_vault *v, const char *value,
-			 size_t len, uint64_t h)
+/*
+ * The entry whose original is value (len bytes), or EMPTY; folded: a name
+ * whose original is value in any case (h is then hash_folded()'s).
+ */
+static size_t find_entry(const struct pf_vault *v, const char *value,
+			 size_t len, uint64_t h, int folded)
 {
 	size_t k;
 
@@ -141,7 +368,9 @@ static size_t find_value(const struct pf_vault *v, const char *value,
 			const struct pf_vault_entry *e = &v->v[SLOT_IDX(s)];
 
 			if (e->original_len == len &&
-			    !memcmp(e->original, value, len))
+			    (folded ? folds(e->cat) && !strncasecmp(e->original,
+								    value, len)
+				    : !memcmp(e->original, value, len)))
 				return SLOT_IDX(s);
 		}
 		k = (k + 1) & (v->hash_alloc - 1);
@@ -174,15 +403,32 @@ pf_vault_lookup(const struct pf_vault *v, const char *placeholder, size_t len)
 	return NULL;
 }
 
-const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
-			 const char *value, size_t len)
+/*
+ * The placeholder of value (len bytes); t, n, a: where it was found (t
+ * NULL: nowhere in particular).  Names are looked up case-insensitively
+ * (their entries are hashed in lower case); any value finds an entry
+ * that holds its very bytes.
+ */
+static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
+		       const char *value, size_t len, const char *t, size_t lo,
+		       size_t hi, size_t a)
 {
 	struct pf_vault_entry *e;
-	uint64_t h = hash_bytes(value, len);
-	size_t i = find_value(v, value, len, h);
+	uint64_t h = hash_bytes(value, len), hf = h;
+	size_t i = find_entry(v, value, len, h, 0);
 
-	if (i != EMPTY)
+	if (i == EMPTY && len <= 256 && (folds(cat) || has_upper(value, len))) {
+		hf = hash_folded(value, len);
+		i = find_entry(v, value, len, hf, 1);
+		if (i != EMPTY && !folds(cat) &&
+		    memcmp(v->v[i].original, value, len))
+			i = EMPTY; /* not a name: its own bytes only */
+	}
+	if (i != EMPTY && (!folds(v->v[i].cat) ||
+			   !note_spelling(&v->v[i], value, len, t, lo, hi, a)))
 		return v->v[i].placeholder;
+	if (i != EMPTY)
+		hf = h; /* a spelling of its own (note_spelling) */
 	if ((unsigned)cat >= PF_CAT__NR)
 		cat = PF_CAT_SECRET;
 	/* Keep the tables at most half full. */
@@ -217,12 +463,28 @@ const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
 	memcpy(e->original, value, len);
 	e->original[len] = '\0';
 	e->original_len = len;
-	e->h_value = h;
+	e->h_value = folds(cat) ? hf : h;
+	e->cases = NULL;
 	e->h_ph = hash_bytes(e->placeholder, strlen(e->placeholder));
 	slot_put(v->by_value, v->hash_alloc, e->h_value, v->nr);
 	slot_put(v->by_ph, v->hash_alloc, e->h_ph, v->nr);
 	v->nr++;
+	if (folds(cat) && t)
+		note_spelling(e, value, len, t, lo, hi, a);
 	return e->placeholder;
+}
+
+const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
+			 const char *value, size_t len)
+{
+	return put(v, cat, value, len, NULL, 0, 0, 0);
+}
+
+const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
+			    const char *t, size_t lo, size_t hi, size_t a,
+			    size_t b)
+{
+	return put(v, cat, t + a, b - a, t, lo, hi, a);
 }
 
 void pf_vault_to_json(const struct pf_vault *v, struct pf_buf *out)
@@ -389,7 +651,8 @@ int pf_vault_restore(struct pf_buf *out, const struct pf_vault *v,
 		     size_t sent_len)
 {
 	struct occ *occ = NULL;
-	size_t occ_nr = 0, occ_alloc = 0, last = 0;
+	size_t occ_nr = 0, occ_alloc = 0, last = 0, orig_len;
+	const char *orig;
 	int ret = 0;
 
 	pf_buf_reset(out);
@@ -436,8 +699,9 @@ int pf_vault_restore(struct pf_buf *out, const struct pf_vault *v,
 			}
 			occ[k].used = 1;
 		}
+		spelling_at(v, e, text, len, last, i, n, &orig, &orig_len);
 		pf_buf_add(out, text + last, i - last);
-		pf_buf_add(out, e->original, e->original_len);
+		pf_buf_add(out, orig, orig_len);
 		last = i + n;
 	}
 	pf_buf_add(out, text + last, len - last);
@@ -458,8 +722,13 @@ void pf_vault_expand(struct pf_buf *out, const struct pf_vault *v,
 			pf_vault_lookup(v, text + i, n);
 
 		if (e) {
+			const char *orig;
+			size_t orig_len;
+
+			spelling_at(v, e, text, len, last, i, n, &orig,
+				    &orig_len);
 			pf_buf_add(out, text + last, i - last);
-			pf_buf_add(out, e->original, e->original_len);
+			pf_buf_add(out, orig, orig_len);
 			last = i + n;
 		}
 	}

@@ -528,6 +528,8 @@ static int parse_location(struct pf_finding *f, struct ctx *c, const cJSON *r,
 	if (rg.sl < 0 && rg.off < 0)
 		goto out;
 	f->col_unit = c->unit;
+	/* flawfinder (Python, text mode) counts a lone CR as a line end. */
+	f->line_unit = c->raw_uri ? PF_LINES_UNIVERSAL : PF_LINES_LF;
 	f->start.offset = f->end.offset = -1;
 	if (rg.sl >= 0) {
 		f->start.line = (uint32_t)rg.sl;

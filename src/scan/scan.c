@@ -13,10 +13,12 @@
 #include "pushfix/scan.h"
 #include "pushfix/semgrep.h"
 #include "pushfix/util.h"
+#include "plan.h"
 
 /* Scanners print a lot on large pushes; more than this is not a scan. */
 #define SCAN_OUT_CAP (256u << 20)
-#define DEFAULT_SARIF_COMMAND "flawfinder --sarif {files}"
+/* Where a {sarif} command writes its log, in the scan directory. */
+#define SARIF_OUT_NAME ".pushfix-scan-output.sarif"
 
 void pf_scan_result_init(struct pf_scan_result *r)
 {
@@ -54,26 +56,6 @@ void pf_scan_result_add_unread(struct pf_scan_result *r, const char *path)
 {
 	PF_ALLOC_GROW(r->unread, r->unread_nr + 1, r->unread_alloc);
 	r->unread[r->unread_nr++] = pf_xstrdup(path);
-}
-
-static const char *sarif_command(const struct pf_config *cfg)
-{
-	return cfg->scan.command && *cfg->scan.command ? cfg->scan.command
-						       : DEFAULT_SARIF_COMMAND;
-}
-
-/* argv[0] of the SARIF command line, for PATH look-ups and messages. */
-static int sarif_program(const struct pf_config *cfg, struct pf_buf *out)
-{
-	char **argv;
-	int ret = pf_proc_split(&argv, sarif_command(cfg));
-
-	if (ret)
-		return pf_error_prefix(ret, "[scan] command");
-	pf_buf_reset(out);
-	pf_buf_addstr(out, argv[0]);
-	pf_proc_argv_free(argv);
-	return 0;
 }
 
 static const char *semgrep_name(const struct pf_config *cfg)
@@ -125,63 +107,6 @@ int pf_scan_semgrep_path(const struct pf_config *cfg, struct pf_buf *out)
 			     "semgrep` or set [scan] engine = sarif");
 }
 
-/* The engine to run: *semgrep set for Semgrep, `prog` its executable or
- * the SARIF command's argv[0]. */
-static int engine_lookup(const struct pf_config *cfg, int *semgrep,
-			 struct pf_buf *prog)
-{
-	struct pf_buf sarif = PF_BUF_INIT;
-	int ret;
-
-	*semgrep = 0;
-	switch (cfg->scan.engine) {
-	case PF_ENGINE_SEMGREP:
-		ret = pf_scan_semgrep_path(cfg, prog);
-		*semgrep = !ret;
-		return ret;
-	case PF_ENGINE_SARIF:
-		ret = sarif_program(cfg, prog);
-		if (!ret && pf_proc_which(prog->buf, NULL))
-			ret = pf_error_setc(PF_ENOTFOUND,
-					    "the SARIF scanner '%s' of [scan] "
-					    "command is not installed",
-					    prog->buf);
-		return ret;
-	case PF_ENGINE_AUTO:
-		break;
-	}
-	if (!pf_scan_semgrep_path(cfg, prog)) {
-		*semgrep = 1;
-		return 0;
-	}
-	ret = sarif_program(cfg, &sarif);
-	if (!ret && !pf_proc_which(sarif.buf, NULL)) {
-		pf_buf_reset(prog);
-		pf_buf_add(prog, sarif.buf, sarif.len);
-		pf_buf_release(&sarif);
-		return 0;
-	}
-	ret = pf_error_setc(PF_ENOTFOUND,
-			    "no scanner: semgrep is not installed and the "
-			    "SARIF scanner '%s' is not either; install "
-			    "semgrep (pipx install semgrep) or set [scan] "
-			    "command",
-			    sarif.len ? sarif.buf : sarif_command(cfg));
-	pf_buf_release(&sarif);
-	return ret;
-}
-
-const char *pf_scan_engine_name(const struct pf_config *cfg)
-{
-	struct pf_buf prog = PF_BUF_INIT;
-	int semgrep, ret = engine_lookup(cfg, &semgrep, &prog);
-
-	pf_buf_release(&prog);
-	if (ret)
-		return NULL;
-	return semgrep ? "semgrep" : "sarif";
-}
-
 /* A target path must stay inside the temp dir. */
 static int safe_relative(const char *p)
 {
@@ -198,33 +123,6 @@ static int safe_relative(const char *p)
 		s += n + (e ? 1 : 0);
 	}
 	return 1;
-}
-
-static int write_target(const char *dir, const char *rel, const char *data,
-			size_t len)
-{
-	struct pf_buf path = PF_BUF_INIT;
-	char *slash;
-	FILE *f;
-	int ret = 0;
-
-	pf_buf_addf(&path, "%s/%s", dir, rel);
-	slash = strrchr(path.buf, '/');
-	*slash = '\0';
-	ret = pf_mkdir_p(path.buf, 0700);
-	*slash = '/';
-	if (ret)
-		goto out;
-	f = fopen(path.buf, "wb");
-	if (!f || (len && fwrite(data, 1, len, f) != len) || fclose(f)) {
-		ret = pf_error_set("cannot write '%s': %s", path.buf,
-				   strerror(errno));
-		if (f)
-			fclose(f);
-	}
-out:
-	pf_buf_release(&path);
-	return ret;
 }
 
 static void add_semgrep_argv(char ***argv, size_t *nr, size_t *alloc,
@@ -268,48 +166,59 @@ static void add_semgrep_argv(char ***argv, size_t *nr, size_t *alloc,
 
 /* A SARIF command has no "--": a target named "-x.c" must not read as an
  * option.  strip_dir() takes the "./" off again. */
-static char *target_arg(const char *path, int semgrep)
+static char *target_arg(const char *path)
 {
 	struct pf_buf b = PF_BUF_INIT;
 
-	if (semgrep || path[0] != '-')
+	if (path[0] != '-')
 		return pf_xstrdup(path);
 	pf_buf_addf(&b, "./%s", path);
 	return pf_buf_detach(&b, NULL);
 }
 
-/* Build the scanner's argv: the targets replace {files} (or follow). */
-static int build_argv(char ***out, int semgrep, const char *exe,
-		      const struct pf_config *cfg,
+/*
+ * Build the scanner's argv.  Semgrep gets the directory ".", which holds
+ * only the targets: named files escape its .semgrepignore (semgrep#4978,
+ * #6933) and long lists are slow (#11404).  A SARIF command's {files}
+ * become the targets (or they follow), {file} the one target, {sarif}
+ * the file it writes its log to.
+ */
+static int build_argv(char ***out, const struct pf_scanner *sc,
+		      const struct pf_config *cfg, const char *sarif_out,
 		      const struct pf_scan_target *t, size_t nr)
 {
 	char **argv = NULL, **tmpl = NULL;
 	size_t n = 0, alloc = 0;
 	int placed = 0, ret;
 
-	if (semgrep) {
-		add_semgrep_argv(&argv, &n, &alloc, cfg, exe);
-	} else {
-		ret = pf_proc_split(&tmpl, sarif_command(cfg));
-		if (ret)
-			return pf_error_prefix(ret, "[scan] command");
-		for (char **a = tmpl; *a; a++) {
-			if (strcmp(*a, "{files}")) {
-				PF_ALLOC_GROW(argv, n + 2, alloc);
-				argv[n++] = pf_xstrdup(*a);
-				continue;
-			}
-			placed = 1;
-			PF_ALLOC_GROW(argv, n + nr + 2, alloc);
-			for (size_t i = 0; i < nr; i++)
-				argv[n++] = target_arg(t[i].path, 0);
-		}
-		pf_proc_argv_free(tmpl);
+	if (sc->semgrep) {
+		add_semgrep_argv(&argv, &n, &alloc, cfg, sc->exe.buf);
+		PF_ALLOC_GROW(argv, n + 2, alloc);
+		argv[n++] = pf_xstrdup(".");
+		argv[n] = NULL;
+		*out = argv;
+		return 0;
 	}
-	if (semgrep || !placed) {
+	ret = pf_proc_split(&tmpl, sc->command);
+	if (ret)
+		return pf_error_prefix(ret, "[scan] command");
+	for (char **a = tmpl; *a; a++) {
+		PF_ALLOC_GROW(argv, n + nr + 2, alloc);
+		if (!strcmp(*a, "{files}") || !strcmp(*a, "{file}")) {
+			placed = 1;
+			for (size_t i = 0; i < nr; i++)
+				argv[n++] = target_arg(t[i].path);
+		} else if (!strcmp(*a, "{sarif}")) {
+			argv[n++] = pf_xstrdup(sarif_out);
+		} else {
+			argv[n++] = pf_xstrdup(*a);
+		}
+	}
+	pf_proc_argv_free(tmpl);
+	if (!placed) {
 		PF_ALLOC_GROW(argv, n + nr + 2, alloc);
 		for (size_t i = 0; i < nr; i++)
-			argv[n++] = target_arg(t[i].path, semgrep);
+			argv[n++] = target_arg(t[i].path);
 	}
 	argv[n] = NULL;
 	*out = argv;
@@ -433,26 +342,34 @@ static void remove_dir_on_signal(void *dir)
 
 struct scan_job {
 	const struct pf_config *cfg;
-	int semgrep;
-	const char *exe; /* semgrep's path; NULL for SARIF */
-	double deadline; /* of the whole scan (ms), 0: none */
+	const struct pf_scanner *sc;
+	struct pf_scan_engine_run *run; /* its record in the result */
+	double deadline;		/* of the whole scan (ms), 0: none */
 	const char *ignore_data;
 	size_t ignore_len;
+	const struct pf_scan_tree *tree; /* tree = full: lay it out */
+	/* Batches that succeeded, and the first failure's error. */
+	size_t ok;
+	int first_ret;
+	char *first_msg;
+	struct pf_buf failed; /* "warning: ..." per file it failed on */
 };
 
-/* One run of the scanner over targets with distinct paths. */
+/* The targets of one scan directory, and one run of the scanner. */
 struct batch {
 	const struct scan_job *job;
 	struct pf_scan_result *res;
 	const struct pf_scan_target *t;
 	size_t nr;
-	struct pf_buf dir; /* the targets' copies; the scanner's cwd */
+	struct pf_buf dir;	 /* the targets' copies; the scanner's cwd */
+	struct pf_buf sarif_out; /* {sarif}: the log's path */
 	char **argv;
 	const char *name; /* of the scanner, for messages */
 	struct pf_proc_result pr;
 	struct pf_findings parsed;
-	size_t diag_from; /* res->diag before this batch */
+	size_t diag_from; /* res->diag before this run */
 	unsigned nerr;	  /* errors the scanner reported */
+	int failed;	  /* the scanner failed (not: missing, timeout) */
 };
 
 /* A fresh directory under $TMPDIR (or /tmp) for the targets. */
@@ -473,24 +390,35 @@ static int make_scan_dir(struct pf_buf *dir)
 
 static int write_targets(const struct batch *b)
 {
+	const struct scan_job *job = b->job;
 	int ret;
 
+	/* The pushed tree first: the targets, as pushed, go over it. */
+	if (job->sc->full_tree && job->tree &&
+	    (ret = pf_scan_tree_write(b->dir.buf, job->tree)))
+		return ret;
 	for (size_t i = 0; i < b->nr; i++) {
 		if (!safe_relative(b->t[i].path))
 			return pf_error_setc(PF_EINVALID,
 					     "refusing to scan the path '%s'",
 					     b->t[i].path);
-		ret = write_target(b->dir.buf, b->t[i].path, b->t[i].data,
-				   b->t[i].len);
+		ret = pf_scan_write_file(b->dir.buf, b->t[i].path, b->t[i].data,
+					 b->t[i].len);
 		if (ret)
 			return ret;
 	}
-	/* The pushed ignore file, so that the rules' path filters see what
-	 * they would see in the repository. */
-	if (b->job->ignore_data && !find_target(b->t, b->nr, ".semgrepignore"))
-		return write_target(b->dir.buf, ".semgrepignore",
-				    b->job->ignore_data, b->job->ignore_len);
-	return 0;
+	/* The pushed ignore file, so that Semgrep's own ignore logic and
+	 * the rules' path filters see what they would in the repository.
+	 * None pushed: an empty one, so that Semgrep's default ignores
+	 * (tests/, vendor/...) do not drop pushed files unseen. */
+	if (find_target(b->t, b->nr, ".semgrepignore"))
+		return 0;
+	if (job->ignore_data)
+		return pf_scan_write_file(b->dir.buf, ".semgrepignore",
+					  job->ignore_data, job->ignore_len);
+	return job->sc->semgrep
+		       ? pf_scan_write_file(b->dir.buf, ".semgrepignore", "", 0)
+		       : 0;
 }
 
 /*
@@ -575,8 +503,44 @@ static int run_scanner(struct batch *b)
 	return ret;
 }
 
-/* A crash, or nothing printed, is an error that quotes stderr. */
-static int check_output(const struct batch *b)
+/*
+ * The scanner's own words about a failure: the first line of stderr that
+ * mentions an error (else its last), else of stdout when that is not its
+ * JSON (flawfinder says why on stdout), else our message.  A Python
+ * tool's "Error: ..." line is followed by the exception's text: kept.
+ */
+static void scanner_words(struct pf_buf *out, const struct batch *b)
+{
+	const struct pf_buf *text = &b->pr.err;
+	const char *s, *hit, *next;
+
+	if (is_blank(text)) {
+		text = &b->pr.out;
+		s = text->buf;
+		while (s && (*s == ' ' || *s == '\n' || *s == '\r'))
+			s++;
+		if (!s || *s == '{' || is_blank(text)) {
+			pf_buf_addstr(out, pf_error_last());
+			return;
+		}
+	}
+	why_line(out, text);
+	hit = out->len ? strstr(text->buf, out->buf) : NULL;
+	if (!hit || strncasecmp(out->buf, "error: ", 7))
+		return;
+	next = strchr(hit, '\n');
+	while (next && (*next == '\n' || *next == ' ' || *next == '\r'))
+		next++;
+	if (next && *next) {
+		const char *e = strchr(next, '\n');
+
+		pf_buf_addstr(out, ": ");
+		add_trimmed(out, next, e ? e : next + strlen(next));
+	}
+}
+
+/* A crash, or nothing printed, is an error that quotes the scanner. */
+static int check_output(struct batch *b)
 {
 	struct pf_buf msg = PF_BUF_INIT;
 	int ret = 0;
@@ -588,13 +552,33 @@ static int check_output(const struct batch *b)
 				   b->name);
 	} else if (b->pr.signaled) {
 		why_line(&msg, &b->pr.err);
+		b->failed = 1;
 		ret = pf_error_set("%s crashed (signal %d)%s%s", b->name,
 				   b->pr.signo, msg.len ? ": " : "", msg.buf);
+	} else if (b->job->sc->sarif_file) {
+		/* Its log is the file it wrote; stdout is for people. */
+		struct pf_buf log = PF_BUF_INIT;
+
+		if (pf_buf_read_file(&log, b->sarif_out.buf, SCAN_OUT_CAP) ||
+		    is_blank(&log)) {
+			pf_error_clear();
+			scanner_words(&msg, b);
+			b->failed = 1;
+			ret = pf_error_set("%s exited with %d without writing "
+					   "its SARIF file ({sarif})%s%s",
+					   b->name, b->pr.exit_code,
+					   msg.len ? ": " : "", msg.buf);
+			pf_buf_release(&log);
+		} else {
+			pf_buf_release(&b->pr.out);
+			b->pr.out = log;
+		}
 	} else if (is_blank(&b->pr.out)) {
 		why_line(&msg, &b->pr.err);
+		b->failed = 1;
 		ret = pf_error_set("%s exited with %d without printing %s%s%s",
 				   b->name, b->pr.exit_code,
-				   b->job->semgrep ? "its JSON" : "SARIF",
+				   b->job->sc->semgrep ? "its JSON" : "SARIF",
 				   msg.len ? ": " : "", msg.buf);
 	}
 	pf_buf_release(&msg);
@@ -605,10 +589,11 @@ static int parse_output(struct batch *b)
 {
 	const struct pf_buf *o = &b->pr.out;
 	struct pf_buf msg = PF_BUF_INIT;
+	const char *from = "stderr";
 	char *why;
 	int ret;
 
-	if (b->job->semgrep)
+	if (b->job->sc->semgrep)
 		ret = pf_semgrep_parse(&b->parsed, &b->res->diag, &b->nerr,
 				       o->buf, o->len, "semgrep output");
 	else
@@ -618,14 +603,20 @@ static int parse_output(struct batch *b)
 		b->res->nerrors += b->nerr;
 		return 0;
 	}
+	b->failed = 1;
 	why = pf_xstrdup(pf_error_last());
 	why_line(&msg, &b->pr.err);
+	if (!msg.len && !b->job->sc->sarif_file) {
+		/* What it printed instead of its format says why. */
+		why_line(&msg, &b->pr.out);
+		from = "it said";
+	}
 	ret = pf_error_setc(ret,
 			    "%s exited with %d and printed output "
-			    "pushfix cannot read: %s%s%s%s",
-			    b->name, b->pr.exit_code, why,
-			    msg.len ? " (stderr: " : "", msg.len ? msg.buf : "",
-			    msg.len ? ")" : "");
+			    "pushfix cannot read: %s%s%s%s%s%s",
+			    b->name, b->pr.exit_code, why, msg.len ? " (" : "",
+			    msg.len ? from : "", msg.len ? ": " : "",
+			    msg.len ? msg.buf : "", msg.len ? ")" : "");
 	free(why);
 	pf_buf_release(&msg);
 	return ret;
@@ -647,6 +638,7 @@ static int check_status(struct batch *b)
 		first_error(&msg, &b->res->diag, b->diag_from);
 		if (!msg.len)
 			why_line(&msg, &b->pr.err);
+		b->failed = 1;
 		ret = pf_error_set("%s failed (exit %d): %s", b->name, code,
 				   msg.len ? msg.buf : "no message");
 	} else if (code >= 2) {
@@ -685,8 +677,12 @@ static void keep_findings(struct pf_findings *out, struct batch *b)
 			pf_lines_index(&ix[tg - b->t], tg->data, tg->len);
 		if (pf_finding_locate_indexed(f, tg->data, tg->len,
 					      &ix[tg - b->t])) {
-			pf_buf_addf(&b->res->diag, "note: %s: %s; ignored\n",
-				    f->path, pf_error_last());
+			/* Said even when not verbose: a finding the scanner
+			 * reported and pushfix cannot place is not an
+			 * all-clear (issue 11 item 8). */
+			pf_buf_addf(&b->res->diag,
+				    "warning: %s: %s; not shown\n", f->path,
+				    pf_error_last());
 			continue;
 		}
 		pf_finding_copy(pf_findings_push(out), f);
@@ -696,34 +692,106 @@ static void keep_findings(struct pf_findings *out, struct batch *b)
 	free(ix);
 }
 
-/* Run the scanner once over targets with distinct paths. */
+/* One run of the scanner in the batch's directory over t[0..nr). */
+static int run_once(struct pf_findings *out, struct batch *b,
+		    const struct pf_scan_target *t, size_t nr)
+{
+	int ret;
+
+	b->failed = 0;
+	b->nerr = 0;
+	b->diag_from = b->res->diag.len;
+	pf_proc_argv_free(b->argv);
+	b->argv = NULL;
+	pf_proc_result_release(&b->pr);
+	pf_proc_result_init(&b->pr);
+	pf_findings_release(&b->parsed);
+	if (b->sarif_out.len)
+		unlink(b->sarif_out.buf);
+	if ((ret = build_argv(&b->argv, b->job->sc, b->job->cfg,
+			      b->sarif_out.buf, t, nr)))
+		return ret;
+	/* Messages name the program as the command does. */
+	b->name = b->job->sc->semgrep ? "semgrep" : b->job->sc->exe.buf;
+	if ((ret = run_scanner(b)) || (ret = check_output(b)) ||
+	    (ret = parse_output(b)) || (ret = check_status(b)))
+		return ret;
+	keep_findings(out, b);
+	return 0;
+}
+
+/* A run failed on one target alone: name it with the scanner's words,
+ * keep the error for when nothing at all could be scanned. */
+static void note_failed(struct scan_job *job, struct batch *b,
+			const struct pf_scan_target *t, int ret)
+{
+	struct pf_buf words = PF_BUF_INIT;
+
+	if (!job->first_msg) {
+		job->first_ret = ret;
+		job->first_msg = pf_xstrdup(pf_error_last());
+	}
+	scanner_words(&words, b);
+	pf_buf_addf(&job->failed,
+		    "warning: %s failed on %s (exit %d), which was not "
+		    "scanned: %s\n",
+		    b->name, t->path, b->pr.exit_code,
+		    words.len ? words.buf : "no message");
+	job->run->failed++;
+	pf_buf_release(&words);
+	pf_buf_setlen(&b->res->diag, b->diag_from);
+	pf_error_clear();
+}
+
+/*
+ * Lay the targets out in one directory and run the scanner over them (a
+ * {file} command once per target).  *failed: the scanner failed on the
+ * whole batch, which may then be split.
+ */
 static int scan_batch(struct pf_findings *out, struct pf_scan_result *res,
-		      const struct scan_job *job,
-		      const struct pf_scan_target *t, size_t nr)
+		      struct scan_job *job, const struct pf_scan_target *t,
+		      size_t nr, int *failed)
 {
 	struct batch b = { .job = job,
 			   .res = res,
 			   .t = t,
 			   .nr = nr,
 			   .dir = PF_BUF_INIT,
-			   .parsed = PF_FINDINGS_INIT,
-			   .diag_from = res->diag.len };
+			   .sarif_out = PF_BUF_INIT,
+			   .parsed = PF_FINDINGS_INIT };
 	int ret;
 
+	*failed = 0;
 	pf_proc_result_init(&b.pr);
 	if ((ret = make_scan_dir(&b.dir))) {
 		pf_buf_release(&b.dir);
 		return ret;
 	}
-	if ((ret = write_targets(&b)) ||
-	    (ret = build_argv(&b.argv, job->semgrep, job->exe, job->cfg, t,
-			      nr)))
+	if (job->sc->sarif_file)
+		pf_buf_addf(&b.sarif_out, "%s/%s", b.dir.buf, SARIF_OUT_NAME);
+	if ((ret = write_targets(&b)))
 		goto out;
-	b.name = job->semgrep ? "semgrep" : b.argv[0];
-	if ((ret = run_scanner(&b)) || (ret = check_output(&b)) ||
-	    (ret = parse_output(&b)) || (ret = check_status(&b)))
+	if (!job->sc->per_file) {
+		ret = run_once(out, &b, t, nr);
+		if (!ret) {
+			job->ok++;
+		} else if (b.failed && nr == 1) {
+			note_failed(job, &b, t, ret);
+			ret = 0;
+		} else {
+			*failed = b.failed;
+		}
 		goto out;
-	keep_findings(out, &b);
+	}
+	for (size_t i = 0; i < nr && !ret; i++) {
+		ret = run_once(out, &b, &t[i], 1);
+		if (!ret) {
+			job->ok++;
+		} else if (b.failed) {
+			note_failed(job, &b, &t[i], ret);
+			ret = 0;
+		}
+	}
 out:
 	pf_findings_release(&b.parsed);
 	pf_proc_argv_free(b.argv);
@@ -736,6 +804,51 @@ out:
 		pf_proc_guard_dir(b.dir.buf, 0);
 	}
 	pf_buf_release(&b.dir);
+	pf_buf_release(&b.sarif_out);
+	return ret;
+}
+
+/*
+ * One bad file costs that file alone: a batch the scanner fails on is
+ * split in two until the file(s) it fails on are alone, and named.  The
+ * deadline of [scan] timeout bounds it all (a run past it times out).
+ */
+static int scan_split(struct pf_findings *out, struct pf_scan_result *res,
+		      struct scan_job *job, const struct pf_scan_target *t,
+		      size_t nr, int depth)
+{
+	size_t diag_len = res->diag.len;
+	int failed, ret;
+
+	ret = scan_batch(out, res, job, t, nr, &failed);
+	if (ret == PF_ETIMEOUT && depth) {
+		/* The time ran out while isolating a bad file: what was
+		 * scanned is kept, these are named as not scanned. */
+		pf_buf_addf(&job->failed,
+			    "warning: %s: not scanned, [scan] timeout (%u s) "
+			    "ran out while looking for the file(s) %s "
+			    "failed on:",
+			    job->sc->name, job->cfg->scan.timeout,
+			    job->sc->name);
+		for (size_t i = 0; i < nr; i++)
+			pf_buf_addf(&job->failed, " %s", t[i].path);
+		pf_buf_addch(&job->failed, '\n');
+		job->run->failed += nr;
+		pf_error_clear();
+		return 0;
+	}
+	if (!ret || !failed || nr < 2)
+		return ret;
+	if (!job->first_msg) {
+		job->first_ret = ret;
+		job->first_msg = pf_xstrdup(pf_error_last());
+	}
+	pf_buf_setlen(&res->diag, diag_len);
+	pf_error_clear();
+	ret = scan_split(out, res, job, t, nr / 2, depth + 1);
+	if (!ret)
+		ret = scan_split(out, res, job, t + nr / 2, nr - nr / 2,
+				 depth + 1);
 	return ret;
 }
 
@@ -789,42 +902,37 @@ static void refuse_targets(struct pf_scan_result *res,
 	pf_changeset_release(&cs);
 }
 
-int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
-		    const struct pf_config *cfg,
-		    const struct pf_scan_target *targets, size_t nr,
-		    const char *ignore_data, size_t ignore_len)
+/* Two findings of two scanners on one place for one rule are one. */
+static int seen_before(const struct pf_findings *fs, size_t upto,
+		       const struct pf_finding *f)
 {
-	struct pf_findings found = PF_FINDINGS_INIT;
-	struct pf_buf prog = PF_BUF_INIT;
-	struct scan_job job;
-	unsigned char *done = NULL;
-	size_t left = nr;
-	int ret, semgrep;
+	for (size_t i = 0; i < upto; i++)
+		if (fs->v[i].start.line == f->start.line &&
+		    !strcmp(fs->v[i].path, f->path) &&
+		    !strcmp(fs->v[i].rule_id ? fs->v[i].rule_id : "",
+			    f->rule_id ? f->rule_id : ""))
+			return 1;
+	return 0;
+}
 
-	ret = engine_lookup(cfg, &semgrep, &prog);
-	if (ret)
-		goto out;
-	if (semgrep) {
-		snprintf(res->engine, sizeof(res->engine), "semgrep");
-	} else {
-		const char *base = strrchr(prog.buf, '/');
+/* Run one scanner over the targets it reads (done[] marks the others). */
+static int run_scanner_over(struct pf_findings *found,
+			    struct pf_scan_result *res, struct scan_job *job,
+			    const struct pf_scan_target *targets, size_t nr,
+			    const unsigned char *refused)
+{
+	unsigned char *done = pf_xcalloc(nr ? nr : 1, 1);
+	size_t left = 0, before = found->nr;
+	double t0 = pf_now_ms();
+	int ret = 0;
 
-		snprintf(res->engine, sizeof(res->engine), "%s",
-			 base ? base + 1 : prog.buf);
+	for (size_t i = 0; i < nr; i++) {
+		done[i] = refused[i] ||
+			  !pf_scanner_reads(job->sc, targets[i].path);
+		if (!done[i])
+			left++;
 	}
-	if (!nr)
-		goto out;
-	memset(&job, 0, sizeof(job));
-	job.cfg = cfg;
-	job.semgrep = semgrep;
-	job.exe = semgrep ? prog.buf : NULL;
-	job.deadline = cfg->scan.timeout
-			       ? pf_now_ms() + cfg->scan.timeout * 1000.0
-			       : 0;
-	job.ignore_data = ignore_data;
-	job.ignore_len = ignore_len;
-	done = pf_xcalloc(nr, 1);
-	refuse_targets(res, targets, nr, done, &left);
+	job->run->files = left;
 	/* Targets that cannot share a directory go in separate passes. */
 	while (left && !ret) {
 		struct pf_scan_target *b = pf_xcalloc(left, sizeof(*b));
@@ -843,30 +951,107 @@ int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
 			done[i] = 1;
 			left--;
 		}
-		ret = scan_batch(&found, res, &job, b, bn);
+		ret = scan_split(found, res, job, b, bn, 0);
 		free(b);
 	}
-	if (!ret) {
-		struct pf_scan_engine_run *run =
-			pf_scan_result_add_run(res, res->engine);
-
-		run->files = nr;
-		run->findings = found.nr;
-		run->ms = res->ms;
-		for (size_t i = 0; i < found.nr; i++)
-			pf_finding_copy(pf_findings_push(out), &found.v[i]);
-	}
-out:
-	pf_findings_release(&found);
-	pf_buf_release(&prog);
+	/* Nothing at all scanned: the scanner is broken, not one file. */
+	if (!ret && job->first_msg && !job->ok)
+		ret = pf_error_setc(job->first_ret, "%s", job->first_msg);
+	if (!ret)
+		pf_buf_add(&res->diag, job->failed.buf, job->failed.len);
+	job->run->findings = found->nr - before;
+	job->run->ms = pf_now_ms() - t0;
 	free(done);
 	return ret;
+}
+
+static int scan_targets_tree(struct pf_findings *out,
+			     struct pf_scan_result *res,
+			     const struct pf_config *cfg,
+			     const struct pf_scan_target *targets, size_t nr,
+			     const char *ignore_data, size_t ignore_len,
+			     const struct pf_scan_tree *tree)
+{
+	struct pf_scanner sc[PF_SCAN_MAX_SCANNERS];
+	struct pf_findings found = PF_FINDINGS_INIT;
+	unsigned char *refused = NULL, *read = NULL;
+	size_t nsc = 0, left = nr;
+	double deadline;
+	int ret;
+
+	ret = pf_scan_plan(sc, &nsc, cfg);
+	if (ret)
+		goto out;
+	res->engine[0] = '\0';
+	for (size_t k = 0; k < nsc; k++) {
+		size_t n = strlen(res->engine);
+
+		snprintf(res->engine + n, sizeof(res->engine) - n, "%s%s",
+			 k ? "+" : "", sc[k].name);
+	}
+	if (!nr)
+		goto out;
+	deadline = cfg->scan.timeout ? pf_now_ms() + cfg->scan.timeout * 1000.0
+				     : 0;
+	refused = pf_xcalloc(nr, 1);
+	read = pf_xcalloc(nr, 1);
+	refuse_targets(res, targets, nr, refused, &left);
+	for (size_t k = 0; k < nsc && !ret; k++) {
+		struct scan_job job = { .cfg = cfg,
+					.sc = &sc[k],
+					.deadline = deadline,
+					.ignore_data = ignore_data,
+					.ignore_len = ignore_len,
+					.tree = tree,
+					.failed = PF_BUF_INIT };
+		size_t before = found.nr, kept = before;
+
+		job.run = pf_scan_result_add_run(res, sc[k].name);
+		ret = run_scanner_over(&found, res, &job, targets, nr, refused);
+		free(job.first_msg);
+		pf_buf_release(&job.failed);
+		for (size_t i = 0; i < nr; i++)
+			read[i] |= !refused[i] &&
+				   pf_scanner_reads(&sc[k], targets[i].path);
+		/* Merged: what an earlier scanner said already is dropped. */
+		for (size_t i = before; i < found.nr; i++) {
+			if (seen_before(&found, before, &found.v[i])) {
+				pf_finding_release(&found.v[i]);
+				continue;
+			}
+			found.v[kept++] = found.v[i];
+		}
+		found.nr = kept;
+	}
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < nr; i++)
+		if (!refused[i] && !read[i])
+			pf_scan_result_add_unread(res, targets[i].path);
+	for (size_t i = 0; i < found.nr; i++)
+		pf_finding_copy(pf_findings_push(out), &found.v[i]);
+out:
+	for (size_t k = 0; k < nsc; k++)
+		pf_scanner_release(&sc[k]);
+	pf_findings_release(&found);
+	free(refused);
+	free(read);
+	return ret;
+}
+
+int pf_scan_targets(struct pf_findings *out, struct pf_scan_result *res,
+		    const struct pf_config *cfg,
+		    const struct pf_scan_target *targets, size_t nr,
+		    const char *ignore_data, size_t ignore_len)
+{
+	return scan_targets_tree(out, res, cfg, targets, nr, ignore_data,
+				 ignore_len, NULL);
 }
 
 int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
 		      const struct pf_config *cfg,
 		      const struct pf_changeset *cs, const char *ignore_data,
-		      size_t ignore_len)
+		      size_t ignore_len, const struct pf_scan_tree *tree)
 {
 	struct pf_scan_target *t;
 	size_t n = 0;
@@ -886,7 +1071,8 @@ int pf_scan_changeset(struct pf_findings *out, struct pf_scan_result *res,
 		t[n].len = cs->files[i].content_len;
 		n++;
 	}
-	ret = pf_scan_targets(out, res, cfg, t, n, ignore_data, ignore_len);
+	ret = scan_targets_tree(out, res, cfg, t, n, ignore_data, ignore_len,
+				tree);
 	free(t);
 	return ret;
 }

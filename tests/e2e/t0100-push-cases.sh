@@ -20,7 +20,7 @@ test_expect_success 'fast-forward: findings on the pushed lines only' '
 	test "$(log_count)" -eq $((before + 1))
 '
 
-test_expect_success 'semgrep gets the documented argv, relative targets, a private dir' '
+test_expect_success 'semgrep gets the documented argv, its private dir as the target' '
 	cd "$TRASH/work" &&
 	python3 - "$FAKE_SEMGREP_LOG" "$MI_RULES" "$TRASH/work" <<-\EOF
 	import json, os, sys
@@ -34,7 +34,9 @@ test_expect_success 'semgrep gets the documented argv, relative targets, a priva
 	assert a[i + 1] == rules, a
 	assert "--" in a, a
 	targets = a[a.index("--") + 1:]
-	assert targets == ["app/pattern_either_basic.py"], targets
+	# The directory (which holds the pushed files alone), so that the
+	# pushed .semgrepignore applies (semgrep#4978, #6933).
+	assert targets == ["."], targets
 	assert [t["path"] for t in e["targets"]] == ["app/pattern_either_basic.py"], e
 	cwd = os.path.realpath(e["cwd"])
 	assert not cwd.startswith(os.path.realpath(work)), cwd

@@ -152,7 +152,7 @@ test_expect_success 'unreadable .pushfix.ini (a directory): one warning, the che
 	push_open &&
 	rmdir .pushfix.ini &&
 	test "$(grep -c "^warning: .*\.pushfix\.ini" "$TRASH/err")" -eq 1 &&
-	expect_grep "^pushfix: .*(semgrep" "$TRASH/err"
+	expect_grep "^pushfix: .*scanned by semgrep" "$TRASH/err"
 '
 
 test_expect_success 'malformed .pushfix.ini (bad value): names file:line, the check runs' '
@@ -165,7 +165,7 @@ test_expect_success 'malformed .pushfix.ini (bad value): names file:line, the ch
 	expect_grep "sideways" "$TRASH/err" &&
 	expect_grep "keeping added" "$TRASH/err" &&
 	test "$(grep -c "^warning:" "$TRASH/err")" -eq 1 &&
-	expect_grep "^pushfix: .*(semgrep" "$TRASH/err"
+	expect_grep "^pushfix: .*scanned by semgrep" "$TRASH/err"
 '
 
 test_expect_success 'malformed .pushfix.ini (not INI): names file:line, push goes on' '

@@ -215,7 +215,8 @@ test_expect_success '+ and - without a triage say so and ask again' '
 	plain "$TRASH/log" >"$TRASH/out" &&
 	test "$(grep -c "there is no triage to agree or disagree with" "$TRASH/out")" = 2 &&
 	expect_no_grep "triage: none" "$TRASH/out" &&
-	expect_grep "^pushfix: 3 findings on the pushed lines (semgrep; not triaged: no LLM configured, see \[llm\] provider)$" "$TRASH/out"
+	expect_grep "^pushfix: 3 findings on the pushed lines (1 commit, [0-9]* added lines in [0-9]* files\?, [0-9]* scanned by semgrep)$" "$TRASH/out" &&
+	expect_grep "^pushfix: not triaged: no LLM configured, see \[llm\] provider$" "$TRASH/out"
 '
 
 test_expect_success 'e: the fix edited in $GIT_EDITOR (a sed script), then applied' '

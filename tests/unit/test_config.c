@@ -134,6 +134,8 @@ static void test_defaults(void **state)
 	assert_string_equal(c.scan.semgrep_config, "p/default");
 	assert_string_equal(c.scan.semgrep_bin, "semgrep");
 	assert_string_equal(c.scan.command, "");
+	assert_string_equal(c.scan.command_files, "");
+	assert_int_equal(c.scan.tree, PF_TREE_CHANGED);
 	assert_int_equal(c.scan.timeout, 120);
 	assert_int_equal(c.scan.filter, PF_FILTER_ADDED);
 	assert_int_equal(c.scan.context, 3);
@@ -184,6 +186,8 @@ static const char default_dump[] =
 	"semgrep_config = p/default\n"
 	"semgrep_bin = semgrep\n"
 	"command =\n"
+	"command_files =\n"
+	"tree = changed\n"
 	"timeout = 120\n"
 	"filter = added\n"
 	"context = 3\n"
@@ -256,6 +260,8 @@ static const char every_key[] =
 	"semgrep_config = p/ci, .semgrep.yml ,\n"
 	"semgrep_bin = /opt/semgrep/bin/semgrep\n"
 	"command = flawfinder --sarif {files}\n"
+	"command_files = *.c, src/*.h ,\n"
+	"tree = full\n"
 	"timeout = 45\n"
 	"filter = context\n"
 	"context = 7\n"
@@ -306,6 +312,8 @@ static void check_every_key(const struct pf_config *c)
 	assert_string_equal(c->scan.semgrep_config, "p/ci,.semgrep.yml");
 	assert_string_equal(c->scan.semgrep_bin, "/opt/semgrep/bin/semgrep");
 	assert_string_equal(c->scan.command, "flawfinder --sarif {files}");
+	assert_string_equal(c->scan.command_files, "*.c,src/*.h");
+	assert_int_equal(c->scan.tree, PF_TREE_FULL);
 	assert_int_equal(c->scan.timeout, 45);
 	assert_int_equal(c->scan.filter, PF_FILTER_CONTEXT);
 	assert_int_equal(c->scan.context, 7);
@@ -477,10 +485,13 @@ static void test_enum_spellings(void **state)
 	pf_config_init(&c);
 	assert_int_equal(load_text(&c, "e.ini",
 				   "[Policy]\nBlock = True_Positive\n"
-				   "[LLM]\nProvider = OpenAI_Compatible\n",
+				   "[LLM]\nProvider = OpenAI_Compatible\n"
+				   "[scan]\nengine = Semgrep , SARIF\n",
 				   NULL),
 			 0);
 	assert_int_equal(c.policy.block, PF_BLOCK_TRUE_POSITIVE);
+	/* A list of scanners. */
+	assert_int_equal(c.scan.engine, PF_ENGINE_BOTH);
 	assert_string_equal(c.llm.provider, "openai-compatible");
 	pf_config_release(&c);
 }

@@ -301,7 +301,7 @@ static void test_rename_with_edit(void **state)
 
 	/* With rename detection off: a new file, every line. */
 	{
-		struct pf_diff_opts o = { 0, 0 };
+		struct pf_diff_opts o = { 0, 0, 0 };
 
 		range(f, "HEAD~1", "HEAD", &o);
 		assert_changes(f, "new.c\t1-10\n");
@@ -335,7 +335,7 @@ static void test_skipped_with_reasons(void **state)
 	struct fx *f = *state;
 	static const char bin[] = { 'P', 'K', 0, 1, 2, '\n', 'x', 0 };
 	struct pf_buf big = PF_BUF_INIT;
-	struct pf_diff_opts o = { 100, 1 };
+	struct pf_diff_opts o = { 100, 1, 0 };
 
 	write_file(f, "gone.txt", "bye\n");
 	write_file(f, "keep.txt", "a\n");
@@ -550,7 +550,7 @@ static void test_all(void **state)
 	struct fx *f = *state;
 	static const char bin[] = { 'G', 'I', 'F', 0, 9 };
 	struct pf_changed_file *cf;
-	struct pf_diff_opts o = { 30, 1 };
+	struct pf_diff_opts o = { 30, 1, 0 };
 	git_oid tip;
 
 	write_file(f, "a.txt", "1\n2\n3\n");
@@ -691,6 +691,61 @@ static void test_refused_note(void **state)
 	pf_buf_release(&b);
 }
 
+/* keep_unchanged (filter = file | all): files that gain no line are in,
+ * with why; a deleted or binary one is still only skipped. */
+static void test_keep_unchanged(void **state)
+{
+	struct fx *f = *state;
+	static const char bin[] = { 'B', 0, 'I', 'N', '\n' };
+	struct pf_diff_opts o = { 0, 1, 1 };
+	struct pf_buf why = PF_BUF_INIT, v1 = PF_BUF_INIT;
+
+	numbered(&v1, 1, 10);
+	write_file(f, "old.c", v1.buf);
+	write_file(f, "other.c", "x\n");
+	write_file(f, "shrink.c", "a\nb\nc\n");
+	write_file(f, "gone.c", "bye\n");
+	write_file(f, "edit.c", "1\n");
+	write_bytes(f, "b.dat", bin, sizeof(bin));
+	commit_all(f, "one");
+	write_file(f, "shrink.c", "a\nc\n");
+	write_file(f, "edit.c", "1\n2\n");
+	SH(f, "git mv old.c moved.c && git mv b.dat c.dat && chmod +x other.c "
+	      "&& git rm -q gone.c");
+	commit_all(f, "rename, mode, removal");
+	range(f, "HEAD~1", "HEAD", &o);
+	/* The line list names only files with added lines... */
+	assert_changes(f, "edit.c\t2\n");
+	assert_int_equal(f->cs.nr, 4);
+	assert_int_equal(pf_changeset_added_lines(&f->cs), 1);
+	/* ...the others are here with why. */
+	pf_changeset_format_unadded(&f->cs, &why);
+	assert_string_equal(why.buf,
+			    "moved.c: renamed from old.c, content unchanged\n"
+			    "other.c: mode changed, content unchanged\n"
+			    "shrink.c: only lines removed\n");
+	assert_null(pf_changeset_find(&f->cs, "edit.c")->why);
+	assert_non_null(pf_changeset_find(&f->cs, "moved.c")->content);
+	assert_skipped(f, "c.dat:binary;gone.c:deleted;");
+	/* The commits of the range, once each. */
+	assert_int_equal(f->cs.commits_nr, 1);
+	pf_changeset_release(&f->cs);
+
+	/* Without it, as before: only the file with an added line. */
+	o.keep_unchanged = 0;
+	range(f, "HEAD~1", "HEAD", &o);
+	assert_int_equal(f->cs.nr, 1);
+	assert_skipped(f, "gone.c:deleted;");
+	pf_changeset_release(&f->cs);
+
+	/* Two ranges sharing commits count each commit once. */
+	range(f, "HEAD~1", "HEAD", &o);
+	range(f, NULL, "HEAD", &o);
+	assert_int_equal(f->cs.commits_nr, 2);
+	pf_buf_release(&why);
+	pf_buf_release(&v1);
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -699,6 +754,7 @@ int main(void)
 		FX(test_matches_git_diff_u0),
 		FX(test_rename_with_edit),
 		FX(test_rename_without_edit),
+		FX(test_keep_unchanged),
 		FX(test_skipped_with_reasons),
 		FX(test_binary_replaced_by_text),
 		FX(test_crlf),

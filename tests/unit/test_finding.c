@@ -182,6 +182,69 @@ static void test_locate_line_col(void **state)
 	pf_finding_release(&f);
 }
 
+/* flawfinder's lines count a lone CR as a line end (Python's universal
+ * newlines): mapped to git's lines, never dropped as "outside". */
+static void test_locate_universal_lines(void **state)
+{
+	/* Universal lines: "a", "b", "cd", "ef", "x" (CRLF counts once);
+	 * git's: "a\rb\rcd", "ef\r", "x". */
+	static const char s[] = "a\rb\rcd\nef\r\nx";
+	static const char plain[] = "a\nb\ncd\n";
+	struct pf_finding f;
+
+	(void)state;
+	set(&f, "r", 3, 2, 3, 3);
+	f.line_unit = PF_LINES_UNIVERSAL;
+	assert_int_equal(LOCATE(&f, s), 0);
+	assert_int_equal(f.start.offset, 5);
+	assert_int_equal(f.end.offset, 6);
+	assert_int_equal(f.start.line, 1);
+	assert_int_equal(f.start.col, 6);
+	assert_int_equal(f.line_unit, PF_LINES_LF);
+	assert_string_equal(f.lines, "a\rb\rcd");
+	pf_finding_release(&f);
+
+	/* Universal line 5 is git's line 3; no end: to the line's end. */
+	set(&f, "r", 5, 1, 0, 0);
+	f.line_unit = PF_LINES_UNIVERSAL;
+	assert_int_equal(LOCATE(&f, s), 0);
+	assert_int_equal(f.start.line, 3);
+	assert_int_equal(f.start.offset, 11);
+	assert_int_equal(f.end.offset, 12);
+	pf_finding_release(&f);
+
+	/* Line 4, from its start to the end of line 5. */
+	set(&f, "r", 4, 1, 5, 2);
+	f.line_unit = PF_LINES_UNIVERSAL;
+	assert_int_equal(LOCATE(&f, s), 0);
+	assert_int_equal(f.start.line, 2);
+	assert_int_equal(f.end.line, 3);
+	assert_int_equal(f.start.offset, 7);
+	assert_int_equal(f.end.offset, 12);
+	pf_finding_release(&f);
+
+	/* Past the last line: an error (scan.c notes it), not line 1. */
+	set(&f, "r", 7, 1, 7, 1);
+	f.line_unit = PF_LINES_UNIVERSAL;
+	assert_int_not_equal(LOCATE(&f, s), 0);
+	pf_finding_release(&f);
+
+	/* With no lone CR both counts agree: the ordinary path. */
+	set(&f, "r", 2, 1, 2, 2);
+	f.line_unit = PF_LINES_UNIVERSAL;
+	assert_int_equal(LOCATE(&f, plain), 0);
+	assert_int_equal(f.start.offset, 2);
+	assert_string_equal(f.lines, "b");
+	pf_finding_release(&f);
+
+	/* The same position read as git lines lands elsewhere. */
+	set(&f, "r", 2, 1, 2, 2);
+	assert_int_equal(LOCATE(&f, s), 0);
+	assert_int_equal(f.start.offset, 7);
+	assert_string_equal(f.lines, "ef");
+	pf_finding_release(&f);
+}
+
 static void test_locate_offsets(void **state)
 {
 	static const char s[] = "a\nbc\r\nd\n";
@@ -534,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_list_lifecycle),
 		cmocka_unit_test(test_locate_line_col),
 		cmocka_unit_test(test_locate_offsets),
+		cmocka_unit_test(test_locate_universal_lines),
 		cmocka_unit_test(test_locate_character_columns),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_sort),

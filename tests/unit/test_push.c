@@ -382,7 +382,7 @@ static void changes(struct fx *f, const struct pf_push_update *u,
 		    struct pf_buf *out)
 {
 	struct pf_changeset cs = PF_CHANGESET_INIT;
-	struct pf_diff_opts o = { 0, 1 };
+	struct pf_diff_opts o = { 0, 1, 0 };
 	git_oid base, tip;
 
 	assert_false(u->nothing_to_scan);

@@ -418,9 +418,122 @@ static void test_sarif_report(void **state)
 	pf_buf_release(&out);
 }
 
+/* A changeset of `n` files with `lines` added lines each. */
+static void fake_changes(struct pf_changeset *cs, const char *const *paths,
+			 size_t n, uint32_t lines, size_t commits)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct pf_changed_file *f;
+
+		PF_ALLOC_GROW(cs->files, cs->nr + 1, cs->alloc);
+		f = &cs->files[cs->nr++];
+		memset(f, 0, sizeof(*f));
+		f->path = pf_xstrdup(paths[i]);
+		pf_intervals_add(&f->lines, 1, lines);
+	}
+	cs->commits = pf_xcalloc(commits ? commits : 1, sizeof(git_oid));
+	cs->commits_nr = commits;
+}
+
+/* The coverage line from the scan's parts (synthetic: several scanners
+ * and unread files, as the scan stage records them). */
+static void test_coverage(void **state)
+{
+	static const char *const paths[] = { "a.c", "b.c", "x.py",
+					     "ci.yml", "Makefile", "y.py" };
+	struct pf_changeset cs = PF_CHANGESET_INIT;
+	struct pf_scan_result r;
+	struct pf_scan_engine_run *run;
+	struct pf_buf b = PF_BUF_INIT;
+
+	(void)state;
+	fake_changes(&cs, paths, 6, 3, 3);
+	pf_scan_result_init(&r);
+	run = pf_scan_result_add_run(&r, "flawfinder");
+	run->files = 2;
+	pf_scan_result_add_unread(&r, "x.py");
+	pf_scan_result_add_unread(&r, "ci.yml");
+	pf_scan_result_add_unread(&r, "Makefile");
+	pf_scan_result_add_unread(&r, "y.py");
+	pf_report_coverage(&b, &cs, &r);
+	assert_string_equal(b.buf, "3 commits, 18 added lines in 6 files, "
+				   "2 scanned by flawfinder, 4 read by no "
+				   "scanner: .py .yml Makefile");
+	assert_false(pf_report_nothing_read(&cs, &r));
+	pf_buf_reset(&b);
+	pf_report_unread_paths(&b, &r);
+	assert_string_equal(b.buf, "read by no scanner: x.py, ci.yml, "
+				   "Makefile, y.py");
+
+	/* Two scanners, one with a failed file; one commit, one line. */
+	pf_buf_reset(&b);
+	run = pf_scan_result_add_run(&r, "semgrep");
+	run->files = 4;
+	run->failed = 1;
+	cs.commits_nr = 1;
+	cs.nr = 1;
+	pf_report_coverage(&b, &cs, &r);
+	assert_true(pf_starts_with(b.buf, "1 commit, 3 added lines in 1 file, "
+					  "2 scanned by flawfinder, 4 scanned "
+					  "by semgrep (1 failed), "));
+	cs.nr = 6;
+	pf_scan_result_release(&r);
+	pf_changeset_release(&cs);
+	pf_buf_release(&b);
+}
+
+/* A push no scanner read never says "no findings" alone. */
+static void test_coverage_nothing_read(void **state)
+{
+	static const char *const paths[] = { "a.py", "b.yml" };
+	struct pf_changeset cs = PF_CHANGESET_INIT;
+	struct pf_scan_result r;
+	struct pf_buf b = PF_BUF_INIT;
+
+	(void)state;
+	fake_changes(&cs, paths, 2, 2, 1);
+	pf_scan_result_init(&r);
+	/* flawfinder ran on nothing: it reads none of them. */
+	pf_scan_result_add_run(&r, "flawfinder");
+	pf_scan_result_add_unread(&r, "a.py");
+	pf_scan_result_add_unread(&r, "b.yml");
+	assert_true(pf_report_nothing_read(&cs, &r));
+	pf_report_unread(&b, &cs, &r);
+	assert_string_equal(b.buf, "nothing scanned: no scanner reads the "
+				   "pushed files (1 commit, 4 added lines in "
+				   "2 files: .py .yml); install Semgrep or set "
+				   "[scan] command to scan them");
+	pf_buf_reset(&b);
+	pf_report_coverage(&b, &cs, &r);
+	assert_string_equal(b.buf, "1 commit, 4 added lines in 2 files, 2 "
+				   "read by no scanner: .py .yml");
+
+	/* Semgrep ran and read none: installing it is no advice. */
+	pf_buf_reset(&b);
+	pf_scan_result_add_run(&r, "semgrep");
+	pf_report_unread(&b, &cs, &r);
+	assert_true(pf_ends_with(b.buf, "); set [scan] command to a scanner "
+					"that reads them"));
+
+	/* Nothing recorded (a scanner that tells no parts): read. */
+	pf_scan_result_release(&r);
+	pf_scan_result_init(&r);
+	snprintf(r.engine, sizeof(r.engine), "%s", "sarif");
+	assert_false(pf_report_nothing_read(&cs, &r));
+	pf_buf_reset(&b);
+	pf_report_coverage(&b, &cs, &r);
+	assert_string_equal(b.buf, "1 commit, 4 added lines in 2 files, 2 "
+				   "scanned by sarif");
+	pf_scan_result_release(&r);
+	pf_changeset_release(&cs);
+	pf_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_coverage),
+		cmocka_unit_test(test_coverage_nothing_read),
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_text_real_findings),
 		cmocka_unit_test(test_text_colour_and_details),

@@ -29,6 +29,7 @@
 #include "pushfix/fs.h"
 #include "pushfix/scan.h"
 #include "pushfix/util.h"
+#include "scan/plan.h"
 
 /* Invocation n (1, 2...) logs to <log>.argv.n, .cwd.n, .ignore.n and
  * .data.n (every target's bytes, in order); FAKE_OUT_n or FAKE_OUT is
@@ -46,10 +47,18 @@ static const char fake_script[] =
 	": >\"$log.data.$n\"\n"
 	"for a in \"$@\"; do\n"
 	"  if [ -f \"$a\" ]; then cat -- \"$a\" >>\"$log.data.$n\"; fi\n"
+	"  if [ -d \"$a\" ]; then find \"$a\" -type f "
+	"! -name .semgrepignore | LC_ALL=C sort | while read -r p; do "
+	"cat -- \"$p\"; done >>\"$log.data.$n\"; fi\n"
 	"done\n"
 	"case \"$FAKE_MODE\" in\n"
 	"hang) sleep 30 & echo $! >\"$log.pid\"; wait; exit 0 ;;\n"
 	"crash) printf 'Fatal error: Stack_overflow\\n' >&2; kill -SEGV $$ ;;\n"
+	"failbad) for a in \"$@\"; do if [ -f \"$a\" ] && "
+	"grep -q BAD -- \"$a\"; then printf 'Error: cannot read %s\\n"
+	"it has BAD bytes\\n' \"$a\"; exit 15; fi; done ;;\n"
+	"failslow) for a in \"$@\"; do if [ -f \"$a\" ] && "
+	"grep -q BAD -- \"$a\"; then sleep 1.4; exit 15; fi; done ;;\n"
 	"esac\n"
 	"eval \"out=\\${FAKE_OUT_$n:-\\$FAKE_OUT}\"\n"
 	"dir=$TMPDIR/$(basename \"$(pwd -P)\")\n"
@@ -330,8 +339,9 @@ static void test_scanned_bytes_and_argv(void **state)
 	assert_non_null(strstr(argv, "\nscan\n--json\n--metrics=off\n"
 				     "--disable-version-check\n--quiet\n"
 				     "--config\none.yml\n--config\np/two\n"
-				     "--\nsrc/a.py\nb.py\n"));
-	assert_string_equal(data, CONTENT "x = 2\n");
+				     "--\n.\n"));
+	/* Semgrep gets the directory, which holds the targets alone. */
+	assert_string_equal(data, "x = 2\n" CONTENT);
 	assert_true(pf_starts_with(cwd, f->tmp));
 	assert_non_null(strstr(cwd, "/pushfix-scan."));
 	free(argv);
@@ -339,7 +349,8 @@ static void test_scanned_bytes_and_argv(void **state)
 	free(cwd);
 }
 
-/* The pushed .semgrepignore goes beside the targets, and only then. */
+/* The pushed .semgrepignore goes beside the targets (an empty one when
+ * none was pushed). */
 static void test_ignore_file(void **state)
 {
 	struct fx *f = *state;
@@ -355,7 +366,11 @@ static void test_ignore_file(void **state)
 	ign = log_file(f, "ignore", 1);
 	assert_string_equal(ign, "tests/\n");
 	free(ign);
-	assert_null(log_file(f, "ignore", 2));
+	/* None pushed: an empty one, so that Semgrep's default ignores
+	 * (tests/, vendor/...) do not apply to pushed files. */
+	ign = log_file(f, "ignore", 2);
+	assert_string_equal(ign, "");
+	free(ign);
 }
 
 /* Semgrep's exit statuses, with and without its JSON. */
@@ -777,6 +792,138 @@ static void test_sarif_paths_and_exit_codes(void **state)
 	pf_buf_release(&want);
 }
 
+/* A SARIF command gets the files of [scan] command_files alone; the
+ * others are recorded as read by no scanner. */
+static void test_sarif_command_files(void **state)
+{
+	struct fx *f = *state;
+	const struct pf_scan_target t[] = {
+		{ "README.md", "call system(\n", 13 },
+		{ "src/a.py", CONTENT, sizeof(CONTENT) - 1 },
+	};
+	char *data;
+
+	use_sarif(f, "");
+	set_str(&f->cfg.scan.command_files, "*.py");
+	canned(f, "FAKE_OUT", sarif_one);
+	setenv("FAKE_PATH", "src/a.py", 1);
+	assert_int_equal(scan(f, t, 2), 0);
+	expect_one_finding(f, "src/a.py");
+	data = log_file(f, "data", 1);
+	assert_string_equal(data, CONTENT);
+	free(data);
+	assert_int_equal(f->res.unread_nr, 1);
+	assert_string_equal(f->res.unread[0], "README.md");
+	assert_int_equal(f->res.runs_nr, 1);
+	assert_int_equal(f->res.runs[0].files, 1);
+	assert_int_equal(f->res.runs[0].findings, 1);
+	assert_int_equal(f->res.runs[0].failed, 0);
+}
+
+/* flawfinder's own list, globs on paths and base names. */
+static void test_scanner_reads(void **state)
+{
+	struct pf_scanner s;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.flawfinder = 1;
+	assert_true(pf_scanner_reads(&s, "src/a.c"));
+	assert_true(pf_scanner_reads(&s, "x.H"));
+	assert_true(pf_scanner_reads(&s, "lib/x.c++"));
+	assert_false(pf_scanner_reads(&s, "README.md"));
+	assert_false(pf_scanner_reads(&s, "parser.y"));
+	assert_false(pf_scanner_reads(&s, "Makefile"));
+	assert_false(pf_scanner_reads(&s, "c/ChangeLog"));
+	s.flawfinder = 0;
+	s.files = "src/*.h, *.sh";
+	assert_true(pf_scanner_reads(&s, "src/a.h"));
+	assert_true(pf_scanner_reads(&s, "tools/deep/run.sh"));
+	assert_false(pf_scanner_reads(&s, "a.h"));
+	s.files = NULL;
+	assert_true(pf_scanner_reads(&s, "anything"));
+}
+
+/* One bad file costs that file alone: the batch is split until it is
+ * alone, and it is named with the scanner's words (from stdout). */
+static void test_bisect_bad_file(void **state)
+{
+	struct fx *f = *state;
+	const struct pf_scan_target t[] = {
+		{ "b.py", "BAD\n", 4 },
+		{ "c.py", "x\n", 2 },
+		{ "d.py", "y\n", 2 },
+		{ "src/a.py", CONTENT, sizeof(CONTENT) - 1 },
+	};
+
+	use_sarif(f, "");
+	canned(f, "FAKE_OUT", sarif_one);
+	setenv("FAKE_PATH", "src/a.py", 1);
+	setenv("FAKE_MODE", "failbad", 1);
+	assert_int_equal(scan(f, t, 4), 0);
+	expect_one_finding(f, "src/a.py");
+	assert_non_null(strstr(f->res.diag.buf,
+			       "failed on b.py (exit 15), which was not "
+			       "scanned: Error: cannot read b.py: it has BAD "
+			       "bytes\n"));
+	assert_int_equal(f->res.runs[0].failed, 1);
+	assert_int_equal(f->res.runs[0].files, 4);
+	/* 4 -> 2 + 2 -> (1 + 1) + 2: five runs. */
+	assert_int_equal(invocations(f), 5);
+	unsetenv("FAKE_MODE");
+}
+
+/* [scan] timeout bounds the search for a bad file: what was scanned is
+ * kept, the files still in doubt are named as not scanned. */
+static void test_bisect_timeout(void **state)
+{
+	struct fx *f = *state;
+	const struct pf_scan_target t[] = {
+		{ "src/a.py", CONTENT, sizeof(CONTENT) - 1 },
+		{ "c.py", "x\n", 2 },
+		{ "b.py", "BAD\n", 4 },
+		{ "d.py", "y\n", 2 },
+	};
+
+	use_sarif(f, "");
+	f->cfg.scan.timeout = 2;
+	canned(f, "FAKE_OUT", sarif_one);
+	setenv("FAKE_PATH", "src/a.py", 1);
+	setenv("FAKE_MODE", "failslow", 1);
+	/* All four fail (1.4 s); src/a.py and c.py pass; b.py and d.py
+	 * run out of the 2 s. */
+	assert_int_equal(scan(f, t, 4), 0);
+	expect_one_finding(f, "src/a.py");
+	assert_non_null(strstr(f->res.diag.buf,
+			       "ran out while looking for the file(s) fake "
+			       "failed on: b.py d.py\n"));
+	assert_int_equal(f->res.runs[0].failed, 2);
+	unsetenv("FAKE_MODE");
+}
+
+/* A scanner that fails on every file is broken: one error, as before. */
+static void test_bisect_all_bad(void **state)
+{
+	struct fx *f = *state;
+	const struct pf_scan_target t[] = {
+		{ "b.py", "BAD\n", 4 },
+		{ "c.py", "BAD\n", 4 },
+	};
+
+	use_sarif(f, "");
+	canned(f, "FAKE_OUT", sarif_one);
+	setenv("FAKE_MODE", "failbad", 1);
+	assert_int_equal(scan(f, t, 2), PF_EINVALID);
+	assert_non_null(strstr(pf_error_last(),
+			       "exited with 15 and printed output pushfix "
+			       "cannot read"));
+	assert_non_null(strstr(pf_error_last(),
+			       "(it said: Error: cannot read b.py)"));
+	assert_null(strstr(f->res.diag.buf ? f->res.diag.buf : "",
+			    "failed on"));
+	unsetenv("FAKE_MODE");
+}
+
 /* A SARIF command has no "--": a file named -x.c must not become an
  * option. */
 static void test_sarif_dash_target(void **state)
@@ -821,6 +968,11 @@ int main(void)
 		T(test_unknown_path),
 		T(test_sarif_paths_and_exit_codes),
 		T(test_sarif_dash_target),
+		T(test_sarif_command_files),
+		T(test_scanner_reads),
+		T(test_bisect_bad_file),
+		T(test_bisect_all_bad),
+		T(test_bisect_timeout),
 #undef T
 	};
 
