@@ -125,7 +125,9 @@ static int worth(const char *t, size_t len, const struct pf_secret_hit *h)
 	 * value of a secret-ish name is a classic API key, unless a UUID. */
 	if (hex && n >= 16 && (!h->known || memchr(v, '-', n)))
 		return 0;
-	if ((!digit && !other) || slashes >= 2 || entropy(v, n) < 3.0)
+	/* paths and URLs as a guess; a password may hold slashes */
+	if ((!digit && !other) || (slashes >= 2 && !h->known) ||
+	    entropy(v, n) < 3.0)
 		return 0;
 	/* A guess from the letters alone: only a whole string literal (an
 	 * identifier with digits is no secret). */

@@ -268,6 +268,8 @@ static void test_scan_precision(void **state)
 		/* secrets */
 		"api_key = \"9f86d081884c7d659a2feaa0c55ad015\"\n"
 		"db_password = \"Tr0ub4dor&3-horse\"\n"
+		"aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/"
+		"bPxRfiCYEXAMPLEKEY\"\n"
 		/* not: an identifier, a name repeated, a test name, a
 		 * commit hash, a UUID, an HTTP request in a string */
 		"cJSON_AddItemToArray(array, item);\n"
@@ -282,10 +284,11 @@ static void test_scan_precision(void **state)
 	(void)state;
 	pf_config_init(&cfg);
 	one_file(&cs, "a.c", t, 1, 20);
-	assert_int_equal(pf_secret_scan(&fs, &cs, &cfg), 2);
+	assert_int_equal(pf_secret_scan(&fs, &cs, &cfg), 3);
 	assert_string_equal(fs.v[0].rule_id, "pushfix.secret.assignment");
 	assert_int_equal(fs.v[0].start.line, 1);
 	assert_int_equal(fs.v[1].start.line, 2);
+	assert_int_equal(fs.v[2].start.line, 3);
 	pf_findings_release(&fs);
 	pf_changeset_release(&cs);
 	pf_config_release(&cfg);
