@@ -200,6 +200,14 @@ static const struct key_def keys[] = {
 	ENUM("policy", "on_error", policy.on_error_block, "allow", on_error, 0),
 	ENUM("policy", "after_fix", policy.after_fix_stop, "stop", after_fix,
 	     0),
+	/* A committed .pushfix.ini must not switch secret blocking off nor
+	 * allow whole paths: it may only name known test values. */
+	BOOL("policy", "block_secrets", policy.block_secrets, "true",
+	     F_TRUSTED),
+
+	STRK("secrets", "allow", K_LIST, secrets.allow, "", 0),
+	STRK("secrets", "allow_paths", K_LIST, secrets.allow_paths, "",
+	     F_TRUSTED),
 
 	BOOL("mirror", "enabled", mirror.enabled, "false", 0),
 	ENUM("mirror", "forge", mirror.forge, "auto", forge, 0),
@@ -216,7 +224,7 @@ static const struct key_def keys[] = {
 };
 
 static const char *const sections[] = {
-	"scan", "llm", "privacy", "ui", "policy", "mirror", "core",
+	"scan", "llm", "privacy", "ui", "policy", "secrets", "mirror", "core",
 };
 
 /* How a file is read (load_file()). */
@@ -837,13 +845,20 @@ static int apply(struct pf_config *cfg, const char *section, const char *name,
 				     name, section);
 	}
 	if (!o->trusted && (k->flags & F_TRUSTED)) {
+		/* [policy] block_secrets, [secrets] allow_paths: issue 11 */
+		int secrets = !strcmp(k->name, "block_secrets") ||
+			      !strcmp(k->section, "secrets");
+
 		add_warning(warnings,
 			    "'%s' line %u: ignoring [%s] %s: a file in the "
-			    "repository may not run commands or choose where "
-			    "code, keys or tokens go; set it in "
+			    "repository may not %s; set it in "
 			    ".git/pushfix/config.ini or "
 			    "~/.config/pushfix/config.ini",
-			    o->file, o->line, k->section, k->name);
+			    o->file, o->line, k->section, k->name,
+			    secrets ? "switch the check for pushed "
+				      "credentials off"
+				    : "run commands or choose where code, "
+				      "keys or tokens go");
 		return 0;
 	}
 	return set_value(cfg, k, value, o);

@@ -8,6 +8,7 @@
 #include "pushfix/pipeline.h"
 #include "pushfix/progress.h"
 #include "pushfix/scan.h"
+#include "pushfix/secret.h"
 #include "pushfix/util.h"
 
 /* Blobs bigger than this are never read for a scan, whatever the config. */
@@ -503,7 +504,7 @@ int pf_run_scan(struct pf_run *run)
 	struct pf_scan_tree tree = { run->repo, run->ignore_tip,
 				     run->worktree };
 	struct pf_buf who = PF_BUF_INIT;
-	int ret;
+	int ret, nsecrets;
 
 	pf_progress_setup(run->msg && run->cfg.ui.progress != PF_NEVER);
 	pf_scan_names(&run->cfg, &who);
@@ -513,8 +514,23 @@ int pf_run_scan(struct pf_run *run)
 	ret = pf_scan_changeset(fs, &run->scan, &run->cfg, &run->cs, ignore,
 				ilen, run->ignore_tip[0] ? &tree : NULL);
 	pf_progress_end();
-	if (ret)
+	/* pushfix's own secret findings (issue 11), whatever the scanner:
+	 * a missing or failing scanner must not hide a pushed key.  With
+	 * none found, the scanner's failure stays the push's fault (the
+	 * hook's [policy] on_error); with some, they are shown and the
+	 * failure is a warning. */
+	nsecrets = pf_secret_scan(fs, &run->cs, &run->cfg);
+	if (nsecrets < 0)
+		return nsecrets;
+	if (ret && !nsecrets)
 		return ret;
+	if (ret) {
+		pf_buf_addf(&run->scan.diag,
+			    "warning: %s; only pushfix's secret check ran\n",
+			    pf_error_last());
+		snprintf(run->scan.engine, sizeof(run->scan.engine), "%s",
+			 "pushfix secret check");
+	}
 	run->dropped = pf_filter_apply(fs, &run->cs, run->cfg.scan.filter,
 				       run->cfg.scan.context);
 	/* A flood of one report (600 times the same line) is one finding:

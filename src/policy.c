@@ -45,6 +45,26 @@ static void add_changes(struct pf_buf *b, const struct pf_ui_result *r)
 	pf_buf_addstr(b, " applied to your working tree");
 }
 
+/* Why the push stops for credentials, and every way to go on. */
+static void add_secret_block(struct pf_buf *b, unsigned n)
+{
+	pf_buf_addf(b,
+		    "error: push stopped: %u credential%s on the pushed "
+		    "lines ([policy] block_secrets = true)\n",
+		    n, n == 1 ? "" : "s");
+	pf_buf_addstr(b, "hint: a pushed credential cannot be taken back: "
+			 "remove it from the commits\n"
+			 "hint: (git commit --amend, git rebase -i) and "
+			 "revoke it\n");
+	pf_buf_addstr(b, "hint: a test value? answer i at the prompt, put "
+			 "`pushfix:allow-secret`\n"
+			 "hint: in a comment on its line, or list its hash "
+			 "in .pushfix.ini:\n"
+			 "hint: [secrets] allow = sha256:...\n");
+	pf_buf_addstr(b, "hint: or skip this check once with `git push "
+			 "--no-verify` (or PUSHFIX_SKIP=1)\n");
+}
+
 enum pf_policy pf_policy_decide(struct pf_buf *why,
 				const struct pf_ui_result *r,
 				const struct pf_config *cfg)
@@ -66,6 +86,9 @@ enum pf_policy pf_policy_decide(struct pf_buf *why,
 		}
 		pf_buf_addch(why, '\n');
 		ret = PF_POLICY_STOPPED;
+	} else if (r->open_secret && cfg->policy.block_secrets) {
+		add_secret_block(why, r->open_secret);
+		ret = PF_POLICY_SECRET;
 	} else if ((r->applied || r->comments) && cfg->policy.after_fix_stop) {
 		pf_buf_addstr(why, "pushfix: ");
 		add_changes(why, r);

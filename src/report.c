@@ -14,6 +14,7 @@
 #include "pushfix/finding.h"
 #include "pushfix/report.h"
 #include "pushfix/sarif.h"
+#include "pushfix/secret.h"
 #include "pushfix/util.h"
 
 #define WIDTH 80     /* when the caller gives none */
@@ -191,6 +192,16 @@ static double unit_interval(double d)
 	return d >= 0 && d <= 1 ? d : 0; /* NaN too */
 }
 
+/* A fix's text may hold the credential of its line: never whole. */
+static void jstr_masked(struct pf_buf *b, const char *s)
+{
+	struct pf_buf m = PF_BUF_INIT;
+
+	pf_secret_mask_text(&m, s, strlen(s));
+	jstr(b, m.buf);
+	pf_buf_release(&m);
+}
+
 static void json_finding(struct pf_buf *b, const struct pf_finding *f)
 {
 	int first = 1;
@@ -236,7 +247,7 @@ static void json_finding(struct pf_buf *b, const struct pf_finding *f)
 		jkey(b, "end_line", &ff);
 		pf_buf_addf(b, "%u", (unsigned)f->fix.end_line);
 		jkey(b, "replacement", &ff);
-		jstr(b, f->fix.replacement);
+		jstr_masked(b, f->fix.replacement);
 		jkey(b, "state", &ff);
 		jstr(b, pf_fix_state_name(f->fix.state));
 		jkey(b, "note", &ff);
@@ -318,6 +329,7 @@ void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
 		     const struct pf_report_opts *o)
 {
 	struct pf_buf name = PF_BUF_INIT;
+	struct pf_findings copy = PF_FINDINGS_INIT;
 
 	/* Never the bare engine name: a driver called "semgrep" would be
 	 * read back with Semgrep's byte columns. */
@@ -325,7 +337,26 @@ void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
 		pf_buf_addf(&name, "pushfix (%s)", o->engine);
 	else
 		pf_buf_addstr(&name, "pushfix");
-	pf_sarif_write(out, fs, name.buf);
+	/* Fixes masked as in JSON: a copy only when one holds a secret. */
+	for (size_t i = 0; i < fs->nr; i++) {
+		const char *r = fs->v[i].fix.replacement;
+		struct pf_buf m = PF_BUF_INIT;
+
+		if (!r)
+			continue;
+		pf_secret_mask_text(&m, r, strlen(r));
+		if (strcmp(m.buf, r)) {
+			if (!copy.nr)
+				for (size_t k = 0; k < fs->nr; k++)
+					pf_finding_copy(pf_findings_push(&copy),
+							&fs->v[k]);
+			free(copy.v[i].fix.replacement);
+			copy.v[i].fix.replacement = pf_buf_detach(&m, NULL);
+		}
+		pf_buf_release(&m);
+	}
+	pf_sarif_write(out, copy.nr ? &copy : fs, name.buf);
+	pf_findings_release(&copy);
 	pf_buf_release(&name);
 }
 
@@ -549,10 +580,14 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 		pf_buf_addstr(b, ":\n");
 		if (f->fix.note)
 			add_wrapped(b, f->fix.note, "    ", report_width(o));
-		if (*f->fix.replacement)
-			add_code(b, f->fix.replacement, f->fix.start_line, '+',
-				 o);
-		else
+		if (*f->fix.replacement) {
+			struct pf_buf m = PF_BUF_INIT;
+
+			pf_secret_mask_text(&m, f->fix.replacement,
+					    strlen(f->fix.replacement));
+			add_code(b, m.buf, f->fix.start_line, '+', o);
+			pf_buf_release(&m);
+		} else
 			pf_buf_addstr(b, "    (the lines are removed)\n");
 	} else if (f->fix.note) {
 		struct pf_buf t = PF_BUF_INIT;

@@ -19,6 +19,7 @@
 #include "pushfix/fs.h"
 #include "pushfix/json.h"
 #include "pushfix/redact.h"
+#include "pushfix/secret.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"
@@ -59,6 +60,32 @@ static cJSON *json_or_string(const char *s, size_t len)
 		free(copy);
 	}
 	return j;
+}
+
+/*
+ * [privacy] log_vault keeps the placeholder map for the developer, but a
+ * credential's original is never written whole, not even locally (issue
+ * 11): its prefix and length say enough to recognise it.
+ */
+static cJSON *mask_secrets(cJSON *vault)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach (it, vault) {
+		cJSON *cat = cJSON_GetObjectItemCaseSensitive(it, "category");
+		cJSON *orig = cJSON_GetObjectItemCaseSensitive(it, "original");
+		struct pf_buf m = PF_BUF_INIT;
+
+		if (!cJSON_IsString(cat) ||
+		    strcmp(cat->valuestring, "SECRET") || !cJSON_IsString(orig))
+			continue;
+		pf_secret_mask_value(&m, orig->valuestring,
+				     strlen(orig->valuestring));
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			it, "original", cJSON_CreateString(m.buf));
+		pf_buf_release(&m);
+	}
+	return vault;
 }
 
 /* Append len bytes in one write(2); `sync`: fsync before returning (what
@@ -225,7 +252,8 @@ int pf_sentlog_append(const char *state_dir, const struct pf_sentlog_entry *e,
 		struct pf_buf v = PF_BUF_INIT;
 
 		pf_vault_to_json(e->vault, &v);
-		cJSON_AddItemToObject(o, "vault", json_or_string(v.buf, v.len));
+		cJSON_AddItemToObject(
+			o, "vault", mask_secrets(json_or_string(v.buf, v.len)));
 		pf_buf_release(&v);
 	}
 	ret = append_json(state_dir, o);

@@ -374,6 +374,13 @@ static int prepare(struct triage *t)
 
 		if (f->ignored || !f->path || t->skip[i])
 			continue;
+		/* A credential is never sent to an LLM (issue 11): not even
+		 * anonymised, the model has nothing to judge but a guess. */
+		if (f->secret) {
+			set_error(f,
+				  "not sent: credentials never go to an LLM");
+			continue;
+		}
 		tf->file = file_for(t, f->path, &err);
 		file = &t->files[tf->file];
 		if (err == PF_ENOTFOUND) {

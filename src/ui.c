@@ -25,6 +25,7 @@
 #include "pushfix/pipeline.h"
 #include "pushfix/policy.h"
 #include "pushfix/proc.h"
+#include "pushfix/secret.h"
 #include "pushfix/sentlog.h"
 #include "pushfix/ui.h"
 #include "pushfix/util.h"
@@ -780,6 +781,7 @@ static void render_fix_diff(struct pf_buf *out, const struct pf_finding *f,
 {
 	const struct pf_fix *x = &f->fix;
 	const char *mark = fix_mark(x);
+	struct pf_buf mp = PF_BUF_INIT, mr = PF_BUF_INIT;
 
 	pf_buf_addstr(out, "  fix (");
 	add_color(out, color,
@@ -796,9 +798,16 @@ static void render_fix_diff(struct pf_buf *out, const struct pf_finding *f,
 	} else {
 		pf_buf_addstr(out, "):\n");
 	}
-	pf_ui_render_diff(out, f->path ? f->path : "?", pushed, pushed_len,
-			  x->start_line, x->end_line, x->replacement, color,
-			  width);
+	/* The diff's lines, as every code line shown, never a credential
+	 * whole (issue 11): masking keeps the lines where they were. */
+	pf_secret_mask_text(&mp, pushed ? pushed : "", pushed ? pushed_len : 0);
+	pf_secret_mask_text(&mr, x->replacement ? x->replacement : "",
+			    x->replacement ? strlen(x->replacement) : 0);
+	pf_ui_render_diff(out, f->path ? f->path : "?", pushed ? mp.buf : NULL,
+			  pushed ? mp.len : 0, x->start_line, x->end_line,
+			  x->replacement ? mr.buf : NULL, color, width);
+	pf_buf_release(&mp);
+	pf_buf_release(&mr);
 }
 
 /* The fix: refused (why), hidden (unverified), none, or its diff. */
@@ -845,7 +854,12 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
 	render_location(out, f, width);
 	render_message(out, f, width);
 	render_lines(out, f, width);
-	render_triage(out, &f->triage, o, width);
+	if (f->secret && !o->no_llm)
+		pf_buf_addstr(out,
+			      "  triage: not sent (a credential never goes "
+			      "to an LLM)\n");
+	else if (!f->secret)
+		render_triage(out, &f->triage, o, width);
 	render_fix(out, f, pushed, pushed_len, o, width);
 }
 
@@ -1983,6 +1997,8 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 			out->open_true_positive++;
 		if (f->severity >= PF_SEV_ERROR)
 			out->open_error++;
+		if (f->secret && f->severity >= PF_SEV_ERROR)
+			out->open_secret++;
 	}
 	if (total)
 		summary(&s);

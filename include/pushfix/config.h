@@ -131,7 +131,14 @@ struct pf_config {
 		enum pf_block block;
 		int on_error_block; /* on_error = block */
 		int after_fix_stop; /* after_fix = stop (default) */
+		int block_secrets;  /* credentials on pushed lines stop the
+				       push (default; issue 11) */
 	} policy;
+	struct {
+		char *allow;	   /* "sha256:<hex>" value hashes, comma
+				      separated (also from .pushfix.ini) */
+		char *allow_paths; /* path globs (the user's own files only) */
+	} secrets;
 	struct {
 		int enabled;
 		enum pf_forge forge;

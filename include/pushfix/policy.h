@@ -17,12 +17,16 @@ enum pf_policy {
 	PF_POLICY_STOP_FIXED, /* after_fix = stop and fixes were written */
 	PF_POLICY_BLOCK,      /* open findings that [policy] block names */
 	PF_POLICY_STOPPED,    /* the developer answered x at the prompt */
+	PF_POLICY_SECRET,     /* open credential findings, block_secrets */
 };
 
 /*
  * Decide, from the session's result and the config:
  *  - the developer answered x: STOPPED, "push stopped (x)", with the fixes
  *    applied before it named;
+ *  - credentials on pushed lines still open (not ignored) and
+ *    [policy] block_secrets: SECRET, even after "push anyway" (a pushed
+ *    credential cannot be taken back), with how to go on;
  *  - fixes or comments written and after_fix = stop: STOP_FIXED, with
  *    "N fixes applied to your working tree — review, commit and push
  *    again";

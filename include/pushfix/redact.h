@@ -309,4 +309,23 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 int pf_redact_path(struct pf_buf *out, struct pf_vault *v,
 		   struct pf_redact_ctx *ctx, const char *path, int *is_test);
 
+/*
+ * The SECRET values of a text alone, with what found them, for pushfix's
+ * own credential findings (issue 11; secret.h): the same detectors as
+ * pf_redact_text(), no context, no vault.  *out (sorted by start,
+ * overlaps merged; the caller frees it) gets *nr hits.  `kind` names the
+ * detector: a token rule's id ("aws-access-key-id", "github-token",
+ * "openai-anthropic-key", ...), "private-key", "url-credentials",
+ * "curl-credentials", "assignment", "encoded-secret" or "high-entropy";
+ * `known` is 0 for the last two (a guess from the letters, no format).
+ * Fails as pf_redact_text() does.
+ */
+struct pf_secret_hit {
+	size_t start, end; /* byte offsets, end exclusive */
+	const char *kind;  /* static */
+	int known;
+};
+int pf_redact_find_secrets(struct pf_secret_hit **out, size_t *nr,
+			   const char *text, size_t len);
+
 #endif

@@ -66,6 +66,8 @@ struct pf_ui_result {
 	unsigned open;	   /* still open: neither applied nor ignored */
 	unsigned open_true_positive; /* ... triaged true positive */
 	unsigned open_error;	     /* ... of severity ERROR or higher */
+	unsigned open_secret;	     /* ... pushfix's credential findings of
+					severity ERROR (not high-entropy ones) */
 	int interactive;	     /* the developer was asked */
 	int quit;		     /* q or end of input */
 	unsigned unanswered;	     /* left by q / end of input, with it */

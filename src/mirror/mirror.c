@@ -25,6 +25,7 @@
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/proc.h"
+#include "pushfix/secret.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 
@@ -729,6 +730,17 @@ static const char *severity_key(const struct pf_finding *f)
 						       : "UNKNOWN";
 }
 
+static int holds_secret(const char *s)
+{
+	struct pf_buf m = PF_BUF_INIT;
+	int ret;
+
+	pf_secret_mask_text(&m, s, strlen(s));
+	ret = strcmp(m.buf, s) != 0;
+	pf_buf_release(&m);
+	return ret;
+}
+
 static void copy_finding(struct pf_outbox_finding *o,
 			 const struct pf_finding *f)
 {
@@ -765,9 +777,12 @@ static void copy_finding(struct pf_outbox_finding *o,
 	o->feedback = f->triage.feedback > 0   ? 1
 		      : f->triage.feedback < 0 ? -1
 					       : 0;
+	/* A suggestion that holds a credential is not posted: masked it
+	 * would be a wrong fix, whole it would repeat the key (issue 11). */
 	if (f->fix.origin != PF_FIX_NONE && f->fix.state != PF_FIX_REFUSED &&
 	    f->fix.replacement && f->fix.start_line &&
-	    f->fix.end_line >= f->fix.start_line) {
+	    f->fix.end_line >= f->fix.start_line &&
+	    !holds_secret(f->fix.replacement)) {
 		o->has_fix = 1;
 		o->fix.start_line = f->fix.start_line;
 		o->fix.end_line = f->fix.end_line;

@@ -180,7 +180,9 @@ void pf_redact_url(struct scan *sc, size_t i)
 	if (at != (size_t)-1) {
 		int colon = memchr(t + s, ':', at - s) != NULL;
 
-		add_span(sc->sp, s, at, colon ? PF_CAT_SECRET : PF_CAT_PERSON);
+		add_span_kind(sc->sp, s, at,
+			      colon ? PF_CAT_SECRET : PF_CAT_PERSON,
+			      colon ? K_URL : K_NONE);
 		hs = at + 1;
 	}
 	if (hs < e && t[hs] == '[') { /* [v6]:port */

@@ -216,7 +216,7 @@ static void bracket_literals(struct scan *sc, size_t open, int strength,
 				assignment_value(sc, k, strength, 0, 0, 0);
 			else if (qe > k + 1 &&
 				 !is_reference(t + k + 1, qe - k - 1))
-				add_span(sc->sp, k + 1, qe, PF_CAT_SECRET);
+				add_secret(sc->sp, k + 1, qe, K_ASSIGN);
 			k = qe + 1;
 			continue;
 		}
@@ -340,7 +340,7 @@ static void assignment_value(struct scan *sc, size_t p, int strength,
 				return;
 		}
 	}
-	add_span(sc->sp, a, b, PF_CAT_SECRET);
+	add_secret(sc->sp, a, b, K_ASSIGN);
 }
 
 /* Past a type name at q (`key Type = v` in Go, Kotlin, TypeScript) and
@@ -432,7 +432,7 @@ static void xml_value(struct scan *sc, size_t p)
 		b++;
 	if (b < n && t[b] == '<' && b > p + 1 &&
 	    !is_reference(t + p + 1, b - p - 1))
-		add_span(sc->sp, p + 1, b, PF_CAT_SECRET);
+		add_secret(sc->sp, p + 1, b, K_ASSIGN);
 }
 
 /* Go/TS/Kotlin `key Type = v`, `key: Type = v`: the '=' after the type

@@ -171,8 +171,9 @@ void pf_redact_encoded(struct scan *sc, size_t a, size_t b)
 	if (printable(d, m)) {
 		if (!user_pass(d, m) && !holds_secret(sc, d, m))
 			return;
-	} else if (hex || m < 12 || !looks_random(s, n)) {
-		return;
+		add_secret(sc->sp, a, b, K_ENCODED);
+	} else if (!hex && m >= 12 && looks_random(s, n)) {
+		/* random bytes: a guess from the letters, as entropy */
+		add_secret(sc->sp, a, b, K_ENTROPY);
 	}
-	add_span(sc->sp, a, b, PF_CAT_SECRET);
 }

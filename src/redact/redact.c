@@ -138,6 +138,49 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 	pf_buf_add(out, t + last, n - last);
 }
 
+/* Can text of len bytes be scanned?  `verb` says what for, in the error. */
+static int check_text(size_t len, const char *verb)
+{
+	const char *why = pf_redact_engine();
+
+	if (why)
+		return pf_error_set("%s", why);
+	if (len >= UINT32_MAX)
+		return pf_error_setc(PF_ETOOBIG,
+				     "cannot %s %zu bytes at "
+				     "once (4 GiB at most)",
+				     verb, len);
+	return 0;
+}
+
+/* The one pass over text into sp (its storage ready); `what` names it in
+ * the error. */
+static int scan_text(struct spans *sp, const char *text, size_t len,
+		     const struct pf_redact_priv *p, const struct pf_vault *v,
+		     const char *what)
+{
+	struct scan sc;
+	int ret = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.t = text;
+	sc.n = len;
+	sc.sp = sp;
+	sc.p = p;
+	sc.vault = v;
+	sc.md = pcre2_match_data_create(16, NULL);
+	pf_redact_scan(&sc);
+	if (sc.err) {
+		PCRE2_UCHAR msg[120];
+
+		pcre2_get_error_message(sc.err, msg, sizeof(msg));
+		ret = pf_error_set("%s failed: %s", what, (char *)msg);
+	}
+	pcre2_match_data_free(sc.md);
+	free(sc.lits);
+	return ret;
+}
+
 int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 		   struct pf_redact_ctx *ctx, const char *text, size_t len)
 {
@@ -145,24 +188,10 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 	struct pf_redact_priv *p = ctx ? ctx->priv : NULL;
 	struct span *tmp = NULL;
 	size_t tmp_alloc = 0;
-	struct scan sc;
-	int ret = 0;
-	const char *why = pf_redact_engine();
+	int ret = check_text(len, "redact");
 
-	if (why)
-		return pf_error_set("%s", why);
-	if (len >= UINT32_MAX)
-		return pf_error_setc(PF_ETOOBIG,
-				     "cannot redact %zu bytes at "
-				     "once (4 GiB at most)",
-				     len);
-	memset(&sc, 0, sizeof(sc));
-	sc.t = text;
-	sc.n = len;
-	sc.sp = &sp;
-	sc.p = ctx ? ctx->priv : NULL;
-	sc.vault = v;
-	sc.md = pcre2_match_data_create(16, NULL);
+	if (ret)
+		return ret;
 	if (p) { /* reuse the context's scratch: no fresh pages per text */
 		sp.v = p->scratch;
 		sp.alloc = p->scratch_alloc;
@@ -174,17 +203,9 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 		sp.alloc = len / 32 + 16;
 		sp.v = pf_xmalloc(sp.alloc * sizeof(*sp.v));
 	}
-	pf_redact_scan(&sc);
-	if (sc.err) {
-		PCRE2_UCHAR msg[120];
-
-		pcre2_get_error_message(sc.err, msg, sizeof(msg));
-		ret = pf_error_set("redaction failed: %s", (char *)msg);
-	} else {
+	ret = scan_text(&sp, text, len, p, v, "redaction");
+	if (!ret)
 		emit(out, v, text, len, &sp, &tmp, &tmp_alloc);
-	}
-	pcre2_match_data_free(sc.md);
-	free(sc.lits);
 	if (p) {
 		p->scratch = sp.v;
 		p->scratch_alloc = sp.alloc;
@@ -194,5 +215,67 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 		free(sp.v);
 		free(tmp);
 	}
+	return ret;
+}
+
+/* Which of two detectors names an overlap: a known format beats an
+ * assignment, which beats a guess from the letters. */
+static int kind_rank(unsigned k)
+{
+	if (k >= K_RULE || k == K_PEM)
+		return 4;
+	if (k == K_URL || k == K_CURL)
+		return 3;
+	if (k == K_ASSIGN)
+		return 2;
+	return k == K_ENCODED ? 1 : 0;
+}
+
+int pf_redact_find_secrets(struct pf_secret_hit **out, size_t *nr,
+			   const char *text, size_t len)
+{
+	struct spans sp = { NULL, 0, 0 };
+	struct span *tmp = NULL;
+	size_t tmp_alloc = 0, k = 0;
+	struct pf_secret_hit *v = NULL;
+	size_t n = 0, alloc = 0;
+	int ret;
+
+	*out = NULL;
+	*nr = 0;
+	ret = check_text(len, "look for secrets in");
+	if (!ret)
+		ret = scan_text(&sp, text, len, NULL, NULL, "secret detection");
+	if (ret)
+		goto out;
+	sort_spans(&sp, &tmp, &tmp_alloc);
+	while (k < sp.nr) {
+		size_t a = sp.v[k].a, b = sp.v[k].b;
+		unsigned kind = sp.v[k].kind;
+
+		if (sp.v[k++].cat != PF_CAT_SECRET)
+			continue;
+		for (; k < sp.nr && sp.v[k].a < b; k++) {
+			if (sp.v[k].cat != PF_CAT_SECRET)
+				continue;
+			if (sp.v[k].b > b)
+				b = sp.v[k].b;
+			if (kind_rank(sp.v[k].kind) > kind_rank(kind))
+				kind = sp.v[k].kind;
+		}
+		PF_ALLOC_GROW(v, n + 1, alloc);
+		v[n].start = a;
+		v[n].end = b;
+		v[n].kind = pf_redact_kind_name(kind);
+		v[n].known = kind_rank(kind) >= 2;
+		n++;
+	}
+	*out = v;
+	*nr = n;
+	v = NULL;
+out:
+	free(v);
+	free(sp.v);
+	free(tmp);
 	return ret;
 }

@@ -145,6 +145,20 @@ static inline int in_sorted(const char *const *list, size_t nr, const char *s,
 struct span {
 	uint32_t a, b;
 	unsigned char cat;
+	unsigned char kind; /* a SECRET's detector (K_*), for findings */
+};
+
+/* Which detector found a secret (pf_redact_find_secrets() names them):
+ * K_RULE + the index of a token rule, or one of the others. */
+enum {
+	K_NONE = 0,
+	K_PEM,	   /* a PEM private key body */
+	K_URL,	   /* user:password in a URL */
+	K_CURL,	   /* curl -u user:password */
+	K_ASSIGN,  /* a value assigned to a secret-ish name */
+	K_ENCODED, /* base64/hex that decodes to a secret */
+	K_ENTROPY, /* a high-entropy string, no known format */
+	K_RULE = 16,
 };
 
 struct spans {
@@ -152,8 +166,8 @@ struct spans {
 	size_t nr, alloc;
 };
 
-static inline void add_span(struct spans *s, size_t a, size_t b,
-			    enum pf_vault_cat cat)
+static inline void add_span_kind(struct spans *s, size_t a, size_t b,
+				 enum pf_vault_cat cat, unsigned kind)
 {
 	if (b <= a)
 		return;
@@ -161,7 +175,21 @@ static inline void add_span(struct spans *s, size_t a, size_t b,
 	s->v[s->nr].a = (uint32_t)a;
 	s->v[s->nr].b = (uint32_t)b;
 	s->v[s->nr].cat = (unsigned char)cat;
+	s->v[s->nr].kind = (unsigned char)kind;
 	s->nr++;
+}
+
+static inline void add_span(struct spans *s, size_t a, size_t b,
+			    enum pf_vault_cat cat)
+{
+	add_span_kind(s, a, b, cat, K_NONE);
+}
+
+/* A secret found by detector `kind` (K_*). */
+static inline void add_secret(struct spans *s, size_t a, size_t b,
+			      unsigned kind)
+{
+	add_span_kind(s, a, b, PF_CAT_SECRET, kind);
 }
 
 /* Overlapping spans merge into one; the stronger category wins
@@ -273,6 +301,9 @@ extern size_t pf_redact_rule_plen[];
 /* rules whose prefix starts with byte c (both cases when caseless) */
 extern unsigned char pf_redact_by_first[256][8];
 extern unsigned char pf_redact_by_first_nr[256];
+
+/* "aws-access-key-id", "private-key", "high-entropy"... of a K_* kind. */
+const char *pf_redact_kind_name(unsigned kind);
 
 /* Run the anchored rule r at i; add the secret if it matches. */
 int pf_redact_try_rule(struct scan *sc, size_t r, size_t i);

@@ -98,6 +98,20 @@ const struct rule pf_redact_rules[] = {
 	  "N[A-Za-z0-9]{23}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,}" },
 };
 #define NRULES PF_ARRAY_SIZE(pf_redact_rules)
+_Static_assert(K_RULE + NRULES <= 256, "a span's kind is one byte");
+
+const char *pf_redact_kind_name(unsigned kind)
+{
+	static const char *const names[K_RULE] = {
+		[K_PEM] = "private-key",	[K_URL] = "url-credentials",
+		[K_CURL] = "curl-credentials",	[K_ASSIGN] = "assignment",
+		[K_ENCODED] = "encoded-secret", [K_ENTROPY] = "high-entropy",
+	};
+
+	if (kind >= K_RULE && kind - K_RULE < NRULES)
+		return pf_redact_rules[kind - K_RULE].id;
+	return kind < K_RULE && names[kind] ? names[kind] : "secret";
+}
 
 static pcre2_code *rule_code[NRULES];
 size_t pf_redact_rule_plen[NRULES];
@@ -191,7 +205,7 @@ int pf_redact_try_rule(struct scan *sc, size_t r, size_t i)
 		return 0;
 	}
 	ov = pcre2_get_ovector_pointer(sc->md);
-	add_span(sc->sp, ov[0], ov[1], PF_CAT_SECRET);
+	add_secret(sc->sp, ov[0], ov[1], K_RULE + r);
 	return 1;
 }
 
@@ -265,7 +279,7 @@ static void pem(struct scan *sc, size_t i)
 		while (k < end && (IS(t[k], C_ALNUM) || t[k] == '+' ||
 				   t[k] == '/' || t[k] == '='))
 			k++;
-		add_span(sc->sp, a, k, PF_CAT_SECRET);
+		add_secret(sc->sp, a, k, K_PEM);
 	}
 }
 
@@ -289,7 +303,7 @@ void pf_redact_dash(struct scan *sc, size_t i)
 		if (rc >= 0) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
 
-			add_span(sc->sp, ov[0], ov[1], PF_CAT_SECRET);
+			add_secret(sc->sp, ov[0], ov[1], K_CURL);
 		} else if (rc != PCRE2_ERROR_NOMATCH) {
 			sc->err = rc;
 		}

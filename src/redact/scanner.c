@@ -83,7 +83,7 @@ static void b64_run(struct scan *sc, size_t i)
 			 t[a] == '+' || (a > 0 && t[a - 1] == '\\')))
 		a++;
 	if (b - a >= 24 && high_entropy(t + a, b - a, 24, 32))
-		add_span(sc->sp, a, b, PF_CAT_SECRET);
+		add_secret(sc->sp, a, b, K_ENTROPY);
 	else
 		pf_redact_encoded(sc, a, b);
 }
@@ -135,7 +135,7 @@ static void quote(struct scan *sc, size_t i)
 	sc->lit_end = e + 1;
 	if (e - i - 1 >= 16 && all_of(sc->t + i + 1, e - i - 1, C_B64) &&
 	    high_entropy(sc->t + i + 1, e - i - 1, 20, 16))
-		add_span(sc->sp, i + 1, e, PF_CAT_SECRET);
+		add_secret(sc->sp, i + 1, e, K_ENTROPY);
 	if (sc->nested)
 		return;
 	/* Keep only literals that follow another across a concatenation
@@ -326,7 +326,7 @@ static void joined_literals(struct scan *sc)
 			/* the joined value as one quoted string */
 			if (all_of(j, total, C_B64) &&
 			    high_entropy(j, total, 20, 16))
-				add_span(&js, 0, total, PF_CAT_SECRET);
+				add_secret(&js, 0, total, K_ENTROPY);
 			/* Map [a, b) back: one piece per literal. */
 			for (size_t s = 0; s < js.nr; s++) {
 				size_t a = js.v[s].a, b = js.v[s].b;
@@ -337,8 +337,9 @@ static void joined_literals(struct scan *sc)
 					while (c < b &&
 					       map[c] == map[c - 1] + 1)
 						c++;
-					add_span(sc->sp, map[a], map[c - 1] + 1,
-						 js.v[s].cat);
+					add_span_kind(
+						sc->sp, map[a], map[c - 1] + 1,
+						js.v[s].cat, js.v[s].kind);
 					a = c;
 				}
 			}

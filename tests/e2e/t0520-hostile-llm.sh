@@ -84,10 +84,13 @@ test_expect_success 'encoded secrets and a login() password never reach the LLM'
 	EOF
 	git add client.py && git commit -q -m client &&
 	llm_set &&
-	PUSHFIX_SCAN_COMMAND="python3 $TRASH/every5.py {files}" \
+	# They are secret findings too (t0530): the push stops, and the
+	# scanner findings of the other lines still went to the LLM.
+	! PUSHFIX_SCAN_COMMAND="python3 $TRASH/every5.py {files}" \
 		PUSHFIX_NO_CACHE=1 git push origin main >"$TRASH/enc.out" \
 		2>"$TRASH/enc.err" &&
-	# two findings of one file, one request since issue 11
+	expect_grep "^error: push stopped: .* credential" "$TRASH/enc.err" &&
+	# findings of one file share one request since issue 11
 	test "$(llm_requests)" -ge 1 &&
 	grep -q "api.login(" "$LLM_LOG" &&
 	grep -q "b64decode(" "$LLM_LOG" &&
@@ -96,6 +99,8 @@ test_expect_success 'encoded secrets and a login() password never reach the LLM'
 			{ echo "sent: $v"; return 1; }
 		! grep -q -- "$v" .git/pushfix/sent.log ||
 			{ echo "logged: $v"; return 1; }
+		! grep -q -- "$v" "$TRASH/enc.err" ||
+			{ echo "shown: $v"; return 1; }
 	done
 '
 

@@ -9,7 +9,8 @@
 test_expect_success 'setup: a pushed strcpy beside a planted secret and address' '
 	command -v flawfinder &&
 	setup_llm_repo &&
-	sed -i "5a\\	/* key AKIAZ7QW3ERT5YUI8OPL, ask ops.lead@northwind-logistics.com */" \
+	# a test value, so marked: not a secret finding of its own (t0530)
+	sed -i "5a\\	/* key AKIAZ7QW3ERT5YUI8OPL, ask ops.lead@northwind-logistics.com pushfix:allow-secret */" \
 		src/copy.c &&
 	git commit -q -am "a comment" &&
 	test "$(sed -n 7p src/copy.c)" = "$(printf "\tstrcpy(dst, src);")"

@@ -9,7 +9,8 @@
 test_expect_success 'setup: a pushed strcpy beside a planted secret' '
 	command -v flawfinder &&
 	setup_llm_repo &&
-	sed -i "5a\\	/* key AKIAZ7QW3ERT5YUI8OPL */" src/copy.c &&
+	# a test value, so marked: not a secret finding of its own (t0530)
+	sed -i "5a\\	/* key AKIAZ7QW3ERT5YUI8OPL pushfix:allow-secret */" src/copy.c &&
 	git commit -q -am "a comment"
 '
 
