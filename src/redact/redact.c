@@ -251,6 +251,7 @@ int pf_redact_find_secrets(struct pf_secret_hit **out, size_t *nr,
 	sort_spans(&sp, &tmp, &tmp_alloc);
 	while (k < sp.nr) {
 		size_t a = sp.v[k].a, b = sp.v[k].b;
+		size_t ka = a; /* where the best kind's span starts */
 		unsigned kind = sp.v[k].kind;
 
 		if (sp.v[k++].cat != PF_CAT_SECRET)
@@ -260,9 +261,17 @@ int pf_redact_find_secrets(struct pf_secret_hit **out, size_t *nr,
 				continue;
 			if (sp.v[k].b > b)
 				b = sp.v[k].b;
-			if (kind_rank(sp.v[k].kind) > kind_rank(kind))
+			if (kind_rank(sp.v[k].kind) > kind_rank(kind)) {
 				kind = sp.v[k].kind;
+				ka = sp.v[k].a;
+			}
 		}
+		/* A known format says where the value starts: a
+		 * high-entropy run around it ("OPENAI_API_KEY=sk-proj-...")
+		 * would hide the name and show the wrong prefix.  What the
+		 * other spans cover after it stays in, masked. */
+		if (kind_rank(kind) >= 2)
+			a = ka;
 		PF_ALLOC_GROW(v, n + 1, alloc);
 		v[n].start = a;
 		v[n].end = b;

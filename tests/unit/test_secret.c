@@ -53,6 +53,26 @@ static void test_find_kinds(void **state)
 	pf_buf_release(&t);
 }
 
+/* An unquoted shell export: a high-entropy run covers the name too, but
+ * the hit starts where the known format does (the name stays readable,
+ * the mask's prefix is the key's). */
+static void test_find_known_format_start(void **state)
+{
+	struct pf_buf t = PF_BUF_INIT;
+	struct pf_secret_hit *h;
+	size_t nr;
+
+	(void)state;
+	pf_buf_addf(&t, "export OPENAI_API_KEY=%s\n", openai);
+	assert_int_equal(pf_redact_find_secrets(&h, &nr, t.buf, t.len), 0);
+	assert_int_equal(nr, 1);
+	assert_string_equal(h[0].kind, "openai-anthropic-key");
+	assert_int_equal(h[0].start, strlen("export OPENAI_API_KEY="));
+	assert_int_equal(h[0].end, h[0].start + strlen(openai));
+	free(h);
+	pf_buf_release(&t);
+}
+
 static void test_find_assignment_and_entropy(void **state)
 {
 	const char *t = "password = \"hunter2-Cobalt\"\n"
@@ -322,6 +342,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_kinds),
+		cmocka_unit_test(test_find_known_format_start),
 		cmocka_unit_test(test_find_assignment_and_entropy),
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_scan_changed_lines_only),
