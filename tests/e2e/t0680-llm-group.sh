@@ -120,7 +120,7 @@ test_expect_success 'fixes of the same lines: the first applied, the second refu
 	expect summary:
 	EOF
 	(
-		unset PUSHFIX_TTY PUSHFIX_UI_INTERACTIVE
+		unset PUSHFIX_TTY PUSHFIX_UI_INTERACTIVE CI
 		PUSHFIX_NO_CACHE=1 python3 "$STANDINS/pty_drive.py" \
 			--script "$TRASH/s" --log "$TRASH/log" --timeout 60 \
 			-- git push origin main
