@@ -159,6 +159,40 @@ void pf_report_unread_paths(struct pf_buf *out, const struct pf_scan_result *r)
 	}
 }
 
+/* The "coverage" object's members (no braces): the line a person reads and
+ * its parts, for tools. */
+static void coverage_json(struct pf_buf *out, const struct pf_changeset *cs,
+			  const struct pf_scan_result *r)
+{
+	struct pf_buf line = PF_BUF_INIT;
+
+	pf_report_coverage(&line, cs, r);
+	pf_buf_addstr(out, "\"summary\":");
+	pf_buf_add_json_text(out, line.buf);
+	pf_buf_addf(out,
+		    ",\"commits\":%zu,\"files\":%zu,\"added_lines\":%zu,"
+		    "\"scanners\":[",
+		    cs->commits_nr, cs->nr, pf_changeset_added_lines(cs));
+	for (size_t i = 0; i < r->runs_nr; i++) {
+		const struct pf_scan_engine_run *run = &r->runs[i];
+
+		pf_buf_addstr(out, i ? ",{\"name\":" : "{\"name\":");
+		pf_buf_add_json_text(out, run->name);
+		pf_buf_addf(out,
+			    ",\"files\":%zu,\"findings\":%zu,"
+			    "\"failed\":%zu}",
+			    run->files, run->findings, run->failed);
+	}
+	pf_buf_addstr(out, "],\"unread\":[");
+	for (size_t i = 0; i < r->unread_nr; i++) {
+		if (i)
+			pf_buf_addch(out, ',');
+		pf_buf_add_json_text(out, r->unread[i]);
+	}
+	pf_buf_addch(out, ']');
+	pf_buf_release(&line);
+}
+
 /* ---- UTF-8 ----------------------------------------------------------------
  */
 
@@ -322,13 +356,19 @@ void pf_report_json(struct pf_buf *out, const struct pf_findings *fs,
 		pf_buf_addf(out, "%s\"%s\":%zu", i ? "," : "",
 			    pf_severity_name(sev_order[i]),
 			    count[sev_order[i]]);
-	pf_buf_addstr(out, "}}}\n");
+	pf_buf_addstr(out, "}}");
+	if (o && o->cs && o->scan) {
+		pf_buf_addstr(out, ",\"coverage\":{");
+		coverage_json(out, o->cs, o->scan);
+		pf_buf_addch(out, '}');
+	}
+	pf_buf_addstr(out, "}\n");
 }
 
 void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
 		     const struct pf_report_opts *o)
 {
-	struct pf_buf name = PF_BUF_INIT;
+	struct pf_buf name = PF_BUF_INIT, props = PF_BUF_INIT;
 	struct pf_findings copy = PF_FINDINGS_INIT;
 
 	/* Never the bare engine name: a driver called "semgrep" would be
@@ -355,7 +395,13 @@ void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
 		}
 		pf_buf_release(&m);
 	}
-	pf_sarif_write(out, copy.nr ? &copy : fs, name.buf);
+	if (o && o->cs && o->scan) {
+		pf_buf_addstr(&props, "\"pushfix/coverage\":{");
+		coverage_json(&props, o->cs, o->scan);
+		pf_buf_addch(&props, '}');
+	}
+	pf_sarif_write_props(out, copy.nr ? &copy : fs, name.buf, props.buf);
+	pf_buf_release(&props);
 	pf_findings_release(&copy);
 	pf_buf_release(&name);
 }
@@ -601,7 +647,7 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 void pf_report_text(struct pf_buf *out, const struct pf_findings *fs,
 		    const struct pf_report_opts *o)
 {
-	static const struct pf_report_opts none = { 0, 0, NULL, 0 };
+	static const struct pf_report_opts none = { 0 };
 	size_t count[PF_SEV_CRITICAL + 1] = { 0 }, total = 0, ignored = 0;
 	int any = 0;
 

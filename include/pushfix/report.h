@@ -18,6 +18,10 @@ struct pf_report_opts {
 	int verbose;
 	const char *engine; /* tool name for SARIF/JSON */
 	unsigned width;	    /* text: columns to wrap at; 0: 80 */
+	/* What the scan covered (both or neither): JSON's "coverage",
+	 * SARIF's run properties "pushfix/coverage". */
+	const struct pf_changeset *cs;
+	const struct pf_scan_result *scan;
 };
 
 int pf_format_parse(enum pf_format *out, const char *name);

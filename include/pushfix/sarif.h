@@ -24,5 +24,9 @@ int pf_sarif_parse(struct pf_findings *out, struct pf_buf *diag,
 /* Write findings as one SARIF 2.1.0 log (for `--format sarif`). */
 void pf_sarif_write(struct pf_buf *out, const struct pf_findings *fs,
 		    const char *tool_name);
+/* The same, with `run_props` (a JSON object's members, "\"k\":v,...", or
+ * NULL) as the run's property bag. */
+void pf_sarif_write_props(struct pf_buf *out, const struct pf_findings *fs,
+			  const char *tool_name, const char *run_props);
 
 #endif

@@ -78,6 +78,8 @@ int cmd_scan(int argc, const char **argv)
 	ro.verbose = run.verbose;
 	ro.width = pf_ui_width(1);
 	ro.engine = run.scan.engine;
+	ro.cs = &run.cs;
+	ro.scan = &run.scan;
 	if (fmt == PF_FORMAT_JSON)
 		pf_report_json(&out, &run.findings, &ro);
 	else if (fmt == PF_FORMAT_SARIF)

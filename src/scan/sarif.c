@@ -989,6 +989,12 @@ static void write_tags(struct pf_buf *b, const char *list, const char *pre,
 void pf_sarif_write(struct pf_buf *out, const struct pf_findings *fs,
 		    const char *tool_name)
 {
+	pf_sarif_write_props(out, fs, tool_name, NULL);
+}
+
+void pf_sarif_write_props(struct pf_buf *out, const struct pf_findings *fs,
+			  const char *tool_name, const char *run_props)
+{
 	size_t *rule_of = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(size_t));
 	size_t *first = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(size_t));
 	size_t nrules = 0;
@@ -1091,7 +1097,10 @@ void pf_sarif_write(struct pf_buf *out, const struct pf_findings *fs,
 			write_fix(out, f);
 		pf_buf_addch(out, '}');
 	}
-	pf_buf_addstr(out, "]}]}\n");
+	pf_buf_addch(out, ']');
+	if (run_props && *run_props)
+		pf_buf_addf(out, ",\"properties\":{%s}", run_props);
+	pf_buf_addstr(out, "}]}\n");
 	free(rule_of);
 	free(first);
 }

@@ -50,4 +50,25 @@ test_expect_success 'scan --all: no commits to count, the files are' '
 	expect_grep "^covered: 7 added lines in 3 files, 3 scanned by flawfinder$" "$TRASH/out"
 '
 
+test_expect_success 'JSON and SARIF carry the coverage too, with the unread files' '
+	cd "$TRASH/work" &&
+	printf "import os\nos.system(x)\n" | commit_file tool.py &&
+	PUSHFIX_SCAN_ENGINE=sarif PUSHFIX_SCAN_COMMAND="$FF" \
+		"$PUSHFIX_BIN" scan HEAD~2..HEAD --format json >"$TRASH/out.json" &&
+	PUSHFIX_SCAN_ENGINE=sarif PUSHFIX_SCAN_COMMAND="$FF" \
+		"$PUSHFIX_BIN" scan HEAD~2..HEAD --format sarif >"$TRASH/out.sarif" &&
+	python3 - "$TRASH/out.json" "$TRASH/out.sarif" <<-\EOF
+	import json, sys
+	c = json.load(open(sys.argv[1]))["coverage"]
+	want = "2 commits, 4 added lines in 2 files, 1 scanned by flawfinder, 1 read by no scanner: .py"
+	assert c["summary"] == want, c
+	assert (c["commits"], c["files"], c["added_lines"]) == (2, 2, 4), c
+	assert c["scanners"] == [{"name": "flawfinder", "files": 1,
+	                          "findings": 1, "failed": 0}], c
+	assert c["unread"] == ["tool.py"], c
+	run = json.load(open(sys.argv[2]))["runs"][0]
+	assert run["properties"]["pushfix/coverage"] == c, run.get("properties")
+	EOF
+'
+
 test_done

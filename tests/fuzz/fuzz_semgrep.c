@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pf_findings fs = PF_FINDINGS_INIT;
 	struct pf_buf diag = PF_BUF_INIT, out = PF_BUF_INIT;
-	struct pf_report_opts o = { 1, 1, "semgrep", 0 };
+	struct pf_report_opts o = { .color = 1, .verbose = 1, .engine = "semgrep" };
 	unsigned nerr = 0;
 	int ret;
 

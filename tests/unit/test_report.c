@@ -128,7 +128,7 @@ static void test_format_parse(void **state)
 static void test_text_real_findings(void **state)
 {
 	struct pf_findings fs = PF_FINDINGS_INIT;
-	struct pf_report_opts o = { 0, 0, "semgrep", 0 };
+	struct pf_report_opts o = { .engine = "semgrep" };
 	struct pf_buf out = PF_BUF_INIT;
 	const char *s, *e;
 
@@ -161,7 +161,7 @@ static void test_text_real_findings(void **state)
 static void test_text_colour_and_details(void **state)
 {
 	struct pf_findings fs = PF_FINDINGS_INIT;
-	struct pf_report_opts o = { 1, 0, NULL, 0 };
+	struct pf_report_opts o = { .color = 1 };
 	struct pf_buf out = PF_BUF_INIT, many = PF_BUF_INIT, longl = PF_BUF_INIT;
 	struct pf_finding *f;
 
@@ -230,7 +230,7 @@ static void test_text_colour_and_details(void **state)
 static void test_json_schema(void **state)
 {
 	struct pf_findings fs = PF_FINDINGS_INIT;
-	struct pf_report_opts o = { 1, 0, "semgrep", 0 };
+	struct pf_report_opts o = { .color = 1, .engine = "semgrep" };
 	struct pf_buf out = PF_BUF_INIT;
 	cJSON *doc, *arr, *e, *sum, *by;
 	struct pf_finding *f;
@@ -388,7 +388,7 @@ static void test_json_schema(void **state)
 static void test_sarif_report(void **state)
 {
 	struct pf_findings fs = PF_FINDINGS_INIT, back = PF_FINDINGS_INIT;
-	struct pf_report_opts o = { 1, 0, "semgrep", 0 };
+	struct pf_report_opts o = { .color = 1, .engine = "semgrep" };
 	struct pf_buf out = PF_BUF_INIT;
 
 	(void)state;
