@@ -75,7 +75,8 @@ static const char *header_value(const char *s, const char *e, const char *key,
 		const char *nl = memchr(s, '\n', (size_t)(e - s));
 		const char *le = nl ? nl : e, *v;
 
-		while (s < le && (*s == ' ' || *s == '\t' || *s == '*'))
+		while (s < le &&
+		       (*s == ' ' || *s == '\t' || *s == '*' || *s == '/'))
 			s++;
 		if ((size_t)(le - s) > kl && !strncmp(s, key, kl) &&
 		    s[kl] == ':') {
