@@ -450,6 +450,8 @@ int pf_eval_run(struct pf_eval *ev, struct pf_run *run)
 		 run->cfg.llm.provider ? run->cfg.llm.provider : "none");
 	snprintf(ev->model, sizeof(ev->model), "%s",
 		 run->cfg.llm.model ? run->cfg.llm.model : "");
+	ev->price_in = run->cfg.llm.price_in;
+	ev->price_out = run->cfg.llm.price_out;
 	build_changeset(run, ev);
 	pf_findings_release(&run->findings);
 	ts = pf_xcalloc(ev->progs_nr ? ev->progs_nr : 1, sizeof(*ts));

@@ -95,10 +95,12 @@ struct pf_config {
 		double autofix_min_confidence; /* 0..1 */
 		int show_unverified; /* show fixes the re-scan could not verify
 				      */
-		char *json_mode;     /* auto|schema|object|none: how the
-					answer's shape is asked for
-					(openai-compatible servers without
-					json_schema: object); NULL = auto */
+		double price_in, price_out; /* per million tokens, for eval's
+					       cost; < 0: not known */
+		char *json_mode;	    /* auto|schema|object|none: how the
+					       answer's shape is asked for
+					       (openai-compatible servers without
+					       json_schema: object); NULL = auto */
 	} llm;
 	struct {
 		enum pf_redact_paths redact_paths;

@@ -202,6 +202,8 @@ static const char default_dump[] =
 	"context_lines = 10\n"
 	"autofix_min_confidence = 0.6\n"
 	"show_unverified = true\n"
+	"price_in =\n"
+	"price_out =\n"
 	"\n[privacy]\n"
 	"redact_paths = all\n"
 	"redact_words =\n"
