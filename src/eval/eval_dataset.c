@@ -317,21 +317,14 @@ static struct pf_eval_program *program_for(struct pf_eval *ev, const char *path)
 	return p;
 }
 
+/* Inside the root: relative, no ".." component, no empty one. */
 static int safe_rel_path(const char *p)
 {
-	const char *s = p;
+	size_t n = strlen(p);
 
-	if (!*p || *p == '/')
-		return 0;
-	while (*s) {
-		const char *e = strchr(s, '/');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-
-		if (!n || (n == 2 && !strncmp(s, "..", 2)))
-			return 0;
-		s += n + (e ? 1 : 0);
-	}
-	return 1;
+	return n && p[0] != '/' && p[n - 1] != '/' && !strstr(p, "//") &&
+	       strcmp(p, "..") && strncmp(p, "../", 3) &&
+	       !strstr(p, "/../") && !pf_ends_with(p, "/..");
 }
 
 /* One record; NULL or why it is malformed. */
