@@ -84,6 +84,9 @@ struct pf_eval {
 	double lat_median, lat_p95;
 	double price_in, price_out; /* per million tokens; <0: not set */
 	char date[32];
+	/* --compare-raw: the same findings asked un-anonymised. */
+	int raw_done;
+	size_t raw_asked, raw_answered, raw_agree;
 };
 
 /* Read a dataset: a directory (CASTLE) or a .jsonl file whose paths are
@@ -101,6 +104,16 @@ int pf_eval_load(struct pf_eval *ev, const char *dataset, const char *root,
  * failure is an error; an LLM failure leaves findings "not triaged".
  */
 int pf_eval_run(struct pf_eval *ev, struct pf_run *run);
+
+/*
+ * --compare-raw, after pf_eval_run(): ask again about every finding that
+ * got a verdict, with the program as it is (NOT anonymised: the caller
+ * has the user's consent), through the cache and the sent log, and count
+ * how often the two verdicts agree.  An LLM failure leaves findings
+ * unanswered (counted); a negative PF_E* when nothing could be sent (a
+ * missing key, the sent log not writable).
+ */
+int pf_eval_compare_raw(struct pf_eval *ev, struct pf_run *run);
 
 /* The figures as a text table, or as one JSON object; `version` names
  * pushfix's. */

@@ -5,13 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmd.h"
 #include "pushfix/err.h"
 #include "pushfix/eval.h"
 #include "pushfix/fs.h"
+#include "pushfix/llm.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/sentlog.h"
 
 /*
  * The run eval works in: the configuration as a command in the current
@@ -66,6 +69,53 @@ static void print_skipped(const struct pf_eval *ev)
 	}
 }
 
+/*
+ * --compare-raw sends code as it is: say exactly what and where, then ask
+ * on a terminal; without one, only --yes goes on.  0 to go on.
+ */
+static int consent_raw(const struct pf_run *run, const struct pf_eval *ev,
+		       int yes)
+{
+	struct pf_llm llm;
+	struct pf_buf log = PF_BUF_INIT;
+	char line[64];
+	int ret;
+
+	memset(&llm, 0, sizeof(llm));
+	ret = pf_llm_open(&llm, &run->cfg);
+	if (!ret && llm.provider == PF_LLM_NONE)
+		ret = pf_error_set("--compare-raw needs an LLM: [llm] "
+				   "provider is none");
+	if (ret)
+		goto out;
+	pf_sentlog_path(&log, run->state_dir);
+	fprintf(stderr,
+		"pushfix: --compare-raw sends each finding of the %zu "
+		"program%s of this dataset a second time NOT anonymised: "
+		"its code lines, file path, rule and message as they are, "
+		"to %s (%s, model %s).  Each request is recorded in %s.\n",
+		ev->progs_nr, ev->progs_nr == 1 ? "" : "s", llm.url,
+		pf_llm_provider_name(llm.provider),
+		*llm.model ? llm.model : "default", log.buf);
+	if (yes)
+		goto out;
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+		ret = pf_error_set("--compare-raw: no terminal to ask on; "
+				   "add --yes to send un-anonymised code");
+		goto out;
+	}
+	fprintf(stderr, "pushfix: send un-anonymised code? [y/N] ");
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin) ||
+	    (line[0] != 'y' && line[0] != 'Y'))
+		ret = pf_error_set("--compare-raw: not confirmed, nothing "
+				   "sent");
+out:
+	pf_buf_release(&log);
+	pf_llm_release(&llm);
+	return ret;
+}
+
 int cmd_eval(int argc, const char **argv)
 {
 	struct pf_run run;
@@ -73,7 +123,7 @@ int cmd_eval(int argc, const char **argv)
 	struct pf_buf out = PF_BUF_INIT, jobs_s = PF_BUF_INIT;
 	const char *root = NULL;
 	unsigned long limit = 0, jobs = 0;
-	int json = 0, verbose = 0, no_cache = 0, n, ret;
+	int json = 0, verbose = 0, no_cache = 0, raw = 0, yes = 0, n, ret;
 	const struct cli_option options[] = {
 		CLI_OPT_BOOL(0, "json", &json, "the figures as JSON"),
 		CLI_OPT_ULONG(0, "limit", &limit, "<n>",
@@ -83,6 +133,11 @@ int cmd_eval(int argc, const char **argv)
 		CLI_OPT_STRING(0, "root", &root, "<dir>",
 			       "what the paths of a .jsonl dataset are "
 			       "relative to (default: its directory)"),
+		CLI_OPT_BOOL(0, "compare-raw", &raw,
+			     "also send each finding NOT anonymised and "
+			     "compare the verdicts (asks first)"),
+		CLI_OPT_BOOL(0, "yes", &yes,
+			     "--compare-raw without asking (no terminal)"),
 		CLI_OPT_BOOL(0, "no-cache", &no_cache,
 			     "ask the LLM again, even what the cache knows"),
 		CLI_OPT_BOOL('v', "verbose", &verbose,
@@ -92,7 +147,7 @@ int cmd_eval(int argc, const char **argv)
 	const struct cli_command cmd = {
 		.name = "eval",
 		.synopsis = "<dataset> [--json] [--limit <n>] [--jobs <n>] "
-			    "[--root <dir>]",
+			    "[--root <dir>] [--compare-raw [--yes]]",
 		.about =
 			"Measures the configured scanner, LLM triage and fixes "
 			"on a labelled dataset:\n"
@@ -131,9 +186,15 @@ int cmd_eval(int argc, const char **argv)
 			     argv[0], ev.skipped_nr);
 		goto fail;
 	}
+	if (raw && consent_raw(&run, &ev, yes))
+		goto fail;
 	ret = pf_eval_run(&ev, &run);
 	if (ret)
 		goto fail;
+	/* The anonymised figures stand on their own. */
+	if (raw && pf_eval_compare_raw(&ev, &run))
+		fprintf(stderr, "pushfix: eval: --compare-raw: %s\n",
+			pf_error_last());
 	if (run.verbose && run.scan.diag.len)
 		fprintf(stderr, "%s", run.scan.diag.buf);
 	if (json)

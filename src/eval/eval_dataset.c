@@ -323,8 +323,8 @@ static int safe_rel_path(const char *p)
 	size_t n = strlen(p);
 
 	return n && p[0] != '/' && p[n - 1] != '/' && !strstr(p, "//") &&
-	       strcmp(p, "..") && strncmp(p, "../", 3) &&
-	       !strstr(p, "/../") && !pf_ends_with(p, "/..");
+	       strcmp(p, "..") && strncmp(p, "../", 3) && !strstr(p, "/../") &&
+	       !pf_ends_with(p, "/..");
 }
 
 /* One record; NULL or why it is malformed. */

@@ -155,6 +155,14 @@ void pf_eval_table(struct pf_buf *out, const struct pf_eval *ev,
 	share(out, ev->fix_tp_gone, ev->fix_tp);
 	pf_buf_addch(out, '\n');
 
+	if (ev->raw_done) {
+		pf_buf_addf(out,
+			    "\nanonymised vs raw (--compare-raw): verdicts "
+			    "agree ");
+		share(out, ev->raw_agree, ev->raw_answered);
+		pf_buf_addf(out, "; %zu of %zu raw requests answered\n",
+			    ev->raw_answered, ev->raw_asked);
+	}
 	pf_buf_addf(out,
 		    "\nrequests: %zu sent (%zu failed), tokens %.0f in, %.0f "
 		    "out; latency median %.0f ms, p95 %.0f ms; cost ",
@@ -277,6 +285,21 @@ void pf_eval_json(struct pf_buf *out, const struct pf_eval *ev,
 		cJSON_AddNumberToObject(rq, "cost", cost(ev));
 	else
 		cJSON_AddNullToObject(rq, "cost");
+	if (ev->raw_done) {
+		cJSON *raw = cJSON_AddObjectToObject(o, "compare_raw");
+
+		cJSON_AddNumberToObject(raw, "asked", (double)ev->raw_asked);
+		cJSON_AddNumberToObject(raw, "answered",
+					(double)ev->raw_answered);
+		cJSON_AddNumberToObject(raw, "agree", (double)ev->raw_agree);
+		if (ev->raw_answered)
+			cJSON_AddNumberToObject(
+				raw, "agreement",
+				(double)ev->raw_agree /
+					(double)ev->raw_answered);
+		else
+			cJSON_AddNullToObject(raw, "agreement");
+	}
 	s = cJSON_Print(o);
 	pf_buf_addstr(out, s);
 	pf_buf_addch(out, '\n');

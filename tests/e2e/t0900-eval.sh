@@ -150,6 +150,27 @@ test_expect_success 'JSONL: labelled findings, paths under --root' '
 	expect_grep "skipped .*labels.jsonl:3: \"line\" is not a line number" "$TRASH/eval.err"
 '
 
+test_expect_success '--compare-raw without a terminal: refused, nothing sent' '
+	n=$(llm_requests) &&
+	{ eval_json "$EVAL/castle" --compare-raw </dev/null; test $? = 2; } &&
+	expect_grep "NOT anonymised: its code lines, file path, rule and message as they are, to http://127.0.0.1:$LLM_PORT/v1/chat/completions (openai, model model-under-test)" "$TRASH/eval.err" &&
+	expect_grep "^error: --compare-raw: no terminal to ask on; add --yes" "$TRASH/eval.err" &&
+	test "$(llm_requests)" = "$n"
+'
+
+test_expect_success '--compare-raw --yes: each finding asked raw too, verdicts compared' '
+	n=$(llm_requests) &&
+	! grep -q "cwe120-copy-1" "$LLM_LOG" &&
+	eval_json "$EVAL/castle" --compare-raw --yes </dev/null &&
+	check_eval "d[\"compare_raw\"] == {\"asked\": 21, \"answered\": 21,
+		\"agree\": 21, \"agreement\": 1}" &&
+	test "$(llm_requests)" = "$((n + 21))" &&
+	grep -q "cwe120-copy-1" "$LLM_LOG" &&
+	test "$(grep -c "cwe120-copy-1" "$XDG_CACHE_HOME/pushfix/eval/sent.log")" -ge 2 &&
+	eval_json "$EVAL/castle" --compare-raw --yes </dev/null &&
+	test "$(llm_requests)" = "$((n + 21))"
+'
+
 test_expect_success 'pushfix help lists eval; eval --help' '
 	"$PUSHFIX_BIN" --help >"$TRASH/out" &&
 	expect_grep "^  eval " "$TRASH/out" &&
