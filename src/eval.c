@@ -470,6 +470,17 @@ int pf_eval_run(struct pf_eval *ev, struct pf_run *run)
 	snprintf(ev->engine, sizeof(ev->engine), "%s", run->scan.engine);
 	pf_findings_merge(&run->findings);
 	pf_findings_sort(&run->findings);
+	ev->findings = run->findings.nr;
+	/* A finding no label speaks of measures nothing: not sent. */
+	for (size_t i = run->findings.nr; i-- > 0;) {
+		struct pf_eval_mark *m;
+		unsigned cwe;
+
+		if (label_of(ev, &run->findings.v[i], &cwe, &m) < 0) {
+			pf_findings_remove(&run->findings, i);
+			ev->unlabelled++;
+		}
+	}
 	/*
 	 * Every finding goes to the LLM: a push caps them at [llm]
 	 * max_findings, an evaluation must not (the figures would rest on
@@ -484,17 +495,14 @@ int pf_eval_run(struct pf_eval *ev, struct pf_run *run)
 		fprintf(run->msg, "pushfix: eval: LLM triage skipped: %s\n",
 			pf_error_last());
 	read_requests(ev, run->state_dir, from);
-	ev->findings = run->findings.nr;
 	for (size_t i = 0; i < run->findings.nr; i++) {
 		const struct pf_finding *f = &run->findings.v[i];
 		struct pf_eval_mark *m;
 		unsigned cwe;
 		int tp = label_of(ev, f, &cwe, &m);
 
-		if (tp < 0) {
-			ev->unlabelled++;
+		if (tp < 0)
 			continue;
-		}
 		if (m)
 			m->hit = 1;
 		ev->cached += f->triage.cached &&

@@ -150,6 +150,16 @@ test_expect_success 'JSONL: labelled findings, paths under --root' '
 	expect_grep "skipped .*labels.jsonl:3: \"line\" is not a line number" "$TRASH/eval.err"
 '
 
+test_expect_success 'JSONL: a finding no record labels is counted, not sent' '
+	head -n 1 "$TRASH/labels.jsonl" >"$TRASH/one.jsonl" &&
+	n=$(llm_requests) &&
+	eval_json one.jsonl --root j --no-cache &&
+	check_eval "s[\"findings\"] == 2 and s[\"unlabelled\"] == 1
+		and s[\"true_positives\"] == 1 and t[\"findings\"] == 1
+		and rq[\"sent\"] == 1" &&
+	test "$(llm_requests)" = "$((n + 1))"
+'
+
 test_expect_success '--compare-raw without a terminal: refused, nothing sent' '
 	n=$(llm_requests) &&
 	{ eval_json "$EVAL/castle" --compare-raw </dev/null; test $? = 2; } &&
