@@ -5,10 +5,12 @@
  * cache, the budget) gets them all; then the LLM's fixes are compiled and
  * re-scanned, and the sent log says what the requests cost.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -139,6 +141,23 @@ static void count(struct pf_eval_counts *c, int tp, enum pf_verdict v)
 	else
 		c->label_fp++;
 	c->m[tp ? 0 : 1][verdict_col(v)]++;
+}
+
+/* What eval is doing, on a terminal only: a large set takes minutes. */
+static void step(const struct pf_run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void step(const struct pf_run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!run->msg || !isatty(fileno(run->msg)))
+		return;
+	fputs("pushfix: eval: ", run->msg);
+	va_start(ap, fmt);
+	vfprintf(run->msg, fmt, ap);
+	va_end(ap);
+	fputc('\n', run->msg);
 }
 
 /* ---- fixes ------------------------------------------------------------- */
@@ -460,6 +479,7 @@ int pf_eval_run(struct pf_eval *ev, struct pf_run *run)
 		ts[i].data = ev->progs[i].content;
 		ts[i].len = ev->progs[i].len;
 	}
+	step(run, "scanning %zu programs", ev->progs_nr);
 	ret = ev->progs_nr
 		      ? pf_scan_targets(&run->findings, &run->scan, &run->cfg,
 					ts, ev->progs_nr, NULL, 0)
@@ -491,6 +511,8 @@ int pf_eval_run(struct pf_eval *ev, struct pf_run *run)
 		pf_error_clear();
 	pf_buf_release(&cap);
 	from = log_size(run->state_dir);
+	step(run, "triaging %zu findings with %s", run->findings.nr,
+	     ev->provider);
 	if (run->findings.nr && pf_triage_run(run, 1, NULL) && run->msg)
 		fprintf(run->msg, "pushfix: eval: LLM triage skipped: %s\n",
 			pf_error_last());
@@ -516,6 +538,7 @@ int pf_eval_run(struct pf_eval *ev, struct pf_run *run)
 				ev->marks_tp++;
 				ev->marks_hit += ev->progs[i].marks[k].hit;
 			}
+	step(run, "checking the LLM's fixes (cc -fsyntax-only, re-scan)");
 	check_fixes(ev, run);
 	return 0;
 }

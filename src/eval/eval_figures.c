@@ -119,6 +119,12 @@ void pf_eval_table(struct pf_buf *out, const struct pf_eval *ev,
 	pf_buf_addstr(out, "  TPs kept ");
 	share(out, s.tp_kept, s.tp);
 	pf_buf_addch(out, '\n');
+	if (s.not_triaged)
+		pf_buf_addf(out,
+			    "  %zu not triaged: the figures above rest on the "
+			    "%zu triaged (why: the \"pushfix: LLM:\" lines; a "
+			    "large set may need a larger [llm] budget)\n",
+			    s.not_triaged, s.triaged);
 
 	pf_buf_addf(out, "\n  %-9s%9s%5s%5s  %-18s  %-18s  %s\n", "per CWE",
 		    "findings", "TP", "FP", "accuracy", "FPs caught",

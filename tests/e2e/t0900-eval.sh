@@ -138,6 +138,10 @@ test_expect_success 'an LLM that stops answering: the rest counted as not triage
 	expect_grep "^pushfix: LLM: .*left untriaged" "$TRASH/eval.err" &&
 	check_eval "t[\"not_triaged\"] == 21 and t[\"triaged\"] == 0
 		and t[\"accuracy\"] is None and s[\"findings\"] == 21" &&
+	(cd "$TRASH" && "$PUSHFIX_BIN" eval "$EVAL/castle" --limit 1 --no-cache) \
+		>"$TRASH/out" 2>"$TRASH/err" &&
+	expect_grep "^  2 not triaged: the figures above rest on the 0 triaged" "$TRASH/out" &&
+	expect_grep "accuracy -  uncertain -" "$TRASH/out" &&
 	llm_set
 '
 
