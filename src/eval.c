@@ -198,31 +198,80 @@ static uint32_t repl_lines(const char *r)
 	return n;
 }
 
-/* 1 when `cc -fsyntax-only` accepts the C text. */
-static int compiles(const char *cc, const char *dir, const char *text,
-		    size_t len)
+/*
+ * `cc -fsyntax-only` over many texts at once: one compiler run per batch
+ * (a thousand fixes took a minute one by one).  The compiler checks each
+ * file on its own; with -w every diagnostic line it prints names a file
+ * that failed.
+ */
+#define CC_BATCH 64
+
+struct cc_check {
+	const char *cc, *dir;
+	char **files;
+	size_t nr, alloc;
+	signed char *ok; /* after cc_run(): 1 compiles, 0 not */
+};
+
+static size_t cc_add(struct cc_check *c, const char *text, size_t len)
 {
 	struct pf_buf path = PF_BUF_INIT;
-	struct pf_proc_result r;
-	struct pf_proc_opts o;
-	int ok = 0;
 
-	pf_buf_addf(&path, "%s/check.c", dir);
-	pf_proc_result_init(&r);
-	if (!pf_write_file_atomic(path.buf, text, len, 0600)) {
-		const char *argv[] = { cc,  "-fsyntax-only", "-w", "-x",
-				       "c", path.buf,	     NULL };
+	pf_buf_addf(&path, "%s/c%zu.c", c->dir, c->nr);
+	if (pf_write_file_atomic(path.buf, text, len, 0600)) {
+		pf_error_clear();
+		pf_buf_release(&path);
+		return SIZE_MAX;
+	}
+	PF_ALLOC_GROW(c->files, c->nr + 1, c->alloc);
+	c->files[c->nr] = pf_buf_detach(&path, NULL);
+	return c->nr++;
+}
 
+static void cc_run(struct cc_check *c)
+{
+	const char **argv = pf_xcalloc(CC_BATCH + 6, sizeof(*argv));
+	struct pf_buf tag = PF_BUF_INIT;
+
+	c->ok = pf_xcalloc(c->nr ? c->nr : 1, 1);
+	for (size_t b = 0; b < c->nr; b += CC_BATCH) {
+		size_t n = c->nr - b < CC_BATCH ? c->nr - b : CC_BATCH;
+		struct pf_proc_result r;
+		struct pf_proc_opts o;
+		int ran;
+
+		argv[0] = c->cc;
+		argv[1] = "-fsyntax-only";
+		argv[2] = "-w";
+		argv[3] = "-x";
+		argv[4] = "c";
+		for (size_t k = 0; k < n; k++)
+			argv[5 + k] = c->files[b + k];
+		argv[5 + n] = NULL;
 		memset(&o, 0, sizeof(o));
 		o.argv = argv;
-		o.timeout_ms = CC_TIMEOUT_MS;
-		ok = !pf_proc_run(&r, &o) && !r.signaled && !r.timed_out &&
-		     r.exit_code == 0;
+		o.timeout_ms = CC_TIMEOUT_MS * 6;
+		pf_proc_result_init(&r);
+		ran = !pf_proc_run(&r, &o) && !r.signaled && !r.timed_out;
+		pf_error_clear();
+		for (size_t k = 0; k < n && ran; k++) {
+			pf_buf_reset(&tag);
+			pf_buf_addf(&tag, "%s:", c->files[b + k]);
+			c->ok[b + k] =
+				!r.exit_code || !strstr(r.err.buf, tag.buf);
+		}
+		pf_proc_result_release(&r);
 	}
-	pf_error_clear();
-	pf_proc_result_release(&r);
-	pf_buf_release(&path);
-	return ok;
+	pf_buf_release(&tag);
+	free(argv);
+}
+
+static void cc_release(struct cc_check *c)
+{
+	for (size_t i = 0; i < c->nr; i++)
+		free(c->files[i]);
+	free(c->files);
+	free(c->ok);
 }
 
 struct fixed {
@@ -253,10 +302,13 @@ static void map_line(struct fixed *x, uint32_t m, uint32_t s, uint32_t e,
 static void check_fixes(struct pf_eval *ev, struct pf_run *run)
 {
 	struct pf_buf cc = PF_BUF_INIT, tmp = PF_BUF_INIT;
+	struct cc_check chk;
 	struct fixed *xs = NULL;
 	struct pf_scan_target *ts = NULL;
-	size_t xs_nr = 0, xs_alloc = 0;
-	signed char *base_ok = pf_xcalloc(ev->progs_nr + 1, 1);
+	size_t xs_nr = 0, xs_alloc = 0, pairs_nr = 0;
+	/* per program: its own text's index in chk; per fix: both */
+	size_t *base_ix = pf_xcalloc(ev->progs_nr + 1, sizeof(*base_ix));
+	size_t(*pairs)[2] = pf_xcalloc(run->findings.nr + 1, sizeof(*pairs));
 	const char *td = getenv("TMPDIR");
 
 	ev->have_cc = !pf_proc_which("cc", &cc);
@@ -264,6 +316,11 @@ static void check_fixes(struct pf_eval *ev, struct pf_run *run)
 	pf_buf_addf(&tmp, "%s/pushfix-eval-XXXXXX", td && *td ? td : "/tmp");
 	if (ev->have_cc && !mkdtemp(tmp.buf))
 		ev->have_cc = 0;
+	memset(&chk, 0, sizeof(chk));
+	chk.cc = cc.buf;
+	chk.dir = tmp.buf;
+	for (size_t i = 0; i < ev->progs_nr; i++)
+		base_ix[i] = SIZE_MAX;
 	for (size_t i = 0; i < run->findings.nr; i++) {
 		struct pf_finding *f = &run->findings.v[i];
 		struct pf_eval_program *p = find_program(ev, f->path);
@@ -285,16 +342,13 @@ static void check_fixes(struct pf_eval *ev, struct pf_run *run)
 			continue;
 		pi = (size_t)(p - ev->progs);
 		if (ev->have_cc && pf_ends_with(p->path, ".c")) {
-			if (!base_ok[pi])
-				base_ok[pi] = compiles(cc.buf, tmp.buf,
-						       p->content, p->len)
-						      ? 1
-						      : -1;
-			if (base_ok[pi] > 0) {
-				ev->fix_compile_base++;
-				ev->fix_compiled +=
-					compiles(cc.buf, tmp.buf, text, len);
-			}
+			if (base_ix[pi] == SIZE_MAX)
+				base_ix[pi] = cc_add(&chk, p->content, p->len);
+			pairs[pairs_nr][0] = base_ix[pi];
+			pairs[pairs_nr][1] = cc_add(&chk, text, len);
+			if (pairs[pairs_nr][0] != SIZE_MAX &&
+			    pairs[pairs_nr][1] != SIZE_MAX)
+				pairs_nr++;
 		}
 		if (tp && m) {
 			struct fixed *x;
@@ -314,6 +368,18 @@ static void check_fixes(struct pf_eval *ev, struct pf_run *run)
 			free(text);
 		}
 	}
+	/* what compiled before and still does */
+	if (ev->have_cc) {
+		cc_run(&chk);
+		for (size_t k = 0; k < pairs_nr; k++)
+			if (chk.ok[pairs[k][0]]) {
+				ev->fix_compile_base++;
+				ev->fix_compiled += chk.ok[pairs[k][1]];
+			}
+	}
+	cc_release(&chk);
+	free(pairs);
+	free(base_ix);
 	if (xs_nr) {
 		struct pf_findings again = PF_FINDINGS_INIT;
 		struct pf_scan_result res;
@@ -362,7 +428,6 @@ static void check_fixes(struct pf_eval *ev, struct pf_run *run)
 	}
 	free(xs);
 	free(ts);
-	free(base_ok);
 	if (ev->have_cc)
 		pf_remove_tree(tmp.buf);
 	pf_buf_release(&tmp);
