@@ -28,7 +28,7 @@
 
 static int cmp_prog_path(const void *key, const void *elem)
 {
-	return strcmp(key, ((const struct pf_eval_program *)elem)->path);
+	return strcmp(key, ((const struct pf_eval_program *)elem)->name);
 }
 
 static struct pf_eval_program *find_program(const struct pf_eval *ev,
@@ -51,7 +51,7 @@ static void build_changeset(struct pf_run *run, const struct pf_eval *ev)
 	for (size_t i = 0; i < ev->progs_nr; i++) {
 		struct pf_changed_file *f = &cs->files[cs->nr++];
 
-		f->path = pf_xstrdup(ev->progs[i].path);
+		f->path = pf_xstrdup(ev->progs[i].name);
 		f->mode = 0100644;
 		f->whole_file = 1;
 		f->content =
@@ -359,7 +359,7 @@ static void check_fixes(struct pf_eval *ev, struct pf_run *run)
 			x->finding = i;
 			map_line(x, m->line, f->fix.start_line, f->fix.end_line,
 				 repl_lines(f->fix.replacement));
-			pf_buf_addf(&path, "fix-%zu/%s", xs_nr, p->path);
+			pf_buf_addf(&path, "fix-%zu/%s", xs_nr, p->name);
 			x->path = pf_buf_detach(&path, NULL);
 			x->text = text;
 			x->len = len;
@@ -540,7 +540,7 @@ int pf_eval_run(struct pf_eval *ev, struct pf_run *run)
 	pf_findings_release(&run->findings);
 	ts = pf_xcalloc(ev->progs_nr ? ev->progs_nr : 1, sizeof(*ts));
 	for (size_t i = 0; i < ev->progs_nr; i++) {
-		ts[i].path = ev->progs[i].path;
+		ts[i].path = ev->progs[i].name;
 		ts[i].data = ev->progs[i].content;
 		ts[i].len = ev->progs[i].len;
 	}

@@ -38,6 +38,9 @@ struct pf_eval_mark {
 
 struct pf_eval_program {
 	char *path;    /* relative to the dataset (or root) */
+	char *name;    /* the path the scanner and the LLM see: CASTLE
+			  programs are "p000001.c"..., as their file names
+			  tell the CWE ("cwe120-copy-1.c"); JSONL: path */
 	char *content; /* as scanned and sent: labels blanked */
 	size_t len;
 	int castle;	/* findings on no mark are false positives */

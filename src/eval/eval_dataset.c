@@ -27,6 +27,7 @@ void pf_eval_init(struct pf_eval *ev)
 static void program_release(struct pf_eval_program *p)
 {
 	free(p->path);
+	free(p->name);
 	free(p->content);
 	for (size_t i = 0; i < p->marks_nr; i++)
 		free(p->marks[i].rule_id);
@@ -284,6 +285,12 @@ static int load_castle(struct pf_eval *ev, const char *dir, size_t limit,
 			p.path = NULL;
 			program_release(&p);
 		} else {
+			struct pf_buf name = PF_BUF_INIT;
+			const char *ext = strrchr(names[i], '.');
+
+			/* in path order, like the paths */
+			pf_buf_addf(&name, "p%06zu%s", ev->progs_nr + 1, ext);
+			p.name = pf_buf_detach(&name, NULL);
 			p.path = pf_xstrdup(names[i]);
 			PF_ALLOC_GROW(ev->progs, ev->progs_nr + 1,
 				      ev->progs_alloc);
@@ -449,6 +456,7 @@ static int load_jsonl(struct pf_eval *ev, const char *file, const char *root,
 			p->path = NULL;
 		} else {
 			p->content = pf_buf_detach(&raw, &p->len);
+			p->name = pf_xstrdup(p->path);
 			ev->progs[kept++] = *p;
 		}
 		pf_buf_release(&full);

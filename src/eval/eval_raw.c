@@ -41,7 +41,7 @@ static int build_raw(struct raw_req *r, const struct pf_eval *ev,
 
 	memset(&snip, 0, sizeof(snip));
 	for (size_t i = 0; i < ev->progs_nr && !p; i++)
-		if (!strcmp(ev->progs[i].path, f->path))
+		if (!strcmp(ev->progs[i].name, f->path))
 			p = &ev->progs[i];
 	if (!p || pf_snippet_build(&snip, f, p->content, p->len,
 				   run->cfg.llm.context_lines,

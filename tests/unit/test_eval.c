@@ -62,6 +62,8 @@ static void test_castle(void **state)
 	assert_non_null(p);
 	assert_true(p->castle && p->vulnerable);
 	assert_int_equal(p->cwe, 120);
+	/* what the scanner and the model see: a name that tells nothing */
+	assert_string_equal(p->name, "p000001.c");
 	assert_int_equal(p->marks_nr, 1);
 	assert_int_equal(p->marks[0].line, 21);
 	assert_true(p->marks[0].tp);
@@ -173,6 +175,7 @@ static void test_jsonl(void **state)
 	p = prog(&ev, "src/copy.c");
 	assert_non_null(p);
 	assert_false(p->castle);
+	assert_string_equal(p->name, "src/copy.c");
 	assert_int_equal(p->marks_nr, 2);
 	assert_int_equal(p->marks[0].line, 10);
 	assert_string_equal(p->marks[0].rule_id, "FF1001");
