@@ -34,6 +34,8 @@ static int cmp_prog_path(const void *key, const void *elem)
 static struct pf_eval_program *find_program(const struct pf_eval *ev,
 					    const char *path)
 {
+	if (!ev->progs_nr)
+		return NULL;
 	return bsearch(path, ev->progs, ev->progs_nr, sizeof(*ev->progs),
 		       cmp_prog_path);
 }

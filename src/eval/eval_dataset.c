@@ -263,7 +263,7 @@ static int load_castle(struct pf_eval *ev, const char *dir, size_t limit,
 	size_t nr = 0, alloc = 0;
 	int ret = walk(dir, "", &names, &nr, &alloc, 0);
 
-	if (!ret)
+	if (!ret && nr)
 		qsort(names, nr, sizeof(*names), cmp_str);
 	for (size_t i = 0; !ret && i < nr; i++) {
 		struct pf_buf raw = PF_BUF_INIT, full = PF_BUF_INIT;
@@ -441,7 +441,8 @@ static int load_jsonl(struct pf_eval *ev, const char *file, const char *root,
 		}
 		s += n + (nl ? 1 : 0);
 	}
-	qsort(ev->progs, ev->progs_nr, sizeof(*ev->progs), cmp_prog);
+	if (ev->progs_nr)
+		qsort(ev->progs, ev->progs_nr, sizeof(*ev->progs), cmp_prog);
 	/* Read each file the records name; drop what cannot be read. */
 	for (size_t i = 0; i < ev->progs_nr; i++) {
 		struct pf_eval_program *p = &ev->progs[i];
