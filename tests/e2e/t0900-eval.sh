@@ -187,6 +187,14 @@ test_expect_success '--compare-raw --yes: each finding asked raw too, verdicts c
 	test "$(llm_requests)" = "$((n + 21))"
 '
 
+test_expect_success 'make eval: the own set against a stand-in of its own' '
+	PUSHFIX_BIN="$PUSHFIX_BIN" sh "$SRC/tests/eval/standin.sh" >"$TRASH/out" 2>"$TRASH/err" &&
+	expect_grep "12 programs, 0 skipped" "$TRASH/out" &&
+	expect_grep "precision 6/21 (28.6%)  recall (labelled lines found) 6/6 (100.0%)" "$TRASH/out" &&
+	expect_grep "^fixes: 19 offered, 0 verified by re-scan, 0 refused" "$TRASH/out" &&
+	expect_grep "marked line gone 0/4 (0.0%)" "$TRASH/out"
+'
+
 test_expect_success 'pushfix help lists eval; eval --help' '
 	"$PUSHFIX_BIN" --help >"$TRASH/out" &&
 	expect_grep "^  eval " "$TRASH/out" &&
