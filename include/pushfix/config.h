@@ -95,12 +95,14 @@ struct pf_config {
 		double autofix_min_confidence; /* 0..1 */
 		int show_unverified; /* show fixes the re-scan could not verify
 				      */
-		double price_in, price_out; /* per million tokens, for eval's
-					       cost; < 0: not known */
-		char *json_mode;	    /* auto|schema|object|none: how the
-					       answer's shape is asked for
-					       (openai-compatible servers without
-					       json_schema: object); NULL = auto */
+		char *json_mode;     /* auto|schema|object|none: how the
+					answer's shape is asked for
+					(openai-compatible servers without
+					json_schema: object); NULL = auto */
+
+		/* What the provider charges per million tokens in and out,
+		 * for eval's cost; < 0: not known. */
+		double price_in, price_out;
 	} llm;
 	struct {
 		enum pf_redact_paths redact_paths;
