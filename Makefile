@@ -90,6 +90,10 @@ unit-test: $(BIN) units
 e2e-test: $(BIN) units
 	PUSHFIX_BIN=$(abspath $(BIN)) BUILD=$(BUILD) PUSHFIX_ONLY=e2e bash tests/run.sh
 
+# pushfix eval on the project's own labelled set, stand-in LLM.
+eval: $(BIN)
+	PUSHFIX_BIN=$(abspath $(BIN)) sh tests/eval/standin.sh
+
 valgrind: units
 	@for t in $(UNIT_BIN); do \
 		valgrind --error-exitcode=1 --leak-check=full -q $$t || exit 1; \
@@ -144,7 +148,7 @@ lint: format-check
 clean:
 	rm -rf build pushfix
 
-.PHONY: all test unit-test e2e-test units valgrind fuzz install bench format \
+.PHONY: all eval test unit-test e2e-test units valgrind fuzz install bench format \
 	format-check lint clean mutation
 .SECONDARY:
 

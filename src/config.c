@@ -54,6 +54,7 @@ enum kind {
 	K_ENVNAME,    /* char *, the name of an environment variable */
 	K_URL,	      /* char *, empty or http(s)://... */
 	K_CONFIDENCE, /* double in [0, 1] or low/medium/high */
+	K_PRICE,      /* double >= 0, or empty: not known (-1) */
 };
 
 /* Not accepted from the repository's own .pushfix.ini: whoever commits to
@@ -179,6 +180,10 @@ static const struct key_def keys[] = {
 	  OFF(llm.autofix_min_confidence), "0.6", 0, 0, NULL, NULL, 0 },
 	BOOL("llm", "show_unverified", llm.show_unverified, "true", 0),
 	UINT("llm", "max_findings", llm.max_findings, "20", 0, 100000),
+	{ "llm", "price_in", K_PRICE, OFF(llm.price_in), "", 0, 0, NULL, NULL,
+	  0 },
+	{ "llm", "price_out", K_PRICE, OFF(llm.price_out), "", 0, 0, NULL, NULL,
+	  0 },
 
 	ENUM("privacy", "redact_paths", privacy.redact_paths, "all", redact,
 	     F_TRUSTED),
@@ -752,6 +757,19 @@ static int set_value(struct pf_config *cfg, const struct key_def *k,
 					  ECHO_MAX, v);
 		*(double *)p = d;
 		return 0;
+	case K_PRICE: {
+		char *end;
+
+		d = *v ? strtod(v, &end) : -1;
+		if (*v && (*end || !(d >= 0 && d < 1e9)))
+			return bad_valuef(o, k->section, k->name,
+					  "%.*s is not a price (expected a "
+					  "number >= 0, per million tokens, "
+					  "or nothing)",
+					  ECHO_MAX, v);
+		*(double *)p = d;
+		return 0;
+	}
 	case K_ENVNAME:
 		/* Never echo it: people paste the key itself here. */
 		if (!is_env_name(v))
@@ -940,9 +958,13 @@ static void value_text(const struct pf_config *cfg, const struct key_def *k,
 		pf_buf_addstr(out, name);
 		break;
 	}
+	case K_PRICE:
 	case K_CONFIDENCE: {
 		double d = *(const double *)p;
 		char num[40];
+
+		if (k->kind == K_PRICE && d < 0)
+			break; /* not known */
 
 		/* Shortest text that reads back as the same double. */
 		snprintf(num, sizeof(num), "%.15g", d);

@@ -111,6 +111,10 @@ struct pf_config {
 					json_schema: object); NULL = auto */
 		unsigned max_findings; /* at most this many findings of a
 					  push are sent, 0 = all */
+
+		/* What the provider charges per million tokens in and out,
+		 * for eval's cost; < 0: not known. */
+		double price_in, price_out;
 	} llm;
 	struct {
 		enum pf_redact_paths redact_paths;

@@ -6,8 +6,6 @@
 #include "cli.h"
 #include "cmd.h"
 
-#define PUSHFIX_VERSION "0.1.0"
-
 int cmd_version(int argc, const char **argv)
 {
 	static const struct cli_command cmd = {

@@ -207,6 +207,8 @@ static const char default_dump[] =
 	"autofix_min_confidence = 0.6\n"
 	"show_unverified = true\n"
 	"max_findings = 20\n"
+	"price_in =\n"
+	"price_out =\n"
 	"\n[privacy]\n"
 	"redact_paths = all\n"
 	"redact_words =\n"
