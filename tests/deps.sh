@@ -1,13 +1,13 @@
 #!/bin/sh
 # Installs what building and testing pushfix needs on Debian/Ubuntu:
 # the -dev libraries, cmocka, the real SARIF scanner (flawfinder) used by
-# end-to-end tests, tmux for the terminal tests, and the contract-test
+# end-to-end tests (and clang, whose analyzer t0170 runs), tmux for the terminal tests, and the contract-test
 # tools from npm (Prism).  Safe to run again.
 set -e
 cd "$(dirname "$0")/.."
 PKGS="build-essential pkg-config git python3 libgit2-dev libcurl4-openssl-dev
 libcjson-dev libinih-dev libssl-dev libpcre2-dev libcmocka-dev flawfinder tmux
-shellcheck ca-certificates clang-format"
+shellcheck ca-certificates clang-format clang"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
