@@ -191,6 +191,33 @@ static void slash(struct scan *sc, size_t i)
 		add_span(sc->sp, a, p, PF_CAT_PERSON);
 }
 
+/* Is [a, e) (e <= le) a word of code rather than of a name: followed by
+ * _ ( [ or =, or in capitals with a digit ("forge_of(c), PAGE_CAP")? */
+static int ident_word(const char *t, size_t le, size_t a, size_t e)
+{
+	int lowers = 0, digits = 0;
+
+	if (e < le && strchr("_([=", t[e]))
+		return 1;
+	for (size_t k = a; k < e; k++) {
+		lowers |= IS(t[k], C_LOWER) != 0;
+		digits |= is_digit(t[k]);
+	}
+	return !lowers && digits;
+}
+
+/* Is [a, e) a language keyword or a common word, in any case? */
+static int common_word(const char *t, size_t a, size_t e)
+{
+	char w[32];
+
+	if (e - a >= sizeof(w))
+		return 0;
+	for (size_t k = a; k < e; k++)
+		w[k - a] = (char)lower((unsigned char)t[k]);
+	return pf_redact_is_common_word(w, e - a);
+}
+
 /* Copyright (c) 2024 Jane Doe / @author Jane Doe: the capitalised words
  * after a mark that ends at p (called from the byte scan). */
 static void attribution_at(struct scan *sc, size_t p)
@@ -230,9 +257,11 @@ static void attribution_at(struct scan *sc, size_t p)
 			e2++;
 		while (e2 > a && t[e2 - 1] == '.')
 			e2--;
-		if (e2 - a < 2)
+		if (e2 - a < 2 || ident_word(t, le, a, e2))
 			break;
-		add_span(sc->sp, a, e2, PF_CAT_PERSON);
+		/* "Copyright 2024 The Foo Authors": "The" is no name */
+		if (!common_word(t, a, e2))
+			add_span(sc->sp, a, e2, PF_CAT_PERSON);
 		while (e2 < le && t[e2] == ' ')
 			e2++;
 	}
@@ -251,6 +280,9 @@ static size_t attribution_mark(const struct scan *sc, size_t i)
 	case 'c':
 		return r >= 9 && !memcmp(t + i + 1, "opyright", 8) ? i + 9 : 0;
 	case '(':
+		/* f(c) is a call, not a mark */
+		if (i > 0 && IS(t[i - 1], C_WORD))
+			return 0;
 		return r >= 3 && (t[i + 1] == 'c' || t[i + 1] == 'C') &&
 				       t[i + 2] == ')'
 			       ? i + 3

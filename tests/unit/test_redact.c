@@ -440,6 +440,42 @@ static void test_lookalike_escaped(void **state)
 	pf_buf_release(&back);
 }
 
+/* "PF_i" glued to a name must not read "PF_iP..." (an IP placeholder)
+ * on the way back: found by the round trip at 60,000 iterations. */
+static void test_lookalike_glued_to_value(void **state)
+{
+	struct fx *f = *state;
+	struct pf_buf back = PF_BUF_INIT;
+	const char *in = "x = PF_iMaria Gonzalez;";
+	const char *o = red(f, in);
+
+	assert_null(find_ci(o, strlen(o), "Gonzalez"));
+	assert_null(strstr(o, "PF_iP"));
+	assert_int_equal(pf_vault_restore(&back, &f->v, o, strlen(o), o,
+					  strlen(o)),
+			 0);
+	assert_string_equal(back.buf, in);
+	pf_buf_release(&back);
+}
+
+/* "(c)" is an attribution mark only before a name: forge_of(c) is a
+ * call and PAGE_CAP a constant (issue 12). */
+static void test_attribution_needs_a_name(void **state)
+{
+	struct fx *f = *state;
+	const char *code[] = {
+		"\tstruct forge *g = forge_of(c), PAGE_CAP;\n",
+		"x = (c), PAGE_CAP;\n",
+		"/* (c) MAX_LEN bytes */\n",
+	};
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(code); i++)
+		assert_string_equal(red(f, code[i]), code[i]);
+	assert_null(strstr(red(f, "Copyright (c) 2024 Katherine Johnson"),
+			   "Johnson"));
+	assert_null(strstr(red(f, "(c) Katherine Johnson"), "Johnson"));
+}
+
 static void test_pem_keeps_lines(void **state)
 {
 	struct fx *f = *state;
@@ -864,6 +900,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_value_same_placeholder,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_lookalike_escaped,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_lookalike_glued_to_value,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_attribution_needs_a_name,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pem_keeps_lines, fx_setup,
 						fx_teardown),
