@@ -96,7 +96,7 @@ static void word_start(struct scan *sc, size_t i, size_t wend)
 	unsigned char c = (unsigned char)t[i];
 	size_t e;
 
-	rules_at(sc, i);
+	rules_at(sc, i, wend);
 	if (c >= '0' && c <= '9')
 		pf_redact_ipv4(sc, i);
 	else if ((e = key_run(sc, i, wend)))
@@ -164,7 +164,9 @@ static void slash(struct scan *sc, size_t i)
 	size_t p, a;
 
 	if (t[i] == '/') {
-		if (sc->n - i > 6 && !memcmp(t + i, "/home/", 6))
+		if (sc->n - i <= 6 || (t[i + 1] != 'h' && t[i + 1] != 'U'))
+			return;
+		if (!memcmp(t + i, "/home/", 6))
 			p = i + 6;
 		else if (sc->n - i > 7 && !memcmp(t + i, "/Users/", 7))
 			p = i + 7;
@@ -408,10 +410,18 @@ void pf_redact_scan(struct scan *sc)
 	size_t n = sc->n;
 
 	int c0 = sc->vault ? lower((unsigned char)sc->vault->prefix[0]) : -1;
+	/* a look-alike has '_' right after the prefix: test that byte
+	 * before calling out */
+	size_t pl = sc->vault ? strlen(sc->vault->prefix) : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t m;
 
+		/* most bytes of code start nothing: no jump through the
+		 * switch for them */
+		while (!pf_redact_dispatch[(unsigned char)t[i]])
+			if (++i == n)
+				goto done;
 		switch (pf_redact_dispatch[(unsigned char)t[i]]) {
 		case D_NONE:
 			break;
@@ -423,6 +433,7 @@ void pf_redact_scan(struct scan *sc)
 			 * (anywhere, even inside a word), escaped as LIT. */
 			for (j = i; j < n && IS(t[j], C_WORD); j++)
 				if (((unsigned char)t[j] | 0x20) == c0 &&
+				    j + pl < n && t[j + pl] == '_' &&
 				    j >= sc->lit_ph_end)
 					lookalike_at(sc, j);
 			if (!i || !IS(t[i - 1], C_WORD)) {
@@ -465,6 +476,7 @@ void pf_redact_scan(struct scan *sc)
 			break;
 		}
 	}
+done:
 	pf_redact_names(sc);
 	if (!sc->nested)
 		joined_literals(sc);
