@@ -736,7 +736,10 @@ void pf_redact_names(struct scan *sc)
 		const struct wentry *w;
 
 		if (!(pf_redact_sub_cls[(unsigned char)t[i]] & S_SUB)) {
-			i++;
+			while (++i < n &&
+			       !(pf_redact_sub_cls[(unsigned char)t[i]] &
+				 S_SUB))
+				;
 			continue;
 		}
 		e = subword_end(t, n, i);

@@ -87,7 +87,8 @@ static size_t glue_start(const struct pf_vault *v, const char *t, size_t lo,
 	size_t from = pa - lo > 24 ? pa - 24 : lo, m = pa - from;
 	size_t pl = strlen(ph);
 
-	if (!m || t[pa - 1] == '\n')
+	/* a placeholder is made of word bytes: nothing else glues */
+	if (!m || !IS(t[pa - 1], C_WORD))
 		return pa;
 	if (pl > sizeof(buf) - m)
 		pl = sizeof(buf) - m;

@@ -431,11 +431,16 @@ void pf_redact_scan(struct scan *sc)
 			/* The rest of the word holds no other trigger: skip
 			 * it, looking only for text like our placeholders
 			 * (anywhere, even inside a word), escaped as LIT. */
+			int under = 0;
+
 			for (j = i; j < n && IS(t[j], C_WORD); j++)
-				if (((unsigned char)t[j] | 0x20) == c0 &&
-				    j + pl < n && t[j + pl] == '_' &&
-				    j >= sc->lit_ph_end)
-					lookalike_at(sc, j);
+				under |= t[j] == '_';
+			/* a look-alike has '_' right after the prefix */
+			for (size_t u = i + pl; under && c0 >= 0 && u < j; u++)
+				if (t[u] == '_' &&
+				    ((unsigned char)t[u - pl] | 0x20) == c0 &&
+				    u - pl >= sc->lit_ph_end)
+					lookalike_at(sc, u - pl);
 			if (!i || !IS(t[i - 1], C_WORD)) {
 				if ((t[i] == 'C' || t[i] == 'c') &&
 				    (m = attribution_mark(sc, i)))
