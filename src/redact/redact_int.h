@@ -413,6 +413,33 @@ static inline int has_secret_word(const char *s, size_t n)
 	return 0;
 }
 
+/* Can an operator follow a key that ends at e?  What the assignment
+ * detector looks at first (assign.c operator_follows()), cheaper: a key
+ * followed by anything else needs no closer look. */
+static inline int op_may_follow(const char *t, size_t n, size_t e)
+{
+	if (e >= n)
+		return 0;
+	switch (t[e]) {
+	case '"':
+	case '\'':
+	case ']':
+	case '`':
+	case ' ':
+	case '\t':
+	case '=':
+	case ':':
+	case '!':
+	case '?':
+	case '+':
+	case '<':
+	case '(':
+	case '>':
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * The key run at the word start i: the word [i, wend) and what follows it
  * of . - and words, so "os.path.join" is one key (its suffixes, such as
@@ -431,7 +458,8 @@ static inline size_t key_run(struct scan *sc, size_t i, size_t wend)
 	sc->key_end = e;
 	while (e > i && (t[e - 1] == '.' || t[e - 1] == '-'))
 		e--;
-	if (e - i < 2 || e - i >= 64 || !has_secret_word(t + i, e - i))
+	if (e - i < 2 || e - i >= 64 || !op_may_follow(t, sc->n, e) ||
+	    !has_secret_word(t + i, e - i))
 		return 0;
 	return e;
 }
