@@ -431,16 +431,13 @@ void pf_redact_scan(struct scan *sc)
 			/* The rest of the word holds no other trigger: skip
 			 * it, looking only for text like our placeholders
 			 * (anywhere, even inside a word), escaped as LIT. */
-			int under = 0;
-
 			for (j = i; j < n && IS(t[j], C_WORD); j++)
-				under |= t[j] == '_';
-			/* a look-alike has '_' right after the prefix */
-			for (size_t u = i + pl; under && c0 >= 0 && u < j; u++)
-				if (t[u] == '_' &&
-				    ((unsigned char)t[u - pl] | 0x20) == c0 &&
-				    u - pl >= sc->lit_ph_end)
-					lookalike_at(sc, u - pl);
+				/* a look-alike has '_' right after the
+				 * prefix: look closer only at a '_' */
+				if (t[j] == '_' && c0 >= 0 && j >= i + pl &&
+				    ((unsigned char)t[j - pl] | 0x20) == c0 &&
+				    j - pl >= sc->lit_ph_end)
+					lookalike_at(sc, j - pl);
 			if (!i || !IS(t[i - 1], C_WORD)) {
 				if ((t[i] == 'C' || t[i] == 'c') &&
 				    (m = attribution_mark(sc, i)))
