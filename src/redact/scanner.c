@@ -220,9 +220,13 @@ static int common_word(const char *t, size_t a, size_t e)
 	return pf_redact_is_common_word(w, e - a);
 }
 
-/* Copyright (c) 2024 Jane Doe / @author Jane Doe: the capitalised words
- * after a mark that ends at p (called from the byte scan). */
-static void attribution_at(struct scan *sc, size_t p)
+/*
+ * Copyright (c) 2024 Jane Doe / @author Jane Doe: the capitalised words
+ * after a mark that ends at p (called from the byte scan).  A bare "(c)"
+ * is a weak mark (code writes f(c), PAGE_CAP): without a year after it,
+ * only a word that is neither code-like nor a common word is a name.
+ */
+static void attribution_at(struct scan *sc, size_t p, int weak)
 {
 	const char *t = sc->t;
 	size_t le = p, e2;
@@ -241,10 +245,12 @@ static void attribution_at(struct scan *sc, size_t p)
 		else if (q + 2 <= le && !strncmp(t + q, "by", 2) &&
 			 (q + 2 == le || t[q + 2] == ' '))
 			q += 2;
-		else if (q < le && t[q] >= '0' && t[q] <= '9')
+		else if (q < le && t[q] >= '0' && t[q] <= '9') {
+			weak = 0; /* a year */
 			while (q < le && ((t[q] >= '0' && t[q] <= '9') ||
 					  t[q] == '-' || t[q] == ','))
 				q++;
+		}
 		if (q == p)
 			break;
 		p = q;
@@ -259,11 +265,10 @@ static void attribution_at(struct scan *sc, size_t p)
 			e2++;
 		while (e2 > a && t[e2 - 1] == '.')
 			e2--;
-		if (e2 - a < 2 || ident_word(t, le, a, e2))
+		if (e2 - a < 2 || (weak && (ident_word(t, le, a, e2) ||
+					    common_word(t, a, e2))))
 			break;
-		/* "Copyright 2024 The Foo Authors": "The" is no name */
-		if (!common_word(t, a, e2))
-			add_span(sc->sp, a, e2, PF_CAT_PERSON);
+		add_span(sc->sp, a, e2, PF_CAT_PERSON);
 		while (e2 < le && t[e2] == ' ')
 			e2++;
 	}
@@ -441,7 +446,7 @@ void pf_redact_scan(struct scan *sc)
 			if (!i || !IS(t[i - 1], C_WORD)) {
 				if ((t[i] == 'C' || t[i] == 'c') &&
 				    (m = attribution_mark(sc, i)))
-					attribution_at(sc, m);
+					attribution_at(sc, m, 0);
 				word_start(sc, i, j);
 			}
 			i = j - 1;
@@ -449,14 +454,14 @@ void pf_redact_scan(struct scan *sc)
 		}
 		case D_MARK:
 			if ((m = attribution_mark(sc, i)))
-				attribution_at(sc, m);
+				attribution_at(sc, m, t[i] == '(');
 			break;
 		case D_QUOTE:
 			quote(sc, i);
 			break;
 		case D_AT:
 			if ((m = attribution_mark(sc, i)))
-				attribution_at(sc, m);
+				attribution_at(sc, m, 0);
 			pf_redact_email(sc, i);
 			break;
 		case D_COLON:
