@@ -2,7 +2,8 @@
 # Redaction throughput (issue 3): builds bench/redact_bench.c against the
 # library and runs it on a generated ~10 MB source file dense with
 # secrets, e-mails, hosts, IPs and names, beside a plain memcpy of the same
-# bytes in the same run.  Prints figures; never fails on time.
+# bytes in the same run, then plain code; medians of the runs (CPU time).
+# Prints figures; never fails on time.
 #   sh bench/redact.sh [MB] [reps]
 set -eu
 . "$(dirname "$0")/lib.sh"

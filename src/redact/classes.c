@@ -11,6 +11,7 @@ unsigned short pf_redact_cls[256];
 unsigned char pf_redact_dispatch[256];
 unsigned char pf_redact_sub_cls[256];
 double pf_redact_clog[CLOG_MAX + 1];
+unsigned char pf_redact_kw_pair[65536 / 8];
 
 void pf_redact_classes_init(void)
 {
@@ -59,6 +60,13 @@ void pf_redact_classes_init(void)
 	pf_redact_dispatch['-'] = D_DASH;
 	pf_redact_dispatch['/'] = pf_redact_dispatch['\\'] = D_SLASH;
 	pf_redact_dispatch['('] = pf_redact_dispatch[0xc2] = D_MARK;
+	/* the first two letters of has_secret_word()'s words */
+	for (const char *p = "pwpasesasilotokeaucrcods"; *p; p += 2) {
+		unsigned q = ((unsigned)(unsigned char)p[0] << 8) |
+			     (unsigned char)p[1];
+
+		pf_redact_kw_pair[q >> 3] |= (unsigned char)(1u << (q & 7));
+	}
 	for (int c = 1; c <= CLOG_MAX; c++)
 		pf_redact_clog[c] = (double)c * log2((double)c);
 }

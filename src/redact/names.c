@@ -635,6 +635,15 @@ static size_t subword_end(const char *t, size_t n, size_t i)
 	unsigned prev = pf_redact_sub_cls[(unsigned char)t[i]];
 	size_t e = i + 1;
 
+	/* A lower-case letter after a letter never starts a sub-word: the
+	 * usual run costs one lookup a byte. */
+	if (!(prev & S_DIGIT) && e < n &&
+	    pf_redact_sub_cls[(unsigned char)t[e]] == (S_SUB | S_LOWER)) {
+		while (++e < n && pf_redact_sub_cls[(unsigned char)t[e]] ==
+					  (S_SUB | S_LOWER))
+			;
+		prev = S_SUB | S_LOWER;
+	}
 	while (e < n) {
 		unsigned c = pf_redact_sub_cls[(unsigned char)t[e]];
 
@@ -727,7 +736,10 @@ void pf_redact_names(struct scan *sc)
 		const struct wentry *w;
 
 		if (!(pf_redact_sub_cls[(unsigned char)t[i]] & S_SUB)) {
-			i++;
+			while (++i < n &&
+			       !(pf_redact_sub_cls[(unsigned char)t[i]] &
+				 S_SUB))
+				;
 			continue;
 		}
 		e = subword_end(t, n, i);

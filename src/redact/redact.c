@@ -9,6 +9,7 @@
  * (rules.c); names are looked up per sub-word in a hash set (names.c).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,31 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/*
+ * Would the text before pa, glued to the placeholder ph, read as another
+ * placeholder ("PF_i" + "PF_PERSON_1" reads "PF_iP", an IP)?  Then restore
+ * would refuse it.  The start (>= lo) of that text, or pa.
+ */
+static size_t glue_start(const struct pf_vault *v, const char *t, size_t lo,
+			 size_t pa, const char *ph)
+{
+	char buf[64];
+	size_t from = pa - lo > 24 ? pa - 24 : lo, m = pa - from;
+	size_t pl = strlen(ph);
+
+	/* a placeholder is made of word bytes: nothing else glues */
+	if (!m || !IS(t[pa - 1], C_WORD))
+		return pa;
+	if (pl > sizeof(buf) - m)
+		pl = sizeof(buf) - m;
+	memcpy(buf, t + from, m);
+	memcpy(buf + m, ph, pl);
+	for (size_t k = 0; k < m; k++)
+		if (pf_vault_token_at(v, buf, m + pl, k) > m - k)
+			return from + k;
+	return pa;
+}
+
 /* Replace the spans (sorted, merged, split per line) by placeholders. */
 static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 		 size_t n, struct spans *sp, struct span **tmp_buf,
@@ -126,10 +152,22 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 			while (pb > pa && is_blank(t[pb - 1]))
 				pb--;
 			if (pb > pa) {
-				pf_buf_add(out, t + last, pa - last);
-				pf_buf_addstr(out,
-					      pf_vault_put_in(v, cat, t, last,
-							      next, pa, pb));
+				char ph[64];
+				size_t g;
+
+				snprintf(ph, sizeof(ph), "%s",
+					 pf_vault_put_in(v, cat, t, last, next,
+							 pa, pb));
+				g = glue_start(v, t, last, pa, ph);
+				pf_buf_add(out, t + last, g - last);
+				/* the text glued before it: a literal */
+				if (g < pa)
+					pf_buf_addstr(
+						out,
+						pf_vault_put_in(v, PF_CAT_LIT,
+								t, last, next,
+								g, pa));
+				pf_buf_addstr(out, ph);
 				last = pb;
 			}
 			a = nl ? e + 1 : b;

@@ -294,10 +294,15 @@ struct rule {
 	const char *prefix; /* literal the match starts with */
 	int caseless;	    /* prefix (and pattern) are case-insensitive */
 	const char *re;	    /* anchored; \K marks the start of the secret */
+	/* the word (A-Za-z0-9_) a match starts with is at least this long:
+	 * a cheap test before PCRE2 for short prefixes ("do", "M") */
+	unsigned char run;
 };
 
 extern const struct rule pf_redact_rules[];
 extern size_t pf_redact_rule_plen[];
+/* a prefix's first 4 bytes: ((word | or) & and) == val (rules.c) */
+extern uint32_t pf_redact_rule_or[], pf_redact_rule_and[], pf_redact_rule_val[];
 /* rules whose prefix starts with byte c (both cases when caseless) */
 extern unsigned char pf_redact_by_first[256][8];
 extern unsigned char pf_redact_by_first_nr[256];
@@ -308,86 +313,131 @@ const char *pf_redact_kind_name(unsigned kind);
 /* Run the anchored rule r at i; add the secret if it matches. */
 int pf_redact_try_rule(struct scan *sc, size_t r, size_t i);
 
-/* The rules whose prefix starts the word at i; the first match wins. */
-static inline void rules_at(struct scan *sc, size_t i)
+/* The rules whose prefix starts the word [i, wend); the first match
+ * wins.  No libc call per word: the first 4 bytes of the prefix in one
+ * compare, and the word's length, before PCRE2. */
+static inline void rules_at(struct scan *sc, size_t i, size_t wend)
 {
 	const char *t = sc->t;
 	unsigned char c = (unsigned char)t[i];
+	uint32_t w = 0;
+	int four = sc->n - i >= 4;
 
+	if (four)
+		memcpy(&w, t + i, 4);
 	for (unsigned k = 0; k < pf_redact_by_first_nr[c]; k++) {
 		size_t x = pf_redact_by_first[c][k];
 		const struct rule *r = &pf_redact_rules[x];
 		size_t pl = pf_redact_rule_plen[x];
 
-		if (sc->n - i < pl)
+		if (sc->n - i < pl || wend - i < r->run)
 			continue;
-		if (r->caseless ? strncasecmp(t + i, r->prefix, pl)
-				: memcmp(t + i, r->prefix, pl))
+		/* the one rule without a prefix: digits, then ':' */
+		if (!pl && (wend >= sc->n || t[wend] != ':'))
 			continue;
+		if (four) {
+			if (((w | pf_redact_rule_or[x]) &
+			     pf_redact_rule_and[x]) != pf_redact_rule_val[x])
+				continue;
+			if (pl > 4 &&
+			    (r->caseless ? strncasecmp(t + i + 4, r->prefix + 4,
+						       pl - 4)
+					 : memcmp(t + i + 4, r->prefix + 4,
+						  pl - 4)))
+				continue;
+		} else if (r->caseless ? strncasecmp(t + i, r->prefix, pl)
+				       : memcmp(t + i, r->prefix, pl)) {
+			continue;
+		}
 		if (pf_redact_try_rule(sc, x, i))
 			break;
 	}
 }
 
-/* Does a key name hold pass, pwd, pw, secret, token, key, auth, cred,
- * salt, dsn or sig, in any case, or a verb of the credential-named calls
- * (login, logon, signin, connect)?  One pass over the original bytes
- * (| 0x20 folds letters; keywords are letters only). */
-static inline int has_secret_word(const char *s, size_t n)
-{
-#define LC(k) ((unsigned char)s[j + (k)] | 0x20)
-	for (size_t j = 0; j + 1 < n; j++) {
-		size_t m = n - j;
+/* Pairs of bytes (| 0x20) that start a word of has_secret_word(): one bit
+ * each, so that most bytes cost one lookup (classes.c). */
+extern unsigned char pf_redact_kw_pair[65536 / 8];
 
-		switch (LC(0)) {
-		case 'p':
-			if (LC(1) == 'w' || (m >= 4 && LC(1) == 'a' &&
-					     LC(2) == 's' && LC(3) == 's'))
-				return 1;
-			break;
-		case 's':
-			if ((m >= 6 && LC(1) == 'e' && LC(2) == 'c' &&
-			     LC(3) == 'r' && LC(4) == 'e' && LC(5) == 't') ||
-			    (m >= 4 && LC(1) == 'a' && LC(2) == 'l' &&
-			     LC(3) == 't') ||
-			    (m >= 3 && LC(1) == 'i' && LC(2) == 'g'))
-				return 1;
-			break;
-		case 'l':
-			if (m >= 5 && LC(1) == 'o' && LC(2) == 'g' &&
-			    (LC(3) == 'i' || LC(3) == 'o') && LC(4) == 'n')
-				return 1;
-			break;
-		case 't':
-			if (m >= 5 && LC(1) == 'o' && LC(2) == 'k' &&
-			    LC(3) == 'e' && LC(4) == 'n')
-				return 1;
-			break;
-		case 'k':
-			if (m >= 3 && LC(1) == 'e' && LC(2) == 'y')
-				return 1;
-			break;
-		case 'a':
-			if (m >= 4 && LC(1) == 'u' && LC(2) == 't' &&
-			    LC(3) == 'h')
-				return 1;
-			break;
-		case 'c':
-			if ((m >= 4 && LC(1) == 'r' && LC(2) == 'e' &&
-			     LC(3) == 'd') ||
-			    (m >= 7 && LC(1) == 'o' && LC(2) == 'n' &&
-			     LC(3) == 'n' && LC(4) == 'e' && LC(5) == 'c' &&
-			     LC(6) == 't'))
-				return 1;
-			break;
-		case 'd':
-			if (m >= 3 && LC(1) == 's' && LC(2) == 'n')
-				return 1;
-			break;
-		}
+/* Does s (m >= 2 bytes) start with one of the words of has_secret_word()? */
+static inline int secret_word_at(const char *s, size_t m)
+{
+#define LC(k) ((unsigned char)s[(k)] | 0x20)
+	switch (LC(0)) {
+	case 'p':
+		return LC(1) == 'w' ||
+		       (m >= 4 && LC(1) == 'a' && LC(2) == 's' && LC(3) == 's');
+	case 's':
+		return (m >= 6 && LC(1) == 'e' && LC(2) == 'c' &&
+			LC(3) == 'r' && LC(4) == 'e' && LC(5) == 't') ||
+		       (m >= 4 && LC(1) == 'a' && LC(2) == 'l' &&
+			LC(3) == 't') ||
+		       (m >= 3 && LC(1) == 'i' && LC(2) == 'g');
+	case 'l':
+		return m >= 5 && LC(1) == 'o' && LC(2) == 'g' &&
+		       (LC(3) == 'i' || LC(3) == 'o') && LC(4) == 'n';
+	case 't':
+		return m >= 5 && LC(1) == 'o' && LC(2) == 'k' && LC(3) == 'e' &&
+		       LC(4) == 'n';
+	case 'k':
+		return m >= 3 && LC(1) == 'e' && LC(2) == 'y';
+	case 'a':
+		return m >= 4 && LC(1) == 'u' && LC(2) == 't' && LC(3) == 'h';
+	case 'c':
+		return (m >= 4 && LC(1) == 'r' && LC(2) == 'e' &&
+			LC(3) == 'd') ||
+		       (m >= 7 && LC(1) == 'o' && LC(2) == 'n' &&
+			LC(3) == 'n' && LC(4) == 'e' && LC(5) == 'c' &&
+			LC(6) == 't');
+	case 'd':
+		return m >= 3 && LC(1) == 's' && LC(2) == 'n';
 	}
 	return 0;
 #undef LC
+}
+
+/* Does a key name hold pass, pwd, pw, secret, token, key, auth, cred,
+ * salt, dsn or sig, in any case, or a verb of the credential-named calls
+ * (login, logon, signin, connect)?  One pass over the original bytes
+ * (| 0x20 folds letters; keywords are letters only); a byte pair that
+ * starts none of them costs one bit test. */
+static inline int has_secret_word(const char *s, size_t n)
+{
+	for (size_t j = 0; j + 1 < n; j++) {
+		unsigned q = ((unsigned)((unsigned char)s[j] | 0x20) << 8) |
+			     ((unsigned char)s[j + 1] | 0x20);
+
+		if ((pf_redact_kw_pair[q >> 3] & (1u << (q & 7))) &&
+		    secret_word_at(s + j, n - j))
+			return 1;
+	}
+	return 0;
+}
+
+/* Can an operator follow a key that ends at e?  What the assignment
+ * detector looks at first (assign.c operator_follows()), cheaper: a key
+ * followed by anything else needs no closer look. */
+static inline int op_may_follow(const char *t, size_t n, size_t e)
+{
+	if (e >= n)
+		return 0;
+	switch (t[e]) {
+	case '"':
+	case '\'':
+	case ']':
+	case '`':
+	case ' ':
+	case '\t':
+	case '=':
+	case ':':
+	case '!':
+	case '?':
+	case '+':
+	case '<':
+	case '(':
+	case '>':
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -408,7 +458,8 @@ static inline size_t key_run(struct scan *sc, size_t i, size_t wend)
 	sc->key_end = e;
 	while (e > i && (t[e - 1] == '.' || t[e - 1] == '-'))
 		e--;
-	if (e - i < 2 || e - i >= 64 || !has_secret_word(t + i, e - i))
+	if (e - i < 2 || e - i >= 64 || !op_may_follow(t, sc->n, e) ||
+	    !has_secret_word(t + i, e - i))
 		return 0;
 	return e;
 }

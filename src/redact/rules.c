@@ -18,84 +18,95 @@
 
 #define NB "(?![A-Za-z0-9_])" /* no word character follows */
 const struct rule pf_redact_rules[] = {
-	{ "aws-access-key-id", "AKIA", 0, "AKIA[A-Z0-9]{16}" NB },
-	{ "aws-access-key-id", "ASIA", 0, "ASIA[A-Z0-9]{16}" NB },
-	{ "aws-access-key-id", "ABIA", 0, "ABIA[A-Z0-9]{16}" NB },
-	{ "aws-access-key-id", "ACCA", 0, "ACCA[A-Z0-9]{16}" NB },
-	{ "aws-access-key-id", "A3T", 0, "A3T[A-Z0-9][A-Z0-9]{16}" NB },
-	{ "github-token", "ghp_", 0, "ghp_[A-Za-z0-9]{30,255}" NB },
-	{ "github-token", "gho_", 0, "gho_[A-Za-z0-9]{30,255}" NB },
-	{ "github-token", "ghu_", 0, "ghu_[A-Za-z0-9]{30,255}" NB },
-	{ "github-token", "ghs_", 0, "ghs_[A-Za-z0-9]{30,255}" NB },
-	{ "github-token", "ghr_", 0, "ghr_[A-Za-z0-9]{30,255}" NB },
+	{ "aws-access-key-id", "AKIA", 0, "AKIA[A-Z0-9]{16}" NB, 20 },
+	{ "aws-access-key-id", "ASIA", 0, "ASIA[A-Z0-9]{16}" NB, 20 },
+	{ "aws-access-key-id", "ABIA", 0, "ABIA[A-Z0-9]{16}" NB, 20 },
+	{ "aws-access-key-id", "ACCA", 0, "ACCA[A-Z0-9]{16}" NB, 20 },
+	{ "aws-access-key-id", "A3T", 0, "A3T[A-Z0-9][A-Z0-9]{16}" NB, 20 },
+	{ "github-token", "ghp_", 0, "ghp_[A-Za-z0-9]{30,255}" NB, 34 },
+	{ "github-token", "gho_", 0, "gho_[A-Za-z0-9]{30,255}" NB, 34 },
+	{ "github-token", "ghu_", 0, "ghu_[A-Za-z0-9]{30,255}" NB, 34 },
+	{ "github-token", "ghs_", 0, "ghs_[A-Za-z0-9]{30,255}" NB, 34 },
+	{ "github-token", "ghr_", 0, "ghr_[A-Za-z0-9]{30,255}" NB, 34 },
 	{ "github-fine-grained-pat", "github_pat_", 0,
-	  "github_pat_[A-Za-z0-9_]{22,255}" },
+	  "github_pat_[A-Za-z0-9_]{22,255}", 0 },
 	{ "gitlab-token", "gl", 0,
 	  "gl(?:pat|dt|rt|ptt|cbt|ft|imt|soat|oas|agent)-[A-Za-z0-9_-]{20,300}"
-	  "(?:\\.[0-9a-z]{9})?" },
+	  "(?:\\.[0-9a-z]{9})?",
+	  0 },
 	{ "gitlab-runner-registration", "GR1348941", 0,
-	  "GR1348941[A-Za-z0-9_-]{20,}" },
-	{ "slack-token", "xox", 0, "xox[abposer]-[0-9A-Za-z-]{10,250}" },
-	{ "slack-app-token", "xapp-", 1, "xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+" },
+	  "GR1348941[A-Za-z0-9_-]{20,}", 0 },
+	{ "slack-token", "xox", 0, "xox[abposer]-[0-9A-Za-z-]{10,250}", 0 },
+	{ "slack-app-token", "xapp-", 1, "xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+",
+	  0 },
 	{ "slack-webhook", "hooks.slack.com/", 1,
 	  "hooks\\.slack\\.com/(?:services|workflows|triggers)/"
-	  "[A-Za-z0-9+/_-]{10,}" },
+	  "[A-Za-z0-9+/_-]{10,}",
+	  0 },
 	{ "stripe-key", "sk_", 0,
-	  "sk_(?:test|live|prod)_[A-Za-z0-9]{10,247}" NB },
+	  "sk_(?:test|live|prod)_[A-Za-z0-9]{10,247}" NB, 0 },
 	{ "stripe-key", "rk_", 0,
-	  "rk_(?:test|live|prod)_[A-Za-z0-9]{10,247}" NB },
+	  "rk_(?:test|live|prod)_[A-Za-z0-9]{10,247}" NB, 0 },
 	{ "stripe-key", "pk_", 0,
-	  "pk_(?:test|live|prod)_[A-Za-z0-9]{10,247}" NB },
-	{ "stripe-webhook-secret", "whsec_", 0, "whsec_[A-Za-z0-9+/=]{20,}" },
-	{ "gcp-api-key", "AIza", 0, "AIza[A-Za-z0-9_-]{30,40}" },
-	{ "gcp-oauth-token", "ya29.", 0, "ya29\\.[A-Za-z0-9_-]{20,}" },
-	{ "gcp-client-secret", "GOCSPX-", 0, "GOCSPX-[A-Za-z0-9_-]{20,}" },
+	  "pk_(?:test|live|prod)_[A-Za-z0-9]{10,247}" NB, 0 },
+	{ "stripe-webhook-secret", "whsec_", 0, "whsec_[A-Za-z0-9+/=]{20,}",
+	  0 },
+	{ "gcp-api-key", "AIza", 0, "AIza[A-Za-z0-9_-]{30,40}", 0 },
+	{ "gcp-oauth-token", "ya29.", 0, "ya29\\.[A-Za-z0-9_-]{20,}", 0 },
+	{ "gcp-client-secret", "GOCSPX-", 0, "GOCSPX-[A-Za-z0-9_-]{20,}", 0 },
 	/* OpenAI sk-, sk-proj-, sk-svcacct-; Anthropic sk-ant-api03-..AA */
-	{ "openai-anthropic-key", "sk-", 0, "sk-[A-Za-z0-9_-]{20,300}" },
-	{ "npm-token", "npm_", 0, "npm_[A-Za-z0-9]{36}" NB },
-	{ "pypi-token", "pypi-", 0, "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,}" },
-	{ "huggingface-token", "hf_", 0, "hf_[A-Za-z]{30,40}" NB },
-	{ "huggingface-org-token", "api_org_", 0,
-	  "api_org_[A-Za-z]{30,40}" NB },
+	{ "openai-anthropic-key", "sk-", 0, "sk-[A-Za-z0-9_-]{20,300}", 0 },
+	{ "npm-token", "npm_", 0, "npm_[A-Za-z0-9]{36}" NB, 40 },
+	{ "pypi-token", "pypi-", 0, "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,}",
+	  0 },
+	{ "huggingface-token", "hf_", 0, "hf_[A-Za-z]{30,40}" NB, 33 },
+	{ "huggingface-org-token", "api_org_", 0, "api_org_[A-Za-z]{30,40}" NB,
+	  0 },
 	{ "sendgrid-key", "SG.", 0,
-	  "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{16,64}" },
-	{ "twilio-sid-key", "AC", 0, "AC[0-9a-fA-F]{32}" NB },
-	{ "twilio-sid-key", "SK", 0, "SK[0-9a-fA-F]{32}" NB },
-	{ "mailgun-key", "key-", 0, "key-[0-9a-zA-Z]{32}" NB },
-	{ "shopify-token", "shp", 0, "shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" NB },
-	{ "digitalocean-token", "do", 0, "do[opr]_v1_[a-f0-9]{64}" NB },
-	{ "databricks-token", "dapi", 0, "dapi[a-f0-9]{32}(?:-\\d)?" NB },
-	{ "square-token", "sq0", 0, "sq0(?:atp|csp)-[A-Za-z0-9_-]{22,60}" },
-	{ "square-token", "EAAA", 0, "EAAA[A-Za-z0-9_-]{60}" NB },
-	{ "atlassian-token", "ATATT3", 0, "ATATT3[A-Za-z0-9_=-]{100,}" },
-	{ "doppler-token", "dp.pt.", 0, "dp\\.pt\\.[A-Za-z0-9]{40,}" },
-	{ "vault-token", "hv", 0, "hv[sb]\\.[A-Za-z0-9_-]{24,}" },
-	{ "grafana-token", "glsa_", 0, "glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}" },
-	{ "grafana-token", "glc_", 0, "glc_[A-Za-z0-9+/]{32,}={0,2}" },
-	{ "postman-key", "PMAK-", 0, "PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}" },
-	{ "linear-key", "lin_api_", 0, "lin_api_[A-Za-z0-9]{40}" },
-	{ "newrelic-key", "NRAK-", 0, "NRAK-[A-Z0-9]{27}" },
+	  "SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{16,64}", 0 },
+	{ "twilio-sid-key", "AC", 0, "AC[0-9a-fA-F]{32}" NB, 34 },
+	{ "twilio-sid-key", "SK", 0, "SK[0-9a-fA-F]{32}" NB, 34 },
+	{ "mailgun-key", "key-", 0, "key-[0-9a-zA-Z]{32}" NB, 0 },
+	{ "shopify-token", "shp", 0, "shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" NB,
+	  0 },
+	{ "digitalocean-token", "do", 0, "do[opr]_v1_[a-f0-9]{64}" NB, 71 },
+	{ "databricks-token", "dapi", 0, "dapi[a-f0-9]{32}(?:-\\d)?" NB, 0 },
+	{ "square-token", "sq0", 0, "sq0(?:atp|csp)-[A-Za-z0-9_-]{22,60}", 0 },
+	{ "square-token", "EAAA", 0, "EAAA[A-Za-z0-9_-]{60}" NB, 0 },
+	{ "atlassian-token", "ATATT3", 0, "ATATT3[A-Za-z0-9_=-]{100,}", 0 },
+	{ "doppler-token", "dp.pt.", 0, "dp\\.pt\\.[A-Za-z0-9]{40,}", 0 },
+	{ "vault-token", "hv", 0, "hv[sb]\\.[A-Za-z0-9_-]{24,}", 0 },
+	{ "grafana-token", "glsa_", 0, "glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}",
+	  0 },
+	{ "grafana-token", "glc_", 0, "glc_[A-Za-z0-9+/]{32,}={0,2}", 0 },
+	{ "postman-key", "PMAK-", 0, "PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}",
+	  0 },
+	{ "linear-key", "lin_api_", 0, "lin_api_[A-Za-z0-9]{40}", 0 },
+	{ "newrelic-key", "NRAK-", 0, "NRAK-[A-Z0-9]{27}", 0 },
 	{ "age-secret-key", "AGE-SECRET-KEY-1", 0,
-	  "AGE-SECRET-KEY-1[0-9A-Z]{58}" },
+	  "AGE-SECRET-KEY-1[0-9A-Z]{58}", 0 },
 	{ "jwt", "ey", 0,
 	  "ey[A-Za-z0-9_-]{12,}\\.ey[A-Za-z0-9_/\\\\-]{12,}\\."
-	  "(?:[A-Za-z0-9_/\\\\-]{10,}={0,2})?" },
+	  "(?:[A-Za-z0-9_/\\\\-]{10,}={0,2})?",
+	  0 },
 	{ "azure-storage-key", "AccountKey=", 1,
-	  "AccountKey=\\K[A-Za-z0-9+/=]{20,}" },
+	  "AccountKey=\\K[A-Za-z0-9+/=]{20,}", 0 },
 	{ "azure-sas", "SharedAccess", 1,
-	  "SharedAccess(?:Key|Signature)=\\K[A-Za-z0-9%+/=_-]{20,}" },
-	{ "azure-sas", "sig=", 0, "sig=\\K[A-Za-z0-9%+/=]{20,}" },
+	  "SharedAccess(?:Key|Signature)=\\K[A-Za-z0-9%+/=_-]{20,}", 0 },
+	{ "azure-sas", "sig=", 0, "sig=\\K[A-Za-z0-9%+/=]{20,}", 0 },
 	{ "auth-header", "bearer", 1,
 	  "bearer[ \\t]+\\K(?=[A-Za-z0-9._~+/=-]{16}|[A-Za-z._~+/=-]*[0-9])"
-	  "[A-Za-z0-9._~+/=-]{8,}" },
+	  "[A-Za-z0-9._~+/=-]{8,}",
+	  0 },
 	{ "auth-header", "basic", 1,
 	  "basic[ \\t]+\\K(?=[A-Za-z0-9+/=]{16}|[A-Za-z+/=]*[0-9])"
-	  "[A-Za-z0-9+/]{8,}={0,2}" },
-	{ "telegram-bot-token", "", 0, "[0-9]{5,16}:A[A-Za-z0-9_-]{34}" NB },
+	  "[A-Za-z0-9+/]{8,}={0,2}",
+	  0 },
+	{ "telegram-bot-token", "", 0, "[0-9]{5,16}:A[A-Za-z0-9_-]{34}" NB, 5 },
 	{ "discord-token", "M", 0,
-	  "M[A-Za-z0-9]{23}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,}" },
+	  "M[A-Za-z0-9]{23}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,}", 24 },
 	{ "discord-token", "N", 0,
-	  "N[A-Za-z0-9]{23}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,}" },
+	  "N[A-Za-z0-9]{23}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,}", 24 },
 };
 #define NRULES PF_ARRAY_SIZE(pf_redact_rules)
 _Static_assert(K_RULE + NRULES <= 256, "a span's kind is one byte");
@@ -115,6 +126,8 @@ const char *pf_redact_kind_name(unsigned kind)
 
 static pcre2_code *rule_code[NRULES];
 size_t pf_redact_rule_plen[NRULES];
+uint32_t pf_redact_rule_or[NRULES], pf_redact_rule_and[NRULES],
+	pf_redact_rule_val[NRULES];
 static pcre2_code *pem_code, *curl_code;
 /* rules whose prefix starts with byte c (both cases when caseless) */
 unsigned char pf_redact_by_first[256][8];
@@ -153,6 +166,30 @@ static void add_first(int c, size_t r)
 		pf_redact_by_first[c][(*nr)++] = (unsigned char)r;
 }
 
+/* The first 4 bytes of rule r's prefix as a masked word, so that
+ * rules_at() compares them in one go: letters of a caseless prefix are
+ * folded (| 0x20), bytes past the prefix are masked out. */
+static void prefix_word(size_t r)
+{
+	const struct rule *ru = &pf_redact_rules[r];
+	unsigned char o[4] = { 0 }, a[4] = { 0 }, v[4] = { 0 };
+
+	for (size_t k = 0; k < 4 && k < pf_redact_rule_plen[r]; k++) {
+		int c = (unsigned char)ru->prefix[k];
+		int letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+
+		a[k] = 0xff;
+		if (ru->caseless && letter) {
+			o[k] = 0x20;
+			c |= 0x20;
+		}
+		v[k] = (unsigned char)c;
+	}
+	memcpy(&pf_redact_rule_or[r], o, 4);
+	memcpy(&pf_redact_rule_and[r], a, 4);
+	memcpy(&pf_redact_rule_val[r], v, 4);
+}
+
 static void init_engine(void)
 {
 	pf_redact_classes_init();
@@ -163,6 +200,7 @@ static void init_engine(void)
 		unsigned char c0 = (unsigned char)ru->prefix[0];
 
 		pf_redact_rule_plen[r] = strlen(ru->prefix);
+		prefix_word(r);
 		rule_code[r] = compile(ru->re, opts);
 		if (!rule_code[r])
 			return;

@@ -96,7 +96,7 @@ static void word_start(struct scan *sc, size_t i, size_t wend)
 	unsigned char c = (unsigned char)t[i];
 	size_t e;
 
-	rules_at(sc, i);
+	rules_at(sc, i, wend);
 	if (c >= '0' && c <= '9')
 		pf_redact_ipv4(sc, i);
 	else if ((e = key_run(sc, i, wend)))
@@ -164,7 +164,9 @@ static void slash(struct scan *sc, size_t i)
 	size_t p, a;
 
 	if (t[i] == '/') {
-		if (sc->n - i > 6 && !memcmp(t + i, "/home/", 6))
+		if (sc->n - i <= 6 || (t[i + 1] != 'h' && t[i + 1] != 'U'))
+			return;
+		if (!memcmp(t + i, "/home/", 6))
 			p = i + 6;
 		else if (sc->n - i > 7 && !memcmp(t + i, "/Users/", 7))
 			p = i + 7;
@@ -191,9 +193,40 @@ static void slash(struct scan *sc, size_t i)
 		add_span(sc->sp, a, p, PF_CAT_PERSON);
 }
 
-/* Copyright (c) 2024 Jane Doe / @author Jane Doe: the capitalised words
- * after a mark that ends at p (called from the byte scan). */
-static void attribution_at(struct scan *sc, size_t p)
+/* Is [a, e) (e <= le) a word of code rather than of a name: followed by
+ * _ ( [ or =, or in capitals with a digit ("forge_of(c), PAGE_CAP")? */
+static int ident_word(const char *t, size_t le, size_t a, size_t e)
+{
+	int lowers = 0, digits = 0;
+
+	if (e < le && strchr("_([=", t[e]))
+		return 1;
+	for (size_t k = a; k < e; k++) {
+		lowers |= IS(t[k], C_LOWER) != 0;
+		digits |= is_digit(t[k]);
+	}
+	return !lowers && digits;
+}
+
+/* Is [a, e) a language keyword or a common word, in any case? */
+static int common_word(const char *t, size_t a, size_t e)
+{
+	char w[32];
+
+	if (e - a >= sizeof(w))
+		return 0;
+	for (size_t k = a; k < e; k++)
+		w[k - a] = (char)lower((unsigned char)t[k]);
+	return pf_redact_is_common_word(w, e - a);
+}
+
+/*
+ * Copyright (c) 2024 Jane Doe / @author Jane Doe: the capitalised words
+ * after a mark that ends at p (called from the byte scan).  A bare "(c)"
+ * is a weak mark (code writes f(c), PAGE_CAP): without a year after it,
+ * only a word that is neither code-like nor a common word is a name.
+ */
+static void attribution_at(struct scan *sc, size_t p, int weak)
 {
 	const char *t = sc->t;
 	size_t le = p, e2;
@@ -212,10 +245,12 @@ static void attribution_at(struct scan *sc, size_t p)
 		else if (q + 2 <= le && !strncmp(t + q, "by", 2) &&
 			 (q + 2 == le || t[q + 2] == ' '))
 			q += 2;
-		else if (q < le && t[q] >= '0' && t[q] <= '9')
+		else if (q < le && t[q] >= '0' && t[q] <= '9') {
+			weak = 0; /* a year */
 			while (q < le && ((t[q] >= '0' && t[q] <= '9') ||
 					  t[q] == '-' || t[q] == ','))
 				q++;
+		}
 		if (q == p)
 			break;
 		p = q;
@@ -230,7 +265,8 @@ static void attribution_at(struct scan *sc, size_t p)
 			e2++;
 		while (e2 > a && t[e2 - 1] == '.')
 			e2--;
-		if (e2 - a < 2)
+		if (e2 - a < 2 || (weak && (ident_word(t, le, a, e2) ||
+					    common_word(t, a, e2))))
 			break;
 		add_span(sc->sp, a, e2, PF_CAT_PERSON);
 		while (e2 < le && t[e2] == ' ')
@@ -251,6 +287,9 @@ static size_t attribution_mark(const struct scan *sc, size_t i)
 	case 'c':
 		return r >= 9 && !memcmp(t + i + 1, "opyright", 8) ? i + 9 : 0;
 	case '(':
+		/* f(c) is a call, not a mark */
+		if (i > 0 && IS(t[i - 1], C_WORD))
+			return 0;
 		return r >= 3 && (t[i + 1] == 'c' || t[i + 1] == 'C') &&
 				       t[i + 2] == ')'
 			       ? i + 3
@@ -376,10 +415,18 @@ void pf_redact_scan(struct scan *sc)
 	size_t n = sc->n;
 
 	int c0 = sc->vault ? lower((unsigned char)sc->vault->prefix[0]) : -1;
+	/* a look-alike has '_' right after the prefix: test that byte
+	 * before calling out */
+	size_t pl = sc->vault ? strlen(sc->vault->prefix) : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t m;
 
+		/* most bytes of code start nothing: no jump through the
+		 * switch for them */
+		while (!pf_redact_dispatch[(unsigned char)t[i]])
+			if (++i == n)
+				goto done;
 		switch (pf_redact_dispatch[(unsigned char)t[i]]) {
 		case D_NONE:
 			break;
@@ -390,13 +437,16 @@ void pf_redact_scan(struct scan *sc)
 			 * it, looking only for text like our placeholders
 			 * (anywhere, even inside a word), escaped as LIT. */
 			for (j = i; j < n && IS(t[j], C_WORD); j++)
-				if (((unsigned char)t[j] | 0x20) == c0 &&
-				    j >= sc->lit_ph_end)
-					lookalike_at(sc, j);
+				/* a look-alike has '_' right after the
+				 * prefix: look closer only at a '_' */
+				if (t[j] == '_' && c0 >= 0 && j >= i + pl &&
+				    ((unsigned char)t[j - pl] | 0x20) == c0 &&
+				    j - pl >= sc->lit_ph_end)
+					lookalike_at(sc, j - pl);
 			if (!i || !IS(t[i - 1], C_WORD)) {
 				if ((t[i] == 'C' || t[i] == 'c') &&
 				    (m = attribution_mark(sc, i)))
-					attribution_at(sc, m);
+					attribution_at(sc, m, 0);
 				word_start(sc, i, j);
 			}
 			i = j - 1;
@@ -404,14 +454,14 @@ void pf_redact_scan(struct scan *sc)
 		}
 		case D_MARK:
 			if ((m = attribution_mark(sc, i)))
-				attribution_at(sc, m);
+				attribution_at(sc, m, t[i] == '(');
 			break;
 		case D_QUOTE:
 			quote(sc, i);
 			break;
 		case D_AT:
 			if ((m = attribution_mark(sc, i)))
-				attribution_at(sc, m);
+				attribution_at(sc, m, 0);
 			pf_redact_email(sc, i);
 			break;
 		case D_COLON:
@@ -433,6 +483,7 @@ void pf_redact_scan(struct scan *sc)
 			break;
 		}
 	}
+done:
 	pf_redact_names(sc);
 	if (!sc->nested)
 		joined_literals(sc);

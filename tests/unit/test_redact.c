@@ -82,8 +82,8 @@ static void setup_ctx_from_manifest(struct pf_redact_ctx *ctx)
 		} else if (!strcmp(line, "ctx-word")) {
 			pf_redact_ctx_add_word(ctx, PF_CAT_WORD, tab + 1);
 		} else {
-			planted = pf_xrealloc(planted, (planted_nr + 1) *
-							       sizeof(*planted));
+			planted = pf_xrealloc(
+				planted, (planted_nr + 1) * sizeof(*planted));
 			snprintf(planted[planted_nr].kind,
 				 sizeof(planted[planted_nr].kind), "%s", line);
 			planted[planted_nr].value = pf_xstrdup(tab + 1);
@@ -135,12 +135,11 @@ static void test_corpus_no_leak_and_round_trip(void **state)
 			continue;
 		pf_buf_addf(&path, "%s/%s", corpus_dir(), de->d_name);
 		assert_int_equal(pf_buf_read_file(&in, path.buf, 0), 0);
-		assert_int_equal(pf_redact_text(&out, &v, &ctx, in.buf,
-						in.len),
+		assert_int_equal(pf_redact_text(&out, &v, &ctx, in.buf, in.len),
 				 0);
 		for (size_t i = 0; i < planted_nr; i++) {
-			const char *hit = find_ci(out.buf, out.len,
-						  planted[i].value);
+			const char *hit =
+				find_ci(out.buf, out.len, planted[i].value);
 
 			if (hit) {
 				print_error("LEAK %s: %s '%s' in: %.60s\n",
@@ -153,8 +152,7 @@ static void test_corpus_no_leak_and_round_trip(void **state)
 				 count_lines(out.buf, out.len));
 		if (pf_vault_restore(&back, &v, out.buf, out.len, out.buf,
 				     out.len))
-			fail_msg("restore %s: %s", de->d_name,
-				 pf_error_last());
+			fail_msg("restore %s: %s", de->d_name, pf_error_last());
 		assert_int_equal(back.len, in.len);
 		assert_memory_equal(back.buf, in.buf, in.len);
 		files++;
@@ -168,9 +166,9 @@ static void test_corpus_no_leak_and_round_trip(void **state)
 	assert_int_equal(leaks, 0);
 	/* every kind was planted */
 	{
-		static const char *const kinds[] = { "secret", "email",
-						     "person", "ip", "host",
-						     "org", "word" };
+		static const char *const kinds[] = {
+			"secret", "email", "person", "ip", "host", "org", "word"
+		};
 
 		for (size_t k = 0; k < PF_ARRAY_SIZE(kinds); k++) {
 			size_t n = 0;
@@ -201,7 +199,8 @@ static int fx_setup(void **state)
 	pf_redact_ctx_init(&f->ctx);
 	pf_redact_ctx_allow_hosts(&f->ctx, "github.com,pypi.org");
 	pf_redact_ctx_add_remote_url(
-		&f->ctx, "git@github.com:northwind-logistics/route-planner.git");
+		&f->ctx,
+		"git@github.com:northwind-logistics/route-planner.git");
 	pf_redact_ctx_add_word(&f->ctx, PF_CAT_PERSON, "Maria Gonzalez");
 	pf_redact_ctx_add_word(&f->ctx, PF_CAT_PERSON, "Test User 100");
 	pf_buf_init(&f->out);
@@ -223,9 +222,8 @@ static int fx_teardown(void **state)
 static const char *red(struct fx *f, const char *text)
 {
 	pf_buf_reset(&f->out);
-	assert_int_equal(pf_redact_text(&f->out, &f->v, &f->ctx, text,
-					strlen(text)),
-			 0);
+	assert_int_equal(
+		pf_redact_text(&f->out, &f->v, &f->ctx, text, strlen(text)), 0);
 	return f->out.buf;
 }
 
@@ -269,8 +267,7 @@ static const char *const must_go[][2] = {
 	{ "see https://wiki.corp-internal.net/page", "corp-internal" },
 	{ "host: build.acme.internal", "acme" },
 	{ "Contact Ada Lovelace <ada@analytical.engine.org>", "Lovelace" },
-	{ "reviewed-by: ada@analytical.engine.org (Ada Lovelace)",
-	  "Lovelace" },
+	{ "reviewed-by: ada@analytical.engine.org (Ada Lovelace)", "Lovelace" },
 	{ "by Grace Hopper, grace@navy.example.mil", "Hopper" },
 	{ " * @author Alan Turing", "Turing" },
 	{ "Copyright (C) 2019-2024 Katherine Johnson", "Johnson" },
@@ -284,7 +281,8 @@ static const char *const must_go[][2] = {
 	{ "tok = \"AKIA\" +\n  \"Y34FZKBOKMUTVV7B\"", "Y34FZKBOKMUTVV7B" },
 	{ "k = 'ghp_aBcDeFgHiJkLmNoP' \\\n    'qRsTuVwXyZ0123456789'",
 	  "qRsTuVwXyZ0123456789" },
-	{ "jwt=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4eHh4eHgifQ.", "eyJzdWIiOiJ4eHh4" },
+	{ "jwt=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4eHh4eHgifQ.",
+	  "eyJzdWIiOiJ4eHh4" },
 	{ "https://hooks.slack.com/workflows/T01234567/A01234567/123/abcDEF",
 	  "abcDEF" },
 	/* encoded secrets, judged by what they decode to (issue 10) */
@@ -292,7 +290,8 @@ static const char *const must_go[][2] = {
 	{ "s = \"cGFzc3dvcmQ9YWFhYWFhYWFhYWFhYWFhYWFhYWFh\"",
 	  "cGFzc3dvcmQ9YWFhYWFh" },
 	{ "m = \"cGFzc3dvcmQ6IGh1bnRlcjI=\"", "cGFzc3dvcmQ6IGh1bnRlcjI" },
-	{ "v = 'ZGVwbG95OlRyMHViNGRvciYzeHl6'", "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
+	{ "v = 'ZGVwbG95OlRyMHViNGRvciYzeHl6'",
+	  "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
 	{ "h = 61646d696e3a68756e74657232", "61646d696e3a68756e74657232" },
 	{ "h = {'Authorization': 'Basic ZGVwbG95OlRyMHViNGRvciYzeHl6'}",
 	  "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
@@ -304,8 +303,7 @@ static const char *const must_go[][2] = {
 	  "70617373776f72643d68756e746572322d78" },
 	{ "iv = jzqRwtTl9gcYKTpLXG1+jw==;", "jzqRwtTl9gcYKTpLXG1+jw" },
 	/* string arguments of credential-named calls */
-	{ "client.login(\"admin\", \"hunter2-correct\")\n",
-	  "hunter2-correct" },
+	{ "client.login(\"admin\", \"hunter2-correct\")\n", "hunter2-correct" },
 	{ "session.authenticate(user, 'Sw0rdfish')", "Sw0rdfish" },
 	{ "api.signIn(\n    \"bob\",\n    \"opensesame\")", "opensesame" },
 	{ "db.connect(\"db.local\", \"Tr0ub4dor3\")", "Tr0ub4dor3" },
@@ -333,8 +331,10 @@ static void test_detectors(void **state)
  */
 static void test_hex_entropy_limit(void **state)
 {
-	static const char above[] = "c3face30e73700fa0c37cfae7eebae9f"; /* 3.015 */
-	static const char below[] = "aea70797ef0a39f3030cf9cc7aecfe3e"; /* 2.989 */
+	static const char above[] =
+		"c3face30e73700fa0c37cfae7eebae9f"; /* 3.015 */
+	static const char below[] =
+		"aea70797ef0a39f3030cf9cc7aecfe3e"; /* 2.989 */
 	static const char *const forms[][2] = { { "check(\"", "\")\n" },
 						{ "see ", "\n" } };
 	struct fx *f = *state;
@@ -433,11 +433,48 @@ static void test_lookalike_escaped(void **state)
 	assert_null(strstr(o, "PF_SECRET_1"));
 	assert_null(find_ci(o, strlen(o), "pf_email"));
 	assert_non_null(strstr(o, "PF_LIT_"));
-	assert_int_equal(pf_vault_restore(&back, &f->v, o, strlen(o), o,
-					  strlen(o)),
-			 0);
+	assert_int_equal(
+		pf_vault_restore(&back, &f->v, o, strlen(o), o, strlen(o)), 0);
 	assert_string_equal(back.buf, in);
 	pf_buf_release(&back);
+}
+
+/* "PF_i" glued to a name must not read "PF_iP..." (an IP placeholder)
+ * on the way back: found by the round trip at 60,000 iterations. */
+static void test_lookalike_glued_to_value(void **state)
+{
+	struct fx *f = *state;
+	struct pf_buf back = PF_BUF_INIT;
+	const char *in = "x = PF_iMaria Gonzalez;";
+	const char *o = red(f, in);
+
+	assert_null(find_ci(o, strlen(o), "Gonzalez"));
+	assert_null(strstr(o, "PF_iP"));
+	assert_int_equal(
+		pf_vault_restore(&back, &f->v, o, strlen(o), o, strlen(o)), 0);
+	assert_string_equal(back.buf, in);
+	pf_buf_release(&back);
+}
+
+/* A bare "(c)" is an attribution mark only before a name: forge_of(c)
+ * is a call and PAGE_CAP a constant (issue 12). */
+static void test_attribution_needs_a_name(void **state)
+{
+	struct fx *f = *state;
+	const char *code[] = {
+		"\tstruct forge *g = forge_of(c), PAGE_CAP;\n",
+		"x = (c), PAGE_CAP;\n",
+		"/* (c) MAX_LEN bytes */\n",
+	};
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(code); i++)
+		assert_string_equal(red(f, code[i]), code[i]);
+	assert_null(strstr(red(f, "Copyright (c) 2024 Katherine Johnson"),
+			   "Johnson"));
+	assert_null(strstr(red(f, "(c) Katherine Johnson"), "Johnson"));
+	/* a strong mark keeps its name even when it is a word */
+	assert_null(strstr(red(f, " * @author Use\n"), "Use"));
+	assert_null(strstr(red(f, "Copyright 2024 Static Void\n"), "Void"));
 }
 
 static void test_pem_keeps_lines(void **state)
@@ -451,7 +488,8 @@ static void test_pem_keeps_lines(void **state)
 		"-----END RSA PRIVATE KEY-----'''\n";
 	const char *o = red(f, in);
 
-	assert_int_equal(count_lines(in, strlen(in)), count_lines(o, strlen(o)));
+	assert_int_equal(count_lines(in, strlen(in)),
+			 count_lines(o, strlen(o)));
 	assert_null(strstr(o, "MIIEow"));
 	assert_null(strstr(o, "q4l7VZx"));
 	assert_non_null(strstr(o, "-----BEGIN RSA PRIVATE KEY-----\n"));
@@ -462,10 +500,11 @@ static void test_pem_keeps_lines(void **state)
 static void test_pem_without_end(void **state)
 {
 	struct fx *f = *state;
-	const char *o = red(f, "k = \"-----BEGIN EC PRIVATE KEY-----\\n\"\n"
-			       "    \"MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6"
-			       "\\n\"\n"
-			       "x = 1\n");
+	const char *o =
+		red(f, "k = \"-----BEGIN EC PRIVATE KEY-----\\n\"\n"
+		       "    \"MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6"
+		       "\\n\"\n"
+		       "x = 1\n");
 
 	assert_null(strstr(o, "MHcCAQEEIIrYSSNQ"));
 	assert_non_null(strstr(o, "x = 1"));
@@ -539,16 +578,17 @@ static void test_restore_refusals(void **state)
 
 	/* no sent text: no secret placeholder at all */
 	fix = "    api_key = \"PF_SECRET_1\"\n";
-	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), NULL,
-					  0),
-			 PF_EINVALID);
+	assert_int_equal(
+		pf_vault_restore(&out, &f->v, fix, strlen(fix), NULL, 0),
+		PF_EINVALID);
 
 	/* a host placeholder may move (it is the user's own host) */
 	fix = "    url = 'https://PF_HOST_1/api'\n";
 	assert_int_equal(pf_vault_restore(&out, &f->v, fix, strlen(fix), sent,
 					  strlen(sent)),
 			 0);
-	assert_string_equal(out.buf, "    url = 'https://db.northwind.io/api'\n");
+	assert_string_equal(out.buf,
+			    "    url = 'https://db.northwind.io/api'\n");
 
 	/* the model "redacted" something itself */
 	fix = "    api_key = \"[REDACTED]\"\n";
@@ -613,8 +653,8 @@ static void test_paths(void **state)
 
 	f->ctx.paths = PF_REDACT_PATHS_DIRS;
 	pf_buf_reset(&out);
-	pf_redact_path(&out, &f->v, &f->ctx, "src/northwind/billing/Invoice.java",
-		       NULL);
+	pf_redact_path(&out, &f->v, &f->ctx,
+		       "src/northwind/billing/Invoice.java", NULL);
 	assert_string_equal(out.buf, "PF_PATH_1/Invoice.java");
 	pf_buf_reset(&out);
 	pf_redact_path(&out, &f->v, &f->ctx, "lib/NorthwindClient.go", NULL);
@@ -622,8 +662,8 @@ static void test_paths(void **state)
 
 	f->ctx.paths = PF_REDACT_PATHS_NONE;
 	pf_buf_reset(&out);
-	pf_redact_path(&out, &f->v, &f->ctx, "src/northwind/billing/Invoice.java",
-		       &is_test);
+	pf_redact_path(&out, &f->v, &f->ctx,
+		       "src/northwind/billing/Invoice.java", &is_test);
 	assert_null(find_ci(out.buf, out.len, "northwind"));
 	assert_non_null(strstr(out.buf, "/billing/Invoice.java"));
 	pf_buf_release(&out);
@@ -642,18 +682,69 @@ static unsigned rnd(unsigned n)
 }
 
 static const char *const pieces[] = {
-	"AKIAIOSFODNN7EXAMPLE", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
-	"password = ", "'", "\"", "\n", " ", "\t", "+", ":", "@", ".", "/",
-	"://", "user:pw@", "db.northwind.io", "10.0.0.1", "fe80::1",
-	"ops@northwind.io", "Maria Gonzalez", "<", ">", "(", ")",
-	"-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----",
-	"MIIEowIBAAKCAQEA7bq0kzRZg5YYxq9Jt2y", "PF_SECRET_1", "pf_host_2",
-	"PF_", "_SECRET", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.x",
-	"route-planner", "NORTHWIND", "\\", "=", "==", ":=", "=>", "#",
-	"token", "key", "https://", "x", "0", "\xc3\xa9", "\x00", "\xff",
-	"/home/someone/", "Copyright 2024 ", "@author ", "sk_live_abcdefghij12",
-	"SELECT * FROM t", "  ", "AccountKey=", "Zm9vYmFyYmF6cXV4cXV1eGNvcmdl",
-	"PF_LIT_1", "[", "]", "{", "}", ",", ";",
+	"AKIAIOSFODNN7EXAMPLE",
+	"ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+	"password = ",
+	"'",
+	"\"",
+	"\n",
+	" ",
+	"\t",
+	"+",
+	":",
+	"@",
+	".",
+	"/",
+	"://",
+	"user:pw@",
+	"db.northwind.io",
+	"10.0.0.1",
+	"fe80::1",
+	"ops@northwind.io",
+	"Maria Gonzalez",
+	"<",
+	">",
+	"(",
+	")",
+	"-----BEGIN RSA PRIVATE KEY-----",
+	"-----END RSA PRIVATE KEY-----",
+	"MIIEowIBAAKCAQEA7bq0kzRZg5YYxq9Jt2y",
+	"PF_SECRET_1",
+	"pf_host_2",
+	"PF_",
+	"_SECRET",
+	"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.x",
+	"route-planner",
+	"NORTHWIND",
+	"\\",
+	"=",
+	"==",
+	":=",
+	"=>",
+	"#",
+	"token",
+	"key",
+	"https://",
+	"x",
+	"0",
+	"\xc3\xa9",
+	"\x00",
+	"\xff",
+	"/home/someone/",
+	"Copyright 2024 ",
+	"@author ",
+	"sk_live_abcdefghij12",
+	"SELECT * FROM t",
+	"  ",
+	"AccountKey=",
+	"Zm9vYmFyYmF6cXV4cXV1eGNvcmdl",
+	"PF_LIT_1",
+	"[",
+	"]",
+	"{",
+	"}",
+	",",
+	";",
 };
 
 static void test_random_round_trip(void **state)
@@ -722,9 +813,8 @@ static void test_vault_many(void **state)
 
 		snprintf(buf, sizeof(buf), "value-%d", i);
 		snprintf(ph, sizeof(ph), "RDX7_WORD_%d", i + 1);
-		assert_string_equal(pf_vault_put(&v, PF_CAT_WORD, buf,
-						 strlen(buf)),
-				    ph);
+		assert_string_equal(
+			pf_vault_put(&v, PF_CAT_WORD, buf, strlen(buf)), ph);
 		e = pf_vault_lookup(&v, ph, strlen(ph));
 		assert_non_null(e);
 		assert_string_equal(e->original, buf);
@@ -734,9 +824,10 @@ static void test_vault_many(void **state)
 		struct pf_buf j = PF_BUF_INIT;
 
 		pf_vault_to_json(&v, &j);
-		assert_non_null(strstr(j.buf, "{\"placeholder\":\"RDX7_WORD_1\","
-					      "\"category\":\"WORD\","
-					      "\"original\":\"value-0\"}"));
+		assert_non_null(strstr(j.buf,
+				       "{\"placeholder\":\"RDX7_WORD_1\","
+				       "\"category\":\"WORD\","
+				       "\"original\":\"value-0\"}"));
 		pf_buf_release(&j);
 	}
 	pf_vault_release(&v);
@@ -748,8 +839,8 @@ static void test_vault_many(void **state)
 
 /* ---- the repository as a source of names ---- */
 
-static void commit_as(git_repository *repo, const char *name,
-		      const char *mail, const char *msg)
+static void commit_as(git_repository *repo, const char *name, const char *mail,
+		      const char *msg)
 {
 	git_signature *sig;
 	git_treebuilder *tb;
@@ -809,8 +900,7 @@ static void test_load_repo(void **state)
 	pf_redact_ctx_init(&ctx);
 	assert_int_equal(pf_redact_ctx_load_repo(&ctx, repo, state_dir.buf), 0);
 	pf_vault_init(&v, NULL);
-	assert_int_equal(pf_redact_text(&out, &v, &ctx, text, strlen(text)),
-			 0);
+	assert_int_equal(pf_redact_text(&out, &v, &ctx, text, strlen(text)), 0);
 	assert_null(find_ci(out.buf, out.len, "gonzalez"));
 	assert_null(find_ci(out.buf, out.len, "northwind"));
 	assert_null(find_ci(out.buf, out.len, "planner"));
@@ -826,17 +916,15 @@ static void test_load_repo(void **state)
 	assert_int_equal(pf_buf_read_file(&cache, path.buf, 0), 0);
 	assert_non_null(strstr(cache.buf, "n Maria Gonzalez\n"));
 	pf_buf_addstr(&cache, "n Zed Cachedname\n");
-	assert_int_equal(pf_write_file_atomic(path.buf, cache.buf, cache.len,
-					      0600),
-			 0);
+	assert_int_equal(
+		pf_write_file_atomic(path.buf, cache.buf, cache.len, 0600), 0);
 	/* a new commit by someone else: walked, cached names kept */
 	commit_as(repo, "Olu Adeyemi", "olu@example.com", "two");
 	pf_redact_ctx_init(&ctx);
 	assert_int_equal(pf_redact_ctx_load_repo(&ctx, repo, state_dir.buf), 0);
 	pf_vault_init(&v, NULL);
 	pf_buf_reset(&out);
-	assert_int_equal(pf_redact_text(&out, &v, &ctx, text, strlen(text)),
-			 0);
+	assert_int_equal(pf_redact_text(&out, &v, &ctx, text, strlen(text)), 0);
 	assert_null(find_ci(out.buf, out.len, "Adeyemi"));
 	assert_null(find_ci(out.buf, out.len, "cachedname"));
 	assert_null(find_ci(out.buf, out.len, "gonzalez"));
@@ -861,16 +949,21 @@ int main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hex_entropy_limit,
 						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_same_value_same_placeholder,
-						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_same_value_same_placeholder, fx_setup,
+			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_lookalike_escaped,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_lookalike_glued_to_value,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_attribution_needs_a_name,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pem_keeps_lines, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pem_without_end, fx_setup,
 						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_restore_refusals,
-						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_restore_refusals, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_expand, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_paths, fx_setup,
