@@ -51,7 +51,7 @@ int cmd_ignored(int argc, const char **argv)
 	} else {
 		pf_decisions_format(&text, &ds);
 		fputs(text.buf, stdout);
-		printf("\nhint: `pushfix unignore N` shows finding N again;"
+		printf("\nhint: `pushfix unignore N` shows finding N again"
 		       "\n      `pushfix ignore --shared N` ignores it for the "
 		       "team\n");
 	}
