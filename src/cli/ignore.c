@@ -15,6 +15,16 @@
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 
+/* N of `pushfix ignored`: 0, or says why not (the caller exits 2). */
+static int parse_number(unsigned long *nr, const char *arg)
+{
+	if (!pf_parse_ulong(nr, arg) && *nr)
+		return 0;
+	fprintf(stderr, "error: '%s' is not a number from `pushfix ignored`\n",
+		arg);
+	return -1;
+}
+
 int cmd_ignored(int argc, const char **argv)
 {
 	static const struct cli_command cmd = {
@@ -111,13 +121,8 @@ int cmd_ignore(int argc, const char **argv)
 		cli_usage_line(&cmd, stderr);
 		return 2;
 	}
-	if (pf_parse_ulong(&nr, argv[0]) || !nr) {
-		fprintf(stderr,
-			"error: '%s' is not a number from "
-			"`pushfix ignored`\n",
-			argv[0]);
+	if (parse_number(&nr, argv[0]))
 		return 2;
-	}
 	if (pf_run_open_repo(&run, NULL) ||
 	    pf_decisions_load(&ds, run.state_dir))
 		goto fail;
@@ -173,13 +178,8 @@ int cmd_unignore(int argc, const char **argv)
 		cli_usage_line(&cmd, stderr);
 		return 2;
 	}
-	if (pf_parse_ulong(&nr, argv[0]) || !nr) {
-		fprintf(stderr,
-			"error: '%s' is not a number from "
-			"`pushfix ignored`\n",
-			argv[0]);
+	if (parse_number(&nr, argv[0]))
 		return 2;
-	}
 	if (pf_run_open_repo(&run, NULL))
 		goto fail;
 	lock = pf_store_lock(run.state_dir, 5000);
