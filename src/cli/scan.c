@@ -153,7 +153,8 @@ static int ci_target_from_env(struct ci_target *t)
 static int ci_enqueue(struct pf_run *run, const struct ci_target *t)
 {
 	struct pf_push_update *u;
-	git_remote *remote = NULL;
+	git_config *cfg = NULL;
+	const char *url = NULL;
 	struct pf_buf ref = PF_BUF_INIT;
 	int ret;
 
@@ -165,15 +166,19 @@ static int ci_enqueue(struct pf_run *run, const struct ci_target *t)
 	ret = pf_config_set(&run->cfg, "mirror", "enabled", "true", "--mirror");
 	if (ret)
 		return ret;
-	if (git_remote_lookup(&remote, run->repo, "origin")) {
+	/* The config, not git_remote_lookup(): that one's regex match
+	 * data leaks in libgit2 1.5. */
+	if (git_repository_config_snapshot(&cfg, run->repo) ||
+	    git_config_get_string(&url, cfg, "remote.origin.url")) {
+		git_config_free(cfg);
 		git_error_clear();
 		return pf_error_setc(PF_ENOTFOUND,
 				     "--mirror: this clone has no remote "
 				     "'origin'");
 	}
 	run->remote_name = pf_xstrdup("origin");
-	run->remote_url = pf_xstrdup(git_remote_url(remote));
-	git_remote_free(remote);
+	run->remote_url = pf_xstrdup(url);
+	git_config_free(cfg);
 	PF_ALLOC_GROW(run->push.v, run->push.nr + 1, run->push.alloc);
 	u = &run->push.v[run->push.nr++];
 	memset(u, 0, sizeof(*u));
