@@ -92,7 +92,7 @@ static int valid_utf8(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (size_t i = 0; i < n;) {
-		size_t l = p[i] < 0x80			    ? 1
+		size_t l = p[i] < 0x80                     ? 1
 			   : (p[i] >= 0xc2 && p[i] <= 0xdf) ? 2
 			   : (p[i] >= 0xe0 && p[i] <= 0xef) ? 3
 			   : (p[i] >= 0xf0 && p[i] <= 0xf4) ? 4
@@ -147,9 +147,8 @@ static void test_text_real_findings(void **state)
 			 "variable in a node-postgres\n  JS SQL statement."));
 	/* The lines come from the file (Semgrep said "requires login"). */
 	assert_null(strstr(out.buf, "requires login"));
-	assert_non_null(strstr(out.buf,
-			       "\n     18 | "
-			       "      <div><%- comment.html %></div>\n"));
+	assert_non_null(strstr(out.buf, "\n     18 | "
+					"      <div><%- comment.html %></div>\n"));
 	assert_true(pf_ends_with(out.buf, "\n4 findings (4 WARNING)\n"));
 	/* Message and code lines fit 80 columns; headers may not. */
 	for (s = out.buf; *s; s = e + 1) {
@@ -166,8 +165,7 @@ static void test_text_colour_and_details(void **state)
 {
 	struct pf_findings fs = PF_FINDINGS_INIT;
 	struct pf_report_opts o = { .color = 1 };
-	struct pf_buf out = PF_BUF_INIT, many = PF_BUF_INIT,
-		      longl = PF_BUF_INIT;
+	struct pf_buf out = PF_BUF_INIT, many = PF_BUF_INIT, longl = PF_BUF_INIT;
 	struct pf_finding *f;
 
 	(void)state;
@@ -265,20 +263,21 @@ static void test_json_schema(void **state)
 	doc = cJSON_ParseWithLength(out.buf, out.len);
 	assert_non_null(doc);
 	assert_int_equal(cJSON_GetObjectItem(doc, "version")->valueint, 1);
-	assert_string_equal(
-		cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "tool"), "engine")
-			->valuestring,
-		"semgrep");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(doc,
+								    "tool"),
+						"engine")
+				    ->valuestring,
+			    "semgrep");
 	arr = cJSON_GetObjectItem(doc, "findings");
 	assert_int_equal(cJSON_GetArraySize(arr), 5);
-	cJSON_ArrayForEach (e, arr) {
+	cJSON_ArrayForEach(e, arr) {
 		const struct pf_finding *x = &fs.v[i++];
 		const cJSON *fix = cJSON_GetObjectItem(e, "fix");
 		const cJSON *tri = cJSON_GetObjectItem(e, "triage");
 
-		assert_string_equal(
-			cJSON_GetObjectItem(e, "rule_id")->valuestring,
-			x->rule_id);
+		assert_string_equal(cJSON_GetObjectItem(e, "rule_id")
+					    ->valuestring,
+				    x->rule_id);
 		assert_string_equal(cJSON_GetObjectItem(e, "path")->valuestring,
 				    x->path);
 		assert_int_equal(cJSON_GetObjectItem(e, "start_line")->valueint,
@@ -289,28 +288,27 @@ static void test_json_schema(void **state)
 				 x->start.col);
 		assert_int_equal(cJSON_GetObjectItem(e, "end_col")->valueint,
 				 x->end.col);
-		assert_string_equal(
-			cJSON_GetObjectItem(e, "severity")->valuestring,
-			pf_severity_name(x->severity));
-		assert_string_equal(
-			cJSON_GetObjectItem(e, "message")->valuestring,
-			x->message);
-		assert_string_equal(
-			cJSON_GetObjectItem(e, "fingerprint")->valuestring,
-			x->fingerprint);
+		assert_string_equal(cJSON_GetObjectItem(e, "severity")
+					    ->valuestring,
+				    pf_severity_name(x->severity));
+		assert_string_equal(cJSON_GetObjectItem(e, "message")
+					    ->valuestring,
+				    x->message);
+		assert_string_equal(cJSON_GetObjectItem(e, "fingerprint")
+					    ->valuestring,
+				    x->fingerprint);
 		if (x->cwe)
-			assert_string_equal(
-				cJSON_GetObjectItem(e, "cwe")->valuestring,
-				x->cwe);
+			assert_string_equal(cJSON_GetObjectItem(e, "cwe")
+						    ->valuestring,
+					    x->cwe);
 		else
-			assert_true(
-				cJSON_IsNull(cJSON_GetObjectItem(e, "cwe")));
+			assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "cwe")));
 		assert_true(cJSON_IsString(cJSON_GetObjectItem(e, "owasp")) ||
 			    cJSON_IsNull(cJSON_GetObjectItem(e, "owasp")));
 		if (x != f)
-			assert_string_equal(
-				cJSON_GetObjectItem(e, "lines")->valuestring,
-				x->lines);
+			assert_string_equal(cJSON_GetObjectItem(e, "lines")
+						    ->valuestring,
+					    x->lines);
 		assert_true(x->fix.replacement ? cJSON_IsObject(fix)
 					       : cJSON_IsNull(fix));
 		assert_true(x->triage.verdict || x->triage.error
@@ -321,49 +319,50 @@ static void test_json_schema(void **state)
 	{
 		const cJSON *fix = cJSON_GetObjectItem(e, "fix");
 
-		assert_string_equal(
-			cJSON_GetObjectItem(fix, "origin")->valuestring,
-			"rule");
-		assert_string_equal(
-			cJSON_GetObjectItem(fix, "state")->valuestring,
-			"refused");
-		assert_int_equal(
-			cJSON_GetObjectItem(fix, "start_line")->valueint, 8);
+		assert_string_equal(cJSON_GetObjectItem(fix, "origin")
+					    ->valuestring,
+				    "rule");
+		assert_string_equal(cJSON_GetObjectItem(fix, "state")
+					    ->valuestring,
+				    "refused");
+		assert_int_equal(cJSON_GetObjectItem(fix, "start_line")
+					 ->valueint,
+				 8);
 		assert_int_equal(cJSON_GetObjectItem(fix, "end_line")->valueint,
 				 10);
-		assert_string_equal(
-			cJSON_GetObjectItem(fix, "replacement")->valuestring,
-			"q(\"$1\", [x]);\n");
-		assert_string_equal(
-			cJSON_GetObjectItem(fix, "note")->valuestring,
-			"placeholder left");
+		assert_string_equal(cJSON_GetObjectItem(fix, "replacement")
+					    ->valuestring,
+				    "q(\"$1\", [x]);\n");
+		assert_string_equal(cJSON_GetObjectItem(fix, "note")
+					    ->valuestring,
+				    "placeholder left");
 	}
 	{
 		const cJSON *t = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 1),
 						     "triage");
 
-		assert_string_equal(
-			cJSON_GetObjectItem(t, "verdict")->valuestring,
-			"false_positive");
+		assert_string_equal(cJSON_GetObjectItem(t, "verdict")
+					    ->valuestring,
+				    "false_positive");
 		assert_true(cJSON_GetObjectItem(t, "confidence")->valuedouble ==
 			    0.25);
-		assert_string_equal(
-			cJSON_GetObjectItem(t, "reason")->valuestring,
-			"constant \"id\"");
+		assert_string_equal(cJSON_GetObjectItem(t, "reason")
+					    ->valuestring,
+				    "constant \"id\"");
 		assert_true(cJSON_IsTrue(cJSON_GetObjectItem(t, "cached")));
 		t = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 2), "triage");
-		assert_string_equal(
-			cJSON_GetObjectItem(t, "verdict")->valuestring, "none");
-		assert_string_equal(
-			cJSON_GetObjectItem(t, "error")->valuestring,
-			"LLM timed out");
+		assert_string_equal(cJSON_GetObjectItem(t, "verdict")
+					    ->valuestring,
+				    "none");
+		assert_string_equal(cJSON_GetObjectItem(t, "error")->valuestring,
+				    "LLM timed out");
 	}
 	/* Invalid bytes: U+FFFD each, control bytes escaped. */
-	assert_string_equal(
-		cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 4), "lines")
-			->valuestring,
-		"bad \xef\xbf\xbd\xef\xbf\xbd utf8 \xef\xbf\xbd( "
-		"and \x01");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 4),
+						"lines")
+				    ->valuestring,
+			    "bad \xef\xbf\xbd\xef\xbf\xbd utf8 \xef\xbf\xbd( "
+			    "and \x01");
 	sum = cJSON_GetObjectItem(doc, "summary");
 	assert_int_equal(cJSON_GetObjectItem(sum, "total")->valueint, 5);
 	assert_int_equal(cJSON_GetObjectItem(sum, "ignored")->valueint, 1);
@@ -380,8 +379,9 @@ static void test_json_schema(void **state)
 	pf_report_json(&out, &fs, NULL);
 	doc = cJSON_ParseWithLength(out.buf, out.len);
 	assert_non_null(doc);
-	assert_int_equal(
-		cJSON_GetArraySize(cJSON_GetObjectItem(doc, "findings")), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+								"findings")),
+			 0);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(
 		cJSON_GetObjectItem(doc, "tool"), "engine")));
 	cJSON_Delete(doc);
@@ -400,9 +400,9 @@ static void test_sarif_report(void **state)
 	pf_report_sarif(&out, &fs, &o);
 	assert_null(strchr(out.buf, '\033'));
 	assert_non_null(strstr(out.buf, "\"name\":\"pushfix (semgrep)\""));
-	assert_int_equal(
-		pf_sarif_parse(&back, NULL, NULL, out.buf, out.len, "report"),
-		0);
+	assert_int_equal(pf_sarif_parse(&back, NULL, NULL, out.buf, out.len,
+					"report"),
+			 0);
 	/* Ignored ones are kept, as suppressed. */
 	assert_int_equal(back.nr, 4);
 	for (size_t i = 0; i < back.nr; i++) {
@@ -486,7 +486,7 @@ static void fake_changes(struct pf_changeset *cs, const char *const *paths,
  * and unread files, as the scan stage records them). */
 static void test_coverage(void **state)
 {
-	static const char *const paths[] = { "a.c",    "b.c",	   "x.py",
+	static const char *const paths[] = { "a.c", "b.c", "x.py",
 					     "ci.yml", "Makefile", "y.py" };
 	struct pf_changeset cs = PF_CHANGESET_INIT;
 	struct pf_scan_result r;
