@@ -85,24 +85,36 @@ static void store_file(struct pf_buf *out, const char *state_dir)
 	pf_buf_addf(out, "%s/%s", state_dir, DECISIONS_FILE);
 }
 
+/*
+ * Split a line at its tabs into at most `max` fields; the count, or
+ * max + 1 when there are more.
+ */
+static size_t split_tabs(const char **field, size_t *flen, size_t max,
+			 const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+	size_t nf = 0;
+
+	for (;;) {
+		const char *tab = memchr(p, '\t', (size_t)(end - p));
+
+		if (nf == max)
+			return max + 1;
+		field[nf] = p;
+		flen[nf++] = (size_t)((tab ? tab : end) - p);
+		if (!tab)
+			return nf;
+		p = tab + 1;
+	}
+}
+
 static int parse_line(struct pf_decision *d, const char *line, size_t len,
 		      const char *file, size_t lineno)
 {
 	const char *field[5];
-	size_t flen[5], nf = 0;
-	const char *p = line, *end = line + len;
+	size_t flen[5];
 
-	while (nf < 5) {
-		const char *tab = memchr(p, '\t', (size_t)(end - p));
-		const char *stop = tab ? tab : end;
-
-		field[nf] = p;
-		flen[nf++] = (size_t)(stop - p);
-		if (!tab)
-			break;
-		p = tab + 1;
-	}
-	if (nf != 5 || memchr(field[4], '\t', flen[4]))
+	if (split_tabs(field, flen, 5, line, len) != 5)
 		return pf_error_setc(PF_EINVALID,
 				     "cannot parse '%s' line %zu: expected 5 "
 				     "tab-separated fields",
@@ -123,11 +135,29 @@ static int parse_line(struct pf_decision *d, const char *line, size_t len,
 	return 0;
 }
 
+/*
+ * The next line of [*p, end) without its LF (nor a CR before it), or NULL
+ * at the end; *p moves past it.
+ */
+static const char *next_line(const char **p, const char *end, size_t *len)
+{
+	const char *line = *p, *nl;
+
+	if (line >= end)
+		return NULL;
+	nl = memchr(line, '\n', (size_t)(end - line));
+	*len = (size_t)((nl ? nl : end) - line);
+	*p = nl ? nl + 1 : end;
+	if (*len && line[*len - 1] == '\r')
+		(*len)--;
+	return line;
+}
+
 int pf_decisions_load(struct pf_decisions *out, const char *state_dir)
 {
 	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
-	size_t lineno = 0;
-	const char *p, *end;
+	size_t lineno = 0, len;
+	const char *p, *end, *line;
 	int ret;
 
 	store_file(&file, state_dir);
@@ -140,25 +170,17 @@ int pf_decisions_load(struct pf_decisions *out, const char *state_dir)
 		goto out;
 	p = data.buf;
 	end = data.buf + data.len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	while ((line = next_line(&p, end, &len))) {
+		struct pf_decision d;
 
 		lineno++;
-		if (len && p[len - 1] == '\r')
-			len--;
-		if (len && *p != '#') {
-			struct pf_decision d;
-
-			ret = parse_line(&d, p, len, file.buf, lineno);
-			if (ret)
-				goto out;
-			PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
-			out->v[out->nr++] = d;
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
+		if (!len || *line == '#')
+			continue;
+		ret = parse_line(&d, line, len, file.buf, lineno);
+		if (ret)
+			goto out;
+		PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+		out->v[out->nr++] = d;
 	}
 out:
 	pf_buf_release(&file);
@@ -359,6 +381,266 @@ void pf_decisions_format(struct pf_buf *out, const struct pf_decisions *ds)
 		if (*d->excerpt && room > 8) {
 			pf_buf_addstr(out, ": ");
 			add_cut(out, d->excerpt, room - 2);
+		}
+		pf_buf_addch(out, '\n');
+	}
+}
+
+/* Shared ignores (.pushfix/ignore), see decision.h. */
+
+#define SHARED_MAX_BYTES ((size_t)4 << 20)
+#define SHARED_ATTRIBUTES ".pushfix/.gitattributes"
+#define SHARED_ATTRIBUTE_LINE "ignore merge=union\n"
+
+void pf_shared_ignores_release(struct pf_shared_ignores *si)
+{
+	if (!si)
+		return;
+	for (size_t i = 0; i < si->nr; i++) {
+		free(si->v[i].rule_id);
+		free(si->v[i].path);
+		free(si->v[i].reason);
+	}
+	free(si->v);
+	si->v = NULL;
+	si->nr = si->alloc = 0;
+}
+
+void pf_decision_shared_parse(struct pf_shared_ignores *out, const char *data,
+			      size_t len, struct pf_buf *warn)
+{
+	const char *p = data ? data : "", *end = p + (data ? len : 0), *line;
+	size_t lineno = 0, n;
+
+	while ((line = next_line(&p, end, &n))) {
+		const char *field[4];
+		size_t flen[4], nf;
+		struct pf_shared_ignore *e;
+		const char *why = NULL;
+
+		lineno++;
+		if (!n || *line == '#')
+			continue;
+		nf = split_tabs(field, flen, 4, line, n);
+		if (nf != 4)
+			why = "expected 4 tab-separated fields (fingerprint, "
+			      "rule, path, reason)";
+		else if (!is_fingerprint(field[0], flen[0]))
+			why = "the first field is not a fingerprint (64 "
+			      "lower-case hex digits)";
+		if (why) {
+			if (warn)
+				pf_buf_addf(warn,
+					    "warning: %s line %zu: %s; line "
+					    "skipped\n",
+					    PF_SHARED_IGNORE_FILE, lineno, why);
+			continue;
+		}
+		PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+		e = &out->v[out->nr++];
+		memcpy(e->fingerprint, field[0], 64);
+		e->fingerprint[64] = '\0';
+		e->rule_id = unescape(field[1], flen[1]);
+		e->path = unescape(field[2], flen[2]);
+		e->reason = unescape(field[3], flen[3]);
+	}
+}
+
+int pf_decision_shared_read(struct pf_buf *out, git_repository *repo,
+			    const char *tip, const char *worktree)
+{
+	git_oid oid;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	struct pf_buf file = PF_BUF_INIT;
+	int ret = 0;
+
+	if (!tip || !*tip) {
+		if (!worktree)
+			return 0;
+		pf_buf_addf(&file, "%s/%s", worktree, PF_SHARED_IGNORE_FILE);
+		ret = pf_buf_read_file(out, file.buf, SHARED_MAX_BYTES);
+		if (ret == PF_ENOTFOUND)
+			ret = 0;
+		pf_buf_release(&file);
+		return ret;
+	}
+	/* A symlink's blob is its target's name, not an ignore file. */
+	if (!repo || git_oid_fromstr(&oid, tip) ||
+	    git_commit_lookup(&c, repo, &oid) || git_commit_tree(&tree, c) ||
+	    git_tree_entry_bypath(&te, tree, PF_SHARED_IGNORE_FILE) ||
+	    git_tree_entry_type(te) != GIT_OBJECT_BLOB ||
+	    git_tree_entry_filemode(te) == GIT_FILEMODE_LINK ||
+	    git_blob_lookup(&blob, repo, git_tree_entry_id(te)))
+		goto out;
+	if (git_blob_rawsize(blob) <= (git_object_size_t)SHARED_MAX_BYTES)
+		pf_buf_add(out, git_blob_rawcontent(blob),
+			   (size_t)git_blob_rawsize(blob));
+out:
+	git_error_clear();
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return ret;
+}
+
+int pf_decision_mark_shared(size_t *nr_out, struct pf_findings *fs,
+			    git_repository *repo, const char *tip,
+			    const char *worktree, struct pf_buf *warn)
+{
+	struct pf_shared_ignores si = PF_SHARED_IGNORES_INIT;
+	struct pf_buf data = PF_BUF_INIT;
+	size_t n = 0;
+	int ret = pf_decision_shared_read(&data, repo, tip, worktree);
+
+	if (ret)
+		goto out;
+	pf_decision_shared_parse(&si, data.buf, data.len, warn);
+	for (size_t i = 0; i < fs->nr && si.nr; i++) {
+		struct pf_finding *f = &fs->v[i];
+
+		if (f->ignored || !*f->fingerprint)
+			continue;
+		for (size_t j = 0; j < si.nr; j++) {
+			if (!strcmp(si.v[j].fingerprint, f->fingerprint)) {
+				f->ignored = 1;
+				n++;
+				break;
+			}
+		}
+	}
+out:
+	if (nr_out)
+		*nr_out = n;
+	pf_shared_ignores_release(&si);
+	pf_buf_release(&data);
+	return ret;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	const struct pf_buf *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->buf, y->buf, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* .pushfix/.gitattributes with `ignore merge=union`, unless it says so. */
+static int ensure_union_merge(const char *worktree)
+{
+	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
+	int ret;
+
+	pf_buf_addf(&file, "%s/%s", worktree, SHARED_ATTRIBUTES);
+	ret = pf_buf_read_file(&data, file.buf, SHARED_MAX_BYTES);
+	if (ret && ret != PF_ENOTFOUND)
+		goto out;
+	ret = 0;
+	if (strstr(data.buf, "ignore merge=union"))
+		goto out;
+	if (data.len && data.buf[data.len - 1] != '\n')
+		pf_buf_addch(&data, '\n');
+	pf_buf_addstr(&data, SHARED_ATTRIBUTE_LINE);
+	ret = pf_write_file_atomic(file.buf, data.buf, data.len, 0644);
+out:
+	pf_buf_release(&file);
+	pf_buf_release(&data);
+	return ret;
+}
+
+int pf_decision_share(const char *worktree, const char *fingerprint,
+		      const char *rule_id, const char *path, const char *reason)
+{
+	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
+	struct pf_buf entry = PF_BUF_INIT, dir = PF_BUF_INIT;
+	struct pf_buf *lines = NULL;
+	size_t nr = 0, alloc = 0, len;
+	const char *p, *end, *line;
+	int ret;
+
+	if (!fingerprint || !is_fingerprint(fingerprint, strlen(fingerprint)))
+		return pf_error_setc(PF_EINVALID,
+				     "'%s' is not a finding's fingerprint",
+				     fingerprint ? fingerprint : "");
+	if (!worktree)
+		return pf_error_setc(PF_EINVALID,
+				     "a bare repository has no %s to write",
+				     PF_SHARED_IGNORE_FILE);
+	pf_buf_addf(&file, "%s/%s", worktree, PF_SHARED_IGNORE_FILE);
+	ret = pf_buf_read_file(&data, file.buf, SHARED_MAX_BYTES);
+	if (ret && ret != PF_ENOTFOUND)
+		goto out;
+	ret = 0;
+	/* Every line kept, even one this version cannot parse: it may be
+	 * a teammate's, from a newer pushfix. */
+	p = data.buf;
+	end = data.buf + data.len;
+	while ((line = next_line(&p, end, &len))) {
+		if (!len)
+			continue;
+		if (len > 64 && !memcmp(line, fingerprint, 64) &&
+		    line[64] == '\t')
+			goto out; /* already shared */
+		PF_ALLOC_GROW(lines, nr + 1, alloc);
+		pf_buf_init(&lines[nr]);
+		pf_buf_add(&lines[nr++], line, len);
+	}
+	pf_buf_addf(&entry, "%s\t", fingerprint);
+	pf_buf_add_escaped(&entry, rule_id, PF_ESC_CR);
+	pf_buf_addch(&entry, '\t');
+	pf_buf_add_escaped(&entry, path, PF_ESC_CR);
+	pf_buf_addch(&entry, '\t');
+	pf_buf_add_escaped(&entry, reason, PF_ESC_CR);
+	PF_ALLOC_GROW(lines, nr + 1, alloc);
+	lines[nr++] = entry;
+	pf_buf_init(&entry);
+	qsort(lines, nr, sizeof(*lines), cmp_lines);
+	pf_buf_reset(&data);
+	for (size_t i = 0; i < nr; i++) {
+		if (i && !cmp_lines(&lines[i - 1], &lines[i]))
+			continue;
+		pf_buf_add(&data, lines[i].buf, lines[i].len);
+		pf_buf_addch(&data, '\n');
+	}
+	pf_buf_addf(&dir, "%s/.pushfix", worktree);
+	ret = pf_mkdir_p(dir.buf, 0755);
+	if (!ret)
+		ret = pf_write_file_atomic(file.buf, data.buf, data.len, 0644);
+	if (!ret)
+		ret = ensure_union_merge(worktree);
+	if (!ret)
+		ret = 1;
+out:
+	for (size_t i = 0; i < nr; i++)
+		pf_buf_release(&lines[i]);
+	free(lines);
+	pf_buf_release(&entry);
+	pf_buf_release(&dir);
+	pf_buf_release(&file);
+	pf_buf_release(&data);
+	return ret;
+}
+
+void pf_decision_shared_format(struct pf_buf *out,
+			       const struct pf_shared_ignores *si)
+{
+	for (size_t i = 0; i < si->nr; i++) {
+		const struct pf_shared_ignore *e = &si->v[i];
+		size_t start = out->len;
+
+		/* "  1  rule" then "     path: reason" */
+		pf_buf_addf(out, "%3zu  ", i + 1);
+		add_cut(out, e->rule_id, 80 - (out->len - start));
+		pf_buf_addstr(out, "\n     ");
+		start = out->len;
+		add_cut(out, e->path, 40);
+		if (*e->reason) {
+			pf_buf_addstr(out, ": ");
+			add_cut(out, e->reason, 80 - 5 - (out->len - start));
 		}
 		pf_buf_addch(out, '\n');
 	}

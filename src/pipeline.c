@@ -538,6 +538,12 @@ int pf_run_scan(struct pf_run *run)
 	run->merged = pf_findings_merge(fs);
 	/* What the developer said to ignore is not shown again. */
 	ret = pf_decision_mark_ignored(NULL, fs, run->state_dir);
+	/* And what the team said to ignore: .pushfix/ignore, the pushed
+	 * commit's (as .semgrepignore), else the working tree's. */
+	if (!ret)
+		ret = pf_decision_mark_shared(NULL, fs, run->repo,
+					      run->ignore_tip, run->worktree,
+					      &run->scan.diag);
 	if (ret)
 		return ret;
 	/* In one pass: removing one at a time is quadratic in a flood; and

@@ -28,10 +28,13 @@ int pf_format_parse(enum pf_format *out, const char *name)
 		*out = PF_FORMAT_JSON;
 	else if (name && !strcmp(name, "sarif"))
 		*out = PF_FORMAT_SARIF;
+	else if (name && !strcmp(name, "gitlab-sast"))
+		*out = PF_FORMAT_GITLAB_SAST;
 	else
 		return pf_error_setc(PF_EINVALID,
 				     "unknown format '%s' "
-				     "(expected text, json or sarif)",
+				     "(expected text, json, sarif or "
+				     "gitlab-sast)",
 				     name ? name : "");
 	return 0;
 }
@@ -698,4 +701,112 @@ void pf_report_coverage_text(struct pf_buf *out, const struct pf_changeset *cs,
 	pf_report_coverage(&line, cs, r);
 	add_wrapped_first(out, line.buf, "covered: ", "  ", width ? width : 80);
 	pf_buf_release(&line);
+}
+
+/* ---- GitLab SAST --------------------------------------------------------- */
+
+/* GitLab's severities: Critical, High, Medium, Low, Info, Unknown. */
+static const char *gitlab_severity(enum pf_severity s)
+{
+	switch (s) {
+	case PF_SEV_CRITICAL:
+		return "Critical";
+	case PF_SEV_ERROR:
+		return "High";
+	case PF_SEV_WARNING:
+		return "Medium";
+	case PF_SEV_LOW:
+		return "Low";
+	case PF_SEV_INFO:
+		return "Info";
+	default:
+		return "Unknown";
+	}
+}
+
+/* Each "CWE-89" of f->cwe ("CWE-89: SQL...; CWE-20: ...") as an
+ * identifier, which GitLab links to MITRE. */
+static void gitlab_cwes(struct pf_buf *out, const char *cwe)
+{
+	const char *p = cwe;
+
+	while (p && (p = strstr(p, "CWE-"))) {
+		size_t n = strspn(p + 4, "0123456789");
+
+		if (n && n < 10)
+			pf_buf_addf(out,
+				    ",{\"type\":\"cwe\",\"name\":\"CWE-%.*s\","
+				    "\"value\":\"%.*s\",\"url\":\"https://cwe."
+				    "mitre.org/data/definitions/%.*s.html\"}",
+				    (int)n, p + 4, (int)n, p + 4, (int)n,
+				    p + 4);
+		p += 4 + n;
+	}
+}
+
+void pf_report_gitlab_sast(struct pf_buf *out, const struct pf_findings *fs,
+			   const struct pf_report_opts *o, time_t now)
+{
+	const char *version = o && o->version ? o->version : "0";
+	char when[32];
+	struct tm tm;
+	int first = 1;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	pf_buf_addstr(out, "{\"version\":\"15.0.7\",\"vulnerabilities\":[");
+	for (size_t i = 0; i < fs->nr; i++) {
+		const struct pf_finding *f = &fs->v[i];
+		struct pf_buf d = PF_BUF_INIT;
+
+		if (f->ignored)
+			continue;
+		pf_buf_addstr(out, first ? "\n  {" : ",\n  {");
+		first = 0;
+		/* The fingerprint ignores position: GitLab keeps one
+		 * vulnerability across pipelines while the code moves. */
+		pf_buf_addstr(out, "\"id\":");
+		jstr(out, *f->fingerprint ? f->fingerprint : f->rule_id);
+		pf_buf_addstr(out, ",\"category\":\"sast\",\"name\":");
+		jstr(out, f->rule_id);
+		pf_buf_addstr(out, ",\"description\":");
+		pf_buf_addstr(&d, f->message ? f->message : "");
+		if (f->triage.verdict != PF_VERDICT_NONE) {
+			pf_buf_addf(&d, "\n\npushfix triage: %s (%.0f%%)",
+				    pf_verdict_name(f->triage.verdict),
+				    f->triage.confidence * 100);
+			if (f->triage.reason)
+				pf_buf_addf(&d, ": %s", f->triage.reason);
+		}
+		jstr_masked(out, d.buf);
+		pf_buf_release(&d);
+		pf_buf_addf(out, ",\"severity\":\"%s\"",
+			    gitlab_severity(f->severity));
+		pf_buf_addstr(out, ",\"location\":{\"file\":");
+		jstr(out, f->path);
+		pf_buf_addf(out, ",\"start_line\":%u,\"end_line\":%u}",
+			    f->start.line ? f->start.line : 1,
+			    f->end.line >= f->start.line ? f->end.line
+							 : f->start.line);
+		pf_buf_addstr(out, ",\"identifiers\":[{\"type\":\"pushfix_"
+				   "rule\",\"name\":");
+		jstr(out, f->rule_id);
+		pf_buf_addstr(out, ",\"value\":");
+		jstr(out, f->rule_id);
+		pf_buf_addch(out, '}');
+		gitlab_cwes(out, f->cwe);
+		pf_buf_addstr(out, "]}");
+	}
+	pf_buf_addf(out,
+		    "%s],\"scan\":{\"analyzer\":{\"id\":\"pushfix\","
+		    "\"name\":\"pushfix\",\"version\":\"%s\",\"vendor\":"
+		    "{\"name\":\"pushfix\"}},\"scanner\":{\"id\":\"pushfix\","
+		    "\"name\":",
+		    first ? "" : "\n", version);
+	jstr(out, o && o->engine && *o->engine ? o->engine : "pushfix");
+	pf_buf_addf(out,
+		    ",\"version\":\"%s\",\"vendor\":{\"name\":\"pushfix\"}},"
+		    "\"type\":\"sast\",\"start_time\":\"%s\",\"end_time\":"
+		    "\"%s\",\"status\":\"success\"}}\n",
+		    version, when, when);
 }

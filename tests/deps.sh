@@ -9,6 +9,8 @@ PKGS="build-essential pkg-config git python3 libgit2-dev libcurl4-openssl-dev
 libcjson-dev libinih-dev libssl-dev libpcre2-dev libcmocka-dev flawfinder tmux
 shellcheck ca-certificates clang-format clang"
 missing=""
+# gitlab-ci-local (t0960 runs the GitLab CI template) copies with rsync.
+PKGS="$PKGS rsync"
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"

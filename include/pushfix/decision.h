@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <time.h>
+#include <git2.h>
 
 #include "pushfix/buf.h"
 #include "pushfix/finding.h"
@@ -92,5 +93,83 @@ void pf_decision_excerpt(struct pf_buf *out, const char *lines);
  */
 int pf_decision_nosemgrep_comment(struct pf_buf *out, const char *path,
 				  const char *rule_id);
+
+/*
+ * Shared ignores, the team's memory: .pushfix/ignore in the repository,
+ * committed and pushed like .semgrepignore.  One entry a line, four
+ * tab-separated fields escaped as in the decision store:
+ *
+ *   <fingerprint>	<rule id>	<path>	<reason>
+ *
+ * Lines are kept sorted and unique, with no header, and
+ * .pushfix/.gitattributes says `ignore merge=union`: two branches that
+ * each add an entry merge without a conflict.  Blank lines and lines
+ * starting with '#' are comments.  A malformed line is reported with its
+ * line number and skipped, never fatal.  The local store above stays for
+ * personal ignores.
+ */
+#define PF_SHARED_IGNORE_FILE ".pushfix/ignore"
+
+struct pf_shared_ignore {
+	char fingerprint[65];
+	char *rule_id;
+	char *path; /* where it was when shared */
+	char *reason;
+};
+
+struct pf_shared_ignores {
+	struct pf_shared_ignore *v;
+	size_t nr, alloc;
+};
+
+#define PF_SHARED_IGNORES_INIT                                                 \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
+
+void pf_shared_ignores_release(struct pf_shared_ignores *si);
+
+/*
+ * Parse the text of a .pushfix/ignore.  Never fails: each malformed line
+ * adds "warning: .pushfix/ignore line N: <why>; line skipped\n" to `warn`
+ * (may be NULL).
+ */
+void pf_decision_shared_parse(struct pf_shared_ignores *out, const char *data,
+			      size_t len, struct pf_buf *warn);
+
+/*
+ * The .pushfix/ignore that applies: the one in commit `tip` (hex; the
+ * pushed commit, as for .semgrepignore) when given, else the working
+ * tree's (`worktree` may be NULL: none).  Absent (or a symlink): empty,
+ * 0.  Errors only for a working-tree file that cannot be read.
+ */
+int pf_decision_shared_read(struct pf_buf *out, git_repository *repo,
+			    const char *tip, const char *worktree);
+
+/*
+ * For the pipeline's filter, after pf_decision_mark_ignored(): set
+ * `ignored` on every finding whose fingerprint the applicable
+ * .pushfix/ignore holds (see pf_decision_shared_read); *nr_out (may be
+ * NULL) gets how many, warnings about bad lines go to `warn`.
+ */
+int pf_decision_mark_shared(size_t *nr_out, struct pf_findings *fs,
+			    git_repository *repo, const char *tip,
+			    const char *worktree, struct pf_buf *warn);
+
+/*
+ * Share an ignore with the team: add the entry to <worktree>/.pushfix/ignore
+ * (created, with its .gitattributes, when missing), keeping every other
+ * line as it was, sorted and unique.  1 when added, 0 when that
+ * fingerprint was already there (nothing written), or PF_EINVALID for a
+ * bad fingerprint.  The caller commits the file.  Meant also for the key
+ * `I` at the prompt (pass the finding's fingerprint, rule id and path).
+ */
+int pf_decision_share(const char *worktree, const char *fingerprint,
+		      const char *rule_id, const char *path,
+		      const char *reason);
+
+/* `pushfix ignored`: the shared entries, numbered, 80 columns. */
+void pf_decision_shared_format(struct pf_buf *out,
+			       const struct pf_shared_ignores *si);
 
 #endif

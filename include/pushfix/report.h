@@ -1,6 +1,8 @@
 #ifndef PUSHFIX_REPORT_H
 #define PUSHFIX_REPORT_H
 
+#include <time.h>
+
 #include "pushfix/buf.h"
 #include "pushfix/diff.h"
 #include "pushfix/finding.h"
@@ -9,15 +11,23 @@
 /*
  * Reports of a finding list.  text: for people (file:line, severity, rule,
  * message, the lines; ANSI colour only when `color`); json: the stable
- * format documented in README.md; sarif: SARIF 2.1.0.
+ * format documented in README.md; sarif: SARIF 2.1.0; gitlab-sast:
+ * GitLab's SAST report (schema 15.0.x) for artifacts:reports:sast, which
+ * takes no SARIF.
  */
-enum pf_format { PF_FORMAT_TEXT, PF_FORMAT_JSON, PF_FORMAT_SARIF };
+enum pf_format {
+	PF_FORMAT_TEXT,
+	PF_FORMAT_JSON,
+	PF_FORMAT_SARIF,
+	PF_FORMAT_GITLAB_SAST,
+};
 
 struct pf_report_opts {
 	int color;
 	int verbose;
-	const char *engine; /* tool name for SARIF/JSON */
-	unsigned width;	    /* text: columns to wrap at; 0: 80 */
+	const char *engine;  /* tool name for SARIF/JSON */
+	const char *version; /* pushfix's, for gitlab-sast; NULL: "0" */
+	unsigned width;	     /* text: columns to wrap at; 0: 80 */
 	/* What the scan covered (both or neither): JSON's "coverage",
 	 * SARIF's run properties "pushfix/coverage". */
 	const struct pf_changeset *cs;
@@ -31,6 +41,9 @@ void pf_report_json(struct pf_buf *out, const struct pf_findings *fs,
 		    const struct pf_report_opts *o);
 void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
 		     const struct pf_report_opts *o);
+/* Dated `now` (the report's scan start and end times). */
+void pf_report_gitlab_sast(struct pf_buf *out, const struct pf_findings *fs,
+			   const struct pf_report_opts *o, time_t now);
 
 /*
  * What a scan covered, so that no report is a silent all-clear: one line

@@ -38,6 +38,8 @@ static const struct cmd_struct commands[] = {
 	  "print what would be sent to the LLM; sends nothing" },
 	{ "demo", cmd_demo, NEED_LIBGIT2,
 	  "try pushfix on a throwaway repository" },
+	{ "ignore", cmd_ignore, NEED_LIBGIT2,
+	  "share ignored finding N with the team (.pushfix/ignore)" },
 	{ "ignored", cmd_ignored, NEED_LIBGIT2,
 	  "list the findings you ignored (key i)" },
 	{ "unignore", cmd_unignore, NEED_LIBGIT2,

@@ -119,9 +119,12 @@ static void test_format_parse(void **state)
 	assert_int_equal(f, PF_FORMAT_SARIF);
 	assert_int_equal(pf_format_parse(&f, "text"), 0);
 	assert_int_equal(f, PF_FORMAT_TEXT);
+	assert_int_equal(pf_format_parse(&f, "gitlab-sast"), 0);
+	assert_int_equal(f, PF_FORMAT_GITLAB_SAST);
 	assert_int_equal(pf_format_parse(&f, "xml"), PF_EINVALID);
 	assert_string_equal(pf_error_last(), "unknown format 'xml' (expected "
-					     "text, json or sarif)");
+					     "text, json, sarif or "
+					     "gitlab-sast)");
 	assert_int_equal(pf_format_parse(&f, NULL), PF_EINVALID);
 }
 
@@ -418,6 +421,50 @@ static void test_sarif_report(void **state)
 	pf_buf_release(&out);
 }
 
+/* GitLab's SAST report: its schema's required fields, exact; ignored
+ * findings left out; CWEs as identifiers; the verdict in the text. */
+static void test_gitlab_sast(void **state)
+{
+	struct pf_findings fs = PF_FINDINGS_INIT;
+	struct pf_report_opts o = { .engine = "flawfinder", .version = "9.9" };
+	struct pf_buf out = PF_BUF_INIT, want = PF_BUF_INIT;
+	struct pf_finding *f;
+
+	(void)state;
+	f = synthetic(&fs, "FF1001", PF_SEV_ERROR, "strcpy(a, b);\n", 7);
+	f->cwe = pf_xstrdup("CWE-120: Buffer Copy; CWE-20: Input");
+	f->triage.verdict = PF_VERDICT_TRUE_POSITIVE;
+	f->triage.confidence = 0.9;
+	f->triage.reason = pf_xstrdup("b is user input");
+	synthetic(&fs, "gone", PF_SEV_INFO, "x\n", 1)->ignored = 1;
+	pf_report_gitlab_sast(&out, &fs, &o, (time_t)1717243200);
+	pf_buf_addf(&want,
+		    "{\"version\":\"15.0.7\",\"vulnerabilities\":[\n"
+		    "  {\"id\":\"%s\",\"category\":\"sast\",\"name\":"
+		    "\"FF1001\",\"description\":\"short message\\n\\npushfix "
+		    "triage: true_positive (90%%): b is user input\","
+		    "\"severity\":\"High\",\"location\":{\"file\":\"src/x.c\","
+		    "\"start_line\":7,\"end_line\":8},\"identifiers\":["
+		    "{\"type\":\"pushfix_rule\",\"name\":\"FF1001\",\"value\":"
+		    "\"FF1001\"},{\"type\":\"cwe\",\"name\":\"CWE-120\","
+		    "\"value\":\"120\",\"url\":\"https://cwe.mitre.org/data/"
+		    "definitions/120.html\"},{\"type\":\"cwe\",\"name\":"
+		    "\"CWE-20\",\"value\":\"20\",\"url\":\"https://cwe.mitre."
+		    "org/data/definitions/20.html\"}]}\n"
+		    "],\"scan\":{\"analyzer\":{\"id\":\"pushfix\",\"name\":"
+		    "\"pushfix\",\"version\":\"9.9\",\"vendor\":{\"name\":"
+		    "\"pushfix\"}},\"scanner\":{\"id\":\"pushfix\",\"name\":"
+		    "\"flawfinder\",\"version\":\"9.9\",\"vendor\":{\"name\":"
+		    "\"pushfix\"}},\"type\":\"sast\",\"start_time\":"
+		    "\"2024-06-01T12:00:00\",\"end_time\":"
+		    "\"2024-06-01T12:00:00\",\"status\":\"success\"}}\n",
+		    fs.v[0].fingerprint);
+	assert_string_equal(out.buf, want.buf);
+	pf_findings_release(&fs);
+	pf_buf_release(&out);
+	pf_buf_release(&want);
+}
+
 /* A changeset of `n` files with `lines` added lines each. */
 static void fake_changes(struct pf_changeset *cs, const char *const *paths,
 			 size_t n, uint32_t lines, size_t commits)
@@ -539,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_text_colour_and_details),
 		cmocka_unit_test(test_json_schema),
 		cmocka_unit_test(test_sarif_report),
+		cmocka_unit_test(test_gitlab_sast),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
