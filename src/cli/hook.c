@@ -85,8 +85,20 @@ static void tell_guard(const struct pf_config *cfg)
 	pf_proc_guard_send(rec, (size_t)n);
 }
 
+static void hook_triage_wait(void *arg, size_t finding)
+{
+	pf_triage_wait(arg, finding);
+}
+
+static void hook_triage_stop(void *arg)
+{
+	pf_triage_stop(arg);
+}
+
 static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 {
+	struct pf_ui_opts uo = PF_UI_OPTS_INIT;
+	struct pf_triage *tri = NULL;
 	struct pf_run run;
 	struct pf_buf cover = PF_BUF_INIT;
 	double t0 = pf_now_ms();
@@ -168,15 +180,22 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	if (!run.cfg.llm.provider || !strcmp(run.cfg.llm.provider, "none"))
 		fprintf(stderr, "pushfix: not triaged: no LLM configured, see "
 				"[llm] provider\n");
-	/* Triage is best effort: a dead LLM leaves findings untriaged. */
-	if (pf_triage_run(&run, 1, NULL))
+	/* Triage is best effort: a dead LLM leaves findings untriaged.  The
+	 * requests go on in the background: the session starts with the
+	 * first answer, and waits for each finding's own. */
+	if (pf_triage_start(&run, &tri))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",
 			pf_error_last());
+	uo.wait = hook_triage_wait;
+	uo.stop = hook_triage_stop;
+	uo.wait_arg = tri;
 	/* The user's own time at the prompt (and in $EDITOR) does not count
 	 * against [core] max_seconds: the guard pauses its clock. */
 	pf_proc_guard_send("p+", 2);
-	status = pf_ui_run(&run, NULL);
+	status = pf_ui_run(&run, &uo);
 	pf_proc_guard_send("p-", 2);
+	pf_triage_finish(tri, 0);
+	tri = NULL;
 	if (status == 0 && run.cfg.mirror.enabled &&
 	    (pf_mirror_enqueue(&run) || pf_mirror_spawn_worker(&run)))
 		fprintf(stderr,
