@@ -107,6 +107,7 @@ struct triage {
 	pthread_cond_t cond;
 	unsigned char *jdone; /* per job: its outcome is final */
 	unsigned char *jseen; /* the main thread's copy */
+	size_t *jfnr;	      /* per job: the findings it stands for */
 	int worker_done, worker_ret, progress_on;
 	char worker_err[256];
 	int send, interactive;
@@ -708,9 +709,7 @@ static void progress_done(void *arg, size_t job)
 
 	pthread_mutex_lock(&t->lock);
 	t->jdone[job] = 1;
-	for (size_t i = 0; i < t->reqs_nr; i++)
-		if (!t->reqs[i].answered && t->reqs[i].job == job)
-			t->progress += t->reqs[i].fnr;
+	t->progress += t->jfnr[job];
 	if (t->progress_on)
 		pf_progress_set(t->progress);
 	pthread_cond_broadcast(&t->cond);
@@ -769,6 +768,7 @@ static int send_begin(struct triage *t)
 	t->jobs = pf_xcalloc(nj, sizeof(*t->jobs));
 	t->jdone = pf_xcalloc(nj, 1);
 	t->jseen = pf_xcalloc(nj, 1);
+	t->jfnr = pf_xcalloc(nj, sizeof(*t->jfnr));
 	for (size_t i = 0; i < t->reqs_nr; i++) {
 		struct treq *r = &t->reqs[i];
 		struct pf_http_job *j;
@@ -784,6 +784,7 @@ static int send_begin(struct triage *t)
 		j->req.body_len = r->body.len;
 		j->req.timeout_ms = t->llm.timeout_ms;
 		j->req.max_response = ANSWER_CAP;
+		t->jfnr[t->nj] = r->fnr;
 		r->job = t->nj++;
 	}
 	memset(&t->mo, 0, sizeof(t->mo));
@@ -891,6 +892,8 @@ static void send_end(struct triage *t, int stop)
 	free(t->jobs);
 	free(t->jdone);
 	free(t->jseen);
+	free(t->jfnr);
+	t->jfnr = NULL;
 	t->jobs = NULL;
 	t->jdone = t->jseen = NULL;
 	pf_llm_headers_free(t->headers);
