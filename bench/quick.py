@@ -126,10 +126,13 @@ def bench_nothing(tmp, env, reps):
     drop = ("refs/heads/main %s refs/heads/main %s\n" % (tip, base)).encode()
     sh = time_cmd(["sh", "-c", "true"], repo, e, b"", reps)
     py = time_cmd([sys.executable, "-c", "pass"], repo, e, b"", reps)
+    v = time_cmd([os.environ["PUSHFIX_BIN"], "version"], repo, e, b"", reps)
     d = time_cmd(hook, repo, e, dele, reps)
     c = time_cmd(hook, repo, e, drop, reps)
     print("  nothing to do (medians of %d): sh -c true %.1f ms, python3 -c "
-          "pass %.1f ms" % (reps, sh, py))
+          "pass %.1f ms;\n    `pushfix version` (loading its 42 shared "
+          "libraries, the floor of any hook) %.1f ms = %.3fx" % (reps, sh, py,
+                                                                 v, v / py))
     print("    deletion-only push:       %.1f ms = %.3fx python3 -c pass, "
           "%.3fx pre-commit's ~450 ms" % (d, d / py, d / 450))
     print("    a commit deleting a file: %.1f ms = %.3fx python3 -c pass, "
