@@ -12,3 +12,6 @@ python3 "$here/run.py" "$@" || exit
 # A 150-commit push with the real flawfinder: time to the first question
 # and in all, with and without triage (issue 11).
 python3 "$here/push.py"
+# The first question with 20 slow answers, a hook with nothing to do, the
+# peak memory of a 200k-line push (issue 14 items 3, 4).
+python3 "$here/quick.py"

@@ -22,6 +22,8 @@
 #define DEFAULT_CONNECT_MS 10000u
 #define DEFAULT_MAX_RESPONSE (8u << 20)
 #define MAX_HEADER_BYTES (256u << 10)
+#define STOP_POLL_MS 50
+
 /* A request is not started (nor retried) with less budget left than this:
  * it could not finish, and a sent request costs money and is logged. */
 #define MIN_START_MS 100
@@ -46,9 +48,10 @@ static void free_headers(struct curl_slist *h)
 	curl_slist_free_all(h);
 }
 
-static int global_init(void)
+int pf_http_init(void)
 {
-	/* The hook is single-threaded when it reaches curl; once suffices. */
+	/* Called by the main thread first (triage's worker runs the multi
+	 * loop; pf_http_init before it starts): once suffices. */
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT))
 			return pf_error_set("cannot initialise libcurl");
@@ -289,7 +292,7 @@ int pf_http_perform(struct pf_http_response *r,
 	int ret;
 
 	response_reset(r);
-	ret = global_init();
+	ret = pf_http_init();
 	if (ret)
 		return ret;
 	h = curl_easy_init();
@@ -494,6 +497,14 @@ static void mark_over_budget(struct pf_http_job *j, unsigned budget_ms)
 	pf_buf_release(&host);
 }
 
+static void mark_stopped(struct pf_http_job *j)
+{
+	response_reset(&j->resp);
+	j->resp.transport_error = 1;
+	snprintf(j->resp.error, sizeof(j->resp.error), "stopped");
+	j->state_ = JOB_DONE;
+}
+
 static void drop_easy(CURLM *m, struct pf_http_job *j)
 {
 	if (j->easy_) {
@@ -598,7 +609,7 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		o.max_parallel = 8;
 	if (!nr)
 		return 0;
-	ret = global_init();
+	ret = pf_http_init();
 	if (ret)
 		return ret;
 	m = curl_multi_init();
@@ -626,6 +637,15 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		CURLMsg *msg;
 		int left;
 
+		if (o.stop && *o.stop) {
+			for (size_t i = 0; i < nr; i++) {
+				if (jobs[i].state_ == JOB_DONE)
+					continue;
+				drop_easy(m, &jobs[i]);
+				mark_stopped(&jobs[i]);
+			}
+			break;
+		}
 		/* Out of budget, or too little left to start anything while
 		 * nothing runs: what is left is over budget now. */
 		if (deadline > 0 &&
@@ -665,6 +685,9 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 			wait = deadline - now;
 		if (wait < 0)
 			wait = 0;
+		/* Polled: a stop is seen within this. */
+		if (o.stop && wait > STOP_POLL_MS)
+			wait = STOP_POLL_MS;
 
 		if (curl_multi_perform(m, &still) != CURLM_OK) {
 			ret = pf_error_set("curl multi transfer failed");

@@ -4,6 +4,8 @@
  * that leaves the machine is built here from redacted text only, and
  * logged.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,7 @@ struct treq {
 	char *error;
 	size_t job;
 	char log_id[17]; /* its sending record's id in the sent log */
+	int quiet;	 /* stopped by the user: not a failure to report */
 };
 
 /* What the stage knows about one finding. */
@@ -66,6 +69,7 @@ struct tfind {
 	int ready;		/* p and snip built */
 	size_t file;		/* into files, NONE_IDX when not prepared */
 	size_t req;		/* into reqs, NONE_IDX when no request */
+	int applied;		/* its answer (or why none) is on the finding */
 };
 
 struct triage {
@@ -89,6 +93,25 @@ struct triage {
 	size_t sent, cached, failed;
 	double llm_ms;
 	struct pf_fix_stats fixes;
+	double verify_ms; /* all the re-scans together */
+	/* The requests in flight (send_begin .. send_end). */
+	struct pf_http_job *jobs;
+	size_t nj;
+	char **headers;
+	struct pf_http_multi_opts mo;
+	double t_send;
+	pthread_t thread;
+	int running;	      /* thread started, not joined */
+	_Atomic int stop;     /* asks the worker to stop */
+	pthread_mutex_t lock; /* guards jdone, worker_*, progress_on */
+	pthread_cond_t cond;
+	unsigned char *jdone; /* per job: its outcome is final */
+	unsigned char *jseen; /* the main thread's copy */
+	size_t *jfnr;	      /* per job: the findings it stands for */
+	int worker_done, worker_ret, progress_on;
+	char worker_err[256];
+	int send, interactive;
+	double t0;
 };
 
 static void set_error(struct pf_finding *f, const char *msg)
@@ -678,31 +701,58 @@ static size_t sent_findings(const struct triage *t)
 	return n;
 }
 
-/* The progress line counts findings: a request may stand for several. */
+/* The progress line counts findings: a request may stand for several.
+ * Called in the worker thread. */
 static void progress_done(void *arg, size_t job)
 {
 	struct triage *t = arg;
 
-	for (size_t i = 0; i < t->reqs_nr; i++)
-		if (!t->reqs[i].answered && t->reqs[i].job == job)
-			t->progress += t->reqs[i].fnr;
-	pf_progress_set(t->progress);
+	pthread_mutex_lock(&t->lock);
+	t->jdone[job] = 1;
+	t->progress += t->jfnr[job];
+	if (t->progress_on)
+		pf_progress_set(t->progress);
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
 }
 
-static int send_all(struct triage *t)
+/* The worker: only the multi loop runs here.  Everything else (the
+ * vault, the cache, the sent log, the fixes) stays on the main thread. */
+static void *worker(void *arg)
 {
-	struct pf_http_multi_opts o;
-	struct pf_http_job *jobs = NULL;
-	char **headers = NULL;
-	size_t nj = 0;
-	double t0 = pf_now_ms();
-	int ret = 0;
+	struct triage *t = arg;
+	int ret = pf_http_multi_run(t->jobs, t->nj, &t->mo);
 
+	pthread_mutex_lock(&t->lock);
+	t->worker_ret = ret;
+	if (ret)
+		snprintf(t->worker_err, sizeof(t->worker_err), "%s",
+			 pf_error_last());
+	t->worker_done = 1;
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+/*
+ * Everything sent is built (on this thread, from redacted text only),
+ * logged as sending, then handed to the worker thread; the answers are
+ * read by harvest() as the ui reaches their findings, or by send_end().
+ */
+static int send_begin(struct triage *t)
+{
+	sigset_t all, old;
+	size_t nj = 0;
+	int ret;
+
+	t->t_send = pf_now_ms();
 	for (size_t i = 0; i < t->reqs_nr; i++)
 		nj += !t->reqs[i].answered;
 	if (!nj)
 		return 0;
 	ret = pf_llm_load_key(&t->llm, &t->run->cfg);
+	if (!ret)
+		ret = pf_http_init();
 	if (ret) {
 		/* Only the findings that needed a request miss out. */
 		for (size_t i = 0; i < t->reqs_nr; i++)
@@ -714,53 +764,87 @@ static int send_all(struct triage *t)
 	prune_log(t->run);
 	if (log_sending(t))
 		return 0; /* fail open: the findings say why */
-	headers = pf_llm_headers(&t->llm);
-	jobs = pf_xcalloc(nj, sizeof(*jobs));
-	nj = 0;
+	t->headers = pf_llm_headers(&t->llm);
+	t->jobs = pf_xcalloc(nj, sizeof(*t->jobs));
+	t->jdone = pf_xcalloc(nj, 1);
+	t->jseen = pf_xcalloc(nj, 1);
+	t->jfnr = pf_xcalloc(nj, sizeof(*t->jfnr));
 	for (size_t i = 0; i < t->reqs_nr; i++) {
 		struct treq *r = &t->reqs[i];
 		struct pf_http_job *j;
 
 		if (r->answered)
 			continue;
-		j = &jobs[nj];
+		j = &t->jobs[t->nj];
 		pf_http_job_init(j);
 		j->req.method = "POST";
 		j->req.url = t->llm.url;
-		j->req.headers = (const char *const *)headers;
+		j->req.headers = (const char *const *)t->headers;
 		j->req.body = r->body.buf;
 		j->req.body_len = r->body.len;
 		j->req.timeout_ms = t->llm.timeout_ms;
 		j->req.max_response = ANSWER_CAP;
-		r->job = nj++;
+		t->jfnr[t->nj] = r->fnr;
+		r->job = t->nj++;
 	}
-	memset(&o, 0, sizeof(o));
-	o.max_parallel = t->llm.max_parallel;
-	o.budget_ms = t->llm.budget_ms;
-	o.retry.max_retries = MAX_RETRIES;
-	o.on_done = progress_done;
-	o.on_done_arg = t;
+	memset(&t->mo, 0, sizeof(t->mo));
+	t->mo.max_parallel = t->llm.max_parallel;
+	t->mo.budget_ms = t->llm.budget_ms;
+	t->mo.retry.max_retries = MAX_RETRIES;
+	t->mo.on_done = progress_done;
+	t->mo.on_done_arg = t;
+	t->mo.stop = &t->stop;
+	t->progress_on = 1;
 	pf_progress_begin(sent_findings(t), "triaging %zu finding%s with %s",
 			  sent_findings(t), sent_findings(t) == 1 ? "" : "s",
 			  t->llm.host);
-	ret = pf_http_multi_run(jobs, nj, &o);
-	pf_progress_end();
-	if (ret) {
-		for (size_t i = 0; i < t->reqs_nr; i++)
-			if (!t->reqs[i].answered)
-				t->reqs[i].error = pf_xstrdup(pf_error_last());
-		t->failed += nj;
-		ret = 0; /* fail open: the findings say why */
-		goto out;
-	}
+	/* The signals stay the main thread's (the scanner's waits, the
+	 * hook's handlers). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	t->running = !pthread_create(&t->thread, NULL, worker, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!t->running)
+		worker(t); /* no thread: the old way, all at once */
+	return 0;
+}
+
+/* Read the answers that came, once each (main thread). */
+static void harvest(struct triage *t)
+{
+	int wret;
+
+	if (!t->jobs)
+		return;
+	pthread_mutex_lock(&t->lock);
+	wret = t->worker_done ? t->worker_ret : 0;
+	for (size_t i = 0; i < t->nj; i++)
+		t->jseen[i] = t->jdone[i] || t->worker_done;
+	pthread_mutex_unlock(&t->lock);
 	for (size_t i = 0; i < t->reqs_nr; i++) {
 		struct treq *r = &t->reqs[i];
 		struct pf_http_job *j;
 		struct pf_buf canon = PF_BUF_INIT;
 
-		if (r->answered || r->job == NONE_IDX)
+		if (r->answered || r->error || r->job == NONE_IDX ||
+		    !t->jseen[r->job])
 			continue;
-		j = &jobs[r->job];
+		j = &t->jobs[r->job];
+		/* Ended by the user: no answer, and nothing to report. */
+		if (t->stop && !j->resp.status &&
+		    !strcmp(j->resp.error, "stopped")) {
+			r->error = pf_xstrdup("not asked: the session ended "
+					      "first");
+			r->quiet = 1;
+			if (j->attempts)
+				log_sent(t, r, j);
+			continue;
+		}
+		if (wret) {
+			r->error = pf_xstrdup(t->worker_err);
+			t->failed++;
+			continue;
+		}
 		if (!parse_answer(t, r, &canon, &j->resp)) {
 			r->answered = 1;
 			if ((!r->group || group_complete(r)) &&
@@ -779,13 +863,42 @@ static int send_all(struct triage *t)
 		}
 		pf_buf_release(&canon);
 	}
-out:
-	for (size_t i = 0; i < nj; i++)
-		pf_http_job_release(&jobs[i]);
-	free(jobs);
-	pf_llm_headers_free(headers);
-	t->llm_ms = pf_now_ms() - t0;
-	return ret;
+}
+
+/* No more progress line: the terminal is the ui's from now on. */
+static void progress_off(struct triage *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->progress_on = 0;
+	pthread_mutex_unlock(&t->lock);
+	pf_progress_end();
+}
+
+/* Wait for the worker (stopping it first with `stop`), read the rest. */
+static void send_end(struct triage *t, int stop)
+{
+	if (!t->jobs)
+		return;
+	if (stop)
+		t->stop = 1;
+	if (t->running) {
+		pthread_join(t->thread, NULL);
+		t->running = 0;
+	}
+	progress_off(t);
+	harvest(t);
+	for (size_t i = 0; i < t->nj; i++)
+		pf_http_job_release(&t->jobs[i]);
+	free(t->jobs);
+	free(t->jdone);
+	free(t->jseen);
+	free(t->jfnr);
+	t->jfnr = NULL;
+	t->jobs = NULL;
+	t->jdone = t->jseen = NULL;
+	pf_llm_headers_free(t->headers);
+	t->headers = NULL;
+	t->llm_ms = pf_now_ms() - t->t_send;
 }
 
 static void take_fix(struct triage *t, struct pf_finding *f,
@@ -806,7 +919,9 @@ static void take_fix(struct triage *t, struct pf_finding *f,
 	pf_fix_from_llm(f, a, &src, &t->fixes);
 }
 
-static void apply_answers(struct triage *t)
+/* The answers read so far go to their findings, once each; with `all`,
+ * the findings still without one say why. */
+static void apply_answers(struct triage *t, int all)
 {
 	struct pf_findings *fs = &t->run->findings;
 	struct pf_buf reason = PF_BUF_INIT;
@@ -817,9 +932,12 @@ static void apply_answers(struct triage *t)
 		const struct pf_llm_answer *a;
 		struct treq *r;
 
-		if (tf->req == NONE_IDX)
+		if (tf->req == NONE_IDX || tf->applied)
 			continue;
 		r = &t->reqs[tf->req];
+		if (!r->answered && !r->error && !all)
+			continue;
+		tf->applied = 1;
 		if (!r->answered) {
 			set_error(f, r->error ? r->error : "no answer");
 			continue;
@@ -868,7 +986,7 @@ static void report_failures(struct triage *t)
 		const char *e = t->reqs[i].error;
 		size_t nf = 0, k;
 
-		if (!e || t->unrecorded)
+		if (!e || t->unrecorded || t->reqs[i].quiet)
 			continue; /* log_sending() said it, in one line */
 		for (k = 0; k < i; k++)
 			if (t->reqs[k].error && !strcmp(t->reqs[k].error, e))
@@ -933,63 +1051,142 @@ static int env_no_cache(void)
 	return v && *v && strcmp(v, "0");
 }
 
-int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
+/* Prepare everything; with `send`, the requests go out (send_begin). */
+static int triage_begin(struct triage *t, struct pf_run *run, int send,
+			struct pf_buf *preview_out)
 {
-	struct triage t;
-	double t0 = pf_now_ms();
 	int ret;
 
-	memset(&t, 0, sizeof(t));
-	t.run = run;
+	memset(t, 0, sizeof(*t));
+	t->run = run;
+	t->t0 = pf_now_ms();
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
 	pf_fix_from_rules(run);
-	ret = pf_llm_open(&t.llm, &run->cfg);
-	if (ret) {
-		ret = fail_all(&t, ret);
-		goto out;
-	}
-	if (t.llm.provider == PF_LLM_NONE || !run->findings.nr) {
+	ret = pf_llm_open(&t->llm, &run->cfg);
+	if (ret)
+		return fail_all(t, ret);
+	if (t->llm.provider == PF_LLM_NONE || !run->findings.nr) {
 		if (preview_out)
 			pf_buf_addstr(preview_out, "[]\n");
-		goto out;
+		return 0;
 	}
-	t.finds = pf_xcalloc(run->findings.nr, sizeof(*t.finds));
+	t->finds = pf_xcalloc(run->findings.nr, sizeof(*t->finds));
 	for (size_t i = 0; i < run->findings.nr; i++)
-		t.finds[i].file = t.finds[i].req = NONE_IDX;
-	pf_cache_open(&t.cache, run->state_dir,
+		t->finds[i].file = t->finds[i].req = NONE_IDX;
+	pf_cache_open(&t->cache, run->state_dir,
 		      run->no_cache || env_no_cache());
-	choose(&t);
-	report_capped(&t);
-	ret = prepare_ctx(&t);
+	choose(t);
+	report_capped(t);
+	ret = prepare_ctx(t);
 	if (!ret)
-		ret = prepare(&t);
-	if (ret) {
-		ret = fail_all(&t, ret);
-		goto out;
-	}
-	lookup_cache(&t);
+		ret = prepare(t);
+	if (ret)
+		return fail_all(t, ret);
+	lookup_cache(t);
 	if (!send) {
 		if (preview_out)
-			write_preview(&t, preview_out);
-		goto out;
+			write_preview(t, preview_out);
+		return 0;
 	}
+	t->send = 1;
 	/* A missing key fails only the requests it was needed for: cached
 	 * answers still count, and the findings say why. */
-	send_all(&t);
-	apply_answers(&t);
-	report_failures(&t);
-	ret = 0;
-	pf_fix_verify(run, &t.fixes);
-	if (run->verbose && run->msg)
+	send_begin(t);
+	return 0;
+}
+
+/* What came in goes to the findings; their fixes are verified. */
+static void take_answers(struct triage *t, int all)
+{
+	harvest(t);
+	apply_answers(t, all);
+	pf_fix_verify(t->run, &t->fixes);
+	t->verify_ms += t->fixes.verify_ms;
+	t->fixes.verify_ms = 0;
+}
+
+static void triage_end(struct triage *t, int stop)
+{
+	struct pf_run *run = t->run;
+
+	if (t->send) {
+		send_end(t, stop);
+		take_answers(t, 1);
+		report_failures(t);
+	}
+	if (t->send && run->verbose && run->msg)
 		fprintf(run->msg,
 			"pushfix: triage: %zu request%s (%zu sent, %zu "
 			"cached, %zu failed), fixes %u verified, %u "
 			"unverified, %u refused; llm %.0f ms, verify %.0f ms, "
 			"total %.0f ms\n",
-			t.reqs_nr, t.reqs_nr == 1 ? "" : "s", t.sent, t.cached,
-			t.failed, t.fixes.verified, t.fixes.unverified,
-			t.fixes.refused, t.llm_ms, t.fixes.verify_ms,
-			pf_now_ms() - t0);
-out:
-	triage_release(&t);
+			t->reqs_nr, t->reqs_nr == 1 ? "" : "s", t->sent,
+			t->cached, t->failed, t->fixes.verified,
+			t->fixes.unverified, t->fixes.refused, t->llm_ms,
+			t->verify_ms, pf_now_ms() - t->t0);
+	triage_release(t);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+}
+
+int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out)
+{
+	struct triage t;
+	int ret = triage_begin(&t, run, send, preview_out);
+
+	triage_end(&t, 0);
 	return ret;
+}
+
+int pf_triage_start(struct pf_run *run, struct pf_triage **out)
+{
+	struct triage *t = pf_xcalloc(1, sizeof(*t));
+	int ret = triage_begin(t, run, 1, NULL);
+
+	*out = (struct pf_triage *)(void *)t;
+	return ret;
+}
+
+void pf_triage_wait(struct pf_triage *pt, size_t finding)
+{
+	struct triage *t = (struct triage *)(void *)pt;
+	struct tfind *tf;
+	size_t job;
+
+	if (!t || !t->send || !t->finds || finding >= t->run->findings.nr)
+		return;
+	tf = &t->finds[finding];
+	if (tf->req == NONE_IDX || tf->applied)
+		return;
+	job = t->reqs[tf->req].job;
+	if (t->jobs && job != NONE_IDX) {
+		pthread_mutex_lock(&t->lock);
+		while (!t->jdone[job] && !t->worker_done)
+			pthread_cond_wait(&t->cond, &t->lock);
+		pthread_mutex_unlock(&t->lock);
+	}
+	/* The terminal is the ui's now: the progress line, drawn while the
+	 * first answer was awaited, never comes back under a question. */
+	if (t->progress_on)
+		progress_off(t);
+	take_answers(t, 0);
+}
+
+void pf_triage_stop(struct pf_triage *pt)
+{
+	struct triage *t = (struct triage *)(void *)pt;
+
+	if (t)
+		t->stop = 1;
+}
+
+void pf_triage_finish(struct pf_triage *pt, int stop)
+{
+	struct triage *t = (struct triage *)(void *)pt;
+
+	if (!t)
+		return;
+	triage_end(t, stop);
+	free(t);
 }

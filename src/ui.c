@@ -1869,9 +1869,20 @@ static void list_unasked(struct session *s, const size_t *rest, size_t n)
 	pf_buf_release(&loc);
 }
 
+/* A scanner's own fix, when nothing better came (after the triage). */
+static void rule_fix_fallback(const struct pf_run *run, struct pf_finding *f)
+{
+	const struct pf_changed_file *cf = content_of(run, f);
+
+	if (f->fix.origin == PF_FIX_NONE && f->rule_fix && cf &&
+	    !pf_finding_rule_fix_to_lines(f, cf->content, cf->content_len))
+		pf_fix_drop_noop(f, cf->content, cf->content_len);
+}
+
 int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 		  const struct pf_ui_opts *opts)
 {
+	void (*wait)(void *, size_t) = opts ? opts->wait : NULL;
 	struct session s;
 	struct pf_findings *fs = &run->findings;
 	const struct pf_finding **base = NULL;
@@ -1899,19 +1910,14 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 	rest = pf_xcalloc(fs->nr ? fs->nr : 1, sizeof(*rest));
 	for (size_t i = 0; i < fs->nr; i++) {
 		struct pf_finding *f = &fs->v[i];
-		const struct pf_changed_file *cf;
 
 		base[i] = f;
 		order[i] = i;
 		if (f->ignored)
 			continue;
 		total++;
-		/* A scanner's own fix, when nothing better came. */
-		cf = content_of(run, f);
-		if (f->fix.origin == PF_FIX_NONE && f->rule_fix && cf &&
-		    !pf_finding_rule_fix_to_lines(f, cf->content,
-						  cf->content_len))
-			pf_fix_drop_noop(f, cf->content, cf->content_len);
+		if (!wait)
+			rule_fix_fallback(run, f);
 	}
 	sort_base = base;
 	qsort(order, fs->nr, sizeof(*order), cmp_order);
@@ -1924,6 +1930,12 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 		if (f->ignored)
 			continue;
 		idx++;
+		/* Its answer, if still in flight: the first question comes
+		 * with the first answer, not the last. */
+		if (wait && !s.stop) {
+			wait(opts->wait_arg, order[k]);
+			rule_fix_fallback(run, f);
+		}
 		if (s.stop) {
 			*o = O_SKIPPED;
 			if (out->quit)
@@ -1970,6 +1982,16 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 	}
 
 	list_unasked(&s, rest, rest_nr);
+	/* The counts below need every answer, unless none can matter. */
+	if (wait) {
+		if (s.stop && opts->stop &&
+		    (out->stopped ||
+		     run->cfg.policy.block != PF_BLOCK_TRUE_POSITIVE))
+			opts->stop(opts->wait_arg);
+		for (size_t i = 0; i < fs->nr; i++)
+			if (!fs->v[i].ignored)
+				wait(opts->wait_arg, i);
+	}
 	out->total = total;
 	for (size_t i = 0; i < fs->nr; i++) {
 		const struct pf_finding *f = &fs->v[i];

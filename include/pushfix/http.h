@@ -129,6 +129,10 @@ struct pf_http_multi_opts {
 	 * progress line); may be NULL. */
 	void (*on_done)(void *arg, size_t job);
 	void *on_done_arg;
+	/* Another thread sets *stop to end the run early (within ~50 ms):
+	 * what has no outcome yet ends with a transport error "stopped";
+	 * on_done is not called for those.  May be NULL. */
+	const _Atomic int *stop;
 };
 
 void pf_http_job_init(struct pf_http_job *j);
@@ -143,5 +147,9 @@ void pf_http_job_release(struct pf_http_job *j);
  */
 int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		      const struct pf_http_multi_opts *o);
+
+/* curl_global_init(), once: call it before pf_http_multi_run() runs in
+ * another thread.  0, or PF_ERROR with a message. */
+int pf_http_init(void);
 
 #endif

@@ -57,4 +57,30 @@ struct pf_run;
  */
 int pf_triage_run(struct pf_run *run, int send, struct pf_buf *preview_out);
 
+/*
+ * pf_triage_run(run, 1, NULL) in three steps, so that the session can
+ * start on the first answer while the other requests are in flight:
+ *
+ *  - pf_triage_start() prepares and anonymises everything, answers from
+ *    the cache, logs what it sends and hands the requests to a worker
+ *    thread (which runs only the HTTP multi loop); it returns at once,
+ *    with pf_triage_run()'s value.  *out is always set: pass it to
+ *    pf_triage_finish();
+ *  - pf_triage_wait() waits for the answer of run->findings.v[finding]
+ *    and puts it (and every other answer that came meanwhile) on the
+ *    findings, their fixes verified; it ends the progress line first;
+ *  - pf_triage_finish() waits for the rest (stop: ends the requests in
+ *    flight first, their findings left untriaged, "stopped"), reports
+ *    the failures, joins the thread and frees `t`.
+ *
+ * All three on the thread that called pf_triage_start().
+ */
+struct pf_triage;
+int pf_triage_start(struct pf_run *run, struct pf_triage **out);
+void pf_triage_wait(struct pf_triage *t, size_t finding);
+void pf_triage_finish(struct pf_triage *t, int stop);
+/* Ends the requests in flight now (any thread of the session's; their
+ * findings left untriaged, quietly: the user ended the session). */
+void pf_triage_stop(struct pf_triage *t);
+
 #endif

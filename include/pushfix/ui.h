@@ -49,11 +49,18 @@ struct pf_ui_opts {
 	int color;	      /* -1: decide (see above), 0 never, 1 always */
 	const char *tty_path; /* NULL: $PUSHFIX_TTY, else /dev/tty */
 	time_t now;	      /* date of new decisions; 0: time(NULL) */
+	/* Triage still in flight (pf_triage_start): the session calls
+	 * wait(arg, i) before it uses finding i's triage, and stop(arg)
+	 * when the answers still to come can change nothing (x, or q
+	 * unless [policy] block = true-positive).  NULL: all triaged. */
+	void (*wait)(void *arg, size_t finding);
+	void (*stop)(void *arg);
+	void *wait_arg;
 };
 
 #define PF_UI_OPTS_INIT                                                        \
 	{                                                                      \
-		-1, NULL, 0                                                    \
+		-1, NULL, 0, NULL, NULL, NULL                                  \
 	}
 
 struct pf_ui_result {

@@ -85,8 +85,20 @@ static void tell_guard(const struct pf_config *cfg)
 	pf_proc_guard_send(rec, (size_t)n);
 }
 
+static void hook_triage_wait(void *arg, size_t finding)
+{
+	pf_triage_wait(arg, finding);
+}
+
+static void hook_triage_stop(void *arg)
+{
+	pf_triage_stop(arg);
+}
+
 static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 {
+	struct pf_ui_opts uo = PF_UI_OPTS_INIT;
+	struct pf_triage *tri = NULL;
 	struct pf_run run;
 	struct pf_buf cover = PF_BUF_INIT;
 	double t0 = pf_now_ms();
@@ -168,15 +180,22 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	if (!run.cfg.llm.provider || !strcmp(run.cfg.llm.provider, "none"))
 		fprintf(stderr, "pushfix: not triaged: no LLM configured, see "
 				"[llm] provider\n");
-	/* Triage is best effort: a dead LLM leaves findings untriaged. */
-	if (pf_triage_run(&run, 1, NULL))
+	/* Triage is best effort: a dead LLM leaves findings untriaged.  The
+	 * requests go on in the background: the session starts with the
+	 * first answer, and waits for each finding's own. */
+	if (pf_triage_start(&run, &tri))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",
 			pf_error_last());
+	uo.wait = hook_triage_wait;
+	uo.stop = hook_triage_stop;
+	uo.wait_arg = tri;
 	/* The user's own time at the prompt (and in $EDITOR) does not count
 	 * against [core] max_seconds: the guard pauses its clock. */
 	pf_proc_guard_send("p+", 2);
-	status = pf_ui_run(&run, NULL);
+	status = pf_ui_run(&run, &uo);
 	pf_proc_guard_send("p-", 2);
+	pf_triage_finish(tri, 0);
+	tri = NULL;
 	if (status == 0 && run.cfg.mirror.enabled &&
 	    (pf_mirror_enqueue(&run) || pf_mirror_spawn_worker(&run)))
 		fprintf(stderr,
@@ -527,22 +546,58 @@ static int is_hex_oid(const char *s, size_t n)
 	return 1;
 }
 
+/* 1 when any commit of the ranges ("<old>..<new>", NULL-terminated
+ * after argv's fixed part) changes anything but deletions, or when git
+ * cannot tell; 0 when the commits only delete. */
+static int commits_add_something(const char **argv)
+{
+	struct pf_proc_opts o;
+	struct pf_proc_result r;
+	int adds;
+
+	memset(&o, 0, sizeof(o));
+	o.argv = argv;
+	o.timeout_ms = 10000;
+	o.out_cap = 4096; /* one name is enough: more is PF_ETOOBIG, "yes" */
+	pf_proc_result_init(&r);
+	adds = pf_proc_run(&r, &o) || r.signaled || r.timed_out ||
+	       r.exit_code || r.out.len;
+	pf_proc_result_release(&r);
+	pf_error_clear();
+	return adds;
+}
+
 /*
- * A push with nothing to scan for certain, decided from git's input
- * alone: no input, or only deletions ("<ref> 000..0 <ref> <oid>").  Then
- * nothing else is needed: no repository, no configuration, no child.
- * Anything else (blank or malformed lines too) takes the full path,
- * which gives the exact messages.  PUSHFIX_CORE_VERBOSE asks for the
- * notes the full path prints.
+ * A push with nothing to scan for certain, decided from git's input and
+ * at most one `git log`: no input, only deletions ("<ref> 000..0 <ref>
+ * <oid>"), or updates of existing remote refs whose new commits only
+ * delete files (each commit's own changes, merges against every parent;
+ * renames count as additions).  Then nothing else is needed: no libgit2
+ * (whose start-up reads every CA certificate), no configuration, no
+ * child.  Anything else (a new branch, blank or malformed lines, a
+ * commit git cannot diff) takes the full path, which gives the exact
+ * messages.  PUSHFIX_CORE_VERBOSE asks for the notes the full path
+ * prints.
  */
 static int nothing_to_scan(const struct pf_buf *in)
 {
 	const char *s = in->buf, *end = in->buf + in->len;
 	const char *v = getenv("PUSHFIX_CORE_VERBOSE");
+	const char *fixed[] = {
+		"git",	     "-c",	     "log.showSignature=false",
+		"log",	     "--no-renames", "--diff-merges=separate",
+		"--format=", "--name-only",  "--diff-filter=d"
+	};
+	const size_t nfixed = PF_ARRAY_SIZE(fixed);
+	const char **argv = NULL;
+	size_t nr = nfixed, alloc = 0;
+	int ret = 0;
 
 	if (v && *v && strcmp(v, "0") && strcasecmp(v, "false") &&
 	    strcasecmp(v, "no") && strcasecmp(v, "off"))
 		return 0;
+	PF_ALLOC_GROW(argv, nr + 1, alloc);
+	memcpy(argv, fixed, sizeof(fixed));
 	while (s < end) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
 		const char *f[4];
@@ -560,11 +615,30 @@ static int nothing_to_scan(const struct pf_buf *in)
 			p = sp ? sp + 1 : e;
 		}
 		if (nf != 4 || p != e || !len[0] || !len[2] ||
-		    !is_zero_hex(f[1], len[1]) || !is_hex_oid(f[3], len[3]))
-			return 0;
+		    !is_hex_oid(f[3], len[3]) ||
+		    !(is_zero_hex(f[1], len[1]) || is_hex_oid(f[1], len[1])))
+			goto out;
+		if (!is_zero_hex(f[1], len[1])) {
+			struct pf_buf range = PF_BUF_INIT;
+
+			/* A new branch: what it adds needs the full path. */
+			if (is_zero_hex(f[3], len[3]))
+				goto out;
+			pf_buf_add(&range, f[3], len[3]);
+			pf_buf_addstr(&range, "..");
+			pf_buf_add(&range, f[1], len[1]);
+			PF_ALLOC_GROW(argv, nr + 2, alloc);
+			argv[nr++] = pf_buf_detach(&range, NULL);
+		}
 		s = e + 1;
 	}
-	return 1;
+	argv[nr] = NULL;
+	ret = nr == nfixed || !commits_add_something(argv);
+out:
+	for (size_t i = nfixed; i < nr; i++)
+		free((char *)argv[i]);
+	free(argv);
+	return ret;
 }
 
 static const struct cli_command hook_cmd = {

@@ -28,7 +28,10 @@ Behaviours (--behaviour, per request overridable by a marker
   reset       closes the connection without answering
 --then NAME: the behaviour for a request body seen before (so
 "--behaviour 500 --then answer" is "500, then success" per request, robust
-under parallel sends).  --delay-ms N delays every answer.
+under parallel sends).  --delay-ms N delays every answer; a marker
+"PFDELAY:<ms>" in a request body delays that one answer by <ms> instead.
+--answered-log FILE: one JSON line {"n", "answered": time} per request
+once its answer is written (the main log says when it came in).
 --expect-key K: requests whose credential header (Authorization: Bearer,
 api-key or x-api-key, by endpoint) is not K get 401.
 POST /_standin/args with NUL-separated options (as on the command line)
@@ -213,9 +216,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         log({"n": idx, "time": time.time(), "method": "POST", "path": path,
              "headers": {k: v for k, v in self.headers.items()},
              "body": body, "behaviour": behaviour})
-        if OPTS.delay_ms:
-            time.sleep(OPTS.delay_ms / 1000.0)
+        delay = OPTS.delay_ms
+        d = re.search(r"PFDELAY:([0-9]+)", raw.decode("utf-8", "replace"))
+        if d:
+            delay = int(d.group(1))
+        if delay:
+            time.sleep(delay / 1000.0)
         self.behave(behaviour, body, anthropic, idx)
+        if OPTS.answered_log:
+            with LOCK, open(OPTS.answered_log, "a") as f:
+                f.write(json.dumps({"n": idx, "answered": time.time()})
+                        + "\n")
 
     def error_body(self, anthropic, status, etype, message):
         if anthropic:
@@ -336,6 +347,7 @@ def behaviour_parser():
     ap.add_argument("--behaviour", default="answer")
     ap.add_argument("--then", default=None)
     ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--answered-log")
     ap.add_argument("--retry-after", default="1")
     ap.add_argument("--sub", nargs=2, metavar=("FROM", "TO"))
     ap.add_argument("--replacement")

@@ -20,6 +20,8 @@ The script has one step a line (blank lines and '#' lines skipped):
                    (waited for like expect) gets SIGKILL
   wait             wait for the command to exit (also done at the end)
 
+--times FILE: one line "<time.time()> <script line>" per expect step, when
+it matched (for asserting on order against another process's log).
 Everything the command printed goes to --log (raw bytes; default stdout at
 the end).  The exit status is the command's (128+N when killed by signal
 N); 124 when a step or the command runs out of --timeout seconds (default
@@ -149,11 +151,15 @@ def run(args):
                 return 2
             steps.append((n, word, rest))
     d = Driver(args.command, args.cols, args.rows, args.timeout)
+    times = open(args.times, "w") if args.times else None
     code = None
     try:
         for n, word, rest in steps:
             if word == "expect":
                 d.expect(rest)
+                if times:
+                    times.write("%.6f %d\n" % (time.time(), n))
+                    times.flush()
             elif word == "send":
                 d.send(unescape(rest))
             elif word == "line":
@@ -193,6 +199,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--script", required=True)
     p.add_argument("--log")
+    p.add_argument("--times")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--cols", type=int, default=80)
     p.add_argument("--rows", type=int, default=50)

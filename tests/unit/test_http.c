@@ -442,6 +442,48 @@ static void test_multi_parallel_limit(void **state)
 	assert_int_equal(pf_http_multi_run(NULL, 0, &o), 0);
 }
 
+static _Atomic int stop_flag;
+
+static void *set_stop_later(void *arg)
+{
+	(void)arg;
+	usleep(100 * 1000);
+	stop_flag = 1;
+	return NULL;
+}
+
+/* A stop from another thread ends the requests in flight: each gets a
+ * transport error "stopped", long before its answer would come. */
+static void test_multi_stop(void **state)
+{
+	struct pf_http_multi_opts o = {0};
+	struct pf_http_job *j = jobs_for(3, "/delay/3000");
+	pthread_t th;
+	double t0;
+
+	(void)state;
+	o.stop = &stop_flag;
+	stop_flag = 0;
+	assert_int_equal(pthread_create(&th, NULL, set_stop_later, NULL), 0);
+	t0 = pf_now_ms();
+	assert_int_equal(pf_http_multi_run(j, 3, &o), 0);
+	assert_true(pf_now_ms() - t0 < 2500);
+	pthread_join(th, NULL);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(j[i].resp.status, 0);
+		assert_true(j[i].resp.transport_error);
+		assert_string_equal(j[i].resp.error, "stopped");
+	}
+	jobs_free(j, 3);
+
+	/* Stopped before it starts: nothing is sent. */
+	j = jobs_for(2, "/delay/100");
+	assert_int_equal(pf_http_multi_run(j, 2, &o), 0);
+	assert_int_equal(j[0].attempts, 0);
+	assert_string_equal(j[1].resp.error, "stopped");
+	jobs_free(j, 2);
+}
+
 static void test_multi_retries(void **state)
 {
 	struct pf_http_multi_opts o = {0};
@@ -592,6 +634,7 @@ int main(void)
 	    cmocka_unit_test(test_multi_retries),
 	    cmocka_unit_test(test_multi_retry_after),
 	    cmocka_unit_test(test_multi_budget),
+	    cmocka_unit_test(test_multi_stop),
 	    cmocka_unit_test(test_multi_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Issue 14 items 3 and 4: figures, never pass/fail on time.
+
+  first question  20 findings (20 files, one strcpy each, the real
+                  flawfinder), the stand-in LLM answering each request
+                  after BENCH_QUICK_DELAY_MS (2000) ms: from `git push` to
+                  the first prompt on a pty, with triage and without; the
+                  difference against one answer's time (aim: about 1x).
+  nothing to do   the hook alone (`pushfix hook pre-push`, git's ref list
+                  on stdin, in the repository) for a deletion-only push and
+                  for a push of a commit that only deletes a file, against
+                  no-op hooks: `sh -c true` and `python3 -c pass` (the floor
+                  of pre-commit's hook, a Python program; pre-commit itself
+                  is not installable here).  Aim: <= 0.05x of pre-commit's.
+  peak memory     max RSS (/usr/bin/time -v) of the hook on a 200k-line
+                  push (bench/gen.py: 20 files x 10000 changed lines), the
+                  scanner an instant replay, in-process (PUSHFIX_NO_GUARD).
+
+Medians of BENCH_QUICK_REPS (15) for the hook figures.
+"""
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SRC, "tests", "standins"))
+import pty_drive  # noqa: E402
+from push import start_llm, first_question, git  # noqa: E402
+
+STRCPY_C = ("#include <string.h>\n\nvoid copy_%d(char *d, const char *s)\n"
+            "{\n\tstrcpy(d, s);\n}\n")
+
+
+def env_int(name, default):
+    v = os.environ.get(name)
+    return int(v) if v else default
+
+
+def repo_with_remote(tmp, env, name):
+    origin = os.path.join(tmp, name + ".git")
+    repo = os.path.join(tmp, name)
+    git(tmp, "init", "-q", "--bare", origin, env=env)
+    git(tmp, "init", "-q", "-b", "main", repo, env=env)
+    git(repo, "remote", "add", "origin", origin, env=env)
+    hooks = os.path.join(repo, ".git", "hooks")
+    with open(os.path.join(hooks, "pre-push"), "w") as f:
+        f.write('#!/bin/sh\nexec "%s" hook pre-push "$@"\n'
+                % os.environ["PUSHFIX_BIN"])
+    os.chmod(os.path.join(hooks, "pre-push"), 0o755)
+    return repo, origin
+
+
+def bench_first_question(tmp, env, delay):
+    repo, origin = repo_with_remote(tmp, env, "fq")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "base", env=env)
+    git(repo, "push", "-q", "--no-verify", "origin", "main", env=env)
+    base = git(repo, "rev-parse", "HEAD", env=env).strip()
+    for i in range(20):
+        with open(os.path.join(repo, "f%02d.c" % i), "w") as f:
+            f.write(STRCPY_C % i)
+    git(repo, "add", ".", env=env)
+    git(repo, "commit", "-q", "-m", "twenty copies", env=env)
+    llm, port = start_llm(tmp, delay)
+    e = dict(env, PUSHFIX_SCAN_ENGINE="sarif",
+             PUSHFIX_SCAN_COMMAND="flawfinder --sarif {files}",
+             PUSHFIX_NO_CACHE="1")
+    try:
+        res = {}
+        for name, extra in (
+                ("no triage", dict(PUSHFIX_LLM_PROVIDER="none")),
+                ("triage", dict(PUSHFIX_LLM_PROVIDER="openai",
+                                PUSHFIX_LLM_MODEL="bench",
+                                PUSHFIX_LLM_BASE_URL="http://127.0.0.1:%d/v1"
+                                % port,
+                                PUSHFIX_LLM_API_KEY_ENV="BENCH_KEY",
+                                BENCH_KEY="sk-bench",
+                                PUSHFIX_LLM_TIMEOUT="60",
+                                PUSHFIX_LLM_BUDGET="600"))):
+            git(origin, "update-ref", "refs/heads/main", base, env=env)
+            git(repo, "update-ref", "refs/remotes/origin/main", base, env=env)
+            res[name] = first_question(repo, dict(e, **extra))
+    finally:
+        llm.kill()
+        llm.wait()
+    wait = res["triage"] - res["no triage"]
+    print("  first question, 20 findings, %d ms per answer: %.0f ms with "
+          "triage, %.0f ms without;\n    the wait for the LLM %.0f ms = "
+          "%.2fx one answer's time"
+          % (delay, res["triage"], res["no triage"], wait, wait / delay))
+
+
+def time_cmd(argv, cwd, env, stdin, reps):
+    xs = []
+    for _ in range(reps):
+        t0 = time.monotonic()
+        subprocess.run(argv, cwd=cwd, env=env, input=stdin,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        xs.append((time.monotonic() - t0) * 1000)
+    return statistics.median(xs)
+
+
+def bench_nothing(tmp, env, reps):
+    repo, origin = repo_with_remote(tmp, env, "del")
+    with open(os.path.join(repo, "gone.c"), "w") as f:
+        f.write(STRCPY_C % 0)
+    git(repo, "add", ".", env=env)
+    git(repo, "commit", "-q", "-m", "base", env=env)
+    git(repo, "push", "-q", "--no-verify", "origin", "main",
+        "main:refs/heads/old", env=env)
+    base = git(repo, "rev-parse", "HEAD", env=env).strip()
+    git(repo, "rm", "-q", "gone.c", env=env)
+    git(repo, "commit", "-q", "-m", "delete a file", env=env)
+    tip = git(repo, "rev-parse", "HEAD", env=env).strip()
+    zero = "0" * 40
+    e = dict(env, PUSHFIX_SCAN_ENGINE="sarif",
+             PUSHFIX_SCAN_COMMAND="flawfinder --sarif {files}")
+    hook = [os.environ["PUSHFIX_BIN"], "hook", "pre-push", "origin",
+            "url"]
+    dele = ("(delete) %s refs/heads/old %s\n" % (zero, base)).encode()
+    drop = ("refs/heads/main %s refs/heads/main %s\n" % (tip, base)).encode()
+    sh = time_cmd(["sh", "-c", "true"], repo, e, b"", reps)
+    py = time_cmd([sys.executable, "-c", "pass"], repo, e, b"", reps)
+    v = time_cmd([os.environ["PUSHFIX_BIN"], "version"], repo, e, b"", reps)
+    d = time_cmd(hook, repo, e, dele, reps)
+    c = time_cmd(hook, repo, e, drop, reps)
+    print("  nothing to do (medians of %d): sh -c true %.1f ms, python3 -c "
+          "pass %.1f ms;\n    `pushfix version` (loading its 42 shared "
+          "libraries, the floor of any hook) %.1f ms = %.3fx" % (reps, sh, py,
+                                                                 v, v / py))
+    print("    deletion-only push:       %.1f ms = %.3fx python3 -c pass, "
+          "%.3fx pre-commit's ~450 ms" % (d, d / py, d / 450))
+    print("    a commit deleting a file: %.1f ms = %.3fx python3 -c pass, "
+          "%.3fx pre-commit's ~450 ms" % (c, c / py, c / 450))
+
+
+def bench_memory(tmp, env):
+    work = os.path.join(tmp, "big")
+    origin = os.path.join(tmp, "big.git")
+    git(tmp, "init", "-q", "--bare", origin, env=env)
+    git(tmp, "init", "-q", "-b", "main", work, env=env)
+    gen = subprocess.run([sys.executable, os.path.join(HERE, "gen.py"),
+                          "20", "10000", "10000", "1", "0", "0"],
+                         stdout=subprocess.PIPE, check=True).stdout
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=work, env=env,
+                   input=gen, check=True)
+    git(work, "reset", "-q", "--hard", "main", env=env)
+    base = git(work, "rev-parse", "main~1", env=env).strip()
+    tip = git(work, "rev-parse", "main", env=env).strip()
+    git(work, "push", "-q", "--no-verify", origin, base + ":refs/heads/main",
+        env=env)
+    stat = git(work, "diff", "--shortstat", base, tip, env=env).strip()
+    e = dict(env, PUSHFIX_SCAN_ENGINE="semgrep",
+             PUSHFIX_SCAN_SEMGREP_BIN=os.path.join(HERE, "instant-semgrep"),
+             PUSHFIX_SCAN_SEMGREP_CONFIG=os.path.join(HERE,
+                                                      "instant-semgrep"),
+             PUSHFIX_NO_GUARD="1", PUSHFIX_LLM_PROVIDER="none")
+    r = subprocess.run(["/usr/bin/time", "-v", os.environ["PUSHFIX_BIN"],
+                        "hook", "pre-push", "origin", origin], cwd=work,
+                       env=e, input=("refs/heads/main %s refs/heads/main "
+                                     "%s\n" % (tip, base)).encode(),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = r.stderr.decode(errors="replace")
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+    said = [l for l in err.splitlines() if l.startswith("pushfix:")]
+    print("  peak memory, a 200k-line push (%s): %s MB max RSS"
+          % (stat, "%.1f" % (int(m.group(1)) / 1024.0) if m else "?"))
+    print("    it said: %s" % (said[-1] if said else err.strip()[-200:]))
+
+
+def main():
+    reps = env_int("BENCH_QUICK_REPS", 15)
+    delay = env_int("BENCH_QUICK_DELAY_MS", 2000)
+    tmp = tempfile.mkdtemp(prefix="pushfix-bench-quick.")
+    home = os.path.join(tmp, "home")
+    os.makedirs(home)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PUSHFIX_", "GIT_")) and
+           k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+    env.update(HOME=home, GIT_CONFIG_NOSYSTEM="1", NO_COLOR="1",
+               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
+               GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.com",
+               GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.com",
+               PUSHFIX_BIN=os.environ["PUSHFIX_BIN"],
+               PUSHFIX_CORE_MAX_SECONDS="3000")
+    print("quick benchmark (issue 14 items 3, 4)")
+    try:
+        bench_nothing(tmp, env, reps)
+        bench_memory(tmp, env)
+        if shutil.which("flawfinder"):
+            bench_first_question(tmp, env, delay)
+        else:
+            print("  first question: skipped, flawfinder is not installed")
+    finally:
+        if os.environ.get("BENCH_KEEP") == "1":
+            print("kept %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
