@@ -215,6 +215,9 @@ struct pf_redact_priv {
 	unsigned char lp_first[256];   /* a long part starts with this byte */
 	size_t lp_min;		       /* the shortest long part */
 	unsigned char qf[QF_BITS / 8]; /* qf_index of every word */
+	/* name_pair() of the first two bytes of every word, joined and long
+	 * part: where a name may start (names.c) */
+	unsigned char np[65536 / 8];
 	/* organisation names found at sub-word boundaries whatever their
 	 * camelCase: "cjson" in cJSON_Parse, CJSON_PUBLIC (names.c) */
 	struct long_part *bj;
@@ -233,6 +236,13 @@ struct pf_redact_priv {
 
 /* Is w (n bytes, lower-case) a language keyword, a built-in type name or
  * a common English word?  Such a word is never a name alone (words.c). */
+/* The key of a byte pair in either case (a superset of a case-blind
+ * match: bytes equal but for case have equal keys). */
+static inline unsigned name_pair(unsigned char a, unsigned char b)
+{
+	return ((unsigned)(a | 0x20) << 8) | (unsigned)(b | 0x20);
+}
+
 int pf_redact_is_common_word(const char *w, size_t n);
 
 /*
