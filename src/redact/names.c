@@ -266,6 +266,8 @@ static void np_mark(struct pf_redact_priv *p, const char *w)
 		unsigned k = name_pair(u[0], u[0] && u[1] ? u[1] : b);
 
 		p->np[k >> 3] |= (unsigned char)(1u << (k & 7));
+		if (u[0] >= 0x80)
+			p->np_high = 1;
 		if (u[0] && u[1])
 			break;
 	}
@@ -786,14 +788,27 @@ static void names_at(struct scan *sc, size_t i, size_t e)
 	}
 }
 
+/* The sub-word around x (its boundaries depend only on the bytes around
+ * them, at_boundary()): search it for names; its end. */
+static size_t names_around(struct scan *sc, size_t x)
+{
+	size_t i = x, e;
+
+	while (i > 0 && !at_boundary(sc->t, sc->n, i))
+		i--;
+	e = subword_end(sc->t, sc->n, i);
+	names_at(sc, i, e);
+	return e;
+}
+
 /*
  * Every name of the context in sc->t: PERSON, ORG, HOST, WORD spans.
  * Every name, joined or long part starts with a byte pair of p->np (in
- * either case): the walk tests each pair in one lookup and looks at a
- * sub-word only where such a pair occurs in it, which most sub-words of
- * code never hold.  The sub-word around a pair is the one the left-to-
- * right split would give: its boundaries depend only on the bytes around
- * them (at_boundary()).
+ * either case), which most sub-words of code never hold: look only at
+ * the sub-words where such a pair occurs, the same sub-words the left-to-
+ * right split gives.  When no name starts with a byte >= 0x80, every
+ * such pair starts at a byte of a word, and the scanner's word loop has
+ * listed them (sc->nc); else one lookup a byte here.
  */
 void pf_redact_names(struct scan *sc)
 {
@@ -803,11 +818,16 @@ void pf_redact_names(struct scan *sc)
 
 	if (!p || (!p->wm_nr && !p->bj_nr) || !n)
 		return;
+	if (sc->nc_on) {
+		for (size_t c = 0; c < sc->nc_nr; c++)
+			if (sc->nc[c] >= x)
+				x = names_around(sc, sc->nc[c]);
+		return;
+	}
 	for (;;) {
 		/* the tight part: one lookup a byte, the pair's second byte
 		 * carried to the next test */
-		unsigned a = t[x] | 0x20u, k = 0;
-		size_t i;
+		unsigned a = t[x] | 0x20u, k;
 
 		while (x + 1 < n) {
 			unsigned b = t[x + 1] | 0x20u;
@@ -824,16 +844,10 @@ void pf_redact_names(struct scan *sc)
 			if (!(p->np[k >> 3] & (1u << (k & 7))))
 				return;
 		}
-		if (!(pf_redact_sub_cls[t[x]] & S_SUB)) {
-			if (++x >= n)
-				return;
-			continue;
-		}
-		i = x;
-		while (i > 0 && !at_boundary(sc->t, n, i))
-			i--;
-		x = subword_end(sc->t, n, i);
-		names_at(sc, i, x);
+		if (pf_redact_sub_cls[t[x]] & S_SUB)
+			x = names_around(sc, x);
+		else
+			x++;
 		if (x >= n)
 			return;
 	}

@@ -218,6 +218,7 @@ struct pf_redact_priv {
 	/* name_pair() of the first two bytes of every word, joined and long
 	 * part: where a name may start (names.c) */
 	unsigned char np[65536 / 8];
+	int np_high; /* a name starts with a byte >= 0x80 */
 	/* organisation names found at sub-word boundaries whatever their
 	 * camelCase: "cjson" in cJSON_Parse, CJSON_PUBLIC (names.c) */
 	struct long_part *bj;
@@ -277,6 +278,11 @@ struct scan {
 	size_t v6_end;
 	size_t key_end;	   /* end of the last key run examined */
 	size_t lit_ph_end; /* end of the last look-alike escaped */
+	/* where a name may start (names.c), found by the word loop when
+	 * nc_on: the name search looks there only */
+	size_t *nc;
+	size_t nc_nr, nc_alloc;
+	int nc_on;
 	int err;
 };
 

@@ -405,6 +405,7 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 	sub.nested = sc->nested + 1;
 	pf_redact_scan(&sub);
 	free(sub.lits);
+	free(sub.nc);
 	if (sub.err)
 		sc->err = sub.err;
 }
@@ -418,6 +419,12 @@ void pf_redact_scan(struct scan *sc)
 	/* a look-alike has '_' right after the prefix: test that byte
 	 * before calling out */
 	size_t pl = sc->vault ? strlen(sc->vault->prefix) : 0;
+	const unsigned char *np = NULL;
+
+	if (sc->p && (sc->p->wm_nr || sc->p->bj_nr) && !sc->p->np_high)
+		np = sc->p->np;
+	sc->nc_on = np != NULL;
+	sc->nc_nr = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t m;
@@ -436,13 +443,37 @@ void pf_redact_scan(struct scan *sc)
 			/* The rest of the word holds no other trigger: skip
 			 * it, looking only for text like our placeholders
 			 * (anywhere, even inside a word), escaped as LIT. */
-			for (j = i; j < n && IS(t[j], C_WORD); j++)
+			for (j = i;; j++) {
+				/* the next byte, loaded once: the pair's
+				 * second byte and the loop's test (0 past
+				 * the end: no word byte) */
+				unsigned char c = (unsigned char)t[j];
+				unsigned char nx =
+					j + 1 < n ? (unsigned char)t[j + 1] : 0;
+
+				/* where a name may start: a byte pair
+				 * (pf_redact_names()) */
+				if (np) {
+					unsigned k = name_pair(c, nx);
+
+					if (np[k >> 3] & (1u << (k & 7))) {
+						PF_ALLOC_GROW(sc->nc,
+							      sc->nc_nr + 1,
+							      sc->nc_alloc);
+						sc->nc[sc->nc_nr++] = j;
+					}
+				}
 				/* a look-alike has '_' right after the
 				 * prefix: look closer only at a '_' */
-				if (t[j] == '_' && c0 >= 0 && j >= i + pl &&
+				if (c == '_' && c0 >= 0 && j >= i + pl &&
 				    ((unsigned char)t[j - pl] | 0x20) == c0 &&
 				    j - pl >= sc->lit_ph_end)
 					lookalike_at(sc, j - pl);
+				if (!IS(nx, C_WORD)) {
+					j++;
+					break;
+				}
+			}
 			if (!i || !IS(t[i - 1], C_WORD)) {
 				if ((t[i] == 'C' || t[i] == 'c') &&
 				    (m = attribution_mark(sc, i)))
