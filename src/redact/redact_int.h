@@ -322,6 +322,9 @@ extern uint32_t pf_redact_rule_or[], pf_redact_rule_and[], pf_redact_rule_val[];
 /* rules whose prefix starts with byte c (both cases when caseless) */
 extern unsigned char pf_redact_by_first[256][8];
 extern unsigned char pf_redact_by_first_nr[256];
+/* name_pair() of the first two bytes of every rule's prefix: most words
+ * start with none, and rules_at() ends after one lookup */
+extern unsigned char pf_redact_rule_pair[65536 / 8];
 
 /* "aws-access-key-id", "private-key", "high-entropy"... of a K_* kind. */
 const char *pf_redact_kind_name(unsigned kind);
@@ -338,7 +341,10 @@ static inline void rules_at(struct scan *sc, size_t i, size_t wend)
 	unsigned char c = (unsigned char)t[i];
 	uint32_t w = 0;
 	int four = sc->n - i >= 4;
+	unsigned q = name_pair(c, i + 1 < sc->n ? (unsigned char)t[i + 1] : 0);
 
+	if (!(pf_redact_rule_pair[q >> 3] & (1u << (q & 7))))
+		return;
 	if (four)
 		memcpy(&w, t + i, 4);
 	for (unsigned k = 0; k < pf_redact_by_first_nr[c]; k++) {
@@ -418,10 +424,14 @@ static inline int secret_word_at(const char *s, size_t m)
  * starts none of them costs one bit test. */
 static inline int has_secret_word(const char *s, size_t n)
 {
-	for (size_t j = 0; j + 1 < n; j++) {
-		unsigned q = ((unsigned)((unsigned char)s[j] | 0x20) << 8) |
-			     ((unsigned char)s[j + 1] | 0x20);
+	/* each byte loaded once, carried as the next pair's first */
+	unsigned a = n ? (unsigned char)s[0] | 0x20u : 0;
 
+	for (size_t j = 0; j + 1 < n; j++) {
+		unsigned b = (unsigned char)s[j + 1] | 0x20u;
+		unsigned q = a << 8 | b;
+
+		a = b;
 		if ((pf_redact_kw_pair[q >> 3] & (1u << (q & 7))) &&
 		    secret_word_at(s + j, n - j))
 			return 1;
