@@ -266,6 +266,8 @@ static void np_mark(struct pf_redact_priv *p, const char *w)
 		unsigned k = name_pair(u[0], u[0] && u[1] ? u[1] : b);
 
 		p->np[k >> 3] |= (unsigned char)(1u << (k & 7));
+		p->np_first[u[0] | 0x20] = p->np_first[u[0] & ~0x20] = 1;
+		p->np_first['_'] = 1;
 		if (u[0] >= 0x80)
 			p->np_high = 1;
 		if (u[0] && u[1])

@@ -219,6 +219,9 @@ struct pf_redact_priv {
 	 * part: where a name may start (names.c) */
 	unsigned char np[65536 / 8];
 	int np_high; /* a name starts with a byte >= 0x80 */
+	/* 1 for '_' and for every byte a pair of np starts with (either
+	 * case): the bytes of a word the scanner's word loop looks at */
+	unsigned char np_first[256];
 	/* organisation names found at sub-word boundaries whatever their
 	 * camelCase: "cjson" in cJSON_Parse, CJSON_PUBLIC (names.c) */
 	struct long_part *bj;
