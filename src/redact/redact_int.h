@@ -382,6 +382,8 @@ static inline void rules_at(struct scan *sc, size_t i, size_t wend)
 /* Pairs of bytes (| 0x20) that start a word of has_secret_word(): one bit
  * each, so that most bytes cost one lookup (classes.c). */
 extern unsigned char pf_redact_kw_pair[65536 / 8];
+/* the bytes (either case) a pair of pf_redact_kw_pair starts with */
+extern unsigned char pf_redact_kw_first[256];
 
 /* Does s (m >= 2 bytes) start with one of the words of has_secret_word()? */
 static inline int secret_word_at(const char *s, size_t m)
@@ -427,14 +429,14 @@ static inline int secret_word_at(const char *s, size_t m)
  * starts none of them costs one bit test. */
 static inline int has_secret_word(const char *s, size_t n)
 {
-	/* each byte loaded once, carried as the next pair's first */
-	unsigned a = n ? (unsigned char)s[0] | 0x20u : 0;
-
 	for (size_t j = 0; j + 1 < n; j++) {
-		unsigned b = (unsigned char)s[j + 1] | 0x20u;
-		unsigned q = a << 8 | b;
+		unsigned q;
 
-		a = b;
+		/* most bytes start no key word: one lookup */
+		if (!pf_redact_kw_first[(unsigned char)s[j]])
+			continue;
+		q = ((unsigned)((unsigned char)s[j] | 0x20) << 8) |
+		    ((unsigned char)s[j + 1] | 0x20);
 		if ((pf_redact_kw_pair[q >> 3] & (1u << (q & 7))) &&
 		    secret_word_at(s + j, n - j))
 			return 1;
