@@ -12,6 +12,7 @@ unsigned char pf_redact_dispatch[256];
 unsigned char pf_redact_sub_cls[256];
 double pf_redact_clog[CLOG_MAX + 1];
 unsigned char pf_redact_kw_pair[65536 / 8];
+unsigned char pf_redact_kw_first[256];
 
 void pf_redact_classes_init(void)
 {
@@ -66,6 +67,8 @@ void pf_redact_classes_init(void)
 			     (unsigned char)p[1];
 
 		pf_redact_kw_pair[q >> 3] |= (unsigned char)(1u << (q & 7));
+		pf_redact_kw_first[(unsigned char)p[0]] = 1;
+		pf_redact_kw_first[(unsigned char)p[0] - 32] = 1;
 	}
 	for (int c = 1; c <= CLOG_MAX; c++)
 		pf_redact_clog[c] = (double)c * log2((double)c);

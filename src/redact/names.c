@@ -256,6 +256,25 @@ static struct wentry *wm_find(const struct pf_redact_priv *p, const char *s,
 	return NULL;
 }
 
+/* Mark the first byte pair of w in p->np (see pf_redact_names()); a
+ * word of one byte, any pair it starts. */
+static void np_mark(struct pf_redact_priv *p, const char *w)
+{
+	const unsigned char *u = (const unsigned char *)w;
+
+	for (unsigned b = 0; b < 256; b++) {
+		unsigned k = name_pair(u[0], u[0] && u[1] ? u[1] : b);
+
+		p->np[k >> 3] |= (unsigned char)(1u << (k & 7));
+		p->np_first[u[0] | 0x20] = p->np_first[u[0] & ~0x20] = 1;
+		p->np_first['_'] = 1;
+		if (u[0] >= 0x80)
+			p->np_high = 1;
+		if (u[0] && u[1])
+			break;
+	}
+}
+
 static struct wentry *wm_get(struct pf_redact_priv *p, const char *w)
 {
 	size_t n = strlen(w), h;
@@ -294,6 +313,7 @@ static struct wentry *wm_get(struct pf_redact_priv *p, const char *w)
 
 		p->qf[q / 8] |= (unsigned char)(1u << (q % 8));
 	}
+	np_mark(p, w);
 	return e;
 }
 
@@ -366,8 +386,10 @@ static int part_add(struct long_part **v, size_t *nr, size_t *alloc,
 static void add_joined(struct pf_redact_priv *p, enum pf_vault_cat cat,
 		       const char *w)
 {
-	if (strlen(w) >= 3 && !never_alone(w))
+	if (strlen(w) >= 3 && !never_alone(w)) {
 		part_add(&p->bj, &p->bj_nr, &p->bj_alloc, p->bj_first, cat, w);
+		np_mark(p, w);
+	}
 }
 
 /* A long part found inside longer words ("northwind" in "mynorthwind"). */
@@ -376,6 +398,7 @@ static void add_long(struct pf_redact_priv *p, enum pf_vault_cat cat,
 {
 	size_t l = strlen(w);
 
+	np_mark(p, w);
 	if (part_add(&p->lp, &p->lp_nr, &p->lp_alloc, p->lp_first, cat, w) &&
 	    (!p->lp_min || l < p->lp_min))
 		p->lp_min = l;
@@ -722,67 +745,112 @@ static size_t seq_match(const struct word_seq *q, const char *t, size_t n,
 	return e;
 }
 
-/* Every name of the context in sc->t: PERSON, ORG, HOST, WORD spans. */
-void pf_redact_names(struct scan *sc)
+/* The names of the context at the sub-word [i, e). */
+static void names_at(struct scan *sc, size_t i, size_t e)
 {
 	const struct pf_redact_priv *p = sc->p;
 	const char *t = sc->t;
-	size_t i = 0, n = sc->n;
+	const struct wentry *w;
+	size_t q, n = sc->n;
 
-	if (!p || (!p->wm_nr && !p->bj_nr))
-		return;
-	while (i < n) {
-		size_t e, q;
-		const struct wentry *w;
+	if (p->bj_first[(unsigned char)t[i]])
+		joined_at(sc, i, e);
+	/* "northwind" inside "mynorthwindapi" */
+	if (p->lp_nr && e - i > p->lp_min) {
+		for (size_t x = i; x + p->lp_min <= e; x++) {
+			if (!p->lp_first[(unsigned char)t[x]])
+				continue;
+			for (size_t k = 0; k < p->lp_nr; k++) {
+				const char *lw = p->lp[k].w;
+				size_t l = p->lp[k].len;
 
-		if (!(pf_redact_sub_cls[(unsigned char)t[i]] & S_SUB)) {
-			while (++i < n &&
-			       !(pf_redact_sub_cls[(unsigned char)t[i]] &
-				 S_SUB))
-				;
-			continue;
-		}
-		e = subword_end(t, n, i);
-		if (p->bj_first[(unsigned char)t[i]])
-			joined_at(sc, i, e);
-		/* "northwind" inside "mynorthwindapi" */
-		if (p->lp_nr && e - i > p->lp_min) {
-			for (size_t x = i; x + p->lp_min <= e; x++) {
-				if (!p->lp_first[(unsigned char)t[x]])
+				if (l >= e - i || x + l > e ||
+				    lower((unsigned char)t[x]) != lw[0] ||
+				    lower((unsigned char)t[x + 1]) != lw[1] ||
+				    strncasecmp(t + x, lw, l))
 					continue;
-				for (size_t k = 0; k < p->lp_nr; k++) {
-					const char *lw = p->lp[k].w;
-					size_t l = p->lp[k].len;
-
-					if (l >= e - i || x + l > e ||
-					    lower((unsigned char)t[x]) !=
-						    lw[0] ||
-					    lower((unsigned char)t[x + 1]) !=
-						    lw[1] ||
-					    strncasecmp(t + x, lw, l))
-						continue;
-					add_span(sc->sp, x, x + l,
-						 p->lp[k].cat);
-					x += l - 1;
-					break;
-				}
+				add_span(sc->sp, x, x + l, p->lp[k].cat);
+				x += l - 1;
+				break;
 			}
 		}
-		q = qf_index(t + i, e - i);
-		if (!(p->qf[q / 8] & (1u << (q % 8))) ||
-		    !(w = wm_find(p, t + i, e - i))) {
-			i = e;
-			continue;
-		}
-		if (w->single)
-			add_span(sc->sp, i, e, w->cat);
-		for (size_t s = w->seq; s != (size_t)-1; s = p->seq[s].next) {
-			size_t end = seq_match(&p->seq[s], t, n, e);
+	}
+	q = qf_index(t + i, e - i);
+	if (!(p->qf[q / 8] & (1u << (q % 8))) ||
+	    !(w = wm_find(p, t + i, e - i)))
+		return;
+	if (w->single)
+		add_span(sc->sp, i, e, w->cat);
+	for (size_t s = w->seq; s != (size_t)-1; s = p->seq[s].next) {
+		size_t end = seq_match(&p->seq[s], t, n, e);
 
-			if (end && (!p->seq[s].exact ||
-				    exact_match(p->seq[s].exact, t, i, end)))
-				add_span(sc->sp, i, end, p->seq[s].cat);
+		if (end && (!p->seq[s].exact ||
+			    exact_match(p->seq[s].exact, t, i, end)))
+			add_span(sc->sp, i, end, p->seq[s].cat);
+	}
+}
+
+/* The sub-word around x (its boundaries depend only on the bytes around
+ * them, at_boundary()): search it for names; its end. */
+static size_t names_around(struct scan *sc, size_t x)
+{
+	size_t i = x, e;
+
+	while (i > 0 && !at_boundary(sc->t, sc->n, i))
+		i--;
+	e = subword_end(sc->t, sc->n, i);
+	names_at(sc, i, e);
+	return e;
+}
+
+/*
+ * Every name of the context in sc->t: PERSON, ORG, HOST, WORD spans.
+ * Every name, joined or long part starts with a byte pair of p->np (in
+ * either case), which most sub-words of code never hold: look only at
+ * the sub-words where such a pair occurs, the same sub-words the left-to-
+ * right split gives.  When no name starts with a byte >= 0x80, every
+ * such pair starts at a byte of a word, and the scanner's word loop has
+ * listed them (sc->nc); else one lookup a byte here.
+ */
+void pf_redact_names(struct scan *sc)
+{
+	const struct pf_redact_priv *p = sc->p;
+	const unsigned char *t = (const unsigned char *)sc->t;
+	size_t x = 0, n = sc->n;
+
+	if (!p || (!p->wm_nr && !p->bj_nr) || !n)
+		return;
+	if (sc->nc_on) {
+		for (size_t c = 0; c < sc->nc_nr; c++)
+			if (sc->nc[c] >= x)
+				x = names_around(sc, sc->nc[c]);
+		return;
+	}
+	for (;;) {
+		/* the tight part: one lookup a byte, the pair's second byte
+		 * carried to the next test */
+		unsigned a = t[x] | 0x20u, k;
+
+		while (x + 1 < n) {
+			unsigned b = t[x + 1] | 0x20u;
+
+			k = a << 8 | b;
+			if (p->np[k >> 3] & (1u << (k & 7)))
+				break;
+			a = b;
+			x++;
 		}
-		i = e;
+		if (x + 1 >= n) {
+			/* the last byte: a name of one byte */
+			k = name_pair(t[x], 0);
+			if (!(p->np[k >> 3] & (1u << (k & 7))))
+				return;
+		}
+		if (pf_redact_sub_cls[t[x]] & S_SUB)
+			x = names_around(sc, x);
+		else
+			x++;
+		if (x >= n)
+			return;
 	}
 }

@@ -216,6 +216,7 @@ static int scan_text(struct spans *sp, const char *text, size_t len,
 	}
 	pcre2_match_data_free(sc.md);
 	free(sc.lits);
+	free(sc.nc);
 	return ret;
 }
 

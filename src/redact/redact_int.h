@@ -215,6 +215,13 @@ struct pf_redact_priv {
 	unsigned char lp_first[256];   /* a long part starts with this byte */
 	size_t lp_min;		       /* the shortest long part */
 	unsigned char qf[QF_BITS / 8]; /* qf_index of every word */
+	/* name_pair() of the first two bytes of every word, joined and long
+	 * part: where a name may start (names.c) */
+	unsigned char np[65536 / 8];
+	int np_high; /* a name starts with a byte >= 0x80 */
+	/* 1 for '_' and for every byte a pair of np starts with (either
+	 * case): the bytes of a word the scanner's word loop looks at */
+	unsigned char np_first[256];
 	/* organisation names found at sub-word boundaries whatever their
 	 * camelCase: "cjson" in cJSON_Parse, CJSON_PUBLIC (names.c) */
 	struct long_part *bj;
@@ -233,6 +240,13 @@ struct pf_redact_priv {
 
 /* Is w (n bytes, lower-case) a language keyword, a built-in type name or
  * a common English word?  Such a word is never a name alone (words.c). */
+/* The key of a byte pair in either case (a superset of a case-blind
+ * match: bytes equal but for case have equal keys). */
+static inline unsigned name_pair(unsigned char a, unsigned char b)
+{
+	return ((unsigned)(a | 0x20) << 8) | (unsigned)(b | 0x20);
+}
+
 int pf_redact_is_common_word(const char *w, size_t n);
 
 /*
@@ -267,6 +281,11 @@ struct scan {
 	size_t v6_end;
 	size_t key_end;	   /* end of the last key run examined */
 	size_t lit_ph_end; /* end of the last look-alike escaped */
+	/* where a name may start (names.c), found by the word loop when
+	 * nc_on: the name search looks there only */
+	size_t *nc;
+	size_t nc_nr, nc_alloc;
+	int nc_on;
 	int err;
 };
 
@@ -306,6 +325,9 @@ extern uint32_t pf_redact_rule_or[], pf_redact_rule_and[], pf_redact_rule_val[];
 /* rules whose prefix starts with byte c (both cases when caseless) */
 extern unsigned char pf_redact_by_first[256][8];
 extern unsigned char pf_redact_by_first_nr[256];
+/* name_pair() of the first two bytes of every rule's prefix: most words
+ * start with none, and rules_at() ends after one lookup */
+extern unsigned char pf_redact_rule_pair[65536 / 8];
 
 /* "aws-access-key-id", "private-key", "high-entropy"... of a K_* kind. */
 const char *pf_redact_kind_name(unsigned kind);
@@ -322,7 +344,10 @@ static inline void rules_at(struct scan *sc, size_t i, size_t wend)
 	unsigned char c = (unsigned char)t[i];
 	uint32_t w = 0;
 	int four = sc->n - i >= 4;
+	unsigned q = name_pair(c, i + 1 < sc->n ? (unsigned char)t[i + 1] : 0);
 
+	if (!(pf_redact_rule_pair[q >> 3] & (1u << (q & 7))))
+		return;
 	if (four)
 		memcpy(&w, t + i, 4);
 	for (unsigned k = 0; k < pf_redact_by_first_nr[c]; k++) {
@@ -357,6 +382,8 @@ static inline void rules_at(struct scan *sc, size_t i, size_t wend)
 /* Pairs of bytes (| 0x20) that start a word of has_secret_word(): one bit
  * each, so that most bytes cost one lookup (classes.c). */
 extern unsigned char pf_redact_kw_pair[65536 / 8];
+/* the bytes (either case) a pair of pf_redact_kw_pair starts with */
+extern unsigned char pf_redact_kw_first[256];
 
 /* Does s (m >= 2 bytes) start with one of the words of has_secret_word()? */
 static inline int secret_word_at(const char *s, size_t m)
@@ -403,9 +430,13 @@ static inline int secret_word_at(const char *s, size_t m)
 static inline int has_secret_word(const char *s, size_t n)
 {
 	for (size_t j = 0; j + 1 < n; j++) {
-		unsigned q = ((unsigned)((unsigned char)s[j] | 0x20) << 8) |
-			     ((unsigned char)s[j + 1] | 0x20);
+		unsigned q;
 
+		/* most bytes start no key word: one lookup */
+		if (!pf_redact_kw_first[(unsigned char)s[j]])
+			continue;
+		q = ((unsigned)((unsigned char)s[j] | 0x20) << 8) |
+		    ((unsigned char)s[j + 1] | 0x20);
 		if ((pf_redact_kw_pair[q >> 3] & (1u << (q & 7))) &&
 		    secret_word_at(s + j, n - j))
 			return 1;

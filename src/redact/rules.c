@@ -132,6 +132,7 @@ static pcre2_code *pem_code, *curl_code;
 /* rules whose prefix starts with byte c (both cases when caseless) */
 unsigned char pf_redact_by_first[256][8];
 unsigned char pf_redact_by_first_nr[256];
+unsigned char pf_redact_rule_pair[65536 / 8];
 static int engine_ok;
 static char engine_err[256];
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
@@ -161,9 +162,22 @@ static pcre2_code *compile(const char *re, uint32_t opts)
 static void add_first(int c, size_t r)
 {
 	unsigned char *nr = &pf_redact_by_first_nr[c];
+	const char *pre = pf_redact_rules[r].prefix;
 
 	if (*nr < sizeof(pf_redact_by_first[c]))
 		pf_redact_by_first[c][(*nr)++] = (unsigned char)r;
+	/* the pairs a match may start with (either case): all after c when
+	 * the prefix is shorter than two bytes */
+	for (unsigned b = 0; b < 256; b++) {
+		unsigned k = name_pair((unsigned char)c,
+				       pf_redact_rule_plen[r] >= 2
+					       ? (unsigned char)pre[1]
+					       : (unsigned char)b);
+
+		pf_redact_rule_pair[k >> 3] |= (unsigned char)(1u << (k & 7));
+		if (pf_redact_rule_plen[r] >= 2)
+			break;
+	}
 }
 
 /* The first 4 bytes of rule r's prefix as a masked word, so that

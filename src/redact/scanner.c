@@ -405,8 +405,35 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 	sub.nested = sc->nested + 1;
 	pf_redact_scan(&sub);
 	free(sub.lits);
+	free(sub.nc);
 	if (sub.err)
 		sc->err = sub.err;
+}
+
+/* 1 for '_' only: the word loop's bytes to look at without names */
+static const unsigned char only_underscore[256] = { ['_'] = 1 };
+
+/* A byte c of the word starting at i, at j, that may start a name (a
+ * byte pair of np: list it for pf_redact_names()) or be the '_' after
+ * a placeholder's prefix (c0, pl: a look-alike, escaped as LIT). */
+static void word_byte(struct scan *sc, const unsigned char *np, int c0,
+		      size_t pl, size_t i, size_t j)
+{
+	const char *t = sc->t;
+	unsigned char c = (unsigned char)t[j];
+
+	if (np) {
+		unsigned k = name_pair(
+			c, j + 1 < sc->n ? (unsigned char)t[j + 1] : 0);
+
+		if (np[k >> 3] & (1u << (k & 7))) {
+			PF_ALLOC_GROW(sc->nc, sc->nc_nr + 1, sc->nc_alloc);
+			sc->nc[sc->nc_nr++] = j;
+		}
+	}
+	if (c == '_' && c0 >= 0 && j >= i + pl &&
+	    ((unsigned char)t[j - pl] | 0x20) == c0 && j - pl >= sc->lit_ph_end)
+		lookalike_at(sc, j - pl);
 }
 
 void pf_redact_scan(struct scan *sc)
@@ -418,6 +445,13 @@ void pf_redact_scan(struct scan *sc)
 	/* a look-alike has '_' right after the prefix: test that byte
 	 * before calling out */
 	size_t pl = sc->vault ? strlen(sc->vault->prefix) : 0;
+	const unsigned char *np = NULL, *hot;
+
+	if (sc->p && (sc->p->wm_nr || sc->p->bj_nr) && !sc->p->np_high)
+		np = sc->p->np;
+	sc->nc_on = np != NULL;
+	sc->nc_nr = 0;
+	hot = np ? sc->p->np_first : only_underscore;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t m;
@@ -436,13 +470,18 @@ void pf_redact_scan(struct scan *sc)
 			/* The rest of the word holds no other trigger: skip
 			 * it, looking only for text like our placeholders
 			 * (anywhere, even inside a word), escaped as LIT. */
-			for (j = i; j < n && IS(t[j], C_WORD); j++)
-				/* a look-alike has '_' right after the
-				 * prefix: look closer only at a '_' */
-				if (t[j] == '_' && c0 >= 0 && j >= i + pl &&
-				    ((unsigned char)t[j - pl] | 0x20) == c0 &&
-				    j - pl >= sc->lit_ph_end)
-					lookalike_at(sc, j - pl);
+			for (j = i;; j++) {
+				unsigned char c = (unsigned char)t[j];
+
+				/* most bytes of a word start no name and are
+				 * no '_': one lookup */
+				if (hot[c])
+					word_byte(sc, np, c0, pl, i, j);
+				if (j + 1 >= n || !IS(t[j + 1], C_WORD)) {
+					j++;
+					break;
+				}
+			}
 			if (!i || !IS(t[i - 1], C_WORD)) {
 				if ((t[i] == 'C' || t[i] == 'c') &&
 				    (m = attribution_mark(sc, i)))
