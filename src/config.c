@@ -163,6 +163,7 @@ static const struct key_def keys[] = {
 	UINT("scan", "context", scan.context, "3", 0, 1000),
 	{ "scan", "max_file_bytes", K_SIZE, OFF(scan.max_file_bytes), "1000000",
 	  1, 1024UL * 1024 * 1024, NULL, NULL, 0 },
+	BOOL("scan", "prescan", scan.prescan, "false", 0),
 
 	CHOICE("llm", "provider", llm.provider, "none", provider),
 	STRK("llm", "model", K_STR, llm.model, "", 0),
@@ -179,6 +180,9 @@ static const struct key_def keys[] = {
 	  OFF(llm.autofix_min_confidence), "0.6", 0, 0, NULL, NULL, 0 },
 	BOOL("llm", "show_unverified", llm.show_unverified, "true", 0),
 	UINT("llm", "max_findings", llm.max_findings, "20", 0, 100000),
+	/* It sends code that may never be pushed: the user's choice alone,
+	 * never a committed .pushfix.ini's. */
+	BOOL("llm", "pretriage", llm.pretriage, "false", F_TRUSTED),
 
 	ENUM("privacy", "redact_paths", privacy.redact_paths, "all", redact,
 	     F_TRUSTED),

@@ -20,5 +20,6 @@ int cmd_config(int argc, const char **argv);
 int cmd_demo(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
 int cmd_uninstall(int argc, const char **argv);
+int cmd_prescan(int argc, const char **argv);
 
 #endif
