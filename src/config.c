@@ -173,6 +173,9 @@ static const struct key_def keys[] = {
 	STRK("llm", "api_version", K_STR, llm.api_version, "", 0),
 	CHOICE("llm", "json_mode", llm.json_mode, "auto", json_mode),
 	UINT("llm", "timeout", llm.timeout, "30", 1, 3600),
+	/* It sends code that may never be pushed: the user's choice alone,
+	 * never a committed .pushfix.ini's. */
+	BOOL("llm", "pretriage", llm.pretriage, "false", F_TRUSTED),
 	UINT("llm", "budget", llm.budget, "60", 1, 86400),
 	UINT("llm", "max_parallel", llm.max_parallel, "8", 1, 64),
 	UINT("llm", "context_lines", llm.context_lines, "10", 0, 200),
@@ -180,9 +183,6 @@ static const struct key_def keys[] = {
 	  OFF(llm.autofix_min_confidence), "0.6", 0, 0, NULL, NULL, 0 },
 	BOOL("llm", "show_unverified", llm.show_unverified, "true", 0),
 	UINT("llm", "max_findings", llm.max_findings, "20", 0, 100000),
-	/* It sends code that may never be pushed: the user's choice alone,
-	 * never a committed .pushfix.ini's. */
-	BOOL("llm", "pretriage", llm.pretriage, "false", F_TRUSTED),
 
 	ENUM("privacy", "redact_paths", privacy.redact_paths, "all", redact,
 	     F_TRUSTED),
