@@ -399,8 +399,8 @@ if [ -n "$prescan" ]; then
 		pushfix_bin=*) printf "pushfix_bin='%s'\n" "$quoted" ;;
 		*) printf '%s\n' "$line" ;;
 		esac
-	done <"$pc_template" >"$pc_new" && chmod 0755 "$pc_new" ||
-		{ rm -f "$pc_new"; die "cannot write into $hooks_dir"; }
+	done <"$pc_template" >"$pc_new" || { rm -f "$pc_new"; die "cannot write into $hooks_dir"; }
+	chmod 0755 "$pc_new" || { rm -f "$pc_new"; die "cannot write into $hooks_dir"; }
 	if ! is_ours "$pc" && exists "$pc"; then
 		if exists "$pc.pushfix-orig"; then
 			rm -f "$pc_new"
@@ -411,14 +411,16 @@ if [ -n "$prescan" ]; then
 	fi
 	mv -f "$pc_new" "$pc" || { rm -f "$pc_new"; die "cannot install $pc"; }
 	# This clone's own config: a committed .pushfix.ini is the team's.
-	state=$(cd "$repo_dir" && git rev-parse --git-common-dir) &&
-		case $state in /*) ;; *) state=$(abs_dir "$repo_dir")/$state ;; esac &&
-		mkdir -p "$state/pushfix" &&
-		if ! grep -q '^[[:space:]]*prescan[[:space:]]*=' \
-			"$state/pushfix/config.ini" 2>/dev/null; then
-			printf '\n[scan]\n; install.sh --prescan\nprescan = true\n' \
-				>>"$state/pushfix/config.ini"
-		fi || die "cannot write $state/pushfix/config.ini"
+	state=$(cd "$repo_dir" && git rev-parse --git-common-dir) ||
+		die "cannot ask git for the repository's directory"
+	case $state in /*) ;; *) state=$(abs_dir "$repo_dir")/$state ;; esac
+	mkdir -p "$state/pushfix" || die "cannot create $state/pushfix"
+	if ! grep -q '^[[:space:]]*prescan[[:space:]]*=' \
+		"$state/pushfix/config.ini" 2>/dev/null; then
+		printf '\n[scan]\n; install.sh --prescan\nprescan = true\n' \
+			>>"$state/pushfix/config.ini" ||
+			die "cannot write $state/pushfix/config.ini"
+	fi
 fi
 
 # ---- what was done ------------------------------------------------------
