@@ -12,3 +12,6 @@ python3 "$here/run.py" "$@" || exit
 # A 150-commit push with the real flawfinder: time to the first question
 # and in all, with and without triage (issue 11).
 python3 "$here/push.py"
+# The scan cache and the prescan: a second push of the same blobs, a
+# push after the prescan, the post-commit hook's cost (issue 14).
+python3 "$here/cache.py"
