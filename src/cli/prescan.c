@@ -129,10 +129,9 @@ int cmd_prescan(int argc, const char **argv)
 	const struct cli_command cmd = {
 		.name = "prescan",
 		.synopsis = "[--background] [-v]",
-		.about = "  Scan what a push of HEAD would send, filling the "
-			 "scan "
-			 "cache (and, with\n  [llm] pretriage = true, the LLM "
-			 "cache), so that the push waits for neither.\n",
+		.about = "  Scan what a push of HEAD would send into the "
+			 "scan cache (with\n  [llm] pretriage = true, ask "
+			 "the LLM too): the push waits for neither.\n",
 		.options = options,
 		.max_args = 0,
 	};
