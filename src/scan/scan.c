@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pushfix/err.h"
@@ -979,6 +980,11 @@ static int scanner_id(struct pf_buf *id, const struct scan_job *job,
 			pf_scan_cache_add_file_id(id, exe.buf);
 		else if (**a == '/')
 			pf_scan_cache_add_file_id(id, *a);
+		/* A registry config (p/default) changes without a trace
+		 * here: its results are kept for the day only. */
+		else if (sc->semgrep && a > argv && !strcmp(a[-1], "--config"))
+			pf_buf_addf(id, "day %lld\n",
+				    (long long)(time(NULL) / 86400));
 	}
 	pf_error_clear();
 	pf_proc_argv_free(argv);
