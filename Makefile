@@ -115,6 +115,7 @@ install: $(BIN)
 		$(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pushfix
 	install -m 0755 hooks/pre-push $(DESTDIR)$(PREFIX)/share/pushfix/hooks/pre-push
+	install -m 0755 hooks/post-commit $(DESTDIR)$(PREFIX)/share/pushfix/hooks/post-commit
 	install -m 0644 config.ini.example $(DESTDIR)$(PREFIX)/share/pushfix/config.ini.example
 	install -m 0644 docs/man/pushfix.1 $(DESTDIR)$(PREFIX)/share/man/man1/pushfix.1
 

@@ -31,7 +31,10 @@ Installs pushfix and its pre-push hook into a git repository.
   --no-deps      do not install packages (apt-get, pipx, pip)
   --no-build     do not compile: install the binary already built in this
                  tree, or use the one already under PREFIX
-  --uninstall    remove the hook and put back the previous pre-push hook,
+  --prescan      also install a post-commit hook that scans each new commit
+                 in the background, and set [scan] prescan = true in
+                 .git/pushfix/config.ini: the push then finds it scanned
+  --uninstall    remove the hooks and put back the previous ones,
                  byte for byte (the binary stays: other repositories may
                  use it); "pushfix uninstall" does the same
   -h, --help     this text
@@ -61,6 +64,7 @@ prefix=
 no_deps=
 no_build=
 uninstall=
+prescan=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--repo | --bin | --prefix)
@@ -79,6 +83,7 @@ while [ $# -gt 0 ]; do
 	--no-deps) no_deps=1 ;;
 	--no-build) no_build=1 ;;
 	--uninstall) uninstall=1 ;;
+	--prescan) prescan=1 ;;
 	-h | --help)
 		usage
 		exit 0
@@ -128,6 +133,15 @@ hooks_scope=$(git -C "$repo_dir" config --show-scope --get core.hooksPath \
 is_ours() { [ -f "$1" ] && [ ! -L "$1" ] && grep -q "$MARKER" "$1" 2>/dev/null; }
 
 if [ -n "$uninstall" ]; then
+	# The prescan's post-commit hook first, quietly when there is none.
+	pc=$hooks_path/post-commit
+	if is_ours "$pc"; then
+		rm -f "$pc" || die "cannot remove $pc"
+		if exists "$pc.pushfix-orig"; then
+			mv "$pc.pushfix-orig" "$pc" || die "cannot move $pc.pushfix-orig back"
+		fi
+		say "post-commit hook removed: $pc"
+	fi
 	hook=$hooks_path/pre-push
 	orig=$hooks_path/pre-push.pushfix-orig
 	if is_ours "$hook"; then
@@ -263,6 +277,8 @@ install_files() { # from-binary
 			install -m 0755 "$1" "$prefix/bin/pushfix" &&
 			install -m 0755 "$SRCDIR/hooks/pre-push" \
 				"$prefix/share/pushfix/hooks/pre-push" &&
+			install -m 0755 "$SRCDIR/hooks/post-commit" \
+				"$prefix/share/pushfix/hooks/post-commit" &&
 			install -m 0644 "$SRCDIR/config.ini.example" \
 				"$prefix/share/pushfix/config.ini.example" &&
 			# as make install; a tree without it still installs
@@ -371,6 +387,42 @@ if ! mv -f "$new" "$hook"; then
 	die "cannot install $hook"
 fi
 
+# ---- the prescan's post-commit hook (--prescan) -------------------------
+
+if [ -n "$prescan" ]; then
+	pc_template=$SRCDIR/hooks/post-commit
+	[ -f "$pc_template" ] || die "the hook template $pc_template is missing"
+	pc=$hooks_dir/post-commit
+	pc_new=$hooks_dir/.post-commit.pushfix-new.$$
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		pushfix_bin=*) printf "pushfix_bin='%s'\n" "$quoted" ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done <"$pc_template" >"$pc_new" || { rm -f "$pc_new"; die "cannot write into $hooks_dir"; }
+	chmod 0755 "$pc_new" || { rm -f "$pc_new"; die "cannot write into $hooks_dir"; }
+	if ! is_ours "$pc" && exists "$pc"; then
+		if exists "$pc.pushfix-orig"; then
+			rm -f "$pc_new"
+			die "$pc is not pushfix's hook and $pc.pushfix-orig already" \
+				"exists; move one of them away and run $PROG again"
+		fi
+		mv "$pc" "$pc.pushfix-orig" || { rm -f "$pc_new"; die "cannot rename $pc"; }
+	fi
+	mv -f "$pc_new" "$pc" || { rm -f "$pc_new"; die "cannot install $pc"; }
+	# This clone's own config: a committed .pushfix.ini is the team's.
+	state=$(cd "$repo_dir" && git rev-parse --git-common-dir) ||
+		die "cannot ask git for the repository's directory"
+	case $state in /*) ;; *) state=$(abs_dir "$repo_dir")/$state ;; esac
+	mkdir -p "$state/pushfix" || die "cannot create $state/pushfix"
+	if ! grep -q '^[[:space:]]*prescan[[:space:]]*=' \
+		"$state/pushfix/config.ini" 2>/dev/null; then
+		printf '\n[scan]\n; install.sh --prescan\nprescan = true\n' \
+			>>"$state/pushfix/config.ini" ||
+			die "cannot write $state/pushfix/config.ini"
+	fi
+fi
+
 # ---- what was done ------------------------------------------------------
 
 say "binary   $bin_msg"
@@ -379,6 +431,10 @@ if [ -n "$kept" ]; then
 		"pre-push.pushfix-orig, still runs first)"
 else
 	say "hook     $hook ($action)"
+fi
+if [ -n "$prescan" ]; then
+	say "prescan  $pc: each commit is scanned in the background" \
+		"([scan] prescan = true in $state/pushfix/config.ini)"
 fi
 case $hooks_scope in
 '' | local | worktree) ;;

@@ -15,3 +15,6 @@ python3 "$here/push.py"
 # The first question with 20 slow answers, a hook with nothing to do, the
 # peak memory of a 200k-line push (issue 14 items 3, 4).
 python3 "$here/quick.py"
+# The scan cache and the prescan: a second push of the same blobs, a
+# push after the prescan, the post-commit hook's cost (issue 14).
+python3 "$here/cache.py"

@@ -164,6 +164,7 @@ static const struct key_def keys[] = {
 	UINT("scan", "context", scan.context, "3", 0, 1000),
 	{ "scan", "max_file_bytes", K_SIZE, OFF(scan.max_file_bytes), "1000000",
 	  1, 1024UL * 1024 * 1024, NULL, NULL, 0 },
+	BOOL("scan", "prescan", scan.prescan, "false", 0),
 
 	CHOICE("llm", "provider", llm.provider, "none", provider),
 	STRK("llm", "model", K_STR, llm.model, "", 0),
@@ -173,6 +174,9 @@ static const struct key_def keys[] = {
 	STRK("llm", "api_version", K_STR, llm.api_version, "", 0),
 	CHOICE("llm", "json_mode", llm.json_mode, "auto", json_mode),
 	UINT("llm", "timeout", llm.timeout, "30", 1, 3600),
+	/* It sends code that may never be pushed: the user's choice alone,
+	 * never a committed .pushfix.ini's. */
+	BOOL("llm", "pretriage", llm.pretriage, "false", F_TRUSTED),
 	UINT("llm", "budget", llm.budget, "60", 1, 86400),
 	UINT("llm", "max_parallel", llm.max_parallel, "8", 1, 64),
 	UINT("llm", "context_lines", llm.context_lines, "10", 0, 200),

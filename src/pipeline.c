@@ -511,6 +511,7 @@ int pf_run_scan(struct pf_run *run)
 	pf_progress_begin(0, "scanning %zu file%s with %s", run->cs.nr,
 			  run->cs.nr == 1 ? "" : "s", who.buf);
 	pf_buf_release(&who);
+	pf_scan_result_use_cache(&run->scan, run->state_dir, run->no_cache);
 	ret = pf_scan_changeset(fs, &run->scan, &run->cfg, &run->cs, ignore,
 				ilen, run->ignore_tip[0] ? &tree : NULL);
 	pf_progress_end();

@@ -89,6 +89,7 @@ struct pf_config {
 		enum pf_filter_mode filter;
 		unsigned context;	      /* lines for filter = context */
 		unsigned long max_file_bytes; /* larger files are skipped */
+		int prescan; /* post-commit hook scans in the background */
 	} scan;
 	struct {
 		char *provider; /* openai|azure|anthropic|openai-compatible|none
@@ -99,6 +100,7 @@ struct pf_config {
 		char *api_key_cmd;
 		char *api_version; /* azure */
 		unsigned timeout;  /* seconds per request */
+		int pretriage;	   /* the prescan asks the LLM too */
 		unsigned budget;   /* seconds for all requests of a push */
 		unsigned max_parallel;
 		unsigned context_lines;

@@ -27,6 +27,7 @@ struct pf_scan_engine_run {
 	size_t findings; /* it reported, before the filter */
 	size_t failed;	 /* targets it failed on, alone (named in diag) */
 	double ms;	 /* its wall time */
+	size_t cached;	 /* of `files`, answered by the scan cache */
 };
 
 struct pf_scan_result {
@@ -39,10 +40,23 @@ struct pf_scan_result {
 	size_t runs_nr, runs_alloc;
 	char **unread; /* targets no scanner reads (repository paths) */
 	size_t unread_nr, unread_alloc;
+	/* The per-blob scan cache (pf_scan_result_use_cache), NULL: none. */
+	char *cache_dir;
+	size_t cache_cap; /* bytes; pruned (oldest first) above it */
 };
 
 void pf_scan_result_init(struct pf_scan_result *r);
 void pf_scan_result_release(struct pf_scan_result *r);
+/*
+ * Answer from and fill the per-blob scan cache under
+ * <state_dir>/scan-cache: a file whose content, path, scanner, rules and
+ * scan options were scanned before is not scanned again, and gives the
+ * findings it gave then.  `disabled` (--no-cache), state_dir NULL, or
+ * PUSHFIX_NO_CACHE / PUSHFIX_NO_SCAN_CACHE set (not "0") in the
+ * environment: no cache.
+ */
+void pf_scan_result_use_cache(struct pf_scan_result *r, const char *state_dir,
+			      int disabled);
 /* A new run record named `name`, zeroed otherwise. */
 struct pf_scan_engine_run *pf_scan_result_add_run(struct pf_scan_result *r,
 						  const char *name);

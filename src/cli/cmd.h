@@ -22,6 +22,7 @@ int cmd_demo(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
 int cmd_uninstall(int argc, const char **argv);
 int cmd_eval(int argc, const char **argv);
+int cmd_prescan(int argc, const char **argv);
 
 /* What `version` prints and `eval` records with its figures. */
 #define PUSHFIX_VERSION "0.1.0"

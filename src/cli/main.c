@@ -52,6 +52,9 @@ static const struct cmd_struct commands[] = {
 	  "measure triage and fixes on a labelled dataset" },
 	{ "uninstall", cmd_uninstall, NEED_LIBGIT2,
 	  "remove the hook (and, asked, .git/pushfix/)" },
+	/* Not NEED_LIBGIT2: --background returns before it (post-commit). */
+	{ "prescan", cmd_prescan, 0,
+	  "scan new commits ahead of the push (post-commit hook)" },
 };
 
 static void usage(FILE *out)

@@ -115,6 +115,16 @@ static int remove_hook(void)
 	ret = hooks_dir(&dir);
 	if (ret)
 		goto out;
+	/* The prescan's post-commit hook (install.sh --prescan), quietly
+	 * when there is none. */
+	pf_buf_addf(&hook, "%s/post-commit", dir.buf);
+	pf_buf_addf(&orig, "%s/post-commit" ORIG_SUFFIX, dir.buf);
+	if (is_ours(hook.buf) && !unlink(hook.buf) &&
+	    (!exists(orig.buf) || !put_back(orig.buf, hook.buf)))
+		printf("pushfix: post-commit hook removed: %s\n", hook.buf);
+	pf_error_clear();
+	pf_buf_reset(&hook);
+	pf_buf_reset(&orig);
 	pf_buf_addf(&hook, "%s/pre-push", dir.buf);
 	pf_buf_addf(&orig, "%s/pre-push" ORIG_SUFFIX, dir.buf);
 	if (is_ours(hook.buf)) {

@@ -46,6 +46,10 @@ void pf_scanner_files(const struct pf_scanner *s, struct pf_buf *out);
 struct pf_scan_tree;
 int pf_scan_tree_write(const char *dir, const struct pf_scan_tree *tree);
 
+/* The id of tree->commit's tree (hex, 40 digits) into `out`, for the scan
+ * cache's key of [scan] tree = full; -1 when the commit cannot be read. */
+int pf_scan_tree_id(char out[41], const struct pf_scan_tree *tree);
+
 /* `data` as the file `rel` (a safe relative path) under `dir`, its
  * directories made (mode 0700). */
 int pf_scan_write_file(const char *dir, const char *rel, const char *data,

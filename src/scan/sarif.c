@@ -549,6 +549,41 @@ out:
 	return ret;
 }
 
+/*
+ * The CWEs a result's own message ends with, "... (CWE-120, CWE-20).",
+ * replace its rule's.  Flawfinder gives one rule per function, whose
+ * CWEs (in its SARIF) are those of the rule's first hit in the run (FF1021
+ * sscanf is "CWE-120; CWE-20" or "CWE-120" after which hit came first): the
+ * same line would get another CWE in another batch, or from the scan cache.
+ */
+static void message_taxa(struct pf_finding *f)
+{
+	const char *m = f->message, *open, *p;
+	struct pf_buf cwe = PF_BUF_INIT;
+	size_t n;
+
+	if (!m || !(open = strrchr(m, '(')))
+		return;
+	p = open + 1;
+	for (;;) {
+		if (strncmp(p, "CWE-", 4) || !(n = strspn(p + 4, "0123456789")))
+			goto out;
+		add_unique(&cwe, p, 4 + n);
+		p += 4 + n;
+		if (*p == ')')
+			break;
+		if (strncmp(p, ", ", 2))
+			goto out;
+		p += 2;
+	}
+	if (strspn(p + 1, ". \t\r\n") != strlen(p + 1))
+		goto out;
+	free(f->cwe);
+	f->cwe = pf_buf_detach(&cwe, NULL);
+out:
+	pf_buf_release(&cwe);
+}
+
 static int parse_result(struct pf_findings *fs, struct pf_buf *diag,
 			struct ctx *c, const cJSON *r)
 {
@@ -644,6 +679,8 @@ static int parse_result(struct pf_findings *fs, struct pf_buf *diag,
 	f.rule_id = pf_xstrdup(rule_id);
 	if (rule)
 		rule_taxa(&f, rule);
+	if (c->raw_uri)
+		message_taxa(&f);
 
 	fps = member(r, "fingerprints");
 	if (!cJSON_IsObject(fps) || !fps->child)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pushfix/err.h"
@@ -13,6 +14,7 @@
 #include "pushfix/scan.h"
 #include "pushfix/semgrep.h"
 #include "pushfix/util.h"
+#include "blobcache.h"
 #include "plan.h"
 
 /* Scanners print a lot on large pushes; more than this is not a scan. */
@@ -35,9 +37,35 @@ void pf_scan_result_release(struct pf_scan_result *r)
 	for (size_t i = 0; i < r->unread_nr; i++)
 		free(r->unread[i]);
 	free(r->unread);
+	free(r->cache_dir);
+	r->cache_dir = NULL;
 	r->runs = NULL;
 	r->unread = NULL;
 	r->runs_nr = r->runs_alloc = r->unread_nr = r->unread_alloc = 0;
+}
+
+static int env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}
+
+void pf_scan_result_use_cache(struct pf_scan_result *r, const char *state_dir,
+			      int disabled)
+{
+	struct pf_buf b = PF_BUF_INIT;
+
+	free(r->cache_dir);
+	r->cache_dir = NULL;
+	/* PUSHFIX_NO_CACHE: --no-cache for the hook, as for the LLM cache. */
+	if (disabled || !state_dir || env_set("PUSHFIX_NO_CACHE") ||
+	    env_set("PUSHFIX_NO_SCAN_CACHE"))
+		return;
+	pf_buf_addf(&b, "%s/scan-cache", state_dir);
+	r->cache_dir = pf_buf_detach(&b, NULL);
+	if (!r->cache_cap)
+		r->cache_cap = PF_SCAN_CACHE_CAP;
 }
 
 struct pf_scan_engine_run *pf_scan_result_add_run(struct pf_scan_result *r,
@@ -915,6 +943,138 @@ static int seen_before(const struct pf_findings *fs, size_t upto,
 	return 0;
 }
 
+/*
+ * The scanner's identity for the scan cache, into `id`: pushfix's own
+ * build (a new one may parse or locate otherwise), the command line with
+ * every file it names (the program, Semgrep's local rules: by content),
+ * the pushed .semgrepignore for Semgrep, the pushed tree for tree = full.
+ * 1 when this scan must not use the cache.
+ */
+static int scanner_id(struct pf_buf *id, const struct scan_job *job,
+		      const struct pf_scan_target *t, size_t nr)
+{
+	const struct pf_scanner *sc = job->sc;
+	struct pf_buf exe = PF_BUF_INIT;
+	char **argv = NULL, hex[65], tree[41];
+	char *self = realpath("/proc/self/exe", NULL);
+	struct stat st;
+
+	/* Semgrep reads a pushed .semgrepignore from the batch: what the
+	 * other files give depends on it being scanned with them. */
+	if (sc->semgrep && find_target(t, nr, ".semgrepignore")) {
+		free(self);
+		return 1;
+	}
+	if (self && !stat(self, &st))
+		pf_buf_addf(id, "pushfix %s %lld %lld.%09ld\n", self,
+			    (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			    (long)st.st_mtim.tv_nsec);
+	free(self);
+	if (build_argv(&argv, sc, job->cfg, "{sarif}", NULL, 0)) {
+		pf_error_clear();
+		return 1;
+	}
+	for (char **a = argv; *a; a++) {
+		pf_buf_addf(id, "arg %s\n", *a);
+		if (a == argv && !strchr(*a, '/') && !pf_proc_which(*a, &exe))
+			pf_scan_cache_add_file_id(id, exe.buf);
+		else if (**a == '/')
+			pf_scan_cache_add_file_id(id, *a);
+		/* A registry config (p/default) changes without a trace
+		 * here: its results are kept for the day only. */
+		else if (sc->semgrep && a > argv && !strcmp(a[-1], "--config"))
+			pf_buf_addf(id, "day %lld\n",
+				    (long long)(time(NULL) / 86400));
+	}
+	pf_error_clear();
+	pf_proc_argv_free(argv);
+	pf_buf_release(&exe);
+	if (sc->semgrep) {
+		pf_sha256_hex(hex, job->ignore_data ? job->ignore_data : "",
+			      job->ignore_data ? job->ignore_len : 0);
+		pf_buf_addf(id, "ignore %s %s\n",
+			    job->ignore_data ? "pushed" : "none", hex);
+	}
+	if (sc->full_tree) {
+		if (job->tree && pf_scan_tree_id(tree, job->tree))
+			return 1;
+		pf_buf_addf(id, "tree %s\n", job->tree ? tree : "none");
+	}
+	return 0;
+}
+
+/* Does a line of diag[from..] name none of the targets read? */
+static int diag_names(const struct pf_buf *diag, size_t from,
+		      const struct pf_scan_target *t, size_t nr,
+		      const unsigned char *reads, unsigned char *named)
+{
+	const char *s = diag->buf + from, *end = diag->buf + diag->len;
+	int anonymous = 0;
+
+	while (s < end) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+		char *line = pf_xstrndup(s, e ? (size_t)(e - s) : strlen(s));
+		int hit = 0;
+
+		for (size_t i = 0; i < nr; i++)
+			if (reads[i] && strstr(line, t[i].path)) {
+				named[i] = 1;
+				hit = 1;
+			}
+		anonymous |= !hit && *line;
+		free(line);
+		s = e ? e + 1 : end;
+	}
+	return anonymous;
+}
+
+/*
+ * Fill the cache with what the scan found in each target it scanned.
+ * Only a clean result is kept: a target a diagnostic names (an error, a
+ * finding that could not be placed, a failure) is left out, and a
+ * diagnostic that names none leaves them all out, so that a hit never
+ * hides a warning a fresh scan would show.  A path read twice (two
+ * versions) is left out too: its findings cannot be told apart.
+ */
+static void cache_store(const struct pf_scan_result *res,
+			const struct pf_findings *found, size_t before,
+			const struct pf_scan_target *t, size_t nr,
+			const unsigned char *reads,
+			const unsigned char *scanned, char (*keys)[65],
+			size_t diag_from)
+{
+	unsigned char *named = pf_xcalloc(nr ? nr : 1, 1);
+	const struct pf_finding **mine;
+	size_t wrote = 0;
+
+	if (diag_names(&res->diag, diag_from, t, nr, reads, named)) {
+		free(named);
+		return;
+	}
+	mine = pf_xcalloc(found->nr + 1, sizeof(*mine));
+	for (size_t i = 0; i < nr; i++) {
+		size_t n = 0;
+		int ok = scanned[i] && !named[i];
+
+		for (size_t j = 0; j < nr && ok; j++)
+			ok = j == i || !reads[j] ||
+			     strcmp(t[j].path, t[i].path);
+		for (size_t k = before; k < found->nr && ok; k++) {
+			if (strcmp(found->v[k].path, t[i].path))
+				continue;
+			ok = pf_scan_cache_storable(&found->v[k]);
+			mine[n++] = &found->v[k];
+		}
+		if (ok && !pf_scan_cache_put(res->cache_dir, keys[i], mine, n))
+			wrote++;
+		pf_error_clear();
+	}
+	if (wrote)
+		pf_scan_cache_prune(res->cache_dir, res->cache_cap);
+	free(mine);
+	free(named);
+}
+
 /* Run one scanner over the targets it reads (done[] marks the others). */
 static int run_scanner_over(struct pf_findings *found,
 			    struct pf_scan_result *res, struct scan_job *job,
@@ -922,17 +1082,45 @@ static int run_scanner_over(struct pf_findings *found,
 			    const unsigned char *refused)
 {
 	unsigned char *done = pf_xcalloc(nr ? nr : 1, 1);
-	size_t left = 0, before = found->nr;
+	unsigned char *reads = pf_xcalloc(nr ? nr : 1, 1);
+	unsigned char *scanned = pf_xcalloc(nr ? nr : 1, 1);
+	char(*keys)[65] = NULL;
+	size_t left = 0, before = found->nr, diag_from = res->diag.len;
 	double t0 = pf_now_ms();
 	int ret = 0;
 
+	if (res->cache_dir && nr) {
+		struct pf_buf id = PF_BUF_INIT;
+
+		if (!scanner_id(&id, job, targets, nr)) {
+			char sid[65];
+
+			pf_sha256_hex(sid, id.buf, id.len);
+			keys = pf_xcalloc(nr, sizeof(*keys));
+			for (size_t i = 0; i < nr; i++)
+				pf_scan_cache_key(keys[i], sid, targets[i].path,
+						  targets[i].data,
+						  targets[i].len);
+		}
+		pf_buf_release(&id);
+	}
 	for (size_t i = 0; i < nr; i++) {
 		done[i] = refused[i] ||
 			  !pf_scanner_reads(job->sc, targets[i].path);
-		if (!done[i])
-			left++;
+		reads[i] = !done[i];
+		if (done[i])
+			continue;
+		job->run->files++;
+		/* Scanned before, as it is: the findings it gave then. */
+		if (keys && !pf_scan_cache_get(res->cache_dir, keys[i],
+					       targets[i].path, found)) {
+			done[i] = 1;
+			job->run->cached++;
+			continue;
+		}
+		scanned[i] = 1;
+		left++;
 	}
-	job->run->files = left;
 	/* Targets that cannot share a directory go in separate passes. */
 	while (left && !ret) {
 		struct pf_scan_target *b = pf_xcalloc(left, sizeof(*b));
@@ -959,9 +1147,22 @@ static int run_scanner_over(struct pf_findings *found,
 		ret = pf_error_setc(job->first_ret, "%s", job->first_msg);
 	if (!ret)
 		pf_buf_add(&res->diag, job->failed.buf, job->failed.len);
+	if (!ret && keys)
+		cache_store(res, found, before, targets, nr, reads, scanned,
+			    keys, diag_from);
+	/* -v says why the scanner ran on fewer files than were pushed. */
+	if (!ret && job->run->cached)
+		pf_buf_addf(&res->diag,
+			    "note: %s: %zu of %zu file%s answered by the scan "
+			    "cache (scanned before, as they are)\n",
+			    job->sc->name, job->run->cached, job->run->files,
+			    job->run->files == 1 ? "" : "s");
 	job->run->findings = found->nr - before;
 	job->run->ms = pf_now_ms() - t0;
 	free(done);
+	free(reads);
+	free(scanned);
+	free(keys);
 	return ret;
 }
 

@@ -154,3 +154,21 @@ out:
 	pf_buf_release(&l.data);
 	return ret;
 }
+
+int pf_scan_tree_id(char out[GIT_OID_HEXSZ + 1],
+		    const struct pf_scan_tree *tree)
+{
+	git_commit *c = NULL;
+	git_oid oid;
+	int ret = -1;
+
+	out[0] = '\0';
+	if (!git_oid_fromstr(&oid, tree->commit) &&
+	    !git_commit_lookup(&c, tree->repo, &oid)) {
+		git_oid_tostr(out, GIT_OID_HEXSZ + 1, git_commit_tree_id(c));
+		ret = 0;
+	}
+	git_error_clear();
+	git_commit_free(c);
+	return ret;
+}

@@ -31,6 +31,10 @@ export GIT_COMMITTER_NAME='C O Mitter' GIT_COMMITTER_EMAIL='committer@example.co
 export NO_COLOR=1
 # Hooks must never wait for a terminal in tests unless a test asks.
 export PUSHFIX_TTY=${PUSHFIX_TTY:-/nonexistent}
+# The stand-in scanners answer after environment variables (a fixture, a
+# mode) that no scan cache key can see: a test that is not about the scan
+# cache scans afresh each time (t018x unset this).
+export PUSHFIX_NO_SCAN_CACHE=1
 unset PUSHFIX_CONFIG GITHUB_TOKEN GH_TOKEN GITLAB_TOKEN
 # No test may reach a real LLM with the machine's key (`pushfix demo`
 # uses a key it finds in the environment).
