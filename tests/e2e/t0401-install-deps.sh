@@ -11,7 +11,7 @@
 TREE=$TRASH/src
 mkdir -p "$TREE/hooks" &&
 cp "$SRC/install.sh" "$SRC/config.ini.example" "$TREE/" &&
-cp "$SRC/hooks/pre-push" "$TREE/hooks/"
+cp "$SRC/hooks/pre-push" "$SRC/hooks/post-commit" "$TREE/hooks/"
 
 # Real tools, one symlink each, so that the sandbox PATH decides alone
 # which of sudo, pipx, semgrep, flawfinder... exist.
