@@ -875,6 +875,10 @@ int pf_ui_parse_key(const char *line)
 	if (!*p)
 		return 'n';
 	c = (unsigned char)*p;
+	/* I (capital) shares the ignore with the team; every other key
+	 * reads the same in either case. */
+	if (c == 'I')
+		return 'I';
 	if (c >= 'A' && c <= 'Z')
 		c = c - 'A' + 'a';
 	return strchr("ynadiep+-qx?", c) ? c : 0;
@@ -1180,6 +1184,37 @@ out:
 	return ret;
 }
 
+/* `I`: the decision goes to the repository's .pushfix/ignore, for the
+ * team (the developer commits it), and the finding is left for this
+ * session.  0 when it is shared. */
+static int share_finding(struct session *s, struct pf_finding *f)
+{
+	struct pf_buf m = PF_BUF_INIT;
+	int ret;
+
+	if (!s->run->worktree)
+		ret = pf_error_setc(PF_EINVALID, "no working tree to hold "
+						 ".pushfix/ignore");
+	else
+		ret = pf_decision_share(s->run->worktree, f->fingerprint,
+					f->rule_id ? f->rule_id : "",
+					f->path ? f->path : "",
+					"ignored for the team at the prompt");
+	if (ret < 0) {
+		pf_buf_addf(&m, "cannot share it: %s", pf_error_last());
+		note(s, C_BOLD_RED, m.buf);
+		pf_buf_release(&m);
+		return ret;
+	}
+	note(s, NULL,
+	     ret ? "ignored for the team: added to .pushfix/ignore; commit "
+		   "it (git add .pushfix && git commit)"
+		 : "already in .pushfix/ignore");
+	PF_ALLOC_GROW(s->ignored, s->ignored_nr + 1, s->ignored_alloc);
+	s->ignored[s->ignored_nr++] = f->fingerprint;
+	return 0;
+}
+
 /* The editor, as git chooses it. */
 static char *editor_cmdline(const struct session *s)
 {
@@ -1465,6 +1500,8 @@ static void print_help(struct session *s, int fix_ok, int triaged)
 	help_line(s, 'x',
 		  "stop the push here, apply nothing more (q lets it go "
 		  "on)");
+	help_line(s, 'I',
+		  "ignore it for the team (.pushfix/ignore, to commit)");
 }
 
 static void show(struct session *s, const struct pf_finding *f, unsigned idx,
@@ -1570,6 +1607,10 @@ static enum outcome ask(struct session *s, struct pf_finding *f, unsigned idx,
 			break;
 		case 'i':
 			if (!ignore_finding(s, f))
+				oc = O_IGNORED;
+			break;
+		case 'I':
+			if (!share_finding(s, f))
 				oc = O_IGNORED;
 			break;
 		case 'e':

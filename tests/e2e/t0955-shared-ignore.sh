@@ -115,4 +115,31 @@ test_expect_success 'the pushed version applies, not the working tree' '
 	expect_grep "FF1001" "$TRASH/err"
 '
 
+test_expect_success 'I at the prompt: the finding goes to .pushfix/ignore for the team' '
+	setup_repo ikey &&
+	mkdir -p src &&
+	c_file </dev/null >src/b.c && git add src && git commit -q -m base &&
+	git push -q --no-verify origin main &&
+	printf "\tstrcpy(d, s);\n" | c_file >src/b.c &&
+	git commit -q -am copy &&
+	cat >"$TRASH/s" <<-EOF &&
+	expect \(1/1\)
+	line I
+	expect summary:
+	EOF
+	push_tty "$TRASH/s" "$TRASH/log" || true
+	plain "$TRASH/log" >"$TRASH/out" &&
+	expect_grep "ignored for the team: added to .pushfix/ignore" "$TRASH/out" &&
+	test "$(wc -l <.pushfix/ignore)" = 1 &&
+	expect_grep "	FF1001	src/b.c	ignored for the team at the prompt$" .pushfix/ignore &&
+	# not in the personal store: the team file is the record
+	! grep -q FF1001 .git/pushfix/decisions 2>/dev/null &&
+	git add .pushfix && git commit -q -m "pushfix: ignore FF1001" &&
+	# the commit that holds the entry is the one whose file applies
+	"$PUSHFIX_BIN" scan HEAD~2..HEAD >"$TRASH/scan.out" 2>&1 &&
+	expect_grep "^no findings (" "$TRASH/scan.out" &&
+	"$PUSHFIX_BIN" scan HEAD~2..HEAD~1 >"$TRASH/scan.out" 2>&1 &&
+	expect_grep "FF1001" "$TRASH/scan.out"
+'
+
 test_done

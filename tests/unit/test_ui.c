@@ -77,6 +77,8 @@ static void test_parse_key(void **state)
 	assert_int_equal(pf_ui_parse_key("a"), 'a');
 	assert_int_equal(pf_ui_parse_key("d"), 'd');
 	assert_int_equal(pf_ui_parse_key("i"), 'i');
+	assert_int_equal(pf_ui_parse_key("I"), 'I');
+	assert_int_equal(pf_ui_parse_key("ignore"), 'i');
 	assert_int_equal(pf_ui_parse_key("e"), 'e');
 	assert_int_equal(pf_ui_parse_key("+"), '+');
 	assert_int_equal(pf_ui_parse_key("-"), '-');
