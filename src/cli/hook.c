@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "pushfix/err.h"
+#include "pushfix/findlog.h"
 #include "pushfix/mirror.h"
 #include "pushfix/fs.h"
 #include "pushfix/pipeline.h"
@@ -172,6 +173,7 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	if (pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "pushfix: LLM triage skipped: %s\n",
 			pf_error_last());
+	pf_findings_record(&run); /* findlog.h; best effort */
 	/* The user's own time at the prompt (and in $EDITOR) does not count
 	 * against [core] max_seconds: the guard pauses its clock. */
 	pf_proc_guard_send("p+", 2);

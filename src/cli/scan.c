@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "pushfix/err.h"
+#include "pushfix/findlog.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/report.h"
 #include "pushfix/triage.h"
@@ -73,6 +74,7 @@ int cmd_scan(int argc, const char **argv)
 	if (!no_triage && run.findings.nr && pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "warning: LLM triage skipped: %s\n",
 			pf_error_last());
+	pf_findings_record(&run); /* findlog.h; best effort */
 	ro.color = fmt == PF_FORMAT_TEXT &&
 		   pf_ui_want_color(-1, run.cfg.ui.color, run.repo, isatty(1));
 	ro.verbose = run.verbose;
