@@ -314,6 +314,7 @@ int pf_findlog_feedback(const char *state_dir, const struct pf_feedback *fb)
 struct verdict_of {
 	const char *fp;
 	enum pf_verdict v;
+	char *rule, *path;
 };
 
 static int take_verdict(const cJSON *rec, void *data)
@@ -324,6 +325,10 @@ static int take_verdict(const cJSON *rec, void *data)
 
 	if (!is_type(rec, "finding") || !fp || strcmp(fp, vo->fp))
 		return 0;
+	free(vo->rule);
+	free(vo->path);
+	vo->rule = pf_xstrdup_or_null(pf_json_str(rec, "rule"));
+	vo->path = pf_xstrdup_or_null(pf_json_str(rec, "path"));
 	vo->v = !v			       ? PF_VERDICT_NONE
 		: !strcmp(v, "true_positive")  ? PF_VERDICT_TRUE_POSITIVE
 		: !strcmp(v, "false_positive") ? PF_VERDICT_FALSE_POSITIVE
@@ -333,12 +338,21 @@ static int take_verdict(const cJSON *rec, void *data)
 }
 
 enum pf_verdict pf_findlog_verdict(const char *state_dir,
-				   const char *fingerprint)
+				   const char *fingerprint, char **rule,
+				   char **path)
 {
-	struct verdict_of vo = { fingerprint, PF_VERDICT_NONE };
+	struct verdict_of vo = { fingerprint, PF_VERDICT_NONE, NULL, NULL };
 
 	if (each_record(state_dir, take_verdict, &vo))
 		pf_error_clear();
+	if (rule)
+		*rule = vo.rule;
+	else
+		free(vo.rule);
+	if (path)
+		*path = vo.path;
+	else
+		free(vo.path);
 	return vo.v;
 }
 

@@ -70,10 +70,12 @@ int pf_findlog_feedback(const char *state_dir, const struct pf_feedback *fb);
 
 /*
  * The newest verdict recorded for `fingerprint` (PF_VERDICT_NONE when
- * none).
+ * none); *rule and *path (each may be NULL) receive its rule id and path
+ * (free them), NULL when it has no record.
  */
 enum pf_verdict pf_findlog_verdict(const char *state_dir,
-				   const char *fingerprint);
+				   const char *fingerprint, char **rule,
+				   char **path);
 
 /* Agreement per rule from the feedback records: a table, or JSON lines. */
 int pf_findlog_feedback_rates(struct pf_buf *out, const char *state_dir,
