@@ -409,7 +409,8 @@ static void take_feedback(struct worker *w, const struct pf_outbox_entry *e,
 		fb.agree = r->agree;
 		fb.reason = r->reason;
 		fb.author = r->author;
-		fb.forge = pf_forge_name(c->repo->forge);
+		fb.forge =
+			c->repo->forge == PF_FORGE_GITHUB ? "github" : "gitlab";
 		fb.reply = r->id;
 		/* An older push's comment: the record knows its rule. */
 		v = pf_findlog_verdict(w->run->state_dir, r->fingerprint,
