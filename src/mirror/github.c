@@ -229,8 +229,16 @@ static int read_comments(struct pf_mirror_ctx *c, const char *base,
 				agree ? "agree" : "disagree", login);
 		free(fp);
 		free(reason);
-		if (ret)
-			break;
+		if (ret) {
+			/* Feedback is a side line: the comments still go
+			 * out, and the reply is read again next time. */
+			fprintf(c->out,
+				"pushfix: cannot check the write access of "
+				"%s (%s); their reply waits\n",
+				login, pf_error_last());
+			pf_error_clear();
+			ret = 0;
+		}
 	}
 	cJSON_Delete(all);
 	return ret;

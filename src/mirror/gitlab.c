@@ -184,8 +184,16 @@ static int read_replies(struct pf_mirror_ctx *c, const char *base,
 				"access to the project\n",
 				agree ? "agree" : "disagree", user);
 		free(reason);
-		if (ret)
-			break;
+		if (ret) {
+			/* Feedback is a side line: the comments still go
+			 * out, and the reply is read again next time. */
+			fprintf(c->out,
+				"pushfix: cannot check the write access of "
+				"%s (%s); their reply waits\n",
+				user, pf_error_last());
+			pf_error_clear();
+			ret = 0;
+		}
 	}
 	free(fp);
 	return ret;
