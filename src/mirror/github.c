@@ -200,7 +200,7 @@ static int read_comments(struct pf_mirror_ctx *c, const char *base,
 			cJSON_GetObjectItemCaseSensitive(it, "in_reply_to_id");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
 		const char *login = pf_json_str(jobj(it, "user"), "login");
-		char *reason = NULL, *fp = NULL, ids[32];
+		char *reason = NULL, *fp = NULL;
 		int agree, ok = 0;
 
 		if (!cJSON_IsNumber(to) || !cJSON_IsNumber(id) || !login ||
@@ -217,28 +217,14 @@ static int read_comments(struct pf_mirror_ctx *c, const char *base,
 				break;
 			}
 		}
-		if (fp)
-			ret = may_write(c, base, login, &ok);
-		snprintf(ids, sizeof(ids), "%.0f", id->valuedouble);
-		if (fp && ok)
-			pf_mirror_reply_add(c, fp, login, ids, agree, reason);
-		else if (fp && !ret && c->verbose)
-			fprintf(c->out,
-				"pushfix: ignored /pushfix %s by %s: no write "
-				"access to the repository\n",
-				agree ? "agree" : "disagree", login);
+		if (fp) {
+			int checked = may_write(c, base, login, &ok);
+
+			pf_mirror_reply_take(c, checked, ok, fp, login,
+					     id->valuedouble, agree, reason);
+		}
 		free(fp);
 		free(reason);
-		if (ret) {
-			/* Feedback is a side line: the comments still go
-			 * out, and the reply is read again next time. */
-			fprintf(c->out,
-				"pushfix: cannot check the write access of "
-				"%s (%s); their reply waits\n",
-				login, pf_error_last());
-			pf_error_clear();
-			ret = 0;
-		}
 	}
 	cJSON_Delete(all);
 	return ret;

@@ -147,20 +147,19 @@ static int may_write(struct pf_mirror_ctx *c, const char *base,
 
 /* The later notes of a discussion that one of ours starts: feedback
  * `/pushfix agree|disagree` by members with write access. */
-static int read_replies(struct pf_mirror_ctx *c, const char *base,
-			const cJSON *notes)
+static void read_replies(struct pf_mirror_ctx *c, const char *base,
+			 const cJSON *notes)
 {
 	const cJSON *n;
 	char *fp = NULL;
-	int ret = 0;
 
 	cJSON_ArrayForEach (n, notes) {
 		const cJSON *author =
 			cJSON_GetObjectItemCaseSensitive(n, "author");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(n, "id");
 		const char *user = pf_json_str(author, "username");
-		char *reason = NULL, ids[32];
-		int agree, ok = 0;
+		char *reason = NULL;
+		int agree, ok = 0, checked;
 
 		if (n == notes->child) {
 			fp = pf_mirror_first_fp(pf_json_str(n, "body"));
@@ -174,29 +173,12 @@ static int read_replies(struct pf_mirror_ctx *c, const char *base,
 		    !pf_mirror_feedback_parse(pf_json_str(n, "body"), &agree,
 					      &reason))
 			continue;
-		ret = may_write(c, base, author, &ok);
-		snprintf(ids, sizeof(ids), "%.0f", id->valuedouble);
-		if (ok)
-			pf_mirror_reply_add(c, fp, user, ids, agree, reason);
-		else if (!ret && c->verbose)
-			fprintf(c->out,
-				"pushfix: ignored /pushfix %s by %s: no write "
-				"access to the project\n",
-				agree ? "agree" : "disagree", user);
+		checked = may_write(c, base, author, &ok);
+		pf_mirror_reply_take(c, checked, ok, fp, user, id->valuedouble,
+				     agree, reason);
 		free(reason);
-		if (ret) {
-			/* Feedback is a side line: the comments still go
-			 * out, and the reply is read again next time. */
-			fprintf(c->out,
-				"pushfix: cannot check the write access of "
-				"%s (%s); their reply waits\n",
-				user, pf_error_last());
-			pf_error_clear();
-			ret = 0;
-		}
 	}
 	free(fp);
-	return ret;
 }
 
 static int existing(struct pf_mirror_ctx *c, const char *base, long iid,
@@ -216,8 +198,8 @@ static int existing(struct pf_mirror_ctx *c, const char *base, long iid,
 
 			cJSON_ArrayForEach (n, notes)
 				pf_mirror_fps_scan(fps, pf_json_str(n, "body"));
-			if (cJSON_IsArray(notes) && !ret)
-				ret = read_replies(c, base, notes);
+			if (cJSON_IsArray(notes))
+				read_replies(c, base, notes);
 		}
 	}
 	cJSON_Delete(all);

@@ -187,10 +187,16 @@ int pf_mirror_feedback_parse(const char *body, int *agree, char **reason);
 /* The first well-formed marker's fingerprint in `text`, or NULL (free). */
 char *pf_mirror_first_fp(const char *text);
 
-/* Append a reply to c->replies (copies the strings). */
-void pf_mirror_reply_add(struct pf_mirror_ctx *c, const char *fp,
-			 const char *author, const char *id, int agree,
-			 const char *reason);
+/*
+ * One reply whose author's access the driver asked the forge about:
+ * `checked` is that request's result, `may_write` its answer.  A writer's
+ * reply goes to c->replies (the strings copied); anyone else's is dropped
+ * (said with --verbose); a failed check is said and leaves the reply for
+ * the next run (feedback never costs the review).
+ */
+void pf_mirror_reply_take(struct pf_mirror_ctx *c, int checked, int may_write,
+			  const char *fp, const char *author, double id,
+			  int agree, const char *reason);
 
 /*
  * One request to the forge: authentication and JSON headers, transport

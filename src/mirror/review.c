@@ -3,6 +3,7 @@
  * markers that make posting idempotent, and each finding's comment text.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -335,17 +336,35 @@ char *pf_mirror_first_fp(const char *text)
 	return fp;
 }
 
-void pf_mirror_reply_add(struct pf_mirror_ctx *c, const char *fp,
-			 const char *author, const char *id, int agree,
-			 const char *reason)
+void pf_mirror_reply_take(struct pf_mirror_ctx *c, int checked, int may_write,
+			  const char *fp, const char *author, double id,
+			  int agree, const char *reason)
 {
 	struct pf_mirror_reply *r;
+	char ids[32];
 
+	if (checked) {
+		fprintf(c->out,
+			"pushfix: cannot check the write access of %s (%s); "
+			"their reply waits\n",
+			author, pf_error_last());
+		pf_error_clear();
+		return;
+	}
+	if (!may_write) {
+		if (c->verbose)
+			fprintf(c->out,
+				"pushfix: ignored /pushfix %s by %s: no write "
+				"access to the repository\n",
+				agree ? "agree" : "disagree", author);
+		return;
+	}
+	snprintf(ids, sizeof(ids), "%.0f", id);
 	PF_ALLOC_GROW(c->replies, c->replies_nr + 1, c->replies_alloc);
 	r = &c->replies[c->replies_nr++];
 	r->fingerprint = pf_xstrdup(fp);
 	r->author = pf_xstrdup(author);
-	r->id = pf_xstrdup(id);
+	r->id = pf_xstrdup(ids);
 	r->reason = pf_xstrdup_or_null(reason);
 	r->agree = agree;
 }
