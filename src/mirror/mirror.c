@@ -505,6 +505,12 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 		if (ret)
 			goto fail;
 		take_feedback(w, e, &c);
+		if (!e->id) {
+			/* feedback only (feedback_only()): no entry */
+			say(w, "read the replies on %s",
+			    c.pr_url ? c.pr_url : repo.path);
+			goto out;
+		}
 		e->forge_done = 1;
 		free(e->pr_url);
 		e->pr_url = pf_xstrdup_or_null(c.pr_url);
@@ -544,6 +550,13 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 		w->posted_entries++;
 	goto out;
 fail:
+	if (!e->id) {
+		/* feedback only: nothing queued, nothing to keep */
+		if (w->verbose || ret != PF_ENOTFOUND)
+			say(w, "no feedback read: %s", pf_error_last());
+		ret = 0;
+		goto out;
+	}
 	if (ret == PF_ENOTFOUND) {
 		/* no PR/MR yet: not a failure, the entry waits */
 		say(w, "%s; the findings stay in the outbox for the next run",
@@ -571,6 +584,49 @@ out:
 	pf_forge_repo_release(&repo);
 	pf_forge_repo_release(&url_repo);
 	return ret;
+}
+
+/*
+ * `pushfix mirror` by hand with nothing queued still brings the feedback
+ * home: the current branch's PR/MR (its upstream remote, else origin) is
+ * read as an entry without findings would be.  Nothing is kept when there
+ * is no PR/MR or no remote.
+ */
+static void feedback_only(struct worker *w)
+{
+	struct pf_outbox_entry e;
+	git_reference *head = NULL;
+	git_config *cfg = NULL;
+	git_buf remote = GIT_BUF_INIT, url = GIT_BUF_INIT;
+	struct pf_buf key = PF_BUF_INIT;
+	const char *branch;
+
+	pf_outbox_entry_init(&e);
+	if (git_repository_head(&head, w->run->repo) ||
+	    !git_reference_is_branch(head) ||
+	    git_repository_config_snapshot(&cfg, w->run->repo))
+		goto out;
+	branch = git_reference_shorthand(head);
+	pf_buf_addf(&key, "branch.%s.remote", branch);
+	if (git_config_get_string_buf(&remote, cfg, key.buf))
+		git_buf_set(&remote, "origin", 6);
+	pf_buf_reset(&key);
+	pf_buf_addf(&key, "remote.%s.url", remote.ptr);
+	if (git_config_get_string_buf(&url, cfg, key.buf))
+		goto out;
+	e.remote_name = pf_xstrdup(remote.ptr);
+	e.remote_url = pf_xstrdup(url.ptr);
+	e.branch = pf_xstrdup(branch);
+	git_oid_tostr(e.sha, sizeof(e.sha), git_reference_target(head));
+	post_entry(w, &e);
+out:
+	git_error_clear();
+	git_reference_free(head);
+	git_config_free(cfg);
+	git_buf_dispose(&remote);
+	git_buf_dispose(&url);
+	pf_buf_release(&key);
+	pf_outbox_entry_release(&e);
 }
 
 static void process_entry(struct worker *w, const char *id)
@@ -637,8 +693,11 @@ int pf_mirror_run(const struct pf_mirror_opts *o)
 		ret = 1;
 		goto out;
 	}
-	if (!nr && !w.worker)
+	if (!nr && !w.worker) {
 		say(&w, "nothing to mirror: the outbox is empty");
+		if (!w.dry_run && run.cfg.mirror.enabled)
+			feedback_only(&w);
+	}
 	for (size_t i = 0; i < nr; i++)
 		process_entry(&w, ids[i]);
 	if (w.worker)

@@ -109,6 +109,19 @@ test_expect_success 'disagree on the false positive re-opens it' '
 	EOF
 '
 
+test_expect_success 'nothing queued: pushfix mirror still reads the replies' '
+	cd "$TRASH/work" &&
+	test "$(outbox_count)" -eq 0 &&
+	reply "$(first_comment)" alice "/pushfix agree after all" &&
+	"$PUSHFIX_BIN" mirror 2>"$TRASH/err" &&
+	expect_grep "nothing to mirror: the outbox is empty" "$TRASH/err" &&
+	expect_grep "feedback: alice agrees with FF1001 on src/copy.c (false_positive); ignored from now on" "$TRASH/err" &&
+	expect_grep "read the replies on https://github.example/octo/repo/pull/1" "$TRASH/err" &&
+	test "$(outbox_count)" -eq 0 &&
+	"$PUSHFIX_BIN" log --feedback >"$TRASH/out" &&
+	grep -E "^FF1001 +2 +1   67%$" "$TRASH/out"
+'
+
 test_expect_success 'no feedback yet: log --feedback says how to give it' '
 	setup_repo other &&
 	"$PUSHFIX_BIN" log --feedback >"$TRASH/out" &&
