@@ -226,6 +226,7 @@ static const struct key_def keys[] = {
 	STRK("mirror", "token_cmd", K_STR, mirror.token_cmd, "", F_TRUSTED),
 	STRK("mirror", "slack_webhook_env", K_ENVNAME, mirror.slack_webhook_env,
 	     "", F_TRUSTED),
+	BOOL("mirror", "feedback_ignores", mirror.feedback_ignores, "false", 0),
 	STRK("mirror", "host_map", K_HOSTMAP, mirror.host_map, "", 0),
 
 	BOOL("core", "verbose", core.verbose, "false", 0),

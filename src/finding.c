@@ -11,6 +11,7 @@ static void triage_release(struct pf_triage *t)
 {
 	free(t->reason);
 	free(t->error);
+	free(t->component);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -86,6 +87,7 @@ void pf_finding_copy(struct pf_finding *dst, const struct pf_finding *src)
 	dst->lines = pf_xstrdup_or_null(src->lines);
 	dst->triage.reason = pf_xstrdup_or_null(src->triage.reason);
 	dst->triage.error = pf_xstrdup_or_null(src->triage.error);
+	dst->triage.component = pf_xstrdup_or_null(src->triage.component);
 	dst->fix.replacement = pf_xstrdup_or_null(src->fix.replacement);
 	dst->fix.note = pf_xstrdup_or_null(src->fix.note);
 }

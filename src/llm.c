@@ -41,11 +41,15 @@
 	"\"start_line\":{\"type\":\"integer\"},"                               \
 	"\"end_line\":{\"type\":\"integer\"},"                                 \
 	"\"replacement\":{\"type\":\"string\",\"description\":"                \
-	"\"the complete new text of lines start_line..end_line\"}}}]}"
+	"\"the complete new text of lines start_line..end_line\"}}}]},"        \
+	"\"component\":{\"type\":\"string\",\"description\":"                  \
+	"\"a short tag of what the code does (auth, payments, tests, infra)"   \
+	" or an empty string\"}"
 
 static const char answer_schema[] =
 	"{\"type\":\"object\",\"additionalProperties\":false,"
-	"\"required\":[\"verdict\",\"confidence\",\"reason\",\"fix\"],"
+	"\"required\":[\"verdict\",\"confidence\",\"reason\",\"fix\","
+	"\"component\"],"
 	"\"properties\":{" ANSWER_PROPERTIES "}}";
 
 static const char group_schema[] =
@@ -53,7 +57,8 @@ static const char group_schema[] =
 	"\"required\":[\"findings\"],\"properties\":{\"findings\":{"
 	"\"type\":\"array\",\"items\":{\"type\":\"object\","
 	"\"additionalProperties\":false,"
-	"\"required\":[\"id\",\"verdict\",\"confidence\",\"reason\",\"fix\"],"
+	"\"required\":[\"id\",\"verdict\",\"confidence\",\"reason\",\"fix\","
+	"\"component\"],"
 	"\"properties\":{\"id\":{\"type\":\"integer\",\"description\":"
 	"\"the finding's id\"}," ANSWER_PROPERTIES "}}}}}";
 
@@ -99,13 +104,18 @@ static const char group_schema[] =
 	"stands for, copy it unchanged when a fix needs it, never invent a "   \
 	"new one and never move a secret's placeholder to another place.\n"    \
 	"\n"
+/* Assistant's component tagging: what the code around the finding does,
+ * so that findings can be filtered by it (`pushfix findings --component`). */
+#define PROMPT_COMPONENT                                                       \
+	"one short lowercase word for what this code does (e.g. auth, "        \
+	"payments, tests, infra), or \"\" when unclear"
 #define PROMPT_ANSWER_ONE                                                      \
 	"Answer with one JSON object and nothing else:\n"                      \
 	"{\"verdict\": \"true_positive\" | \"false_positive\" | "              \
 	"\"uncertain\", \"confidence\": a number from 0 to 1, \"reason\": "    \
 	"at most 3 short sentences, \"fix\": null or {\"start_line\": N, "     \
 	"\"end_line\": M, \"replacement\": the complete new text of lines N "  \
-	"to M}}\n"
+	"to M}, \"component\": " PROMPT_COMPONENT "}\n"
 #define PROMPT_ANSWER_MANY                                                     \
 	"Answer with one JSON object and nothing else: {\"findings\": [...]} " \
 	"with one entry per finding, in any order: {\"id\": the finding's "    \
@@ -114,7 +124,7 @@ static const char group_schema[] =
 	"\"uncertain\", \"confidence\": a number from 0 to 1, \"reason\": at " \
 	"most 3 short sentences about this finding, \"fix\": null or "         \
 	"{\"start_line\": N, \"end_line\": M, \"replacement\": the complete "  \
-	"new text of lines N to M}}\n"                                         \
+	"new text of lines N to M}, \"component\": " PROMPT_COMPONENT "}\n"    \
 	"Fixes of different findings must not touch the same lines.\n"
 #define PROMPT_FIX                                                             \
 	"A fix uses the line numbers shown, replaces only lines inside the "   \
@@ -799,6 +809,7 @@ void pf_llm_answer_release(struct pf_llm_answer *a)
 		return;
 	free(a->reason);
 	free(a->replacement);
+	free(a->component);
 	pf_llm_answer_init(a);
 }
 
@@ -858,8 +869,10 @@ static int violation(const char *key, const char *what)
 }
 
 /* Exactly the keys in `want`, each once. */
+/* want[0..nr) are the allowed keys; the last `optional` of them may be
+ * missing (a model or a cache entry from before "component"). */
 static int check_keys(const cJSON *obj, const char *const *want, size_t nr,
-		      const char *where)
+		      size_t optional, const char *where)
 {
 	const cJSON *it, *jt;
 
@@ -883,7 +896,7 @@ static int check_keys(const cJSON *obj, const char *const *want, size_t nr,
 					"appears twice",
 					where, it->string);
 	}
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i + optional < nr; i++)
 		if (!cJSON_GetObjectItemCaseSensitive(obj, want[i]))
 			return pf_error_setc(PF_EINVALID,
 					     "the LLM answer violates the "
@@ -976,7 +989,7 @@ static int parse_json(cJSON **root, const char *json, size_t len)
 int pf_llm_parse_answer(struct pf_llm_answer *out, const char *json, size_t len)
 {
 	static const char *const top[] = { "verdict", "confidence", "reason",
-					   "fix" };
+					   "fix", "component" };
 	cJSON *root;
 	int ret;
 
@@ -984,7 +997,7 @@ int pf_llm_parse_answer(struct pf_llm_answer *out, const char *json, size_t len)
 	ret = parse_json(&root, json, len);
 	if (ret)
 		goto out;
-	ret = check_keys(root, top, PF_ARRAY_SIZE(top), "");
+	ret = check_keys(root, top, PF_ARRAY_SIZE(top), 1, "");
 	if (!ret)
 		ret = read_fields(out, root);
 out:
@@ -994,8 +1007,33 @@ out:
 	return ret;
 }
 
-/* verdict, confidence, reason and fix of one answer object whose keys
- * were checked. */
+/*
+ * A model's component as a tag to filter on: lowercase letters, digits,
+ * '-', '_' and '/', at most PF_LLM_COMPONENT_MAX bytes; anything else
+ * ends it (a model that writes a sentence keeps its first word).  NULL
+ * when nothing is left: no component.
+ */
+static char *component_tag(const char *s)
+{
+	char tag[PF_LLM_COMPONENT_MAX + 1];
+	size_t n = 0;
+
+	while (*s == ' ')
+		s++;
+	for (; *s && n < PF_LLM_COMPONENT_MAX; s++) {
+		char c = (char)tolower((unsigned char)*s);
+
+		if (!isalnum((unsigned char)c) && c != '-' && c != '_' &&
+		    c != '/')
+			break;
+		tag[n++] = c;
+	}
+	tag[n] = '\0';
+	return n ? pf_xstrdup(tag) : NULL;
+}
+
+/* verdict, confidence, reason, fix and component of one answer object
+ * whose keys were checked. */
 static int read_fields(struct pf_llm_answer *out, const cJSON *root)
 {
 	static const char *const fixk[] = { "start_line", "end_line",
@@ -1052,6 +1090,14 @@ static int read_fields(struct pf_llm_answer *out, const cJSON *root)
 	}
 	out->reason = pf_xstrdup(v->valuestring);
 
+	v = cJSON_GetObjectItemCaseSensitive(root, "component");
+	if (v && !cJSON_IsString(v)) {
+		ret = violation("component", "is not a string");
+		goto out;
+	}
+	if (v)
+		out->component = component_tag(v->valuestring);
+
 	v = cJSON_GetObjectItemCaseSensitive(root, "fix");
 	if (cJSON_IsNull(v))
 		goto done;
@@ -1059,7 +1105,7 @@ static int read_fields(struct pf_llm_answer *out, const cJSON *root)
 		ret = violation("fix", "is neither null nor an object");
 		goto out;
 	}
-	ret = check_keys(v, fixk, PF_ARRAY_SIZE(fixk), "fix.");
+	ret = check_keys(v, fixk, PF_ARRAY_SIZE(fixk), 0, "fix.");
 	if (ret)
 		goto out;
 	ret = get_line(&out->start_line,
@@ -1110,6 +1156,8 @@ void pf_llm_answer_json(struct pf_buf *out, const struct pf_llm_answer *a)
 	} else {
 		cJSON_AddNullToObject(root, "fix");
 	}
+	cJSON_AddStringToObject(root, "component",
+				a->component ? a->component : "");
 	add_print(out, root);
 	cJSON_Delete(root);
 }
@@ -1118,8 +1166,8 @@ int pf_llm_parse_group_answer(struct pf_llm_answer *out, char **errors,
 			      size_t nr, const char *json, size_t len)
 {
 	static const char *const top[] = { "findings" };
-	static const char *const item[] = { "id", "verdict", "confidence",
-					    "reason", "fix" };
+	static const char *const item[] = { "id",     "verdict", "confidence",
+					    "reason", "fix",	 "component" };
 	const cJSON *arr, *it;
 	cJSON *root;
 	int ret;
@@ -1130,7 +1178,7 @@ int pf_llm_parse_group_answer(struct pf_llm_answer *out, char **errors,
 	}
 	ret = parse_json(&root, json, len);
 	if (!ret)
-		ret = check_keys(root, top, 1, "");
+		ret = check_keys(root, top, 1, 0, "");
 	arr = cJSON_GetObjectItemCaseSensitive(root, "findings");
 	if (!ret && !cJSON_IsArray(arr))
 		ret = violation("findings", "is not an array");
@@ -1156,7 +1204,8 @@ int pf_llm_parse_group_answer(struct pf_llm_answer *out, char **errors,
 		}
 		pf_llm_answer_init(&a);
 		if (!cJSON_IsObject(it) ||
-		    check_keys(it, item, PF_ARRAY_SIZE(item), "findings[].") ||
+		    check_keys(it, item, PF_ARRAY_SIZE(item), 1,
+			       "findings[].") ||
 		    read_fields(&a, it)) {
 			pf_llm_answer_release(&a);
 			errors[k] = pf_xstrdup(pf_error_last());

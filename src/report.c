@@ -308,6 +308,8 @@ static void json_finding(struct pf_buf *b, const struct pf_finding *f)
 		jstr(b, f->triage.error);
 		jkey(b, "cached", &tf);
 		pf_buf_addstr(b, f->triage.cached ? "true" : "false");
+		jkey(b, "component", &tf);
+		jstr(b, f->triage.component);
 		/* Why `fix` is null: the suggestion changed nothing. */
 		if (!f->fix.replacement && f->fix.note) {
 			jkey(b, "note", &tf);

@@ -90,48 +90,6 @@ static cJSON *mask_secrets(cJSON *vault)
 
 /* Append len bytes in one write(2); `sync`: fsync before returning (what
  * is about to be sent must be on disk first).  Messages "<path>: <why>". */
-static int append_line(const char *state_dir, const char *line, size_t len,
-		       int sync)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	struct pf_buf path = PF_BUF_INIT;
-	int fd, ret = 0;
-	size_t off = 0;
-
-	ret = pf_store_path(&path, state_dir, LOG_NAME);
-	if (ret)
-		goto out;
-	pthread_mutex_lock(&lock);
-	fd = open(path.buf, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		pthread_mutex_unlock(&lock);
-		ret = pf_error_set("%s: %s", path.buf, strerror(errno));
-		goto out;
-	}
-	/* One write: O_APPEND keeps a line whole against other writers. */
-	while (off < len) {
-		ssize_t w = write(fd, line + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			ret = pf_error_set("%s: %s", path.buf,
-					   w < 0 ? strerror(errno)
-						 : "nothing written");
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!ret && sync && fsync(fd))
-		ret = pf_error_set("%s: %s", path.buf, strerror(errno));
-	if (close(fd) && !ret)
-		ret = pf_error_set("%s: %s", path.buf, strerror(errno));
-	pthread_mutex_unlock(&lock);
-out:
-	pf_buf_release(&path);
-	return ret;
-}
-
 static int append_json(const char *state_dir, cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o);
@@ -142,7 +100,7 @@ static int append_json(const char *state_dir, cJSON *o)
 		return pf_error_set("cannot format a log record");
 	pf_buf_addstr(&line, s);
 	pf_buf_addch(&line, '\n');
-	ret = append_line(state_dir, line.buf, line.len, 0);
+	ret = pf_store_append(state_dir, LOG_NAME, line.buf, line.len, 0);
 	free(s);
 	pf_buf_release(&line);
 	return ret;
@@ -228,7 +186,8 @@ int pf_sentlog_sending(const char *state_dir, const struct pf_sentlog_entry *e,
 		free(s);
 	}
 	if (!ret && lines.len)
-		ret = append_line(state_dir, lines.buf, lines.len, 1);
+		ret = pf_store_append(state_dir, LOG_NAME, lines.buf, lines.len,
+				      1);
 	pf_buf_release(&lines);
 	return ret;
 }

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
@@ -67,4 +68,46 @@ void pf_store_unlock(int fd)
 		flock(fd, LOCK_UN);
 		close(fd);
 	}
+}
+
+int pf_store_append(const char *state_dir, const char *name, const char *line,
+		    size_t len, int sync)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct pf_buf path = PF_BUF_INIT;
+	int fd, ret = 0;
+	size_t off = 0;
+
+	ret = pf_store_path(&path, state_dir, name);
+	if (ret)
+		goto out;
+	pthread_mutex_lock(&lock);
+	fd = open(path.buf, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		pthread_mutex_unlock(&lock);
+		ret = pf_error_set("%s: %s", path.buf, strerror(errno));
+		goto out;
+	}
+	/* One write: O_APPEND keeps a line whole against other writers. */
+	while (off < len) {
+		ssize_t w = write(fd, line + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ret = pf_error_set("%s: %s", path.buf,
+					   w < 0 ? strerror(errno)
+						 : "nothing written");
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!ret && sync && fsync(fd))
+		ret = pf_error_set("%s: %s", path.buf, strerror(errno));
+	if (close(fd) && !ret)
+		ret = pf_error_set("%s: %s", path.buf, strerror(errno));
+	pthread_mutex_unlock(&lock);
+out:
+	pf_buf_release(&path);
+	return ret;
 }

@@ -970,6 +970,8 @@ static void apply_answers(struct triage *t, int all)
 				reason.buf[k] = ' ';
 		free(f->triage.reason);
 		f->triage.reason = pf_buf_detach(&reason, NULL);
+		free(f->triage.component);
+		f->triage.component = pf_xstrdup_or_null(a->component);
 		take_fix(t, f, tf, a, r->gsnip);
 	}
 	pf_buf_release(&reason);

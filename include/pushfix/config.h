@@ -153,7 +153,9 @@ struct pf_config {
 		char *token_env;
 		char *token_cmd;
 		char *slack_webhook_env;
-		char *host_map; /* "git.corp=github,code.corp=gitlab" */
+		int feedback_ignores; /* `/pushfix agree` on a false
+					 positive ignores it */
+		char *host_map;	      /* "git.corp=github,code.corp=gitlab" */
 	} mirror;
 	struct {
 		int verbose;

@@ -48,9 +48,10 @@ struct pf_triage {
 	enum pf_verdict verdict;
 	double confidence; /* 0..1 */
 	char *reason;
-	char *error;  /* why there is no verdict, or NULL */
-	int cached;   /* answered from the cache */
-	int feedback; /* +1 agree, -1 disagree, 0 none */
+	char *error;	 /* why there is no verdict, or NULL */
+	int cached;	 /* answered from the cache */
+	int feedback;	 /* +1 agree, -1 disagree, 0 none */
+	char *component; /* the LLM's tag of what the code does, or NULL */
 };
 
 enum pf_fix_origin { PF_FIX_NONE = 0, PF_FIX_RULE, PF_FIX_LLM };

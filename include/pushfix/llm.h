@@ -35,7 +35,10 @@
 
 /* Part of every cache key and every log entry: change it whenever the
  * prompt, the schema or the request shape changes. */
-#define PF_LLM_PROMPT_VERSION "pushfix-triage-1"
+#define PF_LLM_PROMPT_VERSION "pushfix-triage-2"
+
+/* The longest component tag kept from an answer. */
+#define PF_LLM_COMPONENT_MAX 24
 
 enum pf_llm_provider {
 	PF_LLM_NONE = 0,
@@ -134,6 +137,7 @@ struct pf_llm_answer {
 	int has_fix;
 	uint32_t start_line, end_line;
 	char *replacement; /* the new text of lines start..end */
+	char *component;   /* a short tag ("auth", "tests"), or NULL */
 };
 
 void pf_llm_answer_init(struct pf_llm_answer *a);
@@ -141,8 +145,9 @@ void pf_llm_answer_release(struct pf_llm_answer *a);
 
 /*
  * Strictly read the answer object {"verdict", "confidence", "reason",
- * "fix"}: exactly these keys, no duplicates, verdict one of
- * true_positive|false_positive|uncertain, confidence a number in 0..1,
+ * "fix", "component"}: exactly these keys ("component" may be missing;
+ * it is cut to a tag of [a-z0-9_/-], NULL when empty), no duplicates, verdict
+ * one of true_positive|false_positive|uncertain, confidence a number in 0..1,
  * reason a non-empty string of at most 3 sentences and 1000 bytes, fix
  * null or exactly {start_line >= 1, end_line >= start_line, replacement}.
  * PF_EINVALID with "the LLM answer ..." saying what is wrong; `out` is

@@ -52,6 +52,7 @@ struct pf_outbox_finding {
 			       "uncertain"; NULL when not triaged */
 	double confidence;  /* 0..1 */
 	char *reason;	    /* or NULL */
+	char *component;    /* the LLM's tag ("auth"), or NULL */
 	char *triage_error; /* why there is no verdict, or NULL */
 	int feedback;	    /* developer: +1 agrees, -1 disagrees, 0 */
 	int has_fix;

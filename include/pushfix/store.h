@@ -10,6 +10,8 @@
  *   decisions   ignored findings (ui)
  *   outbox/     findings waiting to be posted (mirror)
  *   sent.log    what was sent to an LLM (privacy log)
+ *   findings.log  what each push and scan found, with its triage, and the
+ *               feedback from PR replies (findlog.h)
  *   lock        serialises concurrent pushes
  * Writes are atomic (pf_write_file_atomic in fs.h).
  */
@@ -22,5 +24,13 @@ int pf_store_path(struct pf_buf *out, const char *state_dir, const char *name);
  * negative PF_E* (PF_ETIMEOUT when another pushfix holds it). */
 int pf_store_lock(const char *state_dir, unsigned wait_ms);
 void pf_store_unlock(int fd);
+
+/*
+ * Append `len` bytes (whole lines) to <state_dir>/<name> (0600) in one
+ * write(2) with O_APPEND, so that concurrent writers never interleave
+ * inside a line; fsync'd when `sync`.  Message "<path>: <why>".
+ */
+int pf_store_append(const char *state_dir, const char *name, const char *line,
+		    size_t len, int sync);
 
 #endif

@@ -12,6 +12,7 @@ int cmd_scan(int argc, const char **argv);
 int cmd_changes(int argc, const char **argv);
 int cmd_preview(int argc, const char **argv);
 int cmd_log(int argc, const char **argv);
+int cmd_findings(int argc, const char **argv);
 int cmd_ignore(int argc, const char **argv);   /* ignore.c */
 int cmd_ignored(int argc, const char **argv);  /* ignore.c */
 int cmd_unignore(int argc, const char **argv); /* ignore.c */

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "pushfix/err.h"
+#include "pushfix/findlog.h"
 #include "pushfix/mirror.h"
 #include "pushfix/fs.h"
 #include "pushfix/pipeline.h"
@@ -196,6 +197,8 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	pf_proc_guard_send("p-", 2);
 	pf_triage_finish(tri, 0);
 	tri = NULL;
+	/* Every answer is in now (the session waited for its own). */
+	pf_findings_record(&run); /* findlog.h; best effort */
 	if (status == 0 && run.cfg.mirror.enabled &&
 	    (pf_mirror_enqueue(&run) || pf_mirror_spawn_worker(&run)))
 		fprintf(stderr,

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "pushfix/err.h"
+#include "pushfix/findlog.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/sentlog.h"
 
@@ -20,7 +21,7 @@ int cmd_log(int argc, const char **argv)
 	struct pf_buf out = PF_BUF_INIT;
 	const char *grep = NULL;
 	unsigned long since = ULONG_MAX, limit = 0; /* ULONG_MAX: no --since */
-	int full = 0, json = 0, n, ret;
+	int full = 0, json = 0, feedback = 0, n, ret;
 	const struct cli_option options[] = {
 		CLI_OPT_BOOL(0, "full", &full, "print each request and answer"),
 		CLI_OPT_BOOL(0, "json", &json,
@@ -29,6 +30,9 @@ int cmd_log(int argc, const char **argv)
 			      "only the last <days> days"),
 		CLI_OPT_ULONG(0, "limit", &limit, "<n>",
 			      "only the last <n> requests"),
+		CLI_OPT_BOOL(0, "feedback", &feedback,
+			     "agreement per rule from PR replies "
+			     "(/pushfix agree|disagree)"),
 		CLI_OPT_STRING(0, "grep", &grep, "<text>",
 			       "only requests whose host, model, body or "
 			       "answer has it"),
@@ -63,7 +67,9 @@ int cmd_log(int argc, const char **argv)
 	if (f.id && !f.json)
 		f.full = 1;
 	ret = pf_run_open_repo(&run, NULL);
-	if (!ret)
+	if (!ret && feedback)
+		ret = pf_findlog_feedback_rates(&out, run.state_dir, json);
+	else if (!ret)
 		ret = pf_sentlog_show(&out, run.state_dir, &f);
 	if (ret) {
 		fprintf(stderr, "error: %s\n", pf_error_last());
@@ -82,7 +88,11 @@ int cmd_log(int argc, const char **argv)
 		pf_run_release(&run);
 		return 1;
 	}
-	if (!out.len && !f.json)
+	if (!out.len && !f.json && feedback)
+		printf("no feedback yet: reply `/pushfix agree` or `/pushfix "
+		       "disagree` to pushfix's review comments, then run "
+		       "`pushfix mirror`\n");
+	else if (!out.len && !f.json)
 		printf("nothing was sent to an LLM from this repository%s\n",
 		       f.grep || f.since ? " (that matches)" : "");
 	fwrite(out.buf, 1, out.len, stdout);

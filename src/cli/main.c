@@ -48,6 +48,8 @@ static const struct cmd_struct commands[] = {
 	  "post queued findings to the PR/MR now" },
 	{ "log", cmd_log, NEED_LIBGIT2,
 	  "what was sent to an LLM, when, to whom" },
+	{ "findings", cmd_findings, NEED_LIBGIT2,
+	  "what earlier pushes and scans found, by verdict" },
 	{ "eval", cmd_eval, NEED_LIBGIT2,
 	  "measure triage and fixes on a labelled dataset" },
 	{ "uninstall", cmd_uninstall, NEED_LIBGIT2,

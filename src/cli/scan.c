@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
+#include "pushfix/findlog.h"
 #include "pushfix/json.h"
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
@@ -280,6 +281,7 @@ int cmd_scan(int argc, const char **argv)
 	if (!no_triage && run.findings.nr && pf_triage_run(&run, 1, NULL))
 		fprintf(stderr, "warning: LLM triage skipped: %s\n",
 			pf_error_last());
+	pf_findings_record(&run); /* findlog.h; best effort */
 	ro.color = fmt == PF_FORMAT_TEXT &&
 		   pf_ui_want_color(-1, run.cfg.ui.color, run.repo, isatty(1));
 	ro.verbose = run.verbose;

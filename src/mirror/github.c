@@ -152,6 +152,84 @@ static int scan_bodies(struct pf_mirror_ctx *c, const char *url,
 	return 0;
 }
 
+/*
+ * Write access, as the forge says: `permission` admin or write (maintain
+ * reads as write there).  A 404 (no collaborator) is no access.
+ */
+static int may_write(struct pf_mirror_ctx *c, const char *base,
+		     const char *login, int *ok)
+{
+	struct pf_buf url = PF_BUF_INIT;
+	struct pf_http_response r;
+	cJSON *j = NULL;
+	const char *perm;
+	int ret;
+
+	*ok = 0;
+	pf_http_response_init(&r);
+	pf_buf_addf(&url, "%s/collaborators/", base);
+	pf_forge_url_encode(&url, login);
+	pf_buf_addstr(&url, "/permission");
+	ret = pf_mirror_get_optional(c, &r, url.buf, &j);
+	perm = pf_json_str(j, "permission");
+	if (!ret && perm)
+		*ok = !strcmp(perm, "admin") || !strcmp(perm, "write");
+	cJSON_Delete(j);
+	pf_http_response_release(&r);
+	pf_buf_release(&url);
+	return ret;
+}
+
+/*
+ * The review comments: markers already there go to `fps`; replies
+ * (in_reply_to_id) `/pushfix agree|disagree` on one of ours, by someone
+ * with write access, to c->replies.
+ */
+static int read_comments(struct pf_mirror_ctx *c, const char *base,
+			 const char *url, struct pf_mirror_fps *fps)
+{
+	cJSON *all = NULL, *it, *p;
+	int ret = pf_mirror_get_all(c, &all, url);
+
+	if (ret)
+		return ret;
+	cJSON_ArrayForEach (it, all)
+		pf_mirror_fps_scan(fps, pf_json_str(it, "body"));
+	cJSON_ArrayForEach (it, all) {
+		const cJSON *to =
+			cJSON_GetObjectItemCaseSensitive(it, "in_reply_to_id");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+		const char *login = pf_json_str(jobj(it, "user"), "login");
+		char *reason = NULL, *fp = NULL;
+		int agree, ok = 0;
+
+		if (!cJSON_IsNumber(to) || !cJSON_IsNumber(id) || !login ||
+		    !pf_mirror_feedback_parse(pf_json_str(it, "body"), &agree,
+					      &reason))
+			continue;
+		cJSON_ArrayForEach (p, all) {
+			const cJSON *pid =
+				cJSON_GetObjectItemCaseSensitive(p, "id");
+
+			if (cJSON_IsNumber(pid) &&
+			    pid->valuedouble == to->valuedouble) {
+				fp = pf_mirror_first_fp(pf_json_str(p, "body"));
+				break;
+			}
+		}
+		if (fp) {
+			int checked = may_write(c, base, login, &ok);
+
+			pf_mirror_reply_take(c, checked, ok, fp, login,
+					     id->valuedouble, agree, reason);
+		}
+		free(fp);
+		free(reason);
+	}
+	cJSON_Delete(all);
+	return ret;
+}
+
 static int load_diff(struct pf_mirror_ctx *c, const char *base, long number,
 		     struct pf_mirror_diff *d)
 {
@@ -381,7 +459,7 @@ int pf_github_mirror(struct pf_mirror_ctx *c)
 	/* What is already there: review comments and review bodies. */
 	pf_buf_addf(&url, "%s/pulls/%ld/comments?per_page=100", base.buf,
 		    number);
-	ret = scan_bodies(c, url.buf, &fps);
+	ret = read_comments(c, base.buf, url.buf, &fps);
 	if (ret)
 		goto out;
 	pf_buf_reset(&url);

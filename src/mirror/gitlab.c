@@ -116,6 +116,71 @@ static int get_refs(struct pf_mirror_ctx *c, const char *base, long iid,
 	return ret;
 }
 
+/*
+ * Write access, as the forge says: the member's access_level (inherited
+ * ones too) is Developer (30) or more.  A 404 (no member) is none.
+ */
+static int may_write(struct pf_mirror_ctx *c, const char *base,
+		     const cJSON *author, int *ok)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(author, "id");
+	struct pf_buf url = PF_BUF_INIT;
+	struct pf_http_response r;
+	const cJSON *lvl;
+	cJSON *j = NULL;
+	int ret;
+
+	*ok = 0;
+	if (!cJSON_IsNumber(id))
+		return 0;
+	pf_http_response_init(&r);
+	pf_buf_addf(&url, "%s/members/all/%.0f", base, id->valuedouble);
+	ret = pf_mirror_get_optional(c, &r, url.buf, &j);
+	lvl = cJSON_GetObjectItemCaseSensitive(j, "access_level");
+	if (!ret && cJSON_IsNumber(lvl))
+		*ok = lvl->valuedouble >= 30;
+	cJSON_Delete(j);
+	pf_http_response_release(&r);
+	pf_buf_release(&url);
+	return ret;
+}
+
+/* The later notes of a discussion that one of ours starts: feedback
+ * `/pushfix agree|disagree` by members with write access. */
+static void read_replies(struct pf_mirror_ctx *c, const char *base,
+			 const cJSON *notes)
+{
+	const cJSON *n;
+	char *fp = NULL;
+
+	cJSON_ArrayForEach (n, notes) {
+		const cJSON *author =
+			cJSON_GetObjectItemCaseSensitive(n, "author");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(n, "id");
+		const char *user = pf_json_str(author, "username");
+		char *reason = NULL;
+		int agree, ok = 0, checked;
+
+		if (n == notes->child) {
+			fp = pf_mirror_first_fp(pf_json_str(n, "body"));
+			if (!fp)
+				break;
+			continue;
+		}
+		if (!cJSON_IsNumber(id) || !user ||
+		    cJSON_IsTrue(
+			    cJSON_GetObjectItemCaseSensitive(n, "system")) ||
+		    !pf_mirror_feedback_parse(pf_json_str(n, "body"), &agree,
+					      &reason))
+			continue;
+		checked = may_write(c, base, author, &ok);
+		pf_mirror_reply_take(c, checked, ok, fp, user, id->valuedouble,
+				     agree, reason);
+		free(reason);
+	}
+	free(fp);
+}
+
 static int existing(struct pf_mirror_ctx *c, const char *base, long iid,
 		    struct pf_mirror_fps *fps)
 {
@@ -133,6 +198,8 @@ static int existing(struct pf_mirror_ctx *c, const char *base, long iid,
 
 			cJSON_ArrayForEach (n, notes)
 				pf_mirror_fps_scan(fps, pf_json_str(n, "body"));
+			if (cJSON_IsArray(notes))
+				read_replies(c, base, notes);
 		}
 	}
 	cJSON_Delete(all);

@@ -21,7 +21,9 @@
 #include <cJSON.h>
 #include <git2.h>
 
+#include "pushfix/decision.h"
 #include "pushfix/err.h"
+#include "pushfix/findlog.h"
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/proc.h"
@@ -335,6 +337,105 @@ static void keep(struct pf_outbox_entry *e, int code, double retry_after)
 	pf_outbox_save(e);
 }
 
+/*
+ * What one reply does to the local decision store: `disagree` with a
+ * false positive re-opens the finding (forgets an ignore); `agree` with
+ * one ignores it when [mirror] feedback_ignores.  Returns the words for
+ * the note, "" when nothing changed.
+ * TODO(issue 15 item 3): ignore it for the team through the shared
+ * .pushfix/ignore once that lands; the local store until then.
+ */
+static const char *feedback_effect(struct worker *w,
+				   const struct pf_feedback *fb,
+				   enum pf_verdict v)
+{
+	const char *sd = w->run->state_dir;
+	struct pf_decisions ds = PF_DECISIONS_INIT;
+	const char *said = "";
+	int lock, ret;
+
+	if (v != PF_VERDICT_FALSE_POSITIVE ||
+	    (fb->agree && !w->run->cfg.mirror.feedback_ignores))
+		return "";
+	lock = pf_store_lock(sd, 5000);
+	if (lock < 0)
+		goto out;
+	if (fb->agree) {
+		struct pf_finding f;
+
+		memset(&f, 0, sizeof(f));
+		snprintf(f.fingerprint, sizeof(f.fingerprint), "%s",
+			 fb->fingerprint);
+		f.rule_id = (char *)fb->rule;
+		f.path = (char *)fb->path;
+		ret = pf_decisions_load(&ds, sd);
+		if (!ret && !pf_decision_is_ignored(&ds, fb->fingerprint) &&
+		    !pf_decision_ignore(sd, &f, time(NULL)))
+			said = "; ignored from now on";
+	} else if (!pf_decisions_load(&ds, sd)) {
+		for (size_t i = 0; i < ds.nr; i++)
+			if (!strcmp(ds.v[i].fingerprint, fb->fingerprint) &&
+			    !pf_decision_unignore(NULL, sd, i + 1)) {
+				said = "; re-opened (no longer ignored)";
+				break;
+			}
+	}
+	pf_store_unlock(lock);
+out:
+	pf_decisions_release(&ds);
+	pf_error_clear();
+	return said;
+}
+
+/* Record the replies the driver found, once each, and act on them. */
+static void take_feedback(struct worker *w, const struct pf_outbox_entry *e,
+			  const struct pf_mirror_ctx *c)
+{
+	for (size_t i = 0; i < c->replies_nr; i++) {
+		const struct pf_mirror_reply *r = &c->replies[i];
+		const struct pf_outbox_finding *of = NULL;
+		struct pf_feedback fb;
+		enum pf_verdict v;
+		char *rule = NULL, *path = NULL;
+		int ret;
+
+		for (size_t k = 0; k < e->nr && !of; k++)
+			if (!strcmp(e->findings[k].fingerprint, r->fingerprint))
+				of = &e->findings[k];
+		memset(&fb, 0, sizeof(fb));
+		fb.fingerprint = r->fingerprint;
+		fb.rule = of ? of->rule_id : NULL;
+		fb.path = of ? of->path : NULL;
+		fb.agree = r->agree;
+		fb.reason = r->reason;
+		fb.author = r->author;
+		fb.forge =
+			c->repo->forge == PF_FORGE_GITHUB ? "github" : "gitlab";
+		fb.reply = r->id;
+		/* An older push's comment: the record knows its rule. */
+		v = pf_findlog_verdict(w->run->state_dir, r->fingerprint,
+				       of ? NULL : &rule, of ? NULL : &path);
+		if (!of) {
+			fb.rule = rule;
+			fb.path = path;
+		}
+		ret = pf_findlog_feedback(w->run->state_dir, &fb);
+		if (ret < 0)
+			say_error(w, "feedback: %s", pf_error_last());
+		else if (!ret) /* 1: recorded on an earlier run */
+			say(w, "feedback: %s %ss with %s on %s (%s)%s",
+			    r->author, r->agree ? "agree" : "disagree",
+			    fb.rule ? fb.rule : "a finding",
+			    fb.path ? fb.path : "?",
+			    v != PF_VERDICT_NONE ? pf_verdict_name(v)
+						 : "not triaged",
+			    feedback_effect(w, &fb, v));
+		free(rule);
+		free(path);
+		rule = path = NULL;
+	}
+}
+
 static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 {
 	struct pf_config *cfg = &w->run->cfg;
@@ -403,6 +504,13 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 						    : pf_gitlab_mirror(&c);
 		if (ret)
 			goto fail;
+		take_feedback(w, e, &c);
+		if (!e->id) {
+			/* feedback only (feedback_only()): no entry */
+			say(w, "read the replies on %s",
+			    c.pr_url ? c.pr_url : repo.path);
+			goto out;
+		}
 		e->forge_done = 1;
 		free(e->pr_url);
 		e->pr_url = pf_xstrdup_or_null(c.pr_url);
@@ -442,6 +550,13 @@ static int post_entry(struct worker *w, struct pf_outbox_entry *e)
 		w->posted_entries++;
 	goto out;
 fail:
+	if (!e->id) {
+		/* feedback only: nothing queued, nothing to keep */
+		if (w->verbose || ret != PF_ENOTFOUND)
+			say(w, "no feedback read: %s", pf_error_last());
+		ret = 0;
+		goto out;
+	}
 	if (ret == PF_ENOTFOUND) {
 		/* no PR/MR yet: not a failure, the entry waits */
 		say(w, "%s; the findings stay in the outbox for the next run",
@@ -469,6 +584,49 @@ out:
 	pf_forge_repo_release(&repo);
 	pf_forge_repo_release(&url_repo);
 	return ret;
+}
+
+/*
+ * `pushfix mirror` by hand with nothing queued still brings the feedback
+ * home: the current branch's PR/MR (its upstream remote, else origin) is
+ * read as an entry without findings would be.  Nothing is kept when there
+ * is no PR/MR or no remote.
+ */
+static void feedback_only(struct worker *w)
+{
+	struct pf_outbox_entry e;
+	git_reference *head = NULL;
+	git_config *cfg = NULL;
+	git_buf remote = GIT_BUF_INIT, url = GIT_BUF_INIT;
+	struct pf_buf key = PF_BUF_INIT;
+	const char *branch;
+
+	pf_outbox_entry_init(&e);
+	if (git_repository_head(&head, w->run->repo) ||
+	    !git_reference_is_branch(head) ||
+	    git_repository_config_snapshot(&cfg, w->run->repo))
+		goto out;
+	branch = git_reference_shorthand(head);
+	pf_buf_addf(&key, "branch.%s.remote", branch);
+	if (git_config_get_string_buf(&remote, cfg, key.buf))
+		git_buf_set(&remote, "origin", 6);
+	pf_buf_reset(&key);
+	pf_buf_addf(&key, "remote.%s.url", remote.ptr);
+	if (git_config_get_string_buf(&url, cfg, key.buf))
+		goto out;
+	e.remote_name = pf_xstrdup(remote.ptr);
+	e.remote_url = pf_xstrdup(url.ptr);
+	e.branch = pf_xstrdup(branch);
+	git_oid_tostr(e.sha, sizeof(e.sha), git_reference_target(head));
+	post_entry(w, &e);
+out:
+	git_error_clear();
+	git_reference_free(head);
+	git_config_free(cfg);
+	git_buf_dispose(&remote);
+	git_buf_dispose(&url);
+	pf_buf_release(&key);
+	pf_outbox_entry_release(&e);
 }
 
 static void process_entry(struct worker *w, const char *id)
@@ -535,8 +693,11 @@ int pf_mirror_run(const struct pf_mirror_opts *o)
 		ret = 1;
 		goto out;
 	}
-	if (!nr && !w.worker)
+	if (!nr && !w.worker) {
 		say(&w, "nothing to mirror: the outbox is empty");
+		if (!w.dry_run && run.cfg.mirror.enabled)
+			feedback_only(&w);
+	}
 	for (size_t i = 0; i < nr; i++)
 		process_entry(&w, ids[i]);
 	if (w.worker)
@@ -773,6 +934,7 @@ static void copy_finding(struct pf_outbox_finding *o,
 			: f->triage.confidence > 1 ? 1
 						   : f->triage.confidence;
 	o->reason = pf_xstrdup_or_null(f->triage.reason);
+	o->component = pf_xstrdup_or_null(f->triage.component);
 	o->triage_error = pf_xstrdup_or_null(f->triage.error);
 	o->feedback = f->triage.feedback > 0   ? 1
 		      : f->triage.feedback < 0 ? -1

@@ -155,13 +155,48 @@ struct pf_mirror_ctx {
 	unsigned wait_s;      /* waiting for the PR/MR head */
 
 	/* Results. */
-	char *pr_url; /* html_url / web_url */
+	char *pr_url;			 /* html_url / web_url */
+	struct pf_mirror_reply *replies; /* feedback found on the PR/MR */
+	size_t replies_nr, replies_alloc;
 	size_t posted, already, outside, moved;
 	double retry_after; /* with PF_ERETRY: seconds */
 	long last_status;   /* of the last answer (0: none) */
 };
 
 void pf_mirror_ctx_release(struct pf_mirror_ctx *c);
+
+/* ---- feedback: replies `/pushfix agree|disagree [reason]` ---- */
+
+/* One reply on one of our comments, from someone with write access. */
+struct pf_mirror_reply {
+	char *fingerprint; /* of the comment replied to */
+	char *author;	   /* login / username */
+	char *id;	   /* the reply's id on the forge */
+	char *reason;	   /* the text after the command, or NULL */
+	int agree;
+};
+
+/*
+ * Is `body` a feedback command?  Its first non-blank line is
+ * `/pushfix agree` or `/pushfix disagree`, a word of its own, then an
+ * optional reason (kept on one line, at most 200 bytes, in *reason when
+ * not NULL: free it).  1 and *agree set, or 0.
+ */
+int pf_mirror_feedback_parse(const char *body, int *agree, char **reason);
+
+/* The first well-formed marker's fingerprint in `text`, or NULL (free). */
+char *pf_mirror_first_fp(const char *text);
+
+/*
+ * One reply whose author's access the driver asked the forge about:
+ * `checked` is that request's result, `may_write` its answer.  A writer's
+ * reply goes to c->replies (the strings copied); anyone else's is dropped
+ * (said with --verbose); a failed check is said and leaves the reply for
+ * the next run (feedback never costs the review).
+ */
+void pf_mirror_reply_take(struct pf_mirror_ctx *c, int checked, int may_write,
+			  const char *fp, const char *author, double id,
+			  int agree, const char *reason);
 
 /*
  * One request to the forge: authentication and JSON headers, transport
@@ -196,6 +231,10 @@ void pf_mirror_count_post(struct pf_mirror_ctx *c);
  * A status other than 200 is an error (pf_mirror_status_error()). */
 int pf_mirror_get_json(struct pf_mirror_ctx *c, struct pf_http_response *r,
 		       const char *url, struct cJSON **out);
+
+/* pf_mirror_get_json(), but a 404 is no error: 0 and *out NULL. */
+int pf_mirror_get_optional(struct pf_mirror_ctx *c, struct pf_http_response *r,
+			   const char *url, struct cJSON **out);
 
 /* How a forge lists its pull/merge requests. */
 struct pf_mirror_pr_keys {

@@ -43,6 +43,7 @@ void pf_outbox_finding_release(struct pf_outbox_finding *f)
 	free(f->cwe);
 	free(f->verdict);
 	free(f->reason);
+	free(f->component);
 	free(f->triage_error);
 	free(f->fix.replacement);
 	free(f->fix.origin);
@@ -135,6 +136,8 @@ void pf_outbox_entry_to_json(struct pf_buf *out,
 		add_str(o, "verdict", f->verdict);
 		cJSON_AddNumberToObject(o, "confidence", f->confidence);
 		add_str(o, "reason", f->reason);
+		if (f->component)
+			add_str(o, "component", f->component);
 		add_str(o, "triage_error", f->triage_error);
 		cJSON_AddNumberToObject(o, "feedback", f->feedback);
 		if (f->has_fix) {
@@ -264,6 +267,7 @@ static int parse_finding(struct pf_outbox_finding *f, const cJSON *o,
 	    (ret = get_str(&f->cwe, o, "cwe", c, 0)) ||
 	    (ret = get_str(&f->verdict, o, "verdict", c, 0)) ||
 	    (ret = get_str(&f->reason, o, "reason", c, 0)) ||
+	    (ret = get_str(&f->component, o, "component", c, 0)) ||
 	    (ret = get_str(&f->triage_error, o, "triage_error", c, 0)))
 		return ret;
 	if (!is_hex(f->fingerprint, 8, 64))

@@ -72,6 +72,15 @@ void pf_mirror_ctx_release(struct pf_mirror_ctx *c)
 		return;
 	free(c->pr_url);
 	c->pr_url = NULL;
+	for (size_t i = 0; i < c->replies_nr; i++) {
+		free(c->replies[i].fingerprint);
+		free(c->replies[i].author);
+		free(c->replies[i].id);
+		free(c->replies[i].reason);
+	}
+	free(c->replies);
+	c->replies = NULL;
+	c->replies_nr = c->replies_alloc = 0;
 }
 
 void pf_mirror_count_post(struct pf_mirror_ctx *c)
@@ -402,6 +411,20 @@ int pf_mirror_get_json(struct pf_mirror_ctx *c, struct pf_http_response *r,
 
 	*out = NULL;
 	if (ret)
+		return ret;
+	if (r->status != 200)
+		return pf_mirror_status_error(c, r, "GET", url);
+	*out = cJSON_ParseWithLength(r->body.buf, r->body.len);
+	return 0;
+}
+
+int pf_mirror_get_optional(struct pf_mirror_ctx *c, struct pf_http_response *r,
+			   const char *url, struct cJSON **out)
+{
+	int ret = pf_mirror_request(c, r, "GET", url, NULL);
+
+	*out = NULL;
+	if (ret || r->status == 404)
 		return ret;
 	if (r->status != 200)
 		return pf_mirror_status_error(c, r, "GET", url);

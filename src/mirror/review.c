@@ -3,8 +3,10 @@
  * markers that make posting idempotent, and each finding's comment text.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
@@ -241,6 +243,11 @@ void pf_mirror_render(struct pf_buf *out, const struct pf_outbox_finding *f,
 			add_text(out, f->reason);
 		}
 		pf_buf_addch(out, '\n');
+		if (f->component && *f->component) {
+			pf_buf_addstr(out, "**Component:** ");
+			add_code(out, f->component);
+			pf_buf_addch(out, '\n');
+		}
 	} else if (f->triage_error && *f->triage_error) {
 		pf_buf_addstr(out, "**Triage:** none (");
 		add_text(out, f->triage_error);
@@ -263,4 +270,101 @@ void pf_mirror_render(struct pf_buf *out, const struct pf_outbox_finding *f,
 		render_fix(out, f, forge, a);
 	pf_mirror_marker(out, f->fingerprint);
 	pf_buf_addch(out, '\n');
+}
+
+#define FEEDBACK_CMD "/pushfix"
+#define FEEDBACK_REASON_MAX 200
+
+int pf_mirror_feedback_parse(const char *body, int *agree, char **reason)
+{
+	const char *p = body, *w, *e;
+	size_t n;
+
+	if (!p)
+		return 0;
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	if (strncmp(p, FEEDBACK_CMD, strlen(FEEDBACK_CMD)))
+		return 0;
+	p += strlen(FEEDBACK_CMD);
+	if (*p != ' ' && *p != '\t')
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	w = p;
+	while (*p && !strchr(" \t\r\n:,.", *p))
+		p++;
+	n = (size_t)(p - w);
+	if (n == 5 && !strncasecmp(w, "agree", 5))
+		*agree = 1;
+	else if (n == 8 && !strncasecmp(w, "disagree", 8))
+		*agree = 0;
+	else
+		return 0;
+	if (!reason)
+		return 1;
+	*reason = NULL;
+	while (*p && strchr(" \t:,.-", *p))
+		p++;
+	e = p + strcspn(p, "\r\n");
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (e > p) {
+		char *r;
+
+		n = (size_t)(e - p);
+		r = pf_xstrndup(p, n > FEEDBACK_REASON_MAX ? FEEDBACK_REASON_MAX
+							   : n);
+		/* Someone else's words, shown on a terminal later. */
+		for (char *q = r; *q; q++)
+			if ((unsigned char)*q < 0x20 || *q == 0x7f)
+				*q = ' ';
+		*reason = r;
+	}
+	return 1;
+}
+
+char *pf_mirror_first_fp(const char *text)
+{
+	struct pf_mirror_fps s = PF_MIRROR_FPS_INIT;
+	char *fp = NULL;
+
+	pf_mirror_fps_scan(&s, text);
+	if (s.nr)
+		fp = pf_xstrdup(s.v[0]);
+	pf_mirror_fps_release(&s);
+	return fp;
+}
+
+void pf_mirror_reply_take(struct pf_mirror_ctx *c, int checked, int may_write,
+			  const char *fp, const char *author, double id,
+			  int agree, const char *reason)
+{
+	struct pf_mirror_reply *r;
+	char ids[32];
+
+	if (checked) {
+		fprintf(c->out,
+			"pushfix: cannot check the write access of %s (%s); "
+			"their reply waits\n",
+			author, pf_error_last());
+		pf_error_clear();
+		return;
+	}
+	if (!may_write) {
+		if (c->verbose)
+			fprintf(c->out,
+				"pushfix: ignored /pushfix %s by %s: no write "
+				"access to the repository\n",
+				agree ? "agree" : "disagree", author);
+		return;
+	}
+	snprintf(ids, sizeof(ids), "%.0f", id);
+	PF_ALLOC_GROW(c->replies, c->replies_nr + 1, c->replies_alloc);
+	r = &c->replies[c->replies_nr++];
+	r->fingerprint = pf_xstrdup(fp);
+	r->author = pf_xstrdup(author);
+	r->id = pf_xstrdup(ids);
+	r->reason = pf_xstrdup_or_null(reason);
+	r->agree = agree;
 }

@@ -35,7 +35,7 @@ check_eval() {
 
 test_expect_success 'the figures of the own set: scanner, triage, requests' '
 	eval_json "$EVAL/castle" &&
-	check_eval "d[\"pushfix\"] and d[\"prompt_version\"] == \"pushfix-triage-1\"
+	check_eval "d[\"pushfix\"] and d[\"prompt_version\"] == \"pushfix-triage-2\"
 		and d[\"provider\"] == \"openai\" and d[\"model\"] == \"model-under-test\"
 		and d[\"scanner\"] == \"flawfinder\" and len(d[\"dataset\"][\"sha256\"]) == 64
 		and d[\"dataset\"][\"programs\"] == 12 and d[\"date\"].endswith(\"Z\")" &&
@@ -75,7 +75,7 @@ test_expect_success 'a rerun costs nothing: every answer from the cache' '
 test_expect_success 'the table names what each share rests on' '
 	(cd "$TRASH" && "$PUSHFIX_BIN" eval "$EVAL/castle") >"$TRASH/out" 2>"$TRASH/err" &&
 	expect_grep "^pushfix .* eval, .*: 12 programs, 0 skipped; dataset sha256 " "$TRASH/out" &&
-	expect_grep "^scanner flawfinder; LLM openai model-under-test, prompt pushfix-triage-1" "$TRASH/out" &&
+	expect_grep "^scanner flawfinder; LLM openai model-under-test, prompt pushfix-triage-2" "$TRASH/out" &&
 	expect_grep "precision 6/21 (28.6%)  recall (labelled lines found) 6/6 (100.0%)" "$TRASH/out" &&
 	expect_grep "^triage: 21 labelled findings, 21 triaged, 0 not triaged, 21 from the cache" "$TRASH/out" &&
 	expect_grep "accuracy 6/21 (28.6%)" "$TRASH/out" &&

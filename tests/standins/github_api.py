@@ -127,6 +127,9 @@ class State:
         self.requests = 0    # API requests seen (for rate-limit rules)
         self.limits = []     # rate-limit rules
         self.failed_once = False
+        # collaborators' permission (GET .../collaborators/{u}/permission);
+        # anyone else reads as "read", as on a public repository
+        self.perms = {"pushfix-bot": "admin"}
         for spec in args.pr or []:
             head, _, base = spec.partition(":")
             self.add_pull(head, base or args.base)
@@ -337,6 +340,27 @@ class Handler(BaseHTTPRequestHandler):
                 setattr(st.args, k, v)
             st.failed_once = False
             return self.send(200, {"ok": True})
+        if path == "/_standin/collaborator" and self.command == "POST":
+            b = self.body or {}
+            st.perms[b["login"]] = b.get("permission", "write")
+            return self.send(201, {"ok": True})
+        if path == "/_standin/reply" and self.command == "POST":
+            # a reply by someone else on review comment `to`, as the
+            # pulls comments API lists it (in_reply_to_id)
+            b = self.body or {}
+            parent = [c for c in st.comments if c["id"] == int(b["to"])]
+            if not parent:
+                return self.error(404, "no comment %s" % b["to"])
+            pr = self.find_pull(parent[0]["pull_number"])
+            c = self.store_comment(pr, {"path": parent[0]["path"],
+                                        "line": parent[0]["line"],
+                                        "body": b["body"]},
+                                   parent[0]["commit_id"],
+                                   parent[0]["pull_request_review_id"])
+            c["in_reply_to_id"] = parent[0]["id"]
+            c["user"] = dict(user(), login=b.get("login", "alice"), id=7)
+            c["author_association"] = "CONTRIBUTOR"
+            return self.send(201, c)
         if path == "/_standin/state":
             return self.send(200, {"pulls": st.pulls,
                                    "reviews": st.reviews,
@@ -473,6 +497,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(400, "Problems parsing JSON")
         if rest == "/pulls" and self.command == "GET":
             return self.list_pulls()
+        m = re.fullmatch(r"/collaborators/([^/]+)/permission", rest)
+        if m and self.command == "GET":
+            login = urllib.parse.unquote(m.group(1))
+            perm = st.perms.get(login, "read")
+            return self.send(200, {
+                "permission": perm,
+                "role_name": {"admin": "admin", "write": "write"}.get(
+                    perm, perm),
+                "user": dict(user(), login=login)})
         m = re.fullmatch(r"/pulls/(\d+)(/[a-z]+)?", rest)
         if not m:
             return self.error(404, "Not Found")

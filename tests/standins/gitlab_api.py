@@ -24,7 +24,9 @@ fixtures/forge-real/gitlab/):
 
 Control endpoints (no auth): POST /_standin/merge_requests
 {"source_branch","target_branch"}; POST /_standin/ratelimit; POST
-/_standin/config {"no_diffs": true}; GET /_standin/state.  Every request is one JSON line in --log; the token is
+/_standin/config {"no_diffs": true}; POST /_standin/member {"id",
+"username","access_level"}; POST /_standin/reply {"to": first note id,
+"id","username","body"}; GET /_standin/state.  Every request is one JSON line in --log; the token is
 never written anywhere.
 """
 import argparse
@@ -114,6 +116,10 @@ class State:
         self.requests = 0
         self.limits = []
         self.next_id = 7000
+        # members with their access_level (GET .../members/all/:user_id);
+        # anyone else is no member (404)
+        self.members = {1: {"id": 1, "username": "pushfix-bot",
+                            "access_level": 40}}
         for spec in args.mr or []:
             src, _, tgt = spec.partition(":")
             self.add_mr(src, tgt or args.target)
@@ -242,6 +248,26 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send(400, {"error": "no option " + k})
                 setattr(st.args, k, v)
             return self.send(200, {"ok": True})
+        if path == "/_standin/member" and self.command == "POST":
+            st.members[int(b["id"])] = {
+                "id": int(b["id"]), "username": b["username"],
+                "access_level": int(b.get("access_level", 30))}
+            return self.send(201, {"ok": True})
+        if path == "/_standin/reply" and self.command == "POST":
+            # a reply note by someone else in the discussion whose first
+            # note is `to`
+            d = next((d for d in st.discussions
+                      if d["notes"][0]["id"] == int(b["to"])), None)
+            if not d:
+                return self.msg(404, "404 Not found")
+            mr = next(x for x in st.mrs if x["iid"] == d["mr"])
+            n = self.note(mr, b["body"], d["notes"][0]["type"])
+            n["author"] = {"id": int(b.get("id", 77)),
+                           "username": b.get("username", "alice"),
+                           "name": b.get("username", "alice"),
+                           "state": "active"}
+            d["notes"].append(n)
+            return self.send(201, n)
         if path == "/_standin/state":
             return self.send(200, {"merge_requests": st.mrs,
                                    "discussions": st.discussions})
@@ -352,6 +378,13 @@ class Handler(BaseHTTPRequestHandler):
                    st.sha(mr["source_branch"])]
             out.sort(key=lambda x: x["created_at"], reverse=True)
             return self.page(out)
+        m = re.fullmatch(r"/members/all/(\d+)", rest)
+        if m and self.command == "GET":
+            u = st.members.get(int(m.group(1)))
+            if not u:
+                return self.msg(404, "404 Not found")
+            return self.send(200, dict(u, name=u["username"],
+                                       state="active"))
         m = re.fullmatch(r"/merge_requests/(\d+)(/[a-z_]+)?", rest)
         if not m:
             return self.msg(404, "404 Not Found")

@@ -38,7 +38,7 @@ POST /_standin/args with NUL-separated options (as on the command line)
 replaces them at run time and empties the log and counters.
 --script FILE: a JSON object with any of the long option names (behaviour,
 then, delay_ms, retry_after, sub, replacement, fix_lines, verdict, confidence,
-expect_key, huge_mb, reason).
+expect_key, huge_mb, reason, component).
 """
 import argparse
 import hashlib
@@ -149,8 +149,11 @@ def derive_answer(text, only=None):
             repl = "".join(code.replace(OPTS.sub[0], OPTS.sub[1]) + "\n"
                            for _, code in marked)
         fix = {"start_line": start, "end_line": end, "replacement": repl}
-    return {"verdict": OPTS.verdict, "confidence": OPTS.confidence,
-            "reason": OPTS.reason, "fix": fix}
+    ans = {"verdict": OPTS.verdict, "confidence": OPTS.confidence,
+           "reason": OPTS.reason, "fix": fix}
+    if OPTS.component is not None:
+        ans["component"] = OPTS.component
+    return ans
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -357,6 +360,8 @@ def behaviour_parser():
     ap.add_argument("--omit-id", action="append")
     ap.add_argument("--confidence", type=float, default=0.9)
     ap.add_argument("--reason", default="User input reaches the sink.")
+    # the answer's "component" (prompt pushfix-triage-2); absent: none
+    ap.add_argument("--component")
     ap.add_argument("--expect-key")
     ap.add_argument("--huge-mb", type=float, default=20)
     return ap

@@ -241,6 +241,7 @@ static const char default_dump[] =
 	"token_env =\n"
 	"token_cmd =\n"
 	"slack_webhook_env =\n"
+	"feedback_ignores = false\n"
 	"host_map =\n"
 	"\n[core]\n"
 	"verbose = false\n"

@@ -322,7 +322,24 @@ static void test_body_openai(void **state)
 	assert_true(
 	    cJSON_IsFalse(cJSON_GetObjectItem(schema, "additionalProperties")));
 	assert_int_equal(
-	    cJSON_GetArraySize(cJSON_GetObjectItem(schema, "required")), 4);
+	    cJSON_GetArraySize(cJSON_GetObjectItem(schema, "required")), 5);
+	/* Strict mode: every property is required, "component" too. */
+	{
+		const cJSON *p;
+
+		cJSON_ArrayForEach (p, cJSON_GetObjectItem(schema,
+							  "properties")) {
+			const cJSON *r;
+			int found = 0;
+
+			cJSON_ArrayForEach (r, cJSON_GetObjectItem(schema,
+								  "required"))
+				found |= !strcmp(r->valuestring, p->string);
+			assert_true(found);
+		}
+	}
+	assert_non_null(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(schema, "properties"), "component"));
 	cJSON_Delete(root);
 
 	/* Reasoning models take no temperature. */
@@ -465,6 +482,45 @@ static void test_user_message_injection(void **state)
 }
 
 /* ---- answers ---- */
+
+static int parse(struct pf_llm_answer *a, const char *json);
+
+/* The optional component: a tag, cut at the first character outside
+ * [a-z0-9_/-], lowercased; "" or a missing key is none. */
+static void test_answer_component(void **state)
+{
+	struct pf_llm_answer a;
+	struct pf_buf j = PF_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(parse(&a, "{\"verdict\":\"true_positive\","
+				   "\"confidence\":0.9,\"reason\":\"Bad.\","
+				   "\"fix\":null,\"component\":\"Auth\"}"),
+			 0);
+	assert_string_equal(a.component, "auth");
+	pf_llm_answer_json(&j, &a);
+	assert_non_null(strstr(j.buf, "\"component\":\"auth\""));
+	pf_llm_answer_release(&a);
+	assert_int_equal(parse(&a, "{\"verdict\":\"true_positive\","
+				   "\"confidence\":0.9,\"reason\":\"Bad.\","
+				   "\"fix\":null,\"component\":\"payments "
+				   "and billing\\u001b[31m\"}"),
+			 0);
+	assert_string_equal(a.component, "payments");
+	pf_llm_answer_release(&a);
+	assert_int_equal(parse(&a, "{\"verdict\":\"true_positive\","
+				   "\"confidence\":0.9,\"reason\":\"Bad.\","
+				   "\"fix\":null,\"component\":\"\"}"),
+			 0);
+	assert_null(a.component);
+	pf_llm_answer_release(&a);
+	assert_int_equal(parse(&a, "{\"verdict\":\"true_positive\","
+				   "\"confidence\":0.9,\"reason\":\"Bad.\","
+				   "\"fix\":null,\"component\":7}"),
+			 PF_EINVALID);
+	assert_non_null(strstr(pf_error_last(), "component"));
+	pf_buf_release(&j);
+}
 
 static int parse(struct pf_llm_answer *a, const char *json)
 {
@@ -935,6 +991,7 @@ int main(void)
 	    cmocka_unit_test(test_headers_and_keys),
 	    cmocka_unit_test(test_key_cmd),
 	    cmocka_unit_test(test_body_openai),
+	    cmocka_unit_test(test_answer_component),
 	    cmocka_unit_test(test_body_azure_compatible),
 	    cmocka_unit_test(test_body_anthropic),
 	    cmocka_unit_test(test_user_message_injection),

@@ -565,6 +565,64 @@ static void test_slack_message(void **state)
 	pf_outbox_entry_release(&e);
 }
 
+/* `/pushfix agree|disagree [reason]` on the first line, nothing else. */
+static void test_feedback_parse(void **state)
+{
+	char *reason = NULL;
+	int agree = -1;
+
+	(void)state;
+	assert_int_equal(pf_mirror_feedback_parse("/pushfix agree", &agree,
+						  &reason),
+			 1);
+	assert_int_equal(agree, 1);
+	assert_null(reason);
+	assert_int_equal(pf_mirror_feedback_parse(
+				 "\n  /pushfix Disagree: it is reachable\t\n"
+				 "second line",
+				 &agree, &reason),
+			 1);
+	assert_int_equal(agree, 0);
+	assert_string_equal(reason, "it is reachable");
+	free(reason);
+	assert_int_equal(pf_mirror_feedback_parse("/pushfix agree, \x1b[31mok",
+						  &agree, &reason),
+			 1);
+	assert_string_equal(reason, " [31mok");
+	free(reason);
+	assert_int_equal(pf_mirror_feedback_parse("/pushfixagree", &agree,
+						  NULL),
+			 0);
+	assert_int_equal(pf_mirror_feedback_parse("/pushfix agreed", &agree,
+						  NULL),
+			 0);
+	assert_int_equal(pf_mirror_feedback_parse("I /pushfix agree", &agree,
+						  NULL),
+			 0);
+	assert_int_equal(pf_mirror_feedback_parse("/pushfix", &agree, NULL),
+			 0);
+	assert_int_equal(pf_mirror_feedback_parse(NULL, &agree, NULL), 0);
+}
+
+/* The first marker of a comment names the finding replied to. */
+static void test_first_fp(void **state)
+{
+	struct pf_buf b = PF_BUF_INIT;
+	char fp[65], *got;
+
+	(void)state;
+	memset(fp, 'a', 64);
+	fp[64] = '\0';
+	pf_buf_addstr(&b, "**pushfix** text\n\n");
+	pf_mirror_marker(&b, fp);
+	got = pf_mirror_first_fp(b.buf);
+	assert_string_equal(got, fp);
+	free(got);
+	assert_null(pf_mirror_first_fp("no marker here"));
+	assert_null(pf_mirror_first_fp(NULL));
+	pf_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +636,8 @@ int main(void)
 	    cmocka_unit_test(test_render_escapes),
 	    cmocka_unit_test(test_link_next),
 	    cmocka_unit_test(test_slack_message),
+	    cmocka_unit_test(test_feedback_parse),
+	    cmocka_unit_test(test_first_fp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
