@@ -27,21 +27,12 @@ import sys
 import tempfile
 import time
 
+from benchlib import env_int, git  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 BIN = os.environ.get("PUSHFIX_BIN",
                      os.path.join(SRC, "build", "default", "pushfix"))
-
-
-def env_int(name, default):
-    return int(os.environ.get(name, default))
-
-
-def git(cwd, *args, env=None):
-    r = subprocess.run(["git", *args], cwd=cwd, env=env,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       check=True)
-    return r.stdout.decode().strip()
 
 
 def timed(fn, reps):

@@ -34,18 +34,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "tests", "standins"))
 import pty_drive  # noqa: E402
+from benchlib import bench_env, env_int, git  # noqa: E402
 
 PROMPT = r"\(1/[0-9]+\) [^\n]*\? "
-
-
-def env_int(name, default):
-    return int(os.environ.get(name, default))
-
-
-def git(cwd, *args, env=None, out=subprocess.PIPE):
-    r = subprocess.run(["git", *args], cwd=cwd, env=env, stdout=out,
-                       stderr=subprocess.PIPE, check=True)
-    return r.stdout.decode().strip() if r.stdout else ""
 
 
 def generated(repo, n, env):
@@ -220,17 +211,10 @@ def main():
     tmp = tempfile.mkdtemp(prefix="pushfix-bench-push.")
     home = os.path.join(tmp, "home")
     os.makedirs(home)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PUSHFIX_", "GIT_")) and
-           k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-    env.update(HOME=home, GIT_CONFIG_NOSYSTEM="1", NO_COLOR="1",
-               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
-               GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.com",
-               GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.com",
-               PUSHFIX_BIN=os.environ["PUSHFIX_BIN"],
-               PUSHFIX_SCAN_ENGINE="sarif",
-               PUSHFIX_SCAN_COMMAND="flawfinder --sarif {files}",
-               PUSHFIX_CORE_MAX_SECONDS="3000")
+    env = bench_env(home,
+                    PUSHFIX_SCAN_ENGINE="sarif",
+                    PUSHFIX_SCAN_COMMAND="flawfinder --sarif {files}",
+                    PUSHFIX_CORE_MAX_SECONDS="3000")
     llm = None
     try:
         repo, origin, base, tip, what = setup(tmp, n, env)

@@ -31,7 +31,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "tests", "standins"))
 import pty_drive  # noqa: E402
-from push import start_llm, first_question, git  # noqa: E402
+from benchlib import bench_env, env_int, git  # noqa: E402
+from push import start_llm, first_question  # noqa: E402
 
 STRCPY_C = ("#include <string.h>\n\nvoid copy_%d(char *d, const char *s)\n"
             "{\n\tstrcpy(d, s);\n}\n")
@@ -179,15 +180,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="pushfix-bench-quick.")
     home = os.path.join(tmp, "home")
     os.makedirs(home)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PUSHFIX_", "GIT_")) and
-           k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-    env.update(HOME=home, GIT_CONFIG_NOSYSTEM="1", NO_COLOR="1",
-               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
-               GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.com",
-               GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.com",
-               PUSHFIX_BIN=os.environ["PUSHFIX_BIN"],
-               PUSHFIX_CORE_MAX_SECONDS="3000")
+    env = bench_env(home,
+                    PUSHFIX_CORE_MAX_SECONDS="3000")
     print("quick benchmark (issue 14 items 3, 4)")
     try:
         bench_nothing(tmp, env, reps)

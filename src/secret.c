@@ -5,7 +5,6 @@
  * contract.
  */
 #include <fnmatch.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,21 +56,6 @@ void pf_secret_mask_value(struct pf_buf *out, const char *v, size_t len)
 					  ? v[i]
 					  : '?');
 	pf_buf_addf(out, "\xe2\x80\xa6(%zu chars)", len);
-}
-
-/* Shannon entropy of s in bits per byte. */
-static double entropy(const char *s, size_t n)
-{
-	unsigned cnt[256] = { 0 };
-	double h = 0;
-
-	for (size_t i = 0; i < n; i++)
-		cnt[(unsigned char)s[i]]++;
-	for (size_t c = 0; c < 256; c++)
-		if (cnt[c])
-			h -= (double)cnt[c] / (double)n *
-			     log2((double)cnt[c] / (double)n);
-	return h;
 }
 
 /*
@@ -127,7 +111,7 @@ static int worth(const char *t, size_t len, const struct pf_secret_hit *h)
 		return 0;
 	/* paths and URLs as a guess; a password may hold slashes */
 	if ((!digit && !other) || (slashes >= 2 && !h->known) ||
-	    entropy(v, n) < 3.0)
+	    pf_redact_entropy(v, n) < 3.0)
 		return 0;
 	/* A guess from the letters alone: only a whole string literal (an
 	 * identifier with digits is no secret). */

@@ -328,4 +328,8 @@ struct pf_secret_hit {
 int pf_redact_find_secrets(struct pf_secret_hit **out, size_t *nr,
 			   const char *text, size_t len);
 
+/* Shannon entropy of s in bits per byte, as the high-entropy detector
+ * measures it (also for pushfix's own secret findings). */
+double pf_redact_entropy(const char *s, size_t n);
+
 #endif

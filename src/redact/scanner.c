@@ -38,6 +38,12 @@ static double entropy(const char *s, size_t n)
 	return log2((double)n) - sum / (double)n;
 }
 
+double pf_redact_entropy(const char *s, size_t n)
+{
+	(void)pf_redact_engine(); /* the c * log2(c) table */
+	return entropy(s, n);
+}
+
 /*
  * detect-secrets' limits: hex strings above 3.0 bits (all-digit strings
  * penalised by 1.2 / log2(len)), base64 strings above 4.5.
