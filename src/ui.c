@@ -754,12 +754,18 @@ static void render_verdict(struct pf_buf *out, const struct pf_triage *t,
 	struct pf_buf v = PF_BUF_INIT;
 	const char *nl;
 
+	size_t col = 10 + strlen(verdict_words(t->verdict));
+
 	add_color(out, color, verdict_color(t->verdict));
 	pf_buf_addstr(out, verdict_words(t->verdict));
 	add_color(out, color, C_RESET);
-	/* The LLM's tag of what the code does (issue 15): "[auth]". */
-	if (t->component && *t->component)
-		pf_buf_addf(&v, " [%s]", t->component);
+	/* The LLM's tag of what the code does (issue 15): "[auth]"; the
+	 * wrapped text would lose a leading blank, so it goes here. */
+	if (t->component && *t->component) {
+		pf_buf_addch(out, ' ');
+		pf_buf_addf(&v, "[%s]", t->component);
+		col++;
+	}
 	pf_buf_addf(&v, ", confidence %.2f", t->confidence);
 	if (t->cached)
 		pf_buf_addstr(&v, " (cached)");
@@ -770,8 +776,7 @@ static void render_verdict(struct pf_buf *out, const struct pf_triage *t,
 		pf_buf_add(&v, t->reason,
 			   nl ? (size_t)(nl - t->reason) : strlen(t->reason));
 	}
-	add_wrapped(out, v.buf,
-		    10 + (unsigned)strlen(verdict_words(t->verdict)), 4, width);
+	add_wrapped(out, v.buf, (unsigned)col, 4, width);
 	pf_buf_release(&v);
 	if (t->feedback)
 		pf_buf_addf(out, "  your feedback: %s\n",
