@@ -98,4 +98,20 @@ test_expect_success 'disagree takes it out of .pushfix/ignore again' '
 	! grep -q FF1001 .pushfix/ignore
 '
 
+test_expect_success 'a monitored finding is never posted on the PR' '
+	cd "$TRASH/work" &&
+	sed -i "6p" src/copy.c && sed -i "6s/dst, src/name2, src/" src/copy.c &&
+	git commit -q -am "another copy" &&
+	PUSHFIX_RULES_MONITOR=FF1001 git push origin feature 2>"$TRASH/err" &&
+	expect_grep "^pushfix: no findings on the pushed lines, 1 monitored (" \
+		"$TRASH/err" &&
+	sleep 1 &&
+	standin_state "$(gh_base)" >"$TRASH/state" &&
+	python3 - "$TRASH/state" <<-\EOF
+	import json, sys
+	c = json.load(open(sys.argv[1]))["comments"]
+	assert not any("name2" in x["body"] for x in c), c
+	EOF
+'
+
 test_done
