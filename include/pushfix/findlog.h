@@ -17,7 +17,8 @@
  *    "source":"push"|"scan","rule":...,"path":...,"line":12,
  *    "fingerprint":"<64 hex>","severity":"warning",
  *    "verdict":"true_positive"|"false_positive"|"uncertain"|null,
- *    "confidence":0.9,"component":"auth"|null,"reason":...|null}
+ *    "confidence":0.9,"component":"auth"|null,"reason":...|null,
+ *    "mode":"block"|"comment"|"monitor" (only for a rule [rules] names)}
  * A feedback record, one per `/pushfix agree|disagree` reply on a review
  * comment (pushfix mirror):
  *   {"type":"feedback","ts":...,"time":...,"fingerprint":...,"rule":...,
