@@ -100,12 +100,17 @@ static char lc_error[512]; /* empty: loaded */
 
 static void lc_load(void)
 {
-	void *so = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	/* PUSHFIX_LIBCURL: another build (libcurl-gnutls.so.4), or a path;
+	 * the tests name one that does not exist. */
+	const char *name = getenv("PUSHFIX_LIBCURL");
+	void *so;
 
+	if (!name || !*name)
+		name = CURL_SONAME;
+	so = dlopen(name, RTLD_NOW | RTLD_LOCAL);
 	if (!so) {
 		snprintf(lc_error, sizeof(lc_error),
-			 CURL_SONAME " could not be loaded: %s; install "
-				     "libcurl4",
+			 "%s could not be loaded: %s; install libcurl4", name,
 			 dlerror());
 		return;
 	}
@@ -114,9 +119,9 @@ static void lc_load(void)
 
 		if (!f) {
 			snprintf(lc_error, sizeof(lc_error),
-				 CURL_SONAME " has no %s: %s; install "
-					     "libcurl4 7.66 or later",
-				 lc_syms[i].name, dlerror());
+				 "%s has no %s: %s; install libcurl4 7.66 "
+				 "or later",
+				 name, lc_syms[i].name, dlerror());
 			return;
 		}
 		/* POSIX guarantees a data pointer holds a function's. */
