@@ -551,16 +551,25 @@ static int is_hex_oid(const char *s, size_t n)
 }
 
 /*
- * Does one line of `git log --numstat` hold something to scan?  Only
- * "-<TAB>-<TAB><path>" does not: a binary file, which the diff skips
- * as well (git's test and libgit2's are the same: a NUL in the first
- * 8000 bytes, or the attributes), unless its path is one the diff
- * reports as refused, or quoted (then the full path judges it).
+ * Does one line of `git log --raw --numstat` hold something to scan?
+ * Only two kinds do not.  A raw line of a file added (":000000 <mode>
+ * <oid> <oid> A<TAB><path>"): a changed one may have been binary and be
+ * text now, which git counts as binary and the diff as all new text.
+ * And "-<TAB>-<TAB><path>": binary, which the diff skips as well (git's
+ * test and libgit2's are the same: a NUL in the first 8000 bytes, or
+ * the attributes), unless its path is one the diff reports as refused,
+ * or quoted (then the full path judges it).
  */
 static int numstat_adds(const char *line, size_t len)
 {
+	const char *tab;
 	char path[4096];
 
+	if (line[0] == ':') {
+		tab = memchr(line, '\t', len);
+		return !tab || tab - line < 2 || tab[-1] != 'A' ||
+		       tab[-2] != ' ';
+	}
 	if (len < 5 || memcmp(line, "-\t-\t", 4) || line[4] == '"' ||
 	    len - 4 >= sizeof(path))
 		return 1;
@@ -570,9 +579,8 @@ static int numstat_adds(const char *line, size_t len)
 }
 
 /* 1 when any commit of the ranges ("<old>..<new>", NULL-terminated
- * after argv's fixed part) changes anything but deletions and binary
- * files, or when git cannot tell; 0 when the commits only delete or
- * touch binary files. */
+ * after argv's fixed part) does anything but delete files and add
+ * binary ones, or when git cannot tell; else 0. */
 static int commits_add_something(const char **argv)
 {
 	struct pf_proc_opts o;
@@ -604,8 +612,8 @@ static int commits_add_something(const char **argv)
  * A push with nothing to scan for certain, decided from git's input and
  * at most one `git log`: no input, only deletions ("<ref> 000..0 <ref>
  * <oid>"), or updates of existing remote refs whose new commits only
- * delete files or add and change binary files (each commit's own
- * changes, merges against every parent; renames count as additions).
+ * delete files or add binary files (each commit's own changes, merges
+ * against every parent; renames and changes count as text).
  * hooks/pre-push answers a deletion-only push itself, before this.  Then
  * nothing else is needed: no libgit2 (whose start-up reads every CA
  * certificate), no configuration, no child.  Anything else (a new branch, blank
@@ -617,11 +625,16 @@ static int nothing_to_scan(const struct pf_buf *in)
 {
 	const char *s = in->buf, *end = in->buf + in->len;
 	const char *v = getenv("PUSHFIX_CORE_VERBOSE");
-	const char *fixed[] = {
-		"git",	     "-c",	     "log.showSignature=false",
-		"log",	     "--no-renames", "--diff-merges=separate",
-		"--format=", "--numstat",    "--diff-filter=d"
-	};
+	const char *fixed[] = { "git",
+				"-c",
+				"log.showSignature=false",
+				"log",
+				"--no-renames",
+				"--diff-merges=separate",
+				"--format=",
+				"--raw",
+				"--numstat",
+				"--diff-filter=d" };
 	const size_t nfixed = PF_ARRAY_SIZE(fixed);
 	const char **argv = NULL;
 	size_t nr = nfixed, alloc = 0;

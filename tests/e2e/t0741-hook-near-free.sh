@@ -110,11 +110,11 @@ test_expect_success 'PUSHFIX_CORE_VERBOSE: a deletion-only push goes to pushfix,
 	expect_grep "^pushfix: (delete) -> refs/heads/old: deleting" "$TRASH/err"
 '
 
-test_expect_success 'a commit that only adds a binary file: no scanner, no config read' '
+test_expect_success 'a commit that only adds binary files: no scanner, no config read' '
 	cd "$TRASH/work" &&
 	reset_marks &&
-	binary_file logo.png one && git add logo.png &&
-	git commit -q -m "a logo" &&
+	binary_file logo.png one && binary_file gen.c two &&
+	git add logo.png gen.c && git commit -q -m "a logo, a generated file" &&
 	git push origin main 2>"$TRASH/err" &&
 	test "$(git --git-dir="$TRASH/origin.git" rev-parse main)" = \
 		"$(git rev-parse main)" &&
@@ -122,22 +122,40 @@ test_expect_success 'a commit that only adds a binary file: no scanner, no confi
 	expect_no_grep "^pushfix:\|config\.ini" "$TRASH/err"
 '
 
-test_expect_success 'binary changed, another deleted: still nothing to scan' '
+test_expect_success 'a binary added, a file deleted: still nothing to scan' '
 	cd "$TRASH/work" &&
 	reset_marks &&
-	binary_file logo.png two && git rm -q a.c && git add logo.png &&
-	git commit -q -m "new logo, no a.c" &&
+	binary_file icon.png three && git rm -q a.c && git add icon.png &&
+	git commit -q -m "an icon, no a.c" &&
 	git push origin main 2>"$TRASH/err" &&
 	test ! -e "$TRASH/scanned" &&
 	expect_no_grep "^pushfix:\|config\.ini" "$TRASH/err"
+'
+
+test_expect_success 'a binary file replaced by text: the full path, which scans it' '
+	cd "$TRASH/work" &&
+	reset_marks &&
+	printf "int g;\n" >gen.c && git commit -q -am "gen.c is text now" &&
+	git push origin main 2>"$TRASH/err" &&
+	expect_grep "config\.ini. line 1" "$TRASH/err" &&
+	test -e "$TRASH/scanned"
+'
+
+test_expect_success 'a binary file changed: the full path (it could have become text)' '
+	cd "$TRASH/work" &&
+	reset_marks &&
+	binary_file logo.png four && git commit -q -am "new logo" &&
+	git push origin main 2>"$TRASH/err" &&
+	expect_grep "config\.ini. line 1" "$TRASH/err" &&
+	test ! -e "$TRASH/scanned"
 '
 
 test_expect_success 'a binary file and a text file: the full path, which scans' '
 	cd "$TRASH/work" &&
 	rm .git/pushfix/config.ini &&
 	reset_marks &&
-	binary_file icon.png three && printf "int b;\n" >b.c &&
-	git add icon.png b.c && git commit -q -m "icon and b" &&
+	binary_file icon2.png five && printf "int b;\n" >b.c &&
+	git add icon2.png b.c && git commit -q -m "icon and b" &&
 	git push origin main 2>"$TRASH/err" &&
 	test -e "$TRASH/scanned" &&
 	expect_grep "^pushfix: no findings on the pushed lines" "$TRASH/err"
