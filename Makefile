@@ -25,7 +25,11 @@ WARN := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
 	$(shell pkg-config --cflags $(PKGS)) -MMD -MP
-LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+# libcurl is not linked: src/http.c loads it on first use (dlopen), as
+# loading its thirty-odd libraries was half of every run's start-up; of
+# OpenSSL only libcrypto is used (hashes), not libssl.
+LINK_PKGS := $(subst openssl,libcrypto,$(filter-out libcurl,$(PKGS)))
+LIBS := $(shell pkg-config --libs $(LINK_PKGS)) -lpthread -lm
 TEST_LIBS := $(shell pkg-config --libs cmocka)
 # Tests may include a folder's internal header ("mirror/mirror_int.h"),
 # and use what banned.h bans in src/.

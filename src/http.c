@@ -5,6 +5,10 @@
  * travel in headers.
  */
 #include <ctype.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +41,98 @@ struct xfer {
 	int too_big;
 };
 
-static int curl_ready;
+/*
+ * libcurl is loaded on first use, not linked: it drags some thirty shared
+ * libraries (Kerberos, LDAP, nghttp2, idn2, ssh...) whose loading was half
+ * of what every run of the binary cost, and the hook of a push with
+ * nothing to do makes no request.  curl.h still gives the types; these
+ * pointers are filled once, by whichever thread asks first.
+ */
+#define CURL_SONAME "libcurl.so.4"
+
+static struct curl_api {
+	CURLcode (*global_init)(long flags);
+	char *(*version)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+	CURLcode (*easy_perform)(CURL *h);
+	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+	void (*easy_cleanup)(CURL *h);
+	const char *(*easy_strerror)(CURLcode rc);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_setopt)(CURLM *m, CURLMoption opt, ...);
+	CURLMcode (*multi_add_handle)(CURLM *m, CURL *h);
+	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *h);
+	CURLMcode (*multi_perform)(CURLM *m, int *running);
+	CURLMcode (*multi_poll)(CURLM *m, struct curl_waitfd *fds,
+				unsigned nfds, int timeout_ms, int *ret);
+	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
+	CURLMcode (*multi_cleanup)(CURLM *m);
+	time_t (*getdate)(const char *s, const time_t *unused);
+} lc;
+
+/* Where each pointer of `lc` comes from, in its order. */
+static const struct {
+	const char *name;
+	size_t off;
+} lc_syms[] = {
+#define SYM(f)                                                                 \
+	{                                                                      \
+		"curl_" #f, offsetof(struct curl_api, f)                       \
+	}
+	SYM(global_init),      SYM(version),
+	SYM(easy_init),	       SYM(easy_setopt),
+	SYM(easy_perform),     SYM(easy_getinfo),
+	SYM(easy_cleanup),     SYM(easy_strerror),
+	SYM(slist_append),     SYM(slist_free_all),
+	SYM(multi_init),       SYM(multi_setopt),
+	SYM(multi_add_handle), SYM(multi_remove_handle),
+	SYM(multi_perform),    SYM(multi_poll),
+	SYM(multi_info_read),  SYM(multi_cleanup),
+	SYM(getdate),
+#undef SYM
+};
+
+static pthread_once_t lc_once = PTHREAD_ONCE_INIT;
+static char lc_error[512]; /* empty: loaded */
+
+static void lc_load(void)
+{
+	/* PUSHFIX_LIBCURL: another build (libcurl-gnutls.so.4), or a path;
+	 * the tests name one that does not exist. */
+	const char *name = getenv("PUSHFIX_LIBCURL");
+	void *so;
+
+	if (!name || !*name)
+		name = CURL_SONAME;
+	so = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+	if (!so) {
+		snprintf(lc_error, sizeof(lc_error),
+			 "%s could not be loaded: %s; install libcurl4", name,
+			 dlerror());
+		return;
+	}
+	for (size_t i = 0; i < PF_ARRAY_SIZE(lc_syms); i++) {
+		void *f = dlsym(so, lc_syms[i].name);
+
+		if (!f) {
+			snprintf(lc_error, sizeof(lc_error),
+				 "%s has no %s: %s; install libcurl4 7.66 "
+				 "or later",
+				 name, lc_syms[i].name, dlerror());
+			return;
+		}
+		/* POSIX guarantees a data pointer holds a function's. */
+		memcpy((char *)&lc + lc_syms[i].off, &f, sizeof(f));
+	}
+	/* curl_global_init is not thread-safe: here it runs once, under
+	 * the once-lock, whichever thread needs curl first. */
+	if (lc.global_init(CURL_GLOBAL_DEFAULT))
+		snprintf(lc_error, sizeof(lc_error),
+			 "cannot initialise libcurl");
+}
 
 /* Header lists carry credentials: wipe the copies curl was given. */
 static void free_headers(struct curl_slist *h)
@@ -45,19 +140,20 @@ static void free_headers(struct curl_slist *h)
 	for (struct curl_slist *p = h; p; p = p->next)
 		if (p->data)
 			explicit_bzero(p->data, strlen(p->data));
-	curl_slist_free_all(h);
+	lc.slist_free_all(h);
 }
 
 int pf_http_init(void)
 {
-	/* Called by the main thread first (triage's worker runs the multi
-	 * loop; pf_http_init before it starts): once suffices. */
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT))
-			return pf_error_set("cannot initialise libcurl");
-		curl_ready = 1;
-	}
+	pthread_once(&lc_once, lc_load);
+	if (*lc_error)
+		return pf_error_set("%s", lc_error);
 	return 0;
+}
+
+const char *pf_http_version(void)
+{
+	return pf_http_init() ? NULL : lc.version();
 }
 
 void pf_http_response_init(struct pf_http_response *r)
@@ -159,59 +255,58 @@ static int setup_easy(CURL *h, const struct pf_http_request *req,
 	const char *env;
 
 	*hdrs_out = NULL;
-	curl_easy_setopt(h, CURLOPT_URL, req->url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "pushfix");
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(req->connect_timeout_ms
-					? req->connect_timeout_ms
-					: DEFAULT_CONNECT_MS));
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	lc.easy_setopt(h, CURLOPT_URL, req->url);
+	lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	lc.easy_setopt(h, CURLOPT_USERAGENT, "pushfix");
+	lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	lc.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	lc.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+		       (long)(req->connect_timeout_ms ? req->connect_timeout_ms
+						      : DEFAULT_CONNECT_MS));
+	lc.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	lc.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	lc.easy_setopt(h, CURLOPT_WRITEDATA, x);
+	lc.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	lc.easy_setopt(h, CURLOPT_HEADERDATA, x);
 	/* The curl tool reads these; libcurl does not. */
 	env = getenv("CURL_CA_BUNDLE");
 	if (!env || !*env)
 		env = getenv("SSL_CERT_FILE");
 	if (env && *env)
-		curl_easy_setopt(h, CURLOPT_CAINFO, env);
+		lc.easy_setopt(h, CURLOPT_CAINFO, env);
 	env = getenv("SSL_CERT_DIR");
 	if (env && *env)
-		curl_easy_setopt(h, CURLOPT_CAPATH, env);
+		lc.easy_setopt(h, CURLOPT_CAPATH, env);
 
 	for (const char *const *p = req->headers; p && *p; p++) {
-		tmp = curl_slist_append(hdrs, *p);
+		tmp = lc.slist_append(hdrs, *p);
 		if (!tmp)
 			goto oom;
 		hdrs = tmp;
 	}
 	/* A body above 1 KiB makes curl 7.x wait up to a second for a
 	 * "100 Continue" many servers never send. */
-	tmp = curl_slist_append(hdrs, "Expect:");
+	tmp = lc.slist_append(hdrs, "Expect:");
 	if (!tmp)
 		goto oom;
 	hdrs = tmp;
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	lc.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 
 	if (!method)
 		method = req->body ? "POST" : "GET";
 	if (!strcmp(method, "GET")) {
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+		lc.easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	} else if (!strcmp(method, "HEAD")) {
-		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		lc.easy_setopt(h, CURLOPT_NOBODY, 1L);
 	} else {
-		curl_easy_setopt(h, CURLOPT_POST, 1L);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)(req->body ? req->body_len : 0));
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS,
-				 req->body ? req->body : "");
+		lc.easy_setopt(h, CURLOPT_POST, 1L);
+		lc.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+			       (curl_off_t)(req->body ? req->body_len : 0));
+		lc.easy_setopt(h, CURLOPT_POSTFIELDS,
+			       req->body ? req->body : "");
 		if (strcmp(method, "POST"))
-			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+			lc.easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	}
 	*hdrs_out = hdrs;
 	return 0;
@@ -250,7 +345,7 @@ static int finish_xfer(CURL *h, CURLcode rc, struct xfer *x,
 	r->ms = ms;
 	pf_http_url_host(req->url, &host);
 	if (rc == CURLE_OK) {
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+		lc.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
 		goto out;
 	}
 	r->status = 0;
@@ -269,7 +364,7 @@ static int finish_xfer(CURL *h, CURLcode rc, struct xfer *x,
 	} else {
 		/* curl's own text names host and port, never headers. */
 		snprintf(r->error, sizeof(r->error), "cannot reach %s: %s",
-			 host.buf, *errbuf ? errbuf : curl_easy_strerror(rc));
+			 host.buf, *errbuf ? errbuf : lc.easy_strerror(rc));
 		ret = PF_ERROR;
 	}
 out:
@@ -295,7 +390,7 @@ int pf_http_perform(struct pf_http_response *r,
 	ret = pf_http_init();
 	if (ret)
 		return ret;
-	h = curl_easy_init();
+	h = lc.easy_init();
 	if (!h)
 		return pf_error_set("cannot create a curl handle");
 	ret = setup_easy(h, req, &x,
@@ -303,15 +398,15 @@ int pf_http_perform(struct pf_http_response *r,
 			 &hdrs);
 	if (ret)
 		goto out;
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	lc.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	t0 = pf_now_ms();
-	rc = curl_easy_perform(h);
+	rc = lc.easy_perform(h);
 	ret = finish_xfer(h, rc, &x, req, errbuf, pf_now_ms() - t0);
 	if (ret)
 		pf_error_setc(ret, "%s", r->error);
 out:
 	free_headers(hdrs);
-	curl_easy_cleanup(h);
+	lc.easy_cleanup(h);
 	return ret;
 }
 
@@ -370,8 +465,14 @@ double pf_http_retry_after(const struct pf_http_response *r)
 		if (!parse_seconds(v.buf, &x)) {
 			d = x;
 		} else {
-			time_t when = curl_getdate(v.buf, NULL);
+			time_t when = (time_t)-1;
 
+			/* Answers come from curl, so it is loaded by now;
+			 * a date is worth no error otherwise. */
+			if (!pf_http_init())
+				when = lc.getdate(v.buf, NULL);
+			else
+				pf_error_clear();
 			if (when != (time_t)-1)
 				d = difftime(when, time(NULL));
 		}
@@ -508,8 +609,8 @@ static void mark_stopped(struct pf_http_job *j)
 static void drop_easy(CURLM *m, struct pf_http_job *j)
 {
 	if (j->easy_) {
-		curl_multi_remove_handle(m, j->easy_);
-		curl_easy_cleanup(j->easy_);
+		lc.multi_remove_handle(m, j->easy_);
+		lc.easy_cleanup(j->easy_);
 		j->easy_ = NULL;
 	}
 	free_headers(j->hdrs_);
@@ -533,19 +634,19 @@ static int start_job(CURLM *m, struct pf_http_job *j, struct slot *s,
 				       : DEFAULT_MAX_RESPONSE;
 	s->x.too_big = 0;
 	s->errbuf[0] = '\0';
-	h = curl_easy_init();
+	h = lc.easy_init();
 	if (!h)
 		return pf_error_set("cannot create a curl handle");
 	ret = setup_easy(h, &j->req, &s->x, timeout, &hdrs);
 	if (ret) {
-		curl_easy_cleanup(h);
+		lc.easy_cleanup(h);
 		return ret;
 	}
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, j);
-	if (curl_multi_add_handle(m, h) != CURLM_OK) {
+	lc.easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
+	lc.easy_setopt(h, CURLOPT_PRIVATE, j);
+	if (lc.multi_add_handle(m, h) != CURLM_OK) {
 		free_headers(hdrs);
-		curl_easy_cleanup(h);
+		lc.easy_cleanup(h);
 		return pf_error_set("cannot add a curl transfer");
 	}
 	j->easy_ = h;
@@ -612,12 +713,12 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 	ret = pf_http_init();
 	if (ret)
 		return ret;
-	m = curl_multi_init();
+	m = lc.multi_init();
 	if (!m)
 		return pf_error_set("cannot create a curl multi handle");
 	/* Connections are reused across requests to the same host. */
-	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-			  (long)o.max_parallel);
+	lc.multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+			(long)o.max_parallel);
 	slots = pf_xcalloc(nr, sizeof(*slots));
 	start = pf_now_ms();
 	deadline = o.budget_ms ? start + o.budget_ms : 0;
@@ -689,18 +790,18 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		if (o.stop && wait > STOP_POLL_MS)
 			wait = STOP_POLL_MS;
 
-		if (curl_multi_perform(m, &still) != CURLM_OK) {
+		if (lc.multi_perform(m, &still) != CURLM_OK) {
 			ret = pf_error_set("curl multi transfer failed");
 			goto out;
 		}
-		while ((msg = curl_multi_info_read(m, &left))) {
+		while ((msg = lc.multi_info_read(m, &left))) {
 			struct pf_http_job *j;
 			char *priv = NULL;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-					  &priv);
+			lc.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+					&priv);
 			j = (struct pf_http_job *)(void *)priv;
 			end_job(m, j, &slots[j - jobs], msg->data.result, &o,
 				&seed, deadline);
@@ -711,8 +812,8 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		}
 		if (done == nr)
 			break;
-		if (wait > 0 && curl_multi_poll(m, NULL, 0, (int)ceil(wait),
-						NULL) != CURLM_OK) {
+		if (wait > 0 && lc.multi_poll(m, NULL, 0, (int)ceil(wait),
+					      NULL) != CURLM_OK) {
 			ret = pf_error_set("curl multi poll failed");
 			goto out;
 		}
@@ -721,7 +822,7 @@ int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 out:
 	for (size_t i = 0; i < nr; i++)
 		drop_easy(m, &jobs[i]);
-	curl_multi_cleanup(m);
+	lc.multi_cleanup(m);
 	free(slots);
 	return ret;
 }

@@ -148,8 +148,16 @@ void pf_http_job_release(struct pf_http_job *j);
 int pf_http_multi_run(struct pf_http_job *jobs, size_t nr,
 		      const struct pf_http_multi_opts *o);
 
-/* curl_global_init(), once: call it before pf_http_multi_run() runs in
- * another thread.  0, or PF_ERROR with a message. */
+/*
+ * Load libcurl (libcurl.so.4, not linked: most runs make no request) and
+ * curl_global_init(), once, whichever thread asks first; every request
+ * does it itself.  0, or PF_ERROR with a message ("libcurl.so.4 could
+ * not be loaded: ...; install libcurl4"), again at every call.
+ */
 int pf_http_init(void);
+
+/* curl_version()'s text ("libcurl/7.88.1 OpenSSL/3.0.15 ..."), loading
+ * libcurl; NULL with a message when it cannot be loaded. */
+const char *pf_http_version(void);
 
 #endif

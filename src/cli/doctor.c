@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "pushfix/err.h"
 #include "pushfix/forge.h"
+#include "pushfix/http.h"
 #include "pushfix/llm.h"
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
@@ -222,6 +223,26 @@ out:
 	pf_llm_release(&llm);
 }
 
+/*
+ * libcurl is loaded when the first request is made, not at start-up: a
+ * missing one shows only then, so say here whether it loads.  Without an
+ * LLM or the mirror nothing needs it.
+ */
+static void check_http(struct doctor *d, const struct pf_config *cfg)
+{
+	const char *v = pf_http_version();
+	int needed = cfg->mirror.enabled ||
+		     (cfg->llm.provider && strcmp(cfg->llm.provider, "none"));
+
+	if (v)
+		say(d, "ok", "http: %s (loaded on first use)", v);
+	else
+		say(d, needed ? "error" : "warning", "http: %s%s",
+		    pf_error_last(),
+		    needed ? "" : " (needed only for an LLM or the mirror)");
+	pf_error_clear();
+}
+
 /* Reviews the forge refused: what the hook says, said here too. */
 static void check_outbox(struct doctor *d, struct pf_run *run)
 {
@@ -352,6 +373,7 @@ int cmd_doctor(int argc, const char **argv)
 	check_hook(&d, &run);
 	check_scanner(&d, &run.cfg);
 	check_llm(&d, &run.cfg);
+	check_http(&d, &run.cfg);
 	check_mirror(&d, &run);
 	printf("%d error%s, %d warning%s\n", d.errors, d.errors == 1 ? "" : "s",
 	       d.warnings, d.warnings == 1 ? "" : "s");

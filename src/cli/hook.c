@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "pushfix/diff.h"
 #include "pushfix/err.h"
 #include "pushfix/findlog.h"
 #include "pushfix/mirror.h"
@@ -566,9 +567,37 @@ static int is_hex_oid(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Does one line of `git log --raw --numstat` hold something to scan?
+ * Only two kinds do not.  A raw line of a file added (":000000 <mode>
+ * <oid> <oid> A<TAB><path>"): a changed one may have been binary and be
+ * text now, which git counts as binary and the diff as all new text.
+ * And "-<TAB>-<TAB><path>": binary, which the diff skips as well (git's
+ * test and libgit2's are the same: a NUL in the first 8000 bytes, or
+ * the attributes), unless its path is one the diff reports as refused,
+ * or quoted (then the full path judges it).
+ */
+static int numstat_adds(const char *line, size_t len)
+{
+	const char *tab;
+	char path[4096];
+
+	if (line[0] == ':') {
+		tab = memchr(line, '\t', len);
+		return !tab || tab - line < 2 || tab[-1] != 'A' ||
+		       tab[-2] != ' ';
+	}
+	if (len < 5 || memcmp(line, "-\t-\t", 4) || line[4] == '"' ||
+	    len - 4 >= sizeof(path))
+		return 1;
+	memcpy(path, line + 4, len - 4);
+	path[len - 4] = '\0';
+	return pf_diff_path_refused(path, 0100644);
+}
+
 /* 1 when any commit of the ranges ("<old>..<new>", NULL-terminated
- * after argv's fixed part) changes anything but deletions, or when git
- * cannot tell; 0 when the commits only delete. */
+ * after argv's fixed part) does anything but delete files and add
+ * binary ones, or when git cannot tell; else 0. */
 static int commits_add_something(const char **argv)
 {
 	struct pf_proc_opts o;
@@ -578,10 +607,19 @@ static int commits_add_something(const char **argv)
 	memset(&o, 0, sizeof(o));
 	o.argv = argv;
 	o.timeout_ms = 10000;
-	o.out_cap = 4096; /* one name is enough: more is PF_ETOOBIG, "yes" */
+	o.out_cap = 65536; /* more is PF_ETOOBIG: "yes", the full path */
 	pf_proc_result_init(&r);
-	adds = pf_proc_run(&r, &o) || r.signaled || r.timed_out ||
-	       r.exit_code || r.out.len;
+	adds = pf_proc_run(&r, &o) || r.signaled || r.timed_out || r.exit_code;
+	for (size_t i = 0; !adds && i < r.out.len;) {
+		const char *s = r.out.buf + i;
+		const char *e = memchr(s, '\n', r.out.len - i);
+		size_t n = e ? (size_t)(e - s) : r.out.len - i;
+
+		/* --format= leaves a blank line between commits. */
+		if (n)
+			adds = numstat_adds(s, n);
+		i += n + 1;
+	}
 	pf_proc_result_release(&r);
 	pf_error_clear();
 	return adds;
@@ -591,23 +629,29 @@ static int commits_add_something(const char **argv)
  * A push with nothing to scan for certain, decided from git's input and
  * at most one `git log`: no input, only deletions ("<ref> 000..0 <ref>
  * <oid>"), or updates of existing remote refs whose new commits only
- * delete files (each commit's own changes, merges against every parent;
- * renames count as additions).  Then nothing else is needed: no libgit2
- * (whose start-up reads every CA certificate), no configuration, no
- * child.  Anything else (a new branch, blank or malformed lines, a
- * commit git cannot diff) takes the full path, which gives the exact
- * messages.  PUSHFIX_CORE_VERBOSE asks for the notes the full path
- * prints.
+ * delete files or add binary files (each commit's own changes, merges
+ * against every parent; renames and changes count as text).
+ * hooks/pre-push answers a deletion-only push itself, before this.  Then
+ * nothing else is needed: no libgit2 (whose start-up reads every CA
+ * certificate), no configuration, no child.  Anything else (a new branch, blank
+ * or malformed lines, a commit git cannot diff) takes the full path, which
+ * gives the exact messages.  PUSHFIX_CORE_VERBOSE asks for the notes the full
+ * path prints.
  */
 static int nothing_to_scan(const struct pf_buf *in)
 {
 	const char *s = in->buf, *end = in->buf + in->len;
 	const char *v = getenv("PUSHFIX_CORE_VERBOSE");
-	const char *fixed[] = {
-		"git",	     "-c",	     "log.showSignature=false",
-		"log",	     "--no-renames", "--diff-merges=separate",
-		"--format=", "--name-only",  "--diff-filter=d"
-	};
+	const char *fixed[] = { "git",
+				"-c",
+				"log.showSignature=false",
+				"log",
+				"--no-renames",
+				"--diff-merges=separate",
+				"--format=",
+				"--raw",
+				"--numstat",
+				"--diff-filter=d" };
 	const size_t nfixed = PF_ARRAY_SIZE(fixed);
 	const char **argv = NULL;
 	size_t nr = nfixed, alloc = 0;
