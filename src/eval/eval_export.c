@@ -66,6 +66,7 @@ struct event {
 	size_t seq; /* order read: the later of two at one second wins */
 	int tp;
 	const char *how; /* static: "applied", "ignored", ... */
+	char *where;	 /* an ignore's own "path (rule)", or NULL */
 };
 
 /* One record of the export, its file still to be written. */
@@ -118,15 +119,15 @@ static unsigned first_cwe(const char *s)
 	return u <= 100000 ? (unsigned)u : 0;
 }
 
-static void add_event(struct ctx *c, const char *fp, time_t ts,
-		      enum pf_eval_decision d, enum pf_verdict v,
-		      const char *how)
+static struct event *add_event(struct ctx *c, const char *fp, time_t ts,
+			       enum pf_eval_decision d, enum pf_verdict v,
+			       const char *how)
 {
 	int tp = pf_eval_label_of(d, v);
 	struct event *e;
 
 	if (tp < 0 || (c->o->since && ts < c->o->since))
-		return;
+		return NULL;
 	PF_ALLOC_GROW(c->evs, c->evs_nr + 1, c->evs_alloc);
 	e = &c->evs[c->evs_nr];
 	memcpy(e->fp, fp, 65);
@@ -134,6 +135,19 @@ static void add_event(struct ctx *c, const char *fp, time_t ts,
 	e->seq = c->evs_nr++;
 	e->tp = tp;
 	e->how = how;
+	e->where = NULL;
+	return e;
+}
+
+/* "path (rule)" of an ignore, for the line that says it was skipped. */
+static void set_where(struct event *e, const char *path, const char *rule)
+{
+	struct pf_buf w = PF_BUF_INIT;
+
+	if (!e)
+		return;
+	pf_buf_addf(&w, "%s (%s)", path ? path : "?", rule ? rule : "?");
+	e->where = pf_buf_detach(&w, NULL);
 }
 
 /* The newest verdict recorded for fp so far (feedback follows it). */
@@ -292,8 +306,10 @@ static void read_decisions(struct ctx *c)
 		end = ds.v[i].date ? strptime(ds.v[i].date,
 					      "%Y-%m-%dT%H:%M:%SZ", &tm)
 				   : NULL;
-		add_event(c, ds.v[i].fingerprint, end ? timegm(&tm) : 0,
-			  PF_EVAL_IGNORED, PF_VERDICT_NONE, "ignored");
+		set_where(add_event(c, ds.v[i].fingerprint,
+				    end ? timegm(&tm) : 0, PF_EVAL_IGNORED,
+				    PF_VERDICT_NONE, "ignored"),
+			  ds.v[i].path, ds.v[i].rule_id);
 	}
 	pf_decisions_release(&ds);
 }
@@ -326,8 +342,10 @@ static void read_shared(struct ctx *c)
 	pf_decision_shared_parse(&si, data.buf, data.len, &warn);
 	pf_buf_add(&c->res->notes, warn.buf, warn.len);
 	for (size_t i = 0; i < si.nr; i++)
-		add_event(c, si.v[i].fingerprint, when, PF_EVAL_IGNORED,
-			  PF_VERDICT_NONE, "ignored (.pushfix/ignore)");
+		set_where(add_event(c, si.v[i].fingerprint, when,
+				    PF_EVAL_IGNORED, PF_VERDICT_NONE,
+				    "ignored (.pushfix/ignore)"),
+			  si.v[i].path, si.v[i].rule_id);
 out:
 	git_object_free(head);
 	pf_shared_ignores_release(&si);
@@ -394,16 +412,21 @@ static int plain_path(const char *p)
 static char *out_path_for(const struct ctx *c, const struct rec *r)
 {
 	struct pf_buf p = PF_BUF_INIT;
+	int taken = 0;
 
 	for (size_t i = 0; i < c->items_nr; i++) {
 		const struct rec *o = c->items[i].r;
 
-		if (!strcmp(o->path, r->path) && strcmp(o->blob, r->blob)) {
-			pf_buf_addf(&p, "v-%.12s/%s", r->blob, r->path);
-			return pf_buf_detach(&p, NULL);
-		}
+		if (strcmp(o->path, r->path))
+			continue;
+		if (!strcmp(o->blob, r->blob))
+			return pf_xstrdup(c->items[i].out_path);
+		taken = 1;
 	}
-	return pf_xstrdup(r->path);
+	if (!taken)
+		return pf_xstrdup(r->path);
+	pf_buf_addf(&p, "v-%.12s/%s", r->blob, r->path);
+	return pf_buf_detach(&p, NULL);
 }
 
 static void take(struct ctx *c, const struct event *e)
@@ -416,10 +439,14 @@ static void take(struct ctx *c, const struct event *e)
 
 	if (!r || !r->blob || !plain_path(r->path)) {
 		c->res->skipped_unknown++;
-		snprintf(what, sizeof(what), "%s (%.12s)",
-			 r ? r->path : "a finding", e->fp);
+		if (r)
+			snprintf(what, sizeof(what), "%s:%u (%s)", r->path,
+				 r->line, r->rule ? r->rule : "?");
+		else
+			snprintf(what, sizeof(what), "%s",
+				 e->where ? e->where : e->fp);
 		note(c,
-		     "skipped %s: %s: no record of the file it was found in "
+		     "skipped %s, %s: no record of the file it was found in "
 		     "(decided before pushfix kept one)",
 		     what, e->how);
 		return;
@@ -599,6 +626,8 @@ out:
 		free(c.recs[i].rule);
 		free(c.recs[i].blob);
 	}
+	for (size_t i = 0; i < c.evs_nr; i++)
+		free(c.evs[i].where);
 	free(c.items);
 	free(c.recs);
 	free(c.evs);
