@@ -174,12 +174,12 @@ static void note(struct ctx *c, const char *fmt, ...)
 
 static const char *finding_record(struct ctx *c, const cJSON *o, time_t ts)
 {
-	const char *fp = pf_json_str(o, "fingerprint");
-	const char *path = pf_json_str(o, "path");
-	const char *answer = pf_json_str(o, "answer");
-	const char *fb = pf_json_str(o, "feedback");
-	const char *blob = pf_json_str(o, "blob");
 	const cJSON *line = cJSON_GetObjectItemCaseSensitive(o, "line");
+	const char *fp = pf_json_str(o, "fingerprint"),
+		   *path = pf_json_str(o, "path"),
+		   *answer = pf_json_str(o, "answer"),
+		   *fb = pf_json_str(o, "feedback"),
+		   *blob = pf_json_str(o, "blob");
 	struct rec *r;
 
 	if (!is_fp(fp))
@@ -546,19 +546,20 @@ static void add_record(struct pf_buf *out, const struct item *it)
 	cJSON_Delete(o);
 }
 
-/* One file of the export, its directories made (0700: code). */
+/* One file of the export under DIR/files, its directories first (0700:
+ * it is code). */
 static int write_file(const char *dir, const char *rel, const void *data,
 		      size_t len)
 {
 	struct pf_buf p = PF_BUF_INIT;
-	char *slash;
+	const char *base = strrchr(rel, '/');
 	int ret;
 
-	pf_buf_addf(&p, "%s/files/%s", dir, rel);
-	slash = strrchr(p.buf, '/');
-	*slash = '\0';
+	pf_buf_addf(&p, "%s/files", dir);
+	if (base)
+		pf_buf_addf(&p, "/%.*s", (int)(base - rel), rel);
 	ret = pf_mkdir_p(p.buf, 0700);
-	*slash = '/';
+	pf_buf_addf(&p, "/%s", base ? base + 1 : rel);
 	if (!ret)
 		ret = pf_write_file_atomic(p.buf, data, len, 0600);
 	pf_buf_release(&p);
