@@ -53,6 +53,10 @@ static void test_label_map(void **state)
 #define FP_E "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
 #define FP_F "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 
+/* The two versions of a.c. */
+#define V1 "one\nsystem(a);\nthree\n"
+#define V2 "one\nx\nsystem(b);\n"
+
 struct fx {
 	char dir[PATH_MAX];
 	char blob1[GIT_OID_HEXSZ + 1], blob2[GIT_OID_HEXSZ + 1];
@@ -101,11 +105,11 @@ static int setup(void **state)
 	pf_buf_addf(&f->state, "%s/.git/pushfix", f->wt.buf);
 	pf_buf_addf(&f->out, "%s/export", f->dir);
 	assert_int_equal(pf_test_sh(f->dir, "git init -q repo"), 0);
-	pf_test_write(f->wt.buf, "a.c", "one\nsystem(a);\nthree\n", 21);
+	pf_test_write(f->wt.buf, "a.c", V1, strlen(V1));
 	assert_int_equal(pf_test_sh(f->wt.buf, "git add a.c && "
 					       "git commit -q -m one"),
 			 0);
-	pf_test_write(f->wt.buf, "a.c", "one\nx\nsystem(b);\n", 19);
+	pf_test_write(f->wt.buf, "a.c", V2, strlen(V2));
 	assert_int_equal(pf_test_sh(f->wt.buf, "git commit -q -am two"), 0);
 	pf_test_rev(f->blob1, f->wt.buf, "HEAD~1:a.c");
 	pf_test_rev(f->blob2, f->wt.buf, "HEAD:a.c");
@@ -203,12 +207,12 @@ static void test_export(void **state)
 	assert_string_equal(t.buf, want.buf);
 	pf_buf_reset(&t);
 	read_text(&t, f->out.buf, "files/a.c");
-	assert_string_equal(t.buf, "one\nsystem(a);\nthree\n");
+	assert_string_equal(t.buf, V1);
 	pf_buf_reset(&t);
 	pf_buf_reset(&v2);
 	pf_buf_addf(&v2, "files/v-%.12s/a.c", f->blob2);
 	read_text(&t, f->out.buf, v2.buf);
-	assert_string_equal(t.buf, "one\nx\nsystem(b);\n");
+	assert_string_equal(t.buf, V2);
 	pf_eval_export_release(&r);
 
 	/* Not into a directory that holds anything. */
