@@ -177,6 +177,7 @@ struct pf_eval_export_result {
 	size_t files;		/* files written under DIR/files */
 	size_t skipped_gone;	/* blob not in the repository */
 	size_t skipped_unknown; /* no record of where it was */
+	size_t skipped_secret;	/* credential findings: never copied */
 	size_t conflicts;	/* fingerprints with both labels */
 	size_t bad;		/* unreadable record lines */
 	struct pf_buf notes;	/* "why\n" per line skipped, for stderr */

@@ -176,6 +176,10 @@ static int export_triage(const char *dir, unsigned long days, int since_set)
 		       r.skipped_gone + r.skipped_unknown,
 		       r.skipped_gone + r.skipped_unknown == 1 ? "" : "s",
 		       r.skipped_gone, r.skipped_unknown);
+	if (r.skipped_secret)
+		printf("%zu credential finding%s not exported (their files "
+		       "hold the secret)\n",
+		       r.skipped_secret, r.skipped_secret == 1 ? "" : "s");
 	if (r.conflicts)
 		printf("%zu finding%s had conflicting labels: the latest "
 		       "decision kept\n",

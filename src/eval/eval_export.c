@@ -24,6 +24,7 @@
 #include "pushfix/findlog.h"
 #include "pushfix/fs.h"
 #include "pushfix/json.h"
+#include "pushfix/secret.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 
@@ -57,6 +58,7 @@ struct rec {
 	uint32_t line;
 	time_t ts;
 	enum pf_verdict verdict;
+	int secret; /* pushfix's own credential finding */
 };
 
 /* One labelled decision. */
@@ -200,6 +202,7 @@ static const char *finding_record(struct ctx *c, const cJSON *o, time_t ts)
 	r->line = (uint32_t)line->valuedouble;
 	r->ts = ts;
 	r->verdict = verdict_of(pf_json_str(o, "verdict"));
+	r->secret = r->rule && pf_starts_with(r->rule, PF_SECRET_RULE_PREFIX);
 	c->res->records++;
 	/* The answer after the feedback: at one moment, the deliberate
 	 * act (a fix written, an ignore) is the last word. */
@@ -453,6 +456,15 @@ static void take(struct ctx *c, const struct event *e)
 	}
 	snprintf(what, sizeof(what), "%s:%u (%s)", r->path, r->line,
 		 r->rule ? r->rule : "?");
+	/* No LLM ever saw it, and its file holds a credential. */
+	if (r->secret) {
+		c->res->skipped_secret++;
+		note(c,
+		     "skipped %s: a credential finding (never sent to an "
+		     "LLM; its file is not copied)",
+		     what);
+		return;
+	}
 	if (git_oid_fromstr(&oid, r->blob) ||
 	    git_blob_lookup(&blob, c->o->repo, &oid)) {
 		git_error_clear();

@@ -52,6 +52,7 @@ static void test_label_map(void **state)
 #define FP_D "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
 #define FP_E "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
 #define FP_F "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+#define FP_G "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* The two versions of a.c. */
 #define V1 "one\nsystem(a);\nthree\n"
@@ -87,7 +88,8 @@ static void rec(struct pf_buf *log, const char *fp, int ts, const char *blob,
  * A applied at 100 then disagreed with at 120 (a conflict: FP wins), B
  * ignored at 110 in the other version, C applied in a blob that is not
  * there, D agreed with "uncertain" (no label), E in the decision store
- * with no record, F in the working tree's .pushfix/ignore, one bad line.
+ * with no record, F in the working tree's .pushfix/ignore, G a credential
+ * (never exported), one bad line.
  */
 static int setup(void **state)
 {
@@ -130,6 +132,12 @@ static int setup(void **state)
 	    "true_positive", "applied", NULL);
 	rec(&log, FP_D, 140, f->blob1, 2, "uncertain", "skipped", "agree");
 	rec(&log, FP_F, 150, f->blob1, 1, "false_positive", NULL, NULL);
+	pf_buf_addf(&log,
+		    "{\"type\":\"finding\",\"ts\":160,\"rule\":"
+		    "\"pushfix.secret.aws-key\",\"path\":\"a.c\",\"line\":1,"
+		    "\"fingerprint\":\"%s\",\"verdict\":null,\"blob\":\"%s\","
+		    "\"answer\":\"ignored\"}\n",
+		    FP_G, f->blob1);
 	pf_test_write(f->state.buf, "findings.log", log.buf, log.len);
 	pf_buf_release(&log);
 	assert_int_equal(git_repository_open(&f->repo, f->wt.buf), 0);
@@ -172,9 +180,10 @@ static void test_export(void **state)
 	struct pf_buf t = PF_BUF_INIT, want = PF_BUF_INIT, v2 = PF_BUF_INIT;
 
 	assert_int_equal(pf_eval_export(&r, &o), 0);
-	assert_int_equal(r.records, 5);
+	assert_int_equal(r.records, 6);
 	assert_int_equal(r.bad, 1);
-	assert_int_equal(r.decisions, 5); /* A B C E F; D has no label */
+	assert_int_equal(r.decisions, 6); /* A B C E F G; D has no label */
+	assert_int_equal(r.skipped_secret, 1);
 	assert_int_equal(r.exported, 3);
 	assert_int_equal(r.tp, 0);
 	assert_int_equal(r.fp, 3);
@@ -250,7 +259,7 @@ static void test_since(void **state)
 	o.since = 1600000000;
 	assert_int_equal(pf_eval_export(&r, &o), 0);
 	assert_int_equal(r.exported, 0);
-	assert_int_equal(r.records, 5);
+	assert_int_equal(r.records, 6);
 	assert_int_equal(r.decisions, 0);
 	pf_eval_export_release(&r);
 	assert_int_equal(access(o.dir, F_OK), -1);
