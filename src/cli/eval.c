@@ -138,7 +138,8 @@ static int export_triage(const char *dir, unsigned long days, int since_set)
 	o.state_dir = run.state_dir;
 	o.repo = run.repo;
 	o.worktree = run.worktree;
-	if (since_set)
+	/* More days than there are records of: all of them. */
+	if (since_set && days <= 1000000)
 		o.since = time(NULL) - (time_t)days * 86400;
 	ret = pf_eval_export(&r, &o);
 	for (const char *p = r.notes.buf; *p;) {
@@ -261,8 +262,10 @@ int cmd_eval(int argc, const char **argv)
 	if (n < 0)
 		return cli_exit(n);
 	if (export_dir) {
-		if (n) {
-			fprintf(stderr, "error: --export takes no dataset\n");
+		if (n || json || limit || jobs || root || raw || yes ||
+		    no_cache) {
+			fprintf(stderr, "error: --export takes no dataset and "
+					"no option but --since\n");
 			cli_usage_line(&cmd, stderr);
 			return 2;
 		}

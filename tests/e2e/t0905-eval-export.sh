@@ -118,12 +118,22 @@ test_expect_success 'eval on the export: the labels reproduce, figures on 3' '
 	expect_grep "^  labelled FP  *1  *0  *0  *0$" "$TRASH/table"
 '
 
-test_expect_success 'a non-empty DIR is refused' '
+test_expect_success 'a non-empty DIR, a dataset or --json: refused' '
 	cd "$TRASH/work" &&
 	test_must_fail_2() { "$@"; test $? = 2; } &&
 	test_must_fail_2 "$PUSHFIX_BIN" eval --export "$TRASH/ex" 2>"$TRASH/err" &&
 	expect_grep "^error: .$TRASH/ex. is not empty: export into a new directory$" \
-		"$TRASH/err"
+		"$TRASH/err" &&
+	test_must_fail_2 "$PUSHFIX_BIN" eval --export "$TRASH/new" --json 2>"$TRASH/err" &&
+	expect_grep "^error: --export takes no dataset and no option but --since$" \
+		"$TRASH/err" &&
+	test_must_fail_2 "$PUSHFIX_BIN" eval x.jsonl --since 3 2>"$TRASH/err" &&
+	expect_grep "^error: --since goes with --export$" "$TRASH/err" &&
+	test ! -e "$TRASH/new" &&
+	# outside a repository
+	(cd "$TRASH" && test_must_fail_2 "$PUSHFIX_BIN" eval --export "$TRASH/new") \
+		2>"$TRASH/err" &&
+	expect_grep "^error: not a git repository" "$TRASH/err"
 '
 
 test_expect_success 'a later disagree wins, counted; a bad line is named' '
