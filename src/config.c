@@ -214,6 +214,13 @@ static const struct key_def keys[] = {
 	BOOL("policy", "block_secrets", policy.block_secrets, "true",
 	     F_TRUSTED),
 
+	/* Rule modes (issue 15): a committed .pushfix.ini may make rules
+	 * stricter or only comment, never hide them from its developers
+	 * (monitor), nor unblock credentials (see pf_policy_mode()). */
+	STRK("rules", "block", K_LIST, rules.block, "", 0),
+	STRK("rules", "comment", K_LIST, rules.comment, "", 0),
+	STRK("rules", "monitor", K_LIST, rules.monitor, "", F_TRUSTED),
+
 	STRK("secrets", "allow", K_LIST, secrets.allow, "", 0),
 	STRK("secrets", "allow_paths", K_LIST, secrets.allow_paths, "",
 	     F_TRUSTED),
@@ -234,7 +241,8 @@ static const struct key_def keys[] = {
 };
 
 static const char *const sections[] = {
-	"scan", "llm", "privacy", "ui", "policy", "secrets", "mirror", "core",
+	"scan",	 "llm",	    "privacy", "ui",   "policy",
+	"rules", "secrets", "mirror",  "core",
 };
 
 /* How a file is read (load_file()). */
@@ -840,6 +848,66 @@ static void add_warning(struct pf_buf *w, const char *fmt, ...)
 	pf_buf_addch(w, '\n');
 }
 
+/* Whether a trusted layer wrote [rules] comment, the one list a
+ * repository's file could use to move credentials out of block. */
+static void note_trust(struct pf_config *cfg, const struct key_def *k,
+		       int trusted)
+{
+	if (!strcmp(k->section, "rules") && !strcmp(k->name, "comment"))
+		cfg->rules.comment_trusted = trusted;
+}
+
+/*
+ * [rules] globs that can match no rule id: an empty element ("a,,b") or
+ * white space inside one.  A warning each; the list is kept as it is (a
+ * glob matching nothing is harmless: rules vary from run to run).  A
+ * trailing comma is how a list goes on, on the next line: no warning.
+ */
+static void check_rule_globs(const struct origin *o, const char *name,
+			     const char *value, struct pf_buf *warnings)
+{
+	const char *p = value;
+	struct pf_buf where = PF_BUF_INIT;
+
+	if (!warnings)
+		return;
+	if (o->file)
+		pf_buf_addf(&where, "'%s' line %u: ", o->file, o->line);
+	else if (o->env)
+		pf_buf_addf(&where, "%s: ", o->env);
+	while (*p) {
+		size_t n = strcspn(p, ","), a = 0, b = n;
+
+		while (a < b && isspace((unsigned char)p[a]))
+			a++;
+		while (b > a && isspace((unsigned char)p[b - 1]))
+			b--;
+		if (a == b && p[n])
+			add_warning(warnings,
+				    "%s[rules] %s: empty element in the "
+				    "list",
+				    where.buf, name);
+		else
+			for (size_t i = a; i < b; i++)
+				if (isspace((unsigned char)p[i])) {
+					add_warning(warnings,
+						    "%s[rules] %s: '%.*s' has "
+						    "white space inside; it "
+						    "matches no rule id",
+						    where.buf, name,
+						    (int)(b - a > ECHO_MAX
+								  ? ECHO_MAX
+								  : b - a),
+						    p + a);
+					break;
+				}
+		p += n;
+		if (*p)
+			p++;
+	}
+	pf_buf_release(&where);
+}
+
 /*
  * Apply one key read from a file or the environment.  An unknown key is
  * a warning (PF_ENOTFOUND for pf_config_set's callers), a secret written
@@ -850,6 +918,7 @@ static int apply(struct pf_config *cfg, const char *section, const char *name,
 		 struct pf_buf *warnings)
 {
 	const struct key_def *k = find_key(section, name);
+	int ret;
 
 	if (!k) {
 		if (o->file && *value && is_secret_name(name))
@@ -871,6 +940,7 @@ static int apply(struct pf_config *cfg, const char *section, const char *name,
 		/* [policy] block_secrets, [secrets] allow_paths: issue 11 */
 		int secrets = !strcmp(k->name, "block_secrets") ||
 			      !strcmp(k->section, "secrets");
+		int rules = !strcmp(k->section, "rules");
 
 		add_warning(warnings,
 			    "'%s' line %u: ignoring [%s] %s: a file in the "
@@ -880,11 +950,19 @@ static int apply(struct pf_config *cfg, const char *section, const char *name,
 			    o->file, o->line, k->section, k->name,
 			    secrets ? "switch the check for pushed "
 				      "credentials off"
+			    : rules ? "hide findings from its developers"
 				    : "run commands or choose where code, "
 				      "keys or tokens go");
 		return 0;
 	}
-	return set_value(cfg, k, value, o);
+	if (!strcmp(k->section, "rules"))
+		check_rule_globs(o, k->name, value, warnings);
+	ret = set_value(cfg, k, value, o);
+	/* Whether a repository's file wrote the comment list: it may not
+	 * move credentials out of block (pf_policy_mode()). */
+	if (!ret)
+		note_trust(cfg, k, o->trusted);
+	return ret;
 }
 
 /* ---- files ---------------------------------------------------------- */
@@ -1373,6 +1451,7 @@ void pf_config_init(struct pf_config *cfg)
 		    is_string_kind(keys[i].kind))
 			set_string(cfg, &keys[i], pf_xstrdup(""));
 	}
+	cfg->rules.comment_trusted = 1;
 }
 
 void pf_config_release(struct pf_config *cfg)
@@ -1425,8 +1504,12 @@ static void apply_env(struct pf_config *cfg, struct pf_buf *warnings)
 		if (!v)
 			continue;
 		o.env = var.buf;
+		if (!strcmp(keys[i].section, "rules"))
+			check_rule_globs(&o, keys[i].name, v, warnings);
 		if (set_value(cfg, &keys[i], v, &o))
 			warn_kept(warnings, cfg, &keys[i]);
+		else
+			note_trust(cfg, &keys[i], 1);
 	}
 	/* PUSHFIX_SCAN_TIMOUT=5 would otherwise do nothing, silently. */
 	for (char **e = environ; e && *e; e++) {
@@ -1606,6 +1689,8 @@ int pf_config_set(struct pf_config *cfg, const char *section, const char *key,
 	else
 		o.other = origin;
 	ret = set_value(cfg, k, value, &o);
+	if (!ret)
+		note_trust(cfg, k, 1);
 	pf_buf_release(&file);
 	return ret;
 }

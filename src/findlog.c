@@ -19,6 +19,7 @@
 #include "pushfix/fs.h"
 #include "pushfix/json.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/policy.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 
@@ -125,8 +126,13 @@ int pf_findings_record(struct pf_run *run)
 	time_t now = time(NULL);
 	int ret = 0;
 
-	for (size_t i = 0; i < run->findings.nr; i++) {
-		const struct pf_finding *f = &run->findings.v[i];
+	/* Monitored findings ([rules] monitor) after the others: recorded
+	 * with their mode, never triaged. */
+	for (size_t i = 0; i < run->findings.nr + run->monitored.nr; i++) {
+		const struct pf_finding *f =
+			i < run->findings.nr
+				? &run->findings.v[i]
+				: &run->monitored.v[i - run->findings.nr];
 		const struct pf_triage *t = &f->triage;
 		cJSON *o = new_record("finding", now);
 
@@ -147,6 +153,8 @@ int pf_findings_record(struct pf_run *run)
 			cJSON_AddNullToObject(o, "confidence");
 		}
 		add_str(o, "component", t->component);
+		if (f->mode != PF_MODE_DEFAULT)
+			add_str(o, "mode", pf_policy_mode_name(f->mode));
 		/* A credential's reason may quote it: not even locally. */
 		add_str(o, "reason", f->secret ? NULL : t->reason);
 		record_answer(o, run, f);
@@ -261,6 +269,7 @@ static void show_one(struct pf_buf *out, const cJSON *rec)
 	const char *c = pf_json_str(rec, "component");
 	const char *reason = pf_json_str(rec, "reason");
 	const char *src = pf_json_str(rec, "source");
+	const char *mode = pf_json_str(rec, "mode");
 
 	pf_buf_addf(out, "%.10s %-4s %s", when ? when : "?", src ? src : "?",
 		    v ? v : "not triaged");
@@ -268,6 +277,8 @@ static void show_one(struct pf_buf *out, const cJSON *rec)
 		pf_buf_addf(out, " (%.0f%%)", conf->valuedouble * 100);
 	if (c)
 		pf_buf_addf(out, " [%s]", c);
+	if (mode)
+		pf_buf_addf(out, " mode %s", mode);
 	pf_buf_addf(out, "  %s:%d  %s\n", pf_json_str(rec, "path"),
 		    cJSON_IsNumber(line) ? line->valueint : 0,
 		    pf_json_str(rec, "rule"));

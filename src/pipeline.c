@@ -6,6 +6,7 @@
 #include "pushfix/err.h"
 #include "pushfix/filter.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/policy.h"
 #include "pushfix/progress.h"
 #include "pushfix/scan.h"
 #include "pushfix/secret.h"
@@ -129,6 +130,7 @@ void pf_run_release(struct pf_run *run)
 	if (!run)
 		return;
 	pf_findings_release(&run->findings);
+	pf_findings_release(&run->monitored);
 	pf_changeset_release(&run->cs);
 	pf_push_release(&run->push);
 	pf_scan_result_release(&run->scan);
@@ -494,6 +496,36 @@ done:
 }
 
 /* The scanner for the progress line: "semgrep", or the SARIF program. */
+/*
+ * The finding's [rules] mode (issue 15), and the warnings it earns once
+ * per rule: a rule in two lists equally, a credential a repository's file
+ * would unblock.
+ */
+static enum pf_mode assign_mode(struct pf_run *run, struct pf_finding *f)
+{
+	const char *weaker;
+	int refused;
+	struct pf_buf w = PF_BUF_INIT;
+
+	f->mode = pf_policy_mode(&run->cfg, f, &weaker, &refused);
+	if (weaker)
+		pf_buf_addf(&w,
+			    "warning: [rules]: %s is named in %s and in %s "
+			    "alike; %s wins\n",
+			    f->rule_id, weaker, pf_policy_mode_name(f->mode),
+			    pf_policy_mode_name(f->mode));
+	else if (refused)
+		pf_buf_addf(&w,
+			    "warning: [rules] comment of the repository's "
+			    ".pushfix.ini does not apply to %s: a repository "
+			    "may not unblock credentials\n",
+			    f->rule_id);
+	if (w.len && !strstr(run->scan.diag.buf, w.buf))
+		pf_buf_add(&run->scan.diag, w.buf, w.len);
+	pf_buf_release(&w);
+	return f->mode;
+}
+
 int pf_run_scan(struct pf_run *run)
 {
 	struct pf_findings *fs = &run->findings;
@@ -569,6 +601,12 @@ int pf_run_scan(struct pf_run *run)
 				pf_lines_index(l, cf->content, cf->content_len);
 			pf_finding_rule_fix_to_lines_indexed(
 				f, cf->content, cf->content_len, l);
+		}
+		/* Monitor: recorded and counted, nothing more (no LLM, no
+		 * prompt, no review). */
+		if (assign_mode(run, f) == PF_MODE_MONITOR) {
+			*pf_findings_push(&run->monitored) = *f;
+			continue;
 		}
 		if (kept != i)
 			fs->v[kept] = *f;

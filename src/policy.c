@@ -3,13 +3,20 @@
  * block names the open findings that stop it, after_fix whether fixes
  * written to the working tree stop it too.
  */
+#include <fnmatch.h>
+#include <stdint.h>
+#include <string.h>
+
 #include "pushfix/buf.h"
 #include "pushfix/config.h"
+#include "pushfix/finding.h"
 #include "pushfix/policy.h"
 #include "pushfix/ui.h"
+#include "pushfix/util.h"
 
-unsigned pf_policy_blocking(const struct pf_ui_result *r,
-			    const struct pf_config *cfg, const char **what)
+/* What [policy] block alone names among the open findings. */
+static unsigned policy_blocking(const struct pf_ui_result *r,
+				const struct pf_config *cfg, const char **what)
 {
 	switch (cfg->policy.block) {
 	case PF_BLOCK_TRUE_POSITIVE:
@@ -23,6 +30,154 @@ unsigned pf_policy_blocking(const struct pf_ui_result *r,
 	}
 	*what = "";
 	return 0;
+}
+
+unsigned pf_policy_blocking(const struct pf_ui_result *r,
+			    const struct pf_config *cfg, const char **what)
+{
+	unsigned nb = policy_blocking(r, cfg, what);
+
+	if (r->open_block)
+		*what = nb ? "that block" : "of rules in block mode";
+	return nb + r->open_block;
+}
+
+/* "[policy] block = error", "[rules] block", or both: what stops it. */
+void pf_policy_block_source(struct pf_buf *b, const struct pf_ui_result *r,
+			    const struct pf_config *cfg)
+{
+	const char *what;
+	unsigned nb = policy_blocking(r, cfg, &what);
+
+	if (r->open_block)
+		pf_buf_addstr(b, nb ? "[rules] block, " : "[rules] block");
+	if (nb || !r->open_block)
+		pf_buf_addf(b, "[policy] block = %s",
+			    pf_policy_block_name(cfg->policy.block));
+}
+
+const char *pf_policy_mode_name(enum pf_mode m)
+{
+	return m == PF_MODE_BLOCK     ? "block"
+	       : m == PF_MODE_COMMENT ? "comment"
+	       : m == PF_MODE_MONITOR ? "monitor"
+				      : "";
+}
+
+/*
+ * How specifically the list names `id`: SIZE_MAX for the id itself, the
+ * length of the longest glob that matches, 0 for none.
+ */
+static size_t list_match(const char *list, const char *id)
+{
+	struct pf_buf glob = PF_BUF_INIT;
+	size_t best = 0;
+
+	for (const char *p = list; p && *p;) {
+		size_t n = strcspn(p, ",");
+
+		pf_buf_reset(&glob);
+		pf_buf_add(&glob, p, n);
+		if (!strcmp(glob.buf, id))
+			best = SIZE_MAX;
+		else if (n > best && strpbrk(glob.buf, "*?[") &&
+			 !fnmatch(glob.buf, id, 0))
+			best = n;
+		p += n;
+		if (*p)
+			p++;
+	}
+	pf_buf_release(&glob);
+	return best;
+}
+
+enum pf_mode pf_policy_mode(const struct pf_config *cfg,
+			    const struct pf_finding *f, const char **conflict,
+			    int *refused)
+{
+	/* Weakest first: on a tie the later (stricter) list wins. */
+	const struct {
+		const char *list;
+		enum pf_mode mode;
+	} lists[] = {
+		{ cfg->rules.monitor, PF_MODE_MONITOR },
+		{ cfg->rules.comment, PF_MODE_COMMENT },
+		{ cfg->rules.block, PF_MODE_BLOCK },
+	};
+	enum pf_mode mode = PF_MODE_DEFAULT;
+	size_t best = 0;
+
+	if (conflict)
+		*conflict = NULL;
+	if (refused)
+		*refused = 0;
+	if (!f->rule_id)
+		return PF_MODE_DEFAULT;
+	for (size_t i = 0; i < PF_ARRAY_SIZE(lists); i++) {
+		size_t m = list_match(lists[i].list, f->rule_id);
+
+		if (!m || m < best)
+			continue;
+		if (m == best && conflict)
+			*conflict = pf_policy_mode_name(mode);
+		else if (conflict)
+			*conflict = NULL;
+		best = m;
+		mode = lists[i].mode;
+	}
+	/* A repository must not be able to unblock credentials for its
+	 * developers; their own config may (monitor is trusted-only). */
+	if (f->secret && mode == PF_MODE_COMMENT &&
+	    !cfg->rules.comment_trusted) {
+		if (refused)
+			*refused = 1;
+		return PF_MODE_DEFAULT;
+	}
+	return mode;
+}
+
+/* Would [policy] stop the push for `f`, left open? */
+static int policy_blocks(const struct pf_config *cfg,
+			 const struct pf_finding *f)
+{
+	if (f->secret && f->severity >= PF_SEV_ERROR &&
+	    cfg->policy.block_secrets)
+		return 1;
+	switch (cfg->policy.block) {
+	case PF_BLOCK_TRUE_POSITIVE:
+		return f->triage.verdict == PF_VERDICT_TRUE_POSITIVE;
+	case PF_BLOCK_ERROR:
+		return f->severity >= PF_SEV_ERROR;
+	case PF_BLOCK_NEVER:
+		break;
+	}
+	return 0;
+}
+
+enum pf_mode pf_policy_effective(const struct pf_config *cfg,
+				 const struct pf_finding *f)
+{
+	if (f->mode != PF_MODE_DEFAULT)
+		return f->mode;
+	return policy_blocks(cfg, f) ? PF_MODE_BLOCK : PF_MODE_COMMENT;
+}
+
+void pf_policy_count_open(struct pf_ui_result *r, const struct pf_finding *f)
+{
+	r->open++;
+	if (f->mode == PF_MODE_BLOCK) {
+		r->open_block++;
+		return;
+	}
+	/* comment (and monitor, never shown) never stops the push. */
+	if (f->mode != PF_MODE_DEFAULT)
+		return;
+	if (f->triage.verdict == PF_VERDICT_TRUE_POSITIVE)
+		r->open_true_positive++;
+	if (f->severity >= PF_SEV_ERROR)
+		r->open_error++;
+	if (f->secret && f->severity >= PF_SEV_ERROR)
+		r->open_secret++;
 }
 
 const char *pf_policy_block_name(enum pf_block b)
@@ -101,11 +256,10 @@ enum pf_policy pf_policy_decide(struct pf_buf *why,
 				   "pushes without waiting for the fixes\n");
 		ret = PF_POLICY_STOP_FIXED;
 	} else if (nb && !r->push_anyway) {
-		pf_buf_addf(why,
-			    "error: push stopped: %u open finding%s %s "
-			    "([policy] block = %s)\n",
-			    nb, nb == 1 ? "" : "s", what,
-			    pf_policy_block_name(cfg->policy.block));
+		pf_buf_addf(why, "error: push stopped: %u open finding%s %s (",
+			    nb, nb == 1 ? "" : "s", what);
+		pf_policy_block_source(why, r, cfg);
+		pf_buf_addstr(why, ")\n");
 		pf_buf_addstr(why, "hint: fix or ignore them (key i), or skip "
 				   "this check once with `git push "
 				   "--no-verify`\n");

@@ -12,6 +12,7 @@
 #include "pushfix/buf.h"
 #include "pushfix/err.h"
 #include "pushfix/finding.h"
+#include "pushfix/policy.h"
 #include "pushfix/report.h"
 #include "pushfix/sarif.h"
 #include "pushfix/secret.h"
@@ -239,9 +240,19 @@ static void jstr_masked(struct pf_buf *b, const char *s)
 	pf_buf_release(&m);
 }
 
-static void json_finding(struct pf_buf *b, const struct pf_finding *f)
+/* The mode a report shows: effective with the config, else as named. */
+static const char *mode_name(const struct pf_finding *f,
+			     const struct pf_report_opts *o)
+{
+	return pf_policy_mode_name(o && o->cfg ? pf_policy_effective(o->cfg, f)
+					       : f->mode);
+}
+
+static void json_finding(struct pf_buf *b, const struct pf_finding *f,
+			 const struct pf_report_opts *o)
 {
 	int first = 1;
+	const char *mode = mode_name(f, o);
 
 	pf_buf_addch(b, '{');
 	jkey(b, "rule_id", &first);
@@ -262,6 +273,8 @@ static void json_finding(struct pf_buf *b, const struct pf_finding *f)
 	jstr(b, f->message);
 	jkey(b, "fingerprint", &first);
 	jstr(b, f->fingerprint[0] ? f->fingerprint : NULL);
+	jkey(b, "mode", &first);
+	jstr(b, *mode ? mode : NULL);
 	if (pf_finding_count(f) > 1) {
 		jkey(b, "count", &first);
 		pf_buf_addf(b, "%zu", pf_finding_count(f));
@@ -348,15 +361,15 @@ void pf_report_json(struct pf_buf *out, const struct pf_findings *fs,
 			pf_buf_addch(out, ',');
 		first = 0;
 		pf_buf_addstr(out, "\n  ");
-		json_finding(out, f);
+		json_finding(out, f, o);
 		total++;
 		if ((unsigned)f->severity <= PF_SEV_CRITICAL)
 			count[f->severity]++;
 	}
 	pf_buf_addf(out,
 		    "%s],\"summary\":{\"total\":%zu,\"ignored\":%zu,"
-		    "\"by_severity\":{",
-		    first ? "" : "\n", total, ignored);
+		    "\"monitored\":%zu,\"by_severity\":{",
+		    first ? "" : "\n", total, ignored, o ? o->monitored : 0);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(sev_order); i++)
 		pf_buf_addf(out, "%s\"%s\":%zu", i ? "," : "",
 			    pf_severity_name(sev_order[i]),
@@ -405,6 +418,10 @@ void pf_report_sarif(struct pf_buf *out, const struct pf_findings *fs,
 		coverage_json(&props, o->cs, o->scan);
 		pf_buf_addch(&props, '}');
 	}
+	/* Monitored findings are left out, counted here. */
+	if (o && o->monitored)
+		pf_buf_addf(&props, "%s\"pushfix/monitored\":%zu",
+			    props.len ? "," : "", o->monitored);
 	pf_sarif_write_props(out, copy.nr ? &copy : fs, name.buf, props.buf);
 	pf_buf_release(&props);
 	pf_findings_release(&copy);
@@ -598,6 +615,9 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 	if (pf_finding_count(f) > 1)
 		pf_buf_addf(b, " (reported %zu times)", pf_finding_count(f));
 	pf_buf_addch(b, '\n');
+	/* Only a mode [rules] names: the default says nothing new. */
+	if (f->mode == PF_MODE_BLOCK || f->mode == PF_MODE_COMMENT)
+		pf_buf_addf(b, "  mode: %s\n", pf_policy_mode_name(f->mode));
 	add_wrapped(b, f->message, "  ", report_width(o));
 	if (o->verbose && f->cwe)
 		add_wrapped(b, f->cwe, "  ", report_width(o));
@@ -606,8 +626,11 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 	if (f->triage.verdict != PF_VERDICT_NONE) {
 		struct pf_buf t = PF_BUF_INIT;
 
-		pf_buf_addf(&t, "triage: %s (%.0f%%)%s %s",
+		pf_buf_addf(&t, "triage: %s%s%s%s (%.0f%%)%s %s",
 			    pf_verdict_name(f->triage.verdict),
+			    f->triage.component ? " [" : "",
+			    f->triage.component ? f->triage.component : "",
+			    f->triage.component ? "]" : "",
 			    unit_interval(f->triage.confidence) * 100,
 			    f->triage.reason ? ":" : "",
 			    f->triage.reason ? f->triage.reason : "");
@@ -692,6 +715,8 @@ void pf_report_text(struct pf_buf *out, const struct pf_findings *fs,
 	}
 	if (ignored)
 		pf_buf_addf(out, "; %zu ignored", ignored);
+	if (o->monitored)
+		pf_buf_addf(out, "; %zu monitored", o->monitored);
 	pf_buf_addch(out, '\n');
 }
 
@@ -780,6 +805,9 @@ void pf_report_gitlab_sast(struct pf_buf *out, const struct pf_findings *fs,
 			if (f->triage.reason)
 				pf_buf_addf(&d, ": %s", f->triage.reason);
 		}
+		if (*mode_name(f, o))
+			pf_buf_addf(&d, "\n\npushfix mode: %s",
+				    mode_name(f, o));
 		jstr_masked(out, d.buf);
 		pf_buf_release(&d);
 		pf_buf_addf(out, ",\"severity\":\"%s\"",

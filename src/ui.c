@@ -650,6 +650,24 @@ static void render_title(struct pf_buf *out, const struct pf_finding *f,
 	pf_buf_addch(out, '\n');
 }
 
+/* "  mode: block", for a rule [rules] names (issue 15): the developer
+ * sees why this one stops the push, or why it never does. */
+static void render_mode(struct pf_buf *out, const struct pf_finding *f,
+			int color)
+{
+	if (f->mode != PF_MODE_BLOCK && f->mode != PF_MODE_COMMENT)
+		return;
+	pf_buf_addstr(out, "  mode: ");
+	add_color(out, color, f->mode == PF_MODE_BLOCK ? C_RED : C_CYAN);
+	pf_buf_addstr(out, pf_policy_mode_name(f->mode));
+	add_color(out, color, C_RESET);
+	pf_buf_addstr(out, f->mode == PF_MODE_BLOCK
+				   ? " ([rules] block: stops the push unless "
+				     "fixed or ignored)\n"
+				   : " ([rules] comment: never stops the "
+				     "push)\n");
+}
+
 /* "  path:line", the path cut on the left to fit */
 static void render_location(struct pf_buf *out, const struct pf_finding *f,
 			    unsigned width)
@@ -736,9 +754,18 @@ static void render_verdict(struct pf_buf *out, const struct pf_triage *t,
 	struct pf_buf v = PF_BUF_INIT;
 	const char *nl;
 
+	size_t col = 10 + strlen(verdict_words(t->verdict));
+
 	add_color(out, color, verdict_color(t->verdict));
 	pf_buf_addstr(out, verdict_words(t->verdict));
 	add_color(out, color, C_RESET);
+	/* The LLM's tag of what the code does (issue 15): "[auth]"; the
+	 * wrapped text would lose a leading blank, so it goes here. */
+	if (t->component && *t->component) {
+		pf_buf_addch(out, ' ');
+		pf_buf_addf(&v, "[%s]", t->component);
+		col++;
+	}
 	pf_buf_addf(&v, ", confidence %.2f", t->confidence);
 	if (t->cached)
 		pf_buf_addstr(&v, " (cached)");
@@ -749,8 +776,7 @@ static void render_verdict(struct pf_buf *out, const struct pf_triage *t,
 		pf_buf_add(&v, t->reason,
 			   nl ? (size_t)(nl - t->reason) : strlen(t->reason));
 	}
-	add_wrapped(out, v.buf,
-		    10 + (unsigned)strlen(verdict_words(t->verdict)), 4, width);
+	add_wrapped(out, v.buf, (unsigned)col, 4, width);
 	pf_buf_release(&v);
 	if (t->feedback)
 		pf_buf_addf(out, "  your feedback: %s\n",
@@ -852,6 +878,7 @@ void pf_ui_render_finding(struct pf_buf *out, const struct pf_finding *f,
 
 	render_title(out, f, o, width);
 	render_location(out, f, width);
+	render_mode(out, f, o->color);
 	render_message(out, f, width);
 	render_lines(out, f, width);
 	if (f->secret && !o->no_llm)
@@ -1856,9 +1883,10 @@ static void ask_push_anyway(struct session *s)
 	if (s->in_fd < 0 || !nb || s->res->stopped ||
 	    pf_policy_decide(NULL, s->res, &s->run->cfg) != PF_POLICY_BLOCK)
 		goto out;
-	say(s, "[policy] block = %s: %u open finding%s %s\n",
-	    pf_policy_block_name(s->run->cfg.policy.block), nb,
-	    nb == 1 ? "" : "s", what);
+	pf_policy_block_source(&line, s->res, &s->run->cfg);
+	say(s, "%s: %u open finding%s %s\n", line.buf, nb, nb == 1 ? "" : "s",
+	    what);
+	pf_buf_reset(&line);
 	if (s->color)
 		say(s, C_BOLD_BLUE);
 	say(s, "push anyway? [y/N] ");
@@ -2064,13 +2092,7 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 		case O_OPEN:
 			break;
 		}
-		out->open++;
-		if (f->triage.verdict == PF_VERDICT_TRUE_POSITIVE)
-			out->open_true_positive++;
-		if (f->severity >= PF_SEV_ERROR)
-			out->open_error++;
-		if (f->secret && f->severity >= PF_SEV_ERROR)
-			out->open_secret++;
+		pf_policy_count_open(out, f);
 	}
 	if (total)
 		summary(&s);

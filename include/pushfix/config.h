@@ -34,6 +34,7 @@
  * weaken anonymisation, are ignored there with a warning: scan.command,
  * scan.semgrep_bin, llm.base_url, llm.api_key_env, llm.api_key_cmd,
  * privacy.redact_paths, privacy.allow_hosts, privacy.log_vault,
+ * rules.monitor (a repository may not hide findings from its developers),
  * mirror.api_url, mirror.repository, mirror.token_env, mirror.token_cmd,
  * mirror.slack_webhook_env.  Every other layer may set every key.  Nothing
  * in it can stop the check: it is read only as a regular file (lstat, no
@@ -140,6 +141,16 @@ struct pf_config {
 		int block_secrets;  /* credentials on pushed lines stop the
 				       push (default; issue 11) */
 	} policy;
+	/* Rule modes (issue 15): rule-id globs (fnmatch), "a,b"; see
+	 * pf_policy_mode() for which wins. */
+	struct {
+		char *block;	     /* stop the push unless fixed or ignored */
+		char *comment;	     /* shown and posted, never block */
+		char *monitor;	     /* recorded and counted only (trusted
+					layers only) */
+		int comment_trusted; /* `comment` came from a trusted layer
+					(not the repository's .pushfix.ini) */
+	} rules;
 	struct {
 		char *allow;	   /* "sha256:<hex>" value hashes, comma
 				      separated (also from .pushfix.ini) */

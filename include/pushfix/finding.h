@@ -96,6 +96,17 @@ enum pf_line_unit {
 	PF_LINES_UNIVERSAL, /* '\n', "\r\n" or a lone '\r' (Python) */
 };
 
+/*
+ * A rule's mode ([rules], issue 15), strictest last.  DEFAULT: the rule is
+ * named nowhere in [rules]; [policy] block (and block_secrets) decide.
+ */
+enum pf_mode {
+	PF_MODE_DEFAULT = 0,
+	PF_MODE_MONITOR, /* recorded and counted, never shown nor posted */
+	PF_MODE_COMMENT, /* shown and posted, never stops the push */
+	PF_MODE_BLOCK,	 /* stops the push unless fixed or ignored */
+};
+
 struct pf_finding {
 	char *rule_id;
 	char *path; /* repository-relative once mapped by scan */
@@ -119,10 +130,12 @@ struct pf_finding {
 	struct pf_fix fix;
 	int ignored;	       /* decision store says: do not show */
 	enum pf_answer answer; /* set by pf_ui_session() */
-	int secret;   /* pushfix's own credential finding (issue 11): never
-			 sent to an LLM, its value shown masked only */
-	size_t count; /* identical reports this one stands for (0 or 1:
-			 itself alone); see pf_findings_merge() */
+	int secret;	       /* pushfix's own credential finding (issue 11):
+				  never sent to an LLM, its value shown masked
+				  only */
+	size_t count;	       /* identical reports this one stands for (0 or
+				  1: itself alone); see pf_findings_merge() */
+	enum pf_mode mode;     /* set by the pipeline (pf_policy_mode()) */
 };
 
 struct pf_findings {

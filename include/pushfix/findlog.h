@@ -18,6 +18,7 @@
  *    "fingerprint":"<64 hex>","severity":"warning",
  *    "verdict":"true_positive"|"false_positive"|"uncertain"|null,
  *    "confidence":0.9,"component":"auth"|null,"reason":...|null,
+ *    "mode":"block"|"comment"|"monitor" (only for a rule [rules] names),
  *    "answer":"applied"|"accepted"|"skipped"|"ignored"|null,
  *    "feedback":"agree"|"disagree"|null,"cwe":"CWE-120: ..."|null,
  *    "blob":"<40 hex: the file as scanned>"|null}

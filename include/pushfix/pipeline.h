@@ -30,6 +30,8 @@ struct pf_run {
 	struct pf_push push;
 	struct pf_changeset cs;
 	struct pf_findings findings;
+	struct pf_findings monitored; /* [rules] monitor: kept out of
+					 findings, recorded (findlog) */
 	struct pf_scan_result scan;
 	size_t dropped; /* findings the filter removed */
 	size_t ignored; /* findings the decision store removed */

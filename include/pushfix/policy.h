@@ -3,6 +3,7 @@
 
 #include "pushfix/buf.h"
 #include "pushfix/config.h"
+#include "pushfix/finding.h"
 
 /*
  * The push policy: from what the developer did in the session
@@ -43,13 +44,51 @@ enum pf_policy pf_policy_decide(struct pf_buf *why,
 				const struct pf_ui_result *r,
 				const struct pf_config *cfg);
 
-/* How many open findings [policy] block names; `what` gets what they are
- * ("triaged true positive", "of severity ERROR or higher", ""). */
+/* How many open findings [policy] block names, and [rules] block;
+ * `what` gets what they are ("triaged true positive", "of severity ERROR
+ * or higher", "of rules in block mode", ""). */
 unsigned pf_policy_blocking(const struct pf_ui_result *r,
 			    const struct pf_config *cfg, const char **what);
+
+/* Append what stops the push: "[policy] block = error", "[rules] block"
+ * or "[rules] block, [policy] block = error". */
+void pf_policy_block_source(struct pf_buf *out, const struct pf_ui_result *r,
+			    const struct pf_config *cfg);
 
 /* [policy] block as written in the config: "never", "true-positive",
  * "error". */
 const char *pf_policy_block_name(enum pf_block b);
+
+/* ---- rule modes ([rules], issue 15) ---------------------------------- */
+
+struct pf_finding;
+
+/*
+ * The mode [rules] gives `f`'s rule: the most specific entry wins (an
+ * exact id over a glob, a longer glob over a shorter one); equally
+ * specific entries in two lists: the stricter (block > comment >
+ * monitor), and *conflict (may be NULL) is set to the weaker list's name.
+ * A credential finding (f->secret) stays DEFAULT (block_secrets decides)
+ * when only a repository's comment list would move it: *refused (may be
+ * NULL) is set then.  DEFAULT when no entry matches.
+ */
+enum pf_mode pf_policy_mode(const struct pf_config *cfg,
+			    const struct pf_finding *f, const char **conflict,
+			    int *refused);
+
+/* "block", "comment", "monitor"; "" for DEFAULT. */
+const char *pf_policy_mode_name(enum pf_mode m);
+
+/*
+ * What `f`'s mode comes to once triaged: its [rules] mode, else BLOCK
+ * when [policy] (block, block_secrets) would stop the push for it open,
+ * else COMMENT.
+ */
+enum pf_mode pf_policy_effective(const struct pf_config *cfg,
+				 const struct pf_finding *f);
+
+/* Count one finding still open into r (open, open_true_positive,
+ * open_error, open_secret, open_block) as its mode says. */
+void pf_policy_count_open(struct pf_ui_result *r, const struct pf_finding *f);
 
 #endif

@@ -32,6 +32,11 @@ struct pf_report_opts {
 	 * SARIF's run properties "pushfix/coverage". */
 	const struct pf_changeset *cs;
 	const struct pf_scan_result *scan;
+	/* [rules] modes (issue 15): with the config, each finding's
+	 * effective mode (pf_policy_effective()); without, only the modes
+	 * [rules] named.  `monitored` findings are counted, never listed. */
+	const struct pf_config *cfg;
+	size_t monitored;
 };
 
 int pf_format_parse(enum pf_format *out, const char *name);

@@ -75,6 +75,8 @@ struct pf_ui_result {
 	unsigned open_error;	     /* ... of severity ERROR or higher */
 	unsigned open_secret;	     /* ... pushfix's credential findings of
 					severity ERROR (not high-entropy ones) */
+	unsigned open_block;	     /* ... of rules in [rules] block; the
+					three above count DEFAULT ones only */
 	int interactive;	     /* the developer was asked */
 	int quit;		     /* q or end of input */
 	unsigned unanswered;	     /* left by q / end of input, with it */

@@ -96,6 +96,19 @@ static void hook_triage_stop(void *arg)
 	pf_triage_stop(arg);
 }
 
+/* ", 2 monitored" for the summary line: [rules] monitor findings are
+ * counted, never shown (issue 15).  Static storage: one line at a time. */
+static const char *monitored(const struct pf_run *run)
+{
+	static char text[48];
+
+	text[0] = '\0';
+	if (run->monitored.nr)
+		snprintf(text, sizeof(text), ", %zu monitored",
+			 run->monitored.nr);
+	return text;
+}
+
 static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 {
 	struct pf_ui_opts uo = PF_UI_OPTS_INIT;
@@ -169,13 +182,17 @@ static int run_hook(int argc, const char **argv, const struct pf_buf *in)
 	}
 	if (!run.findings.nr) {
 		fprintf(stderr,
-			"pushfix: no findings on the pushed lines (%s; %.0f "
+			"pushfix: no findings on the pushed lines%s (%s; %.0f "
 			"ms)\n",
-			cover.buf, pf_now_ms() - t0);
+			monitored(&run), cover.buf, pf_now_ms() - t0);
+		/* Monitored ones are recorded all the same. */
+		if (run.monitored.nr)
+			pf_findings_record(&run); /* findlog.h */
 		goto done;
 	}
-	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines (%s)\n",
-		run.findings.nr, run.findings.nr == 1 ? "" : "s", cover.buf);
+	fprintf(stderr, "pushfix: %zu finding%s on the pushed lines%s (%s)\n",
+		run.findings.nr, run.findings.nr == 1 ? "" : "s",
+		monitored(&run), cover.buf);
 	/* With no LLM the findings go untriaged by choice: say so once
 	 * here, not under every finding. */
 	if (!run.cfg.llm.provider || !strcmp(run.cfg.llm.provider, "none"))

@@ -192,6 +192,19 @@ static int ci_enqueue(struct pf_run *run, const struct ci_target *t)
 	return pf_mirror_enqueue(run);
 }
 
+/*
+ * --exit-code: is there a finding that fails the run?  Every one, as
+ * before, except those of rules [rules] puts in comment (never blocks);
+ * monitored ones are not in run->findings at all.
+ */
+static int findings_fail(const struct pf_run *run)
+{
+	for (size_t i = 0; i < run->findings.nr; i++)
+		if (run->findings.v[i].mode != PF_MODE_COMMENT)
+			return 1;
+	return 0;
+}
+
 int cmd_scan(int argc, const char **argv)
 {
 	struct pf_run run;
@@ -290,6 +303,8 @@ int cmd_scan(int argc, const char **argv)
 	ro.version = PUSHFIX_VERSION;
 	ro.cs = &run.cs;
 	ro.scan = &run.scan;
+	ro.cfg = &run.cfg;
+	ro.monitored = run.monitored.nr;
 	if (fmt == PF_FORMAT_JSON)
 		pf_report_json(&out, &run.findings, &ro);
 	else if (fmt == PF_FORMAT_SARIF)
@@ -309,6 +324,8 @@ int cmd_scan(int argc, const char **argv)
 		pf_report_coverage(&out, &run.cs, &run.scan);
 		pf_buf_addch(&out, ')');
 	}
+	if (fmt == PF_FORMAT_TEXT && !run.findings.nr && run.monitored.nr)
+		pf_buf_addf(&out, "; %zu monitored", run.monitored.nr);
 	if (fmt == PF_FORMAT_TEXT && !run.findings.nr)
 		pf_buf_addch(&out, '\n');
 	/* Under the findings' count, what they were looked for in. */
@@ -324,7 +341,7 @@ int cmd_scan(int argc, const char **argv)
 	fwrite(out.buf, 1, out.len, stdout);
 	if (mirror && ci_enqueue(&run, &ci))
 		goto fail;
-	ret = exit_code && run.findings.nr ? 1 : 0;
+	ret = exit_code && findings_fail(&run) ? 1 : 0;
 	goto out;
 fail:
 	fprintf(stderr, "error: %s\n", pf_error_last());

@@ -24,6 +24,7 @@
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
 #include "pushfix/findlog.h"
+#include "pushfix/fs.h"
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/proc.h"
@@ -338,12 +339,75 @@ static void keep(struct pf_outbox_entry *e, int code, double retry_after)
 }
 
 /*
+ * `agree` on a false positive, for the team: the entry in the worktree's
+ * .pushfix/ignore (the mirror runs in the clone it was queued from; a
+ * bare repository has none).  1 when added, 0 when there already or no
+ * worktree, negative on a failure (message set).
+ */
+static int share_agreed(struct worker *w, const struct pf_feedback *fb)
+{
+	struct pf_buf reason = PF_BUF_INIT;
+	int ret;
+
+	if (!w->run->worktree)
+		return 0;
+	pf_buf_addf(&reason, "agreed on the PR by %s%s%s",
+		    fb->author ? fb->author : "?",
+		    fb->reason && *fb->reason ? ": " : "",
+		    fb->reason && *fb->reason ? fb->reason : "");
+	ret = pf_decision_share(w->run->worktree, fb->fingerprint,
+				fb->rule ? fb->rule : "?",
+				fb->path ? fb->path : "?", reason.buf);
+	pf_buf_release(&reason);
+	return ret;
+}
+
+/*
+ * `disagree` on a false positive, for the team: its line leaves the
+ * worktree's .pushfix/ignore (every other line kept as it is).  1 when
+ * removed, 0 when not there, negative on a failure (message set).
+ */
+static int unshare_disagreed(struct worker *w, const char *fingerprint)
+{
+	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
+	struct pf_buf kept = PF_BUF_INIT;
+	size_t fl = strlen(fingerprint);
+	int ret = 0, removed = 0;
+
+	if (!w->run->worktree)
+		return 0;
+	pf_buf_addf(&file, "%s/%s", w->run->worktree, PF_SHARED_IGNORE_FILE);
+	if (pf_buf_read_file(&data, file.buf, (size_t)4 << 20))
+		goto out; /* none (or unreadable): nothing to take back */
+	for (const char *p = data.buf; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (n > fl && !memcmp(p, fingerprint, fl) && p[fl] == '\t')
+			removed = 1;
+		else
+			pf_buf_add(&kept, p, n + (p[n] ? 1 : 0));
+		p += n + (p[n] ? 1 : 0);
+	}
+	if (removed)
+		ret = pf_write_file_atomic(file.buf, kept.buf, kept.len, 0644);
+	if (!ret)
+		ret = removed;
+out:
+	pf_error_clear();
+	pf_buf_release(&file);
+	pf_buf_release(&data);
+	pf_buf_release(&kept);
+	return ret;
+}
+
+/*
  * What one reply does to the local decision store: `disagree` with a
  * false positive re-opens the finding (forgets an ignore); `agree` with
- * one ignores it when [mirror] feedback_ignores.  Returns the words for
- * the note, "" when nothing changed.
- * TODO(issue 15 item 3): ignore it for the team through the shared
- * .pushfix/ignore once that lands; the local store until then.
+ * one ignores it when [mirror] feedback_ignores: in the local store, and
+ * for the team in the worktree's .pushfix/ignore (issue 15 item 3; the
+ * developer commits it, as after `I` at the prompt); disagree takes it
+ * out of both.  Returns the words
+ * for the note, "" when nothing changed.
  */
 static const char *feedback_effect(struct worker *w,
 				   const struct pf_feedback *fb,
@@ -372,13 +436,24 @@ static const char *feedback_effect(struct worker *w,
 		if (!ret && !pf_decision_is_ignored(&ds, fb->fingerprint) &&
 		    !pf_decision_ignore(sd, &f, time(NULL)))
 			said = "; ignored from now on";
-	} else if (!pf_decisions_load(&ds, sd)) {
-		for (size_t i = 0; i < ds.nr; i++)
-			if (!strcmp(ds.v[i].fingerprint, fb->fingerprint) &&
-			    !pf_decision_unignore(NULL, sd, i + 1)) {
-				said = "; re-opened (no longer ignored)";
-				break;
-			}
+		if (share_agreed(w, fb) == 1)
+			said = *said ? "; ignored from now on, and for the "
+				       "team in .pushfix/ignore (commit it)"
+				     : "; ignored for the team in "
+				       ".pushfix/ignore (commit it)";
+	} else {
+		if (!pf_decisions_load(&ds, sd))
+			for (size_t i = 0; i < ds.nr; i++)
+				if (!strcmp(ds.v[i].fingerprint,
+					    fb->fingerprint) &&
+				    !pf_decision_unignore(NULL, sd, i + 1)) {
+					said = "; re-opened (no longer "
+					       "ignored)";
+					break;
+				}
+		if (unshare_disagreed(w, fb->fingerprint) == 1)
+			said = "; re-opened (no longer ignored), and taken out "
+			       "of .pushfix/ignore (commit it)";
 	}
 	pf_store_unlock(lock);
 out:

@@ -1123,6 +1123,11 @@ void pf_sarif_write_props(struct pf_buf *out, const struct pf_findings *fs,
 				    pf_verdict_name(f->triage.verdict), conf);
 			json_str(out, f->triage.reason ? f->triage.reason : "");
 		}
+		/* The rule's [rules] mode (issue 15), where one is named. */
+		if (f->mode == PF_MODE_BLOCK || f->mode == PF_MODE_COMMENT)
+			pf_buf_addf(out, ",\"mode\":\"%s\"",
+				    f->mode == PF_MODE_BLOCK ? "block"
+							     : "comment");
 		/* No "fixes", and why: the suggestion changed nothing. */
 		if (!f->fix.replacement && f->fix.note) {
 			pf_buf_addstr(out, ",\"fixNote\":");
