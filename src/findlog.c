@@ -13,6 +13,7 @@
 #include <cJSON.h>
 
 #include "pushfix/buf.h"
+#include "pushfix/diff.h"
 #include "pushfix/err.h"
 #include "pushfix/findlog.h"
 #include "pushfix/fs.h"
@@ -89,6 +90,36 @@ out:
 	return ret;
 }
 
+/*
+ * What the developer made of it, and where its code is: the blob as
+ * pushed, so that `pushfix eval --export` can write the file as it was
+ * when the answer was given (the lines move on later).
+ */
+static void record_answer(cJSON *o, const struct pf_run *run,
+			  const struct pf_finding *f)
+{
+	static const char *const answers[] = {
+		[PF_ANSWER_NONE] = NULL,
+		[PF_ANSWER_APPLIED] = "applied",
+		[PF_ANSWER_ACCEPTED] = "accepted",
+		[PF_ANSWER_SKIPPED] = "skipped",
+		[PF_ANSWER_IGNORED] = "ignored",
+	};
+	const struct pf_changed_file *cf =
+		f->path ? pf_changeset_find(&run->cs, f->path) : NULL;
+
+	add_str(o, "answer", answers[f->answer]);
+	add_str(o, "feedback",
+		f->triage.feedback > 0	 ? "agree"
+		: f->triage.feedback < 0 ? "disagree"
+					 : NULL);
+	add_str(o, "cwe", f->cwe);
+	add_str(o, "blob",
+		cf && strspn(cf->blob_oid, "0") != strlen(cf->blob_oid)
+			? cf->blob_oid
+			: NULL);
+}
+
 int pf_findings_record(struct pf_run *run)
 {
 	struct pf_buf lines = PF_BUF_INIT;
@@ -126,6 +157,7 @@ int pf_findings_record(struct pf_run *run)
 			add_str(o, "mode", pf_policy_mode_name(f->mode));
 		/* A credential's reason may quote it: not even locally. */
 		add_str(o, "reason", f->secret ? NULL : t->reason);
+		record_answer(o, run, f);
 		add_line(&lines, o);
 		cJSON_Delete(o);
 	}

@@ -2064,9 +2064,18 @@ int pf_ui_session(struct pf_ui_result *out, struct pf_run *run,
 	out->total = total;
 	for (size_t i = 0; i < fs->nr; i++) {
 		const struct pf_finding *f = &fs->v[i];
+		static const enum pf_answer answer[] = {
+			[O_OPEN] = PF_ANSWER_NONE,
+			[O_APPLIED] = PF_ANSWER_APPLIED,
+			[O_SKIPPED] = PF_ANSWER_SKIPPED,
+			[O_IGNORED] = PF_ANSWER_IGNORED,
+			[O_REFUSED] = PF_ANSWER_ACCEPTED,
+		};
 
 		if (f->ignored)
 			continue;
+		/* The findings record keeps it (findlog.h). */
+		fs->v[i].answer = answer[oc[i]];
 		switch (oc[i]) {
 		case O_APPLIED:
 			out->applied++;

@@ -4,7 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <time.h>
+#include <git2.h>
+
 #include "pushfix/buf.h"
+#include "pushfix/finding.h"
 
 struct pf_run;
 
@@ -127,5 +131,66 @@ void pf_eval_json(struct pf_buf *out, const struct pf_eval *ev,
 
 void pf_eval_init(struct pf_eval *ev);
 void pf_eval_release(struct pf_eval *ev);
+
+/*
+ * `pushfix eval --export DIR`: the developer's own decisions as a JSONL
+ * dataset (docs/EVAL.md, "Your own triage").  Labels come from what a
+ * person decided, never from the LLM's verdict alone:
+ *
+ *   applied / accepted a fix (y, a, e)           true positive
+ *   ignored (i, I, the decision store,
+ *            .pushfix/ignore)                    false positive
+ *   agree (+, /pushfix agree) with a verdict     that verdict
+ *   disagree (-, /pushfix disagree)              the other one
+ *   skipped, or agree/disagree on "uncertain"   no label
+ *
+ * Per fingerprint the latest decision wins.  Each labelled finding is
+ * written as a record of DIR/findings.jsonl and its file, from the blob
+ * the findings record names, as DIR/files/<path> (another version of the
+ * same path as DIR/files/v-<blob 12 hex>/<path>), so that `pushfix eval
+ * DIR/findings.jsonl --root DIR/files` scans exactly what was decided on.
+ */
+enum pf_eval_decision {
+	PF_EVAL_APPLIED,
+	PF_EVAL_IGNORED,
+	PF_EVAL_AGREE,
+	PF_EVAL_DISAGREE,
+	PF_EVAL_SKIPPED,
+};
+
+/* The label a decision on a finding of LLM verdict `v` gives: 1 true
+ * positive, 0 false positive, -1 none. */
+int pf_eval_label_of(enum pf_eval_decision d, enum pf_verdict v);
+
+struct pf_eval_export_opts {
+	const char *dir;       /* created; must not exist or be empty */
+	const char *state_dir; /* the repository's: findings.log, decisions */
+	git_repository *repo;  /* its blobs; .pushfix/ignore of HEAD */
+	const char *worktree;  /* its .pushfix/ignore instead (may be NULL) */
+	time_t since;	       /* decisions older are left out; 0: all */
+};
+
+struct pf_eval_export_result {
+	size_t records;	  /* finding records read */
+	size_t decisions; /* fingerprints with a label */
+	size_t exported, tp, fp;
+	size_t files;		/* files written under DIR/files */
+	size_t skipped_gone;	/* blob not in the repository */
+	size_t skipped_unknown; /* no record of where it was */
+	size_t skipped_secret;	/* credential findings: never copied */
+	size_t conflicts;	/* fingerprints with both labels */
+	size_t bad;		/* unreadable record lines */
+	struct pf_buf notes;	/* "why\n" per line skipped, for stderr */
+};
+
+/*
+ * Export as above; nothing is created when there is nothing to export
+ * (out->exported 0).  PF_EINVALID when DIR is not empty, PF_ERROR when it
+ * cannot be written.  Release `out` with pf_eval_export_release() either
+ * way.
+ */
+int pf_eval_export(struct pf_eval_export_result *out,
+		   const struct pf_eval_export_opts *opts);
+void pf_eval_export_release(struct pf_eval_export_result *r);
 
 #endif

@@ -54,6 +54,16 @@ struct pf_triage {
 	char *component; /* the LLM's tag of what the code does, or NULL */
 };
 
+/* The developer's answer at the prompt, for the findings record (and
+ * `pushfix eval --export`, which turns answers into labels). */
+enum pf_answer {
+	PF_ANSWER_NONE = 0, /* not asked, or left open (q, end of input) */
+	PF_ANSWER_APPLIED,  /* y / a / e: the fix was written */
+	PF_ANSWER_ACCEPTED, /* accepted, but the file had changed: refused */
+	PF_ANSWER_SKIPPED,  /* n / d */
+	PF_ANSWER_IGNORED,  /* i / I */
+};
+
 enum pf_fix_origin { PF_FIX_NONE = 0, PF_FIX_RULE, PF_FIX_LLM };
 enum pf_fix_state {
 	PF_FIX_UNCHECKED = 0,
@@ -118,12 +128,14 @@ struct pf_finding {
 
 	struct pf_triage triage;
 	struct pf_fix fix;
-	int ignored;	   /* decision store says: do not show */
-	int secret;	   /* pushfix's own credential finding (issue 11): never
-			      sent to an LLM, its value shown masked only */
-	size_t count;	   /* identical reports this one stands for (0 or 1:
-			      itself alone); see pf_findings_merge() */
-	enum pf_mode mode; /* set by the pipeline (pf_policy_mode()) */
+	int ignored;	       /* decision store says: do not show */
+	enum pf_answer answer; /* set by pf_ui_session() */
+	int secret;	       /* pushfix's own credential finding (issue 11):
+				  never sent to an LLM, its value shown masked
+				  only */
+	size_t count;	       /* identical reports this one stands for (0 or
+				  1: itself alone); see pf_findings_merge() */
+	enum pf_mode mode;     /* set by the pipeline (pf_policy_mode()) */
 };
 
 struct pf_findings {

@@ -18,7 +18,12 @@
  *    "fingerprint":"<64 hex>","severity":"warning",
  *    "verdict":"true_positive"|"false_positive"|"uncertain"|null,
  *    "confidence":0.9,"component":"auth"|null,"reason":...|null,
- *    "mode":"block"|"comment"|"monitor" (only for a rule [rules] names)}
+ *    "mode":"block"|"comment"|"monitor" (only for a rule [rules] names),
+ *    "answer":"applied"|"accepted"|"skipped"|"ignored"|null,
+ *    "feedback":"agree"|"disagree"|null,"cwe":"CWE-120: ..."|null,
+ *    "blob":"<40 hex: the file as scanned>"|null}
+ * ("answer": the developer's at the prompt, finding.h's pf_answer;
+ * "feedback": + or - at the prompt.)
  * A feedback record, one per `/pushfix agree|disagree` reply on a review
  * comment (pushfix mirror):
  *   {"type":"feedback","ts":...,"time":...,"fingerprint":...,"rule":...,

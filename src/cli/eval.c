@@ -2,9 +2,11 @@
  * `pushfix eval`: how far to trust the verdicts and the fixes, measured on
  * a labelled dataset with the user's own scanner, model and settings.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -116,13 +118,97 @@ out:
 	return ret;
 }
 
+/*
+ * --export: the developer's own decisions of this repository as a JSONL
+ * dataset.  The summary says what the export holds (their code) and how
+ * to measure on it.  0, or 2 when it cannot be written.
+ */
+static int export_triage(const char *dir, unsigned long days, int since_set)
+{
+	struct pf_run run;
+	struct pf_eval_export_opts o;
+	struct pf_eval_export_result r;
+	int ret = pf_run_open_repo(&run, NULL);
+
+	memset(&r, 0, sizeof(r));
+	if (ret)
+		goto fail;
+	memset(&o, 0, sizeof(o));
+	o.dir = dir;
+	o.state_dir = run.state_dir;
+	o.repo = run.repo;
+	o.worktree = run.worktree;
+	/* More days than there are records of: all of them. */
+	if (since_set && days <= 1000000)
+		o.since = time(NULL) - (time_t)days * 86400;
+	ret = pf_eval_export(&r, &o);
+	for (const char *p = r.notes.buf; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		fprintf(stderr, "pushfix: eval: %.*s\n", (int)n, p);
+		p += n + (p[n] ? 1 : 0);
+	}
+	if (ret)
+		goto fail;
+	if (!r.exported) {
+		printf("nothing to export: no finding of this repository was "
+		       "fixed, ignored, or agreed or disagreed with%s "
+		       "(%zu finding record%s read",
+		       since_set ? " in the time asked" : "", r.records,
+		       r.records == 1 ? "" : "s");
+		if (r.decisions)
+			printf("; %zu decision%s skipped, see above",
+			       r.decisions, r.decisions == 1 ? "" : "s");
+		printf(")\n");
+		goto out;
+	}
+	printf("exported %zu labelled finding%s (%zu true positive%s, %zu "
+	       "false positive%s) to %s/findings.jsonl\n",
+	       r.exported, r.exported == 1 ? "" : "s", r.tp,
+	       r.tp == 1 ? "" : "s", r.fp, r.fp == 1 ? "" : "s", dir);
+	printf("%s/files holds %zu file%s of your code as they were when "
+	       "scanned: it stays on this machine; share it as you would "
+	       "the code\n",
+	       dir, r.files, r.files == 1 ? "" : "s");
+	if (r.skipped_gone || r.skipped_unknown)
+		printf("%zu finding%s not exported: %zu whose file is no "
+		       "longer in this repository, %zu with no record of "
+		       "its file\n",
+		       r.skipped_gone + r.skipped_unknown,
+		       r.skipped_gone + r.skipped_unknown == 1 ? "" : "s",
+		       r.skipped_gone, r.skipped_unknown);
+	if (r.skipped_secret)
+		printf("%zu credential finding%s not exported (their files "
+		       "hold the secret)\n",
+		       r.skipped_secret, r.skipped_secret == 1 ? "" : "s");
+	if (r.conflicts)
+		printf("%zu finding%s had conflicting labels: the latest "
+		       "decision kept\n",
+		       r.conflicts, r.conflicts == 1 ? "" : "s");
+	if (r.bad)
+		printf("%zu unreadable record line%s skipped\n", r.bad,
+		       r.bad == 1 ? "" : "s");
+	printf("hint: measure on it: pushfix eval %s/findings.jsonl --root "
+	       "%s/files\n",
+	       dir, dir);
+out:
+	pf_eval_export_release(&r);
+	pf_run_release(&run);
+	return 0;
+fail:
+	fprintf(stderr, "error: %s\n", pf_error_last());
+	pf_eval_export_release(&r);
+	pf_run_release(&run);
+	return 2;
+}
+
 int cmd_eval(int argc, const char **argv)
 {
 	struct pf_run run;
 	struct pf_eval ev;
 	struct pf_buf out = PF_BUF_INIT, jobs_s = PF_BUF_INIT;
-	const char *root = NULL;
-	unsigned long limit = 0, jobs = 0;
+	const char *root = NULL, *export_dir = NULL;
+	unsigned long limit = 0, jobs = 0, since = ULONG_MAX;
 	int json = 0, verbose = 0, no_cache = 0, raw = 0, yes = 0, n, ret;
 	const struct cli_option options[] = {
 		CLI_OPT_BOOL(0, "json", &json, "the figures as JSON"),
@@ -142,12 +228,19 @@ int cmd_eval(int argc, const char **argv)
 			     "ask the LLM again, even what the cache knows"),
 		CLI_OPT_BOOL('v', "verbose", &verbose,
 			     "say what the scanner and the triage did"),
+		CLI_OPT_STRING(0, "export", &export_dir, "<dir>",
+			       "write the findings you fixed or ignored here "
+			       "as a .jsonl dataset, with their files"),
+		CLI_OPT_ULONG(0, "since", &since, "<days>",
+			      "--export: decisions of the last <days> only"),
 		CLI_OPT_END,
 	};
 	const struct cli_command cmd = {
 		.name = "eval",
 		.synopsis = "<dataset> [--json] [--limit <n>] [--jobs <n>] "
-			    "[--root <dir>] [--compare-raw [--yes]]",
+			    "[--root <dir>] [--compare-raw [--yes]]\n"
+			    "   or: pushfix eval --export <dir> "
+			    "[--since <days>]",
 		.about =
 			"Measures the configured scanner, LLM triage and fixes "
 			"on a labelled dataset:\n"
@@ -156,7 +249,11 @@ int cmd_eval(int argc, const char **argv)
 			"the vulnerable line marked {!LINE}) or a .jsonl "
 			"file of labelled findings.\n"
 			"Sends every finding to the configured LLM, "
-			"anonymised, as a push would.\n",
+			"anonymised, as a push would.\n"
+			"--export writes your own decisions (fixes applied, "
+			"findings ignored,\n"
+			"agree/disagree) as such a .jsonl dataset; it "
+			"sends nothing.\n",
 		.options = options,
 		.max_args = 1,
 	};
@@ -164,6 +261,21 @@ int cmd_eval(int argc, const char **argv)
 	n = cli_parse(&cmd, argc, argv);
 	if (n < 0)
 		return cli_exit(n);
+	if (export_dir) {
+		if (n || json || limit || jobs || root || raw || yes ||
+		    no_cache) {
+			fprintf(stderr, "error: --export takes no dataset and "
+					"no option but --since\n");
+			cli_usage_line(&cmd, stderr);
+			return 2;
+		}
+		return export_triage(export_dir, since, since != ULONG_MAX);
+	}
+	if (since != ULONG_MAX) {
+		fprintf(stderr, "error: --since goes with --export\n");
+		cli_usage_line(&cmd, stderr);
+		return 2;
+	}
 	if (n != 1) {
 		fprintf(stderr, "error: which dataset?\n");
 		cli_usage_line(&cmd, stderr);
