@@ -64,6 +64,35 @@ void pf_error_clear(void)
 	errmsg[0] = '\0';
 }
 
+/*
+ * Debian's libgit2 1.5 is built on mbedTLS and, inside git_libgit2_init(),
+ * parses the whole CA bundle (/etc/ssl/certs/ca-certificates.crt): 6 ms,
+ * more than everything else a push with nothing to scan costs.  pushfix
+ * never talks to a remote through libgit2 (its HTTP is libcurl's, loaded
+ * on first use, src/http.c), so it defines the two loaders libgit2 calls:
+ * the dynamic linker binds the executable's definitions ahead of
+ * libmbedx509's, and no certificate is read.  A libgit2 built on OpenSSL
+ * never calls them.  Were an mbedTLS libcurl ever loaded instead
+ * (PUSHFIX_LIBCURL), it would trust no CA and refuse every TLS peer:
+ * failing closed, never open.  t0743 checks the binding.
+ */
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int mbedtls_x509_crt_parse_path(void *chain, const char *path);
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	(void)chain;
+	(void)path;
+	return 0;
+}
+
+int mbedtls_x509_crt_parse_path(void *chain, const char *path)
+{
+	(void)chain;
+	(void)path;
+	return 0;
+}
+
 void pf_git_init(void)
 {
 	git_libgit2_init();
