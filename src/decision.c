@@ -625,6 +625,42 @@ out:
 	return ret;
 }
 
+int pf_decision_unshare(const char *worktree, const char *fingerprint)
+{
+	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
+	struct pf_buf kept = PF_BUF_INIT;
+	size_t fl = strlen(fingerprint), len;
+	const char *p, *end, *line;
+	int ret = 0, removed = 0;
+
+	pf_buf_addf(&file, "%s/%s", worktree, PF_SHARED_IGNORE_FILE);
+	if (pf_buf_read_file(&data, file.buf, SHARED_MAX_BYTES)) {
+		pf_error_clear(); /* none (or unreadable): nothing to take back
+				   */
+		goto out;
+	}
+	p = data.buf;
+	end = data.buf + data.len;
+	while ((line = next_line(&p, end, &len))) {
+		if (len > fl && !memcmp(line, fingerprint, fl) &&
+		    line[fl] == '\t') {
+			removed = 1;
+			continue;
+		}
+		pf_buf_add(&kept, line, len);
+		pf_buf_addch(&kept, '\n');
+	}
+	if (removed)
+		ret = pf_write_file_atomic(file.buf, kept.buf, kept.len, 0644);
+	if (!ret)
+		ret = removed;
+out:
+	pf_buf_release(&file);
+	pf_buf_release(&data);
+	pf_buf_release(&kept);
+	return ret;
+}
+
 void pf_decision_shared_format(struct pf_buf *out,
 			       const struct pf_shared_ignores *si)
 {

@@ -168,6 +168,14 @@ int pf_decision_share(const char *worktree, const char *fingerprint,
 		      const char *rule_id, const char *path,
 		      const char *reason);
 
+/*
+ * Take a shared ignore back (a `disagree` on the PR): the entry for
+ * `fingerprint` leaves <worktree>/.pushfix/ignore, every other line kept
+ * as it is.  1 when removed, 0 when it was not there (or there is no
+ * such file), negative on a write failure (message set).
+ */
+int pf_decision_unshare(const char *worktree, const char *fingerprint);
+
 /* `pushfix ignored`: the shared entries, numbered, 80 columns. */
 void pf_decision_shared_format(struct pf_buf *out,
 			       const struct pf_shared_ignores *si);

@@ -363,44 +363,6 @@ static int share_agreed(struct worker *w, const struct pf_feedback *fb)
 }
 
 /*
- * `disagree` on a false positive, for the team: its line leaves the
- * worktree's .pushfix/ignore (every other line kept as it is).  1 when
- * removed, 0 when not there, negative on a failure (message set).
- */
-static int unshare_disagreed(struct worker *w, const char *fingerprint)
-{
-	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
-	struct pf_buf kept = PF_BUF_INIT;
-	size_t fl = strlen(fingerprint);
-	int ret = 0, removed = 0;
-
-	if (!w->run->worktree)
-		return 0;
-	pf_buf_addf(&file, "%s/%s", w->run->worktree, PF_SHARED_IGNORE_FILE);
-	if (pf_buf_read_file(&data, file.buf, (size_t)4 << 20))
-		goto out; /* none (or unreadable): nothing to take back */
-	for (const char *p = data.buf; *p;) {
-		size_t n = strcspn(p, "\n");
-
-		if (n > fl && !memcmp(p, fingerprint, fl) && p[fl] == '\t')
-			removed = 1;
-		else
-			pf_buf_add(&kept, p, n + (p[n] ? 1 : 0));
-		p += n + (p[n] ? 1 : 0);
-	}
-	if (removed)
-		ret = pf_write_file_atomic(file.buf, kept.buf, kept.len, 0644);
-	if (!ret)
-		ret = removed;
-out:
-	pf_error_clear();
-	pf_buf_release(&file);
-	pf_buf_release(&data);
-	pf_buf_release(&kept);
-	return ret;
-}
-
-/*
  * What one reply does to the local decision store: `disagree` with a
  * false positive re-opens the finding (forgets an ignore); `agree` with
  * one ignores it when [mirror] feedback_ignores: in the local store, and
@@ -451,7 +413,8 @@ static const char *feedback_effect(struct worker *w,
 					       "ignored)";
 					break;
 				}
-		if (unshare_disagreed(w, fb->fingerprint) == 1)
+		if (w->run->worktree &&
+		    pf_decision_unshare(w->run->worktree, fb->fingerprint) == 1)
 			said = "; re-opened (no longer ignored), and taken out "
 			       "of .pushfix/ignore (commit it)";
 	}

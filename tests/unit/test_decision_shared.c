@@ -119,6 +119,26 @@ static void test_share_keeps_unparsed_lines(void **state)
 	pf_buf_release(&p);
 }
 
+static void test_unshare_removes_one_keeps_the_rest(void **state)
+{
+	const char *dir = *state;
+	char *got;
+
+	/* No file yet: nothing to take back. */
+	assert_int_equal(pf_decision_unshare(dir, FP_A), 0);
+	assert_int_equal(pf_decision_share(dir, FP_A, "r.a", "a", ""), 1);
+	assert_int_equal(pf_decision_share(dir, FP_B, "r.b", "b", "x"), 1);
+	assert_int_equal(pf_decision_unshare(dir, FP_A), 1);
+	got = read_rel(dir, ".pushfix/ignore");
+	assert_string_equal(got, FP_B "\tr.b\tb\tx\n");
+	free(got);
+	/* Gone already: 0, the file as it was. */
+	assert_int_equal(pf_decision_unshare(dir, FP_A), 0);
+	got = read_rel(dir, ".pushfix/ignore");
+	assert_string_equal(got, FP_B "\tr.b\tb\tx\n");
+	free(got);
+}
+
 static void make_finding(struct pf_finding *f, const char *rule,
 			 const char *path, uint32_t line, const char *lines)
 {
@@ -195,6 +215,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_share_keeps_unparsed_lines,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unshare_removes_one_keeps_the_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mark_shared_survives_moves,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mark_shared_absent, setup,
