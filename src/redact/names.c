@@ -96,6 +96,7 @@ void pf_redact_ctx_release(struct pf_redact_ctx *ctx)
 	free(p->allow);
 	free(p->scratch);
 	free(p->sort_tmp);
+	free(p->wpair);
 	for (size_t i = 0; i < p->seen_nr; i++)
 		free(p->seen[i]);
 	free(p->seen);
@@ -262,6 +263,8 @@ static void np_mark(struct pf_redact_priv *p, const char *w)
 {
 	const unsigned char *u = (const unsigned char *)w;
 
+	free(p->wpair); /* built again from the new np when needed */
+	p->wpair = NULL;
 	for (unsigned b = 0; b < 256; b++) {
 		unsigned k = name_pair(u[0], u[0] && u[1] ? u[1] : b);
 

@@ -207,6 +207,7 @@ static int scan_text(struct spans *sp, const char *text, size_t len,
 	sc.p = p;
 	sc.vault = v;
 	sc.md = pcre2_match_data_create(16, NULL);
+	sc.wpair = p ? p->wpair : NULL;
 	pf_redact_scan(&sc);
 	if (sc.err) {
 		PCRE2_UCHAR msg[120];
@@ -242,6 +243,8 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 		sp.alloc = len / 32 + 16;
 		sp.v = pf_xmalloc(sp.alloc * sizeof(*sp.v));
 	}
+	if (p)
+		pf_redact_wpair_build(p);
 	ret = scan_text(&sp, text, len, p, v, "redaction");
 	if (!ret)
 		emit(out, v, text, len, &sp, &tmp, &tmp_alloc);

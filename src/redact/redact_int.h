@@ -219,6 +219,9 @@ struct pf_redact_priv {
 	 * part: where a name may start (names.c) */
 	unsigned char np[65536 / 8];
 	int np_high; /* a name starts with a byte >= 0x80 */
+	/* the word loop's table of byte pairs (scanner.c), built by
+	 * pf_redact_text() when first needed; np_mark() drops it */
+	unsigned char *wpair;
 	/* 1 for '_' and for every byte a pair of np starts with (either
 	 * case): the bytes of a word the scanner's word loop looks at */
 	unsigned char np_first[256];
@@ -286,6 +289,12 @@ struct scan {
 	size_t *nc;
 	size_t nc_nr, nc_alloc;
 	int nc_on;
+	/* the word loop's table (scanner.c): 0 a byte of a word that needs
+	 * no look, WL_STOP no byte of a word, WL_HOT a byte word_byte()
+	 * looks at; a subscan shares its parent's */
+	const unsigned char *wl;
+	/* p->wpair when the word loop may use it (a subscan shares it) */
+	const unsigned char *wpair;
 	int err;
 };
 
@@ -497,6 +506,9 @@ static inline size_t key_run(struct scan *sc, size_t i, size_t wend)
 
 /* The value assigned to the key [i, e) found by key_run(), if any. */
 void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
+
+/* Build p->wpair if the scan of a text with p will use it (scanner.c). */
+void pf_redact_wpair_build(struct pf_redact_priv *p);
 
 /* All of the above over sc->t. */
 void pf_redact_scan(struct scan *sc);

@@ -409,6 +409,8 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 	sub.vault = NULL;
 	sub.md = sc->md;
 	sub.nested = sc->nested + 1;
+	sub.wl = sc->wl;
+	sub.wpair = sc->wpair;
 	pf_redact_scan(&sub);
 	free(sub.lits);
 	free(sub.nc);
@@ -442,6 +444,71 @@ static void word_byte(struct scan *sc, const unsigned char *np, int c0,
 		lookalike_at(sc, j - pl);
 }
 
+enum { WL_STOP = 1, WL_HOT = 2 };
+
+/* Does the scan of a text with p look for names (p->np)? */
+static int names_on(const struct pf_redact_priv *p)
+{
+	return p && (p->wm_nr || p->bj_nr) && !p->np_high;
+}
+
+/*
+ * The word loop's table when names are looked for: for the byte pair
+ * (c, d) at j, j + 1 (d 0 at the end), WL_STOP when c is no byte of a
+ * word, WL_HOT when word_byte() has something to do at j (c '_', or a
+ * name may start: np), else 0.  One lookup a byte instead of one, then
+ * name_pair() and a bit test for a byte of np_first.
+ */
+void pf_redact_wpair_build(struct pf_redact_priv *p)
+{
+	if (!names_on(p) || p->wpair)
+		return;
+	(void)pf_redact_engine(); /* the character classes */
+	p->wpair = pf_xmalloc(65536);
+	for (unsigned c = 0; c < 256; c++)
+		for (unsigned d = 0; d < 256; d++) {
+			unsigned k =
+				name_pair((unsigned char)c, (unsigned char)d);
+			unsigned char f = 0;
+
+			if (!IS(c, C_WORD))
+				f = WL_STOP;
+			else if (c == '_' ||
+				 (p->np_first[c] &&
+				  (p->np[k >> 3] & (1u << (k & 7)))))
+				f = WL_HOT;
+			p->wpair[c << 8 | d] = f;
+		}
+}
+
+/* The word loop with wp (p->wpair): the end of the word at i. */
+static size_t word_pairs(struct scan *sc, const unsigned char *wp,
+			 const unsigned char *np, int c0, size_t pl, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)sc->t;
+	size_t j = i, n = sc->n;
+
+	for (; j + 1 < n; j++) {
+		unsigned char f = wp[u[j] << 8 | u[j + 1]];
+
+		if (f) {
+			if (f == WL_STOP)
+				return j;
+			word_byte(sc, np, c0, pl, i, j);
+		}
+	}
+	if (j < n) { /* the last byte of the text: d is 0 */
+		unsigned char f = wp[u[j] << 8];
+
+		if (f == WL_STOP)
+			return j;
+		if (f)
+			word_byte(sc, np, c0, pl, i, j);
+		j++;
+	}
+	return j;
+}
+
 void pf_redact_scan(struct scan *sc)
 {
 	const char *t = sc->t;
@@ -452,12 +519,21 @@ void pf_redact_scan(struct scan *sc)
 	 * before calling out */
 	size_t pl = sc->vault ? strlen(sc->vault->prefix) : 0;
 	const unsigned char *np = NULL, *hot;
+	unsigned char wl_own[256];
+	const unsigned char *wl = sc->wl, *wp = sc->wpair;
 
-	if (sc->p && (sc->p->wm_nr || sc->p->bj_nr) && !sc->p->np_high)
+	if (names_on(sc->p))
 		np = sc->p->np;
 	sc->nc_on = np != NULL;
 	sc->nc_nr = 0;
 	hot = np ? sc->p->np_first : only_underscore;
+	if (!wl) {
+		for (unsigned c = 0; c < 256; c++)
+			wl_own[c] = !IS(c, C_WORD) ? WL_STOP
+				    : hot[c]	   ? WL_HOT
+						   : 0;
+		sc->wl = wl = wl_own;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		size_t m;
@@ -475,19 +551,21 @@ void pf_redact_scan(struct scan *sc)
 
 			/* The rest of the word holds no other trigger: skip
 			 * it, looking only for text like our placeholders
-			 * (anywhere, even inside a word), escaped as LIT. */
-			for (j = i;; j++) {
-				unsigned char c = (unsigned char)t[j];
+			 * (anywhere, even inside a word), escaped as LIT,
+			 * and for where a name may start: one lookup a
+			 * byte. */
+			if (wp)
+				j = word_pairs(sc, wp, np, c0, pl, i);
+			else
+				for (j = i; j < n; j++) {
+					unsigned char f =
+						wl[(unsigned char)t[j]];
 
-				/* most bytes of a word start no name and are
-				 * no '_': one lookup */
-				if (hot[c])
-					word_byte(sc, np, c0, pl, i, j);
-				if (j + 1 >= n || !IS(t[j + 1], C_WORD)) {
-					j++;
-					break;
+					if (f == WL_STOP)
+						break;
+					if (f)
+						word_byte(sc, np, c0, pl, i, j);
 				}
-			}
 			if (!i || !IS(t[i - 1], C_WORD)) {
 				if ((t[i] == 'C' || t[i] == 'c') &&
 				    (m = attribution_mark(sc, i)))
@@ -532,4 +610,6 @@ done:
 	pf_redact_names(sc);
 	if (!sc->nested)
 		joined_literals(sc);
+	if (sc->wl == wl_own)
+		sc->wl = NULL; /* it dies with this frame */
 }
