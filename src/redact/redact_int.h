@@ -289,12 +289,10 @@ struct scan {
 	size_t *nc;
 	size_t nc_nr, nc_alloc;
 	int nc_on;
-	/* the word loop's table (scanner.c): 0 a byte of a word that needs
-	 * no look, WL_STOP no byte of a word, WL_HOT a byte word_byte()
-	 * looks at; a subscan shares its parent's */
-	const unsigned char *wl;
-	/* p->wpair when the word loop may use it (a subscan shares it) */
+	/* p->wpair when names are looked for, else NULL: pf_redact_wpair0
+	 * (a subscan shares it) */
 	const unsigned char *wpair;
+	int word_kw; /* the word loop saw a pair of WL_KW */
 	int err;
 };
 
@@ -498,8 +496,10 @@ static inline size_t key_run(struct scan *sc, size_t i, size_t wend)
 	sc->key_end = e;
 	while (e > i && (t[e - 1] == '.' || t[e - 1] == '-'))
 		e--;
+	/* the word loop saw no pair that starts a key word: a run of that
+	 * word alone holds none */
 	if (e - i < 2 || e - i >= 64 || !op_may_follow(t, sc->n, e) ||
-	    !has_secret_word(t + i, e - i))
+	    (e <= wend && !sc->word_kw) || !has_secret_word(t + i, e - i))
 		return 0;
 	return e;
 }
@@ -507,7 +507,18 @@ static inline size_t key_run(struct scan *sc, size_t i, size_t wend)
 /* The value assigned to the key [i, e) found by key_run(), if any. */
 void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
 
-/* Build p->wpair if the scan of a text with p will use it (scanner.c). */
+/*
+ * The word loop's tables of byte pairs (scanner.c): for the pair (c, d)
+ * at j, j + 1 (d 0 at the end of the text), WL_STOP when c is no byte of
+ * a word, else WL_HOT when word_byte() has something to do at j (c is
+ * '_', or a name of np may start there) and WL_KW when a word of
+ * has_secret_word() may: one lookup a byte of a word.
+ */
+enum { WL_STOP = 1, WL_HOT = 2, WL_KW = 4 };
+extern unsigned char pf_redact_wpair0[65536]; /* without names */
+void pf_redact_wpair_fill(unsigned char *tab, const unsigned char *np,
+			  const unsigned char *np_first);
+/* Build p->wpair if the scan of a text with p will use it. */
 void pf_redact_wpair_build(struct pf_redact_priv *p);
 
 /* All of the above over sc->t. */

@@ -409,7 +409,6 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 	sub.vault = NULL;
 	sub.md = sc->md;
 	sub.nested = sc->nested + 1;
-	sub.wl = sc->wl;
 	sub.wpair = sc->wpair;
 	pf_redact_scan(&sub);
 	free(sub.lits);
@@ -417,9 +416,6 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 	if (sub.err)
 		sc->err = sub.err;
 }
-
-/* 1 for '_' only: the word loop's bytes to look at without names */
-static const unsigned char only_underscore[256] = { ['_'] = 1 };
 
 /* A byte c of the word starting at i, at j, that may start a name (a
  * byte pair of np: list it for pf_redact_names()) or be the '_' after
@@ -444,68 +440,99 @@ static void word_byte(struct scan *sc, const unsigned char *np, int c0,
 		lookalike_at(sc, j - pl);
 }
 
-enum { WL_STOP = 1, WL_HOT = 2 };
-
 /* Does the scan of a text with p look for names (p->np)? */
 static int names_on(const struct pf_redact_priv *p)
 {
 	return p && (p->wm_nr || p->bj_nr) && !p->np_high;
 }
 
-/*
- * The word loop's table when names are looked for: for the byte pair
- * (c, d) at j, j + 1 (d 0 at the end), WL_STOP when c is no byte of a
- * word, WL_HOT when word_byte() has something to do at j (c '_', or a
- * name may start: np), else 0.  One lookup a byte instead of one, then
- * name_pair() and a bit test for a byte of np_first.
- */
-void pf_redact_wpair_build(struct pf_redact_priv *p)
+/* The index of the pair (c, d) in a wpair table: the two bytes as one
+ * uint16_t in the machine's order, so that the word loop reads a pair
+ * with one load. */
+static inline unsigned wpair_key(unsigned char c, unsigned char d)
 {
-	if (!names_on(p) || p->wpair)
-		return;
-	(void)pf_redact_engine(); /* the character classes */
-	p->wpair = pf_xmalloc(65536);
+	unsigned char b[2] = { c, d };
+	uint16_t k;
+
+	memcpy(&k, b, 2);
+	return k;
+}
+
+/* The word loop's table without names (pf_redact_classes_init()). */
+unsigned char pf_redact_wpair0[65536];
+
+void pf_redact_wpair_fill(unsigned char *tab, const unsigned char *np,
+			  const unsigned char *np_first)
+{
 	for (unsigned c = 0; c < 256; c++)
 		for (unsigned d = 0; d < 256; d++) {
 			unsigned k =
 				name_pair((unsigned char)c, (unsigned char)d);
 			unsigned char f = 0;
 
-			if (!IS(c, C_WORD))
+			if (!IS(c, C_WORD)) {
 				f = WL_STOP;
-			else if (c == '_' ||
-				 (p->np_first[c] &&
-				  (p->np[k >> 3] & (1u << (k & 7)))))
-				f = WL_HOT;
-			p->wpair[c << 8 | d] = f;
+			} else {
+				/* has_secret_word()'s test at this byte */
+				if (pf_redact_kw_first[c] &&
+				    (pf_redact_kw_pair[k >> 3] &
+				     (1u << (k & 7))))
+					f |= WL_KW;
+				if (c == '_' ||
+				    (np && np_first[c] &&
+				     (np[k >> 3] & (1u << (k & 7)))))
+					f |= WL_HOT;
+			}
+			tab[wpair_key((unsigned char)c, (unsigned char)d)] = f;
 		}
 }
 
-/* The word loop with wp (p->wpair): the end of the word at i. */
+void pf_redact_wpair_build(struct pf_redact_priv *p)
+{
+	if (!names_on(p) || p->wpair)
+		return;
+	(void)pf_redact_engine(); /* the character classes */
+	p->wpair = pf_xmalloc(65536);
+	pf_redact_wpair_fill(p->wpair, p->np, p->np_first);
+}
+
+/* The word loop over the word at i with wp (a wpair table): calls
+ * word_byte() where it has something to do, notes in sc->word_kw whether
+ * a word of has_secret_word() may start in it; the end of the word. */
 static size_t word_pairs(struct scan *sc, const unsigned char *wp,
 			 const unsigned char *np, int c0, size_t pl, size_t i)
 {
 	const unsigned char *u = (const unsigned char *)sc->t;
 	size_t j = i, n = sc->n;
+	unsigned kw = 0;
 
 	for (; j + 1 < n; j++) {
-		unsigned char f = wp[u[j] << 8 | u[j + 1]];
+		uint16_t k;
+		unsigned char f;
+
+		memcpy(&k, u + j, 2);
+		f = wp[k];
 
 		if (f) {
 			if (f == WL_STOP)
-				return j;
-			word_byte(sc, np, c0, pl, i, j);
+				goto out;
+			kw |= f;
+			if (f & WL_HOT)
+				word_byte(sc, np, c0, pl, i, j);
 		}
 	}
 	if (j < n) { /* the last byte of the text: d is 0 */
-		unsigned char f = wp[u[j] << 8];
+		unsigned char f = wp[wpair_key(u[j], 0)];
 
 		if (f == WL_STOP)
-			return j;
-		if (f)
+			goto out;
+		kw |= f;
+		if (f & WL_HOT)
 			word_byte(sc, np, c0, pl, i, j);
 		j++;
 	}
+out:
+	sc->word_kw = (kw & WL_KW) != 0;
 	return j;
 }
 
@@ -518,22 +545,13 @@ void pf_redact_scan(struct scan *sc)
 	/* a look-alike has '_' right after the prefix: test that byte
 	 * before calling out */
 	size_t pl = sc->vault ? strlen(sc->vault->prefix) : 0;
-	const unsigned char *np = NULL, *hot;
-	unsigned char wl_own[256];
-	const unsigned char *wl = sc->wl, *wp = sc->wpair;
+	const unsigned char *np = NULL;
+	const unsigned char *wp = sc->wpair ? sc->wpair : pf_redact_wpair0;
 
 	if (names_on(sc->p))
 		np = sc->p->np;
 	sc->nc_on = np != NULL;
 	sc->nc_nr = 0;
-	hot = np ? sc->p->np_first : only_underscore;
-	if (!wl) {
-		for (unsigned c = 0; c < 256; c++)
-			wl_own[c] = !IS(c, C_WORD) ? WL_STOP
-				    : hot[c]	   ? WL_HOT
-						   : 0;
-		sc->wl = wl = wl_own;
-	}
 
 	for (size_t i = 0; i < n; i++) {
 		size_t m;
@@ -554,18 +572,7 @@ void pf_redact_scan(struct scan *sc)
 			 * (anywhere, even inside a word), escaped as LIT,
 			 * and for where a name may start: one lookup a
 			 * byte. */
-			if (wp)
-				j = word_pairs(sc, wp, np, c0, pl, i);
-			else
-				for (j = i; j < n; j++) {
-					unsigned char f =
-						wl[(unsigned char)t[j]];
-
-					if (f == WL_STOP)
-						break;
-					if (f)
-						word_byte(sc, np, c0, pl, i, j);
-				}
+			j = word_pairs(sc, wp, np, c0, pl, i);
 			if (!i || !IS(t[i - 1], C_WORD)) {
 				if ((t[i] == 'C' || t[i] == 'c') &&
 				    (m = attribution_mark(sc, i)))
@@ -610,6 +617,4 @@ done:
 	pf_redact_names(sc);
 	if (!sc->nested)
 		joined_literals(sc);
-	if (sc->wl == wl_own)
-		sc->wl = NULL; /* it dies with this frame */
 }
