@@ -292,7 +292,9 @@ struct scan {
 	/* p->wpair when names are looked for, else NULL: pf_redact_wpair0
 	 * (a subscan shares it) */
 	const unsigned char *wpair;
-	int word_kw; /* the word loop saw a pair of WL_KW */
+	/* a word of has_secret_word() starts in the word the word loop
+	 * went over last */
+	int word_kw;
 	int err;
 };
 
@@ -491,15 +493,21 @@ static inline size_t key_run(struct scan *sc, size_t i, size_t wend)
 
 	if (i < sc->key_end)
 		return 0;
+	/* the usual word: its key is the word alone, without a key word
+	 * (the word loop has looked) */
+	if (!sc->word_kw && (e >= sc->n || (t[e] != '.' && t[e] != '-'))) {
+		sc->key_end = e;
+		return 0;
+	}
 	while (e < sc->n && IS(t[e], C_KEY))
 		e++;
 	sc->key_end = e;
 	while (e > i && (t[e - 1] == '.' || t[e - 1] == '-'))
 		e--;
-	/* the word loop saw no pair that starts a key word: a run of that
-	 * word alone holds none */
-	if (e - i < 2 || e - i >= 64 || !op_may_follow(t, sc->n, e) ||
-	    (e <= wend && !sc->word_kw) || !has_secret_word(t + i, e - i))
+	if (e - i < 2 || e - i >= 64 || !op_may_follow(t, sc->n, e))
+		return 0;
+	/* a key of one word: the word loop has looked already */
+	if (e <= wend ? !sc->word_kw : !has_secret_word(t + i, e - i))
 		return 0;
 	return e;
 }

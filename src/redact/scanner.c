@@ -496,15 +496,23 @@ void pf_redact_wpair_build(struct pf_redact_priv *p)
 	pf_redact_wpair_fill(p->wpair, p->np, p->np_first);
 }
 
+/* Does a word of has_secret_word() start at j (a byte of a word, WL_KW)?
+ * Its letters end inside the word: no bound but the text's. */
+static inline int kw_at(const struct scan *sc, size_t j)
+{
+	return secret_word_at(sc->t + j, sc->n - j);
+}
+
 /* The word loop over the word at i with wp (a wpair table): calls
  * word_byte() where it has something to do, notes in sc->word_kw whether
- * a word of has_secret_word() may start in it; the end of the word. */
+ * a word of has_secret_word() starts in it (what has_secret_word() says
+ * of a key of this word alone); the end of the word. */
 static size_t word_pairs(struct scan *sc, const unsigned char *wp,
 			 const unsigned char *np, int c0, size_t pl, size_t i)
 {
 	const unsigned char *u = (const unsigned char *)sc->t;
 	size_t j = i, n = sc->n;
-	unsigned kw = 0;
+	int kw = 0;
 
 	for (; j + 1 < n; j++) {
 		uint16_t k;
@@ -512,27 +520,27 @@ static size_t word_pairs(struct scan *sc, const unsigned char *wp,
 
 		memcpy(&k, u + j, 2);
 		f = wp[k];
-
 		if (f) {
 			if (f == WL_STOP)
 				goto out;
-			kw |= f;
+			if ((f & WL_KW) && !kw)
+				kw = kw_at(sc, j);
 			if (f & WL_HOT)
 				word_byte(sc, np, c0, pl, i, j);
 		}
 	}
-	if (j < n) { /* the last byte of the text: d is 0 */
+	/* the last byte of the text (d is 0): no key word starts there */
+	if (j < n) {
 		unsigned char f = wp[wpair_key(u[j], 0)];
 
 		if (f == WL_STOP)
 			goto out;
-		kw |= f;
 		if (f & WL_HOT)
 			word_byte(sc, np, c0, pl, i, j);
 		j++;
 	}
 out:
-	sc->word_kw = (kw & WL_KW) != 0;
+	sc->word_kw = kw;
 	return j;
 }
 
@@ -574,7 +582,9 @@ void pf_redact_scan(struct scan *sc)
 			 * byte. */
 			j = word_pairs(sc, wp, np, c0, pl, i);
 			if (!i || !IS(t[i - 1], C_WORD)) {
-				if ((t[i] == 'C' || t[i] == 'c') &&
+				/* "Copyright": two bytes before the call */
+				if ((t[i] | 0x20) == 'c' && j - i >= 9 &&
+				    t[i + 1] == 'o' &&
 				    (m = attribution_mark(sc, i)))
 					attribution_at(sc, m, 0);
 				word_start(sc, i, j);
