@@ -153,11 +153,16 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 				pb--;
 			if (pb > pa) {
 				char ph[64];
-				size_t g;
+				const char *put = pf_vault_put_in(
+					v, cat, t, last, next, pa, pb);
+				size_t g, phl = strlen(put);
 
-				snprintf(ph, sizeof(ph), "%s",
-					 pf_vault_put_in(v, cat, t, last, next,
-							 pa, pb));
+				/* snprintf("%s") without the formatting: this
+				 * runs once per value */
+				if (phl >= sizeof(ph))
+					phl = sizeof(ph) - 1;
+				memcpy(ph, put, phl);
+				ph[phl] = '\0';
 				g = glue_start(v, t, last, pa, ph);
 				pf_buf_add(out, t + last, g - last);
 				/* the text glued before it: a literal */
