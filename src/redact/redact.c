@@ -203,9 +203,12 @@ static int scan_text(struct spans *sp, const char *text, size_t len,
 		     const char *what)
 {
 	struct scan sc;
+	struct key_memo memo;
 	int ret = 0;
 
 	memset(&sc, 0, sizeof(sc));
+	memset(memo.len, 0, sizeof(memo.len));
+	sc.memo = &memo;
 	sc.t = text;
 	sc.n = len;
 	sc.sp = sp;

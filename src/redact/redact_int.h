@@ -267,6 +267,16 @@ struct lit {
 	size_t a, b; /* contents, quotes excluded */
 };
 
+/* The strengths of the last keys classified (assign.c): the same key
+ * names come back, line after line.  Shared by a scan and its
+ * subscans; key_run() keys are shorter than 64 bytes. */
+#define KEY_MEMO_NR 64
+struct key_memo {
+	unsigned char len[KEY_MEMO_NR]; /* 0: empty */
+	signed char strength[KEY_MEMO_NR];
+	char key[KEY_MEMO_NR][64];
+};
+
 struct scan {
 	const char *t;
 	size_t n;
@@ -294,6 +304,7 @@ struct scan {
 	const unsigned char *wpair;
 	/* a word of has_secret_word() starts in the word the word loop
 	 * went over last */
+	struct key_memo *memo; /* NULL: none */
 	int word_kw;
 	int err;
 };

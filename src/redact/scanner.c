@@ -410,6 +410,7 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 	sub.md = sc->md;
 	sub.nested = sc->nested + 1;
 	sub.wpair = sc->wpair;
+	sub.memo = sc->memo;
 	pf_redact_scan(&sub);
 	free(sub.lits);
 	free(sub.nc);
