@@ -529,11 +529,11 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
 /*
  * The word loop's tables of byte pairs (scanner.c): for the pair (c, d)
  * at j, j + 1 (d 0 at the end of the text), WL_STOP when c is no byte of
- * a word, else WL_HOT when word_byte() has something to do at j (c is
- * '_', or a name of np may start there) and WL_KW when a word of
+ * a word, else WL_NAME when a name of np may start at j, WL_UNDER when c
+ * is '_' (a placeholder look-alike's), WL_KW when a word of
  * has_secret_word() may: one lookup a byte of a word.
  */
-enum { WL_STOP = 1, WL_HOT = 2, WL_KW = 4 };
+enum { WL_STOP = 1, WL_NAME = 2, WL_KW = 4, WL_UNDER = 8 };
 extern unsigned char pf_redact_wpair0[65536]; /* without names */
 void pf_redact_wpair_fill(unsigned char *tab, const unsigned char *np,
 			  const unsigned char *np_first);

@@ -418,25 +418,19 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 		sc->err = sub.err;
 }
 
-/* A byte c of the word starting at i, at j, that may start a name (a
- * byte pair of np: list it for pf_redact_names()) or be the '_' after
- * a placeholder's prefix (c0, pl: a look-alike, escaped as LIT). */
-static void word_byte(struct scan *sc, const unsigned char *np, int c0,
-		      size_t pl, size_t i, size_t j)
+/* At j in the word starting at i, f (WL_* of the pair at j): list j for
+ * pf_redact_names() when a name may start there (WL_NAME); a '_' after a
+ * placeholder's prefix (c0, pl) is a look-alike, escaped as LIT. */
+static void word_byte(struct scan *sc, unsigned f, int c0, size_t pl, size_t i,
+		      size_t j)
 {
 	const char *t = sc->t;
-	unsigned char c = (unsigned char)t[j];
 
-	if (np) {
-		unsigned k = name_pair(
-			c, j + 1 < sc->n ? (unsigned char)t[j + 1] : 0);
-
-		if (np[k >> 3] & (1u << (k & 7))) {
-			PF_ALLOC_GROW(sc->nc, sc->nc_nr + 1, sc->nc_alloc);
-			sc->nc[sc->nc_nr++] = j;
-		}
+	if (f & WL_NAME) {
+		PF_ALLOC_GROW(sc->nc, sc->nc_nr + 1, sc->nc_alloc);
+		sc->nc[sc->nc_nr++] = j;
 	}
-	if (c == '_' && c0 >= 0 && j >= i + pl &&
+	if ((f & WL_UNDER) && c0 >= 0 && j >= i + pl &&
 	    ((unsigned char)t[j - pl] | 0x20) == c0 && j - pl >= sc->lit_ph_end)
 		lookalike_at(sc, j - pl);
 }
@@ -479,10 +473,11 @@ void pf_redact_wpair_fill(unsigned char *tab, const unsigned char *np,
 				    (pf_redact_kw_pair[k >> 3] &
 				     (1u << (k & 7))))
 					f |= WL_KW;
-				if (c == '_' ||
-				    (np && np_first[c] &&
-				     (np[k >> 3] & (1u << (k & 7)))))
-					f |= WL_HOT;
+				if (c == '_')
+					f |= WL_UNDER;
+				if (np && np_first[c] &&
+				    (np[k >> 3] & (1u << (k & 7))))
+					f |= WL_NAME;
 			}
 			tab[wpair_key((unsigned char)c, (unsigned char)d)] = f;
 		}
@@ -508,8 +503,8 @@ static inline int kw_at(const struct scan *sc, size_t j)
  * word_byte() where it has something to do, notes in sc->word_kw whether
  * a word of has_secret_word() starts in it (what has_secret_word() says
  * of a key of this word alone); the end of the word. */
-static size_t word_pairs(struct scan *sc, const unsigned char *wp,
-			 const unsigned char *np, int c0, size_t pl, size_t i)
+static size_t word_pairs(struct scan *sc, const unsigned char *wp, int c0,
+			 size_t pl, size_t i)
 {
 	const unsigned char *u = (const unsigned char *)sc->t;
 	size_t j = i, n = sc->n;
@@ -526,8 +521,8 @@ static size_t word_pairs(struct scan *sc, const unsigned char *wp,
 				goto out;
 			if ((f & WL_KW) && !kw)
 				kw = kw_at(sc, j);
-			if (f & WL_HOT)
-				word_byte(sc, np, c0, pl, i, j);
+			if (f & (WL_NAME | WL_UNDER))
+				word_byte(sc, f, c0, pl, i, j);
 		}
 	}
 	/* the last byte of the text (d is 0): no key word starts there */
@@ -536,8 +531,8 @@ static size_t word_pairs(struct scan *sc, const unsigned char *wp,
 
 		if (f == WL_STOP)
 			goto out;
-		if (f & WL_HOT)
-			word_byte(sc, np, c0, pl, i, j);
+		if (f & (WL_NAME | WL_UNDER))
+			word_byte(sc, f, c0, pl, i, j);
 		j++;
 	}
 out:
@@ -581,7 +576,7 @@ void pf_redact_scan(struct scan *sc)
 			 * (anywhere, even inside a word), escaped as LIT,
 			 * and for where a name may start: one lookup a
 			 * byte. */
-			j = word_pairs(sc, wp, np, c0, pl, i);
+			j = word_pairs(sc, wp, c0, pl, i);
 			if (!i || !IS(t[i - 1], C_WORD)) {
 				/* "Copyright": two bytes before the call */
 				if ((t[i] | 0x20) == 'c' && j - i >= 9 &&
