@@ -38,7 +38,7 @@ newlib=$root/$BUILD/libpushfix.a
 link() {
 	# shellcheck disable=SC2046,SC2086
 	cc -std=c11 -D_GNU_SOURCE $flags -I"$root/include" \
-		$(pkg-config --cflags $PKGS) -o "$tmp/$1" \
+		$(pkg-config --cflags $PKGS) -o "$tmp/$1.bin" \
 		"$here/redact_bench.c" "$2" $(pkg-config --libs $PKGS) \
 		-lpthread -lm
 }
@@ -60,8 +60,8 @@ bytes=$(tr '\n' '\0' <"$tmp/list" | xargs -0 cat | wc -c)
 split -l 500 "$tmp/list" "$tmp/part."
 diffs=0
 for part in "$tmp"/part.*; do
-	tr '\n' '\0' <"$part" | xargs -0 "$tmp/old" --diff "$part.old"
-	tr '\n' '\0' <"$part" | xargs -0 "$tmp/new" --diff "$part.new"
+	tr '\n' '\0' <"$part" | xargs -0 "$tmp/old.bin" --diff "$part.old"
+	tr '\n' '\0' <"$part" | xargs -0 "$tmp/new.bin" --diff "$part.new"
 	if ! cmp "$part.old" "$part.new"; then
 		diff "$part.old" "$part.new" | head -20
 		diffs=$((diffs + 1))
