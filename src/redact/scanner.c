@@ -20,20 +20,29 @@ static double entropy(const char *s, size_t n)
 {
 	/* zero between calls: each call resets what it counted */
 	static _Thread_local unsigned cnt[256];
+	/* the distinct bytes, first seen first (one more: written before
+	 * it counts) */
+	unsigned char seen[257];
+	size_t m = 0;
 	double sum = 0;
 
 	if (!n)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		cnt[(unsigned char)s[i]]++;
+	/* no branch on what the bytes are: random text mispredicts */
 	for (size_t i = 0; i < n; i++) {
-		unsigned k = cnt[(unsigned char)s[i]];
+		unsigned char c = (unsigned char)s[i];
 
-		if (!k)
-			continue;
+		seen[m] = c;
+		m += cnt[c]++ == 0;
+	}
+	/* summed in the order of first occurrence, as always: the same
+	 * bits */
+	for (size_t j = 0; j < m; j++) {
+		unsigned k = cnt[seen[j]];
+
 		sum += k <= CLOG_MAX ? pf_redact_clog[k]
 				     : (double)k * log2((double)k);
-		cnt[(unsigned char)s[i]] = 0;
+		cnt[seen[j]] = 0;
 	}
 	return log2((double)n) - sum / (double)n;
 }

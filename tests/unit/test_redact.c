@@ -554,6 +554,22 @@ static void test_vault_folds_letters_only(void **state)
 	pf_vault_release(&v);
 }
 
+/* Entropy over every byte value: 256 distinct bytes (issue 12 item 4:
+ * the distinct bytes are listed as they come). */
+static void test_entropy_all_bytes(void **state)
+{
+	char s[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(s); i++)
+		s[i] = (char)(i * 7 % 256);
+	assert_true(pf_redact_entropy(s, sizeof(s)) == 8.0);
+	assert_true(pf_redact_entropy(s, 256) == 8.0);
+	assert_true(pf_redact_entropy("aaaa", 4) == 0.0);
+	assert_true(pf_redact_entropy("abab", 4) == 1.0);
+	assert_true(pf_redact_entropy(s, 0) == 0.0);
+}
+
 static void test_pem_keeps_lines(void **state)
 {
 	struct fx *f = *state;
@@ -1038,6 +1054,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_word_loop_edges, fx_setup,
 						fx_teardown),
 		cmocka_unit_test(test_vault_folds_letters_only),
+		cmocka_unit_test(test_entropy_all_bytes),
 		cmocka_unit_test_setup_teardown(test_pem_keeps_lines, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pem_without_end, fx_setup,
