@@ -219,6 +219,11 @@ struct pf_redact_priv {
 	 * part: where a name may start (names.c) */
 	unsigned char np[65536 / 8];
 	int np_high; /* a name starts with a byte >= 0x80 */
+	/* the pairs of np that start a name of 1 to 3 bytes, and the
+	 * np4_key() of the first 4 bytes of every longer one: most pairs
+	 * of np in code start no name (np_mark()) */
+	unsigned char nps[65536 / 8];
+	unsigned char np4[65536 / 8];
 	/* the word loop's table of byte pairs (scanner.c), built by
 	 * pf_redact_text() when first needed; np_mark() drops it */
 	unsigned char *wpair;
@@ -529,14 +534,23 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
 /*
  * The word loop's tables of byte pairs (scanner.c): for the pair (c, d)
  * at j, j + 1 (d 0 at the end of the text), WL_STOP when c is no byte of
- * a word, else WL_NAME when a name of np may start at j, WL_UNDER when c
+ * a word, else WL_NAME when a name of np may start at j (WL_NAME4: a
+ * name of 4 bytes or more only, if p->np4 says so), WL_UNDER when c
  * is '_' (a placeholder look-alike's), WL_KW when a word of
  * has_secret_word() may: one lookup a byte of a word.
  */
-enum { WL_STOP = 1, WL_NAME = 2, WL_KW = 4, WL_UNDER = 8 };
+enum { WL_STOP = 1, WL_NAME = 2, WL_KW = 4, WL_UNDER = 8, WL_NAME4 = 16 };
 extern unsigned char pf_redact_wpair0[65536]; /* without names */
-void pf_redact_wpair_fill(unsigned char *tab, const unsigned char *np,
-			  const unsigned char *np_first);
+void pf_redact_wpair_fill(unsigned char *tab, const struct pf_redact_priv *p);
+
+/* The key in np4 of the 4 bytes at s, either case (names.c, scanner.c). */
+static inline unsigned np4_key(const char *s)
+{
+	uint32_t w;
+
+	memcpy(&w, s, 4);
+	return (uint32_t)((w | 0x20202020u) * 0x9E3779B1u) >> 16;
+}
 /* Build p->wpair if the scan of a text with p will use it. */
 void pf_redact_wpair_build(struct pf_redact_priv *p);
 

@@ -435,7 +435,12 @@ static void word_byte(struct scan *sc, unsigned f, int c0, size_t pl, size_t i,
 {
 	const char *t = sc->t;
 
-	if (f & WL_NAME) {
+	unsigned q;
+
+	if ((f & WL_NAME) ||
+	    ((f & WL_NAME4) &&
+	     (j + 4 > sc->n ||
+	      (q = np4_key(t + j), sc->p->np4[q >> 3] & (1u << (q & 7)))))) {
 		PF_ALLOC_GROW(sc->nc, sc->nc_nr + 1, sc->nc_alloc);
 		sc->nc[sc->nc_nr++] = j;
 	}
@@ -465,9 +470,10 @@ static inline unsigned wpair_key(unsigned char c, unsigned char d)
 /* The word loop's table without names (pf_redact_classes_init()). */
 unsigned char pf_redact_wpair0[65536];
 
-void pf_redact_wpair_fill(unsigned char *tab, const unsigned char *np,
-			  const unsigned char *np_first)
+void pf_redact_wpair_fill(unsigned char *tab, const struct pf_redact_priv *p)
 {
+	const unsigned char *np = p ? p->np : NULL;
+
 	for (unsigned c = 0; c < 256; c++)
 		for (unsigned d = 0; d < 256; d++) {
 			unsigned k =
@@ -484,9 +490,11 @@ void pf_redact_wpair_fill(unsigned char *tab, const unsigned char *np,
 					f |= WL_KW;
 				if (c == '_')
 					f |= WL_UNDER;
-				if (np && np_first[c] &&
+				if (np && p->np_first[c] &&
 				    (np[k >> 3] & (1u << (k & 7))))
-					f |= WL_NAME;
+					f |= (p->nps[k >> 3] & (1u << (k & 7)))
+						     ? WL_NAME
+						     : WL_NAME4;
 			}
 			tab[wpair_key((unsigned char)c, (unsigned char)d)] = f;
 		}
@@ -498,7 +506,7 @@ void pf_redact_wpair_build(struct pf_redact_priv *p)
 		return;
 	(void)pf_redact_engine(); /* the character classes */
 	p->wpair = pf_xmalloc(65536);
-	pf_redact_wpair_fill(p->wpair, p->np, p->np_first);
+	pf_redact_wpair_fill(p->wpair, p);
 }
 
 /* Does a word of has_secret_word() start at j (a byte of a word, WL_KW)?
@@ -530,7 +538,7 @@ static size_t word_pairs(struct scan *sc, const unsigned char *wp, int c0,
 				goto out;
 			if ((f & WL_KW) && !kw)
 				kw = kw_at(sc, j);
-			if (f & (WL_NAME | WL_UNDER))
+			if (f & (WL_NAME | WL_NAME4 | WL_UNDER))
 				word_byte(sc, f, c0, pl, i, j);
 		}
 	}
@@ -540,7 +548,7 @@ static size_t word_pairs(struct scan *sc, const unsigned char *wp, int c0,
 
 		if (f == WL_STOP)
 			goto out;
-		if (f & (WL_NAME | WL_UNDER))
+		if (f & (WL_NAME | WL_NAME4 | WL_UNDER))
 			word_byte(sc, f, c0, pl, i, j);
 		j++;
 	}
