@@ -494,12 +494,17 @@ static void test_word_loop_edges(void **state)
 		{ "x = 1; by Maria Gonzalez\n", "Gonzalez" },
 		{ "ops.northwind", "northwind" },
 		{ "mynorthwindapi", "northwind" },
+		{ "ops.NORTHWIND", "NORTHWIND" },
+		{ "x = nOrThWiNd_api", "nOrThWiNd" },
+		{ "see routePlanner", "Planner" },
+		{ "nort northwind", "northwind" },
 		{ "Copyright 2024 Katherine Johnson", "Johnson" },
 		{ "CopyrightKatherine Johnson", "Katherine" },
 	};
 	const char *stay[] = {
 		"passage = 'hello'\n", "x = compass(y);", "monkey = 1",
 		"Copyrighted work",    "a_b_c_d_",	  "Katherine",
+		"nort north",	       "logging.info(x)", "x = routine;",
 	};
 	const char *o;
 
