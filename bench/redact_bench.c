@@ -10,6 +10,13 @@
  *
  * The third argument runs one half only (for callgrind: instructions per
  * byte are steady where wall time on a shared machine is not).
+ *
+ *   redact_bench --diff OUT FILE...
+ *
+ * writes to OUT what the library makes of each FILE, of the generated
+ * dense and plain inputs: redacted with the bench's context, without
+ * one, and the secrets found, so that two builds of the library can be
+ * compared byte for byte (bench/redact-diff.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +191,101 @@ static double redact_mbs(struct pf_redact_ctx *ctx, const struct pf_buf *src,
 	return mb / (med / 1000.0);
 }
 
+/* The bench's context: a person, 200 authors, an organisation. */
+static void bench_ctx(struct pf_redact_ctx *ctx)
+{
+	pf_redact_ctx_init(ctx);
+	pf_redact_ctx_allow_hosts(ctx, "github.com,pypi.org");
+	pf_redact_ctx_add_remote_url(
+		ctx, "git@github.com:northwind-logistics/route-planner.git");
+	pf_redact_ctx_add_word(ctx, PF_CAT_PERSON, "Maria Gonzalez");
+	for (unsigned i = 0; i < 200; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "Author%c%c%c Surname%u",
+			 'a' + i % 26, 'a' + i / 26 % 26, 'q', i);
+		pf_redact_ctx_add_word(ctx, PF_CAT_PERSON, name);
+	}
+}
+
+/* One text's redactions (with ctx, without) and secrets into f. */
+static int diff_one(FILE *f, struct pf_redact_ctx *ctx, const char *name,
+		    const char *t, size_t n)
+{
+	struct pf_buf out = PF_BUF_INIT;
+	struct pf_secret_hit *hits;
+	size_t nr;
+
+	for (int c = 0; c < 2; c++) {
+		struct pf_vault v;
+
+		pf_vault_init(&v, NULL);
+		pf_buf_reset(&out);
+		if (pf_redact_text(&out, &v, c ? NULL : ctx, t, n))
+			fprintf(f, "== %s ctx=%d error: %s\n", name, !c,
+				pf_error_last());
+		else
+			fprintf(f, "== %s ctx=%d %zu values\n", name, !c, v.nr);
+		fwrite(out.buf, 1, out.len, f);
+		pf_vault_release(&v);
+	}
+	pf_buf_release(&out);
+	if (pf_redact_find_secrets(&hits, &nr, t, n)) {
+		fprintf(f, "== %s secrets error: %s\n", name, pf_error_last());
+		return 0;
+	}
+	fprintf(f, "== %s secrets %zu\n", name, nr);
+	for (size_t k = 0; k < nr; k++)
+		fprintf(f, "%zu %zu %s %d\n", hits[k].start, hits[k].end,
+			hits[k].kind, hits[k].known);
+	free(hits);
+	return 0;
+}
+
+static int diff_main(int argc, char **argv)
+{
+	struct pf_redact_ctx ctx;
+	struct pf_buf b = PF_BUF_INIT;
+	FILE *f = fopen(argv[2], "w");
+	unsigned k = 0;
+
+	if (!f) {
+		perror(argv[2]);
+		return 1;
+	}
+	bench_ctx(&ctx);
+	pf_redact_ctx_add_remote_url(&ctx,
+				     "https://github.com/DaveGamble/cJSON.git");
+	pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, "Dave Gamble");
+	pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, "Max Bruckner");
+	for (int i = 3; i < argc; i++) {
+		FILE *in = fopen(argv[i], "rb");
+		char chunk[65536];
+		size_t got;
+
+		if (!in) {
+			perror(argv[i]);
+			return 1;
+		}
+		pf_buf_reset(&b);
+		while ((got = fread(chunk, 1, sizeof(chunk), in)))
+			pf_buf_add(&b, chunk, got);
+		fclose(in);
+		diff_one(f, &ctx, argv[i], b.buf, b.len);
+	}
+	pf_buf_reset(&b);
+	while (b.len < 2 * 1024 * 1024)
+		gen_block(&b, k++);
+	diff_one(f, &ctx, "(dense)", b.buf, b.len);
+	pf_buf_reset(&b);
+	for (k = 0; b.len < 1024 * 1024; k++)
+		gen_plain(&b, k);
+	diff_one(f, &ctx, "(plain)", b.buf, b.len);
+	pf_buf_release(&b);
+	pf_redact_ctx_release(&ctx);
+	return fclose(f) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	double mb = argc > 1 ? atof(argv[1]) : 10.0;
@@ -198,24 +300,15 @@ int main(int argc, char **argv)
 	size_t placeholders = 0;
 	unsigned k = 0;
 
+	if (argc > 2 && !strcmp(argv[1], "--diff"))
+		return diff_main(argc, argv);
 	if (reps < 1)
 		reps = 1;
 	while (src.len < (size_t)(mb * 1024 * 1024))
 		gen_block(&src, k++);
 	copy = pf_xmalloc(src.len);
 	red_ms = pf_xcalloc((size_t)(reps > 0 ? reps : 1), sizeof(*red_ms));
-	pf_redact_ctx_init(&ctx);
-	pf_redact_ctx_allow_hosts(&ctx, "github.com,pypi.org");
-	pf_redact_ctx_add_remote_url(
-		&ctx, "git@github.com:northwind-logistics/route-planner.git");
-	pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, "Maria Gonzalez");
-	for (unsigned i = 0; i < 200; i++) {
-		char name[64];
-
-		snprintf(name, sizeof(name), "Author%c%c%c Surname%u",
-			 'a' + i % 26, 'a' + i / 26 % 26, 'q', i);
-		pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, name);
-	}
+	bench_ctx(&ctx);
 	for (int r = 0; r < reps && strcmp(only, "plain"); r++) {
 		struct pf_vault v;
 

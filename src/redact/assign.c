@@ -100,6 +100,24 @@ static int classify_key(const char *k, size_t n)
 	return strength;
 }
 
+/* classify_key() through the scan's memo, if any. */
+static int memo_classify(struct key_memo *m, const char *k, size_t n)
+{
+	unsigned h = 0, x;
+
+	if (!m || !n || n >= sizeof(m->key[0]))
+		return classify_key(k, n);
+	for (size_t i = 0; i < n; i++)
+		h = h * 31 + (unsigned char)k[i];
+	x = h % KEY_MEMO_NR;
+	if (m->len[x] == n && !memcmp(m->key[x], k, n))
+		return m->strength[x];
+	m->len[x] = (unsigned char)n;
+	memcpy(m->key[x], k, n);
+	m->strength[x] = (signed char)classify_key(k, n);
+	return m->strength[x];
+}
+
 /*
  * The called function of a credential-named call (the key's last
  * segment, '_' dropped, any case): 2 for login, logon, signin, log_in,
@@ -506,7 +524,7 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e)
 
 	if (!operator_follows(t, n, e))
 		return;
-	strength = classify_key(t + i, e - i);
+	strength = memo_classify(sc->memo, t + i, e - i);
 	line = i;
 	while (line > 0 && t[line - 1] != '\n')
 		line--;

@@ -72,4 +72,5 @@ void pf_redact_classes_init(void)
 	}
 	for (int c = 1; c <= CLOG_MAX; c++)
 		pf_redact_clog[c] = (double)c * log2((double)c);
+	pf_redact_wpair_fill(pf_redact_wpair0, NULL);
 }

@@ -96,6 +96,7 @@ void pf_redact_ctx_release(struct pf_redact_ctx *ctx)
 	free(p->allow);
 	free(p->scratch);
 	free(p->sort_tmp);
+	free(p->wpair);
 	for (size_t i = 0; i < p->seen_nr; i++)
 		free(p->seen[i]);
 	free(p->seen);
@@ -262,10 +263,19 @@ static void np_mark(struct pf_redact_priv *p, const char *w)
 {
 	const unsigned char *u = (const unsigned char *)w;
 
+	free(p->wpair); /* built again from the new np when needed */
+	p->wpair = NULL;
+	if (u[0] && u[1] && u[2] && u[3]) {
+		unsigned q = np4_key(w);
+
+		p->np4[q >> 3] |= (unsigned char)(1u << (q & 7));
+	}
 	for (unsigned b = 0; b < 256; b++) {
 		unsigned k = name_pair(u[0], u[0] && u[1] ? u[1] : b);
 
 		p->np[k >> 3] |= (unsigned char)(1u << (k & 7));
+		if (!(u[0] && u[1] && u[2] && u[3]))
+			p->nps[k >> 3] |= (unsigned char)(1u << (k & 7));
 		p->np_first[u[0] | 0x20] = p->np_first[u[0] & ~0x20] = 1;
 		p->np_first['_'] = 1;
 		if (u[0] >= 0x80)

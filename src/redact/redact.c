@@ -153,11 +153,16 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 				pb--;
 			if (pb > pa) {
 				char ph[64];
-				size_t g;
+				const char *put = pf_vault_put_in(
+					v, cat, t, last, next, pa, pb);
+				size_t g, phl = strlen(put);
 
-				snprintf(ph, sizeof(ph), "%s",
-					 pf_vault_put_in(v, cat, t, last, next,
-							 pa, pb));
+				/* snprintf("%s") without the formatting: this
+				 * runs once per value */
+				if (phl >= sizeof(ph))
+					phl = sizeof(ph) - 1;
+				memcpy(ph, put, phl);
+				ph[phl] = '\0';
 				g = glue_start(v, t, last, pa, ph);
 				pf_buf_add(out, t + last, g - last);
 				/* the text glued before it: a literal */
@@ -198,15 +203,19 @@ static int scan_text(struct spans *sp, const char *text, size_t len,
 		     const char *what)
 {
 	struct scan sc;
+	struct key_memo memo;
 	int ret = 0;
 
 	memset(&sc, 0, sizeof(sc));
+	memset(memo.len, 0, sizeof(memo.len));
+	sc.memo = &memo;
 	sc.t = text;
 	sc.n = len;
 	sc.sp = sp;
 	sc.p = p;
 	sc.vault = v;
 	sc.md = pcre2_match_data_create(16, NULL);
+	sc.wpair = p ? p->wpair : NULL;
 	pf_redact_scan(&sc);
 	if (sc.err) {
 		PCRE2_UCHAR msg[120];
@@ -242,6 +251,8 @@ int pf_redact_text(struct pf_buf *out, struct pf_vault *v,
 		sp.alloc = len / 32 + 16;
 		sp.v = pf_xmalloc(sp.alloc * sizeof(*sp.v));
 	}
+	if (p)
+		pf_redact_wpair_build(p);
 	ret = scan_text(&sp, text, len, p, v, "redaction");
 	if (!ret)
 		emit(out, v, text, len, &sp, &tmp, &tmp_alloc);

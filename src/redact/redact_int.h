@@ -219,6 +219,14 @@ struct pf_redact_priv {
 	 * part: where a name may start (names.c) */
 	unsigned char np[65536 / 8];
 	int np_high; /* a name starts with a byte >= 0x80 */
+	/* the pairs of np that start a name of 1 to 3 bytes, and the
+	 * np4_key() of the first 4 bytes of every longer one: most pairs
+	 * of np in code start no name (np_mark()) */
+	unsigned char nps[65536 / 8];
+	unsigned char np4[65536 / 8];
+	/* the word loop's table of byte pairs (scanner.c), built by
+	 * pf_redact_text() when first needed; np_mark() drops it */
+	unsigned char *wpair;
 	/* 1 for '_' and for every byte a pair of np starts with (either
 	 * case): the bytes of a word the scanner's word loop looks at */
 	unsigned char np_first[256];
@@ -264,6 +272,16 @@ struct lit {
 	size_t a, b; /* contents, quotes excluded */
 };
 
+/* The strengths of the last keys classified (assign.c): the same key
+ * names come back, line after line.  Shared by a scan and its
+ * subscans; key_run() keys are shorter than 64 bytes. */
+#define KEY_MEMO_NR 64
+struct key_memo {
+	unsigned char len[KEY_MEMO_NR]; /* 0: empty */
+	signed char strength[KEY_MEMO_NR];
+	char key[KEY_MEMO_NR][64];
+};
+
 struct scan {
 	const char *t;
 	size_t n;
@@ -286,6 +304,13 @@ struct scan {
 	size_t *nc;
 	size_t nc_nr, nc_alloc;
 	int nc_on;
+	/* p->wpair when names are looked for, else NULL: pf_redact_wpair0
+	 * (a subscan shares it) */
+	const unsigned char *wpair;
+	/* a word of has_secret_word() starts in the word the word loop
+	 * went over last */
+	struct key_memo *memo; /* NULL: none */
+	int word_kw;
 	int err;
 };
 
@@ -484,19 +509,50 @@ static inline size_t key_run(struct scan *sc, size_t i, size_t wend)
 
 	if (i < sc->key_end)
 		return 0;
+	/* the usual word: its key is the word alone, without a key word
+	 * (the word loop has looked) */
+	if (!sc->word_kw && (e >= sc->n || (t[e] != '.' && t[e] != '-'))) {
+		sc->key_end = e;
+		return 0;
+	}
 	while (e < sc->n && IS(t[e], C_KEY))
 		e++;
 	sc->key_end = e;
 	while (e > i && (t[e - 1] == '.' || t[e - 1] == '-'))
 		e--;
-	if (e - i < 2 || e - i >= 64 || !op_may_follow(t, sc->n, e) ||
-	    !has_secret_word(t + i, e - i))
+	if (e - i < 2 || e - i >= 64 || !op_may_follow(t, sc->n, e))
+		return 0;
+	/* a key of one word: the word loop has looked already */
+	if (e <= wend ? !sc->word_kw : !has_secret_word(t + i, e - i))
 		return 0;
 	return e;
 }
 
 /* The value assigned to the key [i, e) found by key_run(), if any. */
 void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
+
+/*
+ * The word loop's tables of byte pairs (scanner.c): for the pair (c, d)
+ * at j, j + 1 (d 0 at the end of the text), WL_STOP when c is no byte of
+ * a word, else WL_NAME when a name of np may start at j (WL_NAME4: a
+ * name of 4 bytes or more only, if p->np4 says so), WL_UNDER when c
+ * is '_' (a placeholder look-alike's), WL_KW when a word of
+ * has_secret_word() may: one lookup a byte of a word.
+ */
+enum { WL_STOP = 1, WL_NAME = 2, WL_KW = 4, WL_UNDER = 8, WL_NAME4 = 16 };
+extern unsigned char pf_redact_wpair0[65536]; /* without names */
+void pf_redact_wpair_fill(unsigned char *tab, const struct pf_redact_priv *p);
+
+/* The key in np4 of the 4 bytes at s, either case (names.c, scanner.c). */
+static inline unsigned np4_key(const char *s)
+{
+	uint32_t w;
+
+	memcpy(&w, s, 4);
+	return (uint32_t)((w | 0x20202020u) * 0x9E3779B1u) >> 16;
+}
+/* Build p->wpair if the scan of a text with p will use it. */
+void pf_redact_wpair_build(struct pf_redact_priv *p);
 
 /* All of the above over sc->t. */
 void pf_redact_scan(struct scan *sc);

@@ -20,20 +20,29 @@ static double entropy(const char *s, size_t n)
 {
 	/* zero between calls: each call resets what it counted */
 	static _Thread_local unsigned cnt[256];
+	/* the distinct bytes, first seen first (one more: written before
+	 * it counts) */
+	unsigned char seen[257];
+	size_t m = 0;
 	double sum = 0;
 
 	if (!n)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		cnt[(unsigned char)s[i]]++;
+	/* no branch on what the bytes are: random text mispredicts */
 	for (size_t i = 0; i < n; i++) {
-		unsigned k = cnt[(unsigned char)s[i]];
+		unsigned char c = (unsigned char)s[i];
 
-		if (!k)
-			continue;
+		seen[m] = c;
+		m += cnt[c]++ == 0;
+	}
+	/* summed in the order of first occurrence, as always: the same
+	 * bits */
+	for (size_t j = 0; j < m; j++) {
+		unsigned k = cnt[seen[j]];
+
 		sum += k <= CLOG_MAX ? pf_redact_clog[k]
 				     : (double)k * log2((double)k);
-		cnt[(unsigned char)s[i]] = 0;
+		cnt[seen[j]] = 0;
 	}
 	return log2((double)n) - sum / (double)n;
 }
@@ -409,6 +418,8 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 	sub.vault = NULL;
 	sub.md = sc->md;
 	sub.nested = sc->nested + 1;
+	sub.wpair = sc->wpair;
+	sub.memo = sc->memo;
 	pf_redact_scan(&sub);
 	free(sub.lits);
 	free(sub.nc);
@@ -416,30 +427,134 @@ void pf_redact_subscan(struct scan *sc, const char *t, size_t n,
 		sc->err = sub.err;
 }
 
-/* 1 for '_' only: the word loop's bytes to look at without names */
-static const unsigned char only_underscore[256] = { ['_'] = 1 };
-
-/* A byte c of the word starting at i, at j, that may start a name (a
- * byte pair of np: list it for pf_redact_names()) or be the '_' after
- * a placeholder's prefix (c0, pl: a look-alike, escaped as LIT). */
-static void word_byte(struct scan *sc, const unsigned char *np, int c0,
-		      size_t pl, size_t i, size_t j)
+/* At j in the word starting at i, f (WL_* of the pair at j): list j for
+ * pf_redact_names() when a name may start there (WL_NAME); a '_' after a
+ * placeholder's prefix (c0, pl) is a look-alike, escaped as LIT. */
+static void word_byte(struct scan *sc, unsigned f, int c0, size_t pl, size_t i,
+		      size_t j)
 {
 	const char *t = sc->t;
-	unsigned char c = (unsigned char)t[j];
 
-	if (np) {
-		unsigned k = name_pair(
-			c, j + 1 < sc->n ? (unsigned char)t[j + 1] : 0);
+	unsigned q;
 
-		if (np[k >> 3] & (1u << (k & 7))) {
-			PF_ALLOC_GROW(sc->nc, sc->nc_nr + 1, sc->nc_alloc);
-			sc->nc[sc->nc_nr++] = j;
-		}
+	if ((f & WL_NAME) ||
+	    ((f & WL_NAME4) &&
+	     (j + 4 > sc->n ||
+	      (q = np4_key(t + j), sc->p->np4[q >> 3] & (1u << (q & 7)))))) {
+		PF_ALLOC_GROW(sc->nc, sc->nc_nr + 1, sc->nc_alloc);
+		sc->nc[sc->nc_nr++] = j;
 	}
-	if (c == '_' && c0 >= 0 && j >= i + pl &&
+	if ((f & WL_UNDER) && c0 >= 0 && j >= i + pl &&
 	    ((unsigned char)t[j - pl] | 0x20) == c0 && j - pl >= sc->lit_ph_end)
 		lookalike_at(sc, j - pl);
+}
+
+/* Does the scan of a text with p look for names (p->np)? */
+static int names_on(const struct pf_redact_priv *p)
+{
+	return p && (p->wm_nr || p->bj_nr) && !p->np_high;
+}
+
+/* The index of the pair (c, d) in a wpair table: the two bytes as one
+ * uint16_t in the machine's order, so that the word loop reads a pair
+ * with one load. */
+static inline unsigned wpair_key(unsigned char c, unsigned char d)
+{
+	unsigned char b[2] = { c, d };
+	uint16_t k;
+
+	memcpy(&k, b, 2);
+	return k;
+}
+
+/* The word loop's table without names (pf_redact_classes_init()). */
+unsigned char pf_redact_wpair0[65536];
+
+void pf_redact_wpair_fill(unsigned char *tab, const struct pf_redact_priv *p)
+{
+	const unsigned char *np = p ? p->np : NULL;
+
+	for (unsigned c = 0; c < 256; c++)
+		for (unsigned d = 0; d < 256; d++) {
+			unsigned k =
+				name_pair((unsigned char)c, (unsigned char)d);
+			unsigned char f = 0;
+
+			if (!IS(c, C_WORD)) {
+				f = WL_STOP;
+			} else {
+				/* has_secret_word()'s test at this byte */
+				if (pf_redact_kw_first[c] &&
+				    (pf_redact_kw_pair[k >> 3] &
+				     (1u << (k & 7))))
+					f |= WL_KW;
+				if (c == '_')
+					f |= WL_UNDER;
+				if (np && p->np_first[c] &&
+				    (np[k >> 3] & (1u << (k & 7))))
+					f |= (p->nps[k >> 3] & (1u << (k & 7)))
+						     ? WL_NAME
+						     : WL_NAME4;
+			}
+			tab[wpair_key((unsigned char)c, (unsigned char)d)] = f;
+		}
+}
+
+void pf_redact_wpair_build(struct pf_redact_priv *p)
+{
+	if (!names_on(p) || p->wpair)
+		return;
+	(void)pf_redact_engine(); /* the character classes */
+	p->wpair = pf_xmalloc(65536);
+	pf_redact_wpair_fill(p->wpair, p);
+}
+
+/* Does a word of has_secret_word() start at j (a byte of a word, WL_KW)?
+ * Its letters end inside the word: no bound but the text's. */
+static inline int kw_at(const struct scan *sc, size_t j)
+{
+	return secret_word_at(sc->t + j, sc->n - j);
+}
+
+/* The word loop over the word at i with wp (a wpair table): calls
+ * word_byte() where it has something to do, notes in sc->word_kw whether
+ * a word of has_secret_word() starts in it (what has_secret_word() says
+ * of a key of this word alone); the end of the word. */
+static size_t word_pairs(struct scan *sc, const unsigned char *wp, int c0,
+			 size_t pl, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)sc->t;
+	size_t j = i, n = sc->n;
+	int kw = 0;
+
+	for (; j + 1 < n; j++) {
+		uint16_t k;
+		unsigned char f;
+
+		memcpy(&k, u + j, 2);
+		f = wp[k];
+		if (f) {
+			if (f == WL_STOP)
+				goto out;
+			if ((f & WL_KW) && !kw)
+				kw = kw_at(sc, j);
+			if (f & (WL_NAME | WL_NAME4 | WL_UNDER))
+				word_byte(sc, f, c0, pl, i, j);
+		}
+	}
+	/* the last byte of the text (d is 0): no key word starts there */
+	if (j < n) {
+		unsigned char f = wp[wpair_key(u[j], 0)];
+
+		if (f == WL_STOP)
+			goto out;
+		if (f & (WL_NAME | WL_NAME4 | WL_UNDER))
+			word_byte(sc, f, c0, pl, i, j);
+		j++;
+	}
+out:
+	sc->word_kw = kw;
+	return j;
 }
 
 void pf_redact_scan(struct scan *sc)
@@ -451,13 +566,13 @@ void pf_redact_scan(struct scan *sc)
 	/* a look-alike has '_' right after the prefix: test that byte
 	 * before calling out */
 	size_t pl = sc->vault ? strlen(sc->vault->prefix) : 0;
-	const unsigned char *np = NULL, *hot;
+	const unsigned char *np = NULL;
+	const unsigned char *wp = sc->wpair ? sc->wpair : pf_redact_wpair0;
 
-	if (sc->p && (sc->p->wm_nr || sc->p->bj_nr) && !sc->p->np_high)
+	if (names_on(sc->p))
 		np = sc->p->np;
 	sc->nc_on = np != NULL;
 	sc->nc_nr = 0;
-	hot = np ? sc->p->np_first : only_underscore;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t m;
@@ -475,21 +590,14 @@ void pf_redact_scan(struct scan *sc)
 
 			/* The rest of the word holds no other trigger: skip
 			 * it, looking only for text like our placeholders
-			 * (anywhere, even inside a word), escaped as LIT. */
-			for (j = i;; j++) {
-				unsigned char c = (unsigned char)t[j];
-
-				/* most bytes of a word start no name and are
-				 * no '_': one lookup */
-				if (hot[c])
-					word_byte(sc, np, c0, pl, i, j);
-				if (j + 1 >= n || !IS(t[j + 1], C_WORD)) {
-					j++;
-					break;
-				}
-			}
+			 * (anywhere, even inside a word), escaped as LIT,
+			 * and for where a name may start: one lookup a
+			 * byte. */
+			j = word_pairs(sc, wp, c0, pl, i);
 			if (!i || !IS(t[i - 1], C_WORD)) {
-				if ((t[i] == 'C' || t[i] == 'c') &&
+				/* "Copyright": two bytes before the call */
+				if ((t[i] | 0x20) == 'c' && j - i >= 9 &&
+				    t[i + 1] == 'o' &&
 				    (m = attribution_mark(sc, i)))
 					attribution_at(sc, m, 0);
 				word_start(sc, i, j);

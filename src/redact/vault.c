@@ -32,8 +32,28 @@ const char *pf_vault_cat_name(enum pf_vault_cat cat)
 	return (unsigned)cat < PF_CAT__NR ? cat_names[cat] : "?";
 }
 
-/* 8 bytes at a time, multiply-xorshift: values are hashed once each. */
-static uint64_t hash_bytes(const char *s, size_t len)
+/* One step of hash_bytes() over the 8 bytes w. */
+static inline uint64_t hash_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}
+
+/* A-Z to a-z in the 8 bytes w at once, nothing else changed: bit 7 of
+ * each byte says x >= 'A', x > 'Z', x >= 0x80. */
+static inline uint64_t fold8(uint64_t w)
+{
+	const uint64_t h = 0x8080808080808080ULL;
+	uint64_t x = w & ~h, up;
+
+	up = ((x + 0x3F3F3F3F3F3F3F3FULL) & ~(x + 0x2525252525252525ULL) & ~w &
+	      h);
+	return w | (up >> 2);
+}
+
+/* 8 bytes at a time, multiply-xorshift: values are hashed once each;
+ * fold: as if A-Z were a-z. */
+static uint64_t hash_any(const char *s, size_t len, int fold)
 {
 	uint64_t h = 0x243F6A8885A308D3ULL ^ (len * 0x9E3779B97F4A7C15ULL);
 	size_t i = 0;
@@ -42,32 +62,28 @@ static uint64_t hash_bytes(const char *s, size_t len)
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-		h ^= h >> 29;
+		h = hash_step(h, fold ? fold8(w) : w);
 	}
 	if (i < len) {
 		uint64_t w = 0;
 
 		memcpy(&w, s + i, len - i);
-		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-		h ^= h >> 29;
+		h = hash_step(h, fold ? fold8(w) : w);
 	}
 	h *= 0xBF58476D1CE4E5B9ULL;
 	h ^= h >> 32;
 	return h;
 }
 
-/* hash_bytes() of the ASCII lower-case form. */
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	return hash_any(s, len, 0);
+}
+
+/* hash_bytes() of s with A-Z as a-z; long values: exact only. */
 static uint64_t hash_folded(const char *s, size_t len)
 {
-	char tmp[256];
-
-	if (len > sizeof(tmp))
-		return hash_bytes(s, len); /* long values: exact only */
-	for (size_t i = 0; i < len; i++)
-		tmp[i] =
-			(char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
-	return hash_bytes(tmp, len);
+	return hash_any(s, len, len <= 256);
 }
 
 /* Names are one placeholder whatever their case (redact.h). */
@@ -304,7 +320,7 @@ void pf_vault_release(struct pf_vault *v)
 	if (!v)
 		return;
 	for (size_t i = 0; i < v->nr; i++) {
-		free(v->v[i].placeholder);
+		/* the placeholder is in the original's block (put()) */
 		/* Originals may be secrets: do not leave them in freed heap. */
 		if (v->v[i].original) {
 			volatile char *p = v->v[i].original;
@@ -447,7 +463,10 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 			num[nl++] = (char)('0' + k % 10);
 			k /= 10;
 		} while (k);
-		e->placeholder = pf_xmalloc(pl + cl + nl + 3);
+		/* one block: the original, then the placeholder (freed
+		 * with the original) */
+		e->original = pf_xmalloc(len + 1 + pl + cl + nl + 3);
+		e->placeholder = e->original + len + 1;
 		memcpy(e->placeholder, v->prefix, pl);
 		o = pl;
 		e->placeholder[o++] = '_';
@@ -459,7 +478,6 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		e->placeholder[o] = '\0';
 	}
 	e->cat = cat;
-	e->original = pf_xmalloc(len + 1);
 	memcpy(e->original, value, len);
 	e->original[len] = '\0';
 	e->original_len = len;

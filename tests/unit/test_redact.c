@@ -477,6 +477,104 @@ static void test_attribution_needs_a_name(void **state)
 	assert_null(strstr(red(f, "Copyright 2024 Static Void\n"), "Void"));
 }
 
+/*
+ * The word loop's shortcuts (issue 12 item 4): a key of one word or of
+ * several, names and look-alikes at the very end of the text, a word
+ * that starts like "Copyright".  What is found stays found.
+ */
+static void test_word_loop_edges(void **state)
+{
+	struct fx *f = *state;
+	const char *gone[][2] = {
+		{ "password = 'hunter2hunter2'", "hunter2" },
+		{ "cfg.db.password = 'hunter2hunter2'", "hunter2" },
+		{ "my-api-token: 'hunter2hunter2'", "hunter2" },
+		{ "DB_PASS=hunter2hunter2", "hunter2" },
+		{ "x = 1; by Maria Gonzalez", "Gonzalez" },
+		{ "x = 1; by Maria Gonzalez\n", "Gonzalez" },
+		{ "ops.northwind", "northwind" },
+		{ "mynorthwindapi", "northwind" },
+		{ "ops.NORTHWIND", "NORTHWIND" },
+		{ "x = nOrThWiNd_api", "nOrThWiNd" },
+		{ "see routePlanner", "Planner" },
+		{ "nort northwind", "northwind" },
+		{ "Copyright 2024 Katherine Johnson", "Johnson" },
+		{ "CopyrightKatherine Johnson", "Katherine" },
+	};
+	const char *stay[] = {
+		"passage = 'hello'\n", "x = compass(y);", "monkey = 1",
+		"Copyrighted work",    "a_b_c_d_",	  "Katherine",
+		"nort north",	       "logging.info(x)", "x = routine;",
+	};
+	const char *o;
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(gone); i++) {
+		o = red(f, gone[i][0]);
+		if (strstr(o, gone[i][1]))
+			fail_msg("kept: '%s' -> '%s'", gone[i][0], o);
+	}
+	for (size_t i = 0; i < PF_ARRAY_SIZE(stay); i++) {
+		o = red(f, stay[i]);
+		if (strcmp(o, stay[i]))
+			fail_msg("changed: '%s' -> '%s'", stay[i], o);
+	}
+	/* a look-alike at the last bytes of the text */
+	o = red(f, "x = PF_SECRET_9");
+	assert_null(strstr(o, "PF_SECRET_9"));
+	assert_non_null(strstr(o, "PF_LIT_"));
+}
+
+/* Names are one value whatever the case of A-Z, and of nothing else:
+ * "[" is not "{", "@" not "`", bytes >= 0x80 never fold (issue 12 item
+ * 4: the folded hash takes eight bytes at a time). */
+static void test_vault_folds_letters_only(void **state)
+{
+	struct pf_vault v;
+	const char *pairs[][3] = {
+		/* a, b, 1 when the same value */
+		{ "NorthWind", "northwind", "1" },
+		{ "Route-Planner_2", "route-planner_2", "1" },
+		{ "ab[cd", "AB{CD", "0" },
+		{ "ab@cd", "AB`cd", "0" },
+		{ "x\xc1\xc2\xdaname", "x\xe1\xe2\xfaname", "0" },
+		{ "LONGERTHANEIGHTBYTES_Z", "longerthaneightbytes_z", "1" },
+		{ "abcdefgh^", "ABCDEFGH~", "0" },
+	};
+
+	(void)state;
+	pf_vault_init(&v, NULL);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(pairs); i++) {
+		char a[64];
+
+		snprintf(a, sizeof(a), "%s",
+			 pf_vault_put(&v, PF_CAT_ORG, pairs[i][0],
+				      strlen(pairs[i][0])));
+		if (!strcmp(a, pf_vault_put(&v, PF_CAT_ORG, pairs[i][1],
+					    strlen(pairs[i][1]))) !=
+		    (pairs[i][2][0] == '1'))
+			fail_msg("'%s' and '%s': %s", pairs[i][0], pairs[i][1],
+				 pairs[i][2][0] == '1' ? "two values"
+						       : "one value");
+	}
+	pf_vault_release(&v);
+}
+
+/* Entropy over every byte value: 256 distinct bytes (issue 12 item 4:
+ * the distinct bytes are listed as they come). */
+static void test_entropy_all_bytes(void **state)
+{
+	char s[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(s); i++)
+		s[i] = (char)(i * 7 % 256);
+	assert_true(pf_redact_entropy(s, sizeof(s)) == 8.0);
+	assert_true(pf_redact_entropy(s, 256) == 8.0);
+	assert_true(pf_redact_entropy("aaaa", 4) == 0.0);
+	assert_true(pf_redact_entropy("abab", 4) == 1.0);
+	assert_true(pf_redact_entropy(s, 0) == 0.0);
+}
+
 static void test_pem_keeps_lines(void **state)
 {
 	struct fx *f = *state;
@@ -958,6 +1056,10 @@ int main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_attribution_needs_a_name,
 						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_word_loop_edges, fx_setup,
+						fx_teardown),
+		cmocka_unit_test(test_vault_folds_letters_only),
+		cmocka_unit_test(test_entropy_all_bytes),
 		cmocka_unit_test_setup_teardown(test_pem_keeps_lines, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pem_without_end, fx_setup,
