@@ -630,7 +630,8 @@ static int commits_add_something(const char **argv)
  * at most one `git log`: no input, only deletions ("<ref> 000..0 <ref>
  * <oid>"), or updates of existing remote refs whose new commits only
  * delete files or add binary files (each commit's own changes, merges
- * against every parent; renames and changes count as text).
+ * against every parent; renames and changes count as text; a root
+ * commit against nothing, whatever log.showRoot says).
  * hooks/pre-push answers a deletion-only push itself, before this.  Then
  * nothing else is needed: no libgit2 (whose start-up reads every CA
  * certificate), no configuration, no child.  Anything else (a new branch, blank
@@ -648,6 +649,7 @@ static int nothing_to_scan(const struct pf_buf *in)
 				"log",
 				"--no-renames",
 				"--diff-merges=separate",
+				"--root",
 				"--format=",
 				"--raw",
 				"--numstat",
