@@ -643,9 +643,13 @@ static int nothing_to_scan(const struct pf_buf *in)
 {
 	const char *s = in->buf, *end = in->buf + in->len;
 	const char *v = getenv("PUSHFIX_CORE_VERBOSE");
+	/* core.bigFileThreshold: git takes a blob above it for binary,
+	 * libgit2 (the full path) only one above 512 MiB. */
 	const char *fixed[] = { "git",
 				"-c",
 				"log.showSignature=false",
+				"-c",
+				"core.bigFileThreshold=512m",
 				"log",
 				"--no-renames",
 				"--diff-merges=separate",

@@ -29,4 +29,20 @@ test_expect_success 'an unrelated history forced over a branch, log.showRoot=fal
 	expect_grep "^pushfix: no findings on the pushed lines" "$TRASH/err"
 '
 
+# git takes a blob above core.bigFileThreshold for binary ("-<TAB>-" in
+# --numstat); libgit2's diff, the full path's, does not read that key.
+# A repository that lowers it (for big assets) must still have its text
+# files scanned.
+test_expect_success 'a text file above core.bigFileThreshold: scanned' '
+	cd "$TRASH/work" &&
+	git checkout -q -B main origin/main &&
+	git config core.bigFileThreshold 100 &&
+	seq 1 100 | sed "s/.*/int v&;/" >big.c && git add big.c &&
+	git commit -q -m "a long text file" &&
+	rm -f "$TRASH/scanned" &&
+	git push origin main 2>"$TRASH/err" &&
+	test -e "$TRASH/scanned" &&
+	expect_grep "^pushfix: no findings on the pushed lines" "$TRASH/err"
+'
+
 test_done
