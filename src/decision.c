@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "pushfix/decision.h"
@@ -530,6 +531,33 @@ static int cmp_lines(const void *a, const void *b)
 }
 
 /* .pushfix/.gitattributes with `ignore merge=union`, unless it says so. */
+/*
+ * The repository decides what .pushfix holds: were .pushfix, its ignore
+ * or its .gitattributes a symbolic link, writing the file would copy the
+ * link's target (a file of the developer's, anywhere) into the
+ * repository, to be committed as told.  Refused, naming the link.
+ */
+static int refuse_links(const char *worktree)
+{
+	static const char *const names[] = { ".pushfix", PF_SHARED_IGNORE_FILE,
+					     SHARED_ATTRIBUTES };
+	struct pf_buf p = PF_BUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < PF_ARRAY_SIZE(names); i++) {
+		pf_buf_reset(&p);
+		pf_buf_addf(&p, "%s/%s", worktree, names[i]);
+		if (!lstat(p.buf, &st) && S_ISLNK(st.st_mode))
+			ret = pf_error_setc(PF_EINVALID,
+					    "'%s' is a symbolic link: pushfix "
+					    "writes through none there",
+					    names[i]);
+	}
+	pf_buf_release(&p);
+	return ret;
+}
+
 static int ensure_union_merge(const char *worktree)
 {
 	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
@@ -570,6 +598,8 @@ int pf_decision_share(const char *worktree, const char *fingerprint,
 		return pf_error_setc(PF_EINVALID,
 				     "a bare repository has no %s to write",
 				     PF_SHARED_IGNORE_FILE);
+	if ((ret = refuse_links(worktree)))
+		return ret;
 	pf_buf_addf(&file, "%s/%s", worktree, PF_SHARED_IGNORE_FILE);
 	ret = pf_buf_read_file(&data, file.buf, SHARED_MAX_BYTES);
 	if (ret && ret != PF_ENOTFOUND)
@@ -633,6 +663,8 @@ int pf_decision_unshare(const char *worktree, const char *fingerprint)
 	const char *p, *end, *line;
 	int ret = 0, removed = 0;
 
+	if ((ret = refuse_links(worktree)))
+		return ret;
 	pf_buf_addf(&file, "%s/%s", worktree, PF_SHARED_IGNORE_FILE);
 	if (pf_buf_read_file(&data, file.buf, SHARED_MAX_BYTES)) {
 		pf_error_clear(); /* none (or unreadable): nothing to take back

@@ -15,6 +15,7 @@
 #include "pushfix/fix.h"
 #include "pushfix/llm.h"
 #include "pushfix/pipeline.h"
+#include "pushfix/policy.h"
 #include "pushfix/redact.h"
 #include "pushfix/scan.h"
 #include "pushfix/snippet.h"
@@ -306,6 +307,10 @@ static void judge(struct pf_buf *note, const struct pf_run *run,
 
 		if (!g->path || strcmp(g->path, f->path) ||
 		    !overlaps(g, v->new_start, v->new_end))
+			continue;
+		/* A rule in [rules] monitor is never shown (issue 15): not
+		 * in the note either, and it does not hold the fix back. */
+		if (pf_policy_mode(&run->cfg, g, NULL, NULL) == PF_MODE_MONITOR)
 			continue;
 		if (g->rule_id && f->rule_id && !strcmp(g->rule_id, f->rule_id))
 			pf_buf_addf(note,

@@ -167,6 +167,11 @@ void pf_policy_count_open(struct pf_ui_result *r, const struct pf_finding *f)
 	r->open++;
 	if (f->mode == PF_MODE_BLOCK) {
 		r->open_block++;
+		/* Still a credential: block_secrets' stop, which "push
+		 * anyway" does not lift (a repository may name
+		 * pushfix.secret.* or `*` in block). */
+		if (f->secret && f->severity >= PF_SEV_ERROR)
+			r->open_secret++;
 		return;
 	}
 	/* comment (and monitor, never shown) never stops the push. */

@@ -174,13 +174,14 @@ struct pf_eval_export_result {
 	size_t records;	  /* finding records read */
 	size_t decisions; /* fingerprints with a label */
 	size_t exported, tp, fp;
-	size_t files;		/* files written under DIR/files */
-	size_t skipped_gone;	/* blob not in the repository */
-	size_t skipped_unknown; /* no record of where it was */
-	size_t skipped_secret;	/* credential findings: never copied */
-	size_t conflicts;	/* fingerprints with both labels */
-	size_t bad;		/* unreadable record lines */
-	struct pf_buf notes;	/* "why\n" per line skipped, for stderr */
+	size_t files;		    /* files written under DIR/files */
+	size_t skipped_gone;	    /* blob not in the repository */
+	size_t skipped_unknown;	    /* no record of where it was */
+	size_t skipped_secret;	    /* credential findings: never copied */
+	size_t skipped_secret_file; /* others in a blob holding one */
+	size_t conflicts;	    /* fingerprints with both labels */
+	size_t bad;		    /* unreadable record lines */
+	struct pf_buf notes;	    /* "why\n" per line skipped, for stderr */
 };
 
 /*

@@ -181,6 +181,11 @@ static int export_triage(const char *dir, unsigned long days, int since_set)
 		printf("%zu credential finding%s not exported (their files "
 		       "hold the secret)\n",
 		       r.skipped_secret, r.skipped_secret == 1 ? "" : "s");
+	if (r.skipped_secret_file)
+		printf("%zu finding%s not exported: in a file that holds a "
+		       "credential\n",
+		       r.skipped_secret_file,
+		       r.skipped_secret_file == 1 ? "" : "s");
 	if (r.conflicts)
 		printf("%zu finding%s had conflicting labels: the latest "
 		       "decision kept\n",

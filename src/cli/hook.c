@@ -630,7 +630,8 @@ static int commits_add_something(const char **argv)
  * at most one `git log`: no input, only deletions ("<ref> 000..0 <ref>
  * <oid>"), or updates of existing remote refs whose new commits only
  * delete files or add binary files (each commit's own changes, merges
- * against every parent; renames and changes count as text).
+ * against every parent; renames and changes count as text; a root
+ * commit against nothing, whatever log.showRoot says).
  * hooks/pre-push answers a deletion-only push itself, before this.  Then
  * nothing else is needed: no libgit2 (whose start-up reads every CA
  * certificate), no configuration, no child.  Anything else (a new branch, blank
@@ -642,12 +643,17 @@ static int nothing_to_scan(const struct pf_buf *in)
 {
 	const char *s = in->buf, *end = in->buf + in->len;
 	const char *v = getenv("PUSHFIX_CORE_VERBOSE");
+	/* core.bigFileThreshold: git takes a blob above it for binary,
+	 * libgit2 (the full path) only one above 512 MiB. */
 	const char *fixed[] = { "git",
 				"-c",
 				"log.showSignature=false",
+				"-c",
+				"core.bigFileThreshold=512m",
 				"log",
 				"--no-renames",
 				"--diff-merges=separate",
+				"--root",
 				"--format=",
 				"--raw",
 				"--numstat",

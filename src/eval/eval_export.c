@@ -432,6 +432,16 @@ static char *out_path_for(const struct ctx *c, const struct rec *r)
 	return pf_buf_detach(&p, NULL);
 }
 
+/* Is `blob` one a credential finding was recorded in? */
+static int holds_secret(const struct ctx *c, const char *blob)
+{
+	for (size_t i = 0; i < c->recs_nr; i++)
+		if (c->recs[i].secret && c->recs[i].blob &&
+		    !strcmp(c->recs[i].blob, blob))
+			return 1;
+	return 0;
+}
+
 static void take(struct ctx *c, const struct event *e)
 {
 	const struct rec *r = record_of(c, e);
@@ -463,6 +473,16 @@ static void take(struct ctx *c, const struct event *e)
 		     "skipped %s: a credential finding (never sent to an "
 		     "LLM; its file is not copied)",
 		     what);
+		return;
+	}
+	/* Nor is any file that holds one, whatever else was found in it:
+	 * a push the credential stopped may never have sent it anywhere. */
+	if (holds_secret(c, r->blob)) {
+		c->res->skipped_secret_file++;
+		note(c,
+		     "skipped %s, %s: its file as scanned holds a credential "
+		     "(pushfix.secret.*), so it is not copied",
+		     what, e->how);
 		return;
 	}
 	if (git_oid_fromstr(&oid, r->blob) ||

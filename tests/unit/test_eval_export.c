@@ -89,7 +89,8 @@ static void rec(struct pf_buf *log, const char *fp, int ts, const char *blob,
  * ignored at 110 in the other version, C applied in a blob that is not
  * there, D agreed with "uncertain" (no label), E in the decision store
  * with no record, F in the working tree's .pushfix/ignore, G a credential
- * (never exported), one bad line.
+ * (never exported; in a blob of its own: see test_secret_file), one bad
+ * line.
  */
 static int setup(void **state)
 {
@@ -137,7 +138,7 @@ static int setup(void **state)
 		    "\"pushfix.secret.aws-key\",\"path\":\"a.c\",\"line\":1,"
 		    "\"fingerprint\":\"%s\",\"verdict\":null,\"blob\":\"%s\","
 		    "\"answer\":\"ignored\"}\n",
-		    FP_G, f->blob1);
+		    FP_G, "1111111111111111111111111111111111111111");
 	pf_test_write(f->state.buf, "findings.log", log.buf, log.len);
 	pf_buf_release(&log);
 	assert_int_equal(git_repository_open(&f->repo, f->wt.buf), 0);
@@ -265,12 +266,58 @@ static void test_since(void **state)
 	assert_int_equal(access(o.dir, F_OK), -1);
 }
 
+/*
+ * A credential found in a.c as scanned (blob1) keeps that blob out of
+ * the export whatever else was decided in it: the file holds the secret
+ * (a push it stopped may never have sent it anywhere).  The other
+ * version of a.c (blob2) is exported, in its place.
+ */
+static void test_secret_file(void **state)
+{
+	struct fx *f = *state;
+	struct pf_eval_export_opts o = {
+		.dir = f->out.buf,
+		.state_dir = f->state.buf,
+		.repo = f->repo,
+		.worktree = f->wt.buf,
+	};
+	struct pf_eval_export_result r;
+	struct pf_buf log = PF_BUF_INIT, p = PF_BUF_INIT;
+
+	rec(&log, FP_A, 100, f->blob1, 2, "true_positive", "applied", NULL);
+	rec(&log, FP_B, 110, f->blob2, 3, "true_positive", "ignored", NULL);
+	pf_buf_addf(&log,
+		    "{\"type\":\"finding\",\"ts\":160,\"rule\":"
+		    "\"pushfix.secret.aws-key\",\"path\":\"a.c\",\"line\":1,"
+		    "\"fingerprint\":\"%s\",\"verdict\":null,\"blob\":\"%s\","
+		    "\"answer\":\"ignored\"}\n",
+		    FP_G, f->blob1);
+	pf_test_write(f->state.buf, "findings.log", log.buf, log.len);
+	pf_buf_release(&log);
+
+	assert_int_equal(pf_eval_export(&r, &o), 0);
+	assert_int_equal(r.skipped_secret, 1);
+	assert_int_equal(r.skipped_secret_file, 1);
+	assert_int_equal(r.exported, 1); /* B */
+	assert_int_equal(r.files, 1);
+	assert_non_null(strstr(r.notes.buf, "skipped a.c:2 (R1), applied: its "
+					    "file as scanned holds a "
+					    "credential"));
+	/* a.c is the other version's alone. */
+	read_text(&p, f->out.buf, "files/a.c");
+	assert_string_equal(p.buf, V2);
+	pf_eval_export_release(&r);
+	pf_buf_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_label_map),
 		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_since, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secret_file, setup,
+						teardown),
 	};
 	int ret;
 

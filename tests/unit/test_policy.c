@@ -143,6 +143,39 @@ static void test_counts_and_effective(void **state)
 	pf_config_release(&c);
 }
 
+/*
+ * A credential in [rules] block mode (a repository may name it there:
+ * stricter) stays a credential: block_secrets' stop, which no "push
+ * anyway" answer lifts, as in the default mode.
+ */
+static void test_block_mode_keeps_credentials(void **state)
+{
+	struct pf_config c;
+	struct pf_ui_result r;
+	struct pf_finding f;
+	struct pf_buf why = PF_BUF_INIT;
+
+	(void)state;
+	pf_config_init(&c);
+	memset(&r, 0, sizeof(r));
+	memset(&f, 0, sizeof(f));
+	f.secret = 1;
+	f.severity = PF_SEV_ERROR;
+	f.mode = PF_MODE_BLOCK;
+	pf_policy_count_open(&r, &f);
+	r.push_anyway = 1;
+	assert_int_equal(pf_policy_decide(&why, &r, &c), PF_POLICY_SECRET);
+	assert_non_null(strstr(why.buf, "1 credential on the pushed lines"));
+	/* With block_secrets off, [rules] block still stops it. */
+	assert_int_equal(pf_config_set(&c, "policy", "block_secrets", "false",
+				       NULL),
+			 0);
+	r.push_anyway = 0;
+	assert_int_equal(pf_policy_decide(NULL, &r, &c), PF_POLICY_BLOCK);
+	pf_buf_release(&why);
+	pf_config_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_tie_takes_the_stricter),
 		cmocka_unit_test(test_repository_cannot_unblock_secrets),
 		cmocka_unit_test(test_counts_and_effective),
+		cmocka_unit_test(test_block_mode_keeps_credentials),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
