@@ -645,7 +645,9 @@ static int nothing_to_scan(const struct pf_buf *in)
 	const char *v = getenv("PUSHFIX_CORE_VERBOSE");
 	/* core.bigFileThreshold: git takes a blob above it for binary,
 	 * libgit2 (the full path) only one above 512 MiB. */
+	/* Replace refs: libgit2 reads the objects as they are, so must git. */
 	const char *fixed[] = { "git",
+				"--no-replace-objects",
 				"-c",
 				"log.showSignature=false",
 				"-c",

@@ -398,7 +398,11 @@ static const char *feedback_effect(struct worker *w,
 		if (!ret && !pf_decision_is_ignored(&ds, fb->fingerprint) &&
 		    !pf_decision_ignore(sd, &f, time(NULL)))
 			said = "; ignored from now on";
-		if (share_agreed(w, fb) == 1)
+		ret = share_agreed(w, fb);
+		if (ret < 0) /* the local ignore holds; say what did not */
+			say_error(w, "feedback: not ignored for the team: %s",
+				  pf_error_last());
+		if (ret == 1)
 			said = *said ? "; ignored from now on, and for the "
 				       "team in .pushfix/ignore (commit it)"
 				     : "; ignored for the team in "
@@ -413,8 +417,13 @@ static const char *feedback_effect(struct worker *w,
 					       "ignored)";
 					break;
 				}
-		if (w->run->worktree &&
-		    pf_decision_unshare(w->run->worktree, fb->fingerprint) == 1)
+		ret = w->run->worktree ? pf_decision_unshare(w->run->worktree,
+							     fb->fingerprint)
+				       : 0;
+		if (ret < 0)
+			say_error(w, "feedback: still ignored for the team: %s",
+				  pf_error_last());
+		if (ret == 1)
 			said = "; re-opened (no longer ignored), and taken out "
 			       "of .pushfix/ignore (commit it)";
 	}

@@ -98,6 +98,20 @@ test_expect_success 'disagree takes it out of .pushfix/ignore again' '
 	! grep -q FF1001 .pushfix/ignore
 '
 
+test_expect_success 'a team ignore that cannot be written is said, the local one holds' '
+	cd "$TRASH/work" &&
+	printf "private\n" >"$TRASH/outside" &&
+	rm -f .pushfix/ignore && ln -s "$TRASH/outside" .pushfix/ignore &&
+	reply "$(first_comment)" alice "/pushfix agree: tests only, again" &&
+	"$PUSHFIX_BIN" mirror 2>"$TRASH/err" &&
+	expect_grep "feedback: not ignored for the team: .*symbolic link" \
+		"$TRASH/err" &&
+	expect_grep "feedback: alice agrees with FF1001 on src/copy.c (false_positive); ignored from now on$" \
+		"$TRASH/err" &&
+	test "$(cat "$TRASH/outside")" = private &&
+	rm .pushfix/ignore
+'
+
 test_expect_success 'a monitored finding is never posted on the PR' '
 	cd "$TRASH/work" &&
 	sed -i "6p" src/copy.c && sed -i "6s/dst, src/name2, src/" src/copy.c &&

@@ -45,4 +45,23 @@ test_expect_success 'a text file above core.bigFileThreshold: scanned' '
 	expect_grep "^pushfix: no findings on the pushed lines" "$TRASH/err"
 '
 
+# A replace ref makes `git log` show another commit's changes; libgit2
+# (the full path) reads the objects as they are.  A commit that adds text,
+# replaced by one that only deletes, must still be scanned.
+test_expect_success 'a commit hidden behind a replace ref: scanned' '
+	cd "$TRASH/work" &&
+	git config --unset core.bigFileThreshold &&
+	git push -q --no-verify origin main &&
+	git rm -q big.c && git commit -q -m "only deletes" &&
+	decoy=$(git rev-parse HEAD) &&
+	git reset -q --hard HEAD~1 &&
+	printf "int added;\n" >added.c && git add added.c &&
+	git commit -q -m "adds text" &&
+	git replace HEAD "$decoy" &&
+	rm -f "$TRASH/scanned" &&
+	git push origin main 2>"$TRASH/err" &&
+	test -e "$TRASH/scanned" &&
+	expect_grep "^pushfix: no findings on the pushed lines" "$TRASH/err"
+'
+
 test_done
