@@ -551,6 +551,12 @@ static inline unsigned np4_key(const char *s)
 	memcpy(&w, s, 4);
 	return (uint32_t)((w | 0x20202020u) * 0x9E3779B1u) >> 16;
 }
+/* For the pair (c, d) at a word's start (d 0 at the end of the text),
+ * wpair_key() order: 1 when a token rule's prefix may start there
+ * (pf_redact_rule_pair), c is a digit (an IPv4 address) or the pair is
+ * "Co"/"co" (Copyright); filled by pf_redact_engine() after the rules. */
+extern unsigned char pf_redact_wstart[65536];
+void pf_redact_wstart_fill(void);
 /* Build p->wpair if the scan of a text with p will use it. */
 void pf_redact_wpair_build(struct pf_redact_priv *p);
 
