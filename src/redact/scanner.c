@@ -576,12 +576,16 @@ struct blk {
 	uint64_t word;	/* alnum and _ (C_WORD) */
 	uint64_t trig;	/* the other bytes of the dispatch table */
 	uint64_t flag;	/* the word loop's pair says more than WL_STOP */
+	uint64_t b64;	/* C_B64 */
+	uint64_t kd;	/* '.' and '-': a key run goes on */
+	uint64_t kw;	/* WL_KW: a key word may start */
 };
 
 #ifdef __SSE2__
 /* The masks of 16 bytes at s. */
 static inline void classify16(const unsigned char *s, unsigned *alnum,
-			      unsigned *word, unsigned *trig)
+			      unsigned *word, unsigned *trig, unsigned *b64,
+			      unsigned *kd)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
 	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
@@ -601,10 +605,16 @@ static inline void classify16(const unsigned char *s, unsigned *alnum,
 				      _mm_or_si128(EQ('-'), EQ('/'))));
 	t = _mm_or_si128(
 		t, _mm_or_si128(_mm_or_si128(EQ('\\'), EQ('(')), EQ(0xc2)));
-#undef EQ
 	*alnum = (unsigned)_mm_movemask_epi8(a);
 	*word = (unsigned)_mm_movemask_epi8(_mm_or_si128(a, u));
 	*trig = (unsigned)_mm_movemask_epi8(t);
+	t = _mm_or_si128(EQ('.'), EQ('-'));
+	*kd = (unsigned)_mm_movemask_epi8(t);
+	t = _mm_or_si128(_mm_or_si128(a, u),
+			 _mm_or_si128(_mm_or_si128(EQ('+'), EQ('/')),
+				      _mm_or_si128(EQ('='), EQ('-'))));
+	*b64 = (unsigned)_mm_movemask_epi8(t);
+#undef EQ
 }
 #endif
 
@@ -613,59 +623,65 @@ static inline void classify16(const unsigned char *s, unsigned *alnum,
 static inline void classify(const unsigned char *s, const unsigned char *wp,
 			    struct blk *b)
 {
-	uint64_t flag = 0;
+	unsigned char fb[BLK];
 
+	memset(b, 0, sizeof(*b));
 #ifdef __SSE2__
-	uint64_t a = 0, w = 0, t = 0;
-
 	for (unsigned k = 0; k < BLK; k += 16) {
-		unsigned ma, mw, mt;
+		unsigned ma, mw, mt, mb, mk;
 
-		classify16(s + k, &ma, &mw, &mt);
-		a |= (uint64_t)ma << k;
-		w |= (uint64_t)mw << k;
-		t |= (uint64_t)mt << k;
+		classify16(s + k, &ma, &mw, &mt, &mb, &mk);
+		b->alnum |= (uint64_t)ma << k;
+		b->word |= (uint64_t)mw << k;
+		b->trig |= (uint64_t)mt << k;
+		b->b64 |= (uint64_t)mb << k;
+		b->kd |= (uint64_t)mk << k;
 	}
-	b->alnum = a;
-	b->word = w;
-	b->trig = t;
 #else
-	b->alnum = b->word = b->trig = 0;
 	for (unsigned k = 0; k < BLK; k++) {
 		unsigned char d = pf_redact_dispatch[s[k]];
 
 		b->alnum |= (uint64_t)(d == D_WORD) << k;
 		b->word |= (uint64_t)(IS(s[k], C_WORD) != 0) << k;
 		b->trig |= (uint64_t)(d != D_WORD && d != D_NONE) << k;
+		b->b64 |= (uint64_t)(IS(s[k], C_B64) != 0) << k;
+		b->kd |= (uint64_t)(s[k] == '.' || s[k] == '-') << k;
 	}
 #endif
-	/* no branch per byte: one lookup each, stored, then compared 16
-	 * at a time (WL_STOP is a flag alone) */
-	{
-		unsigned char fb[BLK];
+	/* no branch per byte: one lookup each, four at a time, stored,
+	 * then compared 16 at a time (WL_STOP is a flag alone) */
+	for (unsigned k = 0; k < BLK; k += 4) {
+		uint16_t q0, q1, q2, q3;
 
-		for (unsigned k = 0; k < BLK; k++) {
-			uint16_t q;
-
-			memcpy(&q, s + k, 2);
-			fb[k] = wp[q];
-		}
+		memcpy(&q0, s + k, 2);
+		memcpy(&q1, s + k + 1, 2);
+		memcpy(&q2, s + k + 2, 2);
+		memcpy(&q3, s + k + 3, 2);
+		fb[k] = wp[q0];
+		fb[k + 1] = wp[q1];
+		fb[k + 2] = wp[q2];
+		fb[k + 3] = wp[q3];
+	}
 #ifdef __SSE2__
-		for (unsigned k = 0; k < BLK; k += 16) {
-			__m128i v = _mm_loadu_si128(
-				(const __m128i *)(const void *)(fb + k));
-			/* flags above WL_STOP: v > 1, as signed bytes
-			 * (flags stay below 0x80) */
-			__m128i g = _mm_cmpgt_epi8(v, _mm_set1_epi8(WL_STOP));
+	for (unsigned k = 0; k < BLK; k += 16) {
+		__m128i v = _mm_loadu_si128(
+			(const __m128i *)(const void *)(fb + k));
+		/* flags above WL_STOP: v > 1, as signed bytes (flags stay
+		 * below 0x80) */
+		__m128i g = _mm_cmpgt_epi8(v, _mm_set1_epi8(WL_STOP));
 
-			flag |= (uint64_t)(unsigned)_mm_movemask_epi8(g) << k;
-		}
-#else
-		for (unsigned k = 0; k < BLK; k++)
-			flag |= (uint64_t)(fb[k] > WL_STOP) << k;
-#endif
+		b->flag |= (uint64_t)(unsigned)_mm_movemask_epi8(g) << k;
+		g = _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8(WL_KW)),
+				   _mm_set1_epi8(WL_KW));
+		b->kw |= (uint64_t)(unsigned)_mm_movemask_epi8(g) << k;
 	}
-	b->flag = flag & b->word;
+#else
+	for (unsigned k = 0; k < BLK; k++) {
+		b->flag |= (uint64_t)(fb[k] > WL_STOP) << k;
+		b->kw |= (uint64_t)((fb[k] & WL_KW) != 0) << k;
+	}
+#endif
+	b->flag &= b->word;
 }
 
 /* The word loop over the word [i, j) (found in the masks: f its flagged
@@ -729,37 +745,59 @@ static void trigger(struct scan *sc, size_t i)
 	}
 }
 
-/* The word at i is done with its end j: attributions, and word_start()
- * when i starts the word (not after a '_'). */
-static void word_done(struct scan *sc, size_t i, size_t j)
+/* The word [i, j) that starts at i (not after a '_') and is not the
+ * usual one: attributions, then word_start(). */
+static void word_slow(struct scan *sc, size_t i, size_t j)
 {
 	const char *t = sc->t;
 	size_t m;
-	unsigned char d;
 
-	if (i && IS(t[i - 1], C_WORD))
-		return;
-	d = i + 1 < sc->n ? (unsigned char)t[i + 1] : 0;
-	/* The usual word: no rule, digit or "Co" at its start, no key
-	 * word in it, no . or - after it (a longer key): what
-	 * word_start() comes to, in one lookup. */
-	if (!pf_redact_wstart[wpair_key((unsigned char)t[i], d)] &&
-	    !sc->word_kw && (j >= sc->n || (t[j] != '.' && t[j] != '-'))) {
-		if (i >= sc->key_end)
-			sc->key_end = j;
-		if (i >= sc->b64_end && j - i < 16 &&
-		    !(j < sc->n && IS(t[j], C_B64)) &&
-		    !(i > 0 && IS(t[i - 1], C_B64)))
-			sc->b64_end = j;
-		else
-			b64_run(sc, i);
-		return;
-	}
 	/* "Copyright": two bytes before the call */
 	if ((t[i] | 0x20) == 'c' && j - i >= 9 && t[i + 1] == 'o' &&
 	    (m = attribution_mark(sc, i)))
 		attribution_at(sc, m, 0);
 	word_start(sc, i, j);
+}
+
+/* Does word_start() look closer at the word [i, j) whose start has ws
+ * (pf_redact_wstart): a rule, a digit or a "Copyright"? */
+static inline int word_look(unsigned ws, size_t i, size_t j)
+{
+	return (ws & WS_LOOK) || ((ws & WS_CO) && j - i >= 9);
+}
+
+/* The end of what word_start() comes to for the usual word [i, j), its
+ * key (key_run()) ending at ke and holding no key word, its neighbours
+ * no base64 (nb64). */
+static inline void word_usual(struct scan *sc, size_t i, size_t j, size_t ke,
+			      int nb64)
+{
+	if (i >= sc->key_end)
+		sc->key_end = ke;
+	if (i >= sc->b64_end && j - i < 16 && nb64)
+		sc->b64_end = j;
+	else
+		b64_run(sc, i);
+}
+
+/* The word at i is done with its end j (found without the masks). */
+static void word_done(struct scan *sc, size_t i, size_t j)
+{
+	const char *t = sc->t;
+	unsigned char d;
+
+	if (i && IS(t[i - 1], C_WORD))
+		return;
+	d = i + 1 < sc->n ? (unsigned char)t[i + 1] : 0;
+	if (word_look(pf_redact_wstart[wpair_key((unsigned char)t[i], d)], i,
+		      j) ||
+	    sc->word_kw || (j < sc->n && (t[j] == '.' || t[j] == '-'))) {
+		word_slow(sc, i, j);
+		return;
+	}
+	word_usual(sc, i, j, j,
+		   !(j < sc->n && IS(t[j], C_B64)) &&
+			   !(i > 0 && IS(t[i - 1], C_B64)));
 }
 
 /* The word starts the scanner looks closer at (pf_redact_wstart). */
@@ -772,12 +810,15 @@ void pf_redact_wstart_fill(void)
 			unsigned q =
 				name_pair((unsigned char)c, (unsigned char)d);
 
+			unsigned char f = 0;
+
+			if ((pf_redact_rule_pair[q >> 3] & (1u << (q & 7))) ||
+			    (c >= '0' && c <= '9'))
+				f |= WS_LOOK;
+			if ((c | 0x20) == 'c' && d == 'o')
+				f |= WS_CO;
 			pf_redact_wstart[wpair_key((unsigned char)c,
-						   (unsigned char)d)] =
-				(pf_redact_rule_pair[q >> 3] &
-				 (1u << (q & 7))) ||
-				(c >= '0' && c <= '9') ||
-				((c | 0x20) == 'c' && d == 'o');
+						   (unsigned char)d)] = f;
 		}
 }
 
@@ -805,7 +846,8 @@ void pf_redact_scan(struct scan *sc)
 		unsigned char pad[BLK + 16];
 		const unsigned char *s = t + base;
 		struct blk b;
-		uint64_t ev;
+		uint64_t ev, pw, pb;
+		unsigned prev;
 
 		if (n - base <= BLK) {
 			memset(pad, 0, sizeof(pad));
@@ -813,17 +855,19 @@ void pf_redact_scan(struct scan *sc)
 			s = pad;
 		}
 		classify(s, wp, &b);
+		/* the byte before the block, as bit 0 of a shift */
+		prev = base ? pf_redact_cls[t[base - 1]] : 0;
+		pw = (b.word << 1) | !!(prev & C_WORD);
+		pb = (b.b64 << 1) | !!(prev & C_B64);
 		/* where something may start: an alphanumeric byte after
 		 * none (a word loop starts at the first of a run), and the
 		 * other bytes of the dispatch table */
-		ev = (b.alnum &
-		      ~((b.alnum << 1) |
-			(uint64_t)(base && IS(t[base - 1], C_ALNUM)))) |
+		ev = (b.alnum & ~((b.alnum << 1) | !!(prev & C_ALNUM))) |
 		     b.trig;
 		while (ev) {
-			unsigned k = (unsigned)__builtin_ctzll(ev);
+			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
 			size_t i = base + k, j;
-			uint64_t rest;
+			uint64_t rest, f;
 
 			ev &= ev - 1;
 			if (!((b.alnum >> k) & 1)) {
@@ -841,18 +885,45 @@ void pf_redact_scan(struct scan *sc)
 				pos = j;
 				goto next;
 			}
-			j = i + (size_t)__builtin_ctzll(rest);
-			word_flags(
-				sc, wp, c0, pl, i, base,
-				b.flag & (((uint64_t)2 << (j - base - 1)) - 1) &
-					~(((uint64_t)1 << k) - 1));
-			word_done(sc, i, j);
+			e = k + (unsigned)__builtin_ctzll(rest);
+			j = base + e;
+			/* its flagged bytes */
+			f = b.flag & (((uint64_t)1 << e) - 1) &
+			    ~(((uint64_t)1 << k) - 1);
+			if (f)
+				word_flags(sc, wp, c0, pl, i, base, f);
+			else
+				sc->word_kw = 0;
 			/* the alphanumeric bytes after a '_' in the word
 			 * are its own */
-			if (j - base < BLK)
-				ev &= ~(uint64_t)0 << (j - base);
-			else
-				ev = 0;
+			ev &= ~(uint64_t)0 << e;
+			if ((pw >> k) & 1)
+				continue;
+			if (word_look(
+				    pf_redact_wstart[wpair_key(s[k], s[k + 1])],
+				    k, e) ||
+			    sc->word_kw) {
+				word_slow(sc, i, j);
+				continue;
+			}
+			ke = e;
+			if ((b.kd >> e) & 1) {
+				/* a key run goes on: its end, and no key word
+				 * in it, or key_run() looks */
+				rest = ~(b.word | b.kd) >> e;
+				if (!rest) {
+					word_slow(sc, i, j);
+					continue;
+				}
+				ke = e + (unsigned)__builtin_ctzll(rest);
+				if (b.kw & (((uint64_t)1 << ke) - 1) &
+				    ~(((uint64_t)1 << k) - 1)) {
+					word_slow(sc, i, j);
+					continue;
+				}
+			}
+			word_usual(sc, i, j, base + ke,
+				   !((b.b64 >> e) & 1) && !((pb >> k) & 1));
 		}
 		pos = base + BLK;
 	next:
