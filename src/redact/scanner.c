@@ -585,7 +585,7 @@ struct blk {
 /* The masks of 16 bytes at s. */
 static inline void classify16(const unsigned char *s, unsigned *alnum,
 			      unsigned *word, unsigned *trig, unsigned *b64,
-			      unsigned *kd)
+			      unsigned *kd, unsigned *mark)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
 	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
@@ -599,12 +599,17 @@ static inline void classify16(const unsigned char *s, unsigned *alnum,
 	__m128i t;
 
 #define EQ(c) _mm_cmpeq_epi8(v, _mm_set1_epi8((char)(c)))
+	/* '(' and '/' apart: most start nothing (mark[]) */
 	t = _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ('"'), EQ('\'')),
 				      _mm_or_si128(EQ('`'), EQ('@'))),
 			 _mm_or_si128(_mm_or_si128(EQ(':'), EQ('.')),
-				      _mm_or_si128(EQ('-'), EQ('/'))));
-	t = _mm_or_si128(
-		t, _mm_or_si128(_mm_or_si128(EQ('\\'), EQ('(')), EQ(0xc2)));
+				      _mm_or_si128(EQ('-'), EQ('\\'))));
+	t = _mm_or_si128(t, EQ(0xc2));
+	mark[0] = (unsigned)_mm_movemask_epi8(EQ('('));
+	mark[1] = (unsigned)_mm_movemask_epi8(_mm_or_si128(EQ('c'), EQ('C')));
+	mark[2] = (unsigned)_mm_movemask_epi8(EQ(')'));
+	mark[3] = (unsigned)_mm_movemask_epi8(EQ('/'));
+	mark[4] = (unsigned)_mm_movemask_epi8(_mm_or_si128(EQ('h'), EQ('U')));
 	*alnum = (unsigned)_mm_movemask_epi8(a);
 	*word = (unsigned)_mm_movemask_epi8(_mm_or_si128(a, u));
 	*trig = (unsigned)_mm_movemask_epi8(t);
@@ -627,16 +632,28 @@ static inline void classify(const unsigned char *s, const unsigned char *wp,
 
 	memset(b, 0, sizeof(*b));
 #ifdef __SSE2__
-	for (unsigned k = 0; k < BLK; k += 16) {
-		unsigned ma, mw, mt, mb, mk;
+	uint64_t m[5] = { 0 };
 
-		classify16(s + k, &ma, &mw, &mt, &mb, &mk);
+	for (unsigned k = 0; k < BLK; k += 16) {
+		unsigned ma, mw, mt, mb, mk, mm[5];
+
+		classify16(s + k, &ma, &mw, &mt, &mb, &mk, mm);
 		b->alnum |= (uint64_t)ma << k;
 		b->word |= (uint64_t)mw << k;
 		b->trig |= (uint64_t)mt << k;
 		b->b64 |= (uint64_t)mb << k;
 		b->kd |= (uint64_t)mk << k;
+		/* written out: -O2 keeps a loop of 5 */
+		m[0] |= (uint64_t)mm[0] << k;
+		m[1] |= (uint64_t)mm[1] << k;
+		m[2] |= (uint64_t)mm[2] << k;
+		m[3] |= (uint64_t)mm[3] << k;
+		m[4] |= (uint64_t)mm[4] << k;
 	}
+	/* "(c)" (attribution_mark()) and "/h", "/U" (slash()): the bytes
+	 * after the block's last are not known here, so kept */
+	b->trig |= m[0] & (((m[1] >> 1) & (m[2] >> 2)) | (uint64_t)3 << 62);
+	b->trig |= m[3] & ((m[4] >> 1) | (uint64_t)1 << 63);
 #else
 	for (unsigned k = 0; k < BLK; k++) {
 		unsigned char d = pf_redact_dispatch[s[k]];
@@ -878,8 +895,14 @@ void pf_redact_scan(struct scan *sc)
 			 * word */
 			rest = ~b.word >> k;
 			if (!rest) {
-				/* it runs past the block: the loop of one
-				 * byte at a time, then on from its end */
+				/* it runs past the block: the next block
+				 * starts with it; one longer than a block:
+				 * the loop of one byte at a time, then on
+				 * from its end */
+				if (k) {
+					pos = i;
+					goto next;
+				}
 				j = word_pairs(sc, wp, c0, pl, i);
 				word_done(sc, i, j);
 				pos = j;
