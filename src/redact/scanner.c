@@ -7,7 +7,10 @@
  * look-alikes.  The names of the context are searched after the pass
  * (names.c).
  */
-#ifdef __SSE2__
+/* SSE2 is x86-64's baseline; PF_REDACT_SCALAR builds the plain C path
+ * (for a test of it on such a machine) */
+#if defined(__SSE2__) && !defined(PF_REDACT_SCALAR)
+#define PF_SSE2 1
 #include <emmintrin.h>
 #endif
 #include <math.h>
@@ -581,7 +584,7 @@ struct blk {
 	uint64_t kw;	/* WL_KW: a key word may start */
 };
 
-#ifdef __SSE2__
+#ifdef PF_SSE2
 /* The masks of 16 bytes at s. */
 static inline void classify16(const unsigned char *s, unsigned *alnum,
 			      unsigned *word, unsigned *trig, unsigned *b64,
@@ -631,7 +634,7 @@ static inline void classify(const unsigned char *s, const unsigned char *wp,
 	unsigned char fb[BLK];
 
 	memset(b, 0, sizeof(*b));
-#ifdef __SSE2__
+#ifdef PF_SSE2
 	uint64_t m[5] = { 0 };
 
 	for (unsigned k = 0; k < BLK; k += 16) {
@@ -679,7 +682,7 @@ static inline void classify(const unsigned char *s, const unsigned char *wp,
 		fb[k + 2] = wp[q2];
 		fb[k + 3] = wp[q3];
 	}
-#ifdef __SSE2__
+#ifdef PF_SSE2
 	for (unsigned k = 0; k < BLK; k += 16) {
 		__m128i v = _mm_loadu_si128(
 			(const __m128i *)(const void *)(fb + k));
