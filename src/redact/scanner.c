@@ -1,11 +1,11 @@
 /*
- * The scanner: one pass over the bytes with a dispatch table
- * (pf_redact_dispatch[]); each byte that may start something calls its
- * detector (rules.c, addresses.c, assign.c), the rest is skipped a word
- * at a time.  Here too: high-entropy strings, string literals and their
- * concatenations, home directories, attributions, placeholder
- * look-alikes.  The names of the context are searched after the pass
- * (names.c).
+ * The scanner: one pass over the bytes, 64 at a time, classified into bit
+ * masks (pf_redact_scan()); each byte that may start something (those of
+ * the dispatch table pf_redact_dispatch[]) calls its detector (rules.c,
+ * addresses.c, assign.c), the rest is skipped a word at a time.  Here too:
+ * high-entropy strings, string literals and their concatenations, home
+ * directories, attributions, placeholder look-alikes.  The names of the context
+ * are searched after the pass (names.c).
  */
 /* SSE2 is x86-64's baseline; PF_REDACT_SCALAR builds the plain C path
  * (for a test of it on such a machine) */
