@@ -11,6 +11,13 @@
  * The third argument runs one half only (for callgrind: instructions per
  * byte are steady where wall time on a shared machine is not).
  *
+ *   redact_bench --files REPS FILE...
+ *
+ * redacts the FILEs joined (real code: bench/redact.sh gives this
+ * project's own), with the bench's context and this project's remote, so
+ * that names of the repository inside identifiers are looked at too (the
+ * generated inputs have none).
+ *
  *   redact_bench --diff OUT FILE...
  *
  * writes to OUT what the library makes of each FILE, of the generated
@@ -242,6 +249,48 @@ static int diff_one(FILE *f, struct pf_redact_ctx *ctx, const char *name,
 	return 0;
 }
 
+/* FILEs joined into b; 0, or 1 when one cannot be read. */
+static int read_files(struct pf_buf *b, int argc, char **argv, int from)
+{
+	for (int i = from; i < argc; i++) {
+		FILE *in = fopen(argv[i], "rb");
+		char chunk[65536];
+		size_t got;
+
+		if (!in) {
+			perror(argv[i]);
+			return 1;
+		}
+		while ((got = fread(chunk, 1, sizeof(chunk), in)))
+			pf_buf_add(b, chunk, got);
+		fclose(in);
+	}
+	return 0;
+}
+
+static int files_main(int argc, char **argv)
+{
+	struct pf_redact_ctx ctx;
+	struct pf_buf b = PF_BUF_INIT;
+	int reps = (int)strtol(argv[2], NULL, 10);
+	size_t values = 0;
+	double mbs, best_mbs;
+
+	if (read_files(&b, argc, argv, 3))
+		return 1;
+	bench_ctx(&ctx);
+	pf_redact_ctx_add_remote_url(&ctx,
+				     "https://github.com/pushfix/pushfix.git");
+	mbs = redact_mbs(&ctx, &b, reps < 1 ? 1 : reps, &values, &best_mbs);
+	printf("real code:    %10.1f MB/s  median (best %.1f; %.2f MB of %d "
+	       "files, %zu values redacted)\n",
+	       mbs, best_mbs, (double)b.len / (1024.0 * 1024.0), argc - 3,
+	       values);
+	pf_buf_release(&b);
+	pf_redact_ctx_release(&ctx);
+	return 0;
+}
+
 static int diff_main(int argc, char **argv)
 {
 	struct pf_redact_ctx ctx;
@@ -259,18 +308,9 @@ static int diff_main(int argc, char **argv)
 	pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, "Dave Gamble");
 	pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, "Max Bruckner");
 	for (int i = 3; i < argc; i++) {
-		FILE *in = fopen(argv[i], "rb");
-		char chunk[65536];
-		size_t got;
-
-		if (!in) {
-			perror(argv[i]);
-			return 1;
-		}
 		pf_buf_reset(&b);
-		while ((got = fread(chunk, 1, sizeof(chunk), in)))
-			pf_buf_add(&b, chunk, got);
-		fclose(in);
+		if (read_files(&b, i + 1, argv, i))
+			return 1;
 		diff_one(f, &ctx, argv[i], b.buf, b.len);
 	}
 	pf_buf_reset(&b);
@@ -302,6 +342,8 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && !strcmp(argv[1], "--diff"))
 		return diff_main(argc, argv);
+	if (argc > 2 && !strcmp(argv[1], "--files"))
+		return files_main(argc, argv);
 	if (reps < 1)
 		reps = 1;
 	while (src.len < (size_t)(mb * 1024 * 1024))

@@ -551,6 +551,14 @@ static inline unsigned np4_key(const char *s)
 	memcpy(&w, s, 4);
 	return (uint32_t)((w | 0x20202020u) * 0x9E3779B1u) >> 16;
 }
+/* For the pair (c, d) at a word's start (d 0 at the end of the text),
+ * wpair_key() order: WS_LOOK when a token rule's prefix may start there
+ * (pf_redact_rule_pair) or c is a digit (an IPv4 address), WS_CO when the
+ * pair is "Co"/"co" (Copyright, in words of 9 bytes or more); filled by
+ * pf_redact_engine() after the rules. */
+enum { WS_LOOK = 1, WS_CO = 2 };
+extern unsigned char pf_redact_wstart[65536];
+void pf_redact_wstart_fill(void);
 /* Build p->wpair if the scan of a text with p will use it. */
 void pf_redact_wpair_build(struct pf_redact_priv *p);
 

@@ -235,6 +235,7 @@ static void init_engine(void)
 			    "[^\\s'\":$]+:[^\\s'\"]+",
 			    PCRE2_ANCHORED);
 	engine_ok = pem_code && curl_code;
+	pf_redact_wstart_fill();
 }
 
 const char *pf_redact_engine(void)

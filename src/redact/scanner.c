@@ -1,12 +1,18 @@
 /*
- * The scanner: one pass over the bytes with a dispatch table
- * (pf_redact_dispatch[]); each byte that may start something calls its
- * detector (rules.c, addresses.c, assign.c), the rest is skipped a word
- * at a time.  Here too: high-entropy strings, string literals and their
- * concatenations, home directories, attributions, placeholder
- * look-alikes.  The names of the context are searched after the pass
- * (names.c).
+ * The scanner: one pass over the bytes, 64 at a time, classified into bit
+ * masks (pf_redact_scan()); each byte that may start something (those of
+ * the dispatch table pf_redact_dispatch[]) calls its detector (rules.c,
+ * addresses.c, assign.c), the rest is skipped a word at a time.  Here too:
+ * high-entropy strings, string literals and their concatenations, home
+ * directories, attributions, placeholder look-alikes.  The names of the context
+ * are searched after the pass (names.c).
  */
+/* SSE2 is x86-64's baseline; PF_REDACT_SCALAR builds the plain C path
+ * (for a test of it on such a machine) */
+#if defined(__SSE2__) && !defined(PF_REDACT_SCALAR)
+#define PF_SSE2 1
+#include <emmintrin.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -557,9 +563,288 @@ out:
 	return j;
 }
 
-void pf_redact_scan(struct scan *sc)
+/*
+ * The scanner walks the text 64 bytes at a time: a block's bytes are
+ * classified at once (16 at a time with SSE2) into bit masks, and the
+ * loop visits only the bytes where something may start (the first
+ * alphanumeric byte of a word and the other bytes of the dispatch table)
+ * and, inside a word, only the bytes whose pair says the word loop has
+ * something to do there.  Word ends come from the masks (ctz), not from a
+ * test per byte: a branch per byte mispredicts at every word's end.
+ */
+#define BLK 64
+
+struct blk {
+	uint64_t alnum; /* A-Z a-z 0-9: D_WORD */
+	uint64_t word;	/* alnum and _ (C_WORD) */
+	uint64_t trig;	/* the other bytes of the dispatch table */
+	uint64_t flag;	/* the word loop's pair says more than WL_STOP */
+	uint64_t b64;	/* C_B64 */
+	uint64_t kd;	/* '.' and '-': a key run goes on */
+	uint64_t kw;	/* WL_KW: a key word may start */
+};
+
+#ifdef PF_SSE2
+/* The masks of 16 bytes at s. */
+static inline void classify16(const unsigned char *s, unsigned *alnum,
+			      unsigned *word, unsigned *trig, unsigned *b64,
+			      unsigned *kd, unsigned *mark)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	__m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+				 _mm_set1_epi8('a'));
+	/* unsigned x <= k: min(x, k) == x */
+	__m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	__m128i let = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l);
+	__m128i a = _mm_or_si128(dig, let);
+	__m128i u = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+	__m128i t;
+
+#define EQ(c) _mm_cmpeq_epi8(v, _mm_set1_epi8((char)(c)))
+	/* '(' and '/' apart: most start nothing (mark[]) */
+	t = _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ('"'), EQ('\'')),
+				      _mm_or_si128(EQ('`'), EQ('@'))),
+			 _mm_or_si128(_mm_or_si128(EQ(':'), EQ('.')),
+				      _mm_or_si128(EQ('-'), EQ('\\'))));
+	t = _mm_or_si128(t, EQ(0xc2));
+	mark[0] = (unsigned)_mm_movemask_epi8(EQ('('));
+	mark[1] = (unsigned)_mm_movemask_epi8(_mm_or_si128(EQ('c'), EQ('C')));
+	mark[2] = (unsigned)_mm_movemask_epi8(EQ(')'));
+	mark[3] = (unsigned)_mm_movemask_epi8(EQ('/'));
+	mark[4] = (unsigned)_mm_movemask_epi8(_mm_or_si128(EQ('h'), EQ('U')));
+	*alnum = (unsigned)_mm_movemask_epi8(a);
+	*word = (unsigned)_mm_movemask_epi8(_mm_or_si128(a, u));
+	*trig = (unsigned)_mm_movemask_epi8(t);
+	t = _mm_or_si128(EQ('.'), EQ('-'));
+	*kd = (unsigned)_mm_movemask_epi8(t);
+	t = _mm_or_si128(_mm_or_si128(a, u),
+			 _mm_or_si128(_mm_or_si128(EQ('+'), EQ('/')),
+				      _mm_or_si128(EQ('='), EQ('-'))));
+	*b64 = (unsigned)_mm_movemask_epi8(t);
+#undef EQ
+}
+#endif
+
+/* The masks of the 64 bytes at s (s[64] readable: the pair of the last
+ * byte), with wp the word loop's table. */
+static inline void classify(const unsigned char *s, const unsigned char *wp,
+			    struct blk *b)
+{
+	unsigned char fb[BLK];
+
+	memset(b, 0, sizeof(*b));
+#ifdef PF_SSE2
+	uint64_t m[5] = { 0 };
+
+	for (unsigned k = 0; k < BLK; k += 16) {
+		unsigned ma, mw, mt, mb, mk, mm[5];
+
+		classify16(s + k, &ma, &mw, &mt, &mb, &mk, mm);
+		b->alnum |= (uint64_t)ma << k;
+		b->word |= (uint64_t)mw << k;
+		b->trig |= (uint64_t)mt << k;
+		b->b64 |= (uint64_t)mb << k;
+		b->kd |= (uint64_t)mk << k;
+		/* written out: -O2 keeps a loop of 5 */
+		m[0] |= (uint64_t)mm[0] << k;
+		m[1] |= (uint64_t)mm[1] << k;
+		m[2] |= (uint64_t)mm[2] << k;
+		m[3] |= (uint64_t)mm[3] << k;
+		m[4] |= (uint64_t)mm[4] << k;
+	}
+	/* "(c)" (attribution_mark()) and "/h", "/U" (slash()): the bytes
+	 * after the block's last are not known here, so kept */
+	b->trig |= m[0] & (((m[1] >> 1) & (m[2] >> 2)) | (uint64_t)3 << 62);
+	b->trig |= m[3] & ((m[4] >> 1) | (uint64_t)1 << 63);
+#else
+	for (unsigned k = 0; k < BLK; k++) {
+		unsigned char d = pf_redact_dispatch[s[k]];
+
+		b->alnum |= (uint64_t)(d == D_WORD) << k;
+		b->word |= (uint64_t)(IS(s[k], C_WORD) != 0) << k;
+		b->trig |= (uint64_t)(d != D_WORD && d != D_NONE) << k;
+		b->b64 |= (uint64_t)(IS(s[k], C_B64) != 0) << k;
+		b->kd |= (uint64_t)(s[k] == '.' || s[k] == '-') << k;
+	}
+#endif
+	/* no branch per byte: one lookup each, four at a time, stored,
+	 * then compared 16 at a time (WL_STOP is a flag alone) */
+	for (unsigned k = 0; k < BLK; k += 4) {
+		uint16_t q0, q1, q2, q3;
+
+		memcpy(&q0, s + k, 2);
+		memcpy(&q1, s + k + 1, 2);
+		memcpy(&q2, s + k + 2, 2);
+		memcpy(&q3, s + k + 3, 2);
+		fb[k] = wp[q0];
+		fb[k + 1] = wp[q1];
+		fb[k + 2] = wp[q2];
+		fb[k + 3] = wp[q3];
+	}
+#ifdef PF_SSE2
+	for (unsigned k = 0; k < BLK; k += 16) {
+		__m128i v = _mm_loadu_si128(
+			(const __m128i *)(const void *)(fb + k));
+		/* flags above WL_STOP: v > 1, as signed bytes (flags stay
+		 * below 0x80) */
+		__m128i g = _mm_cmpgt_epi8(v, _mm_set1_epi8(WL_STOP));
+
+		b->flag |= (uint64_t)(unsigned)_mm_movemask_epi8(g) << k;
+		g = _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8(WL_KW)),
+				   _mm_set1_epi8(WL_KW));
+		b->kw |= (uint64_t)(unsigned)_mm_movemask_epi8(g) << k;
+	}
+#else
+	for (unsigned k = 0; k < BLK; k++) {
+		b->flag |= (uint64_t)(fb[k] > WL_STOP) << k;
+		b->kw |= (uint64_t)((fb[k] & WL_KW) != 0) << k;
+	}
+#endif
+	b->flag &= b->word;
+}
+
+/* The word loop over the word [i, j) (found in the masks: f its flagged
+ * bytes, bit 0 at byte base): what word_pairs() does, at the flagged
+ * bytes only. */
+static void word_flags(struct scan *sc, const unsigned char *wp, int c0,
+		       size_t pl, size_t i, size_t base, uint64_t f)
+{
+	const unsigned char *u = (const unsigned char *)sc->t;
+	int kw = 0;
+
+	while (f) {
+		size_t j = base + (size_t)__builtin_ctzll(f);
+		unsigned char g =
+			wp[wpair_key(u[j], j + 1 < sc->n ? u[j + 1] : 0)];
+
+		f &= f - 1;
+		if ((g & WL_KW) && !kw)
+			kw = kw_at(sc, j);
+		if (g & (WL_NAME | WL_NAME4 | WL_UNDER))
+			word_byte(sc, g, c0, pl, i, j);
+	}
+	sc->word_kw = kw;
+}
+
+/* What the scanner does at the non-word byte i of the dispatch table. */
+static void trigger(struct scan *sc, size_t i)
 {
 	const char *t = sc->t;
+	size_t n = sc->n, m;
+
+	switch (pf_redact_dispatch[(unsigned char)t[i]]) {
+	case D_MARK:
+		if ((m = attribution_mark(sc, i)))
+			attribution_at(sc, m, t[i] == '(');
+		break;
+	case D_QUOTE:
+		quote(sc, i);
+		break;
+	case D_AT:
+		if ((m = attribution_mark(sc, i)))
+			attribution_at(sc, m, 0);
+		pf_redact_email(sc, i);
+		break;
+	case D_COLON:
+		if (i + 2 < n && t[i + 1] == '/' && t[i + 2] == '/')
+			pf_redact_url(sc, i);
+		else if (i + 1 < n && (IS(t[i + 1], C_HEX) || t[i + 1] == ':'))
+			pf_redact_ipv6(sc, i);
+		break;
+	case D_DOT:
+		if (i && IS(t[i - 1], C_HOST))
+			pf_redact_bare_host(sc, i);
+		break;
+	case D_DASH:
+		pf_redact_dash(sc, i);
+		break;
+	case D_SLASH:
+		slash(sc, i);
+		break;
+	}
+}
+
+/* The word [i, j) that starts at i (not after a '_') and is not the
+ * usual one: attributions, then word_start(). */
+static void word_slow(struct scan *sc, size_t i, size_t j)
+{
+	const char *t = sc->t;
+	size_t m;
+
+	/* "Copyright": two bytes before the call */
+	if ((t[i] | 0x20) == 'c' && j - i >= 9 && t[i + 1] == 'o' &&
+	    (m = attribution_mark(sc, i)))
+		attribution_at(sc, m, 0);
+	word_start(sc, i, j);
+}
+
+/* Does word_start() look closer at the word [i, j) whose start has ws
+ * (pf_redact_wstart): a rule, a digit or a "Copyright"? */
+static inline int word_look(unsigned ws, size_t i, size_t j)
+{
+	return (ws & WS_LOOK) || ((ws & WS_CO) && j - i >= 9);
+}
+
+/* The end of what word_start() comes to for the usual word [i, j), its
+ * key (key_run()) ending at ke and holding no key word, its neighbours
+ * no base64 (nb64). */
+static inline void word_usual(struct scan *sc, size_t i, size_t j, size_t ke,
+			      int nb64)
+{
+	if (i >= sc->key_end)
+		sc->key_end = ke;
+	if (i >= sc->b64_end && j - i < 16 && nb64)
+		sc->b64_end = j;
+	else
+		b64_run(sc, i);
+}
+
+/* The word at i is done with its end j (found without the masks). */
+static void word_done(struct scan *sc, size_t i, size_t j)
+{
+	const char *t = sc->t;
+	unsigned char d;
+
+	if (i && IS(t[i - 1], C_WORD))
+		return;
+	d = i + 1 < sc->n ? (unsigned char)t[i + 1] : 0;
+	if (word_look(pf_redact_wstart[wpair_key((unsigned char)t[i], d)], i,
+		      j) ||
+	    sc->word_kw || (j < sc->n && (t[j] == '.' || t[j] == '-'))) {
+		word_slow(sc, i, j);
+		return;
+	}
+	word_usual(sc, i, j, j,
+		   !(j < sc->n && IS(t[j], C_B64)) &&
+			   !(i > 0 && IS(t[i - 1], C_B64)));
+}
+
+/* The word starts the scanner looks closer at (pf_redact_wstart). */
+unsigned char pf_redact_wstart[65536];
+
+void pf_redact_wstart_fill(void)
+{
+	for (unsigned c = 0; c < 256; c++)
+		for (unsigned d = 0; d < 256; d++) {
+			unsigned q =
+				name_pair((unsigned char)c, (unsigned char)d);
+
+			unsigned char f = 0;
+
+			if ((pf_redact_rule_pair[q >> 3] & (1u << (q & 7))) ||
+			    (c >= '0' && c <= '9'))
+				f |= WS_LOOK;
+			if ((c | 0x20) == 'c' && d == 'o')
+				f |= WS_CO;
+			pf_redact_wstart[wpair_key((unsigned char)c,
+						   (unsigned char)d)] = f;
+		}
+}
+
+void pf_redact_scan(struct scan *sc)
+{
+	const unsigned char *t = (const unsigned char *)sc->t;
 	size_t n = sc->n;
 
 	int c0 = sc->vault ? lower((unsigned char)sc->vault->prefix[0]) : -1;
@@ -568,75 +853,109 @@ void pf_redact_scan(struct scan *sc)
 	size_t pl = sc->vault ? strlen(sc->vault->prefix) : 0;
 	const unsigned char *np = NULL;
 	const unsigned char *wp = sc->wpair ? sc->wpair : pf_redact_wpair0;
+	/* the next byte not yet looked at */
+	size_t pos = 0;
 
 	if (names_on(sc->p))
 		np = sc->p->np;
 	sc->nc_on = np != NULL;
 	sc->nc_nr = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		size_t m;
+	for (size_t base = 0; base < n;) {
+		/* the last block: padded with NULs (no byte of anything) */
+		unsigned char pad[BLK + 16];
+		const unsigned char *s = t + base;
+		struct blk b;
+		uint64_t ev, pw, pb;
+		unsigned prev;
 
-		/* most bytes of code start nothing: no jump through the
-		 * switch for them */
-		while (!pf_redact_dispatch[(unsigned char)t[i]])
-			if (++i == n)
-				goto done;
-		switch (pf_redact_dispatch[(unsigned char)t[i]]) {
-		case D_NONE:
-			break;
-		case D_WORD: {
-			size_t j;
+		if (n - base <= BLK) {
+			memset(pad, 0, sizeof(pad));
+			memcpy(pad, t + base, n - base);
+			s = pad;
+		}
+		classify(s, wp, &b);
+		/* the byte before the block, as bit 0 of a shift */
+		prev = base ? pf_redact_cls[t[base - 1]] : 0;
+		pw = (b.word << 1) | !!(prev & C_WORD);
+		pb = (b.b64 << 1) | !!(prev & C_B64);
+		/* where something may start: an alphanumeric byte after
+		 * none (a word loop starts at the first of a run), and the
+		 * other bytes of the dispatch table */
+		ev = (b.alnum & ~((b.alnum << 1) | !!(prev & C_ALNUM))) |
+		     b.trig;
+		while (ev) {
+			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
+			size_t i = base + k, j;
+			uint64_t rest, f;
 
-			/* The rest of the word holds no other trigger: skip
-			 * it, looking only for text like our placeholders
-			 * (anywhere, even inside a word), escaped as LIT,
-			 * and for where a name may start: one lookup a
-			 * byte. */
-			j = word_pairs(sc, wp, c0, pl, i);
-			if (!i || !IS(t[i - 1], C_WORD)) {
-				/* "Copyright": two bytes before the call */
-				if ((t[i] | 0x20) == 'c' && j - i >= 9 &&
-				    t[i + 1] == 'o' &&
-				    (m = attribution_mark(sc, i)))
-					attribution_at(sc, m, 0);
-				word_start(sc, i, j);
+			ev &= ev - 1;
+			if (!((b.alnum >> k) & 1)) {
+				trigger(sc, i);
+				continue;
 			}
-			i = j - 1;
-			break;
+			/* the word's end: the first byte after k not of a
+			 * word */
+			rest = ~b.word >> k;
+			if (!rest) {
+				/* it runs past the block: the next block
+				 * starts with it; one longer than a block:
+				 * the loop of one byte at a time, then on
+				 * from its end */
+				if (k) {
+					pos = i;
+					goto next;
+				}
+				j = word_pairs(sc, wp, c0, pl, i);
+				word_done(sc, i, j);
+				pos = j;
+				goto next;
+			}
+			e = k + (unsigned)__builtin_ctzll(rest);
+			j = base + e;
+			/* its flagged bytes */
+			f = b.flag & (((uint64_t)1 << e) - 1) &
+			    ~(((uint64_t)1 << k) - 1);
+			if (f)
+				word_flags(sc, wp, c0, pl, i, base, f);
+			else
+				sc->word_kw = 0;
+			/* the alphanumeric bytes after a '_' in the word
+			 * are its own */
+			ev &= ~(uint64_t)0 << e;
+			if ((pw >> k) & 1)
+				continue;
+			if (word_look(
+				    pf_redact_wstart[wpair_key(s[k], s[k + 1])],
+				    k, e) ||
+			    sc->word_kw) {
+				word_slow(sc, i, j);
+				continue;
+			}
+			ke = e;
+			if ((b.kd >> e) & 1) {
+				/* a key run goes on: its end, and no key word
+				 * in it, or key_run() looks */
+				rest = ~(b.word | b.kd) >> e;
+				if (!rest) {
+					word_slow(sc, i, j);
+					continue;
+				}
+				ke = e + (unsigned)__builtin_ctzll(rest);
+				if (b.kw & (((uint64_t)1 << ke) - 1) &
+				    ~(((uint64_t)1 << k) - 1)) {
+					word_slow(sc, i, j);
+					continue;
+				}
+			}
+			word_usual(sc, i, j, base + ke,
+				   !((b.b64 >> e) & 1) && !((pb >> k) & 1));
 		}
-		case D_MARK:
-			if ((m = attribution_mark(sc, i)))
-				attribution_at(sc, m, t[i] == '(');
-			break;
-		case D_QUOTE:
-			quote(sc, i);
-			break;
-		case D_AT:
-			if ((m = attribution_mark(sc, i)))
-				attribution_at(sc, m, 0);
-			pf_redact_email(sc, i);
-			break;
-		case D_COLON:
-			if (i + 2 < n && t[i + 1] == '/' && t[i + 2] == '/')
-				pf_redact_url(sc, i);
-			else if (i + 1 < n &&
-				 (IS(t[i + 1], C_HEX) || t[i + 1] == ':'))
-				pf_redact_ipv6(sc, i);
-			break;
-		case D_DOT:
-			if (i && IS(t[i - 1], C_HOST))
-				pf_redact_bare_host(sc, i);
-			break;
-		case D_DASH:
-			pf_redact_dash(sc, i);
-			break;
-		case D_SLASH:
-			slash(sc, i);
-			break;
-		}
+		pos = base + BLK;
+	next:
+		base = pos;
 	}
-done:
+
 	pf_redact_names(sc);
 	if (!sc->nested)
 		joined_literals(sc);

@@ -111,13 +111,19 @@ struct case_key {
 	char *k;
 	size_t len, spell;
 	unsigned count;
+	uint64_t h; /* hash_bytes() of k */
 };
 
 struct pf_vault_cases {
 	struct spelling *sp;
 	size_t sp_nr, sp_alloc;
-	struct case_key *keys;
+	struct case_key *keys; /* no two alike */
 	size_t keys_nr, keys_alloc;
+	/* keys by hash, open addressing: index + 1, 0 empty; a name of
+	 * the repository is seen in hundreds of identifiers, each looked
+	 * up at every occurrence */
+	uint32_t *kh;
+	size_t kh_alloc;
 };
 
 static void cases_free(struct pf_vault_cases *c)
@@ -130,7 +136,46 @@ static void cases_free(struct pf_vault_cases *c)
 		free(c->keys[i].k);
 	free(c->sp);
 	free(c->keys);
+	free(c->kh);
 	free(c);
+}
+
+/* The key of c spelled k (len bytes, hash h), or (size_t)-1. */
+static size_t key_find(const struct pf_vault_cases *c, const char *k,
+		       size_t len, uint64_t h)
+{
+	if (!c->kh_alloc)
+		return (size_t)-1;
+	for (size_t x = h & (c->kh_alloc - 1); c->kh[x];
+	     x = (x + 1) & (c->kh_alloc - 1)) {
+		const struct case_key *ck = &c->keys[c->kh[x] - 1];
+
+		if (ck->h == h && ck->len == len && !memcmp(ck->k, k, len))
+			return c->kh[x] - 1;
+	}
+	return (size_t)-1;
+}
+
+static void kh_put(struct pf_vault_cases *c, size_t i)
+{
+	size_t x = c->keys[i].h & (c->kh_alloc - 1);
+
+	while (c->kh[x])
+		x = (x + 1) & (c->kh_alloc - 1);
+	c->kh[x] = (uint32_t)(i + 1);
+}
+
+/* Index c->keys[i] (just added), the table at most half full. */
+static void key_index(struct pf_vault_cases *c, size_t i)
+{
+	if (2 * (i + 1) > c->kh_alloc) {
+		free(c->kh);
+		c->kh_alloc = c->kh_alloc ? 2 * c->kh_alloc : 16;
+		c->kh = pf_xcalloc(c->kh_alloc, sizeof(*c->kh));
+		for (size_t k = 0; k < i; k++)
+			kh_put(c, k);
+	}
+	kh_put(c, i);
 }
 
 static int ident_byte(char c)
@@ -177,7 +222,8 @@ static int note_spelling(struct pf_vault_entry *e, const char *value,
 {
 	struct pf_vault_cases *c = e->cases;
 	struct pf_buf key = PF_BUF_INIT;
-	size_t s;
+	size_t s, k = (size_t)-1;
+	uint64_t h = 0;
 
 	if (!c) {
 		c = e->cases = pf_xcalloc(1, sizeof(*c));
@@ -192,13 +238,13 @@ static int note_spelling(struct pf_vault_entry *e, const char *value,
 			break;
 	if (t) {
 		ident_key(&key, t, lo, hi, a, a + len);
-		for (size_t k = 0; k < c->keys_nr; k++)
-			if (c->keys[k].spell != s &&
-			    c->keys[k].len == key.len &&
-			    !memcmp(c->keys[k].k, key.buf, key.len)) {
-				pf_buf_release(&key);
-				return 1;
-			}
+		h = hash_bytes(key.buf, key.len);
+		k = key_find(c, key.buf, key.len, h);
+		/* seen with another spelling */
+		if (k != (size_t)-1 && c->keys[k].spell != s) {
+			pf_buf_release(&key);
+			return 1;
+		}
 	}
 	if (s == c->sp_nr) {
 		PF_ALLOC_GROW(c->sp, c->sp_nr + 1, c->sp_alloc);
@@ -210,19 +256,19 @@ static int note_spelling(struct pf_vault_entry *e, const char *value,
 	c->sp[s].count++;
 	if (!t)
 		return 0;
-	for (size_t k = 0; k < c->keys_nr; k++)
-		if (c->keys[k].len == key.len &&
-		    !memcmp(c->keys[k].k, key.buf, key.len)) {
-			c->keys[k].count++;
-			pf_buf_release(&key);
-			return 0;
-		}
+	if (k != (size_t)-1) {
+		c->keys[k].count++;
+		pf_buf_release(&key);
+		return 0;
+	}
 	if (c->keys_nr < MAX_KEYS) {
 		PF_ALLOC_GROW(c->keys, c->keys_nr + 1, c->keys_alloc);
 		c->keys[c->keys_nr].len = key.len;
 		c->keys[c->keys_nr].k = pf_buf_detach(&key, NULL);
 		c->keys[c->keys_nr].spell = s;
 		c->keys[c->keys_nr].count = 1;
+		c->keys[c->keys_nr].h = h;
+		key_index(c, c->keys_nr);
 		c->keys_nr++;
 	}
 	pf_buf_release(&key);
@@ -257,7 +303,7 @@ static void spelling_at(const struct pf_vault *v,
 {
 	const struct pf_vault_cases *c = e->cases;
 	struct pf_buf key = PF_BUF_INIT;
-	size_t best = 0;
+	size_t best = 0, ki;
 	unsigned best_count = 0;
 	int upper;
 
@@ -273,13 +319,12 @@ static void spelling_at(const struct pf_vault *v,
 			hi++;
 		ident_key(&key, text, lo, hi, i, i + n);
 	}
-	for (size_t k = 0; k < c->keys_nr; k++)
-		if (c->keys[k].len == key.len &&
-		    !memcmp(c->keys[k].k, key.buf, key.len) &&
-		    c->keys[k].count > best_count) {
-			best = c->keys[k].spell;
-			best_count = c->keys[k].count;
-		}
+	/* keys are unique: at most one is this identifier */
+	if ((ki = key_find(c, key.buf, key.len,
+			   hash_bytes(key.buf, key.len))) != (size_t)-1) {
+		best = c->keys[ki].spell;
+		best_count = c->keys[ki].count;
+	}
 	upper = key.len > 1 && has_upper(key.buf, key.len) &&
 		!has_lower(key.buf, key.len);
 	pf_buf_release(&key);
