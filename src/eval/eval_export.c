@@ -410,8 +410,20 @@ static int plain_path(const char *p)
 	return 1;
 }
 
+/* Is one of the two paths a directory the other lies in ("a", "a/b")?
+ * Records of different commits can hold both, and no tree can. */
+static int dir_clash(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > lb)
+		return dir_clash(b, a);
+	return la < lb && !memcmp(a, b, la) && b[la] == '/';
+}
+
 /* The path under DIR/files: the record's own, unless another version of
- * that file is there already. */
+ * that file is there already, or a file where it needs a directory (or
+ * the reverse). */
 static char *out_path_for(const struct ctx *c, const struct rec *r)
 {
 	struct pf_buf p = PF_BUF_INIT;
@@ -420,6 +432,8 @@ static char *out_path_for(const struct ctx *c, const struct rec *r)
 	for (size_t i = 0; i < c->items_nr; i++) {
 		const struct rec *o = c->items[i].r;
 
+		if (dir_clash(c->items[i].out_path, r->path))
+			taken = 1;
 		if (strcmp(o->path, r->path))
 			continue;
 		if (!strcmp(o->blob, r->blob))

@@ -234,6 +234,65 @@ static void test_export(void **state)
 	pf_buf_release(&v2);
 }
 
+/* Records of two commits: a file "d", later a directory "d" with "d/e". */
+static void test_dir_clash(void **state)
+{
+	struct fx *f = *state;
+	struct pf_eval_export_opts o = {
+		.dir = f->out.buf,
+		.state_dir = f->state.buf,
+		.repo = f->repo,
+		.worktree = f->wt.buf,
+	};
+	struct pf_eval_export_result r;
+	struct pf_buf log = PF_BUF_INIT, t = PF_BUF_INIT, p = PF_BUF_INIT;
+	char bd[GIT_OID_HEXSZ + 1], be[GIT_OID_HEXSZ + 1];
+
+	assert_int_equal(pf_test_sh(f->wt.buf,
+				    "printf 'file d\\n' >d && git add d && "
+				    "git commit -q -m d && git rm -q d && "
+				    "mkdir d && printf 'file e\\n' >d/e && "
+				    "git add d/e && git commit -q -m e"),
+			 0);
+	pf_test_rev(bd, f->wt.buf, "HEAD~1:d");
+	pf_test_rev(be, f->wt.buf, "HEAD:d/e");
+	pf_buf_addf(&log,
+		    "{\"type\":\"finding\",\"ts\":100,\"rule\":\"R1\","
+		    "\"path\":\"d\",\"line\":1,\"fingerprint\":\"%s\","
+		    "\"verdict\":\"true_positive\",\"blob\":\"%s\","
+		    "\"answer\":\"applied\"}\n"
+		    "{\"type\":\"finding\",\"ts\":110,\"rule\":\"R1\","
+		    "\"path\":\"d/e\",\"line\":1,\"fingerprint\":\"%s\","
+		    "\"verdict\":\"true_positive\",\"blob\":\"%s\","
+		    "\"answer\":\"applied\"}\n",
+		    FP_A, bd, FP_B, be);
+	pf_test_write(f->state.buf, "findings.log", log.buf, log.len);
+	assert_int_equal(pf_eval_export(&r, &o), 0);
+	assert_int_equal(r.tp, 2);
+	assert_int_equal(r.files, 2);
+	/* The second of the two moves aside, beside the first. */
+	pf_buf_addf(&p, "%s/files/d", f->out.buf);
+	if (!pf_buf_read_file(&t, p.buf, 1 << 20)) {
+		assert_string_equal(t.buf, "file d\n");
+		pf_buf_reset(&p);
+		pf_buf_addf(&p, "%s/files/v-%.12s/d/e", f->out.buf, be);
+	} else {
+		pf_buf_reset(&p);
+		pf_buf_addf(&p, "%s/files/d/e", f->out.buf);
+		assert_int_equal(pf_buf_read_file(&t, p.buf, 1 << 20), 0);
+		assert_string_equal(t.buf, "file e\n");
+		pf_buf_reset(&p);
+		pf_buf_addf(&p, "%s/files/v-%.12s/d", f->out.buf, bd);
+	}
+	pf_buf_reset(&t);
+	assert_int_equal(pf_buf_read_file(&t, p.buf, 1 << 20), 0);
+	assert_true(!strcmp(t.buf, "file d\n") || !strcmp(t.buf, "file e\n"));
+	pf_buf_release(&log);
+	pf_buf_release(&t);
+	pf_buf_release(&p);
+	pf_eval_export_release(&r);
+}
+
 static void test_since(void **state)
 {
 	struct fx *f = *state;
@@ -316,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_label_map),
 		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_since, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_clash, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_secret_file, setup,
 						teardown),
 	};
