@@ -247,6 +247,7 @@ static int matches(const cJSON *rec, const struct pf_findlog_filter *f)
 	const char *v = pf_json_str(rec, "verdict");
 	const char *c = pf_json_str(rec, "component");
 	const char *r = pf_json_str(rec, "rule");
+	const char *m = pf_json_str(rec, "mode");
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(rec, "ts");
 
 	if (f->verdict && strcmp(v ? v : "none", f->verdict))
@@ -254,6 +255,8 @@ static int matches(const cJSON *rec, const struct pf_findlog_filter *f)
 	if (f->component && (!c || strcmp(c, f->component)))
 		return 0;
 	if (f->rule && (!r || fnmatch(f->rule, r, 0)))
+		return 0;
+	if (f->mode && strcmp(m ? m : "default", f->mode))
 		return 0;
 	if (f->since && (!cJSON_IsNumber(ts) || ts->valuedouble < f->since))
 		return 0;

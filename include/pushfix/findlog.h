@@ -47,6 +47,7 @@ struct pf_findlog_filter {
 	const char *verdict;   /* "true_positive"..., "none", or NULL */
 	const char *component; /* exact tag, or NULL */
 	const char *rule;      /* fnmatch glob on the rule id, or NULL */
+	const char *mode;      /* "block"... or "default" (none), or NULL */
 	time_t since;	       /* 0: all */
 	int json;	       /* the matching records as JSON lines */
 };

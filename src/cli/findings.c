@@ -19,6 +19,7 @@ int cmd_findings(int argc, const char **argv)
 	struct pf_run run;
 	struct pf_buf out = PF_BUF_INIT;
 	const char *verdict = NULL, *component = NULL, *rule = NULL;
+	const char *mode = NULL;
 	unsigned long since = ULONG_MAX; /* ULONG_MAX: no --since */
 	int json = 0, n, ret;
 	const struct cli_option options[] = {
@@ -29,6 +30,8 @@ int cmd_findings(int argc, const char **argv)
 			       "only the LLM's component tag <name>"),
 		CLI_OPT_STRING(0, "rule", &rule, "<glob>",
 			       "only rule ids matching <glob>"),
+		CLI_OPT_STRING(0, "mode", &mode, "<mode>",
+			       "block, comment, monitor ([rules]) or default"),
 		CLI_OPT_ULONG(0, "since", &since, "<days>",
 			      "only the last <days> days"),
 		CLI_OPT_BOOL(0, "json", &json,
@@ -58,7 +61,16 @@ int cmd_findings(int argc, const char **argv)
 			verdict);
 		return 2;
 	}
+	if (mode && strcmp(mode, "block") && strcmp(mode, "comment") &&
+	    strcmp(mode, "monitor") && strcmp(mode, "default")) {
+		fprintf(stderr,
+			"error: --mode '%s': expected block, comment, monitor "
+			"or default\n",
+			mode);
+		return 2;
+	}
 	memset(&f, 0, sizeof(f));
+	f.mode = mode;
 	f.verdict = verdict;
 	f.component = component;
 	f.rule = rule;
@@ -76,7 +88,7 @@ int cmd_findings(int argc, const char **argv)
 	}
 	if (!out.len && !json)
 		printf("no findings recorded%s\n",
-		       verdict || component || rule || f.since
+		       verdict || component || rule || mode || f.since
 			       ? " that match"
 			       : " (pushes and scans record theirs)");
 	fwrite(out.buf, 1, out.len, stdout);

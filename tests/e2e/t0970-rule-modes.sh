@@ -37,7 +37,14 @@ test_expect_success 'monitor: pushfix findings shows it, mode monitor' '
 	cd "$TRASH/work" &&
 	"$PUSHFIX_BIN" findings >"$TRASH/out" &&
 	expect_grep " push not triaged mode monitor  src/copy.c:6  FF1001" \
-		"$TRASH/out"
+		"$TRASH/out" &&
+	"$PUSHFIX_BIN" findings --mode monitor >"$TRASH/out" &&
+	expect_grep "mode monitor  src/copy.c:6  FF1001" "$TRASH/out" &&
+	"$PUSHFIX_BIN" findings --mode block >"$TRASH/out" &&
+	expect_grep "^no findings recorded that match$" "$TRASH/out" &&
+	{ "$PUSHFIX_BIN" findings --mode silent 2>"$TRASH/err"; test $? = 2; } &&
+	expect_grep "^error: --mode .silent.: expected block, comment, monitor or default$" \
+		"$TRASH/err"
 '
 
 test_expect_success 'block: stops the push even when the LLM says false positive' '
