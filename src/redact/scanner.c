@@ -800,6 +800,24 @@ static inline void word_usual(struct scan *sc, size_t i, size_t j, size_t ke,
 		b64_run(sc, i);
 }
 
+/* Does a word of has_secret_word() start at one of the bytes m of the
+ * block s, in a key run that ends at byte ke?  What key_run() would find
+ * (a pair of WL_KW is only the start of one: "params", "logging.info"
+ * and "res.send" hold none), so that such a run takes word_usual() and
+ * not word_slow().  Both bytes of a WL_KW pair are letters, inside the
+ * run. */
+static inline int run_kw(const unsigned char *s, uint64_t m, unsigned ke)
+{
+	while (m) {
+		unsigned j = (unsigned)__builtin_ctzll(m);
+
+		m &= m - 1;
+		if (secret_word_at((const char *)s + j, ke - j))
+			return 1;
+	}
+	return 0;
+}
+
 /* The word at i is done with its end j (found without the masks). */
 static void word_done(struct scan *sc, size_t i, size_t j)
 {
@@ -942,8 +960,10 @@ void pf_redact_scan(struct scan *sc)
 					continue;
 				}
 				ke = e + (unsigned)__builtin_ctzll(rest);
-				if (b.kw & (((uint64_t)1 << ke) - 1) &
-				    ~(((uint64_t)1 << k) - 1)) {
+				if (run_kw(s,
+					   b.kw & (((uint64_t)1 << ke) - 1) &
+						   ~(((uint64_t)1 << k) - 1),
+					   ke)) {
 					word_slow(sc, i, j);
 					continue;
 				}
