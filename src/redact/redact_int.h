@@ -552,11 +552,11 @@ static inline unsigned np4_key(const char *s)
 	return (uint32_t)((w | 0x20202020u) * 0x9E3779B1u) >> 16;
 }
 /* For the pair (c, d) at a word's start (d 0 at the end of the text),
- * wpair_key() order: WS_LOOK when a token rule's prefix may start there
- * (pf_redact_rule_pair) or c is a digit (an IPv4 address), WS_CO when the
- * pair is "Co"/"co" (Copyright, in words of 9 bytes or more); filled by
- * pf_redact_engine() after the rules. */
-enum { WS_LOOK = 1, WS_CO = 2 };
+ * wpair_key() order: 0 when word_start() has nothing to look at in a
+ * word that starts there, else 1 + the length from which it looks: 1
+ * when c is a digit (an IPv4 address), the shortest run of a token rule
+ * whose prefix may start there, 9 when the pair is "Co"/"co" (Copyright);
+ * filled by pf_redact_engine() after the rules. */
 extern unsigned char pf_redact_wstart[65536];
 void pf_redact_wstart_fill(void);
 /* Build p->wpair if the scan of a text with p will use it. */

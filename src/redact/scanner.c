@@ -13,6 +13,7 @@
 #define PF_SSE2 1
 #include <emmintrin.h>
 #endif
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -783,7 +784,7 @@ static void word_slow(struct scan *sc, size_t i, size_t j)
  * (pf_redact_wstart): a rule, a digit or a "Copyright"? */
 static inline int word_look(unsigned ws, size_t i, size_t j)
 {
-	return (ws & WS_LOOK) || ((ws & WS_CO) && j - i >= 9);
+	return ws && j - i + 1 >= ws;
 }
 
 /* The end of what word_start() comes to for the usual word [i, j), its
@@ -838,6 +839,28 @@ static void word_done(struct scan *sc, size_t i, size_t j)
 			   !(i > 0 && IS(t[i - 1], C_B64)));
 }
 
+/* The shortest word a rule that rules_at() tries at the pair (c, d) asks
+ * for (its run), UINT_MAX when it tries none: "main" and "nil" start
+ * with the pair of the discord rules ("M", "N"), which want 24 bytes. */
+static unsigned rule_run(unsigned char c, unsigned char d)
+{
+	unsigned q = name_pair(c, d), best = UINT_MAX;
+
+	for (unsigned k = 0; k < pf_redact_by_first_nr[c]; k++) {
+		size_t x = pf_redact_by_first[c][k];
+		const struct rule *r = &pf_redact_rules[x];
+
+		/* the second byte of a prefix in either case: more often,
+		 * never less often than rules_at() */
+		if (pf_redact_rule_plen[x] >= 2 &&
+		    name_pair(c, (unsigned char)r->prefix[1]) != q)
+			continue;
+		if (r->run < best)
+			best = r->run;
+	}
+	return best;
+}
+
 /* The word starts the scanner looks closer at (pf_redact_wstart). */
 unsigned char pf_redact_wstart[65536];
 
@@ -845,18 +868,18 @@ void pf_redact_wstart_fill(void)
 {
 	for (unsigned c = 0; c < 256; c++)
 		for (unsigned d = 0; d < 256; d++) {
-			unsigned q =
-				name_pair((unsigned char)c, (unsigned char)d);
+			unsigned m =
+				rule_run((unsigned char)c, (unsigned char)d);
 
-			unsigned char f = 0;
-
-			if ((pf_redact_rule_pair[q >> 3] & (1u << (q & 7))) ||
-			    (c >= '0' && c <= '9'))
-				f |= WS_LOOK;
-			if ((c | 0x20) == 'c' && d == 'o')
-				f |= WS_CO;
+			if (c >= '0' && c <= '9')
+				m = 0;
+			if ((c | 0x20) == 'c' && d == 'o' && m > 9)
+				m = 9;
 			pf_redact_wstart[wpair_key((unsigned char)c,
-						   (unsigned char)d)] = f;
+						   (unsigned char)d)] =
+				(unsigned char)(m == UINT_MAX ? 0
+						: m > 254     ? 255
+							      : m + 1);
 		}
 }
 
