@@ -67,6 +67,11 @@ extern unsigned char pf_redact_sub_cls[256];
 
 #define IS(c, k) (pf_redact_cls[(unsigned char)(c)] & (k))
 
+/* A byte's base64 value (0-63), with B64_STD for + and / and B64_URL for
+ * - and _ (the two alphabets); a byte of neither has both bits. */
+enum { B64_STD = 0x40, B64_URL = 0x80 };
+extern unsigned char pf_redact_b64[256];
+
 /* c * log2(c) for small counts, so that entropy needs one log2 only. */
 #define CLOG_MAX 1024
 extern double pf_redact_clog[CLOG_MAX + 1];
