@@ -559,9 +559,12 @@ static inline unsigned np4_key(const char *s)
 /* For the pair (c, d) at a word's start (d 0 at the end of the text),
  * wpair_key() order: 0 when word_start() has nothing to look at in a
  * word that starts there, else 1 + the length from which it looks: 1
- * when c is a digit (an IPv4 address), the shortest run of a token rule
- * whose prefix may start there, 9 when the pair is "Co"/"co" (Copyright);
- * filled by pf_redact_engine() after the rules. */
+ * when c is a digit (an IPv4 address), the shortest word a token rule
+ * whose prefix may start there is tried in, 9 when the pair is "Co"/"co"
+ * (Copyright); WS_EXACT | 1 + the only length it looks at when every
+ * such rule's prefix ends the word ("sig=", "sk-"); filled by
+ * pf_redact_engine() after the rules. */
+enum { WS_EXACT = 0x80 };
 extern unsigned char pf_redact_wstart[65536];
 void pf_redact_wstart_fill(void);
 /* Build p->wpair if the scan of a text with p will use it. */

@@ -784,6 +784,8 @@ static void word_slow(struct scan *sc, size_t i, size_t j)
  * (pf_redact_wstart): a rule, a digit or a "Copyright"? */
 static inline int word_look(unsigned ws, size_t i, size_t j)
 {
+	if (ws & WS_EXACT)
+		return j - i + 1 == (ws & ~(unsigned)WS_EXACT);
 	return ws && j - i + 1 >= ws;
 }
 
@@ -840,24 +842,41 @@ static void word_done(struct scan *sc, size_t i, size_t j)
 }
 
 /* The shortest word a rule that rules_at() tries at the pair (c, d) asks
- * for (its run), UINT_MAX when it tries none: "main" and "nil" start
- * with the pair of the discord rules ("M", "N"), which want 24 bytes. */
-static unsigned rule_run(unsigned char c, unsigned char d)
+ * for (its run, and the bytes of its prefix up to the first byte of no
+ * word), UINT_MAX when it tries none; in *exact the one length every such
+ * rule asks for when the prefix holds a byte of no word (the word ends
+ * there: "sig=" is tried in "sig", not in "sizeof"), else -1.  "main"
+ * and "nil" start with the pair of the discord rules ("M", "N"), which
+ * want 24 bytes. */
+static unsigned rule_run(unsigned char c, unsigned char d, int *exact)
 {
 	unsigned q = name_pair(c, d), best = UINT_MAX;
+	int ex = -2; /* no rule yet */
 
 	for (unsigned k = 0; k < pf_redact_by_first_nr[c]; k++) {
-		size_t x = pf_redact_by_first[c][k];
+		size_t x = pf_redact_by_first[c][k],
+		       pl = pf_redact_rule_plen[x];
 		const struct rule *r = &pf_redact_rules[x];
+		unsigned w = 0, lo;
+		int e = -1;
 
 		/* the second byte of a prefix in either case: more often,
 		 * never less often than rules_at() */
-		if (pf_redact_rule_plen[x] >= 2 &&
-		    name_pair(c, (unsigned char)r->prefix[1]) != q)
+		if (pl >= 2 && name_pair(c, (unsigned char)r->prefix[1]) != q)
 			continue;
-		if (r->run < best)
-			best = r->run;
+		while (w < pl && IS(r->prefix[w], C_WORD))
+			w++;
+		if (w < pl) {
+			if (r->run > w)
+				continue; /* never tried */
+			e = (int)w;
+		}
+		lo = r->run > w ? r->run : w;
+		if (lo < best)
+			best = lo;
+		ex = ex == -2 || ex == e ? e : -1;
 	}
+	*exact = ex < 0 ? -1 : ex;
 	return best;
 }
 
@@ -868,17 +887,27 @@ void pf_redact_wstart_fill(void)
 {
 	for (unsigned c = 0; c < 256; c++)
 		for (unsigned d = 0; d < 256; d++) {
-			unsigned m =
-				rule_run((unsigned char)c, (unsigned char)d);
+			int ex;
+			unsigned m = rule_run((unsigned char)c,
+					      (unsigned char)d, &ex);
+			unsigned char *ws = &pf_redact_wstart[wpair_key(
+				(unsigned char)c, (unsigned char)d)];
 
-			if (c >= '0' && c <= '9')
+			/* an IPv4 address, "Copyright": any longer word too */
+			if (c >= '0' && c <= '9') {
 				m = 0;
-			if ((c | 0x20) == 'c' && d == 'o' && m > 9)
-				m = 9;
-			pf_redact_wstart[wpair_key((unsigned char)c,
-						   (unsigned char)d)] =
-				(unsigned char)(m == UINT_MAX ? 0
-						: m > 254     ? 255
+				ex = -1;
+			}
+			if ((c | 0x20) == 'c' && d == 'o') {
+				m = m > 9 ? 9 : m;
+				ex = -1;
+			}
+			if (ex >= 0 && ex < WS_EXACT - 1)
+				*ws = (unsigned char)(WS_EXACT | (ex + 1));
+			else
+				*ws = (unsigned char)(m == UINT_MAX ? 0
+						      : m >= WS_EXACT - 1
+							      ? WS_EXACT - 1
 							      : m + 1);
 		}
 }
