@@ -13,6 +13,7 @@ unsigned char pf_redact_sub_cls[256];
 double pf_redact_clog[CLOG_MAX + 1];
 unsigned char pf_redact_kw_pair[65536 / 8];
 unsigned char pf_redact_kw_first[256];
+unsigned char pf_redact_b64[256];
 
 void pf_redact_classes_init(void)
 {
@@ -53,6 +54,20 @@ void pf_redact_classes_init(void)
 					(k & C_LOWER ? S_LOWER : 0) |
 					(c >= '0' && c <= '9' ? S_DIGIT : 0));
 	}
+	/* base64's values; what is no letter of it has both alphabets'
+	 * bits, so that one test after the run rejects it */
+	for (int c = 0; c < 256; c++)
+		pf_redact_b64[c] = B64_STD | B64_URL;
+	for (int c = 0; c < 26; c++) {
+		pf_redact_b64['A' + c] = (unsigned char)c;
+		pf_redact_b64['a' + c] = (unsigned char)(26 + c);
+	}
+	for (int c = 0; c < 10; c++)
+		pf_redact_b64['0' + c] = (unsigned char)(52 + c);
+	pf_redact_b64['+'] = B64_STD | 62;
+	pf_redact_b64['/'] = B64_STD | 63;
+	pf_redact_b64['-'] = B64_URL | 62;
+	pf_redact_b64['_'] = B64_URL | 63;
 	pf_redact_dispatch['"'] = pf_redact_dispatch['\''] =
 		pf_redact_dispatch['`'] = D_QUOTE;
 	pf_redact_dispatch['@'] = D_AT;

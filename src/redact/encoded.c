@@ -18,54 +18,31 @@
 #define ENC_MIN 16   /* shorter runs hold too little to judge */
 #define ENC_MAX 1024 /* longer ones: PEM bodies, data; entropy decides */
 
-static signed char b64_val(unsigned char c, int *url)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (signed char)(c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (signed char)(c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (signed char)(c - '0' + 52);
-	if (c == '+' || c == '/') {
-		if (*url == 1)
-			return -1;
-		*url = 0;
-		return c == '+' ? 62 : 63;
-	}
-	if (c == '-' || c == '_') {
-		if (!*url)
-			return -1;
-		*url = 1;
-		return c == '-' ? 62 : 63;
-	}
-	return -1;
-}
-
 /* Base64 (standard or URL-safe, not both; padding only at the end) into
- * out; its length, or 0 when s is not base64. */
+ * out; its length, or 0 when s is not base64.  One lookup a byte and no
+ * branch on it: most runs are identifiers, decoded to be rejected. */
 static size_t b64_decode(const char *s, size_t n, unsigned char *out)
 {
 	size_t o = 0, pad = 0;
-	unsigned acc = 0, bits = 0;
-	int url = -1;
+	unsigned acc = 0, bits = 0, seen = 0;
 
 	while (pad < 2 && n > pad && s[n - 1 - pad] == '=')
 		pad++;
 	if ((pad && (n % 4)) || (n - pad) % 4 == 1)
 		return 0;
 	for (size_t i = 0; i < n - pad; i++) {
-		signed char v = b64_val((unsigned char)s[i], &url);
+		unsigned v = pf_redact_b64[(unsigned char)s[i]];
 
-		if (v < 0)
-			return 0;
-		acc = (acc << 6) | (unsigned)v;
+		seen |= v;
+		acc = (acc << 6) | (v & 63);
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
 			out[o++] = (unsigned char)(acc >> bits);
 		}
 	}
-	return o;
+	/* a byte of neither alphabet, or both alphabets */
+	return (seen & (B64_STD | B64_URL)) == (B64_STD | B64_URL) ? 0 : o;
 }
 
 static size_t hex_decode(const char *s, size_t n, unsigned char *out)

@@ -67,6 +67,11 @@ extern unsigned char pf_redact_sub_cls[256];
 
 #define IS(c, k) (pf_redact_cls[(unsigned char)(c)] & (k))
 
+/* A byte's base64 value (0-63), with B64_STD for + and / and B64_URL for
+ * - and _ (the two alphabets); a byte of neither has both bits. */
+enum { B64_STD = 0x40, B64_URL = 0x80 };
+extern unsigned char pf_redact_b64[256];
+
 /* c * log2(c) for small counts, so that entropy needs one log2 only. */
 #define CLOG_MAX 1024
 extern double pf_redact_clog[CLOG_MAX + 1];
@@ -552,11 +557,14 @@ static inline unsigned np4_key(const char *s)
 	return (uint32_t)((w | 0x20202020u) * 0x9E3779B1u) >> 16;
 }
 /* For the pair (c, d) at a word's start (d 0 at the end of the text),
- * wpair_key() order: WS_LOOK when a token rule's prefix may start there
- * (pf_redact_rule_pair) or c is a digit (an IPv4 address), WS_CO when the
- * pair is "Co"/"co" (Copyright, in words of 9 bytes or more); filled by
+ * wpair_key() order: 0 when word_start() has nothing to look at in a
+ * word that starts there, else 1 + the length from which it looks: 1
+ * when c is a digit (an IPv4 address), the shortest word a token rule
+ * whose prefix may start there is tried in, 9 when the pair is "Co"/"co"
+ * (Copyright); WS_EXACT | 1 + the only length it looks at when every
+ * such rule's prefix ends the word ("sig=", "sk-"); filled by
  * pf_redact_engine() after the rules. */
-enum { WS_LOOK = 1, WS_CO = 2 };
+enum { WS_EXACT = 0x80 };
 extern unsigned char pf_redact_wstart[65536];
 void pf_redact_wstart_fill(void);
 /* Build p->wpair if the scan of a text with p will use it. */

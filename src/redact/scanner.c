@@ -13,6 +13,7 @@
 #define PF_SSE2 1
 #include <emmintrin.h>
 #endif
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -783,7 +784,9 @@ static void word_slow(struct scan *sc, size_t i, size_t j)
  * (pf_redact_wstart): a rule, a digit or a "Copyright"? */
 static inline int word_look(unsigned ws, size_t i, size_t j)
 {
-	return (ws & WS_LOOK) || ((ws & WS_CO) && j - i >= 9);
+	if (ws & WS_EXACT)
+		return j - i + 1 == (ws & ~(unsigned)WS_EXACT);
+	return ws && j - i + 1 >= ws;
 }
 
 /* The end of what word_start() comes to for the usual word [i, j), its
@@ -798,6 +801,24 @@ static inline void word_usual(struct scan *sc, size_t i, size_t j, size_t ke,
 		sc->b64_end = j;
 	else
 		b64_run(sc, i);
+}
+
+/* Does a word of has_secret_word() start at one of the bytes m of the
+ * block s, in a key run that ends at byte ke?  What key_run() would find
+ * (a pair of WL_KW is only the start of one: "params", "logging.info"
+ * and "res.send" hold none), so that such a run takes word_usual() and
+ * not word_slow().  Both bytes of a WL_KW pair are letters, inside the
+ * run. */
+static inline int run_kw(const unsigned char *s, uint64_t m, unsigned ke)
+{
+	while (m) {
+		unsigned j = (unsigned)__builtin_ctzll(m);
+
+		m &= m - 1;
+		if (secret_word_at((const char *)s + j, ke - j))
+			return 1;
+	}
+	return 0;
 }
 
 /* The word at i is done with its end j (found without the masks). */
@@ -820,6 +841,45 @@ static void word_done(struct scan *sc, size_t i, size_t j)
 			   !(i > 0 && IS(t[i - 1], C_B64)));
 }
 
+/* The shortest word a rule that rules_at() tries at the pair (c, d) asks
+ * for (its run, and the bytes of its prefix up to the first byte of no
+ * word), UINT_MAX when it tries none; in *exact the one length every such
+ * rule asks for when the prefix holds a byte of no word (the word ends
+ * there: "sig=" is tried in "sig", not in "sizeof"), else -1.  "main"
+ * and "nil" start with the pair of the discord rules ("M", "N"), which
+ * want 24 bytes. */
+static unsigned rule_run(unsigned char c, unsigned char d, int *exact)
+{
+	unsigned q = name_pair(c, d), best = UINT_MAX;
+	int ex = -2; /* no rule yet */
+
+	for (unsigned k = 0; k < pf_redact_by_first_nr[c]; k++) {
+		size_t x = pf_redact_by_first[c][k],
+		       pl = pf_redact_rule_plen[x];
+		const struct rule *r = &pf_redact_rules[x];
+		unsigned w = 0, lo;
+		int e = -1;
+
+		/* the second byte of a prefix in either case: more often,
+		 * never less often than rules_at() */
+		if (pl >= 2 && name_pair(c, (unsigned char)r->prefix[1]) != q)
+			continue;
+		while (w < pl && IS(r->prefix[w], C_WORD))
+			w++;
+		if (w < pl) {
+			if (r->run > w)
+				continue; /* never tried */
+			e = (int)w;
+		}
+		lo = r->run > w ? r->run : w;
+		if (lo < best)
+			best = lo;
+		ex = ex == -2 || ex == e ? e : -1;
+	}
+	*exact = ex < 0 ? -1 : ex;
+	return best;
+}
+
 /* The word starts the scanner looks closer at (pf_redact_wstart). */
 unsigned char pf_redact_wstart[65536];
 
@@ -827,18 +887,28 @@ void pf_redact_wstart_fill(void)
 {
 	for (unsigned c = 0; c < 256; c++)
 		for (unsigned d = 0; d < 256; d++) {
-			unsigned q =
-				name_pair((unsigned char)c, (unsigned char)d);
+			int ex;
+			unsigned m = rule_run((unsigned char)c,
+					      (unsigned char)d, &ex);
+			unsigned char *ws = &pf_redact_wstart[wpair_key(
+				(unsigned char)c, (unsigned char)d)];
 
-			unsigned char f = 0;
-
-			if ((pf_redact_rule_pair[q >> 3] & (1u << (q & 7))) ||
-			    (c >= '0' && c <= '9'))
-				f |= WS_LOOK;
-			if ((c | 0x20) == 'c' && d == 'o')
-				f |= WS_CO;
-			pf_redact_wstart[wpair_key((unsigned char)c,
-						   (unsigned char)d)] = f;
+			/* an IPv4 address, "Copyright": any longer word too */
+			if (c >= '0' && c <= '9') {
+				m = 0;
+				ex = -1;
+			}
+			if ((c | 0x20) == 'c' && d == 'o') {
+				m = m > 9 ? 9 : m;
+				ex = -1;
+			}
+			if (ex >= 0 && ex < WS_EXACT - 1)
+				*ws = (unsigned char)(WS_EXACT | (ex + 1));
+			else
+				*ws = (unsigned char)(m == UINT_MAX ? 0
+						      : m >= WS_EXACT - 1
+							      ? WS_EXACT - 1
+							      : m + 1);
 		}
 }
 
@@ -942,8 +1012,10 @@ void pf_redact_scan(struct scan *sc)
 					continue;
 				}
 				ke = e + (unsigned)__builtin_ctzll(rest);
-				if (b.kw & (((uint64_t)1 << ke) - 1) &
-				    ~(((uint64_t)1 << k) - 1)) {
+				if (run_kw(s,
+					   b.kw & (((uint64_t)1 << ke) - 1) &
+						   ~(((uint64_t)1 << k) - 1),
+					   ke)) {
 					word_slow(sc, i, j);
 					continue;
 				}

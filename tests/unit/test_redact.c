@@ -285,6 +285,19 @@ static const char *const must_go[][2] = {
 	  "eyJzdWIiOiJ4eHh4" },
 	{ "https://hooks.slack.com/workflows/T01234567/A01234567/123/abcDEF",
 	  "abcDEF" },
+	/* rules looked for only in words of their prefix's length or of
+	 * their run (pf_redact_wstart), and encoded text in both base64
+	 * alphabets (pf_redact_b64) */
+	{ "q = \"sv=2020&sig=AbCdEfGhIjKlMnOpQrStUvWx12\"",
+	  "AbCdEfGhIjKlMnOpQrSt" },
+	{ "bot.run('MTAxMjM0NTY3ODkwMTIzNDU2.GhIjKl."
+	  "AbCdEfGhIjKlMnOpQrStUvWxYz0')",
+	  "GhIjKl.AbCdEfGhIjKlMnOp" },
+	{ "MAILGUN = key-0123456789abcdef0123456789abcdef",
+	  "0123456789abcdef0123456789abcdef" },
+	{ "OPENAI = 'sk-proj-AbCdEfGhIjKlMnOpQrStUv12'", "AbCdEfGhIjKlMnOp" },
+	{ "u = \"dXNlcjpwYT8_c3M-PncwcmR-fg==\"", "dXNlcjpwYT8_c3M" },
+	{ "s = \"dXNlcjpwYT8/c3M+PncwcmR+fg==\"", "dXNlcjpwYT8/c3M" },
 	/* encoded secrets, judged by what they decode to (issue 10) */
 	{ "blob = \"YWRtaW46aHVudGVy\"\n", "YWRtaW46aHVudGVy" },
 	{ "s = \"cGFzc3dvcmQ9YWFhYWFhYWFhYWFhYWFhYWFhYWFh\"",
@@ -363,6 +376,8 @@ static void test_hex_entropy_limit(void **state)
 
 /* Ordinary code must come through unchanged: the model needs it. */
 static const char *const must_stay[] = {
+	"n = sizeof(size_t); signed char c; int main(void) { return nil; }\n",
+	"key = sig; sk = app.api; hooks = hv;\n",
 	"x = os.path.join(a, b)\n",
 	"self.net = Net()\nuser.org = org\n",
 	"for key in keys:\n    print(key)\n",
