@@ -883,33 +883,77 @@ static unsigned rule_run(unsigned char c, unsigned char d, int *exact)
 /* The word starts the scanner looks closer at (pf_redact_wstart). */
 unsigned char pf_redact_wstart[65536];
 
+/* pf_redact_wstart's entry for the pair (c, d). */
+static unsigned char wstart_at(unsigned char c, unsigned char d)
+{
+	int ex;
+	unsigned m = rule_run(c, d, &ex);
+
+	/* an IPv4 address, "Copyright": any longer word too */
+	if (c >= '0' && c <= '9') {
+		m = 0;
+		ex = -1;
+	}
+	if ((c | 0x20) == 'c' && d == 'o') {
+		m = m > 9 ? 9 : m;
+		ex = -1;
+	}
+	if (ex >= 0 && ex < WS_EXACT - 1)
+		return (unsigned char)(WS_EXACT | (ex + 1));
+	return (unsigned char)(m == UINT_MAX	   ? 0
+			       : m >= WS_EXACT - 1 ? WS_EXACT - 1
+						   : m + 1);
+}
+
+/* Does a rule of the row c test d (its prefix's second byte, either
+ * case), the only way rule_run() looks at d? */
+static int row_tests(unsigned char c, unsigned char d)
+{
+	for (unsigned k = 0; k < pf_redact_by_first_nr[c]; k++) {
+		size_t x = pf_redact_by_first[c][k];
+
+		if (pf_redact_rule_plen[x] >= 2 &&
+		    name_pair(c, (unsigned char)pf_redact_rules[x].prefix[1]) ==
+			    name_pair(c, d))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Filled once per process, and every hook that redacts pays it: only the
+ * rows of a byte that starts a rule, a digit or "Co" (the rest stays the
+ * static table's 0), and in such a row the one entry every byte has but
+ * those a rule's second byte or "Co" names, each of which is its own:
+ * 0.1M instructions where all 65536 pairs took 2.4M.
+ */
 void pf_redact_wstart_fill(void)
 {
-	for (unsigned c = 0; c < 256; c++)
-		for (unsigned d = 0; d < 256; d++) {
-			int ex;
-			unsigned m = rule_run((unsigned char)c,
-					      (unsigned char)d, &ex);
-			unsigned char *ws = &pf_redact_wstart[wpair_key(
-				(unsigned char)c, (unsigned char)d)];
+	for (unsigned c = 0; c < 256; c++) {
+		unsigned char uc = (unsigned char)c, d0 = 0, def;
 
-			/* an IPv4 address, "Copyright": any longer word too */
-			if (c >= '0' && c <= '9') {
-				m = 0;
-				ex = -1;
-			}
-			if ((c | 0x20) == 'c' && d == 'o') {
-				m = m > 9 ? 9 : m;
-				ex = -1;
-			}
-			if (ex >= 0 && ex < WS_EXACT - 1)
-				*ws = (unsigned char)(WS_EXACT | (ex + 1));
-			else
-				*ws = (unsigned char)(m == UINT_MAX ? 0
-						      : m >= WS_EXACT - 1
-							      ? WS_EXACT - 1
-							      : m + 1);
+		if (!pf_redact_by_first_nr[c] && !(c >= '0' && c <= '9') &&
+		    (c | 0x20) != 'c')
+			continue;
+		while (d0 == 'o' || row_tests(uc, d0))
+			d0++;
+		def = wstart_at(uc, d0);
+		for (unsigned d = 0; d < 256; d++)
+			pf_redact_wstart[wpair_key(uc, (unsigned char)d)] = def;
+		pf_redact_wstart[wpair_key(uc, 'o')] = wstart_at(uc, 'o');
+		for (unsigned k = 0; k < pf_redact_by_first_nr[c]; k++) {
+			size_t x = pf_redact_by_first[c][k];
+			unsigned char d;
+
+			/* the digits' rule has no prefix: no byte 1 */
+			if (pf_redact_rule_plen[x] < 2)
+				continue;
+			d = (unsigned char)pf_redact_rules[x].prefix[1];
+			pf_redact_wstart[wpair_key(uc, d)] = wstart_at(uc, d);
+			pf_redact_wstart[wpair_key(uc, d ^ 0x20)] =
+				wstart_at(uc, d ^ 0x20);
 		}
+	}
 }
 
 void pf_redact_scan(struct scan *sc)
