@@ -319,9 +319,14 @@ struct scan {
 	int err;
 };
 
-/* Compile the rules and build the tables, once per process.  NULL when
- * ready, else why not (rules.c). */
+/* Build the tables, once per process.  NULL when ready, else why not
+ * (rules.c).  A rule's pattern is compiled when first tried: a PCRE2
+ * error then ends that scan (sc->err). */
 const char *pf_redact_engine(void);
+
+/* Compile every pattern not compiled yet (the tests: all of them
+ * compile).  NULL, else PCRE2's message. */
+const char *pf_redact_rules_compile(void);
 
 /* Each detector adds what it finds at i to sc->sp (and a PCRE2 error to
  * sc->err). */

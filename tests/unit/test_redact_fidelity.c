@@ -49,6 +49,16 @@ static char *red(struct pf_vault *v, struct pf_redact_ctx *ctx,
 	return pf_buf_detach(&out, NULL);
 }
 
+/* The patterns are compiled when first tried: every one of them must
+ * compile, also those no test text reaches. */
+static void test_rules_compile(void **state)
+{
+	(void)state;
+	assert_null(pf_redact_engine());
+	assert_null(pf_redact_rules_compile());
+	assert_null(pf_redact_rules_compile()); /* compiled once, kept */
+}
+
 static void test_language_words_stay(void **state)
 {
 	static const char *const stay[] = {
@@ -337,6 +347,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_common_word_list),
+		cmocka_unit_test(test_rules_compile),
 		cmocka_unit_test(test_language_words_stay),
 		cmocka_unit_test(test_names_still_go),
 		cmocka_unit_test(test_org_every_case),
