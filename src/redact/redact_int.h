@@ -243,7 +243,8 @@ struct pf_redact_priv {
 	/* hosts kept: exact, or suffix when starting with '.' */
 	char **allow;
 	size_t allow_nr, allow_alloc;
-	/* what was added, to skip duplicates */
+	/* what was added, to skip duplicates: a set by hash of
+	 * seen_alloc slots (names.c, seen_before()) */
 	char **seen;
 	size_t seen_nr, seen_alloc;
 	/* scratch kept between texts: spans and the sort buffer */
