@@ -370,8 +370,10 @@ static void add_single(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	e->single = 1;
 }
 
+/* common_part[i]: is parts[i] shorter than 3 bytes or never_alone()? */
 static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
-		    char **parts, size_t nr, const char *word)
+		    char **parts, const unsigned char *common_part, size_t nr,
+		    const char *word)
 {
 	struct wentry *e;
 	struct word_seq *q;
@@ -384,7 +386,7 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	q->cat = (unsigned char)cat;
 	q->exact = NULL;
 	for (size_t i = 0; i < nr; i++)
-		common += strlen(parts[i]) < 3 || never_alone(parts[i]);
+		common += common_part[i];
 	if (common == nr && cat != PF_CAT_WORD) {
 		size_t l;
 
@@ -451,6 +453,9 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 {
 	struct pf_redact_priv *p = ctx->priv;
 	char *parts[16];
+	/* per part, what add_seq() and the parts alone ask: found once,
+	 * two lookups in the word lists each */
+	unsigned char common[16];
 	size_t nr, total = 0;
 	char *joined = NULL;
 
@@ -460,14 +465,16 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 	if (!word || !*word || seen_before(p, cat, word))
 		return;
 	nr = split_parts(word, parts, PF_ARRAY_SIZE(parts));
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
 		total += strlen(parts[i]);
+		common[i] = strlen(parts[i]) < 3 || never_alone(parts[i]);
+	}
 	if (!nr || total < 2)
 		goto out;
 	if (nr > 1) {
 		struct pf_buf j = PF_BUF_INIT;
 
-		add_seq(p, cat, parts, nr, word);
+		add_seq(p, cat, parts, common, nr, word);
 		for (size_t i = 0; i < nr; i++)
 			pf_buf_addstr(&j, parts[i]);
 		joined = pf_buf_detach(&j, NULL);
@@ -483,7 +490,7 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 		for (size_t i = 0; i < nr; i++) {
 			size_t l = strlen(parts[i]);
 
-			if (l < 3 || never_alone(parts[i]))
+			if (common[i])
 				continue;
 			add_single(p, cat, parts[i]);
 			if (cat == PF_CAT_ORG && l >= 7)
