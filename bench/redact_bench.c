@@ -18,6 +18,13 @@
  * that names of the repository inside identifiers are looked at too (the
  * generated inputs have none).
  *
+ *   redact_bench --tiny [AUTHORS]
+ *
+ * redacts one text of about 100 bytes once with the bench's context (and
+ * AUTHORS authors, not 200): what a hook pays to start the redactor (its
+ * tables, the rules, the names), for callgrind's count of the whole
+ * process.
+ *
  *   redact_bench --diff OUT FILE...
  *
  * writes to OUT what the library makes of each FILE, of the generated
@@ -198,6 +205,9 @@ static double redact_mbs(struct pf_redact_ctx *ctx, const struct pf_buf *src,
 	return mb / (med / 1000.0);
 }
 
+/* The authors of bench_ctx() (--tiny may ask for more). */
+static unsigned bench_authors = 200;
+
 /* The bench's context: a person, 200 authors, an organisation. */
 static void bench_ctx(struct pf_redact_ctx *ctx)
 {
@@ -206,7 +216,7 @@ static void bench_ctx(struct pf_redact_ctx *ctx)
 	pf_redact_ctx_add_remote_url(
 		ctx, "git@github.com:northwind-logistics/route-planner.git");
 	pf_redact_ctx_add_word(ctx, PF_CAT_PERSON, "Maria Gonzalez");
-	for (unsigned i = 0; i < 200; i++) {
+	for (unsigned i = 0; i < bench_authors; i++) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "Author%c%c%c Surname%u",
@@ -291,6 +301,29 @@ static int files_main(int argc, char **argv)
 	return 0;
 }
 
+static int tiny_main(void)
+{
+	static const char text[] =
+		"static int parse(const char *s)\n{\n\t/* Maria Gonzalez */\n"
+		"\treturn s && *s == '{' ? route_planner(s) : -1;\n}\n";
+	struct pf_redact_ctx ctx;
+	struct pf_vault v;
+	struct pf_buf out = PF_BUF_INIT;
+	int rc;
+
+	bench_ctx(&ctx);
+	pf_vault_init(&v, NULL);
+	rc = pf_redact_text(&out, &v, &ctx, text, sizeof(text) - 1);
+	if (rc)
+		fprintf(stderr, "error: %s\n", pf_error_last());
+	else
+		printf("%s", out.buf);
+	pf_buf_release(&out);
+	pf_vault_release(&v);
+	pf_redact_ctx_release(&ctx);
+	return rc ? 1 : 0;
+}
+
 static int diff_main(int argc, char **argv)
 {
 	struct pf_redact_ctx ctx;
@@ -340,6 +373,11 @@ int main(int argc, char **argv)
 	size_t placeholders = 0;
 	unsigned k = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--tiny")) {
+		if (argc > 2)
+			bench_authors = (unsigned)strtoul(argv[2], NULL, 10);
+		return tiny_main();
+	}
 	if (argc > 2 && !strcmp(argv[1], "--diff"))
 		return diff_main(argc, argv);
 	if (argc > 2 && !strcmp(argv[1], "--files"))

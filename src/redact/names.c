@@ -97,7 +97,7 @@ void pf_redact_ctx_release(struct pf_redact_ctx *ctx)
 	free(p->scratch);
 	free(p->sort_tmp);
 	free(p->wpair);
-	for (size_t i = 0; i < p->seen_nr; i++)
+	for (size_t i = 0; i < p->seen_alloc; i++)
 		free(p->seen[i]);
 	free(p->seen);
 	free(p);
@@ -212,24 +212,6 @@ static size_t split_parts(const char *s, char **parts, size_t max)
 	return n;
 }
 
-static int seen_before(struct pf_redact_priv *p, enum pf_vault_cat cat,
-		       const char *w)
-{
-	struct pf_buf k = PF_BUF_INIT;
-
-	pf_buf_addf(&k, "%d:", cat);
-	for (const char *c = w; *c; c++)
-		pf_buf_addch(&k, lower((unsigned char)*c));
-	for (size_t i = 0; i < p->seen_nr; i++)
-		if (!strcmp(p->seen[i], k.buf)) {
-			pf_buf_release(&k);
-			return 1;
-		}
-	PF_ALLOC_GROW(p->seen, p->seen_nr + 1, p->seen_alloc);
-	p->seen[p->seen_nr++] = pf_buf_detach(&k, NULL);
-	return 0;
-}
-
 static uint64_t hash_lower(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;
@@ -239,6 +221,59 @@ static uint64_t hash_lower(const char *s, size_t n)
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+/* Puts k (its hash h) in the set p->seen of seen_alloc slots. */
+static void seen_put(struct pf_redact_priv *p, char *k, uint64_t h)
+{
+	size_t i = (size_t)h & (p->seen_alloc - 1);
+
+	while (p->seen[i])
+		i = (i + 1) & (p->seen_alloc - 1);
+	p->seen[i] = k;
+}
+
+/*
+ * Was w added with cat before?  Notes it if not.  A set by hash of
+ * "cat:w" in lower case: a history of thousands of authors adds them one
+ * at a time, and a walk over all those added before made that quadratic
+ * (5000 authors: 280M instructions in strcmp()).
+ */
+static int seen_before(struct pf_redact_priv *p, enum pf_vault_cat cat,
+		       const char *w)
+{
+	struct pf_buf k = PF_BUF_INIT;
+	uint64_t h;
+	size_t i;
+
+	/* one byte for the category (not pf_buf_addf(): a tenth of the
+	 * time of a name) */
+	pf_buf_addch(&k, (char)('0' + cat));
+	pf_buf_addch(&k, ':');
+	for (const char *c = w; *c; c++)
+		pf_buf_addch(&k, lower((unsigned char)*c));
+	h = hash_lower(k.buf, k.len);
+	if (2 * (p->seen_nr + 1) > p->seen_alloc) {
+		char **old = p->seen;
+		size_t old_alloc = p->seen_alloc;
+
+		p->seen_alloc = old_alloc ? old_alloc * 2 : 64;
+		p->seen = pf_xcalloc(p->seen_alloc, sizeof(*p->seen));
+		for (size_t j = 0; j < old_alloc; j++)
+			if (old[j])
+				seen_put(p, old[j],
+					 hash_lower(old[j], strlen(old[j])));
+		free(old);
+	}
+	for (i = (size_t)h & (p->seen_alloc - 1); p->seen[i];
+	     i = (i + 1) & (p->seen_alloc - 1))
+		if (!strcmp(p->seen[i], k.buf)) {
+			pf_buf_release(&k);
+			return 1;
+		}
+	p->seen[i] = pf_buf_detach(&k, NULL);
+	p->seen_nr++;
+	return 0;
 }
 
 static struct wentry *wm_find(const struct pf_redact_priv *p, const char *s,
@@ -338,8 +373,10 @@ static void add_single(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	e->single = 1;
 }
 
+/* common_part[i]: is parts[i] shorter than 3 bytes or never_alone()? */
 static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
-		    char **parts, size_t nr, const char *word)
+		    char **parts, const unsigned char *common_part, size_t nr,
+		    const char *word)
 {
 	struct wentry *e;
 	struct word_seq *q;
@@ -352,7 +389,7 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	q->cat = (unsigned char)cat;
 	q->exact = NULL;
 	for (size_t i = 0; i < nr; i++)
-		common += strlen(parts[i]) < 3 || never_alone(parts[i]);
+		common += common_part[i];
 	if (common == nr && cat != PF_CAT_WORD) {
 		size_t l;
 
@@ -419,6 +456,9 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 {
 	struct pf_redact_priv *p = ctx->priv;
 	char *parts[16];
+	/* per part, what add_seq() and the parts alone ask: found once,
+	 * two lookups in the word lists each */
+	unsigned char common[16];
 	size_t nr, total = 0;
 	char *joined = NULL;
 
@@ -428,14 +468,16 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 	if (!word || !*word || seen_before(p, cat, word))
 		return;
 	nr = split_parts(word, parts, PF_ARRAY_SIZE(parts));
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
 		total += strlen(parts[i]);
+		common[i] = strlen(parts[i]) < 3 || never_alone(parts[i]);
+	}
 	if (!nr || total < 2)
 		goto out;
 	if (nr > 1) {
 		struct pf_buf j = PF_BUF_INIT;
 
-		add_seq(p, cat, parts, nr, word);
+		add_seq(p, cat, parts, common, nr, word);
 		for (size_t i = 0; i < nr; i++)
 			pf_buf_addstr(&j, parts[i]);
 		joined = pf_buf_detach(&j, NULL);
@@ -451,7 +493,7 @@ void pf_redact_ctx_add_word(struct pf_redact_ctx *ctx, enum pf_vault_cat cat,
 		for (size_t i = 0; i < nr; i++) {
 			size_t l = strlen(parts[i]);
 
-			if (l < 3 || never_alone(parts[i]))
+			if (common[i])
 				continue;
 			add_single(p, cat, parts[i]);
 			if (cat == PF_CAT_ORG && l >= 7)

@@ -243,7 +243,8 @@ struct pf_redact_priv {
 	/* hosts kept: exact, or suffix when starting with '.' */
 	char **allow;
 	size_t allow_nr, allow_alloc;
-	/* what was added, to skip duplicates */
+	/* what was added, to skip duplicates: a set by hash of
+	 * seen_alloc slots (names.c, seen_before()) */
 	char **seen;
 	size_t seen_nr, seen_alloc;
 	/* scratch kept between texts: spans and the sort buffer */
@@ -319,9 +320,14 @@ struct scan {
 	int err;
 };
 
-/* Compile the rules and build the tables, once per process.  NULL when
- * ready, else why not (rules.c). */
+/* Build the tables, once per process.  NULL when ready, else why not
+ * (rules.c).  A rule's pattern is compiled when first tried: a PCRE2
+ * error then ends that scan (sc->err). */
 const char *pf_redact_engine(void);
+
+/* Compile every pattern not compiled yet (the tests: all of them
+ * compile).  NULL, else PCRE2's message. */
+const char *pf_redact_rules_compile(void);
 
 /* Each detector adds what it finds at i to sc->sp (and a PCRE2 error to
  * sc->err). */

@@ -1,8 +1,11 @@
 /*
  * Token rules of the redactor: secret formats modelled on gitleaks'
  * default rules, PEM private key bodies and curl's -u user:password; and
- * pf_redact_engine(), which compiles them (and builds the character
- * classes) once per process.
+ * pf_redact_engine(), which builds their tables (and the character
+ * classes) once per process.  A rule's pattern is compiled when first
+ * tried: most texts a hook redacts start none of them, and compiling all
+ * 40 (JIT) cost 3.1M instructions, a third of a small redaction's
+ * process.
  *
  * Speed: the PCRE2 rules (JIT-compiled, anchored) run only where a rule's
  * literal prefix starts a word, so 40 rules cost about one table lookup
@@ -10,6 +13,7 @@
  * scanner's loop).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -124,39 +128,81 @@ const char *pf_redact_kind_name(unsigned kind)
 	return kind < K_RULE && names[kind] ? names[kind] : "secret";
 }
 
-static pcre2_code *rule_code[NRULES];
+/* compiled when first needed (lazy()): NULL until then */
+static _Atomic(pcre2_code *) rule_code[NRULES];
 size_t pf_redact_rule_plen[NRULES];
 uint32_t pf_redact_rule_or[NRULES], pf_redact_rule_and[NRULES],
 	pf_redact_rule_val[NRULES];
-static pcre2_code *pem_code, *curl_code;
+static _Atomic(pcre2_code *) pem_code, curl_code;
+#define PEM_RE "-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"
+#define CURL_RE "(?:-u|--user)(?:[ \\t]+|=)['\"]?\\K[^\\s'\":$]+:[^\\s'\"]+"
 /* rules whose prefix starts with byte c (both cases when caseless) */
 unsigned char pf_redact_by_first[256][8];
 unsigned char pf_redact_by_first_nr[256];
 unsigned char pf_redact_rule_pair[65536 / 8];
-static int engine_ok;
-static char engine_err[256];
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 
-static pcre2_code *compile(const char *re, uint32_t opts)
+/* The pattern re compiled (JIT where it can), or NULL with *err set
+ * (PCRE2's error number). */
+static pcre2_code *compile(const char *re, uint32_t opts, int *err)
 {
-	int err;
 	PCRE2_SIZE off;
 	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-				      opts, &err, &off, NULL);
+				      opts, err, &off, NULL);
 
-	if (!c) {
-		PCRE2_UCHAR msg[120];
-
-		pcre2_get_error_message(err, msg, sizeof(msg));
-		snprintf(engine_err, sizeof(engine_err),
-			 "cannot compile redaction pattern at %zu: %s",
-			 (size_t)off, (char *)msg);
+	if (!c)
 		return NULL;
-	}
 	/* JIT may be unavailable (some arches, SELinux): the interpreter
 	 * still gives the same answers, only slower. */
 	pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
 	return c;
+}
+
+/* *slot, compiled from re the first time; NULL with *err set when it
+ * cannot be.  Scans of several threads may meet here: the first to store
+ * its code wins, the others free theirs. */
+static pcre2_code *lazy(_Atomic(pcre2_code *) *slot, const char *re,
+			uint32_t opts, int *err)
+{
+	pcre2_code *c = atomic_load_explicit(slot, memory_order_acquire);
+	pcre2_code *none = NULL;
+
+	if (c)
+		return c;
+	c = compile(re, opts, err);
+	if (c && !atomic_compare_exchange_strong_explicit(
+			 slot, &none, c, memory_order_acq_rel,
+			 memory_order_acquire)) {
+		pcre2_code_free(c);
+		c = none;
+	}
+	return c;
+}
+
+/* Rule r's code (compiled now if not yet), or NULL with *err set. */
+static pcre2_code *rule(size_t r, int *err)
+{
+	const struct rule *ru = &pf_redact_rules[r];
+
+	return lazy(&rule_code[r], ru->re,
+		    PCRE2_ANCHORED | (ru->caseless ? PCRE2_CASELESS : 0), err);
+}
+
+const char *pf_redact_rules_compile(void)
+{
+	static char msg[200];
+	int err = 0;
+
+	for (size_t r = 0; r < NRULES; r++)
+		if (!rule(r, &err))
+			goto fail;
+	if (!lazy(&pem_code, PEM_RE, PCRE2_ANCHORED | PCRE2_CASELESS, &err) ||
+	    !lazy(&curl_code, CURL_RE, PCRE2_ANCHORED, &err))
+		goto fail;
+	return NULL;
+fail:
+	pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof(msg));
+	return msg;
 }
 
 static void add_first(int c, size_t r)
@@ -209,15 +255,10 @@ static void init_engine(void)
 	pf_redact_classes_init();
 	for (size_t r = 0; r < NRULES; r++) {
 		const struct rule *ru = &pf_redact_rules[r];
-		uint32_t opts =
-			PCRE2_ANCHORED | (ru->caseless ? PCRE2_CASELESS : 0);
 		unsigned char c0 = (unsigned char)ru->prefix[0];
 
 		pf_redact_rule_plen[r] = strlen(ru->prefix);
 		prefix_word(r);
-		rule_code[r] = compile(ru->re, opts);
-		if (!rule_code[r])
-			return;
 		if (!c0) { /* digits */
 			for (int d = '0'; d <= '9'; d++)
 				add_first(d, r);
@@ -228,20 +269,13 @@ static void init_engine(void)
 			add_first(c0, r);
 		}
 	}
-	pem_code = compile("-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY"
-			   "(?: BLOCK)?-----",
-			   PCRE2_ANCHORED | PCRE2_CASELESS);
-	curl_code = compile("(?:-u|--user)(?:[ \\t]+|=)['\"]?\\K"
-			    "[^\\s'\":$]+:[^\\s'\"]+",
-			    PCRE2_ANCHORED);
-	engine_ok = pem_code && curl_code;
 	pf_redact_wstart_fill();
 }
 
 const char *pf_redact_engine(void)
 {
 	pthread_once(&engine_once, init_engine);
-	return engine_ok ? NULL : engine_err;
+	return NULL; /* the patterns: when first tried (lazy()) */
 }
 
 /* Run the anchored rule r at i; add the secret (after \K) if it matches. */
@@ -249,9 +283,13 @@ int pf_redact_try_rule(struct scan *sc, size_t r, size_t i)
 {
 	int rc;
 	PCRE2_SIZE *ov;
+	pcre2_code *c = rule(r, &rc);
 
-	rc = pcre2_match(rule_code[r], (PCRE2_SPTR)sc->t, sc->n, i, 0, sc->md,
-			 NULL);
+	if (!c) {
+		sc->err = rc;
+		return 0;
+	}
+	rc = pcre2_match(c, (PCRE2_SPTR)sc->t, sc->n, i, 0, sc->md, NULL);
 	if (rc < 0) {
 		if (rc != PCRE2_ERROR_NOMATCH)
 			sc->err = rc;
@@ -268,8 +306,14 @@ static void pem(struct scan *sc, size_t i)
 	int rc;
 	size_t body, end, limit;
 	const char *endm;
+	pcre2_code *c =
+		lazy(&pem_code, PEM_RE, PCRE2_ANCHORED | PCRE2_CASELESS, &rc);
 
-	rc = pcre2_match(pem_code, (PCRE2_SPTR)t, sc->n, i, 0, sc->md, NULL);
+	if (!c) {
+		sc->err = rc;
+		return;
+	}
+	rc = pcre2_match(c, (PCRE2_SPTR)t, sc->n, i, 0, sc->md, NULL);
 	if (rc < 0) {
 		if (rc != PCRE2_ERROR_NOMATCH)
 			sc->err = rc;
@@ -350,8 +394,14 @@ void pf_redact_dash(struct scan *sc, size_t i)
 	    sc->n - i > 3 &&
 	    ((t[i + 1] == 'u' && (t[i + 2] == ' ' || t[i + 2] == '\t')) ||
 	     (t[i + 1] == '-' && t[i + 2] == 'u'))) {
-		int rc = pcre2_match(curl_code, (PCRE2_SPTR)t, sc->n, i, 0,
-				     sc->md, NULL);
+		int rc;
+		pcre2_code *c = lazy(&curl_code, CURL_RE, PCRE2_ANCHORED, &rc);
+
+		if (!c) {
+			sc->err = rc;
+			return;
+		}
+		rc = pcre2_match(c, (PCRE2_SPTR)t, sc->n, i, 0, sc->md, NULL);
 
 		if (rc >= 0) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);

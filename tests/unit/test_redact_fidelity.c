@@ -26,27 +26,37 @@
 static void hostile_ctx(struct pf_redact_ctx *ctx)
 {
 	static const char *const people[] = {
-		"IvanVoid",    "Use",	      "Static Void", "Char Le",
-		"Return",      "Struct Size", "If Else",     "Maria Gonzalez",
-		"self",	       "Public Int",  "Let Go",	     "x",
+		"IvanVoid",   "Use",	     "Static Void", "Char Le",
+		"Return",     "Struct Size", "If Else",	    "Maria Gonzalez",
+		"self",	      "Public Int",  "Let Go",	    "x",
 		"Will Brown",
 	};
 
 	pf_redact_ctx_init(ctx);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(people); i++)
 		pf_redact_ctx_add_word(ctx, PF_CAT_PERSON, people[i]);
-	pf_redact_ctx_add_remote_url(ctx, "git@gitvoid.example:voidworks/cJSON.git");
+	pf_redact_ctx_add_remote_url(ctx,
+				     "git@gitvoid.example:voidworks/cJSON.git");
 	pf_redact_ctx_add_remote_url(ctx, "https://github.com/static/int-main");
 	pf_redact_ctx_add_remote_url(ctx, "https://github.com/use/void");
 }
 
-static char *red(struct pf_vault *v, struct pf_redact_ctx *ctx,
-		 const char *in)
+static char *red(struct pf_vault *v, struct pf_redact_ctx *ctx, const char *in)
 {
 	struct pf_buf out = PF_BUF_INIT;
 
 	assert_int_equal(pf_redact_text(&out, v, ctx, in, strlen(in)), 0);
 	return pf_buf_detach(&out, NULL);
+}
+
+/* The patterns are compiled when first tried: every one of them must
+ * compile, also those no test text reaches. */
+static void test_rules_compile(void **state)
+{
+	(void)state;
+	assert_null(pf_redact_engine());
+	assert_null(pf_redact_rules_compile());
+	assert_null(pf_redact_rules_compile()); /* compiled once, kept */
 }
 
 static void test_language_words_stay(void **state)
@@ -72,6 +82,37 @@ static void test_language_words_stay(void **state)
 			fail_msg("changed: '%s' -> '%s'", stay[i], o);
 		free(o);
 	}
+	pf_vault_release(&v);
+	pf_redact_ctx_release(&ctx);
+}
+
+/* A history of thousands of authors, each added twice (the second time
+ * in upper case): every one is still found, a duplicate adds nothing. */
+static void test_many_authors(void **state)
+{
+	struct pf_redact_ctx ctx;
+	struct pf_vault v;
+	char *o;
+
+	(void)state;
+	pf_redact_ctx_init(&ctx);
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < 3000; i++) {
+			char name[64];
+
+			snprintf(name, sizeof(name),
+				 pass ? "QUILLON%c%c NORTHBY%u"
+				      : "Quillon%c%c Northby%u",
+				 'a' + i % 26, 'a' + i / 26 % 26, i);
+			pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, name);
+		}
+	pf_vault_init(&v, NULL);
+	o = red(&v, &ctx,
+		"/* Quillonaa Northby0, Quillonrf Northby1499 and "
+		"QUILLONRF NORTHBY1499 */\n");
+	assert_string_equal(o, "/* PF_PERSON_1, PF_PERSON_2 and "
+			       "PF_PERSON_2 */\n");
+	free(o);
 	pf_vault_release(&v);
 	pf_redact_ctx_release(&ctx);
 }
@@ -120,9 +161,8 @@ static void test_org_every_case(void **state)
 	o = red(&v, &ctx, in);
 	assert_string_equal(o, want);
 	/* the way back: each identifier spelled as it was */
-	assert_int_equal(pf_vault_restore(&back, &v, o, strlen(o), o,
-					  strlen(o)),
-			 0);
+	assert_int_equal(
+		pf_vault_restore(&back, &v, o, strlen(o), o, strlen(o)), 0);
 	assert_string_equal(back.buf, in);
 	/* identifiers the model made up: the case of the rest decides */
 	pf_buf_reset(&back);
@@ -141,7 +181,8 @@ static void test_org_every_case(void **state)
  * in every case too (issue 12: cJSON went through, CJSON did not). */
 static void test_org_part_every_case(void **state)
 {
-	static const char *const in = "cJSON_Parse CJSON_PUBLIC cjson; bundle\n";
+	static const char *const in =
+		"cJSON_Parse CJSON_PUBLIC cjson; bundle\n";
 	struct pf_redact_ctx ctx;
 	struct pf_vault v;
 	char *o;
@@ -151,7 +192,8 @@ static void test_org_part_every_case(void **state)
 	pf_redact_ctx_add_remote_url(&ctx, "/srv/repos/cjson.bundle");
 	pf_vault_init(&v, NULL);
 	o = red(&v, &ctx, in);
-	assert_string_equal(o, "PF_ORG_1_Parse PF_ORG_1_PUBLIC PF_ORG_1; PF_ORG_2\n");
+	assert_string_equal(
+		o, "PF_ORG_1_Parse PF_ORG_1_PUBLIC PF_ORG_1; PF_ORG_2\n");
 	free(o);
 	pf_vault_release(&v);
 	pf_redact_ctx_release(&ctx);
@@ -190,10 +232,10 @@ struct fidelity {
 static int is_identifying(const char *s, size_t n)
 {
 	static const char *const names[] = {
-		"ivanvoid", "ivan void", "static void", "maria gonzalez",
-		"gonzalez", "maria",	 "voidworks",	"cjson",
-		"will brown", "char le", "struct size", "if else",
-		"public int", "let go",	 "int-main", "gitvoid",
+		"ivanvoid",   "ivan void", "static void", "maria gonzalez",
+		"gonzalez",   "maria",	   "voidworks",	  "cjson",
+		"will brown", "char le",   "struct size", "if else",
+		"public int", "let go",	   "int-main",	  "gitvoid",
 	};
 
 	for (size_t i = 0; i < PF_ARRAY_SIZE(names); i++)
@@ -245,9 +287,9 @@ static void one_file(const char *path, void *arg)
 				 e->placeholder);
 	}
 	/* byte-identical outside the values: the way back is exact */
-	assert_int_equal(pf_vault_restore(&back, &v, out.buf, out.len, out.buf,
-					  out.len),
-			 0);
+	assert_int_equal(
+		pf_vault_restore(&back, &v, out.buf, out.len, out.buf, out.len),
+		0);
 	if (back.len != in.len || memcmp(back.buf, in.buf, in.len))
 		fail_msg("%s: the way back differs", path);
 	f->files++;
@@ -290,12 +332,20 @@ static void test_common_word_list(void **state)
 static void test_bad_names(void **state)
 {
 	static const char *const odd[] = {
-		"a", "Z", "A.*(b)", "[Bob]+", "\\d{3}", "Jos\xe9 M\xfcller",
-		"\xff\xfe", "O'Brien-Smith", "  ", "",
+		"a",	    "Z",
+		"A.*(b)",   "[Bob]+",
+		"\\d{3}",   "Jos\xe9 M\xfcller",
+		"\xff\xfe", "O'Brien-Smith",
+		"  ",	    "",
 	};
 	static const char *const urls[] = {
-		"https://host.example/", "git@host.example:repo.git",
-		"file:///", "ssh://", "/", "C:\\", "::::",
+		"https://host.example/",
+		"git@host.example:repo.git",
+		"file:///",
+		"ssh://",
+		"/",
+		"C:\\",
+		"::::",
 	};
 	static const char *const in =
 		"int a = Z; /* A.*(b) [Bob]+ by Jos\xe9 M\xfcller, "
@@ -323,9 +373,9 @@ static void test_bad_names(void **state)
 			fail_msg("'%s' leaked: %s", bad, out.buf);
 	assert_non_null(strstr(out.buf, "int a = Z;"));
 	assert_non_null(strstr(out.buf, "static void use(void);"));
-	assert_int_equal(pf_vault_restore(&back, &v, out.buf, out.len, out.buf,
-					  out.len),
-			 0);
+	assert_int_equal(
+		pf_vault_restore(&back, &v, out.buf, out.len, out.buf, out.len),
+		0);
 	assert_string_equal(back.buf, in);
 	pf_buf_release(&out);
 	pf_buf_release(&back);
@@ -337,6 +387,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_common_word_list),
+		cmocka_unit_test(test_rules_compile),
+		cmocka_unit_test(test_many_authors),
 		cmocka_unit_test(test_language_words_stay),
 		cmocka_unit_test(test_names_still_go),
 		cmocka_unit_test(test_org_every_case),
