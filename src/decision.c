@@ -530,7 +530,6 @@ static int cmp_lines(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-/* .pushfix/.gitattributes with `ignore merge=union`, unless it says so. */
 /*
  * The repository decides what .pushfix holds: were .pushfix, its ignore
  * or its .gitattributes a symbolic link, writing the file would copy the
@@ -558,6 +557,7 @@ static int refuse_links(const char *worktree)
 	return ret;
 }
 
+/* .pushfix/.gitattributes with `ignore merge=union`, unless it says so. */
 static int ensure_union_merge(const char *worktree)
 {
 	struct pf_buf file = PF_BUF_INIT, data = PF_BUF_INIT;
@@ -666,11 +666,13 @@ int pf_decision_unshare(const char *worktree, const char *fingerprint)
 	if ((ret = refuse_links(worktree)))
 		return ret;
 	pf_buf_addf(&file, "%s/%s", worktree, PF_SHARED_IGNORE_FILE);
-	if (pf_buf_read_file(&data, file.buf, SHARED_MAX_BYTES)) {
-		pf_error_clear(); /* none (or unreadable): nothing to take back
-				   */
-		goto out;
+	ret = pf_buf_read_file(&data, file.buf, SHARED_MAX_BYTES);
+	if (ret == PF_ENOTFOUND) { /* none: nothing to take back */
+		pf_error_clear();
+		ret = 0;
 	}
+	if (ret)
+		goto out;
 	p = data.buf;
 	end = data.buf + data.len;
 	while ((line = next_line(&p, end, &len))) {

@@ -149,6 +149,21 @@ const char *pf_verdict_name(enum pf_verdict v)
 	return "none";
 }
 
+const char *pf_mode_name(enum pf_mode m)
+{
+	switch (m) {
+	case PF_MODE_BLOCK:
+		return "block";
+	case PF_MODE_COMMENT:
+		return "comment";
+	case PF_MODE_MONITOR:
+		return "monitor";
+	case PF_MODE_DEFAULT:
+		break;
+	}
+	return "";
+}
+
 const char *pf_fix_state_name(enum pf_fix_state s)
 {
 	switch (s) {

@@ -19,7 +19,6 @@
 #include "pushfix/fs.h"
 #include "pushfix/json.h"
 #include "pushfix/pipeline.h"
-#include "pushfix/policy.h"
 #include "pushfix/store.h"
 #include "pushfix/util.h"
 
@@ -154,7 +153,7 @@ int pf_findings_record(struct pf_run *run)
 		}
 		add_str(o, "component", t->component);
 		if (f->mode != PF_MODE_DEFAULT)
-			add_str(o, "mode", pf_policy_mode_name(f->mode));
+			add_str(o, "mode", pf_mode_name(f->mode));
 		/* A credential's reason may quote it: not even locally. */
 		add_str(o, "reason", f->secret ? NULL : t->reason);
 		record_answer(o, run, f);

@@ -495,7 +495,6 @@ done:
 	return run->ignore.buf;
 }
 
-/* The scanner for the progress line: "semgrep", or the SARIF program. */
 /*
  * The finding's [rules] mode (issue 15), and the warnings it earns once
  * per rule: a rule in two lists equally, a credential a repository's file
@@ -512,8 +511,8 @@ static enum pf_mode assign_mode(struct pf_run *run, struct pf_finding *f)
 		pf_buf_addf(&w,
 			    "warning: [rules]: %s is named in %s and in %s "
 			    "alike; %s wins\n",
-			    f->rule_id, weaker, pf_policy_mode_name(f->mode),
-			    pf_policy_mode_name(f->mode));
+			    f->rule_id, weaker, pf_mode_name(f->mode),
+			    pf_mode_name(f->mode));
 	else if (refused)
 		pf_buf_addf(&w,
 			    "warning: [rules] comment of the repository's "

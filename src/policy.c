@@ -56,14 +56,6 @@ void pf_policy_block_source(struct pf_buf *b, const struct pf_ui_result *r,
 			    pf_policy_block_name(cfg->policy.block));
 }
 
-const char *pf_policy_mode_name(enum pf_mode m)
-{
-	return m == PF_MODE_BLOCK     ? "block"
-	       : m == PF_MODE_COMMENT ? "comment"
-	       : m == PF_MODE_MONITOR ? "monitor"
-				      : "";
-}
-
 /*
  * How specifically the list names `id`: SIZE_MAX for the id itself, the
  * length of the longest glob that matches, 0 for none.
@@ -119,7 +111,7 @@ enum pf_mode pf_policy_mode(const struct pf_config *cfg,
 		if (!m || m < best)
 			continue;
 		if (m == best && conflict)
-			*conflict = pf_policy_mode_name(mode);
+			*conflict = pf_mode_name(mode);
 		else if (conflict)
 			*conflict = NULL;
 		best = m;

@@ -244,8 +244,8 @@ static void jstr_masked(struct pf_buf *b, const char *s)
 static const char *mode_name(const struct pf_finding *f,
 			     const struct pf_report_opts *o)
 {
-	return pf_policy_mode_name(o && o->cfg ? pf_policy_effective(o->cfg, f)
-					       : f->mode);
+	return pf_mode_name(o && o->cfg ? pf_policy_effective(o->cfg, f)
+					: f->mode);
 }
 
 static void json_finding(struct pf_buf *b, const struct pf_finding *f,
@@ -617,7 +617,7 @@ static void text_finding(struct pf_buf *b, const struct pf_finding *f,
 	pf_buf_addch(b, '\n');
 	/* Only a mode [rules] names: the default says nothing new. */
 	if (f->mode == PF_MODE_BLOCK || f->mode == PF_MODE_COMMENT)
-		pf_buf_addf(b, "  mode: %s\n", pf_policy_mode_name(f->mode));
+		pf_buf_addf(b, "  mode: %s\n", pf_mode_name(f->mode));
 	add_wrapped(b, f->message, "  ", report_width(o));
 	if (o->verbose && f->cwe)
 		add_wrapped(b, f->cwe, "  ", report_width(o));

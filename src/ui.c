@@ -659,7 +659,7 @@ static void render_mode(struct pf_buf *out, const struct pf_finding *f,
 		return;
 	pf_buf_addstr(out, "  mode: ");
 	add_color(out, color, f->mode == PF_MODE_BLOCK ? C_RED : C_CYAN);
-	pf_buf_addstr(out, pf_policy_mode_name(f->mode));
+	pf_buf_addstr(out, pf_mode_name(f->mode));
 	add_color(out, color, C_RESET);
 	pf_buf_addstr(out, f->mode == PF_MODE_BLOCK
 				   ? " ([rules] block: stops the push unless "

@@ -172,7 +172,8 @@ int pf_decision_share(const char *worktree, const char *fingerprint,
  * Take a shared ignore back (a `disagree` on the PR): the entry for
  * `fingerprint` leaves <worktree>/.pushfix/ignore, every other line kept
  * as it is.  1 when removed, 0 when it was not there (or there is no
- * such file), negative on a write failure (message set).
+ * such file), negative when it cannot be read or written, or is a
+ * symbolic link (message set).
  */
 int pf_decision_unshare(const char *worktree, const char *fingerprint);
 

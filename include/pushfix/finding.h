@@ -160,6 +160,7 @@ void pf_finding_copy(struct pf_finding *dst, const struct pf_finding *src);
 enum pf_severity pf_severity_parse(const char *label);
 const char *pf_severity_name(enum pf_severity s);   /* "ERROR", "WARNING"... */
 const char *pf_verdict_name(enum pf_verdict v);	    /* "true_positive"... */
+const char *pf_mode_name(enum pf_mode m);	    /* "block"...; "" default */
 const char *pf_fix_state_name(enum pf_fix_state s); /* "verified"... */
 
 /*

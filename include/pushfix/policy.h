@@ -76,9 +76,6 @@ enum pf_mode pf_policy_mode(const struct pf_config *cfg,
 			    const struct pf_finding *f, const char **conflict,
 			    int *refused);
 
-/* "block", "comment", "monitor"; "" for DEFAULT. */
-const char *pf_policy_mode_name(enum pf_mode m);
-
 /*
  * What `f`'s mode comes to once triaged: its [rules] mode, else BLOCK
  * when [policy] (block, block_secrets) would stop the push for it open,

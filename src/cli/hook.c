@@ -632,12 +632,11 @@ static int commits_add_something(const char **argv)
  * delete files or add binary files (each commit's own changes, merges
  * against every parent; renames and changes count as text; a root
  * commit against nothing, whatever log.showRoot says).
- * hooks/pre-push answers a deletion-only push itself, before this.  Then
- * nothing else is needed: no libgit2 (whose start-up reads every CA
- * certificate), no configuration, no child.  Anything else (a new branch, blank
- * or malformed lines, a commit git cannot diff) takes the full path, which
- * gives the exact messages.  PUSHFIX_CORE_VERBOSE asks for the notes the full
- * path prints.
+ * hooks/pre-push answers a deletion-only push itself, before this.
+ * Then nothing else is needed: no libgit2, no configuration, no child.
+ * Anything else (a new branch, blank or malformed lines, a commit git
+ * cannot diff) takes the full path, which gives the exact messages.
+ * PUSHFIX_CORE_VERBOSE asks for the notes the full path prints.
  */
 static int nothing_to_scan(const struct pf_buf *in)
 {

@@ -24,7 +24,6 @@
 #include "pushfix/decision.h"
 #include "pushfix/err.h"
 #include "pushfix/findlog.h"
-#include "pushfix/fs.h"
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/proc.h"
@@ -368,8 +367,7 @@ static int share_agreed(struct worker *w, const struct pf_feedback *fb)
  * one ignores it when [mirror] feedback_ignores: in the local store, and
  * for the team in the worktree's .pushfix/ignore (issue 15 item 3; the
  * developer commits it, as after `I` at the prompt); disagree takes it
- * out of both.  Returns the words
- * for the note, "" when nothing changed.
+ * out of both.  Returns the words for the note, "" when nothing changed.
  */
 static const char *feedback_effect(struct worker *w,
 				   const struct pf_feedback *fb,

@@ -1126,8 +1126,7 @@ void pf_sarif_write_props(struct pf_buf *out, const struct pf_findings *fs,
 		/* The rule's [rules] mode (issue 15), where one is named. */
 		if (f->mode == PF_MODE_BLOCK || f->mode == PF_MODE_COMMENT)
 			pf_buf_addf(out, ",\"mode\":\"%s\"",
-				    f->mode == PF_MODE_BLOCK ? "block"
-							     : "comment");
+				    pf_mode_name(f->mode));
 		/* No "fixes", and why: the suggestion changed nothing. */
 		if (!f->fix.replacement && f->fix.note) {
 			pf_buf_addstr(out, ",\"fixNote\":");
