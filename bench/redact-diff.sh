@@ -8,7 +8,9 @@
 #   sh bench/redact-diff.sh [OLD] [FILE|DIR...]
 #
 # OLD: a libpushfix.a, or a git revision of this repository whose library
-# is built in a temporary directory (default: main).  The corpus: every
+# is built in a temporary directory (default: main), or "sse2": this tree's
+# library on both sides, the old side with PUSHFIX_REDACT_SIMD=sse2 (the
+# SSE2 classifier against the AVX-512 one, where the CPU has it).  The corpus: every
 # tracked file under src/ include/ tests/, the generated dense and plain
 # inputs of bench/redact.sh, and the FILEs / files under the DIRs given
 # (e.g. a clone of cJSON and its `git log -p`).  SANITIZE=address,undefined
@@ -24,7 +26,12 @@ flags="-O2 -g"
 [ -n "$san" ] && flags="$flags -fsanitize=$san -fno-omit-frame-pointer -fno-sanitize-recover=all"
 [ -n "$san" ] && BUILD=build/san
 
-if [ -f "$old" ]; then
+oldenv=
+if [ "$old" = sse2 ]; then
+	oldenv=sse2
+	make -s -C "$root" -j2 ${san:+SANITIZE=$san} "$BUILD/libpushfix.a" >&2
+	oldlib=$root/$BUILD/libpushfix.a
+elif [ -f "$old" ]; then
 	oldlib=$old
 else
 	mkdir "$tmp/old"
@@ -60,7 +67,9 @@ bytes=$(tr '\n' '\0' <"$tmp/list" | xargs -0 cat | wc -c)
 split -l 500 "$tmp/list" "$tmp/part."
 diffs=0
 for part in "$tmp"/part.*; do
-	tr '\n' '\0' <"$part" | xargs -0 "$tmp/old.bin" --diff "$part.old"
+	tr '\n' '\0' <"$part" |
+		PUSHFIX_REDACT_SIMD=${oldenv:-auto} xargs -0 "$tmp/old.bin" \
+			--diff "$part.old"
 	tr '\n' '\0' <"$part" | xargs -0 "$tmp/new.bin" --diff "$part.new"
 	if ! cmp "$part.old" "$part.new"; then
 		diff "$part.old" "$part.new" | head -20

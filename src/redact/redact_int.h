@@ -551,7 +551,16 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
  * has_secret_word() may: one lookup a byte of a word.
  */
 enum { WL_STOP = 1, WL_NAME = 2, WL_KW = 4, WL_UNDER = 8, WL_NAME4 = 16 };
-extern unsigned char pf_redact_wpair0[65536]; /* without names */
+/*
+ * After a table's 65536 pairs, WPAIR_FOLD bytes: the same pairs folded to
+ * 5 bits a byte (c & 31, d & 31), one bit each, in two bitmaps of 128
+ * bytes: [0] a pair of WL_NAME, WL_NAME4 or WL_KW, [1] of WL_KW.  A
+ * superset (folding joins bytes), small enough for one vector lookup of
+ * 64 pairs at once (scanner.c, AVX-512 VBMI).
+ */
+#define WPAIR_FOLD 256
+#define WPAIR_SIZE (65536 + WPAIR_FOLD)
+extern unsigned char pf_redact_wpair0[WPAIR_SIZE]; /* without names */
 void pf_redact_wpair_fill(unsigned char *tab, const struct pf_redact_priv *p);
 
 /* The key in np4 of the 4 bytes at s, either case (names.c, scanner.c). */
@@ -578,6 +587,11 @@ void pf_redact_wpair_build(struct pf_redact_priv *p);
 
 /* All of the above over sc->t. */
 void pf_redact_scan(struct scan *sc);
+
+/* Does pf_redact_scan() classify with AVX-512 (the CPU has AVX-512 BW
+ * and VBMI, and PUSHFIX_REDACT_SIMD is not "sse2")?  Both give the same
+ * spans; the variable is there to compare them and as a way out. */
+int pf_redact_wide(void);
 
 /* Scan a view derived from sc's text (joined literals, a decoded run)
  * one level deeper, into out (the caller frees out->v). */
