@@ -515,6 +515,10 @@ static void fold_set(unsigned char *fold, unsigned char c, unsigned char d,
 		fold[128 + (q >> 3)] |= (unsigned char)(1u << (q & 7));
 }
 
+/* pf_redact_wstart's pairs that are not 0, folded as in WPAIR_FOLD
+ * (pf_redact_wstart_fill()). */
+static unsigned char wstart_fold[128];
+
 /* The word loop's table without names (pf_redact_classes_init()). */
 unsigned char pf_redact_wpair0[WPAIR_SIZE];
 
@@ -669,6 +673,7 @@ struct blk {
 	uint64_t b64;	/* C_B64 */
 	uint64_t kd;	/* '.' and '-': a key run goes on */
 	uint64_t kw;	/* WL_KW: a key word may start */
+	uint64_t ws;	/* pf_redact_wstart may say more than 0 (wide) */
 };
 
 #ifdef PF_SSE2
@@ -899,6 +904,7 @@ classify512(const unsigned char *s, const unsigned char *wp, struct blk *b)
 	b->trig |= m3 & ((m4 >> 1) | (uint64_t)1 << 63);
 	b->flag = (fold512(ix, bit, fold) | under) & b->word;
 	b->kw = fold512(ix, bit, fold + 128) & b->word;
+	b->ws = fold512(ix, bit, wstart_fold);
 }
 #endif
 
@@ -1150,6 +1156,15 @@ void pf_redact_wstart_fill(void)
 			pf_redact_wstart[wpair_key(uc, d ^ 0x20)] =
 				wstart_at(uc, d ^ 0x20);
 		}
+		/* the row's pairs of any length, folded for classify512() */
+		for (unsigned d = 0; d < 256; d++) {
+			unsigned q =
+				fold_of(uc) << 5 | fold_of((unsigned char)d);
+
+			if (pf_redact_wstart[wpair_key(uc, (unsigned char)d)])
+				wstart_fold[q >> 3] |=
+					(unsigned char)(1u << (q & 7));
+		}
 	}
 }
 
@@ -1169,7 +1184,7 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 		unsigned char pad[BLK + 16];
 		const unsigned char *s = t + base;
 		struct blk b;
-		uint64_t ev, pw, pb;
+		uint64_t ev, pw, pb, fb = 0, be = 0, bs = 0;
 		unsigned prev;
 
 		if (n - base <= BLK) {
@@ -1192,6 +1207,27 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 		 * other bytes of the dispatch table */
 		ev = (b.alnum & ~((b.alnum << 1) | !!(prev & C_ALNUM))) |
 		     b.trig;
+		if (wide) {
+			/* Words that come to nothing, skipped whole (wide:
+			 * b.ws).  Each run of word bytes whose end is in
+			 * the block, rippled by adding its first bit: its
+			 * bits (wr), its end (we); again from its flagged
+			 * bytes: the ends of runs with one (fb).  A word
+			 * after '_' with none has nothing to do; another
+			 * also needs no rule, digit or "Co" at its start,
+			 * no base64 byte before it or after it (nor '.' or
+			 * '-': a key run), and fewer than 16 bytes:
+			 * word_usual() then moves key_end and b64_end past
+			 * it, which no later byte can tell from not moving
+			 * them (every later start is past the word's end,
+			 * a byte of no base64 run). */
+			uint64_t r = b.word + (b.word & ~(b.word << 1));
+			uint64_t wr = b.word & ~r, we = r & ~b.word;
+
+			fb = (wr + (b.flag & wr)) & we;
+			be = fb | (we & (b.b64 | b.kd));
+			bs = b.ws | pb;
+		}
 		while (ev) {
 			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
 			size_t i = base + k, j;
@@ -1221,6 +1257,14 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			}
 			e = k + (unsigned)__builtin_ctzll(rest);
 			j = base + e;
+			if (wide &&
+			    (((pw >> k) & 1)
+				     ? !((fb >> e) & 1)
+				     : !((be >> e) & 1) && !((bs >> k) & 1) &&
+					       e - k < 16)) {
+				ev &= ~(uint64_t)0 << e;
+				continue;
+			}
 			/* its flagged bytes */
 			f = b.flag & (((uint64_t)1 << e) - 1) &
 			    ~(((uint64_t)1 << k) - 1);
