@@ -800,7 +800,7 @@ static inline void classify(const unsigned char *s, const unsigned char *wp,
 /* The class bits of an ASCII byte for classify512(), one table lookup
  * for 64 bytes (VBMI's two-table permute takes 7 bits: 128 entries). */
 enum {
-	CB_TRIG = 1, /* the dispatch table's, but '(' '/' and 0xc2 */
+	CB_TRIG = 1, /* quotes and '@' (of the dispatch table's) */
 	CB_B64P = 2, /* + / = - */
 	CB_KD = 4,   /* . - */
 	CB_LP = 8,   /* ( */
@@ -811,23 +811,11 @@ enum {
 };
 
 static const unsigned char cb_tab[128] = {
-	['"'] = CB_TRIG,
-	['\''] = CB_TRIG,
-	['`'] = CB_TRIG,
-	['@'] = CB_TRIG,
-	[':'] = CB_TRIG,
-	['\\'] = CB_TRIG,
-	['.'] = CB_TRIG | CB_KD,
-	['-'] = CB_TRIG | CB_B64P | CB_KD,
-	['+'] = CB_B64P,
-	['='] = CB_B64P,
-	['/'] = CB_B64P | CB_SL,
-	['('] = CB_LP,
-	[')'] = CB_RP,
-	['c'] = CB_C,
-	['C'] = CB_C,
-	['h'] = CB_HU,
-	['U'] = CB_HU,
+	['"'] = CB_TRIG, ['\''] = CB_TRIG, ['`'] = CB_TRIG,
+	['@'] = CB_TRIG, ['.'] = CB_KD,	   ['-'] = CB_B64P | CB_KD,
+	['+'] = CB_B64P, ['='] = CB_B64P,  ['/'] = CB_B64P | CB_SL,
+	['('] = CB_LP,	 [')'] = CB_RP,	   ['c'] = CB_C,
+	['C'] = CB_C,	 ['h'] = CB_HU,	   ['U'] = CB_HU,
 };
 
 /* The bits of the folded pairs (fold_code() of c and d: ix, bit) in
@@ -840,6 +828,39 @@ PF_TARGET_512 static inline __mmask64 fold512(__m512i ix, __m512i bit,
 		_mm512_loadu_si512((const void *)(tab + 64)));
 
 	return _mm512_test_epi8_mask(by, bit);
+}
+
+/*
+ * The bytes : . - \\ of the dispatch table where trigger() would call
+ * anything, from the byte before and the two after (the byte before the
+ * block and the one 2 after its last are not known here: kept): "a ? b :
+ * c", "obj.Field", "x-1" and "a\\n" cost nothing.
+ */
+PF_TARGET_512 static inline uint64_t trig512(__m512i v, __m512i d,
+					     __mmask64 dig)
+{
+#define EQ(x, c) _mm512_cmpeq_epi8_mask((x), _mm512_set1_epi8((char)(c)))
+#define LE(x, lo, k)                                                           \
+	_mm512_cmple_epu8_mask(_mm512_sub_epi8((x), _mm512_set1_epi8(lo)),     \
+			       _mm512_set1_epi8(k))
+	const uint64_t last = (uint64_t)1 << 63;
+	__m512i dl = _mm512_or_si512(d, _mm512_set1_epi8(0x20));
+	uint64_t host = LE(v, 'a', 25) | dig | EQ(v, '-');
+	uint64_t dlow = LE(d, 'a', 25), dsl = EQ(d, '/');
+	uint64_t dhex = LE(d, '0', 9) | LE(dl, 'a', 5);
+	uint64_t r;
+
+	/* bare_host(): a host byte before, 2 lower-case letters after */
+	r = EQ(v, '.') & ((host << 1) | 1) & dlow & ((dlow >> 1) | last);
+	/* "://" or an IPv6 address */
+	r |= EQ(v, ':') & ((dsl & ((dsl >> 1) | last)) | dhex | EQ(d, ':'));
+	/* pf_redact_dash(): "--" (PEM, --u...), "-u" */
+	r |= EQ(v, '-') & (EQ(d, '-') | EQ(d, 'u'));
+	/* slash(): "\\Users", "\\\\" */
+	r |= EQ(v, '\\') & (EQ(dl, 'u') | EQ(d, '\\'));
+	return r;
+#undef LE
+#undef EQ
 }
 
 /*
@@ -890,7 +911,8 @@ classify512(const unsigned char *s, const unsigned char *wp, struct blk *b)
 	b->alnum = dig | let;
 	b->word = b->alnum | under;
 	b->trig = CB(CB_TRIG) |
-		  _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)0xc2));
+		  _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)0xc2)) |
+		  trig512(v, d, dig);
 	b->b64 = b->word | CB(CB_B64P);
 	b->kd = CB(CB_KD);
 	m0 = CB(CB_LP);
