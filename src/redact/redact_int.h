@@ -552,13 +552,12 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
  */
 enum { WL_STOP = 1, WL_NAME = 2, WL_KW = 4, WL_UNDER = 8, WL_NAME4 = 16 };
 /*
- * After a table's 65536 pairs, WPAIR_FOLD bytes: the same pairs folded to
- * 5 bits a byte (c & 31, d & 31), one bit each, in two bitmaps of 128
- * bytes: [0] a pair of WL_NAME, WL_NAME4 or WL_KW, [1] of WL_KW.  A
- * superset (folding joins bytes), small enough for one vector lookup of
- * 64 pairs at once (scanner.c, AVX-512 VBMI).
+ * After a table's 65536 pairs, WPAIR_FOLD bytes: its pairs of WL_NAME or
+ * WL_NAME4 folded to a 5-bit code a byte (scanner.c fold_code[]), one
+ * bit each: a superset (folding joins bytes), small enough for one
+ * vector lookup of 64 pairs at once (scanner.c, AVX-512 VBMI).
  */
-#define WPAIR_FOLD 256
+#define WPAIR_FOLD 128
 #define WPAIR_SIZE (65536 + WPAIR_FOLD)
 extern unsigned char pf_redact_wpair0[WPAIR_SIZE]; /* without names */
 void pf_redact_wpair_fill(unsigned char *tab, const struct pf_redact_priv *p);

@@ -504,20 +504,43 @@ static inline unsigned fold_of(unsigned char c)
 	return c < 128 ? fold_code[c] : 0;
 }
 
-/* Sets the folded pair (c, d) in fold's bitmap [0], and [1] for kw. */
-static void fold_set(unsigned char *fold, unsigned char c, unsigned char d,
-		     int kw)
+/* Sets the folded pair (c, d) in the bitmap fold. */
+static void fold_set(unsigned char *fold, unsigned char c, unsigned char d)
 {
 	unsigned q = fold_of(c) << 5 | fold_of(d);
 
 	fold[q >> 3] |= (unsigned char)(1u << (q & 7));
-	if (kw)
-		fold[128 + (q >> 3)] |= (unsigned char)(1u << (q & 7));
 }
 
-/* pf_redact_wstart's pairs that are not 0, folded as in WPAIR_FOLD
- * (pf_redact_wstart_fill()). */
-static unsigned char wstart_fold[128];
+/*
+ * The words of secret_word_at() as folded pairs, for classify512(): a
+ * word of 4 bytes or more starts where the pair there is of kw_fold[0],
+ * the next of [1] and the one after of [2]; a shorter one ("pw" with
+ * anything after it) where they are of [3] and [4].  Most words of code
+ * that start like one ("const", "context", "logging", "params") are
+ * none: a flag less, where each cost a call.
+ */
+static unsigned char kw_fold[5][128];
+
+static void kw_fold_fill(void)
+{
+	static const char *const words[] = {
+		"pass", "secret", "salt",    "login", "logon", "token",
+		"auth", "cred",	  "connect", "sig",   "key",   "dsn",
+	};
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(words); i++) {
+		const unsigned char *w = (const unsigned char *)words[i];
+		int sh = strlen(words[i]) < 4 ? 3 : 0;
+
+		for (int k = 0; k < (sh ? 2 : 3); k++)
+			fold_set(kw_fold[sh + k], w[k], w[k + 1]);
+	}
+	/* "pw": p w and anything */
+	fold_set(kw_fold[3], 'p', 'w');
+	for (unsigned d = 0; d < 128; d++)
+		fold_set(kw_fold[4], 'w', (unsigned char)d);
+}
 
 /* The word loop's table without names (pf_redact_classes_init()). */
 unsigned char pf_redact_wpair0[WPAIR_SIZE];
@@ -539,8 +562,10 @@ static void wpair_or(unsigned char *tab, unsigned k, const unsigned char *first,
 			continue;
 		tab[wpair_key(c, lo)] |= f;
 		tab[wpair_key(c, (unsigned char)(lo ^ 0x20))] |= f;
-		fold_set(fold, c, lo, f == WL_KW);
-		fold_set(fold, c, (unsigned char)(lo ^ 0x20), f == WL_KW);
+		if (f != WL_KW) {
+			fold_set(fold, c, lo);
+			fold_set(fold, c, (unsigned char)(lo ^ 0x20));
+		}
 	}
 }
 
@@ -673,7 +698,6 @@ struct blk {
 	uint64_t b64;	/* C_B64 */
 	uint64_t kd;	/* '.' and '-': a key run goes on */
 	uint64_t kw;	/* WL_KW: a key word may start */
-	uint64_t ws;	/* pf_redact_wstart may say more than 0 (wide) */
 };
 
 #ifdef PF_SSE2
@@ -924,9 +948,15 @@ classify512(const unsigned char *s, const unsigned char *wp, struct blk *b)
 	/* as classify() */
 	b->trig |= m0 & (((m1 >> 1) & (m2 >> 2)) | (uint64_t)3 << 62);
 	b->trig |= m3 & ((m4 >> 1) | (uint64_t)1 << 63);
-	b->flag = (fold512(ix, bit, fold) | under) & b->word;
-	b->kw = fold512(ix, bit, fold + 128) & b->word;
-	b->ws = fold512(ix, bit, wstart_fold);
+	/* the pairs at the next two bytes: their flags one and two bits
+	 * on (those of the block's next bytes not known: kept) */
+	b->kw = ((fold512(ix, bit, kw_fold[0]) &
+		  ((fold512(ix, bit, kw_fold[1]) >> 1) | (uint64_t)1 << 63) &
+		  ((fold512(ix, bit, kw_fold[2]) >> 2) | (uint64_t)3 << 62)) |
+		 (fold512(ix, bit, kw_fold[3]) &
+		  ((fold512(ix, bit, kw_fold[4]) >> 1) | (uint64_t)1 << 63))) &
+		b->word;
+	b->flag = (fold512(ix, bit, fold) | under | b->kw) & b->word;
 }
 #endif
 
@@ -1012,6 +1042,16 @@ static inline int word_look(unsigned ws, size_t i, size_t j)
 	if (ws & WS_EXACT)
 		return j - i + 1 == (ws & ~(unsigned)WS_EXACT);
 	return ws && j - i + 1 >= ws;
+}
+
+/* Does the word [k, e) of a block, not after a '_', come to nothing: it
+ * ends with no flag and no byte of be, none of bs before it, fewer than
+ * 16 bytes, no rule or digit or "Co" at its start (scan_blocks())? */
+static inline int usual_idle(uint64_t be, uint64_t bs, const unsigned char *s,
+			     unsigned k, unsigned e)
+{
+	return !((be >> e) & 1) && !((bs >> k) & 1) && e - k < 16 &&
+	       !word_look(pf_redact_wstart[wpair_key(s[k], s[k + 1])], k, e);
 }
 
 /* The end of what word_start() comes to for the usual word [i, j), its
@@ -1178,16 +1218,8 @@ void pf_redact_wstart_fill(void)
 			pf_redact_wstart[wpair_key(uc, d ^ 0x20)] =
 				wstart_at(uc, d ^ 0x20);
 		}
-		/* the row's pairs of any length, folded for classify512() */
-		for (unsigned d = 0; d < 256; d++) {
-			unsigned q =
-				fold_of(uc) << 5 | fold_of((unsigned char)d);
-
-			if (pf_redact_wstart[wpair_key(uc, (unsigned char)d)])
-				wstart_fold[q >> 3] |=
-					(unsigned char)(1u << (q & 7));
-		}
 	}
+	kw_fold_fill();
 }
 
 /* The blocks of the text (pf_redact_scan()); wide: classify512(). */
@@ -1248,7 +1280,7 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 
 			fb = (wr + (b.flag & wr)) & we;
 			be = fb | (we & (b.b64 | b.kd));
-			bs = b.ws | pb;
+			bs = pb;
 		}
 		while (ev) {
 			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
@@ -1280,10 +1312,8 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			e = k + (unsigned)__builtin_ctzll(rest);
 			j = base + e;
 			if (wide &&
-			    (((pw >> k) & 1)
-				     ? !((fb >> e) & 1)
-				     : !((be >> e) & 1) && !((bs >> k) & 1) &&
-					       e - k < 16)) {
+			    (((pw >> k) & 1) ? !((fb >> e) & 1)
+					     : usual_idle(be, bs, s, k, e))) {
 				ev &= ~(uint64_t)0 << e;
 				continue;
 			}
