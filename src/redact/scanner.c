@@ -698,6 +698,10 @@ struct blk {
 	uint64_t b64;	/* C_B64 */
 	uint64_t kd;	/* '.' and '-': a key run goes on */
 	uint64_t kw;	/* WL_KW: a key word may start */
+	/* wide only: lower-case letters, and where a bare host's last
+	 * label may end (no byte of a word, '-', '(', nor '.' before an
+	 * alphanumeric byte: pf_redact_bare_host()) */
+	uint64_t lower, hend;
 };
 
 #ifdef PF_SSE2
@@ -957,6 +961,20 @@ classify512(const unsigned char *s, const unsigned char *wp, struct blk *b)
 		  ((fold512(ix, bit, kw_fold[4]) >> 1) | (uint64_t)1 << 63))) &
 		b->word;
 	b->flag = (fold512(ix, bit, fold) | under | b->kw) & b->word;
+	b->lower = _mm512_cmple_epu8_mask(
+		_mm512_sub_epi8(v, _mm512_set1_epi8('a')),
+		_mm512_set1_epi8(25));
+	b->hend =
+		~(b->word | m0 | (b->kd & b->b64) |
+		  (b->kd & ~b->b64 &
+		   (((uint64_t)_mm512_cmple_epu8_mask(
+			     _mm512_sub_epi8(
+				     _mm512_or_si512(d, _mm512_set1_epi8(0x20)),
+				     _mm512_set1_epi8('a')),
+			     _mm512_set1_epi8(25)) |
+		     _mm512_cmple_epu8_mask(
+			     _mm512_sub_epi8(d, _mm512_set1_epi8('0')),
+			     _mm512_set1_epi8(9))))));
 }
 #endif
 
@@ -1044,14 +1062,34 @@ static inline int word_look(unsigned ws, size_t i, size_t j)
 	return ws && j - i + 1 >= ws;
 }
 
+/* What scan_blocks() knows of a block to skip the words that come to
+ * nothing (wide): bit e of a word's end, bit k of its start. */
+struct idle {
+	uint64_t fb;  /* the run of word bytes ending at e has a flag */
+	uint64_t be;  /* ... or base64 (or '-') follows it */
+	uint64_t pb;  /* base64 before k */
+	uint64_t dot; /* '.' */
+	uint64_t kr;  /* word, '.' and '-': key runs */
+	uint64_t kok; /* the end of a key run that holds no key word */
+};
+
 /* Does the word [k, e) of a block, not after a '_', come to nothing: it
- * ends with no flag and no byte of be, none of bs before it, fewer than
- * 16 bytes, no rule or digit or "Co" at its start (scan_blocks())? */
-static inline int usual_idle(uint64_t be, uint64_t bs, const unsigned char *s,
+ * ends with no flag and no byte of be, none of pb before it, fewer than
+ * 16 bytes, no rule or digit or "Co" at its start, and if a '.' follows
+ * it its key run ends in the block with no key word (scan_blocks())? */
+static inline int usual_idle(const struct idle *d, const unsigned char *s,
 			     unsigned k, unsigned e)
 {
-	return !((be >> e) & 1) && !((bs >> k) & 1) && e - k < 16 &&
-	       !word_look(pf_redact_wstart[wpair_key(s[k], s[k + 1])], k, e);
+	uint64_t r;
+
+	if (((d->be >> e) & 1) || ((d->pb >> k) & 1) || e - k >= 16)
+		return 0;
+	if ((d->dot >> e) & 1) {
+		r = ~d->kr >> e;
+		if (!r || !((d->kok >> (e + (unsigned)__builtin_ctzll(r))) & 1))
+			return 0;
+	}
+	return !word_look(pf_redact_wstart[wpair_key(s[k], s[k + 1])], k, e);
 }
 
 /* The end of what word_start() comes to for the usual word [i, j), its
@@ -1222,6 +1260,27 @@ void pf_redact_wstart_fill(void)
 	kw_fold_fill();
 }
 
+/* Would trigger() at the byte i (bit k of the block b) do nothing: a
+ * quote inside a literal seen already, or (wide) a '.' whose lower-case
+ * run after it is no host's last label (pf_redact_bare_host())? */
+static inline int trigger_idle(const struct scan *sc, const struct blk *b,
+			       int wide, unsigned k, size_t i)
+{
+	unsigned char c = (unsigned char)sc->t[i];
+	uint64_t r;
+	unsigned f;
+
+	if (c == '"' || c == '\'' || c == '`')
+		return i < sc->lit_end;
+	if (!wide || c != '.' || k == 63)
+		return 0;
+	r = ~b->lower >> (k + 1);
+	if (!r)
+		return 0;
+	f = k + 1 + (unsigned)__builtin_ctzll(r);
+	return f - k - 1 < 2 || f - k - 1 > 11 || !((b->hend >> f) & 1);
+}
+
 /* The blocks of the text (pf_redact_scan()); wide: classify512(). */
 static inline __attribute__((always_inline)) void
 scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
@@ -1238,7 +1297,8 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 		unsigned char pad[BLK + 16];
 		const unsigned char *s = t + base;
 		struct blk b;
-		uint64_t ev, pw, pb, fb = 0, be = 0, bs = 0;
+		uint64_t ev, pw, pb;
+		struct idle id;
 		unsigned prev;
 
 		if (n - base <= BLK) {
@@ -1269,18 +1329,27 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			 * bytes: the ends of runs with one (fb).  A word
 			 * after '_' with none has nothing to do; another
 			 * also needs no rule, digit or "Co" at its start,
-			 * no base64 byte before it or after it (nor '.' or
-			 * '-': a key run), and fewer than 16 bytes:
+			 * no base64 byte before it or after it, and fewer
+			 * than 16 bytes; followed by '.', a key run (kr,
+			 * rippled alike) with no key word in it (kok):
 			 * word_usual() then moves key_end and b64_end past
 			 * it, which no later byte can tell from not moving
 			 * them (every later start is past the word's end,
-			 * a byte of no base64 run). */
+			 * a byte of no base64 run; a key run from a later
+			 * word of the same run holds no key word either). */
 			uint64_t r = b.word + (b.word & ~(b.word << 1));
 			uint64_t wr = b.word & ~r, we = r & ~b.word;
+			uint64_t kre, krr;
 
-			fb = (wr + (b.flag & wr)) & we;
-			be = fb | (we & (b.b64 | b.kd));
-			bs = pb;
+			id.fb = (wr + (b.flag & wr)) & we;
+			id.be = id.fb | (we & b.b64);
+			id.pb = pb;
+			id.dot = b.kd & ~b.b64;
+			id.kr = b.word | b.kd;
+			r = id.kr + (id.kr & ~(id.kr << 1));
+			kre = r & ~id.kr;
+			krr = id.kr & ~r;
+			id.kok = kre & ~(krr + (b.kw & krr));
 		}
 		while (ev) {
 			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
@@ -1289,7 +1358,8 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 
 			ev &= ev - 1;
 			if (!((b.alnum >> k) & 1)) {
-				trigger(sc, i);
+				if (!trigger_idle(sc, &b, wide, k, i))
+					trigger(sc, i);
 				continue;
 			}
 			/* the word's end: the first byte after k not of a
@@ -1312,8 +1382,8 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			e = k + (unsigned)__builtin_ctzll(rest);
 			j = base + e;
 			if (wide &&
-			    (((pw >> k) & 1) ? !((fb >> e) & 1)
-					     : usual_idle(be, bs, s, k, e))) {
+			    (((pw >> k) & 1) ? !((id.fb >> e) & 1)
+					     : usual_idle(&id, s, k, e))) {
 				ev &= ~(uint64_t)0 << e;
 				continue;
 			}

@@ -54,6 +54,9 @@ static const char *const pieces[] = {
 	"key = 0x8f3a9c1e7b5d2f4a6c8e0b1d3f5a7c9e",
 	"maria gonzalez wrote this; MARIA GONZALEZ; Gonzalez, Maria",
 	"\xc3\xa9t\xc3\xa9 J\xc3\xb6rg M\xc3\xbcller",
+	"os.path.join(a); cfg.db.password = 'Xy7kL9mN2qRt'; u.token.v = 1;",
+	"req.params.id) api.example.io; x.y.Z a.b(c) n.de; see.me.uk",
+	"s = \"a\\\"b\" + 'it\\'s' + `t${x}`; \"\" ''",
 };
 
 /* What ends or joins a word, each after a name. */
