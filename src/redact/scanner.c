@@ -522,6 +522,10 @@ static void fold_set(unsigned char *fold, unsigned char c, unsigned char d)
  */
 static unsigned char kw_fold[5][128];
 
+/* pf_redact_wstart's pairs that are not 0, folded alike (filled with
+ * it): most words start with none, and the 64 KiB table is not read. */
+static unsigned char wstart_fold[128];
+
 static void kw_fold_fill(void)
 {
 	static const char *const words[] = {
@@ -702,6 +706,7 @@ struct blk {
 	 * label may end (no byte of a word, '-', '(', nor '.' before an
 	 * alphanumeric byte: pf_redact_bare_host()) */
 	uint64_t lower, hend;
+	uint64_t ws; /* pf_redact_wstart may not be 0 */
 };
 
 #ifdef PF_SSE2
@@ -961,6 +966,7 @@ classify512(const unsigned char *s, const unsigned char *wp, struct blk *b)
 		  ((fold512(ix, bit, kw_fold[4]) >> 1) | (uint64_t)1 << 63))) &
 		b->word;
 	b->flag = (fold512(ix, bit, fold) | under | b->kw) & b->word;
+	b->ws = fold512(ix, bit, wstart_fold);
 	b->lower = _mm512_cmple_epu8_mask(
 		_mm512_sub_epi8(v, _mm512_set1_epi8('a')),
 		_mm512_set1_epi8(25));
@@ -1071,6 +1077,7 @@ struct idle {
 	uint64_t dot; /* '.' */
 	uint64_t kr;  /* word, '.' and '-': key runs */
 	uint64_t kok; /* the end of a key run that holds no key word */
+	uint64_t ws;  /* pf_redact_wstart may not be 0 at k */
 };
 
 /* Does the word [k, e) of a block, not after a '_', come to nothing: it
@@ -1089,7 +1096,8 @@ static inline int usual_idle(const struct idle *d, const unsigned char *s,
 		if (!r || !((d->kok >> (e + (unsigned)__builtin_ctzll(r))) & 1))
 			return 0;
 	}
-	return !word_look(pf_redact_wstart[wpair_key(s[k], s[k + 1])], k, e);
+	return !((d->ws >> k) & 1) ||
+	       !word_look(pf_redact_wstart[wpair_key(s[k], s[k + 1])], k, e);
 }
 
 /* The end of what word_start() comes to for the usual word [i, j), its
@@ -1256,6 +1264,9 @@ void pf_redact_wstart_fill(void)
 			pf_redact_wstart[wpair_key(uc, d ^ 0x20)] =
 				wstart_at(uc, d ^ 0x20);
 		}
+		for (unsigned d = 0; d < 256; d++)
+			if (pf_redact_wstart[wpair_key(uc, (unsigned char)d)])
+				fold_set(wstart_fold, uc, (unsigned char)d);
 	}
 	kw_fold_fill();
 }
@@ -1298,7 +1309,7 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 		const unsigned char *s = t + base;
 		struct blk b;
 		uint64_t ev, pw, pb;
-		struct idle id;
+		struct idle id = { 0 };
 		unsigned prev;
 
 		if (n - base <= BLK) {
@@ -1350,6 +1361,7 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			kre = r & ~id.kr;
 			krr = id.kr & ~r;
 			id.kok = kre & ~(krr + (b.kw & krr));
+			id.ws = b.ws;
 		}
 		while (ev) {
 			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
