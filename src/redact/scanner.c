@@ -526,6 +526,10 @@ static unsigned char kw_fold[5][128];
  * it): most words start with none, and the 64 KiB table is not read. */
 static unsigned char wstart_fold[128];
 
+/* Is the one rule a digit starts the digits' rule (of no prefix)?  Then
+ * a number followed by neither '.' nor ':' is an idle word. */
+static int digits_rule_only;
+
 static void kw_fold_fill(void)
 {
 	static const char *const words[] = {
@@ -1096,8 +1100,13 @@ static inline int usual_idle(const struct idle *d, const unsigned char *s,
 		if (!r || !((d->kok >> (e + (unsigned)__builtin_ctzll(r))) & 1))
 			return 0;
 	}
-	return !((d->ws >> k) & 1) ||
-	       !word_look(pf_redact_wstart[wpair_key(s[k], s[k + 1])], k, e);
+	if (!((d->ws >> k) & 1) ||
+	    !word_look(pf_redact_wstart[wpair_key(s[k], s[k + 1])], k, e))
+		return 1;
+	/* a number: an IPv4 address needs a '.' after it, the one rule of
+	 * a digit a ':' (word_start() takes no key run of a number) */
+	return digits_rule_only && is_digit((char)s[k]) && s[e] != '.' &&
+	       s[e] != ':';
 }
 
 /* The end of what word_start() comes to for the usual word [i, j), its
@@ -1269,6 +1278,11 @@ void pf_redact_wstart_fill(void)
 				fold_set(wstart_fold, uc, (unsigned char)d);
 	}
 	kw_fold_fill();
+	digits_rule_only = 1;
+	for (unsigned c = '0'; c <= '9'; c++)
+		if (pf_redact_by_first_nr[c] != 1 ||
+		    pf_redact_rule_plen[pf_redact_by_first[c][0]])
+			digits_rule_only = 0;
 }
 
 /* Would trigger() at the byte i (bit k of the block b) do nothing: a
