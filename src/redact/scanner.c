@@ -711,6 +711,9 @@ struct blk {
 	 * alphanumeric byte: pf_redact_bare_host()) */
 	uint64_t lower, hend;
 	uint64_t ws; /* pf_redact_wstart may not be 0 */
+	/* '_' (not in flag: scan_blocks() adds those a look-alike's
+	 * prefix may come before), and the bytes equal to c0 */
+	uint64_t under, c0m;
 };
 
 #ifdef PF_SSE2
@@ -908,8 +911,9 @@ PF_TARGET_512 static inline uint64_t trig512(__m512i v, __m512i d,
  * more costs a lookup and changes nothing).  No pair is looked up one by
  * one: 64 loads a block were a third of a plain text's instructions.
  */
-PF_TARGET_512 static inline void
-classify512(const unsigned char *s, const unsigned char *wp, struct blk *b)
+PF_TARGET_512 static inline void classify512(const unsigned char *s,
+					     const unsigned char *wp, int c0,
+					     struct blk *b)
 {
 	__m512i v = _mm512_loadu_si512((const void *)s);
 	__m512i d = _mm512_loadu_si512((const void *)(s + 1));
@@ -969,7 +973,12 @@ classify512(const unsigned char *s, const unsigned char *wp, struct blk *b)
 		 (fold512(ix, bit, kw_fold[3]) &
 		  ((fold512(ix, bit, kw_fold[4]) >> 1) | (uint64_t)1 << 63))) &
 		b->word;
-	b->flag = (fold512(ix, bit, fold) | under | b->kw) & b->word;
+	b->flag = (fold512(ix, bit, fold) | b->kw) & b->word;
+	b->under = under;
+	b->c0m = c0 < 0 ? 0
+			: _mm512_cmpeq_epi8_mask(
+				  _mm512_or_si512(v, _mm512_set1_epi8(0x20)),
+				  _mm512_set1_epi8((char)c0));
 	b->ws = fold512(ix, bit, wstart_fold);
 	b->lower = _mm512_cmple_epu8_mask(
 		_mm512_sub_epi8(v, _mm512_set1_epi8('a')),
@@ -1285,6 +1294,27 @@ void pf_redact_wstart_fill(void)
 			digits_rule_only = 0;
 }
 
+/*
+ * The bytes of the block at base (b) whose byte pl before is c0 (either
+ * case): where a '_' may be a placeholder look-alike's (word_byte());
+ * every byte when pl is a block or more.
+ */
+static inline uint64_t under_after(const unsigned char *t, size_t base,
+				   const struct blk *b, int c0, size_t pl)
+{
+	uint64_t m;
+
+	if (c0 < 0)
+		return 0;
+	if (!pl || pl >= BLK)
+		return ~(uint64_t)0;
+	m = b->c0m << pl;
+	for (size_t q = 1; q <= pl && q <= base; q++)
+		if ((t[base - q] | 0x20) == c0)
+			m |= (uint64_t)1 << (pl - q);
+	return m;
+}
+
 /* Would trigger() at the byte i (bit k of the block b) do nothing: a
  * quote inside a literal seen already, or (wide) a '.' whose lower-case
  * run after it is no host's last label (pf_redact_bare_host())? */
@@ -1332,9 +1362,11 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			s = pad;
 		}
 #ifdef PF_AVX512
-		if (wide)
-			classify512(s, wp, &b);
-		else
+		if (wide) {
+			classify512(s, wp, c0, &b);
+			b.flag |= b.under & b.word &
+				  under_after(t, base, &b, c0, pl);
+		} else
 #endif
 			classify(s, wp, &b);
 		/* the byte before the block, as bit 0 of a shift */
