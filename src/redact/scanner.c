@@ -1315,6 +1315,37 @@ static inline uint64_t under_after(const unsigned char *t, size_t base,
 	return m;
 }
 
+#ifdef PF_AVX512
+/*
+ * The words of a block that come to nothing by the masks alone (what
+ * usual_idle() asks, a run of word bytes at a time, before the loop
+ * visits them one by one): a run that starts with an alphanumeric byte
+ * after no word byte (pw) nor base64 (pb), with no pair of b.ws there,
+ * of fewer than 16 bytes, that ends in the block with no flagged byte
+ * (fb at its end) and no base64, '.' or '-' after it.  The k-th start
+ * of a run and the k-th end are the same run's (a run past the block's
+ * end is the last, and has none): pext() gathers each run's test of
+ * its start and of its end into bit k, pdep() puts what both say back
+ * on the starts, and an add spreads that over the runs.  The bits to
+ * take from the block's events.
+ */
+PF_TARGET_512 static inline uint64_t
+idle_runs512(const struct blk *b, uint64_t pw, uint64_t pb, uint64_t fb)
+{
+	uint64_t w = b->word, rs = w & ~pw, re = (w + rs) & ~w, l16 = w;
+	uint64_t ok;
+
+	/* bit s: the 16 bytes from s are of a word */
+	l16 &= l16 >> 1;
+	l16 &= l16 >> 2;
+	l16 &= l16 >> 4;
+	l16 &= l16 >> 8;
+	ok = _pext_u64(rs & b->alnum & ~pb & ~b->ws & ~l16, rs) &
+	     _pext_u64(re & ~(fb | b->b64 | b->kd), re);
+	return w & ~(w + _pdep_u64(ok, rs));
+}
+#endif
+
 /* Would trigger() at the byte i (bit k of the block b) do nothing: a
  * quote inside a literal seen already, or (wide) a '.' whose lower-case
  * run after it is no host's last label (pf_redact_bare_host())? */
@@ -1408,6 +1439,7 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			krr = id.kr & ~r;
 			id.kok = kre & ~(krr + (b.kw & krr));
 			id.ws = b.ws;
+			ev &= ~idle_runs512(&b, pw, pb, id.fb);
 		}
 		while (ev) {
 			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;

@@ -57,6 +57,10 @@ static const char *const pieces[] = {
 	"os.path.join(a); cfg.db.password = 'Xy7kL9mN2qRt'; u.token.v = 1;",
 	"req.params.id) api.example.io; x.y.Z a.b(c) n.de; see.me.uk",
 	"s = \"a\\\"b\" + 'it\\'s' + `t${x}`; \"\" ''",
+	/* names alone, where nothing else would look */
+	"ask Will today; Kolvak2 said; berinh x; Cirino y; lee z",
+	"int konvak1 = kolvak12_x + will; // Aarina",
+	"_Will _kolvak2 __Cirino__ _PF_PERSON_1 _pf_x (_Lee)",
 };
 
 /* What ends or joins a word, each after a name. */
