@@ -304,6 +304,20 @@ static void np_mark(struct pf_redact_priv *p, const char *w)
 		unsigned q = np4_key(w);
 
 		p->np4[q >> 3] |= (unsigned char)(1u << (q & 7));
+		/* np4_key() folds with | 0x20: so do these, both ways */
+		for (unsigned x = 0; x < 4; x++) {
+			unsigned char a = (unsigned char)(x & 1 ? u[1] ^ 0x20
+								: u[1]),
+				      b = (unsigned char)(x & 2 ? u[2] ^ 0x20
+								: u[2]),
+				      c = (unsigned char)(x & 2 ? u[3] ^ 0x20
+								: u[3]);
+
+			pf_redact_fold_set(p->np2, a, b);
+			pf_redact_fold_set(p->np3, b, c);
+			pf_redact_fold_set(p->np3, b,
+					   (unsigned char)(c ^ 0x20));
+		}
 	}
 	for (unsigned b = 0; b < 256; b++) {
 		unsigned k = name_pair(u[0], u[0] && u[1] ? u[1] : b);

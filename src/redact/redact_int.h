@@ -229,6 +229,10 @@ struct pf_redact_priv {
 	 * of np in code start no name (np_mark()) */
 	unsigned char nps[65536 / 8];
 	unsigned char np4[65536 / 8];
+	/* the 2nd and 3rd byte pairs of every name of 4 bytes or more,
+	 * folded (pf_redact_fold_set()): the AVX-512 scanner flags a pair
+	 * of np4's names where the next two pairs are of these too */
+	unsigned char np2[128], np3[128];
 	/* the word loop's table of byte pairs (scanner.c), built by
 	 * pf_redact_text() when first needed; np_mark() drops it */
 	unsigned char *wpair;
@@ -552,15 +556,33 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e);
  */
 enum { WL_STOP = 1, WL_NAME = 2, WL_KW = 4, WL_UNDER = 8, WL_NAME4 = 16 };
 /*
- * After a table's 65536 pairs, WPAIR_FOLD bytes: its pairs of WL_NAME or
- * WL_NAME4 folded to a 5-bit code a byte (scanner.c fold_code[]), one
- * bit each: a superset (folding joins bytes), small enough for one
+ * After a table's 65536 pairs, WPAIR_FOLD bytes: its pairs of WL_NAME
+ * [0] and of WL_NAME4 [1] folded to a 5-bit code a byte
+ * (pf_redact_fold_code[]), one bit each, and p->np2, p->np3 [2], [3]: a
+ * superset (folding joins bytes), 128 bytes each, small enough for one
  * vector lookup of 64 pairs at once (scanner.c, AVX-512 VBMI).
  */
-#define WPAIR_FOLD 128
+#define WPAIR_FOLD 512
 #define WPAIR_SIZE (65536 + WPAIR_FOLD)
 extern unsigned char pf_redact_wpair0[WPAIR_SIZE]; /* without names */
 void pf_redact_wpair_fill(unsigned char *tab, const struct pf_redact_priv *p);
+
+/* The 5-bit code of an ASCII byte in the folded pairs (scanner.c), and
+ * the bit of the pair (c, d) set in the 128-byte bitmap fold. */
+extern const unsigned char pf_redact_fold_code[128];
+
+static inline unsigned pf_redact_fold_of(unsigned char c)
+{
+	return c < 128 ? pf_redact_fold_code[c] : 0;
+}
+
+static inline void pf_redact_fold_set(unsigned char *fold, unsigned char c,
+				      unsigned char d)
+{
+	unsigned q = pf_redact_fold_of(c) << 5 | pf_redact_fold_of(d);
+
+	fold[q >> 3] |= (unsigned char)(1u << (q & 7));
+}
 
 /* The key in np4 of the 4 bytes at s, either case (names.c, scanner.c). */
 static inline unsigned np4_key(const char *s)

@@ -488,7 +488,7 @@ static inline unsigned wpair_key(unsigned char c, unsigned char d)
  * the bytes that end most words (blanks, brackets, operators) fold to
  * none of a name's.  Bytes >= 0x80 are 0 too (classify512() masks them).
  */
-static const unsigned char fold_code[128] = {
+const unsigned char pf_redact_fold_code[128] = {
 	0,  0,	0,  0,	0,  0,	0,  0,	0,  0,	0,  0,	0,  0,	0,  0,
 	0,  0,	0,  0,	0,  0,	0,  0,	0,  0,	0,  0,	0,  0,	0,  0,
 	0,  0,	0,  0,	0,  0,	0,  29, 0,  0,	0,  0,	0,  30, 31, 0,
@@ -499,18 +499,7 @@ static const unsigned char fold_code[128] = {
 	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 0,	0,  0,	0,  0,
 };
 
-static inline unsigned fold_of(unsigned char c)
-{
-	return c < 128 ? fold_code[c] : 0;
-}
-
-/* Sets the folded pair (c, d) in the bitmap fold. */
-static void fold_set(unsigned char *fold, unsigned char c, unsigned char d)
-{
-	unsigned q = fold_of(c) << 5 | fold_of(d);
-
-	fold[q >> 3] |= (unsigned char)(1u << (q & 7));
-}
+#define fold_set pf_redact_fold_set
 
 /*
  * The words of secret_word_at() as folded pairs, for classify512(): a
@@ -571,6 +560,8 @@ static void wpair_or(unsigned char *tab, unsigned k, const unsigned char *first,
 		tab[wpair_key(c, lo)] |= f;
 		tab[wpair_key(c, (unsigned char)(lo ^ 0x20))] |= f;
 		if (f != WL_KW) {
+			/* [0] names of 1-3 bytes, [1] longer ones */
+			fold += f == WL_NAME ? 0 : 128;
 			fold_set(fold, c, lo);
 			fold_set(fold, c, (unsigned char)(lo ^ 0x20));
 		}
@@ -599,6 +590,10 @@ void pf_redact_wpair_fill(unsigned char *tab, const struct pf_redact_priv *p)
 			memset(tab + (c << 8), row[c], 256);
 	}
 	memset(tab + 65536, 0, WPAIR_FOLD);
+	if (p) {
+		memcpy(tab + 65536 + 256, p->np2, 128);
+		memcpy(tab + 65536 + 384, p->np3, 128);
+	}
 	for (unsigned w = 0; w < 65536 / 8; w++) {
 		unsigned kw, nm;
 		uint64_t k8, n8 = 0;
@@ -714,6 +709,8 @@ struct blk {
 	/* '_' (not in flag: scan_blocks() adds those a look-alike's
 	 * prefix may come before), and the bytes equal to c0 */
 	uint64_t under, c0m;
+	/* the first pair of a name of 4 bytes or more (flag asks more) */
+	uint64_t nlong;
 };
 
 #ifdef PF_SSE2
@@ -922,8 +919,9 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 		_mm512_loadu_si512((const void *)(cb_tab + 64)));
 	const unsigned char *fold = wp + 65536;
 	__mmask64 ascii = ~_mm512_movepi8_mask(v);
-	__m512i ftab0 = _mm512_loadu_si512((const void *)fold_code),
-		ftab1 = _mm512_loadu_si512((const void *)(fold_code + 64));
+	__m512i ftab0 = _mm512_loadu_si512((const void *)pf_redact_fold_code),
+		ftab1 = _mm512_loadu_si512(
+			(const void *)(pf_redact_fold_code + 64));
 	/* the codes of c (the word bytes are ASCII) and of d */
 	__m512i fc = _mm512_permutex2var_epi8(ftab0, v, ftab1);
 	__m512i fd = _mm512_maskz_permutex2var_epi8(~_mm512_movepi8_mask(d),
@@ -973,7 +971,15 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 		 (fold512(ix, bit, kw_fold[3]) &
 		  ((fold512(ix, bit, kw_fold[4]) >> 1) | (uint64_t)1 << 63))) &
 		b->word;
-	b->flag = (fold512(ix, bit, fold) | b->kw) & b->word;
+	/* a name of 4 bytes or more: its 2nd and 3rd pairs too (those
+	 * after the block's end not known: kept) */
+	b->nlong = fold512(ix, bit, fold + 128) & b->word;
+	b->flag = (fold512(ix, bit, fold) |
+		   (b->nlong &
+		    ((fold512(ix, bit, fold + 256) >> 1) | (uint64_t)1 << 63) &
+		    ((fold512(ix, bit, fold + 384) >> 2) | (uint64_t)3 << 62)) |
+		   b->kw) &
+		  b->word;
 	b->under = under;
 	b->c0m = c0 < 0 ? 0
 			: _mm512_cmpeq_epi8_mask(
@@ -1397,6 +1403,13 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			classify512(s, wp, c0, &b);
 			b.flag |= b.under & b.word &
 				  under_after(t, base, &b, c0, pl);
+			/* word_byte() takes a long name's pair within 4
+			 * bytes of the end whatever follows */
+			if (n - base < BLK + 3)
+				b.flag |=
+					b.nlong &
+					(~(uint64_t)0
+					 << (n - base > 3 ? n - base - 3 : 0));
 		} else
 #endif
 			classify(s, wp, &b);
