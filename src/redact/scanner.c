@@ -21,20 +21,16 @@
 
 #include "redact_int.h"
 
-/* Shannon entropy in bits per byte (log2), as gitleaks/detect-secrets:
- * H = log2(n) - (1/n) * sum(c * log2(c)) over the byte counts c. */
-static double entropy(const char *s, size_t n)
-{
-	/* zero between calls: each call resets what it counted */
-	static _Thread_local unsigned cnt[256];
-	/* the distinct bytes, first seen first (one more: written before
-	 * it counts) */
-	unsigned char seen[257];
-	size_t m = 0;
-	double sum = 0;
+/* The byte counts of an entropy, zero between calls: each call resets
+ * what it counted (forget(), sum_counts()). */
+static _Thread_local unsigned cnt[256];
 
-	if (!n)
-		return 0;
+/* Counts the n bytes of s into cnt; the distinct ones, first seen first,
+ * into seen[] (257: one more, written before it counts); their number. */
+static size_t count_bytes(const char *s, size_t n, unsigned char *seen)
+{
+	size_t m = 0;
+
 	/* no branch on what the bytes are: random text mispredicts */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -42,6 +38,16 @@ static double entropy(const char *s, size_t n)
 		seen[m] = c;
 		m += cnt[c]++ == 0;
 	}
+	return m;
+}
+
+/* Shannon entropy in bits per byte (log2), as gitleaks/detect-secrets:
+ * H = log2(n) - (1/n) * sum(c * log2(c)) over the byte counts c, of
+ * the m distinct bytes count_bytes() saw; resets their counts. */
+static double sum_counts(size_t n, const unsigned char *seen, size_t m)
+{
+	double sum = 0;
+
 	/* summed in the order of first occurrence, as always: the same
 	 * bits */
 	for (size_t j = 0; j < m; j++) {
@@ -54,6 +60,21 @@ static double entropy(const char *s, size_t n)
 	return log2((double)n) - sum / (double)n;
 }
 
+static void forget(const unsigned char *seen, size_t m)
+{
+	for (size_t j = 0; j < m; j++)
+		cnt[seen[j]] = 0;
+}
+
+static double entropy(const char *s, size_t n)
+{
+	unsigned char seen[257];
+
+	if (!n)
+		return 0;
+	return sum_counts(n, seen, count_bytes(s, n, seen));
+}
+
 double pf_redact_entropy(const char *s, size_t n)
 {
 	(void)pf_redact_engine(); /* the c * log2(c) table */
@@ -62,27 +83,45 @@ double pf_redact_entropy(const char *s, size_t n)
 
 /*
  * detect-secrets' limits: hex strings above 3.0 bits (all-digit strings
- * penalised by 1.2 / log2(len)), base64 strings above 4.5.
+ * penalised by 1.2 / log2(len)), base64 strings above 4.5.  The bytes
+ * are counted once; whether all are hex digits (or digits) is asked of
+ * the distinct ones only.  H <= log2(distinct): with 7 distinct bytes
+ * or fewer no hex string passes (log2(7) = 2.81), with 22 or fewer no
+ * base64 one (log2(22) = 4.46), and the sum is not needed (identifiers
+ * and words, most of the runs looked at); the margins are far above
+ * the rounding of the sum, so the answer is the same.
  */
 static int high_entropy(const char *s, size_t n, size_t min_b64, size_t min_hex)
 {
-	int hex = 1, digits = 1;
+	unsigned char seen[257];
+	unsigned all = ~0u, sub = ~0u;
+	int hex, digits;
+	size_t m;
 	double h;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!IS(s[i], C_HEX))
-			hex = 0;
-		if (!(s[i] >= '0' && s[i] <= '9'))
-			digits = 0;
+	if (n < min_b64 && n < min_hex)
+		return 0;
+	m = count_bytes(s, n, seen);
+	/* the classes every byte has */
+	for (size_t j = 0; j < m; j++) {
+		all &= pf_redact_cls[seen[j]];
+		sub &= pf_redact_sub_cls[seen[j]];
 	}
+	hex = (all & C_HEX) != 0;
+	digits = (sub & S_DIGIT) != 0;
 	if (hex && n >= min_hex) {
-		h = entropy(s, n);
+		if (m <= 7) {
+			forget(seen, m);
+			return 0;
+		}
+		h = sum_counts(n, seen, m);
 		if (digits)
 			h -= 1.2 / log2((double)n);
 		return h > 3.0;
 	}
-	if (n >= min_b64)
-		return entropy(s, n) > 4.5;
+	if (n >= min_b64 && m > 22)
+		return sum_counts(n, seen, m) > 4.5;
+	forget(seen, m);
 	return 0;
 }
 
