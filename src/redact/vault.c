@@ -51,6 +51,28 @@ static inline uint64_t fold8(uint64_t w)
 	return w | (up >> 2);
 }
 
+/* The last r (1-7) bytes at s as one little-endian word, its high bytes
+ * zero: two loads of fixed size that may overlap (the same bytes in the
+ * same places), not memcpy() of a length known at run time (a call). */
+static inline uint64_t tail(const char *s, size_t r)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (r >= 4) {
+		uint32_t lo, hi;
+
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + r - 4, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		lo = __builtin_bswap32(lo);
+		hi = __builtin_bswap32(hi);
+#endif
+		return (uint64_t)lo | ((uint64_t)hi << (8 * (r - 4)));
+	}
+	return (uint64_t)u[0] | ((uint64_t)u[r / 2] << (8 * (r / 2))) |
+	       ((uint64_t)u[r - 1] << (8 * (r - 1)));
+}
+
 /* 8 bytes at a time, multiply-xorshift: values are hashed once each;
  * fold: as if A-Z were a-z. */
 static uint64_t hash_any(const char *s, size_t len, int fold)
@@ -65,10 +87,8 @@ static uint64_t hash_any(const char *s, size_t len, int fold)
 		h = hash_step(h, fold ? fold8(w) : w);
 	}
 	if (i < len) {
-		uint64_t w = 0;
-
-		memcpy(&w, s + i, len - i);
-		h = hash_step(h, fold ? fold8(w) : w);
+		h = hash_step(h, fold ? fold8(tail(s + i, len - i))
+				      : tail(s + i, len - i));
 	}
 	h *= 0xBF58476D1CE4E5B9ULL;
 	h ^= h >> 32;
@@ -192,8 +212,8 @@ static int ident_byte(char c)
  * are not part of it, so that the key reads the same in the text and in
  * what it became.
  */
-static void ident_key(struct pf_buf *key, const char *t, size_t lo, size_t hi,
-		      size_t a, size_t b)
+static size_t ident_key(char *key, const char *t, size_t lo, size_t hi,
+			size_t a, size_t b)
 {
 	size_t l = a, r = b, g;
 
@@ -205,9 +225,10 @@ static void ident_key(struct pf_buf *key, const char *t, size_t lo, size_t hi,
 		r++;
 	for (g = 0; g < MAX_GAP && r < hi && t[r] != '\n'; g++)
 		r++;
-	pf_buf_add(key, t + l, a - l);
-	pf_buf_addch(key, '\1');
-	pf_buf_add(key, t + b, r - b);
+	memcpy(key, t + l, a - l);
+	key[a - l] = '\1';
+	memcpy(key + (a - l) + 1, t + b, r - b);
+	return (a - l) + 1 + (r - b);
 }
 
 /*
@@ -221,8 +242,9 @@ static int note_spelling(struct pf_vault_entry *e, const char *value,
 			 size_t a)
 {
 	struct pf_vault_cases *c = e->cases;
-	struct pf_buf key = PF_BUF_INIT;
-	size_t s, k = (size_t)-1;
+	/* ident_key()'s most: no allocation but for a key kept */
+	char key[2 * (MAX_REST + MAX_GAP) + 1];
+	size_t s, k = (size_t)-1, kl = 0;
 	uint64_t h = 0;
 
 	if (!c) {
@@ -237,14 +259,12 @@ static int note_spelling(struct pf_vault_entry *e, const char *value,
 		if (c->sp[s].len == len && !memcmp(c->sp[s].s, value, len))
 			break;
 	if (t) {
-		ident_key(&key, t, lo, hi, a, a + len);
-		h = hash_bytes(key.buf, key.len);
-		k = key_find(c, key.buf, key.len, h);
+		kl = ident_key(key, t, lo, hi, a, a + len);
+		h = hash_bytes(key, kl);
+		k = key_find(c, key, kl, h);
 		/* seen with another spelling */
-		if (k != (size_t)-1 && c->keys[k].spell != s) {
-			pf_buf_release(&key);
+		if (k != (size_t)-1 && c->keys[k].spell != s)
 			return 1;
-		}
 	}
 	if (s == c->sp_nr) {
 		PF_ALLOC_GROW(c->sp, c->sp_nr + 1, c->sp_alloc);
@@ -258,20 +278,21 @@ static int note_spelling(struct pf_vault_entry *e, const char *value,
 		return 0;
 	if (k != (size_t)-1) {
 		c->keys[k].count++;
-		pf_buf_release(&key);
 		return 0;
 	}
 	if (c->keys_nr < MAX_KEYS) {
 		PF_ALLOC_GROW(c->keys, c->keys_nr + 1, c->keys_alloc);
-		c->keys[c->keys_nr].len = key.len;
-		c->keys[c->keys_nr].k = pf_buf_detach(&key, NULL);
+		c->keys[c->keys_nr].len = kl;
+		/* not strndup: a byte of the gap may be a NUL */
+		c->keys[c->keys_nr].k = pf_xmalloc(kl + 1);
+		memcpy(c->keys[c->keys_nr].k, key, kl);
+		c->keys[c->keys_nr].k[kl] = '\0';
 		c->keys[c->keys_nr].spell = s;
 		c->keys[c->keys_nr].count = 1;
 		c->keys[c->keys_nr].h = h;
 		key_index(c, c->keys_nr);
 		c->keys_nr++;
 	}
-	pf_buf_release(&key);
 	return 0;
 }
 
@@ -302,8 +323,8 @@ static void spelling_at(const struct pf_vault *v,
 			const char **s, size_t *sl)
 {
 	const struct pf_vault_cases *c = e->cases;
-	struct pf_buf key = PF_BUF_INIT;
-	size_t best = 0, ki;
+	char key[2 * (MAX_REST + MAX_GAP) + 1];
+	size_t best = 0, ki, kl;
 	unsigned best_count = 0;
 	int upper;
 
@@ -317,17 +338,14 @@ static void spelling_at(const struct pf_vault *v,
 		while (hi < len && hi - i < n + MAX_REST + MAX_GAP &&
 		       !pf_vault_token_at(v, text, len, hi))
 			hi++;
-		ident_key(&key, text, lo, hi, i, i + n);
+		kl = ident_key(key, text, lo, hi, i, i + n);
 	}
 	/* keys are unique: at most one is this identifier */
-	if ((ki = key_find(c, key.buf, key.len,
-			   hash_bytes(key.buf, key.len))) != (size_t)-1) {
+	if ((ki = key_find(c, key, kl, hash_bytes(key, kl))) != (size_t)-1) {
 		best = c->keys[ki].spell;
 		best_count = c->keys[ki].count;
 	}
-	upper = key.len > 1 && has_upper(key.buf, key.len) &&
-		!has_lower(key.buf, key.len);
-	pf_buf_release(&key);
+	upper = kl > 1 && has_upper(key, kl) && !has_lower(key, kl);
 	for (size_t k = 0; !best_count && k < c->sp_nr; k++)
 		if ((!upper || !has_lower(c->sp[k].s, c->sp[k].len)) &&
 		    c->sp[k].count > best_count) {
@@ -500,10 +518,14 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 	{
 		/* "<prefix>_<CAT>_<n>" by hand: this runs once per value */
 		char num[24];
-		size_t pl = strlen(v->prefix), cl = strlen(cat_names[cat]);
-		size_t nl = 0, o = 0;
+		size_t pl = 0, cl = 0, nl = 0, o = 0;
 		unsigned k = ++v->counter[cat];
 
+		/* short strings: no strlen() call */
+		while (v->prefix[pl])
+			pl++;
+		while (cat_names[cat][cl])
+			cl++;
 		do {
 			num[nl++] = (char)('0' + k % 10);
 			k /= 10;
@@ -512,15 +534,16 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		 * with the original) */
 		e->original = pf_xmalloc(len + 1 + pl + cl + nl + 3);
 		e->placeholder = e->original + len + 1;
-		memcpy(e->placeholder, v->prefix, pl);
-		o = pl;
+		for (size_t x = 0; x < pl; x++)
+			e->placeholder[o++] = v->prefix[x];
 		e->placeholder[o++] = '_';
-		memcpy(e->placeholder + o, cat_names[cat], cl);
-		o += cl;
+		for (size_t x = 0; x < cl; x++)
+			e->placeholder[o++] = cat_names[cat][x];
 		e->placeholder[o++] = '_';
 		while (nl)
 			e->placeholder[o++] = num[--nl];
 		e->placeholder[o] = '\0';
+		e->h_ph = hash_bytes(e->placeholder, o);
 	}
 	e->cat = cat;
 	memcpy(e->original, value, len);
@@ -528,7 +551,6 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 	e->original_len = len;
 	e->h_value = folds(cat) ? hf : h;
 	e->cases = NULL;
-	e->h_ph = hash_bytes(e->placeholder, strlen(e->placeholder));
 	slot_put(v->by_value, v->hash_alloc, e->h_value, v->nr);
 	slot_put(v->by_ph, v->hash_alloc, e->h_ph, v->nr);
 	v->nr++;
