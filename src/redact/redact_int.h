@@ -316,6 +316,15 @@ struct key_memo {
 	char key[KEY_MEMO_NR][64];
 };
 
+/* What high_entropy() (scanner.c) found of the string it counted last:
+ * quote() and then b64_run() look at the same literal's bytes. */
+struct ent_memo {
+	const char *s; /* NULL: none */
+	size_t n, m;   /* its length, its distinct bytes */
+	int hex, digits, has_h;
+	double h; /* its entropy, when has_h */
+};
+
 struct scan {
 	const char *t;
 	size_t n;
@@ -346,6 +355,7 @@ struct scan {
 	struct key_memo *memo; /* NULL: none */
 	int word_kw;
 	int err;
+	struct ent_memo ent;
 };
 
 /* Build the tables, once per process.  NULL when ready, else why not

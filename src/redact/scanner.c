@@ -89,40 +89,60 @@ double pf_redact_entropy(const char *s, size_t n)
  * or fewer no hex string passes (log2(7) = 2.81), with 22 or fewer no
  * base64 one (log2(22) = 4.46), and the sum is not needed (identifiers
  * and words, most of the runs looked at); the margins are far above
- * the rounding of the sum, so the answer is the same.
+ * the rounding of the sum, so the answer is the same.  em (NULL: none)
+ * remembers what was found of s: a literal is looked at by quote() and
+ * again as a base64 run.
  */
-static int high_entropy(const char *s, size_t n, size_t min_b64, size_t min_hex)
+static int high_entropy(struct ent_memo *em, const char *s, size_t n,
+			size_t min_b64, size_t min_hex)
 {
 	unsigned char seen[257];
-	unsigned all = ~0u, sub = ~0u;
-	int hex, digits;
-	size_t m;
+	struct ent_memo own;
+	int counted = 0, need;
 	double h;
 
 	if (n < min_b64 && n < min_hex)
 		return 0;
-	m = count_bytes(s, n, seen);
-	/* the classes every byte has */
-	for (size_t j = 0; j < m; j++) {
-		all &= pf_redact_cls[seen[j]];
-		sub &= pf_redact_sub_cls[seen[j]];
-	}
-	hex = (all & C_HEX) != 0;
-	digits = (sub & S_DIGIT) != 0;
-	if (hex && n >= min_hex) {
-		if (m <= 7) {
-			forget(seen, m);
-			return 0;
+	if (!em)
+		em = &own;
+	if (em == &own || em->s != s || em->n != n) {
+		unsigned all = ~0u, sub = ~0u;
+
+		em->s = s;
+		em->n = n;
+		em->m = count_bytes(s, n, seen);
+		counted = 1;
+		/* the classes every byte has */
+		for (size_t j = 0; j < em->m; j++) {
+			all &= pf_redact_cls[seen[j]];
+			sub &= pf_redact_sub_cls[seen[j]];
 		}
-		h = sum_counts(n, seen, m);
-		if (digits)
+		em->hex = (all & C_HEX) != 0;
+		em->digits = (sub & S_DIGIT) != 0;
+		em->has_h = 0;
+	}
+	if (em->hex && n >= min_hex)
+		need = em->m > 7;
+	else
+		need = n >= min_b64 && em->m > 22;
+	if (need && !em->has_h) {
+		if (!counted)
+			(void)count_bytes(s, n, seen);
+		em->h = sum_counts(n, seen, em->m);
+		em->has_h = 1;
+		counted = 0; /* sum_counts() reset the counts */
+	}
+	if (counted)
+		forget(seen, em->m);
+	if (!need)
+		return 0;
+	if (em->hex && n >= min_hex) {
+		h = em->h;
+		if (em->digits)
 			h -= 1.2 / log2((double)n);
 		return h > 3.0;
 	}
-	if (n >= min_b64 && m > 22)
-		return sum_counts(n, seen, m) > 4.5;
-	forget(seen, m);
-	return 0;
+	return em->h > 4.5;
 }
 
 /* The base64 run around i: a secret when long and of high entropy. */
@@ -143,7 +163,7 @@ static void b64_run(struct scan *sc, size_t i)
 	while (a < b && (t[a] == '/' || t[a] == '-' || t[a] == '=' ||
 			 t[a] == '+' || (a > 0 && t[a - 1] == '\\')))
 		a++;
-	if (b - a >= 24 && high_entropy(t + a, b - a, 24, 32))
+	if (b - a >= 24 && high_entropy(&sc->ent, t + a, b - a, 24, 32))
 		add_secret(sc->sp, a, b, K_ENTROPY);
 	else
 		pf_redact_encoded(sc, a, b);
@@ -195,7 +215,7 @@ static void quote(struct scan *sc, size_t i)
 	}
 	sc->lit_end = e + 1;
 	if (e - i - 1 >= 16 && all_of(sc->t + i + 1, e - i - 1, C_B64) &&
-	    high_entropy(sc->t + i + 1, e - i - 1, 20, 16))
+	    high_entropy(&sc->ent, sc->t + i + 1, e - i - 1, 20, 16))
 		add_secret(sc->sp, i + 1, e, K_ENTROPY);
 	if (sc->nested)
 		return;
@@ -425,7 +445,7 @@ static void joined_literals(struct scan *sc)
 			pf_redact_subscan(sc, j, total, &js);
 			/* the joined value as one quoted string */
 			if (all_of(j, total, C_B64) &&
-			    high_entropy(j, total, 20, 16))
+			    high_entropy(NULL, j, total, 20, 16))
 				add_secret(&js, 0, total, K_ENTROPY);
 			/* Map [a, b) back: one piece per literal. */
 			for (size_t s = 0; s < js.nr; s++) {
