@@ -385,12 +385,8 @@ void pf_vault_release(struct pf_vault *v)
 	for (size_t i = 0; i < v->nr; i++) {
 		/* the placeholder is in the original's block (put()) */
 		/* Originals may be secrets: do not leave them in freed heap. */
-		if (v->v[i].original) {
-			volatile char *p = v->v[i].original;
-
-			for (size_t k = 0; k < v->v[i].original_len; k++)
-				p[k] = 0;
-		}
+		if (v->v[i].original)
+			explicit_bzero(v->v[i].original, v->v[i].original_len);
 		free(v->v[i].original);
 		cases_free(v->v[i].cases);
 	}
