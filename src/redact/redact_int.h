@@ -108,6 +108,10 @@ static inline int name_char(char c)
 	       ((unsigned char)c & 0x80);
 }
 
+/* The end of the run of base64 bytes (C_B64) from b in t (n bytes);
+ * 16 at a time with SSE2 (scanner.c). */
+size_t pf_redact_b64_end(const char *t, size_t n, size_t b);
+
 /* End of a quoted literal starting with quote at q (same line, within
  * 4096 bytes), or 0.  With SSE2, 16 bytes at a time to the next
  * backslash, newline or quote: literals are long in dense text, and one

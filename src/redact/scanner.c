@@ -145,6 +145,41 @@ static int high_entropy(struct ent_memo *em, const char *s, size_t n,
 	return em->h > 4.5;
 }
 
+size_t pf_redact_b64_end(const char *t, size_t n, size_t b)
+{
+#ifdef PF_SSE2
+	/* A-Z a-z as (x | 0x20) in a-z; / and 0-9 one range; + = - _;
+	 * bytes >= 0x80 are negative: in no range */
+	const __m128i x20 = _mm_set1_epi8(0x20);
+	const __m128i la = _mm_set1_epi8('a' - 1), lz = _mm_set1_epi8('z' + 1);
+	const __m128i ds = _mm_set1_epi8('/' - 1), d9 = _mm_set1_epi8('9' + 1);
+	const __m128i pl = _mm_set1_epi8('+'), eq = _mm_set1_epi8('=');
+	const __m128i mi = _mm_set1_epi8('-'), us = _mm_set1_epi8('_');
+
+	while (n - b >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(t + b));
+		__m128i l = _mm_or_si128(x, x20), in;
+		unsigned m;
+
+		in = _mm_and_si128(_mm_cmpgt_epi8(l, la),
+				   _mm_cmplt_epi8(l, lz));
+		in = _mm_or_si128(in, _mm_and_si128(_mm_cmpgt_epi8(x, ds),
+						    _mm_cmplt_epi8(x, d9)));
+		in = _mm_or_si128(in, _mm_or_si128(_mm_cmpeq_epi8(x, pl),
+						   _mm_cmpeq_epi8(x, eq)));
+		in = _mm_or_si128(in, _mm_or_si128(_mm_cmpeq_epi8(x, mi),
+						   _mm_cmpeq_epi8(x, us)));
+		m = ~(unsigned)_mm_movemask_epi8(in) & 0xffffu;
+		if (m)
+			return b + (unsigned)__builtin_ctz(m);
+		b += 16;
+	}
+#endif
+	while (b < n && IS(t[b], C_B64))
+		b++;
+	return b;
+}
+
 /* The base64 run around i: a secret when long and of high entropy. */
 static void b64_run(struct scan *sc, size_t i)
 {
@@ -155,8 +190,7 @@ static void b64_run(struct scan *sc, size_t i)
 		return;
 	while (a > sc->b64_end && IS(t[a - 1], C_B64))
 		a--;
-	while (b < sc->n && IS(t[b], C_B64))
-		b++;
+	b = pf_redact_b64_end(t, sc->n, b);
 	sc->b64_end = b;
 	/* Trim the punctuation a token does not start with, and the letter
 	 * of an escape ("\nAbc...": the n belongs to the escape). */

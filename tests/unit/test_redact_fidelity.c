@@ -388,6 +388,32 @@ static void test_quote_end_blocks(void **state)
 	free(t);
 }
 
+/*
+ * pf_redact_b64_end() reads 16 bytes at a time: every byte value, at
+ * every place of a run and near the end of the text, ends the run where
+ * the class table (C_B64) says.
+ */
+static void test_b64_end_blocks(void **state)
+{
+	char t[48];
+
+	(void)state;
+	assert_null(pf_redact_engine());
+	for (unsigned c = 0; c < 256; c++)
+		for (size_t at = 0; at < sizeof(t); at++)
+			for (size_t n = at; n <= sizeof(t); n += 7) {
+				size_t want = 0;
+
+				memset(t, 'Q', sizeof(t));
+				t[at] = (char)c;
+				while (want < n && IS(t[want], C_B64))
+					want++;
+				if (pf_redact_b64_end(t, n, 0) != want)
+					fail_msg("byte %u at %zu, n %zu", c,
+						 at, n);
+			}
+}
+
 static void test_bad_names(void **state)
 {
 	static const char *const odd[] = {
@@ -455,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_own_sources_intact),
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_quote_end_blocks),
+		cmocka_unit_test(test_b64_end_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
