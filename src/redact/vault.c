@@ -73,9 +73,15 @@ static inline uint64_t tail(const char *s, size_t r)
 	       ((uint64_t)u[r - 1] << (8 * (r - 1)));
 }
 
-/* 8 bytes at a time, multiply-xorshift: values are hashed once each;
- * fold: as if A-Z were a-z. */
-static uint64_t hash_any(const char *s, size_t len, int fold)
+static uint64_t hash_final(uint64_t h)
+{
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+/* 8 bytes at a time, multiply-xorshift: values are hashed once each. */
+static uint64_t hash_bytes(const char *s, size_t len)
 {
 	uint64_t h = 0x243F6A8885A308D3ULL ^ (len * 0x9E3779B97F4A7C15ULL);
 	size_t i = 0;
@@ -84,26 +90,43 @@ static uint64_t hash_any(const char *s, size_t len, int fold)
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		h = hash_step(h, fold ? fold8(w) : w);
+		h = hash_step(h, w);
+	}
+	if (i < len)
+		h = hash_step(h, tail(s + i, len - i));
+	return hash_final(h);
+}
+
+/*
+ * hash_bytes() of s, and in *hf its folded hash (as if A-Z were a-z;
+ * long values: exact only), in one pass (put() needs both for most
+ * values: secrets hold capitals); *upper: s holds A-Z (what fold8()
+ * changed).
+ */
+static uint64_t hash_two(const char *s, size_t len, uint64_t *hf, int *upper)
+{
+	uint64_t h = 0x243F6A8885A308D3ULL ^ (len * 0x9E3779B97F4A7C15ULL);
+	uint64_t f = h, diff = 0, w, fw;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		fw = fold8(w);
+		h = hash_step(h, w);
+		f = hash_step(f, fw);
+		diff |= w ^ fw;
 	}
 	if (i < len) {
-		h = hash_step(h, fold ? fold8(tail(s + i, len - i))
-				      : tail(s + i, len - i));
+		w = tail(s + i, len - i);
+		fw = fold8(w);
+		h = hash_step(h, w);
+		f = hash_step(f, fw);
+		diff |= w ^ fw;
 	}
-	h *= 0xBF58476D1CE4E5B9ULL;
-	h ^= h >> 32;
+	h = hash_final(h);
+	*hf = len <= 256 ? hash_final(f) : h;
+	*upper = diff != 0;
 	return h;
-}
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-	return hash_any(s, len, 0);
-}
-
-/* hash_bytes() of s with A-Z as a-z; long values: exact only. */
-static uint64_t hash_folded(const char *s, size_t len)
-{
-	return hash_any(s, len, len <= 256);
 }
 
 /* Names are one placeholder whatever their case (redact.h). */
@@ -426,7 +449,7 @@ static void rehash(struct pf_vault *v)
 
 /*
  * The entry whose original is value (len bytes), or EMPTY; folded: a name
- * whose original is value in any case (h is then hash_folded()'s).
+ * whose original is value in any case (h is then hash_two()'s folded one).
  */
 static size_t find_entry(const struct pf_vault *v, const char *value,
 			 size_t len, uint64_t h, int folded)
@@ -489,11 +512,13 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		       size_t hi, size_t a)
 {
 	struct pf_vault_entry *e;
-	uint64_t h = hash_bytes(value, len), hf = h;
+	uint64_t hf2;
+	int upper;
+	uint64_t h = hash_two(value, len, &hf2, &upper), hf = h;
 	size_t i = find_entry(v, value, len, h, 0);
 
-	if (i == EMPTY && len <= 256 && (folds(cat) || has_upper(value, len))) {
-		hf = hash_folded(value, len);
+	if (i == EMPTY && len <= 256 && (folds(cat) || upper)) {
+		hf = hf2;
 		i = find_entry(v, value, len, hf, 1);
 		if (i != EMPTY && !folds(cat) &&
 		    memcmp(v->v[i].original, value, len))
