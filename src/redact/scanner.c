@@ -112,8 +112,11 @@ static int high_entropy(struct ent_memo *em, const char *s, size_t n,
 		em->n = n;
 		em->m = count_bytes(s, n, seen);
 		counted = 1;
-		/* the classes every byte has */
-		for (size_t j = 0; j < em->m; j++) {
+		/* the classes every byte has; there are 22 hex digits (either
+		 * case): more distinct bytes are not all hex */
+		if (em->m > 22)
+			all = sub = 0;
+		for (size_t j = 0; j < em->m && all; j++) {
 			all &= pf_redact_cls[seen[j]];
 			sub &= pf_redact_sub_cls[seen[j]];
 		}
