@@ -9,42 +9,62 @@
 
 #include "redact_int.h"
 
+/* A kept name and its length (no strlen() per host). */
+struct kept {
+	const char *s;
+	size_t len;
+};
+#define KEPT(s)                                                                \
+	{                                                                      \
+		s, sizeof(s) - 1                                               \
+	}
+
+/* Does h (n bytes) end with w (l bytes, lower-case), in any case?  The
+ * last byte first: most hosts end otherwise, and cost no call. */
+static int ends_ci(const char *h, size_t n, const char *w, size_t l)
+{
+	if (!l)
+		return 1;
+	return n >= l &&
+	       ((unsigned char)h[n - 1] | 0x20) ==
+		       (unsigned char)(w[l - 1] | 0x20) &&
+	       !strncasecmp(h + n - l, w, l);
+}
+
 static int host_kept(const struct pf_redact_priv *p, const char *h, size_t n)
 {
-	static const char *const keep_exact[] = {
-		"localhost",
-		"example.com",
-		"example.org",
-		"example.net",
+	static const struct kept keep_exact[] = {
+		KEPT("localhost"),
+		KEPT("example.com"),
+		KEPT("example.org"),
+		KEPT("example.net"),
 	};
-	/* clang-format off */
-	static const char *const keep_suffix[] = {
-		".localhost", ".example", ".invalid", ".test",
-		".example.com", ".example.org", ".example.net",
+	static const struct kept keep_suffix[] = {
+		KEPT(".localhost"),   KEPT(".example"),
+		KEPT(".invalid"),     KEPT(".test"),
+		KEPT(".example.com"), KEPT(".example.org"),
+		KEPT(".example.net"),
 	};
-	/* clang-format on */
 
 	while (n && h[n - 1] == '.')
 		n--;
 	for (size_t i = 0; i < PF_ARRAY_SIZE(keep_exact); i++)
-		if (strlen(keep_exact[i]) == n &&
-		    !strncasecmp(h, keep_exact[i], n))
+		if (keep_exact[i].len == n &&
+		    ends_ci(h, n, keep_exact[i].s, keep_exact[i].len))
 			return 1;
-	for (size_t i = 0; i < PF_ARRAY_SIZE(keep_suffix); i++) {
-		size_t l = strlen(keep_suffix[i]);
-
-		if (n > l && !strncasecmp(h + n - l, keep_suffix[i], l))
+	for (size_t i = 0; i < PF_ARRAY_SIZE(keep_suffix); i++)
+		if (n > keep_suffix[i].len &&
+		    ends_ci(h, n, keep_suffix[i].s, keep_suffix[i].len))
 			return 1;
-	}
 	for (size_t i = 0; p && i < p->allow_nr; i++) {
 		const char *a = p->allow[i];
 		size_t l = strlen(a);
 
 		if (a[0] == '.') {
-			if ((n > l && !strncasecmp(h + n - l, a, l)) ||
+			if ((n > l && ends_ci(h, n, a, l)) ||
 			    (n == l - 1 && !strncasecmp(h, a + 1, n)))
 				return 1;
-		} else if (l == n && !strncasecmp(h, a, n)) {
+		} else if (l == n && ends_ci(h, n, a, n)) {
 			return 1;
 		}
 	}

@@ -148,9 +148,11 @@ static int call_verb(const char *k, size_t n)
 	return !strcmp(w, "connect");
 }
 
+/* Is s (n bytes) the word w (not empty)?  The first byte before
+ * strlen(): most values start otherwise. */
 static int word_eq(const char *s, size_t n, const char *w)
 {
-	return strlen(w) == n && !memcmp(s, w, n);
+	return n && s[0] == w[0] && strlen(w) == n && !memcmp(s, w, n);
 }
 
 static int is_value_keyword(const char *s, size_t n)

@@ -414,10 +414,12 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 			l--;
 		q->exact = pf_xstrndup(word, l);
 	}
-	for (size_t i = 0; i < nr; i++) {
+	/* Only the first part is looked up (seq_match() compares the
+	 * others in place): a later part in the word map ("0" of
+	 * "Surname0", "void" of "IvanVoid") matched nothing of its own
+	 * but made each of its occurrences a candidate for the search. */
+	for (size_t i = 0; i < nr; i++)
 		q->parts[i] = pf_xstrdup(parts[i]);
-		wm_get(p, parts[i]); /* so that qf knows every part */
-	}
 	e = wm_get(p, parts[0]);
 	q->next = e->seq;
 	e->seq = p->seq_nr++;

@@ -76,16 +76,15 @@ static int is_blank(char c)
 }
 
 /*
- * Would the text before pa, glued to the placeholder ph, read as another
- * placeholder ("PF_i" + "PF_PERSON_1" reads "PF_iP", an IP)?  Then restore
- * would refuse it.  The start (>= lo) of that text, or pa.
+ * Would the text before pa, glued to the placeholder ph (pl bytes), read
+ * as another placeholder ("PF_i" + "PF_PERSON_1" reads "PF_iP", an IP)?
+ * Then restore would refuse it.  The start (>= lo) of that text, or pa.
  */
 static size_t glue_start(const struct pf_vault *v, const char *t, size_t lo,
-			 size_t pa, const char *ph)
+			 size_t pa, const char *ph, size_t pl)
 {
 	char buf[64];
 	size_t from = pa - lo > 24 ? pa - 24 : lo, m = pa - from;
-	size_t pl = strlen(ph);
 
 	/* a placeholder is made of word bytes: nothing else glues */
 	if (!m || !IS(t[pa - 1], C_WORD))
@@ -163,7 +162,7 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 					phl = sizeof(ph) - 1;
 				memcpy(ph, put, phl);
 				ph[phl] = '\0';
-				g = glue_start(v, t, last, pa, ph);
+				g = glue_start(v, t, last, pa, ph, phl);
 				pf_buf_add(out, t + last, g - last);
 				/* the text glued before it: a literal */
 				if (g < pa)
@@ -172,7 +171,7 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 						pf_vault_put_in(v, PF_CAT_LIT,
 								t, last, next,
 								g, pa));
-				pf_buf_addstr(out, ph);
+				pf_buf_add(out, ph, phl);
 				last = pb;
 			}
 			a = nl ? e + 1 : b;

@@ -29,20 +29,16 @@
 
 #include "redact_int.h"
 
-/* Shannon entropy in bits per byte (log2), as gitleaks/detect-secrets:
- * H = log2(n) - (1/n) * sum(c * log2(c)) over the byte counts c. */
-static double entropy(const char *s, size_t n)
-{
-	/* zero between calls: each call resets what it counted */
-	static _Thread_local unsigned cnt[256];
-	/* the distinct bytes, first seen first (one more: written before
-	 * it counts) */
-	unsigned char seen[257];
-	size_t m = 0;
-	double sum = 0;
+/* The byte counts of an entropy, zero between calls: each call resets
+ * what it counted (forget(), sum_counts()). */
+static _Thread_local unsigned cnt[256];
 
-	if (!n)
-		return 0;
+/* Counts the n bytes of s into cnt; the distinct ones, first seen first,
+ * into seen[] (257: one more, written before it counts); their number. */
+static size_t count_bytes(const char *s, size_t n, unsigned char *seen)
+{
+	size_t m = 0;
+
 	/* no branch on what the bytes are: random text mispredicts */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -50,6 +46,16 @@ static double entropy(const char *s, size_t n)
 		seen[m] = c;
 		m += cnt[c]++ == 0;
 	}
+	return m;
+}
+
+/* Shannon entropy in bits per byte (log2), as gitleaks/detect-secrets:
+ * H = log2(n) - (1/n) * sum(c * log2(c)) over the byte counts c, of
+ * the m distinct bytes count_bytes() saw; resets their counts. */
+static double sum_counts(size_t n, const unsigned char *seen, size_t m)
+{
+	double sum = 0;
+
 	/* summed in the order of first occurrence, as always: the same
 	 * bits */
 	for (size_t j = 0; j < m; j++) {
@@ -62,6 +68,21 @@ static double entropy(const char *s, size_t n)
 	return log2((double)n) - sum / (double)n;
 }
 
+static void forget(const unsigned char *seen, size_t m)
+{
+	for (size_t j = 0; j < m; j++)
+		cnt[seen[j]] = 0;
+}
+
+static double entropy(const char *s, size_t n)
+{
+	unsigned char seen[257];
+
+	if (!n)
+		return 0;
+	return sum_counts(n, seen, count_bytes(s, n, seen));
+}
+
 double pf_redact_entropy(const char *s, size_t n)
 {
 	(void)pf_redact_engine(); /* the c * log2(c) table */
@@ -70,28 +91,104 @@ double pf_redact_entropy(const char *s, size_t n)
 
 /*
  * detect-secrets' limits: hex strings above 3.0 bits (all-digit strings
- * penalised by 1.2 / log2(len)), base64 strings above 4.5.
+ * penalised by 1.2 / log2(len)), base64 strings above 4.5.  The bytes
+ * are counted once; whether all are hex digits (or digits) is asked of
+ * the distinct ones only.  H <= log2(distinct): with 7 distinct bytes
+ * or fewer no hex string passes (log2(7) = 2.81), with 22 or fewer no
+ * base64 one (log2(22) = 4.46), and the sum is not needed (identifiers
+ * and words, most of the runs looked at); the margins are far above
+ * the rounding of the sum, so the answer is the same.  em (NULL: none)
+ * remembers what was found of s: a literal is looked at by quote() and
+ * again as a base64 run.
  */
-static int high_entropy(const char *s, size_t n, size_t min_b64, size_t min_hex)
+static int high_entropy(struct ent_memo *em, const char *s, size_t n,
+			size_t min_b64, size_t min_hex)
 {
-	int hex = 1, digits = 1;
+	unsigned char seen[257];
+	struct ent_memo own;
+	int counted = 0, need;
 	double h;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!IS(s[i], C_HEX))
-			hex = 0;
-		if (!(s[i] >= '0' && s[i] <= '9'))
-			digits = 0;
+	if (n < min_b64 && n < min_hex)
+		return 0;
+	if (!em)
+		em = &own;
+	if (em == &own || em->s != s || em->n != n) {
+		unsigned all = ~0u, sub = ~0u;
+
+		em->s = s;
+		em->n = n;
+		em->m = count_bytes(s, n, seen);
+		counted = 1;
+		/* the classes every byte has; there are 22 hex digits (either
+		 * case): more distinct bytes are not all hex */
+		if (em->m > 22)
+			all = sub = 0;
+		for (size_t j = 0; j < em->m && all; j++) {
+			all &= pf_redact_cls[seen[j]];
+			sub &= pf_redact_sub_cls[seen[j]];
+		}
+		em->hex = (all & C_HEX) != 0;
+		em->digits = (sub & S_DIGIT) != 0;
+		em->has_h = 0;
 	}
-	if (hex && n >= min_hex) {
-		h = entropy(s, n);
-		if (digits)
+	if (em->hex && n >= min_hex)
+		need = em->m > 7;
+	else
+		need = n >= min_b64 && em->m > 22;
+	if (need && !em->has_h) {
+		if (!counted)
+			(void)count_bytes(s, n, seen);
+		em->h = sum_counts(n, seen, em->m);
+		em->has_h = 1;
+		counted = 0; /* sum_counts() reset the counts */
+	}
+	if (counted)
+		forget(seen, em->m);
+	if (!need)
+		return 0;
+	if (em->hex && n >= min_hex) {
+		h = em->h;
+		if (em->digits)
 			h -= 1.2 / log2((double)n);
 		return h > 3.0;
 	}
-	if (n >= min_b64)
-		return entropy(s, n) > 4.5;
-	return 0;
+	return em->h > 4.5;
+}
+
+size_t pf_redact_b64_end(const char *t, size_t n, size_t b)
+{
+#ifdef PF_SSE2
+	/* A-Z a-z as (x | 0x20) in a-z; / and 0-9 one range; + = - _;
+	 * bytes >= 0x80 are negative: in no range */
+	const __m128i x20 = _mm_set1_epi8(0x20);
+	const __m128i la = _mm_set1_epi8('a' - 1), lz = _mm_set1_epi8('z' + 1);
+	const __m128i ds = _mm_set1_epi8('/' - 1), d9 = _mm_set1_epi8('9' + 1);
+	const __m128i pl = _mm_set1_epi8('+'), eq = _mm_set1_epi8('=');
+	const __m128i mi = _mm_set1_epi8('-'), us = _mm_set1_epi8('_');
+
+	while (n - b >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(t + b));
+		__m128i l = _mm_or_si128(x, x20), in;
+		unsigned m;
+
+		in = _mm_and_si128(_mm_cmpgt_epi8(l, la),
+				   _mm_cmplt_epi8(l, lz));
+		in = _mm_or_si128(in, _mm_and_si128(_mm_cmpgt_epi8(x, ds),
+						    _mm_cmplt_epi8(x, d9)));
+		in = _mm_or_si128(in, _mm_or_si128(_mm_cmpeq_epi8(x, pl),
+						   _mm_cmpeq_epi8(x, eq)));
+		in = _mm_or_si128(in, _mm_or_si128(_mm_cmpeq_epi8(x, mi),
+						   _mm_cmpeq_epi8(x, us)));
+		m = ~(unsigned)_mm_movemask_epi8(in) & 0xffffu;
+		if (m)
+			return b + (unsigned)__builtin_ctz(m);
+		b += 16;
+	}
+#endif
+	while (b < n && IS(t[b], C_B64))
+		b++;
+	return b;
 }
 
 /* The base64 run around i: a secret when long and of high entropy. */
@@ -104,15 +201,14 @@ static void b64_run(struct scan *sc, size_t i)
 		return;
 	while (a > sc->b64_end && IS(t[a - 1], C_B64))
 		a--;
-	while (b < sc->n && IS(t[b], C_B64))
-		b++;
+	b = pf_redact_b64_end(t, sc->n, b);
 	sc->b64_end = b;
 	/* Trim the punctuation a token does not start with, and the letter
 	 * of an escape ("\nAbc...": the n belongs to the escape). */
 	while (a < b && (t[a] == '/' || t[a] == '-' || t[a] == '=' ||
 			 t[a] == '+' || (a > 0 && t[a - 1] == '\\')))
 		a++;
-	if (b - a >= 24 && high_entropy(t + a, b - a, 24, 32))
+	if (b - a >= 24 && high_entropy(&sc->ent, t + a, b - a, 24, 32))
 		add_secret(sc->sp, a, b, K_ENTROPY);
 	else
 		pf_redact_encoded(sc, a, b);
@@ -164,7 +260,7 @@ static void quote(struct scan *sc, size_t i)
 	}
 	sc->lit_end = e + 1;
 	if (e - i - 1 >= 16 && all_of(sc->t + i + 1, e - i - 1, C_B64) &&
-	    high_entropy(sc->t + i + 1, e - i - 1, 20, 16))
+	    high_entropy(&sc->ent, sc->t + i + 1, e - i - 1, 20, 16))
 		add_secret(sc->sp, i + 1, e, K_ENTROPY);
 	if (sc->nested)
 		return;
@@ -394,7 +490,7 @@ static void joined_literals(struct scan *sc)
 			pf_redact_subscan(sc, j, total, &js);
 			/* the joined value as one quoted string */
 			if (all_of(j, total, C_B64) &&
-			    high_entropy(j, total, 20, 16))
+			    high_entropy(NULL, j, total, 20, 16))
 				add_secret(&js, 0, total, K_ENTROPY);
 			/* Map [a, b) back: one piece per literal. */
 			for (size_t s = 0; s < js.nr; s++) {

@@ -51,9 +51,37 @@ static inline uint64_t fold8(uint64_t w)
 	return w | (up >> 2);
 }
 
-/* 8 bytes at a time, multiply-xorshift: values are hashed once each;
- * fold: as if A-Z were a-z. */
-static uint64_t hash_any(const char *s, size_t len, int fold)
+/* The last r (1-7) bytes at s as one little-endian word, its high bytes
+ * zero: two loads of fixed size that may overlap (the same bytes in the
+ * same places), not memcpy() of a length known at run time (a call). */
+static inline uint64_t tail(const char *s, size_t r)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (r >= 4) {
+		uint32_t lo, hi;
+
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + r - 4, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		lo = __builtin_bswap32(lo);
+		hi = __builtin_bswap32(hi);
+#endif
+		return (uint64_t)lo | ((uint64_t)hi << (8 * (r - 4)));
+	}
+	return (uint64_t)u[0] | ((uint64_t)u[r / 2] << (8 * (r / 2))) |
+	       ((uint64_t)u[r - 1] << (8 * (r - 1)));
+}
+
+static uint64_t hash_final(uint64_t h)
+{
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+/* 8 bytes at a time, multiply-xorshift: values are hashed once each. */
+static uint64_t hash_bytes(const char *s, size_t len)
 {
 	uint64_t h = 0x243F6A8885A308D3ULL ^ (len * 0x9E3779B97F4A7C15ULL);
 	size_t i = 0;
@@ -62,28 +90,43 @@ static uint64_t hash_any(const char *s, size_t len, int fold)
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		h = hash_step(h, fold ? fold8(w) : w);
+		h = hash_step(h, w);
+	}
+	if (i < len)
+		h = hash_step(h, tail(s + i, len - i));
+	return hash_final(h);
+}
+
+/*
+ * hash_bytes() of s, and in *hf its folded hash (as if A-Z were a-z;
+ * long values: exact only), in one pass (put() needs both for most
+ * values: secrets hold capitals); *upper: s holds A-Z (what fold8()
+ * changed).
+ */
+static uint64_t hash_two(const char *s, size_t len, uint64_t *hf, int *upper)
+{
+	uint64_t h = 0x243F6A8885A308D3ULL ^ (len * 0x9E3779B97F4A7C15ULL);
+	uint64_t f = h, diff = 0, w, fw;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		fw = fold8(w);
+		h = hash_step(h, w);
+		f = hash_step(f, fw);
+		diff |= w ^ fw;
 	}
 	if (i < len) {
-		uint64_t w = 0;
-
-		memcpy(&w, s + i, len - i);
-		h = hash_step(h, fold ? fold8(w) : w);
+		w = tail(s + i, len - i);
+		fw = fold8(w);
+		h = hash_step(h, w);
+		f = hash_step(f, fw);
+		diff |= w ^ fw;
 	}
-	h *= 0xBF58476D1CE4E5B9ULL;
-	h ^= h >> 32;
+	h = hash_final(h);
+	*hf = len <= 256 ? hash_final(f) : h;
+	*upper = diff != 0;
 	return h;
-}
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-	return hash_any(s, len, 0);
-}
-
-/* hash_bytes() of s with A-Z as a-z; long values: exact only. */
-static uint64_t hash_folded(const char *s, size_t len)
-{
-	return hash_any(s, len, len <= 256);
 }
 
 /* Names are one placeholder whatever their case (redact.h). */
@@ -192,8 +235,8 @@ static int ident_byte(char c)
  * are not part of it, so that the key reads the same in the text and in
  * what it became.
  */
-static void ident_key(struct pf_buf *key, const char *t, size_t lo, size_t hi,
-		      size_t a, size_t b)
+static size_t ident_key(char *key, const char *t, size_t lo, size_t hi,
+			size_t a, size_t b)
 {
 	size_t l = a, r = b, g;
 
@@ -205,9 +248,10 @@ static void ident_key(struct pf_buf *key, const char *t, size_t lo, size_t hi,
 		r++;
 	for (g = 0; g < MAX_GAP && r < hi && t[r] != '\n'; g++)
 		r++;
-	pf_buf_add(key, t + l, a - l);
-	pf_buf_addch(key, '\1');
-	pf_buf_add(key, t + b, r - b);
+	memcpy(key, t + l, a - l);
+	key[a - l] = '\1';
+	memcpy(key + (a - l) + 1, t + b, r - b);
+	return (a - l) + 1 + (r - b);
 }
 
 /*
@@ -221,8 +265,9 @@ static int note_spelling(struct pf_vault_entry *e, const char *value,
 			 size_t a)
 {
 	struct pf_vault_cases *c = e->cases;
-	struct pf_buf key = PF_BUF_INIT;
-	size_t s, k = (size_t)-1;
+	/* ident_key()'s most: no allocation but for a key kept */
+	char key[2 * (MAX_REST + MAX_GAP) + 1];
+	size_t s, k = (size_t)-1, kl = 0;
 	uint64_t h = 0;
 
 	if (!c) {
@@ -237,14 +282,12 @@ static int note_spelling(struct pf_vault_entry *e, const char *value,
 		if (c->sp[s].len == len && !memcmp(c->sp[s].s, value, len))
 			break;
 	if (t) {
-		ident_key(&key, t, lo, hi, a, a + len);
-		h = hash_bytes(key.buf, key.len);
-		k = key_find(c, key.buf, key.len, h);
+		kl = ident_key(key, t, lo, hi, a, a + len);
+		h = hash_bytes(key, kl);
+		k = key_find(c, key, kl, h);
 		/* seen with another spelling */
-		if (k != (size_t)-1 && c->keys[k].spell != s) {
-			pf_buf_release(&key);
+		if (k != (size_t)-1 && c->keys[k].spell != s)
 			return 1;
-		}
 	}
 	if (s == c->sp_nr) {
 		PF_ALLOC_GROW(c->sp, c->sp_nr + 1, c->sp_alloc);
@@ -258,20 +301,21 @@ static int note_spelling(struct pf_vault_entry *e, const char *value,
 		return 0;
 	if (k != (size_t)-1) {
 		c->keys[k].count++;
-		pf_buf_release(&key);
 		return 0;
 	}
 	if (c->keys_nr < MAX_KEYS) {
 		PF_ALLOC_GROW(c->keys, c->keys_nr + 1, c->keys_alloc);
-		c->keys[c->keys_nr].len = key.len;
-		c->keys[c->keys_nr].k = pf_buf_detach(&key, NULL);
+		c->keys[c->keys_nr].len = kl;
+		/* not strndup: a byte of the gap may be a NUL */
+		c->keys[c->keys_nr].k = pf_xmalloc(kl + 1);
+		memcpy(c->keys[c->keys_nr].k, key, kl);
+		c->keys[c->keys_nr].k[kl] = '\0';
 		c->keys[c->keys_nr].spell = s;
 		c->keys[c->keys_nr].count = 1;
 		c->keys[c->keys_nr].h = h;
 		key_index(c, c->keys_nr);
 		c->keys_nr++;
 	}
-	pf_buf_release(&key);
 	return 0;
 }
 
@@ -302,8 +346,8 @@ static void spelling_at(const struct pf_vault *v,
 			const char **s, size_t *sl)
 {
 	const struct pf_vault_cases *c = e->cases;
-	struct pf_buf key = PF_BUF_INIT;
-	size_t best = 0, ki;
+	char key[2 * (MAX_REST + MAX_GAP) + 1];
+	size_t best = 0, ki, kl;
 	unsigned best_count = 0;
 	int upper;
 
@@ -317,17 +361,14 @@ static void spelling_at(const struct pf_vault *v,
 		while (hi < len && hi - i < n + MAX_REST + MAX_GAP &&
 		       !pf_vault_token_at(v, text, len, hi))
 			hi++;
-		ident_key(&key, text, lo, hi, i, i + n);
+		kl = ident_key(key, text, lo, hi, i, i + n);
 	}
 	/* keys are unique: at most one is this identifier */
-	if ((ki = key_find(c, key.buf, key.len,
-			   hash_bytes(key.buf, key.len))) != (size_t)-1) {
+	if ((ki = key_find(c, key, kl, hash_bytes(key, kl))) != (size_t)-1) {
 		best = c->keys[ki].spell;
 		best_count = c->keys[ki].count;
 	}
-	upper = key.len > 1 && has_upper(key.buf, key.len) &&
-		!has_lower(key.buf, key.len);
-	pf_buf_release(&key);
+	upper = kl > 1 && has_upper(key, kl) && !has_lower(key, kl);
 	for (size_t k = 0; !best_count && k < c->sp_nr; k++)
 		if ((!upper || !has_lower(c->sp[k].s, c->sp[k].len)) &&
 		    c->sp[k].count > best_count) {
@@ -367,12 +408,8 @@ void pf_vault_release(struct pf_vault *v)
 	for (size_t i = 0; i < v->nr; i++) {
 		/* the placeholder is in the original's block (put()) */
 		/* Originals may be secrets: do not leave them in freed heap. */
-		if (v->v[i].original) {
-			volatile char *p = v->v[i].original;
-
-			for (size_t k = 0; k < v->v[i].original_len; k++)
-				p[k] = 0;
-		}
+		if (v->v[i].original)
+			explicit_bzero(v->v[i].original, v->v[i].original_len);
 		free(v->v[i].original);
 		cases_free(v->v[i].cases);
 	}
@@ -412,7 +449,7 @@ static void rehash(struct pf_vault *v)
 
 /*
  * The entry whose original is value (len bytes), or EMPTY; folded: a name
- * whose original is value in any case (h is then hash_folded()'s).
+ * whose original is value in any case (h is then hash_two()'s folded one).
  */
 static size_t find_entry(const struct pf_vault *v, const char *value,
 			 size_t len, uint64_t h, int folded)
@@ -475,11 +512,13 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		       size_t hi, size_t a)
 {
 	struct pf_vault_entry *e;
-	uint64_t h = hash_bytes(value, len), hf = h;
+	uint64_t hf2;
+	int upper;
+	uint64_t h = hash_two(value, len, &hf2, &upper), hf = h;
 	size_t i = find_entry(v, value, len, h, 0);
 
-	if (i == EMPTY && len <= 256 && (folds(cat) || has_upper(value, len))) {
-		hf = hash_folded(value, len);
+	if (i == EMPTY && len <= 256 && (folds(cat) || upper)) {
+		hf = hf2;
 		i = find_entry(v, value, len, hf, 1);
 		if (i != EMPTY && !folds(cat) &&
 		    memcmp(v->v[i].original, value, len))
@@ -500,10 +539,14 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 	{
 		/* "<prefix>_<CAT>_<n>" by hand: this runs once per value */
 		char num[24];
-		size_t pl = strlen(v->prefix), cl = strlen(cat_names[cat]);
-		size_t nl = 0, o = 0;
+		size_t pl = 0, cl = 0, nl = 0, o = 0;
 		unsigned k = ++v->counter[cat];
 
+		/* short strings: no strlen() call */
+		while (v->prefix[pl])
+			pl++;
+		while (cat_names[cat][cl])
+			cl++;
 		do {
 			num[nl++] = (char)('0' + k % 10);
 			k /= 10;
@@ -512,15 +555,16 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		 * with the original) */
 		e->original = pf_xmalloc(len + 1 + pl + cl + nl + 3);
 		e->placeholder = e->original + len + 1;
-		memcpy(e->placeholder, v->prefix, pl);
-		o = pl;
+		for (size_t x = 0; x < pl; x++)
+			e->placeholder[o++] = v->prefix[x];
 		e->placeholder[o++] = '_';
-		memcpy(e->placeholder + o, cat_names[cat], cl);
-		o += cl;
+		for (size_t x = 0; x < cl; x++)
+			e->placeholder[o++] = cat_names[cat][x];
 		e->placeholder[o++] = '_';
 		while (nl)
 			e->placeholder[o++] = num[--nl];
 		e->placeholder[o] = '\0';
+		e->h_ph = hash_bytes(e->placeholder, o);
 	}
 	e->cat = cat;
 	memcpy(e->original, value, len);
@@ -528,7 +572,6 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 	e->original_len = len;
 	e->h_value = folds(cat) ? hf : h;
 	e->cases = NULL;
-	e->h_ph = hash_bytes(e->placeholder, strlen(e->placeholder));
 	slot_put(v->by_value, v->hash_alloc, e->h_value, v->nr);
 	slot_put(v->by_ph, v->hash_alloc, e->h_ph, v->nr);
 	v->nr++;

@@ -374,6 +374,42 @@ static void test_hex_entropy_limit(void **state)
 	assert_string_equal(o, "n = check(\"1234567890123456\")\n");
 }
 
+/*
+ * The entropy's sum is skipped when the distinct bytes bound it below
+ * the limit (H <= log2(distinct)): the strings just past that bound
+ * still count.  24 letters, 23 distinct: 4.502 bits, a secret; 22
+ * distinct: at most 4.418, code.  32 hex bytes, 8 distinct evenly: 3.0
+ * bits exactly, not above the limit; 9 distinct: 3.101, a secret.
+ */
+static void test_entropy_distinct_bound(void **state)
+{
+	static const char *const secret[] = {
+		"abcdefghijklmnopqrstuvwa",
+		"c3f9a0e7c3f9a0e7c3f9a0e7c3f9a0e5",
+	};
+	static const char *const code[] = {
+		"abcdefghijklmnopqrstuvab",
+		"c3f9a0e7c3f9a0e7c3f9a0e7c3f9a0e7",
+	};
+	struct fx *f = *state;
+	struct pf_buf in = PF_BUF_INIT;
+	const char *o;
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(secret); i++) {
+		pf_buf_reset(&in);
+		pf_buf_addf(&in, "see %s\n", secret[i]);
+		o = red(f, in.buf);
+		if (strstr(o, secret[i]))
+			fail_msg("'%s' kept: '%s'", secret[i], o);
+		pf_buf_reset(&in);
+		pf_buf_addf(&in, "see %s\n", code[i]);
+		o = red(f, in.buf);
+		if (strcmp(o, in.buf))
+			fail_msg("'%s' changed: '%s'", in.buf, o);
+	}
+	pf_buf_release(&in);
+}
+
 /* Ordinary code must come through unchanged: the model needs it. */
 static const char *const must_stay[] = {
 	"n = sizeof(size_t); signed char c; int main(void) { return nil; }\n",
@@ -1194,6 +1230,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plain_code_untouched,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hex_entropy_limit,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_entropy_distinct_bound,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_same_value_same_placeholder, fx_setup,

@@ -329,6 +329,91 @@ static void test_common_word_list(void **state)
 
 /* Bad input loses nothing: thousands of authors, one-letter names,
  * regex metacharacters, bytes that are not UTF-8, remotes with no owner. */
+/* quote_end() as it was, one byte at a time: the reference. */
+static size_t quote_end_ref(const char *t, size_t n, size_t q)
+{
+	for (size_t k = q + 1; k < n && k - q < 4096; k++) {
+		if (t[k] == '\\') {
+			k++;
+			continue;
+		}
+		if (t[k] == '\n')
+			return 0;
+		if (t[k] == t[q])
+			return k;
+	}
+	return 0;
+}
+
+/*
+ * quote_end() reads 16 bytes at a time: the same ends as a byte at a
+ * time, with escapes, newlines and quotes on either side of a block's
+ * edge, at the end of the text and around its 4096-byte limit.
+ */
+static void test_quote_end_blocks(void **state)
+{
+	static const char alpha[] = "ab\\\"'\n";
+	size_t n = 4200;
+	char *t = malloc(n);
+	unsigned r = 12345;
+
+	(void)state;
+	assert_non_null(t);
+	for (int round = 0; round < 400; round++) {
+		/* mostly letters, few of the bytes quote_end() stops at */
+		for (size_t i = 0; i < n; i++) {
+			r = r * 1103515245u + 12345u;
+			t[i] = (r >> 16) % (round % 4 ? 40u : 400u) < 6
+				       ? alpha[(r >> 8) % 6]
+				       : 'x';
+		}
+		t[0] = round % 2 ? '"' : '\'';
+		for (size_t q = 0; q < n; q += 1 + round % 37)
+			if (t[q] == '"' || t[q] == '\'')
+				for (size_t len = q + 1; len <= n;
+				     len += len < q + 40 ? 1 : 97)
+					if (quote_end(t, len, q) !=
+					    quote_end_ref(t, len, q))
+						fail_msg("round %d q %zu n %zu",
+							 round, q, len);
+	}
+	/* a literal that closes at 4095 bytes, one at 4096 */
+	memset(t, 'x', n);
+	t[0] = '"';
+	t[4095] = '"';
+	assert_int_equal(quote_end(t, n, 0), 4095);
+	t[4095] = 'x';
+	t[4096] = '"';
+	assert_int_equal(quote_end(t, n, 0), 0);
+	free(t);
+}
+
+/*
+ * pf_redact_b64_end() reads 16 bytes at a time: every byte value, at
+ * every place of a run and near the end of the text, ends the run where
+ * the class table (C_B64) says.
+ */
+static void test_b64_end_blocks(void **state)
+{
+	char t[48];
+
+	(void)state;
+	assert_null(pf_redact_engine());
+	for (unsigned c = 0; c < 256; c++)
+		for (size_t at = 0; at < sizeof(t); at++)
+			for (size_t n = at; n <= sizeof(t); n += 7) {
+				size_t want = 0;
+
+				memset(t, 'Q', sizeof(t));
+				t[at] = (char)c;
+				while (want < n && IS(t[want], C_B64))
+					want++;
+				if (pf_redact_b64_end(t, n, 0) != want)
+					fail_msg("byte %u at %zu, n %zu", c,
+						 at, n);
+			}
+}
+
 static void test_bad_names(void **state)
 {
 	static const char *const odd[] = {
@@ -395,6 +480,8 @@ int main(void)
 		cmocka_unit_test(test_org_part_every_case),
 		cmocka_unit_test(test_own_sources_intact),
 		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_quote_end_blocks),
+		cmocka_unit_test(test_b64_end_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
