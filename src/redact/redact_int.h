@@ -229,6 +229,12 @@ static inline void add_secret(struct spans *s, size_t a, size_t b,
 	add_span_kind(s, a, b, PF_CAT_SECRET, kind);
 }
 
+/* Sort sp by start, stably (the detectors' order of equal starts kept),
+ * with *tmp_buf (*tmp_alloc spans, grown as needed) as scratch
+ * (redact.c). */
+void pf_redact_sort_spans(struct spans *sp, struct span **tmp_buf,
+			  size_t *tmp_alloc);
+
 /* Overlapping spans merge into one; the stronger category wins
  * (redact.c). */
 extern const unsigned char pf_redact_cat_prio[PF_CAT__NR];

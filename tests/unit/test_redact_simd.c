@@ -1,5 +1,6 @@
 /*
- * The scanner's two classifiers (issue 12 item 4): where the CPU has
+ * The scanner's two classifiers (issue 12 item 4), and the sort of its
+ * spans.  Where the CPU has
  * AVX-512, pf_redact_scan() classifies 64 bytes with it and flags the
  * bytes of a word from folded byte pairs, a superset of the SSE2
  * classifier's exact pairs.  Both must give byte-identical redactions,
@@ -220,11 +221,97 @@ static void test_own_sources(void **state)
 	pf_redact_ctx_release(&ctx);
 }
 
+/* A stable sort by start, for reference: insertion, each span after
+ * every earlier one of its start. */
+static void ref_sort(struct span *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct span x = v[i];
+		size_t j = i;
+
+		while (j > 0 && v[j - 1].a > x.a) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+static unsigned long long sort_rng = 88172645463325252ULL;
+
+static unsigned rnd(unsigned n)
+{
+	sort_rng ^= sort_rng << 13;
+	sort_rng ^= sort_rng >> 7;
+	sort_rng ^= sort_rng << 17;
+	return (unsigned)(sort_rng % n);
+}
+
+/*
+ * pf_redact_sort_spans() against a stable sort, on the shapes the
+ * scanner makes (nearly sorted, a sorted second run of names, starts
+ * equal across the two, one far back, random): equal starts must keep
+ * their order (b numbers the spans as they came).
+ */
+static void test_sort_spans_stable(void **state)
+{
+	struct span *tmp = NULL;
+	size_t tmp_alloc = 0;
+
+	(void)state;
+	for (unsigned shape = 0; shape < 6; shape++) {
+		for (unsigned round = 0; round < 40; round++) {
+			size_t n = 1 + rnd(3000), tail = shape >= 2 ? n / 3 : 0;
+			struct spans sp = { pf_xcalloc(n, sizeof(struct span)),
+					    n, n };
+			struct span *want = pf_xcalloc(n, sizeof(*want));
+			uint32_t pos = 0;
+
+			for (size_t i = 0; i < n - tail; i++) {
+				pos += rnd(shape == 5 ? 1 : 4);
+				sp.v[i].a = pos;
+				/* a few a little behind, one far */
+				if (shape != 0 && rnd(5) == 0 && i > 3)
+					sp.v[i].a = sp.v[i - 1 - rnd(3)].a;
+				if (shape == 3 && i == n / 2)
+					sp.v[i].a = pos / 3;
+			}
+			for (size_t i = n - tail; i < n; i++) {
+				/* a second run: from the start again, some
+				 * starts equal to the first run's */
+				sp.v[i].a = shape == 4 ? sp.v[rnd((unsigned)(n - tail))].a
+						       : (uint32_t)((i - (n - tail)) * 3);
+			}
+			if (shape == 5)
+				for (size_t i = 0; i < n; i++)
+					sp.v[i].a = rnd(500);
+			for (size_t i = 0; i < n; i++) {
+				sp.v[i].b = (uint32_t)i;
+				sp.v[i].cat = (unsigned char)(i % 7);
+			}
+			memcpy(want, sp.v, n * sizeof(*want));
+			ref_sort(want, n);
+			pf_redact_sort_spans(&sp, &tmp, &tmp_alloc);
+			for (size_t i = 0; i < n; i++)
+				if (sp.v[i].a != want[i].a ||
+				    sp.v[i].b != want[i].b)
+					fail_msg("shape %u: span %zu is %u/%u, "
+						 "want %u/%u",
+						 shape, i, sp.v[i].a, sp.v[i].b,
+						 want[i].a, want[i].b);
+			free(sp.v);
+			free(want);
+		}
+	}
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pieces_everywhere),
 		cmocka_unit_test(test_own_sources),
+		cmocka_unit_test(test_sort_spans_stable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
