@@ -1,12 +1,13 @@
 /*
- * The scanner's two classifiers (issue 12 item 4), and the sort of its
- * spans.  Where the CPU has
+ * The scanner's two classifiers (issue 12 item 4): where the CPU has
  * AVX-512, pf_redact_scan() classifies 64 bytes with it and flags the
  * bytes of a word from folded byte pairs, a superset of the SSE2
- * classifier's exact pairs.  Both must give byte-identical redactions,
- * secrets and placeholders: every detector's piece at every offset of a
- * block, next to every byte that ends a word, and this project's own
- * sources.  PUSHFIX_REDACT_SIMD=sse2 selects the SSE2 one.
+ * classifier's exact pairs, and skips the words that come to nothing.
+ * Both must give byte-identical redactions, secrets and placeholders:
+ * every detector's piece at every offset of a block, next to every byte
+ * that ends a word, and this project's own sources.
+ * PUSHFIX_REDACT_SIMD=sse2 selects the SSE2 one.  And the sort of the
+ * spans, against a stable reference.
  */
 #include <dirent.h>
 #include <setjmp.h>
