@@ -609,7 +609,7 @@ static unsigned char kw_fold[5][128];
 
 /* pf_redact_wstart's pairs that are not 0, folded alike (filled with
  * it): most words start with none, and the 64 KiB table is not read. */
-static unsigned char wstart_fold[128];
+static unsigned char wstart_fold[2][128];
 
 /* Is the one rule a digit starts the digits' rule (of no prefix)?  Then
  * a number followed by neither '.' nor ':' is an idle word. */
@@ -801,7 +801,9 @@ struct blk {
 	 * label may end (no byte of a word, '-', '(', nor '.' before an
 	 * alphanumeric byte: pf_redact_bare_host()) */
 	uint64_t lower, hend;
-	uint64_t ws; /* pf_redact_wstart may not be 0 */
+	uint64_t ws;  /* pf_redact_wstart may not be 0 */
+	uint64_t wss; /* of which for words of any length */
+	uint64_t wsl; /* of which for words of 9 bytes or more only */
 	/* '_' (not in flag: scan_blocks() adds those a look-alike's
 	 * prefix may come before), and the bytes equal to c0 */
 	uint64_t under, c0m;
@@ -1081,7 +1083,9 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 			: _mm512_cmpeq_epi8_mask(
 				  _mm512_or_si512(v, _mm512_set1_epi8(0x20)),
 				  _mm512_set1_epi8((char)c0));
-	b->ws = fold512(ix, bit, wstart_fold);
+	b->wss = fold512(ix, bit, wstart_fold[0]);
+	b->wsl = fold512(ix, bit, wstart_fold[1]);
+	b->ws = b->wss | b->wsl;
 	b->lower = _mm512_cmple_epu8_mask(
 		_mm512_sub_epi8(v, _mm512_set1_epi8('a')),
 		_mm512_set1_epi8(25));
@@ -1384,9 +1388,17 @@ void pf_redact_wstart_fill(void)
 			pf_redact_wstart[wpair_key(uc, d ^ 0x20)] =
 				wstart_at(uc, d ^ 0x20);
 		}
-		for (unsigned d = 0; d < 256; d++)
-			if (pf_redact_wstart[wpair_key(uc, (unsigned char)d)])
-				fold_set(wstart_fold, uc, (unsigned char)d);
+		/* [1]: only words of 9 bytes or more look ("Co", and
+		 * the rules of a letter and 24: "M", "N"), [0] the rest */
+		for (unsigned d = 0; d < 256; d++) {
+			unsigned v = pf_redact_wstart[wpair_key(
+				uc, (unsigned char)d)];
+
+			if (v)
+				fold_set(
+					wstart_fold[!(v & WS_EXACT) && v >= 10],
+					uc, (unsigned char)d);
+		}
 	}
 	kw_fold_fill();
 	digits_rule_only = 1;
@@ -1422,28 +1434,35 @@ static inline uint64_t under_after(const unsigned char *t, size_t base,
  * The words of a block that come to nothing by the masks alone (what
  * usual_idle() asks, a run of word bytes at a time, before the loop
  * visits them one by one): a run that starts with an alphanumeric byte
- * after no word byte (pw) nor base64 (pb), with no pair of b.ws there,
- * of fewer than 16 bytes, that ends in the block with no flagged byte
- * (fb at its end) and no base64, '.' or '-' after it.  The k-th start
- * of a run and the k-th end are the same run's (a run past the block's
- * end is the last, and has none): pext() gathers each run's test of
- * its start and of its end into bit k, pdep() puts what both say back
- * on the starts, and an add spreads that over the runs.  The bits to
- * take from the block's events.
+ * after no word byte (pw) nor base64 (pb), with no pair of b.ws there
+ * (of b.wsl: shorter than 9 bytes), of fewer than 16 bytes, that ends
+ * in the block with no flagged byte (fb at its end), no base64 or '-'
+ * after it, nor a '.' but in a key run that ends in the block with no
+ * key word.  The k-th start of a run and the k-th end are the same
+ * run's (a run past the block's end is the last, and has none): pext()
+ * gathers each run's test of its start and of its end into bit k,
+ * pdep() puts what both say back on the starts, and an add spreads that
+ * over the runs.  The bits to take from the block's events.
  */
 PF_TARGET_512 static inline uint64_t
 idle_runs512(const struct blk *b, uint64_t pw, uint64_t pb, uint64_t fb)
 {
-	uint64_t w = b->word, rs = w & ~pw, re = (w + rs) & ~w, l16 = w;
-	uint64_t ok;
+	uint64_t w = b->word, rs = w & ~pw, re = (w + rs) & ~w, l8 = w;
+	uint64_t kr = b->word | b->kd, ks = kr & ~(kr << 1);
+	uint64_t kin = kr & ~(kr + ks), ke = (kr + ks) & ~kr, kok, ok;
 
-	/* bit s: the 16 bytes from s are of a word */
-	l16 &= l16 >> 1;
-	l16 &= l16 >> 2;
-	l16 &= l16 >> 4;
-	l16 &= l16 >> 8;
-	ok = _pext_u64(rs & b->alnum & ~pb & ~b->ws & ~l16, rs) &
-	     _pext_u64(re & ~(fb | b->b64 | b->kd), re);
+	/* bit s: the 8 bytes from s are of a word (l8), 9, 16 */
+	l8 &= l8 >> 1;
+	l8 &= l8 >> 2;
+	l8 &= l8 >> 4;
+	/* the key runs that end in the block (their bytes kin, starts
+	 * ks & kin, ends ke) with no key word: all their bytes */
+	kok = _pext_u64(ke & ~(kin + (b->kw & kin)), ke);
+	kok = kr & ~(kr + _pdep_u64(kok, ks & kin));
+	ok = _pext_u64(rs & b->alnum & ~pb & ~b->wss &
+			       ~(b->wsl & l8 & (w >> 8)) & ~(l8 & (l8 >> 8)),
+		       rs) &
+	     _pext_u64(re & ~(fb | b->b64 | (b->kd & ~kok)), re);
 	return w & ~(w + _pdep_u64(ok, rs));
 }
 #endif
