@@ -609,7 +609,7 @@ static unsigned char kw_fold[5][128];
 
 /* pf_redact_wstart's pairs that are not 0, folded alike (filled with
  * it): most words start with none, and the 64 KiB table is not read. */
-static unsigned char wstart_fold[2][128];
+static unsigned char wstart_fold[3][128];
 
 /* Is the one rule a digit starts the digits' rule (of no prefix)?  Then
  * a number followed by neither '.' nor ':' is an idle word. */
@@ -803,6 +803,7 @@ struct blk {
 	uint64_t lower, hend;
 	uint64_t ws;  /* pf_redact_wstart may not be 0 */
 	uint64_t wss; /* of which for words of any length */
+	uint64_t wsm; /* of which for words of 5 bytes or more only */
 	uint64_t wsl; /* of which for words of 9 bytes or more only */
 	/* '_' (not in flag: scan_blocks() adds those a look-alike's
 	 * prefix may come before), and the bytes equal to c0 */
@@ -1084,8 +1085,9 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 				  _mm512_or_si512(v, _mm512_set1_epi8(0x20)),
 				  _mm512_set1_epi8((char)c0));
 	b->wss = fold512(ix, bit, wstart_fold[0]);
-	b->wsl = fold512(ix, bit, wstart_fold[1]);
-	b->ws = b->wss | b->wsl;
+	b->wsm = fold512(ix, bit, wstart_fold[1]);
+	b->wsl = fold512(ix, bit, wstart_fold[2]);
+	b->ws = b->wss | b->wsm | b->wsl;
 	b->lower = _mm512_cmple_epu8_mask(
 		_mm512_sub_epi8(v, _mm512_set1_epi8('a')),
 		_mm512_set1_epi8(25));
@@ -1388,16 +1390,19 @@ void pf_redact_wstart_fill(void)
 			pf_redact_wstart[wpair_key(uc, d ^ 0x20)] =
 				wstart_at(uc, d ^ 0x20);
 		}
-		/* [1]: only words of 9 bytes or more look ("Co", and
-		 * the rules of a letter and 24: "M", "N"), [0] the rest */
+		/* by the shortest word that looks: [2] 9 bytes or
+		 * more ("Co", the 24-byte rules of one letter "M", "N"),
+		 * [1] 5 to 8, [0] any (and one length only) */
 		for (unsigned d = 0; d < 256; d++) {
 			unsigned v = pf_redact_wstart[wpair_key(
 				uc, (unsigned char)d)];
 
 			if (v)
-				fold_set(
-					wstart_fold[!(v & WS_EXACT) && v >= 10],
-					uc, (unsigned char)d);
+				fold_set(wstart_fold[(v & WS_EXACT) ? 0
+						     : v >= 10	    ? 2
+						     : v >= 6	    ? 1
+								    : 0],
+					 uc, (unsigned char)d);
 		}
 	}
 	kw_fold_fill();
@@ -1435,7 +1440,8 @@ static inline uint64_t under_after(const unsigned char *t, size_t base,
  * usual_idle() asks, a run of word bytes at a time, before the loop
  * visits them one by one): a run that starts with an alphanumeric byte
  * after no word byte (pw) nor base64 (pb), with no pair of b.ws there
- * (of b.wsl: shorter than 9 bytes), of fewer than 16 bytes, that ends
+ * (of b.wsm: shorter than 5 bytes, of b.wsl: than 9), of fewer than 16
+ * bytes, that ends
  * in the block with no flagged byte (fb at its end), no base64 or '-'
  * after it, nor a '.' but in a key run that ends in the block with no
  * key word.  The k-th start of a run and the k-th end are the same
@@ -1447,19 +1453,20 @@ static inline uint64_t under_after(const unsigned char *t, size_t base,
 PF_TARGET_512 static inline uint64_t
 idle_runs512(const struct blk *b, uint64_t pw, uint64_t pb, uint64_t fb)
 {
-	uint64_t w = b->word, rs = w & ~pw, re = (w + rs) & ~w, l8 = w;
+	uint64_t w = b->word, rs = w & ~pw, re = (w + rs) & ~w, l4 = w, l8;
 	uint64_t kr = b->word | b->kd, ks = kr & ~(kr << 1);
 	uint64_t kin = kr & ~(kr + ks), ke = (kr + ks) & ~kr, kok, ok;
 
-	/* bit s: the 8 bytes from s are of a word (l8), 9, 16 */
-	l8 &= l8 >> 1;
-	l8 &= l8 >> 2;
-	l8 &= l8 >> 4;
+	/* bit s: the 4 bytes from s are of a word (l4), 5, 8, 9, 16 */
+	l4 &= l4 >> 1;
+	l4 &= l4 >> 2;
+	l8 = l4 & (l4 >> 4);
 	/* the key runs that end in the block (their bytes kin, starts
 	 * ks & kin, ends ke) with no key word: all their bytes */
 	kok = _pext_u64(ke & ~(kin + (b->kw & kin)), ke);
 	kok = kr & ~(kr + _pdep_u64(kok, ks & kin));
 	ok = _pext_u64(rs & b->alnum & ~pb & ~b->wss &
+			       ~(b->wsm & l4 & (w >> 4)) &
 			       ~(b->wsl & l8 & (w >> 8)) & ~(l8 & (l8 >> 8)),
 		       rs) &
 	     _pext_u64(re & ~(fb | b->b64 | (b->kd & ~kok)), re);
