@@ -801,7 +801,8 @@ struct blk {
 	 * label may end (no byte of a word, '-', '(', nor '.' before an
 	 * alphanumeric byte: pf_redact_bare_host()) */
 	uint64_t lower, hend;
-	uint64_t ws;  /* pf_redact_wstart may not be 0 */
+	uint64_t ws; /* pf_redact_wstart may not be 0 */
+	uint64_t digit, colon;
 	uint64_t wss; /* of which for words of any length */
 	uint64_t wsm; /* of which for words of 5 bytes or more only */
 	uint64_t wsl; /* of which for words of 9 bytes or more only */
@@ -1047,6 +1048,8 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 	((uint64_t)_mm512_test_epi8_mask(cb, _mm512_set1_epi8((char)(k))) &    \
 	 ascii)
 	b->alnum = dig | let;
+	b->digit = dig;
+	b->colon = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
 	b->word = b->alnum | under;
 	b->trig = CB(CB_TRIG) |
 		  _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)0xc2)) |
@@ -1444,7 +1447,8 @@ static inline uint64_t under_after(const unsigned char *t, size_t base,
  * bytes, that ends
  * in the block with no flagged byte (fb at its end), no base64 or '-'
  * after it, nor a '.' but in a key run that ends in the block with no
- * key word.  The k-th start of a run and the k-th end are the same
+ * key word; or a number (a digit first) before neither '.' nor ':'.
+ * The k-th start of a run and the k-th end are the same
  * run's (a run past the block's end is the last, and has none): pext()
  * gathers each run's test of its start and of its end into bit k,
  * pdep() puts what both say back on the starts, and an add spreads that
@@ -1465,11 +1469,17 @@ idle_runs512(const struct blk *b, uint64_t pw, uint64_t pb, uint64_t fb)
 	 * ks & kin, ends ke) with no key word: all their bytes */
 	kok = _pext_u64(ke & ~(kin + (b->kw & kin)), ke);
 	kok = kr & ~(kr + _pdep_u64(kok, ks & kin));
-	ok = _pext_u64(rs & b->alnum & ~pb & ~b->wss &
-			       ~(b->wsm & l4 & (w >> 4)) &
-			       ~(b->wsl & l8 & (w >> 8)) & ~(l8 & (l8 >> 8)),
-		       rs) &
-	     _pext_u64(re & ~(fb | b->b64 | (b->kd & ~kok)), re);
+	/* a number: not before '.' nor ':' (usual_idle()) */
+	if (digits_rule_only)
+		ok = _pext_u64(rs & b->digit & ~pb & ~(l8 & (l8 >> 8)), rs) &
+		     _pext_u64(re & ~(fb | b->b64 | b->kd | b->colon), re);
+	else
+		ok = 0;
+	ok |= _pext_u64(rs & b->alnum & ~pb & ~b->wss &
+				~(b->wsm & l4 & (w >> 4)) &
+				~(b->wsl & l8 & (w >> 8)) & ~(l8 & (l8 >> 8)),
+			rs) &
+	      _pext_u64(re & ~(fb | b->b64 | (b->kd & ~kok)), re);
 	return w & ~(w + _pdep_u64(ok, rs));
 }
 #endif

@@ -65,6 +65,7 @@ static const char *const pieces[] = {
 	"_Will _kolvak2 __Cirino__ _PF_PERSON_1 _pf_x (_Lee)",
 	/* attributions of people no list knows */
 	"Copyright 2019 Zed Quux\n Copyright: Ada Obi; copyrighted by Kim",
+	"bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq x",
 };
 
 /* What ends or joins a word, each after a name. */
