@@ -1484,9 +1484,9 @@ idle_runs512(const struct blk *b, uint64_t pw, uint64_t pb, uint64_t fb)
 }
 #endif
 
-/* Would trigger() at the byte i (bit k of the block b) do nothing: a
- * quote inside a literal seen already, or (wide) a '.' whose lower-case
- * run after it is no host's last label (pf_redact_bare_host())? */
+/* Would trigger() at the byte i (bit k of the block b) do nothing: (wide)
+ * a '.' whose lower-case run after it is no host's last label
+ * (pf_redact_bare_host())? */
 static inline int trigger_idle(const struct scan *sc, const struct blk *b,
 			       int wide, unsigned k, size_t i)
 {
@@ -1494,8 +1494,6 @@ static inline int trigger_idle(const struct scan *sc, const struct blk *b,
 	uint64_t r;
 	unsigned f;
 
-	if (c == '"' || c == '\'' || c == '`')
-		return i < sc->lit_end;
 	if (!wide || c != '.' || k == 63)
 		return 0;
 	r = ~b->lower >> (k + 1);
@@ -1593,8 +1591,16 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 
 			ev &= ev - 1;
 			if (!((b.alnum >> k) & 1)) {
-				if (!trigger_idle(sc, &b, wide, k, i))
+				unsigned char c = s[k];
+
+				/* quotes, the most of them, straight to
+				 * quote(); the closing ones not at all */
+				if (c == '"' || c == '\'' || c == '`') {
+					if (i >= sc->lit_end)
+						quote(sc, i);
+				} else if (!trigger_idle(sc, &b, wide, k, i)) {
 					trigger(sc, i);
+				}
 				continue;
 			}
 			/* the word's end: the first byte after k not of a
