@@ -1199,9 +1199,10 @@ struct idle {
 	uint64_t be;  /* ... or base64 (or '-') follows it */
 	uint64_t pb;  /* base64 before k */
 	uint64_t dot; /* '.' */
-	uint64_t kr;  /* word, '.' and '-': key runs */
-	uint64_t kok; /* the end of a key run that holds no key word */
-	uint64_t ws;  /* pf_redact_wstart may not be 0 at k */
+	/* the bytes of the key runs (word, '.', '-') that end in the
+	 * block and hold no key word (idle_runs512()) */
+	uint64_t kok;
+	uint64_t ws; /* pf_redact_wstart may not be 0 at k */
 };
 
 /* Does the word [k, e) of a block, not after a '_', come to nothing: it
@@ -1211,15 +1212,11 @@ struct idle {
 static inline int usual_idle(const struct idle *d, const unsigned char *s,
 			     unsigned k, unsigned e)
 {
-	uint64_t r;
 
 	if (((d->be >> e) & 1) || ((d->pb >> k) & 1) || e - k >= 16)
 		return 0;
-	if ((d->dot >> e) & 1) {
-		r = ~d->kr >> e;
-		if (!r || !((d->kok >> (e + (unsigned)__builtin_ctzll(r))) & 1))
-			return 0;
-	}
+	if (((d->dot & ~d->kok) >> e) & 1)
+		return 0;
 	if (!((d->ws >> k) & 1) ||
 	    !word_look(pf_redact_wstart[wpair_key(s[k], s[k + 1])], k, e))
 		return 1;
@@ -1454,9 +1451,10 @@ static inline uint64_t under_after(const unsigned char *t, size_t base,
  * pdep() puts what both say back on the starts, and an add spreads that
  * over the runs.  The bits to take from the block's events.
  */
-PF_TARGET_512 static inline uint64_t
-idle_runs512(const struct blk *b, uint64_t pw, uint64_t pb, uint64_t fb)
+PF_TARGET_512 static inline uint64_t idle_runs512(const struct blk *b,
+						  uint64_t pw, struct idle *id)
 {
+	uint64_t pb = id->pb, fb = id->fb;
 	uint64_t w = b->word, rs = w & ~pw, re = (w + rs) & ~w, l4 = w, l8;
 	uint64_t kr = b->word | b->kd, ks = kr & ~(kr << 1);
 	uint64_t kin = kr & ~(kr + ks), ke = (kr + ks) & ~kr, kok, ok;
@@ -1469,6 +1467,7 @@ idle_runs512(const struct blk *b, uint64_t pw, uint64_t pb, uint64_t fb)
 	 * ks & kin, ends ke) with no key word: all their bytes */
 	kok = _pext_u64(ke & ~(kin + (b->kw & kin)), ke);
 	kok = kr & ~(kr + _pdep_u64(kok, ks & kin));
+	id->kok = kok;
 	/* a number: not before '.' nor ':' (usual_idle()) */
 	if (digits_rule_only)
 		ok = _pext_u64(rs & b->digit & ~pb & ~(l8 & (l8 >> 8)), rs) &
@@ -1570,19 +1569,13 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			 * word of the same run holds no key word either). */
 			uint64_t r = b.word + (b.word & ~(b.word << 1));
 			uint64_t wr = b.word & ~r, we = r & ~b.word;
-			uint64_t kre, krr;
 
 			id.fb = (wr + (b.flag & wr)) & we;
 			id.be = id.fb | (we & b.b64);
 			id.pb = pb;
 			id.dot = b.kd & ~b.b64;
-			id.kr = b.word | b.kd;
-			r = id.kr + (id.kr & ~(id.kr << 1));
-			kre = r & ~id.kr;
-			krr = id.kr & ~r;
-			id.kok = kre & ~(krr + (b.kw & krr));
 			id.ws = b.ws;
-			ev &= ~idle_runs512(&b, pw, pb, id.fb);
+			ev &= ~idle_runs512(&b, pw, &id);
 		}
 		while (ev) {
 			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
