@@ -1212,7 +1212,6 @@ struct idle {
 static inline int usual_idle(const struct idle *d, const unsigned char *s,
 			     unsigned k, unsigned e)
 {
-
 	if (((d->be >> e) & 1) || ((d->pb >> k) & 1) || e - k >= 16)
 		return 0;
 	if (((d->dot & ~d->kok) >> e) & 1)
