@@ -1632,9 +1632,12 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			ev &= ~(uint64_t)0 << e;
 			if ((pw >> k) & 1)
 				continue;
-			if (word_look(
-				    pf_redact_wstart[wpair_key(s[k], s[k + 1])],
-				    k, e) ||
+			/* (wide: the 64 KiB table only where its folded
+			 * pairs say it may not be 0) */
+			if (((!wide || ((b.ws >> k) & 1)) &&
+			     word_look(pf_redact_wstart[wpair_key(s[k],
+								  s[k + 1])],
+				       k, e)) ||
 			    sc->word_kw) {
 				word_slow(sc, i, j);
 				continue;
