@@ -1574,7 +1574,9 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			id.pb = pb;
 			id.dot = b.kd & ~b.b64;
 			id.ws = b.ws;
+#ifdef PF_AVX512
 			ev &= ~idle_runs512(&b, pw, &id);
+#endif
 		}
 		while (ev) {
 			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
