@@ -415,7 +415,8 @@ void pf_vault_release(struct pf_vault *v)
 	}
 	free(v->v);
 	free(v->by_value);
-	free(v->by_ph);
+	for (int c = 0; c < PF_CAT__NR; c++)
+		free(v->by_num[c]);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -433,18 +434,11 @@ static void rehash(struct pf_vault *v)
 	size_t n = v->hash_alloc ? v->hash_alloc * 2 : 64;
 
 	free(v->by_value);
-	free(v->by_ph);
 	v->by_value = pf_xmalloc(n * sizeof(size_t));
-	v->by_ph = pf_xmalloc(n * sizeof(size_t));
 	memset(v->by_value, 0xff, n * sizeof(size_t));
-	memset(v->by_ph, 0xff, n * sizeof(size_t));
 	v->hash_alloc = n;
-	for (size_t i = 0; i < v->nr; i++) {
-		const struct pf_vault_entry *e = &v->v[i];
-
-		slot_put(v->by_value, n, e->h_value, i);
-		slot_put(v->by_ph, n, e->h_ph, i);
-	}
+	for (size_t i = 0; i < v->nr; i++)
+		slot_put(v->by_value, n, v->v[i].h_value, i);
 }
 
 /*
@@ -476,29 +470,48 @@ static size_t find_entry(const struct pf_vault *v, const char *value,
 	return EMPTY;
 }
 
+/*
+ * A placeholder is "<prefix>_<CAT>_<n>" and names its entry: the n-th of
+ * its category (put()), found without a hash table of placeholders (a
+ * random access per value while redacting, for lookups that come only
+ * after it).
+ */
 const struct pf_vault_entry *
 pf_vault_lookup(const struct pf_vault *v, const char *placeholder, size_t len)
 {
-	uint64_t h;
-	size_t k;
+	const struct pf_vault_entry *e;
+	size_t pl = strlen(v->prefix), i, cl;
+	unsigned long long n = 0;
+	int c;
 
-	if (!v->hash_alloc)
+	if (len < pl + 4 || memcmp(placeholder, v->prefix, pl) ||
+	    placeholder[pl] != '_')
 		return NULL;
-	h = hash_bytes(placeholder, len);
-	k = (size_t)h & (v->hash_alloc - 1);
-	while (v->by_ph[k] != EMPTY) {
-		size_t s = v->by_ph[k];
-
-		if (SLOT_HASH(s) == (uint32_t)(h >> 32)) {
-			const struct pf_vault_entry *e = &v->v[SLOT_IDX(s)];
-
-			if (!strncmp(e->placeholder, placeholder, len) &&
-			    e->placeholder[len] == '\0')
-				return e;
-		}
-		k = (k + 1) & (v->hash_alloc - 1);
+	i = pl + 1;
+	for (c = 0; c < PF_CAT__NR; c++) {
+		cl = strlen(cat_names[c]);
+		if (len - i > cl + 1 &&
+		    !memcmp(placeholder + i, cat_names[c], cl) &&
+		    placeholder[i + cl] == '_')
+			break;
 	}
-	return NULL;
+	if (c == PF_CAT__NR)
+		return NULL;
+	/* digits, no leading 0, at most ten of them (counters are unsigned) */
+	for (i += cl + 1; i < len && i - (pl + cl + 2) < 10; i++) {
+		if (placeholder[i] < '0' || placeholder[i] > '9' ||
+		    (!n && placeholder[i] == '0'))
+			return NULL;
+		n = n * 10 + (unsigned)(placeholder[i] - '0');
+	}
+	if (i < len || !n || n > v->counter[c])
+		return NULL;
+	e = &v->v[v->by_num[c][n - 1]];
+	/* the very string (the number's spelling checked above) */
+	if (strncmp(e->placeholder, placeholder, len) ||
+	    e->placeholder[len] != '\0')
+		return NULL;
+	return e;
 }
 
 /*
@@ -564,7 +577,9 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		while (nl)
 			e->placeholder[o++] = num[--nl];
 		e->placeholder[o] = '\0';
-		e->h_ph = hash_bytes(e->placeholder, o);
+		PF_ALLOC_GROW(v->by_num[cat], v->counter[cat],
+			      v->num_alloc[cat]);
+		v->by_num[cat][v->counter[cat] - 1] = v->nr;
 	}
 	e->cat = cat;
 	memcpy(e->original, value, len);
@@ -573,7 +588,6 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 	e->h_value = folds(cat) ? hf : h;
 	e->cases = NULL;
 	slot_put(v->by_value, v->hash_alloc, e->h_value, v->nr);
-	slot_put(v->by_ph, v->hash_alloc, e->h_ph, v->nr);
 	v->nr++;
 	if (folds(cat) && t)
 		note_spelling(e, value, len, t, lo, hi, a);

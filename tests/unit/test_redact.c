@@ -1113,6 +1113,26 @@ static void test_vault_many(void **state)
 		pf_buf_release(&j);
 	}
 	pf_vault_release(&v);
+	/* a placeholder names its entry exactly: no other spelling of it */
+	pf_vault_init(&v, NULL);
+	pf_vault_put(&v, PF_CAT_SECRET, "s3cr3t-a", 8);
+	pf_vault_put(&v, PF_CAT_IP, "10.0.0.1", 8);
+	pf_vault_put(&v, PF_CAT_SECRET, "s3cr3t-b", 8);
+	assert_string_equal(pf_vault_lookup(&v, "PF_SECRET_2", 11)->original,
+			    "s3cr3t-b");
+	assert_string_equal(pf_vault_lookup(&v, "PF_IP_1", 7)->original,
+			    "10.0.0.1");
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_02", 12));
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_3", 11));
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_0", 11));
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_", 10));
+	assert_null(pf_vault_lookup(&v, "pf_secret_1", 11));
+	assert_null(pf_vault_lookup(&v, "PF_IP_1x", 8));
+	assert_null(pf_vault_lookup(&v, "PF_EMAIL_1", 10));
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_18446744073709551617", 30));
+	/* a prefix of a placeholder is not it */
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_2", 10));
+	pf_vault_release(&v);
 	/* a bad prefix falls back to PF */
 	pf_vault_init(&v, "bad prefix");
 	assert_string_equal(pf_vault_put(&v, PF_CAT_IP, "1", 1), "PF_IP_1");
