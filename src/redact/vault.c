@@ -415,6 +415,7 @@ void pf_vault_release(struct pf_vault *v)
 	}
 	free(v->v);
 	free(v->by_value);
+	free(v->name_bits);
 	for (int c = 0; c < PF_CAT__NR; c++)
 		free(v->by_num[c]);
 	memset(v, 0, sizeof(*v));
@@ -439,6 +440,44 @@ static void rehash(struct pf_vault *v)
 	v->hash_alloc = n;
 	for (size_t i = 0; i < v->nr; i++)
 		slot_put(v->by_value, n, v->v[i].h_value, i);
+}
+
+/*
+ * A bit per slot hash (SLOT_HASH(), what find_entry() compares) of the
+ * hashes names are kept under: a value with capitals is looked up a
+ * second time, folded, and only names match that way; in a text dense
+ * with secrets nearly every value has capitals, few are names, and the
+ * second look was a random access into the table.  16 bits a name, so
+ * that the bits stay in the cache and few say yes for nothing.
+ */
+static int name_may(const struct pf_vault *v, uint64_t h)
+{
+	uint32_t k = (uint32_t)(h >> 32) & (uint32_t)(v->name_bits_nr - 1);
+
+	return v->name_bits_nr && (v->name_bits[k / 64] >> (k % 64) & 1);
+}
+
+static void name_mark(struct pf_vault *v, uint64_t h)
+{
+	uint32_t k = (uint32_t)(h >> 32) & (uint32_t)(v->name_bits_nr - 1);
+
+	v->name_bits[k / 64] |= 1ULL << (k % 64);
+}
+
+/* Note that entry i (a name) is kept under h. */
+static void name_add(struct pf_vault *v, size_t i, uint64_t h)
+{
+	if (16 * ++v->names_nr > v->name_bits_nr) {
+		size_t n = v->name_bits_nr ? 2 * v->name_bits_nr : 1 << 16;
+
+		free(v->name_bits);
+		v->name_bits = pf_xcalloc(n / 64, sizeof(*v->name_bits));
+		v->name_bits_nr = n;
+		for (size_t k = 0; k < i; k++)
+			if (folds(v->v[k].cat))
+				name_mark(v, v->v[k].h_value);
+	}
+	name_mark(v, h);
 }
 
 /*
@@ -532,7 +571,8 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 
 	if (i == EMPTY && len <= 256 && (folds(cat) || upper)) {
 		hf = hf2;
-		i = find_entry(v, value, len, hf, 1);
+		if (name_may(v, hf))
+			i = find_entry(v, value, len, hf, 1);
 		if (i != EMPTY && !folds(cat) &&
 		    memcmp(v->v[i].original, value, len))
 			i = EMPTY; /* not a name: its own bytes only */
@@ -588,6 +628,8 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 	e->h_value = folds(cat) ? hf : h;
 	e->cases = NULL;
 	slot_put(v->by_value, v->hash_alloc, e->h_value, v->nr);
+	if (folds(cat))
+		name_add(v, v->nr, e->h_value);
 	v->nr++;
 	if (folds(cat) && t)
 		note_spelling(e, value, len, t, lo, hi, a);

@@ -1113,6 +1113,29 @@ static void test_vault_many(void **state)
 		pf_buf_release(&j);
 	}
 	pf_vault_release(&v);
+	/* names past the first 4,096 (the bits of names grow): each found
+	 * in another case, and by its very bytes as a value of any kind */
+	pf_vault_init(&v, NULL);
+	for (int i = 0; i < 6000; i++) {
+		snprintf(buf, sizeof(buf), "Name-%d", i);
+		pf_vault_put(&v, PF_CAT_ORG, buf, strlen(buf));
+	}
+	for (int i = 0; i < 6000; i++) {
+		char ph[32];
+
+		snprintf(ph, sizeof(ph), "PF_ORG_%d", i + 1);
+		snprintf(buf, sizeof(buf), "NAME-%d", i);
+		assert_string_equal(
+			pf_vault_put(&v, PF_CAT_ORG, buf, strlen(buf)), ph);
+		snprintf(buf, sizeof(buf), "Name-%d", i);
+		assert_string_equal(
+			pf_vault_put(&v, PF_CAT_SECRET, buf, strlen(buf)), ph);
+	}
+	/* not a name: its own bytes only */
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "NAME-1", 6),
+			    "PF_SECRET_1");
+	assert_int_equal(v.nr, 6001);
+	pf_vault_release(&v);
 	/* a placeholder names its entry exactly: no other spelling of it */
 	pf_vault_init(&v, NULL);
 	pf_vault_put(&v, PF_CAT_SECRET, "s3cr3t-a", 8);
