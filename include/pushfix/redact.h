@@ -186,6 +186,9 @@ struct pf_vault {
 	size_t hash_alloc;
 	size_t *by_num[PF_CAT__NR];
 	size_t num_alloc[PF_CAT__NR];
+	/* private: the originals and placeholders, one block after another
+	 * (vault.c) */
+	struct pf_vault_chunk *chunks;
 	/* private: which hashes names are kept under (a bit each) */
 	unsigned long long *name_bits;
 	size_t name_bits_nr, names_nr;

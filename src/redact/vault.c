@@ -401,17 +401,57 @@ void pf_vault_init(struct pf_vault *v, const char *prefix)
 		 valid_prefix(prefix) ? prefix : "PF");
 }
 
+/*
+ * The originals and their placeholders, one after another in blocks of
+ * 64 KiB (a value that needs more: a block of its own): a malloc() per
+ * value cost as much as the rest of put(), and freeing them all as much
+ * again.
+ */
+#define CHUNK_SIZE (64 * 1024 - 64)
+
+struct pf_vault_chunk {
+	struct pf_vault_chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+/* n bytes that live until pf_vault_release(). */
+static char *chunk_alloc(struct pf_vault *v, size_t n)
+{
+	struct pf_vault_chunk *c = v->chunks;
+
+	if (!c || c->size - c->used < n) {
+		size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+
+		c = pf_xmalloc(sizeof(*c) + size);
+		c->used = 0;
+		c->size = size;
+		/* a big value's own block: the one being filled stays first */
+		if (n > CHUNK_SIZE && v->chunks) {
+			c->next = v->chunks->next;
+			v->chunks->next = c;
+		} else {
+			c->next = v->chunks;
+			v->chunks = c;
+		}
+	}
+	c->used += n;
+	return c->data + c->used - n;
+}
+
 void pf_vault_release(struct pf_vault *v)
 {
 	if (!v)
 		return;
-	for (size_t i = 0; i < v->nr; i++) {
-		/* the placeholder is in the original's block (put()) */
-		/* Originals may be secrets: do not leave them in freed heap. */
-		if (v->v[i].original)
-			explicit_bzero(v->v[i].original, v->v[i].original_len);
-		free(v->v[i].original);
+	for (size_t i = 0; i < v->nr; i++)
 		cases_free(v->v[i].cases);
+	while (v->chunks) {
+		struct pf_vault_chunk *c = v->chunks;
+
+		v->chunks = c->next;
+		/* Originals may be secrets: do not leave them in freed heap. */
+		explicit_bzero(c->data, c->used);
+		free(c);
 	}
 	free(v->v);
 	free(v->by_value);
@@ -604,9 +644,8 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 			num[nl++] = (char)('0' + k % 10);
 			k /= 10;
 		} while (k);
-		/* one block: the original, then the placeholder (freed
-		 * with the original) */
-		e->original = pf_xmalloc(len + 1 + pl + cl + nl + 3);
+		/* the original, then the placeholder */
+		e->original = chunk_alloc(v, len + 1 + pl + cl + nl + 3);
 		e->placeholder = e->original + len + 1;
 		for (size_t x = 0; x < pl; x++)
 			e->placeholder[o++] = v->prefix[x];

@@ -1136,6 +1136,36 @@ static void test_vault_many(void **state)
 			    "PF_SECRET_1");
 	assert_int_equal(v.nr, 6001);
 	pf_vault_release(&v);
+	/* values bigger than a block of originals, between small ones */
+	pf_vault_init(&v, NULL);
+	{
+		size_t big = 200 * 1024;
+		char *b = pf_xmalloc(big);
+
+		for (int k = 0; k < 3; k++) {
+			memset(b, 'a' + k, big);
+			snprintf(buf, sizeof(buf), "PF_SECRET_%d", 2 * k + 1);
+			assert_string_equal(
+				pf_vault_put(&v, PF_CAT_SECRET, b, big), buf);
+			snprintf(buf, sizeof(buf), "small-%d", k);
+			pf_vault_put(&v, PF_CAT_SECRET, buf, strlen(buf));
+		}
+		for (int k = 0; k < 3; k++) {
+			const struct pf_vault_entry *e;
+
+			snprintf(buf, sizeof(buf), "PF_SECRET_%d", 2 * k + 1);
+			e = pf_vault_lookup(&v, buf, strlen(buf));
+			assert_int_equal(e->original_len, big);
+			assert_int_equal(e->original[big - 1], 'a' + k);
+			assert_int_equal(e->original[big], '\0');
+			snprintf(buf, sizeof(buf), "PF_SECRET_%d", 2 * k + 2);
+			e = pf_vault_lookup(&v, buf, strlen(buf));
+			snprintf(buf, sizeof(buf), "small-%d", k);
+			assert_string_equal(e->original, buf);
+		}
+		free(b);
+	}
+	pf_vault_release(&v);
 	/* a placeholder names its entry exactly: no other spelling of it */
 	pf_vault_init(&v, NULL);
 	pf_vault_put(&v, PF_CAT_SECRET, "s3cr3t-a", 8);
