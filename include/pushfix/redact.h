@@ -169,8 +169,8 @@ struct pf_vault_entry {
 	char *original;	   /* the value, NUL-terminated (owned) */
 	size_t original_len;
 	enum pf_vault_cat cat;
-	/* private: hashes of original and placeholder */
-	unsigned long long h_value, h_ph;
+	/* private: hash of original */
+	unsigned long long h_value;
 	/* private: the other spellings of a name (vault.c) */
 	struct pf_vault_cases *cases;
 };
@@ -180,9 +180,18 @@ struct pf_vault {
 	struct pf_vault_entry *v;
 	size_t nr, alloc;
 	unsigned counter[PF_CAT__NR];
-	/* private: hash indexes by original and by placeholder */
-	size_t *by_value, *by_ph;
+	/* private: hash index by original; the entries of each category
+	 * in the order of their numbers (a placeholder names its entry) */
+	size_t *by_value;
 	size_t hash_alloc;
+	size_t *by_num[PF_CAT__NR];
+	size_t num_alloc[PF_CAT__NR];
+	/* private: the originals and placeholders, one block after another
+	 * (vault.c) */
+	struct pf_vault_chunk *chunks;
+	/* private: which hashes names are kept under (a bit each) */
+	unsigned long long *name_bits;
+	size_t name_bits_nr, names_nr;
 };
 
 /*

@@ -401,21 +401,63 @@ void pf_vault_init(struct pf_vault *v, const char *prefix)
 		 valid_prefix(prefix) ? prefix : "PF");
 }
 
+/*
+ * The originals and their placeholders, one after another in blocks of
+ * 64 KiB (a value that needs more: a block of its own): a malloc() per
+ * value cost as much as the rest of put(), and freeing them all as much
+ * again.
+ */
+#define CHUNK_SIZE (64 * 1024 - 64)
+
+struct pf_vault_chunk {
+	struct pf_vault_chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+/* n bytes that live until pf_vault_release(). */
+static char *chunk_alloc(struct pf_vault *v, size_t n)
+{
+	struct pf_vault_chunk *c = v->chunks;
+
+	if (!c || c->size - c->used < n) {
+		size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+
+		c = pf_xmalloc(sizeof(*c) + size);
+		c->used = 0;
+		c->size = size;
+		/* a big value's own block: the one being filled stays first */
+		if (n > CHUNK_SIZE && v->chunks) {
+			c->next = v->chunks->next;
+			v->chunks->next = c;
+		} else {
+			c->next = v->chunks;
+			v->chunks = c;
+		}
+	}
+	c->used += n;
+	return c->data + c->used - n;
+}
+
 void pf_vault_release(struct pf_vault *v)
 {
 	if (!v)
 		return;
-	for (size_t i = 0; i < v->nr; i++) {
-		/* the placeholder is in the original's block (put()) */
-		/* Originals may be secrets: do not leave them in freed heap. */
-		if (v->v[i].original)
-			explicit_bzero(v->v[i].original, v->v[i].original_len);
-		free(v->v[i].original);
+	for (size_t i = 0; i < v->nr; i++)
 		cases_free(v->v[i].cases);
+	while (v->chunks) {
+		struct pf_vault_chunk *c = v->chunks;
+
+		v->chunks = c->next;
+		/* Originals may be secrets: do not leave them in freed heap. */
+		explicit_bzero(c->data, c->used);
+		free(c);
 	}
 	free(v->v);
 	free(v->by_value);
-	free(v->by_ph);
+	free(v->name_bits);
+	for (int c = 0; c < PF_CAT__NR; c++)
+		free(v->by_num[c]);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -428,23 +470,75 @@ static void slot_put(size_t *tab, size_t alloc, uint64_t h, size_t idx)
 	tab[k] = SLOT(h >> 32, idx);
 }
 
-static void rehash(struct pf_vault *v)
+/* The table for n slots (a power of 2, at least twice the entries). */
+static void rehash_to(struct pf_vault *v, size_t n)
 {
-	size_t n = v->hash_alloc ? v->hash_alloc * 2 : 64;
 
 	free(v->by_value);
-	free(v->by_ph);
 	v->by_value = pf_xmalloc(n * sizeof(size_t));
-	v->by_ph = pf_xmalloc(n * sizeof(size_t));
 	memset(v->by_value, 0xff, n * sizeof(size_t));
-	memset(v->by_ph, 0xff, n * sizeof(size_t));
 	v->hash_alloc = n;
-	for (size_t i = 0; i < v->nr; i++) {
-		const struct pf_vault_entry *e = &v->v[i];
+	for (size_t i = 0; i < v->nr; i++)
+		slot_put(v->by_value, n, v->v[i].h_value, i);
+}
 
-		slot_put(v->by_value, n, e->h_value, i);
-		slot_put(v->by_ph, n, e->h_ph, i);
+static void rehash(struct pf_vault *v)
+{
+	rehash_to(v, v->hash_alloc ? v->hash_alloc * 2 : 64);
+}
+
+void pf_vault_reserve(struct pf_vault *v, size_t more)
+{
+	size_t want = v->nr + more, n = v->hash_alloc ? v->hash_alloc : 64;
+
+	if (want < v->nr) /* overflow: leave it to put() */
+		return;
+	while (n < 2 * want && n <= SIZE_MAX / 4)
+		n *= 2;
+	if (n > v->hash_alloc)
+		rehash_to(v, n);
+	if (want > v->alloc) {
+		v->v = pf_xrealloc(v->v, want * sizeof(*v->v));
+		v->alloc = want;
 	}
+}
+
+/*
+ * A bit per slot hash (SLOT_HASH(), what find_entry() compares) of the
+ * hashes names are kept under: a value with capitals is looked up a
+ * second time, folded, and only names match that way; in a text dense
+ * with secrets nearly every value has capitals, few are names, and the
+ * second look was a random access into the table.  16 bits a name, so
+ * that the bits stay in the cache and few say yes for nothing.
+ */
+static int name_may(const struct pf_vault *v, uint64_t h)
+{
+	uint32_t k = (uint32_t)(h >> 32) & (uint32_t)(v->name_bits_nr - 1);
+
+	return v->name_bits_nr && (v->name_bits[k / 64] >> (k % 64) & 1);
+}
+
+static void name_mark(struct pf_vault *v, uint64_t h)
+{
+	uint32_t k = (uint32_t)(h >> 32) & (uint32_t)(v->name_bits_nr - 1);
+
+	v->name_bits[k / 64] |= 1ULL << (k % 64);
+}
+
+/* Note that entry i (a name) is kept under h. */
+static void name_add(struct pf_vault *v, size_t i, uint64_t h)
+{
+	if (16 * ++v->names_nr > v->name_bits_nr) {
+		size_t n = v->name_bits_nr ? 2 * v->name_bits_nr : 1 << 16;
+
+		free(v->name_bits);
+		v->name_bits = pf_xcalloc(n / 64, sizeof(*v->name_bits));
+		v->name_bits_nr = n;
+		for (size_t k = 0; k < i; k++)
+			if (folds(v->v[k].cat))
+				name_mark(v, v->v[k].h_value);
+	}
+	name_mark(v, h);
 }
 
 /*
@@ -476,29 +570,48 @@ static size_t find_entry(const struct pf_vault *v, const char *value,
 	return EMPTY;
 }
 
+/*
+ * A placeholder is "<prefix>_<CAT>_<n>" and names its entry: the n-th of
+ * its category (put()), found without a hash table of placeholders (a
+ * random access per value while redacting, for lookups that come only
+ * after it).
+ */
 const struct pf_vault_entry *
 pf_vault_lookup(const struct pf_vault *v, const char *placeholder, size_t len)
 {
-	uint64_t h;
-	size_t k;
+	const struct pf_vault_entry *e;
+	size_t pl = strlen(v->prefix), i, cl;
+	unsigned long long n = 0;
+	int c;
 
-	if (!v->hash_alloc)
+	if (len < pl + 4 || memcmp(placeholder, v->prefix, pl) ||
+	    placeholder[pl] != '_')
 		return NULL;
-	h = hash_bytes(placeholder, len);
-	k = (size_t)h & (v->hash_alloc - 1);
-	while (v->by_ph[k] != EMPTY) {
-		size_t s = v->by_ph[k];
-
-		if (SLOT_HASH(s) == (uint32_t)(h >> 32)) {
-			const struct pf_vault_entry *e = &v->v[SLOT_IDX(s)];
-
-			if (!strncmp(e->placeholder, placeholder, len) &&
-			    e->placeholder[len] == '\0')
-				return e;
-		}
-		k = (k + 1) & (v->hash_alloc - 1);
+	i = pl + 1;
+	for (c = 0; c < PF_CAT__NR; c++) {
+		cl = strlen(cat_names[c]);
+		if (len - i > cl + 1 &&
+		    !memcmp(placeholder + i, cat_names[c], cl) &&
+		    placeholder[i + cl] == '_')
+			break;
 	}
-	return NULL;
+	if (c == PF_CAT__NR)
+		return NULL;
+	/* digits, no leading 0, at most ten of them (counters are unsigned) */
+	for (i += cl + 1; i < len && i - (pl + cl + 2) < 10; i++) {
+		if (placeholder[i] < '0' || placeholder[i] > '9' ||
+		    (!n && placeholder[i] == '0'))
+			return NULL;
+		n = n * 10 + (unsigned)(placeholder[i] - '0');
+	}
+	if (i < len || !n || n > v->counter[c])
+		return NULL;
+	e = &v->v[v->by_num[c][n - 1]];
+	/* the very string (the number's spelling checked above) */
+	if (strncmp(e->placeholder, placeholder, len) ||
+	    e->placeholder[len] != '\0')
+		return NULL;
+	return e;
 }
 
 /*
@@ -519,7 +632,8 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 
 	if (i == EMPTY && len <= 256 && (folds(cat) || upper)) {
 		hf = hf2;
-		i = find_entry(v, value, len, hf, 1);
+		if (name_may(v, hf))
+			i = find_entry(v, value, len, hf, 1);
 		if (i != EMPTY && !folds(cat) &&
 		    memcmp(v->v[i].original, value, len))
 			i = EMPTY; /* not a name: its own bytes only */
@@ -551,9 +665,8 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 			num[nl++] = (char)('0' + k % 10);
 			k /= 10;
 		} while (k);
-		/* one block: the original, then the placeholder (freed
-		 * with the original) */
-		e->original = pf_xmalloc(len + 1 + pl + cl + nl + 3);
+		/* the original, then the placeholder */
+		e->original = chunk_alloc(v, len + 1 + pl + cl + nl + 3);
 		e->placeholder = e->original + len + 1;
 		for (size_t x = 0; x < pl; x++)
 			e->placeholder[o++] = v->prefix[x];
@@ -564,7 +677,9 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		while (nl)
 			e->placeholder[o++] = num[--nl];
 		e->placeholder[o] = '\0';
-		e->h_ph = hash_bytes(e->placeholder, o);
+		PF_ALLOC_GROW(v->by_num[cat], v->counter[cat],
+			      v->num_alloc[cat]);
+		v->by_num[cat][v->counter[cat] - 1] = v->nr;
 	}
 	e->cat = cat;
 	memcpy(e->original, value, len);
@@ -573,7 +688,8 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 	e->h_value = folds(cat) ? hf : h;
 	e->cases = NULL;
 	slot_put(v->by_value, v->hash_alloc, e->h_value, v->nr);
-	slot_put(v->by_ph, v->hash_alloc, e->h_ph, v->nr);
+	if (folds(cat))
+		name_add(v, v->nr, e->h_value);
 	v->nr++;
 	if (folds(cat) && t)
 		note_spelling(e, value, len, t, lo, hi, a);

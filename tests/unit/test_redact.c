@@ -1113,6 +1113,79 @@ static void test_vault_many(void **state)
 		pf_buf_release(&j);
 	}
 	pf_vault_release(&v);
+	/* names past the first 4,096 (the bits of names grow): each found
+	 * in another case, and by its very bytes as a value of any kind */
+	pf_vault_init(&v, NULL);
+	for (int i = 0; i < 6000; i++) {
+		snprintf(buf, sizeof(buf), "Name-%d", i);
+		pf_vault_put(&v, PF_CAT_ORG, buf, strlen(buf));
+	}
+	for (int i = 0; i < 6000; i++) {
+		char ph[32];
+
+		snprintf(ph, sizeof(ph), "PF_ORG_%d", i + 1);
+		snprintf(buf, sizeof(buf), "NAME-%d", i);
+		assert_string_equal(
+			pf_vault_put(&v, PF_CAT_ORG, buf, strlen(buf)), ph);
+		snprintf(buf, sizeof(buf), "Name-%d", i);
+		assert_string_equal(
+			pf_vault_put(&v, PF_CAT_SECRET, buf, strlen(buf)), ph);
+	}
+	/* not a name: its own bytes only */
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "NAME-1", 6),
+			    "PF_SECRET_1");
+	assert_int_equal(v.nr, 6001);
+	pf_vault_release(&v);
+	/* values bigger than a block of originals, between small ones */
+	pf_vault_init(&v, NULL);
+	{
+		size_t big = 200 * 1024;
+		char *b = pf_xmalloc(big);
+
+		for (int k = 0; k < 3; k++) {
+			memset(b, 'a' + k, big);
+			snprintf(buf, sizeof(buf), "PF_SECRET_%d", 2 * k + 1);
+			assert_string_equal(
+				pf_vault_put(&v, PF_CAT_SECRET, b, big), buf);
+			snprintf(buf, sizeof(buf), "small-%d", k);
+			pf_vault_put(&v, PF_CAT_SECRET, buf, strlen(buf));
+		}
+		for (int k = 0; k < 3; k++) {
+			const struct pf_vault_entry *e;
+
+			snprintf(buf, sizeof(buf), "PF_SECRET_%d", 2 * k + 1);
+			e = pf_vault_lookup(&v, buf, strlen(buf));
+			assert_int_equal(e->original_len, big);
+			assert_int_equal(e->original[big - 1], 'a' + k);
+			assert_int_equal(e->original[big], '\0');
+			snprintf(buf, sizeof(buf), "PF_SECRET_%d", 2 * k + 2);
+			e = pf_vault_lookup(&v, buf, strlen(buf));
+			snprintf(buf, sizeof(buf), "small-%d", k);
+			assert_string_equal(e->original, buf);
+		}
+		free(b);
+	}
+	pf_vault_release(&v);
+	/* a placeholder names its entry exactly: no other spelling of it */
+	pf_vault_init(&v, NULL);
+	pf_vault_put(&v, PF_CAT_SECRET, "s3cr3t-a", 8);
+	pf_vault_put(&v, PF_CAT_IP, "10.0.0.1", 8);
+	pf_vault_put(&v, PF_CAT_SECRET, "s3cr3t-b", 8);
+	assert_string_equal(pf_vault_lookup(&v, "PF_SECRET_2", 11)->original,
+			    "s3cr3t-b");
+	assert_string_equal(pf_vault_lookup(&v, "PF_IP_1", 7)->original,
+			    "10.0.0.1");
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_02", 12));
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_3", 11));
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_0", 11));
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_", 10));
+	assert_null(pf_vault_lookup(&v, "pf_secret_1", 11));
+	assert_null(pf_vault_lookup(&v, "PF_IP_1x", 8));
+	assert_null(pf_vault_lookup(&v, "PF_EMAIL_1", 10));
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_18446744073709551617", 30));
+	/* a prefix of a placeholder is not it */
+	assert_null(pf_vault_lookup(&v, "PF_SECRET_2", 10));
+	pf_vault_release(&v);
 	/* a bad prefix falls back to PF */
 	pf_vault_init(&v, "bad prefix");
 	assert_string_equal(pf_vault_put(&v, PF_CAT_IP, "1", 1), "PF_IP_1");
