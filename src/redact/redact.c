@@ -157,8 +157,6 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 
 	pf_buf_grow(out, n + n / 4);
 	pf_redact_sort_spans(sp, tmp_buf, tmp_alloc);
-	/* a value per span at most, nearly: the vault's table sized once */
-	pf_vault_reserve(v, sp->nr);
 	while (i < sp->nr) {
 		size_t a = sp->v[i].a, b = sp->v[i].b;
 		unsigned char cat = sp->v[i].cat;
