@@ -212,11 +212,12 @@ static const char *classifier(void)
 
 #if defined(__GNUC__) && defined(__x86_64__)
 	if (!(e && !strcmp(e, "sse2")) && __builtin_cpu_supports("avx512bw") &&
-	    __builtin_cpu_supports("avx512vbmi"))
-		return "AVX-512 (BW, VBMI)";
+	    __builtin_cpu_supports("avx512vbmi") &&
+	    __builtin_cpu_supports("bmi2"))
+		return "AVX-512 (BW, VBMI) and BMI2";
 #endif
 	(void)e;
-	return "SSE2 (PUSHFIX_REDACT_SIMD=sse2, or no AVX-512 BW/VBMI)";
+	return "SSE2 (PUSHFIX_REDACT_SIMD=sse2, or no AVX-512 BW/VBMI, BMI2)";
 }
 
 /* The authors of bench_ctx() (--tiny may ask for more). */

@@ -1022,8 +1022,11 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 	__m512i ftab0 = _mm512_loadu_si512((const void *)pf_redact_fold_code),
 		ftab1 = _mm512_loadu_si512(
 			(const void *)(pf_redact_fold_code + 64));
-	/* the codes of c (the word bytes are ASCII) and of d */
-	__m512i fc = _mm512_permutex2var_epi8(ftab0, v, ftab1);
+	/* the codes of c and d, 0 for bytes >= 0x80 as pf_redact_fold_of()
+	 * says (the permute reads 7 bits: 0xc3 would read as 'C'); the
+	 * pairs at j + 1 and j + 2 are of a name's 2nd and 3rd bytes,
+	 * which need not be ASCII ("J\xc3\xb6rg") */
+	__m512i fc = _mm512_maskz_permutex2var_epi8(ascii, ftab0, v, ftab1);
 	__m512i fd = _mm512_maskz_permutex2var_epi8(~_mm512_movepi8_mask(d),
 						    ftab0, d, ftab1);
 	/* c's code and d's top 2 bits pick the byte, d's low 3 the bit
@@ -1687,7 +1690,8 @@ int pf_redact_wide(void)
 	if (e && !strcmp(e, "sse2"))
 		return 0;
 	return __builtin_cpu_supports("avx512bw") &&
-	       __builtin_cpu_supports("avx512vbmi");
+	       __builtin_cpu_supports("avx512vbmi") &&
+	       __builtin_cpu_supports("bmi2");
 #else
 	return 0;
 #endif
