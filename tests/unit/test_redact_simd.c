@@ -94,29 +94,53 @@ static void ctx_of(struct pf_redact_ctx *ctx)
 	pf_redact_ctx_allow_hosts(ctx, "github.com");
 }
 
-/* The redaction of text, and its secrets, with PUSHFIX_REDACT_SIMD =
- * simd (NULL: unset), as one string. */
+/* PUSHFIX_REDACT_SIMD = simd, or unset (NULL). */
+static void simd_env(const char *simd)
+{
+	if (simd)
+		assert_int_equal(setenv("PUSHFIX_REDACT_SIMD", simd, 1), 0);
+	else
+		assert_int_equal(unsetenv("PUSHFIX_REDACT_SIMD"), 0);
+}
+
+/* The redaction of t with PUSHFIX_REDACT_SIMD = simd and the vault
+ * prefix (NULL: the default), and the vault, as one string. */
+static char *run_prefix(struct pf_redact_ctx *ctx, const char *simd,
+			const char *prefix, const char *t, size_t n)
+{
+	struct pf_buf out = PF_BUF_INIT;
+	struct pf_vault v;
+
+	simd_env(simd);
+	pf_vault_init(&v, prefix);
+	assert_int_equal(pf_redact_text(&out, &v, ctx, t, n), 0);
+	for (size_t i = 0; i < v.nr; i++) {
+		pf_buf_addf(&out, "\n%s=", v.v[i].placeholder);
+		pf_buf_add(&out, v.v[i].original, v.v[i].original_len);
+	}
+	pf_vault_release(&v);
+	simd_env(NULL);
+	return pf_buf_detach(&out, NULL);
+}
+
+/* That, and the secrets of t, as one string. */
 static char *run(struct pf_redact_ctx *ctx, const char *simd, const char *t,
 		 size_t n)
 {
 	struct pf_buf out = PF_BUF_INIT;
 	struct pf_secret_hit *hits = NULL;
-	struct pf_vault v;
 	size_t nr = 0;
+	char *r = run_prefix(ctx, simd, NULL, t, n);
 
-	if (simd)
-		assert_int_equal(setenv("PUSHFIX_REDACT_SIMD", simd, 1), 0);
-	else
-		assert_int_equal(unsetenv("PUSHFIX_REDACT_SIMD"), 0);
-	pf_vault_init(&v, NULL);
-	assert_int_equal(pf_redact_text(&out, &v, ctx, t, n), 0);
+	pf_buf_addstr(&out, r);
+	free(r);
+	simd_env(simd);
 	assert_int_equal(pf_redact_find_secrets(&hits, &nr, t, n), 0);
+	simd_env(NULL);
 	for (size_t i = 0; i < nr; i++)
 		pf_buf_addf(&out, "\n%zu-%zu %s", hits[i].start, hits[i].end,
 			    hits[i].kind);
 	free(hits);
-	pf_vault_release(&v);
-	unsetenv("PUSHFIX_REDACT_SIMD");
 	return pf_buf_detach(&out, NULL);
 }
 
@@ -143,6 +167,16 @@ static size_t same(struct pf_redact_ctx *ctx, const char *t, size_t n)
 	return ph;
 }
 
+/* t: off bytes of filler words, then piece (at every offset of a
+ * block, each piece crosses its edge somewhere). */
+static void at_offset(struct pf_buf *t, unsigned off, const char *piece)
+{
+	pf_buf_reset(t);
+	for (unsigned k = 0; k < off; k++)
+		pf_buf_addch(t, k % 9 == 8 ? ' ' : 'q');
+	pf_buf_addstr(t, piece);
+}
+
 static void skip_narrow(void)
 {
 	if (!pf_redact_wide()) {
@@ -166,10 +200,7 @@ static void test_pieces_everywhere(void **state)
 	pf_redact_ctx_init(&bare);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(pieces); i++) {
 		for (unsigned off = 0; off < 70; off++) {
-			pf_buf_reset(&t);
-			for (unsigned k = 0; k < off; k++)
-				pf_buf_addch(&t, k % 9 == 8 ? ' ' : 'q');
-			pf_buf_addstr(&t, pieces[i]);
+			at_offset(&t, off, pieces[i]);
 			pf_buf_addstr(&t, off % 2 ? "\n" : "");
 			ph += same(&ctx, t.buf, t.len);
 			ph += same(&bare, t.buf, t.len);
@@ -210,10 +241,7 @@ static void test_names_not_ascii(void **state)
 	pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, "Zo\xc3\xab Jo\xc3\xabl");
 	for (size_t i = 0; i < PF_ARRAY_SIZE(texts); i++) {
 		for (unsigned off = 0; off < 70; off++) {
-			pf_buf_reset(&t);
-			for (unsigned k = 0; k < off; k++)
-				pf_buf_addch(&t, k % 9 == 8 ? ' ' : 'q');
-			pf_buf_addstr(&t, texts[i]);
+			at_offset(&t, off, texts[i]);
 			ph += same(&ctx, t.buf, t.len);
 		}
 	}
@@ -327,29 +355,6 @@ static size_t gen(char *buf, size_t cap, const char *const *names,
 			buf[n++] = ' ';
 	}
 	return n;
-}
-
-/* The redaction of t with the vault prefix, and the vault, as one
- * string. */
-static char *run_prefix(struct pf_redact_ctx *ctx, const char *simd,
-			const char *prefix, const char *t, size_t n)
-{
-	struct pf_buf out = PF_BUF_INIT;
-	struct pf_vault v;
-
-	if (simd)
-		assert_int_equal(setenv("PUSHFIX_REDACT_SIMD", simd, 1), 0);
-	else
-		assert_int_equal(unsetenv("PUSHFIX_REDACT_SIMD"), 0);
-	pf_vault_init(&v, prefix);
-	assert_int_equal(pf_redact_text(&out, &v, ctx, t, n), 0);
-	for (size_t i = 0; i < v.nr; i++) {
-		pf_buf_addf(&out, "\n%s=", v.v[i].placeholder);
-		pf_buf_add(&out, v.v[i].original, v.v[i].original_len);
-	}
-	pf_vault_release(&v);
-	unsetenv("PUSHFIX_REDACT_SIMD");
-	return pf_buf_detach(&out, NULL);
 }
 
 /*
