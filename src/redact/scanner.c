@@ -1045,7 +1045,7 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 				_mm512_set1_epi8('a')),
 		_mm512_set1_epi8(25));
 	__mmask64 under = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_'));
-	uint64_t m0, m1, m2, m3, m4;
+	uint64_t m0, m1, m2, m3, m4, k0, k3;
 
 #define CB(k)                                                                  \
 	((uint64_t)_mm512_test_epi8_mask(cb, _mm512_set1_epi8((char)(k))) &    \
@@ -1070,30 +1070,41 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 	b->trig |= m3 & ((m4 >> 1) | (uint64_t)1 << 63);
 	/* the pairs at the next two bytes: their flags one and two bits
 	 * on (those of the block's next bytes not known: kept) */
-	b->kw = ((fold512(ix, bit, kw_fold[0]) &
-		  ((fold512(ix, bit, kw_fold[1]) >> 1) | (uint64_t)1 << 63) &
-		  ((fold512(ix, bit, kw_fold[2]) >> 2) | (uint64_t)3 << 62)) |
-		 (fold512(ix, bit, kw_fold[3]) &
-		  ((fold512(ix, bit, kw_fold[4]) >> 1) | (uint64_t)1 << 63))) &
-		b->word;
+	/* (each next pair looked up only where a first one is: most
+	 * blocks have few) */
+	k0 = fold512(ix, bit, kw_fold[0]) & b->word;
+	k3 = fold512(ix, bit, kw_fold[3]) & b->word;
+	if (k0)
+		k0 &= ((fold512(ix, bit, kw_fold[1]) >> 1) | (uint64_t)1
+								     << 63) &
+		      ((fold512(ix, bit, kw_fold[2]) >> 2) | (uint64_t)3 << 62);
+	if (k3)
+		k3 &= (fold512(ix, bit, kw_fold[4]) >> 1) | (uint64_t)1 << 63;
+	b->kw = k0 | k3;
 	/* a name of 4 bytes or more: its 2nd and 3rd pairs too (those
 	 * after the block's end not known: kept) */
 	b->nlong = fold512(ix, bit, fold + 128) & b->word;
-	b->flag = (fold512(ix, bit, fold) |
-		   (b->nlong &
-		    ((fold512(ix, bit, fold + 256) >> 1) | (uint64_t)1 << 63) &
-		    ((fold512(ix, bit, fold + 384) >> 2) | (uint64_t)3 << 62)) |
-		   b->kw) &
-		  b->word;
+	b->flag = (fold512(ix, bit, fold) | b->kw) & b->word;
+	if (b->nlong)
+		b->flag |= b->nlong &
+			   ((fold512(ix, bit, fold + 256) >> 1) |
+			    (uint64_t)1 << 63) &
+			   ((fold512(ix, bit, fold + 384) >> 2) |
+			    (uint64_t)3 << 62);
 	b->under = under;
-	b->c0m = c0 < 0 ? 0
-			: _mm512_cmpeq_epi8_mask(
-				  _mm512_or_si512(v, _mm512_set1_epi8(0x20)),
-				  _mm512_set1_epi8((char)c0));
+	b->c0m = c0 < 0 || !under
+			 ? 0
+			 : _mm512_cmpeq_epi8_mask(
+				   _mm512_or_si512(v, _mm512_set1_epi8(0x20)),
+				   _mm512_set1_epi8((char)c0));
 	b->wss = fold512(ix, bit, wstart_fold[0]);
 	b->wsm = fold512(ix, bit, wstart_fold[1]);
 	b->wsl = fold512(ix, bit, wstart_fold[2]);
 	b->ws = b->wss | b->wsm | b->wsl;
+	/* for the dots the loop visits (trigger_idle()) only */
+	b->lower = b->hend = 0;
+	if (!(b->trig & b->kd & ~b->b64))
+		return;
 	b->lower = _mm512_cmple_epu8_mask(
 		_mm512_sub_epi8(v, _mm512_set1_epi8('a')),
 		_mm512_set1_epi8(25));
