@@ -982,19 +982,29 @@ PF_TARGET_512 static inline uint64_t trig512(__m512i v, __m512i d,
 			       _mm512_set1_epi8(k))
 	const uint64_t last = (uint64_t)1 << 63;
 	__m512i dl = _mm512_or_si512(d, _mm512_set1_epi8(0x20));
-	uint64_t host = LE(v, 'a', 25) | dig | EQ(v, '-');
-	uint64_t dlow = LE(d, 'a', 25), dsl = EQ(d, '/');
-	uint64_t dhex = LE(d, '0', 9) | LE(dl, 'a', 5);
-	uint64_t r;
+	uint64_t dot = EQ(v, '.'), colon = EQ(v, ':'), dash = EQ(v, '-'),
+		 bs = EQ(v, '\\'), r = 0, m;
 
-	/* bare_host(): a host byte before, 2 lower-case letters after */
-	r = EQ(v, '.') & ((host << 1) | 1) & dlow & ((dlow >> 1) | last);
-	/* "://" or an IPv6 address */
-	r |= EQ(v, ':') & ((dsl & ((dsl >> 1) | last)) | dhex | EQ(d, ':'));
+	/* (each looked at only where the block has one) */
+	if (dot) {
+		/* bare_host(): a host byte before, 2 lower-case letters
+		 * after */
+		m = LE(d, 'a', 25);
+		r = dot & (((LE(v, 'a', 25) | dig | dash) << 1) | 1) & m &
+		    ((m >> 1) | last);
+	}
+	if (colon) {
+		/* "://" or an IPv6 address */
+		m = EQ(d, '/');
+		r |= colon & ((m & ((m >> 1) | last)) | LE(d, '0', 9) |
+			      LE(dl, 'a', 5) | EQ(d, ':'));
+	}
 	/* pf_redact_dash(): "--" (PEM, --u...), "-u" */
-	r |= EQ(v, '-') & (EQ(d, '-') | EQ(d, 'u'));
+	if (dash)
+		r |= dash & (EQ(d, '-') | EQ(d, 'u'));
 	/* slash(): "\\Users", "\\\\" */
-	r |= EQ(v, '\\') & (EQ(dl, 'u') | EQ(d, '\\'));
+	if (bs)
+		r |= bs & (EQ(dl, 'u') | EQ(d, '\\'));
 	return r;
 #undef LE
 #undef EQ
@@ -1060,14 +1070,18 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 	b->b64 = b->word | CB(CB_B64P);
 	b->kd = CB(CB_KD);
 	m0 = CB(CB_LP);
-	m1 = CB(CB_C);
-	m2 = CB(CB_RP);
 	m3 = CB(CB_SL);
-	m4 = CB(CB_HU);
+	/* as classify(), where a '(' or '/' is */
+	if (m0) {
+		m1 = CB(CB_C);
+		m2 = CB(CB_RP);
+		b->trig |= m0 & (((m1 >> 1) & (m2 >> 2)) | (uint64_t)3 << 62);
+	}
+	if (m3) {
+		m4 = CB(CB_HU);
+		b->trig |= m3 & ((m4 >> 1) | (uint64_t)1 << 63);
+	}
 #undef CB
-	/* as classify() */
-	b->trig |= m0 & (((m1 >> 1) & (m2 >> 2)) | (uint64_t)3 << 62);
-	b->trig |= m3 & ((m4 >> 1) | (uint64_t)1 << 63);
 	/* the pairs at the next two bytes: their flags one and two bits
 	 * on (those of the block's next bytes not known: kept) */
 	/* (each next pair looked up only where a first one is: most
