@@ -131,6 +131,19 @@ urllib.request.urlopen(r).read()
 EOF
 }
 
+# gh_reply ID LOGIN BODY: on the GitHub stand-in, a reply by LOGIN on
+# review comment ID (what pushfix mirror reads as feedback).
+gh_reply() {
+	python3 -c "import json,sys; print(json.dumps({\"to\": int(sys.argv[1]), \"login\": sys.argv[2], \"body\": sys.argv[3]}))" \
+		"$1" "$2" "$3" >"$TRASH/reply.json" &&
+	standin_post "$(gh_base)/_standin/reply" "$(cat "$TRASH/reply.json")"
+}
+
+# The id of the first review comment the GitHub stand-in holds.
+gh_first_comment() {
+	standin_state "$(gh_base)" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"comments\"][0][\"id\"])"
+}
+
 # Fingerprints in the bodies the GitHub stand-in holds (review comments and
 # review bodies), one per line with repeats, sorted.
 gh_markers() {

@@ -39,24 +39,15 @@ test_expect_success 'setup: a PR for feature, a false positive posted on it' '
 	EOF
 '
 
-# reply ID LOGIN BODY: a reply on review comment ID by LOGIN
-reply() {
-	python3 -c "import json,sys; print(json.dumps({\"to\": int(sys.argv[1]), \"login\": sys.argv[2], \"body\": sys.argv[3]}))" \
-		"$1" "$2" "$3" >"$TRASH/reply.json" &&
-	standin_post "$(gh_base)/_standin/reply" "$(cat "$TRASH/reply.json")"
-}
-first_comment() {
-	standin_state "$(gh_base)" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"comments\"][0][\"id\"])"
-}
 
 test_expect_success 'agree by a writer is recorded and ignores the finding' '
 	cd "$TRASH/work" &&
 	standin_post "$(gh_base)/_standin/collaborator" \
 		"{\"login\": \"alice\", \"permission\": \"write\"}" &&
-	id=$(first_comment) &&
-	reply "$id" alice "/pushfix agree: only the tests call this" &&
-	reply "$id" mallory "/pushfix disagree" &&
-	reply "$id" alice "thanks, looks fine" &&
+	id=$(gh_first_comment) &&
+	gh_reply "$id" alice "/pushfix agree: only the tests call this" &&
+	gh_reply "$id" mallory "/pushfix disagree" &&
+	gh_reply "$id" alice "thanks, looks fine" &&
 	make_entry 0001-again feature "$(git rev-parse HEAD)" &&
 	"$PUSHFIX_BIN" mirror --verbose 2>"$TRASH/err" &&
 	expect_grep "feedback: alice agrees with .* on src/copy.c (false_positive); ignored from now on" "$TRASH/err" &&
@@ -94,7 +85,7 @@ test_expect_success 'read twice, recorded once' '
 
 test_expect_success 'disagree on the false positive re-opens it' '
 	cd "$TRASH/work" &&
-	reply "$(first_comment)" alice "/pushfix disagree it is reachable from the CLI" &&
+	gh_reply "$(gh_first_comment)" alice "/pushfix disagree it is reachable from the CLI" &&
 	make_entry 0003-again feature "$(git rev-parse HEAD)" &&
 	"$PUSHFIX_BIN" mirror 2>"$TRASH/err" &&
 	expect_grep "feedback: alice disagrees with .*; re-opened (no longer ignored)" "$TRASH/err" &&
@@ -112,7 +103,7 @@ test_expect_success 'disagree on the false positive re-opens it' '
 test_expect_success 'nothing queued: pushfix mirror still reads the replies' '
 	cd "$TRASH/work" &&
 	test "$(outbox_count)" -eq 0 &&
-	reply "$(first_comment)" alice "/pushfix agree after all" &&
+	gh_reply "$(gh_first_comment)" alice "/pushfix agree after all" &&
 	"$PUSHFIX_BIN" mirror 2>"$TRASH/err" &&
 	expect_grep "nothing to mirror: the outbox is empty" "$TRASH/err" &&
 	expect_grep "feedback: alice agrees with FF1001 on src/copy.c (false_positive); ignored from now on" "$TRASH/err" &&

@@ -39,9 +39,7 @@ test_expect_success 'a writer disagrees on the PR: a true positive' '
 	cd "$TRASH/work" &&
 	standin_post "$(gh_base)/_standin/collaborator" \
 		"{\"login\": \"alice\", \"permission\": \"write\"}" &&
-	id=$(standin_state "$(gh_base)" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"comments\"][0][\"id\"])") &&
-	standin_post "$(gh_base)/_standin/reply" \
-		"{\"to\": $id, \"login\": \"alice\", \"body\": \"/pushfix disagree: argv reaches it\"}" &&
+	gh_reply "$(gh_first_comment)" alice "/pushfix disagree: argv reaches it" &&
 	"$PUSHFIX_BIN" mirror 2>"$TRASH/err" &&
 	expect_grep "feedback: alice disagrees with FF1001 on src/copy.c" "$TRASH/err" &&
 	"$PUSHFIX_BIN" eval --export "$TRASH/ex" >"$TRASH/out" &&

@@ -16,16 +16,6 @@ export GITHUB_TOKEN=$TOKEN
 
 start_llm llm
 
-# reply ID LOGIN BODY: a reply on review comment ID by LOGIN
-reply() {
-	python3 -c "import json,sys; print(json.dumps({\"to\": int(sys.argv[1]), \"login\": sys.argv[2], \"body\": sys.argv[3]}))" \
-		"$1" "$2" "$3" >"$TRASH/reply.json" &&
-	standin_post "$(gh_base)/_standin/reply" "$(cat "$TRASH/reply.json")"
-}
-first_comment() {
-	standin_state "$(gh_base)" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"comments\"][0][\"id\"])"
-}
-
 test_expect_success 'setup: a false positive posted on the PR, component shown' '
 	command -v flawfinder &&
 	setup_llm_repo &&
@@ -54,7 +44,7 @@ test_expect_success 'the text report shows the component beside the verdict' '
 
 test_expect_success 'without feedback_ignores: agree is recorded, nothing written' '
 	cd "$TRASH/work" &&
-	reply "$(first_comment)" alice "/pushfix agree" &&
+	gh_reply "$(gh_first_comment)" alice "/pushfix agree" &&
 	"$PUSHFIX_BIN" mirror 2>"$TRASH/err" &&
 	expect_grep "feedback: alice agrees with FF1001 on src/copy.c (false_positive)$" \
 		"$TRASH/err" &&
@@ -64,7 +54,7 @@ test_expect_success 'without feedback_ignores: agree is recorded, nothing writte
 test_expect_success 'feedback_ignores: agree writes .pushfix/ignore for the team' '
 	cd "$TRASH/work" &&
 	sed -i "s/^feedback_ignores = false/feedback_ignores = true/" .git/pushfix/config.ini &&
-	reply "$(first_comment)" alice "/pushfix agree: only the tests call this" &&
+	gh_reply "$(gh_first_comment)" alice "/pushfix agree: only the tests call this" &&
 	"$PUSHFIX_BIN" mirror 2>"$TRASH/err" &&
 	expect_grep "feedback: alice agrees with FF1001 on src/copy.c (false_positive); ignored from now on, and for the team in .pushfix/ignore (commit it)" \
 		"$TRASH/err" &&
@@ -91,7 +81,7 @@ test_expect_success 'committed, it holds without the local store' '
 
 test_expect_success 'disagree takes it out of .pushfix/ignore again' '
 	cd "$TRASH/work" &&
-	reply "$(first_comment)" alice "/pushfix disagree: reachable after all" &&
+	gh_reply "$(gh_first_comment)" alice "/pushfix disagree: reachable after all" &&
 	"$PUSHFIX_BIN" mirror 2>"$TRASH/err" &&
 	expect_grep "feedback: alice disagrees with FF1001 on src/copy.c (false_positive); re-opened (no longer ignored), and taken out of .pushfix/ignore (commit it)" \
 		"$TRASH/err" &&
@@ -102,7 +92,7 @@ test_expect_success 'a team ignore that cannot be written is said, the local one
 	cd "$TRASH/work" &&
 	printf "private\n" >"$TRASH/outside" &&
 	rm -f .pushfix/ignore && ln -s "$TRASH/outside" .pushfix/ignore &&
-	reply "$(first_comment)" alice "/pushfix agree: tests only, again" &&
+	gh_reply "$(gh_first_comment)" alice "/pushfix agree: tests only, again" &&
 	"$PUSHFIX_BIN" mirror 2>"$TRASH/err" &&
 	expect_grep "feedback: not ignored for the team: .*symbolic link" \
 		"$TRASH/err" &&
