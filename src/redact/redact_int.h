@@ -681,8 +681,4 @@ const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
 size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,
 			 size_t i);
 
-/* Room in v for `more` new values without growing (its table sized once
- * for a text's spans, not doubled as they come) (vault.c). */
-void pf_vault_reserve(struct pf_vault *v, size_t more);
-
 #endif

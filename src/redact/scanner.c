@@ -595,8 +595,6 @@ const unsigned char pf_redact_fold_code[128] = {
 	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 0,	0,  0,	0,  0,
 };
 
-#define fold_set pf_redact_fold_set
-
 /*
  * The words of secret_word_at() as folded pairs, for classify512(): a
  * word of 4 bytes or more starts where the pair there is of kw_fold[0],
@@ -627,12 +625,12 @@ static void kw_fold_fill(void)
 		int sh = strlen(words[i]) < 4 ? 3 : 0;
 
 		for (int k = 0; k < (sh ? 2 : 3); k++)
-			fold_set(kw_fold[sh + k], w[k], w[k + 1]);
+			pf_redact_fold_set(kw_fold[sh + k], w[k], w[k + 1]);
 	}
 	/* "pw": p w and anything */
-	fold_set(kw_fold[3], 'p', 'w');
+	pf_redact_fold_set(kw_fold[3], 'p', 'w');
 	for (unsigned d = 0; d < 128; d++)
-		fold_set(kw_fold[4], 'w', (unsigned char)d);
+		pf_redact_fold_set(kw_fold[4], 'w', (unsigned char)d);
 }
 
 /* The word loop's table without names (pf_redact_classes_init()). */
@@ -658,8 +656,8 @@ static void wpair_or(unsigned char *tab, unsigned k, const unsigned char *first,
 		if (f != WL_KW) {
 			/* [0] names of 1-3 bytes, [1] longer ones */
 			fold += f == WL_NAME ? 0 : 128;
-			fold_set(fold, c, lo);
-			fold_set(fold, c, (unsigned char)(lo ^ 0x20));
+			pf_redact_fold_set(fold, c, lo);
+			pf_redact_fold_set(fold, c, (unsigned char)(lo ^ 0x20));
 		}
 	}
 }
@@ -1425,11 +1423,12 @@ void pf_redact_wstart_fill(void)
 				uc, (unsigned char)d)];
 
 			if (v)
-				fold_set(wstart_fold[(v & WS_EXACT) ? 0
-						     : v >= 10	    ? 2
-						     : v >= 6	    ? 1
-								    : 0],
-					 uc, (unsigned char)d);
+				pf_redact_fold_set(
+					wstart_fold[(v & WS_EXACT) ? 0
+						    : v >= 10	   ? 2
+						    : v >= 6	   ? 1
+								   : 0],
+					uc, (unsigned char)d);
 		}
 	}
 	kw_fold_fill();

@@ -470,9 +470,10 @@ static void slot_put(size_t *tab, size_t alloc, uint64_t h, size_t idx)
 	tab[k] = SLOT(h >> 32, idx);
 }
 
-/* The table for n slots (a power of 2, at least twice the entries). */
-static void rehash_to(struct pf_vault *v, size_t n)
+/* The table twice as big (a power of 2, at least twice the entries). */
+static void rehash(struct pf_vault *v)
 {
+	size_t n = v->hash_alloc ? v->hash_alloc * 2 : 64;
 
 	free(v->by_value);
 	v->by_value = pf_xmalloc(n * sizeof(size_t));
@@ -480,27 +481,6 @@ static void rehash_to(struct pf_vault *v, size_t n)
 	v->hash_alloc = n;
 	for (size_t i = 0; i < v->nr; i++)
 		slot_put(v->by_value, n, v->v[i].h_value, i);
-}
-
-static void rehash(struct pf_vault *v)
-{
-	rehash_to(v, v->hash_alloc ? v->hash_alloc * 2 : 64);
-}
-
-void pf_vault_reserve(struct pf_vault *v, size_t more)
-{
-	size_t want = v->nr + more, n = v->hash_alloc ? v->hash_alloc : 64;
-
-	if (want < v->nr) /* overflow: leave it to put() */
-		return;
-	while (n < 2 * want && n <= SIZE_MAX / 4)
-		n *= 2;
-	if (n > v->hash_alloc)
-		rehash_to(v, n);
-	if (want > v->alloc) {
-		v->v = pf_xrealloc(v->v, want * sizeof(*v->v));
-		v->alloc = want;
-	}
 }
 
 /*
