@@ -205,21 +205,6 @@ static double redact_mbs(struct pf_redact_ctx *ctx, const struct pf_buf *src,
 	return mb / (med / 1000.0);
 }
 
-/* Which classifier pf_redact_scan() takes (scanner.c decides alike). */
-static const char *classifier(void)
-{
-	const char *e = getenv("PUSHFIX_REDACT_SIMD");
-
-#if defined(__GNUC__) && defined(__x86_64__)
-	if (!(e && !strcmp(e, "sse2")) && __builtin_cpu_supports("avx512bw") &&
-	    __builtin_cpu_supports("avx512vbmi") &&
-	    __builtin_cpu_supports("bmi2"))
-		return "AVX-512 (BW, VBMI) and BMI2";
-#endif
-	(void)e;
-	return "SSE2 (PUSHFIX_REDACT_SIMD=sse2, or no AVX-512 BW/VBMI, BMI2)";
-}
-
 /* The authors of bench_ctx() (--tiny may ask for more). */
 static unsigned bench_authors = 200;
 
@@ -451,7 +436,7 @@ int main(int argc, char **argv)
 		printf("input:        %.2f MB, %u blocks, %zu distinct values "
 		       "redacted\n",
 		       size_mb, k, placeholders);
-		printf("classifier:   %s\n", classifier());
+		printf("classifier:   %s\n", pf_redact_classifier());
 		printf("memcpy:       %10.1f MB/s  (%.3f ms CPU, %.3f ms "
 		       "wall)\n",
 		       size_mb / copy_s, best_copy, wall_copy);

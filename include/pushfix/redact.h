@@ -337,6 +337,11 @@ struct pf_secret_hit {
 int pf_redact_find_secrets(struct pf_secret_hit **out, size_t *nr,
 			   const char *text, size_t len);
 
+/* Which classifier pf_redact_text() runs on this CPU ("AVX-512" where it
+ * has AVX-512 BW, VBMI and BMI2, else "SSE2", or "C"; PUSHFIX_REDACT_SIMD
+ * = sse2 forces SSE2): the same output, at different speeds. */
+const char *pf_redact_classifier(void);
+
 /* Shannon entropy of s in bits per byte, as the high-entropy detector
  * measures it (also for pushfix's own secret findings). */
 double pf_redact_entropy(const char *s, size_t n);

@@ -17,6 +17,7 @@
 #include "pushfix/mirror.h"
 #include "pushfix/pipeline.h"
 #include "pushfix/proc.h"
+#include "pushfix/redact.h"
 #include "pushfix/scan.h"
 #include "pushfix/util.h"
 
@@ -243,6 +244,16 @@ static void check_http(struct doctor *d, const struct pf_config *cfg)
 	pf_error_clear();
 }
 
+/* Which classifier the redactor runs here: a user who finds redaction
+ * slow can tell whether the CPU's AVX-512 path is taken. */
+static void check_redact(struct doctor *d)
+{
+	say(d, "ok", "redaction: the %s classifier%s", pf_redact_classifier(),
+	    strcmp(pf_redact_classifier(), "AVX-512")
+		    ? " (AVX-512 BW, VBMI and BMI2 run it faster)"
+		    : "");
+}
+
 /* Reviews the forge refused: what the hook says, said here too. */
 static void check_outbox(struct doctor *d, struct pf_run *run)
 {
@@ -374,6 +385,7 @@ int cmd_doctor(int argc, const char **argv)
 	check_scanner(&d, &run.cfg);
 	check_llm(&d, &run.cfg);
 	check_http(&d, &run.cfg);
+	check_redact(&d);
 	check_mirror(&d, &run);
 	printf("%d error%s, %d warning%s\n", d.errors, d.errors == 1 ? "" : "s",
 	       d.warnings, d.warnings == 1 ? "" : "s");

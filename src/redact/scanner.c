@@ -1721,6 +1721,17 @@ int pf_redact_wide(void)
 #endif
 }
 
+const char *pf_redact_classifier(void)
+{
+	if (pf_redact_wide())
+		return "AVX-512";
+#ifdef PF_SSE2
+	return "SSE2";
+#else
+	return "C";
+#endif
+}
+
 void pf_redact_scan(struct scan *sc)
 {
 	int c0 = sc->vault ? lower((unsigned char)sc->vault->prefix[0]) : -1;

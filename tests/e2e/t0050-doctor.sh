@@ -89,4 +89,16 @@ test_expect_success 'doctor names an unset api_key_env, not "none needed"' '
 	rm .git/pushfix/config.ini
 '
 
+test_expect_success 'doctor says which classifier redacts (PUSHFIX_REDACT_SIMD=sse2 forces SSE2)' '
+	cd "$TRASH/work" &&
+	"$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1;
+	expect_grep "^ok *redaction: the \(AVX-512\|SSE2\|C\) classifier" "$TRASH/out" &&
+	if grep -q "avx512vbmi" /proc/cpuinfo && grep -q "bmi2" /proc/cpuinfo &&
+		grep -q "avx512bw" /proc/cpuinfo; then
+		expect_grep "^ok *redaction: the AVX-512 classifier\$" "$TRASH/out"
+	fi &&
+	PUSHFIX_REDACT_SIMD=sse2 "$PUSHFIX_BIN" doctor >"$TRASH/out" 2>&1;
+	expect_grep "^ok *redaction: the SSE2 classifier (AVX-512" "$TRASH/out"
+'
+
 test_done
