@@ -1578,18 +1578,15 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 		ev = (b.alnum & ~((b.alnum << 1) | !!(prev & C_ALNUM))) |
 		     b.trig;
 		if (wide) {
-			/* Words that come to nothing, skipped whole (wide:
-			 * b.ws).  Each run of word bytes whose end is in
-			 * the block, rippled by adding its first bit: its
-			 * bits (wr), its end (we); again from its flagged
-			 * bytes: the ends of runs with one (fb).  A word
-			 * after '_' with none has nothing to do; another
-			 * also needs no rule, digit or "Co" at its start,
-			 * no base64 byte before it or after it, and fewer
-			 * than 16 bytes; followed by '.', a key run (kr,
-			 * rippled alike) with no key word in it (kok):
-			 * word_usual() then moves key_end and b64_end past
-			 * it, which no later byte can tell from not moving
+			/* Words that come to nothing, skipped whole: most
+			 * by masks before the loop (idle_runs512()), the
+			 * rest when the loop reaches them (usual_idle()).
+			 * Each run of word bytes whose end is in the block,
+			 * rippled by adding its first bit: its bits (wr),
+			 * its end (we); again from its flagged bytes: the
+			 * ends of runs with one (fb).  What such a word
+			 * would do, word_usual() moving key_end and b64_end
+			 * past it, no later byte can tell from not moving
 			 * them (every later start is past the word's end,
 			 * a byte of no base64 run; a key run from a later
 			 * word of the same run holds no key word either). */
