@@ -945,6 +945,17 @@ enum {
 	CB_HU = 128, /* h U */
 };
 
+/*
+ * Each byte value 64 times, one vector a row, filled at start: the
+ * classifier's constants are loads (a memory operand of the compare).
+ * Written as _mm512_set1_epi8() the compiler made each again in every
+ * block (the loop calls out: no vector register lives across it), a
+ * broadcast from a general register each, on the port the compares
+ * and permutes also need.
+ */
+static unsigned char b8_tab[256][64] __attribute__((aligned(64)));
+#define B8(c) _mm512_load_si512((const void *)b8_tab[(unsigned char)(c)])
+
 static const unsigned char cb_tab[128] = {
 	['"'] = CB_TRIG, ['\''] = CB_TRIG, ['`'] = CB_TRIG,
 	['@'] = CB_TRIG, ['.'] = CB_KD,	   ['-'] = CB_B64P | CB_KD,
@@ -974,12 +985,10 @@ PF_TARGET_512 static inline __mmask64 fold512(__m512i ix, __m512i bit,
 PF_TARGET_512 static inline uint64_t trig512(__m512i v, __m512i d,
 					     __mmask64 dig)
 {
-#define EQ(x, c) _mm512_cmpeq_epi8_mask((x), _mm512_set1_epi8((char)(c)))
-#define LE(x, lo, k)                                                           \
-	_mm512_cmple_epu8_mask(_mm512_sub_epi8((x), _mm512_set1_epi8(lo)),     \
-			       _mm512_set1_epi8(k))
+#define EQ(x, c) _mm512_cmpeq_epi8_mask((x), B8(c))
+#define LE(x, lo, k) _mm512_cmple_epu8_mask(_mm512_sub_epi8((x), B8(lo)), B8(k))
 	const uint64_t last = (uint64_t)1 << 63;
-	__m512i dl = _mm512_or_si512(d, _mm512_set1_epi8(0x20));
+	__m512i dl = _mm512_or_si512(d, B8(0x20));
 	uint64_t dot = EQ(v, '.'), colon = EQ(v, ':'), dash = EQ(v, '-'),
 		 bs = EQ(v, '\\'), r = 0, m;
 
@@ -1039,31 +1048,25 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 						    ftab0, d, ftab1);
 	/* c's code and d's top 2 bits pick the byte, d's low 3 the bit
 	 * (16-bit shifts: what crosses into the neighbour byte is masked) */
-	__m512i ix = _mm512_or_si512(_mm512_and_si512(_mm512_slli_epi16(fc, 2),
-						      _mm512_set1_epi8(0x7c)),
-				     _mm512_and_si512(_mm512_srli_epi16(fd, 3),
-						      _mm512_set1_epi8(3)));
+	__m512i ix = _mm512_or_si512(
+		_mm512_and_si512(_mm512_slli_epi16(fc, 2), B8(0x7c)),
+		_mm512_and_si512(_mm512_srli_epi16(fd, 3), B8(3)));
 	__m512i bit = _mm512_shuffle_epi8(
 		_mm512_set1_epi64((long long)0x8040201008040201ULL),
-		_mm512_and_si512(fd, _mm512_set1_epi8(7)));
-	__mmask64 dig = _mm512_cmple_epu8_mask(
-		_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(9));
+		_mm512_and_si512(fd, B8(7)));
+	__mmask64 dig =
+		_mm512_cmple_epu8_mask(_mm512_sub_epi8(v, B8('0')), B8(9));
 	__mmask64 let = _mm512_cmple_epu8_mask(
-		_mm512_sub_epi8(_mm512_or_si512(v, _mm512_set1_epi8(0x20)),
-				_mm512_set1_epi8('a')),
-		_mm512_set1_epi8(25));
-	__mmask64 under = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_'));
+		_mm512_sub_epi8(_mm512_or_si512(v, B8(0x20)), B8('a')), B8(25));
+	__mmask64 under = _mm512_cmpeq_epi8_mask(v, B8('_'));
 	uint64_t m0, m1, m2, m3, m4, k0, k3;
 
-#define CB(k)                                                                  \
-	((uint64_t)_mm512_test_epi8_mask(cb, _mm512_set1_epi8((char)(k))) &    \
-	 ascii)
+#define CB(k) ((uint64_t)_mm512_test_epi8_mask(cb, B8(k)) & ascii)
 	b->alnum = dig | let;
 	b->digit = dig;
-	b->colon = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
+	b->colon = _mm512_cmpeq_epi8_mask(v, B8(':'));
 	b->word = b->alnum | under;
-	b->trig = CB(CB_TRIG) |
-		  _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)0xc2)) |
+	b->trig = CB(CB_TRIG) | _mm512_cmpeq_epi8_mask(v, B8(0xc2)) |
 		  trig512(v, d, dig);
 	b->b64 = b->word | CB(CB_B64P);
 	b->kd = CB(CB_KD);
@@ -1106,9 +1109,8 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 	b->under = under;
 	b->c0m = c0 < 0 || !under
 			 ? 0
-			 : _mm512_cmpeq_epi8_mask(
-				   _mm512_or_si512(v, _mm512_set1_epi8(0x20)),
-				   _mm512_set1_epi8((char)c0));
+			 : _mm512_cmpeq_epi8_mask(_mm512_or_si512(v, B8(0x20)),
+						  B8(c0));
 	b->wss = fold512(ix, bit, wstart_fold[0]);
 	b->wsm = fold512(ix, bit, wstart_fold[1]);
 	b->wsl = fold512(ix, bit, wstart_fold[2]);
@@ -1117,20 +1119,15 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 	b->lower = b->hend = 0;
 	if (!(b->trig & b->kd & ~b->b64))
 		return;
-	b->lower = _mm512_cmple_epu8_mask(
-		_mm512_sub_epi8(v, _mm512_set1_epi8('a')),
-		_mm512_set1_epi8(25));
-	b->hend =
-		~(b->word | m0 | (b->kd & b->b64) |
-		  (b->kd & ~b->b64 &
-		   (((uint64_t)_mm512_cmple_epu8_mask(
-			     _mm512_sub_epi8(
-				     _mm512_or_si512(d, _mm512_set1_epi8(0x20)),
-				     _mm512_set1_epi8('a')),
-			     _mm512_set1_epi8(25)) |
-		     _mm512_cmple_epu8_mask(
-			     _mm512_sub_epi8(d, _mm512_set1_epi8('0')),
-			     _mm512_set1_epi8(9))))));
+	b->lower = _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, B8('a')), B8(25));
+	b->hend = ~(b->word | m0 | (b->kd & b->b64) |
+		    (b->kd & ~b->b64 &
+		     (((uint64_t)_mm512_cmple_epu8_mask(
+			       _mm512_sub_epi8(_mm512_or_si512(d, B8(0x20)),
+					       B8('a')),
+			       B8(25)) |
+		       _mm512_cmple_epu8_mask(_mm512_sub_epi8(d, B8('0')),
+					      B8(9))))));
 }
 #endif
 
@@ -1432,6 +1429,10 @@ void pf_redact_wstart_fill(void)
 		}
 	}
 	kw_fold_fill();
+#ifdef PF_AVX512
+	for (unsigned c = 0; c < 256; c++)
+		memset(b8_tab[c], (int)c, 64);
+#endif
 	digits_rule_only = 1;
 	for (unsigned c = '0'; c <= '9'; c++)
 		if (pf_redact_by_first_nr[c] != 1 ||
