@@ -11,6 +11,8 @@ unsigned short pf_redact_cls[256];
 unsigned char pf_redact_dispatch[256];
 unsigned char pf_redact_sub_cls[256];
 double pf_redact_clog[CLOG_MAX + 1];
+double pf_redact_log2n[LOG2N_MAX + 1];
+double pf_redact_digit_pen[LOG2N_MAX + 1];
 unsigned char pf_redact_kw_pair[65536 / 8];
 unsigned char pf_redact_kw_first[256];
 unsigned char pf_redact_b64[256];
@@ -87,5 +89,12 @@ void pf_redact_classes_init(void)
 	}
 	for (int c = 1; c <= CLOG_MAX; c++)
 		pf_redact_clog[c] = (double)c * log2((double)c);
+	/* (the penalty's 0 and 1 never asked: high_entropy() wants 16
+	 * bytes or more) */
+	for (int c = 1; c <= LOG2N_MAX; c++) {
+		pf_redact_log2n[c] = log2((double)c);
+		if (c > 1)
+			pf_redact_digit_pen[c] = 1.2 / log2((double)c);
+	}
 	pf_redact_wpair_fill(pf_redact_wpair0, NULL);
 }

@@ -681,4 +681,12 @@ const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
 size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,
 			 size_t i);
 
+/* --- h-scan --- */
+
+/* log2(n) and the all-digit penalty 1.2 / log2(n) of an entropy, for n up
+ * to LOG2N_MAX (classes.c): the same log2() calls, made once. */
+#define LOG2N_MAX 1024
+extern double pf_redact_log2n[LOG2N_MAX + 1];
+extern double pf_redact_digit_pen[LOG2N_MAX + 1];
+
 #endif

@@ -65,7 +65,8 @@ static double sum_counts(size_t n, const unsigned char *seen, size_t m)
 				     : (double)k * log2((double)k);
 		cnt[seen[j]] = 0;
 	}
-	return log2((double)n) - sum / (double)n;
+	return (n <= LOG2N_MAX ? pf_redact_log2n[n] : log2((double)n)) -
+	       sum / (double)n;
 }
 
 static void forget(const unsigned char *seen, size_t m)
@@ -150,7 +151,8 @@ static int high_entropy(struct ent_memo *em, const char *s, size_t n,
 	if (em->hex && n >= min_hex) {
 		h = em->h;
 		if (em->digits)
-			h -= 1.2 / log2((double)n);
+			h -= n <= LOG2N_MAX ? pf_redact_digit_pen[n]
+					    : 1.2 / log2((double)n);
 		return h > 3.0;
 	}
 	return em->h > 4.5;
