@@ -66,6 +66,14 @@ static const char *const pieces[] = {
 	/* attributions of people no list knows */
 	"Copyright 2019 Zed Quux\n Copyright: Ada Obi; copyrighted by Kim",
 	"bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq x",
+	/* literals the block's masks close (or not): an escaped quote, a
+	 * line's end, a hex secret, literals joined */
+	"x = \"a\\\"\" + \"AKIAIOSF\" + \"ODNN7EXAMPLQ\"; k = \"a8f3c1d9e7b5a3f1\"",
+	"y = 'ab\ncd' + 'AKIAIOSF' + 'ODNN7EXAMPLQ'; `a8f3c1d9e7b5a3f1`",
+	"z = 'x\n' + 'a8f3c1d9e7b5a3f1';",
+	"w = \"a'\" + \"AKIAIOSF\" + \"ODNN7EXAMPLQ\";",
+	/* dots before a lower-case run of 1, 2, 11, 12 bytes */
+	"a.b) x.io) y.example.io a.abcdefghijk) a.abcdefghijkl) n.de",
 };
 
 /* What ends or joins a word, each after a name. */
