@@ -269,6 +269,43 @@ static const char *const receivers[] = {
 };
 /* clang-format on */
 
+/*
+ * The top-level domains by their first two letters and length: one bit
+ * each (26 * 26 * 12 bits), set by pf_redact_tlds_init() at the engine's
+ * start.  Most labels probed after a dot are members ("event.get",
+ * "res.send"): their bit is clear, and they cost one load where the
+ * bsearch cost six strncmp() calls.  A two-letter label is its own key;
+ * longer ones with their bit set still go through in_sorted().
+ */
+#define TLD_MAX 11
+static unsigned char tld_bits[(26 * 26 * (TLD_MAX + 1) + 7) / 8];
+
+/* s: n (2..TLD_MAX) bytes a-z */
+static unsigned tld_key(const char *s, size_t n)
+{
+	return ((unsigned)(s[0] - 'a') * 26 + (unsigned)(s[1] - 'a')) *
+		       (TLD_MAX + 1) +
+	       (unsigned)n;
+}
+
+void pf_redact_tlds_init(void)
+{
+	for (size_t k = 0; k < PF_ARRAY_SIZE(tlds); k++) {
+		unsigned q = tld_key(tlds[k], strlen(tlds[k]));
+
+		tld_bits[q >> 3] |= (unsigned char)(1u << (q & 7));
+	}
+}
+
+static int is_tld(const char *s, size_t n)
+{
+	unsigned q = tld_key(s, n);
+
+	if (!(tld_bits[q >> 3] & (1u << (q & 7))))
+		return 0;
+	return n == 2 || in_sorted(tlds, PF_ARRAY_SIZE(tlds), s, n);
+}
+
 /* A bare host name whose last label starts after the '.' at i. */
 void pf_redact_bare_host(struct scan *sc, size_t i)
 {
@@ -277,13 +314,13 @@ void pf_redact_bare_host(struct scan *sc, size_t i)
 
 	while (e < sc->n && IS(t[e], C_LOWER))
 		e++;
-	if (e - i - 1 < 2 || e - i - 1 > 11)
+	if (e - i - 1 < 2 || e - i - 1 > TLD_MAX)
 		return;
 	if (e < sc->n &&
 	    (IS(t[e], C_WORD) || t[e] == '-' || t[e] == '(' ||
 	     (t[e] == '.' && e + 1 < sc->n && IS(t[e + 1], C_ALNUM))))
 		return;
-	if (!in_sorted(tlds, PF_ARRAY_SIZE(tlds), t + i + 1, e - i - 1))
+	if (!is_tld(t + i + 1, e - i - 1))
 		return;
 	while (a > 0 && (IS(t[a - 1], C_HOST) || t[a - 1] == '.')) {
 		a--;

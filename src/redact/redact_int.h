@@ -681,4 +681,10 @@ const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
 size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,
 			 size_t i);
 
+/* --- h-detect --- */
+
+/* The top-level domains' index of pf_redact_bare_host() (addresses.c);
+ * once, by pf_redact_engine(). */
+void pf_redact_tlds_init(void);
+
 #endif
