@@ -687,4 +687,10 @@ size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,
  * once, by pf_redact_engine(). */
 void pf_redact_tlds_init(void);
 
+/* Rule r's match at t[i] decided without PCRE2 (rules.c): 1 with *end
+ * set, 0 for none, -1 when the rule's pattern is not of the simple form
+ * (then only PCRE2 knows). */
+int pf_redact_rule_simple(size_t r, const char *t, size_t n, size_t i,
+			  size_t *end);
+
 #endif
