@@ -1294,9 +1294,110 @@ static void test_load_repo(void **state)
 	pf_buf_release(&cache);
 }
 
+/* What pf_redact_text() makes of text with ctx (the caller frees it). */
+static char *redacted(struct pf_redact_ctx *ctx, const char *text)
+{
+	struct pf_vault v;
+	struct pf_buf out = PF_BUF_INIT;
+
+	pf_vault_init(&v, NULL);
+	assert_int_equal(pf_redact_text(&out, &v, ctx, text, strlen(text)), 0);
+	pf_vault_release(&v);
+	return pf_buf_detach(&out, NULL);
+}
+
+/*
+ * Names are looked up with a hash of their bytes | 0x20 and compared 8
+ * or 4 bytes at a time with A-Z folded (names.c, eq_fold()): a name of
+ * any length is found in any case, and only there.  Bytes >= 0x80 and
+ * the bytes beside A and Z ('@' '[' '`' '{') are not letters: 0xc1 is
+ * not 0xe1 though they hash alike.  Fails if the fold took a byte too
+ * many or too few, or the tail of a long name were not compared.
+ */
+static void test_names_folded(void **state)
+{
+	static const char *const names[] = {
+		"Abe", "Anna", "Kl\xc1us", "Mar\xc3\xad" "a", "Zubizarreta",
+		"Featherstonehaugh", "Wolfeschlegelsteinhausenbergerdorff",
+	};
+	struct pf_redact_ctx ctx;
+	(void)state;
+
+	pf_redact_ctx_init(&ctx);
+	for (size_t k = 0; k < PF_ARRAY_SIZE(names); k++)
+		pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, names[k]);
+	for (size_t k = 0; k < PF_ARRAY_SIZE(names); k++) {
+		size_t l = strlen(names[k]);
+		char *up = pf_xstrdup(names[k]), *r;
+
+		for (size_t i = 0; i < l; i++)
+			if (names[k][i] >= 'a' && names[k][i] <= 'z')
+				up[i] = (char)(names[k][i] - 32);
+		/* as written, upper-case: replaced */
+		r = redacted(&ctx, names[k]);
+		assert_null(strstr(r, names[k]));
+		free(r);
+		r = redacted(&ctx, up);
+		assert_null(strstr(r, up));
+		free(r);
+		/* one byte changed by 0x20 where that is no case, or by
+		 * one where it is: a different word, kept */
+		for (size_t i = 0; i < l; i++) {
+			unsigned char c = (unsigned char)up[i];
+			char *o = pf_xstrdup(up);
+
+			if (c >= 'A' && c <= 'Z')
+				o[i] = c == 'Z' ? 'Y' : (char)(c + 1);
+			else
+				o[i] = (char)(c ^ 0x20);
+			r = redacted(&ctx, o);
+			if (!strstr(r, o))
+				fail_msg("%s: '%s' redacted as '%s'", names[k],
+					 o, r);
+			free(r);
+			free(o);
+		}
+		free(up);
+	}
+	pf_redact_ctx_release(&ctx);
+}
+
+/* Bare host names end with a top-level domain of the list (addresses.c
+ * looks it up by its first two letters and length first): each one
+ * makes a host, a label of the same first letters and another length or
+ * the same length and other letters does not. */
+static void test_bare_host_tlds(void **state)
+{
+	static const char *const hosts[] = {
+		"db1.acme.ai", "db1.acme.io", "db1.acme.com", "db1.acme.corp",
+		"db1.acme.cloud", "db1.acme.online", "db1.acme.internal",
+		"db1.acme.intranet", "db1.acme.localdomain", "db1.acme.xyz",
+	};
+	static const char *const not_hosts[] = {
+		"db1.acme.aj", "db1.acme.iox", "db1.acme.comx", "db1.acme.cor",
+		"db1.acme.clouds", "db1.acme.onlinx", "db1.acme.internat",
+		"db1.acme.intranex", "db1.acme.localdomaim", "db1.acme.xy",
+	};
+	(void)state;
+
+	for (size_t k = 0; k < PF_ARRAY_SIZE(hosts); k++) {
+		char *r = redacted(NULL, hosts[k]);
+
+		if (strstr(r, "acme"))
+			fail_msg("%s kept: '%s'", hosts[k], r);
+		free(r);
+		r = redacted(NULL, not_hosts[k]);
+		if (strcmp(r, not_hosts[k]))
+			fail_msg("%s changed: '%s'", not_hosts[k], r);
+		free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names_folded),
+		cmocka_unit_test(test_bare_host_tlds),
 		cmocka_unit_test(test_corpus_no_leak_and_round_trip),
 		cmocka_unit_test_setup_teardown(test_detectors, fx_setup,
 						fx_teardown),
