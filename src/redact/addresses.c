@@ -171,6 +171,11 @@ void pf_redact_ipv6(struct scan *sc, size_t i)
 	add_span(sc->sp, a, b, PF_CAT_IP);
 }
 
+/* The bytes that end a URL's authority, and those of its host name:
+ * one load a byte where a chain of compares cost ~20 instructions
+ * (pf_redact_addresses_init()). */
+static unsigned char url_stop[256], url_host[256];
+
 /* A URL at the ':' of "://": user info and host. */
 void pf_redact_url(struct scan *sc, size_t i)
 {
@@ -180,19 +185,9 @@ void pf_redact_url(struct scan *sc, size_t i)
 	/* scheme: letters before ':' */
 	if (!i || !IS(t[i - 1], C_ALNUM))
 		return;
-	while (e < sc->n) {
-		char c = t[e];
-
-		if (c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' ||
-		    c == '\n' || c == '\r' || c == '"' || c == '\'' ||
-		    c == '`' || c == '<' || c == '>' || c == '(' || c == ')' ||
-		    c == '{' || c == '}' || c == ',' || c == ';' || c == '\\' ||
-		    c == '|' || c == '^' || c == 0)
-			break;
-		if (c == '@')
+	for (; e < sc->n && !url_stop[(unsigned char)t[e]]; e++)
+		if (t[e] == '@')
 			at = e;
-		e++;
-	}
 	if (e - s > 2048)
 		return;
 	sc->url_auth_end = e;
@@ -225,9 +220,7 @@ void pf_redact_url(struct scan *sc, size_t i)
 		return;
 	}
 	he = hs;
-	while (he < e && (IS(t[he], C_ALNUM) || t[he] == '.' || t[he] == '-' ||
-			  t[he] == '_' || t[he] == '%' || t[he] == '~' ||
-			  ((unsigned char)t[he] & 0x80)))
+	while (he < e && url_host[(unsigned char)t[he]])
 		he++;
 	if (he == hs)
 		return;
@@ -271,7 +264,7 @@ static const char *const receivers[] = {
 
 /*
  * The top-level domains by their first two letters and length: one bit
- * each (26 * 26 * 12 bits), set by pf_redact_tlds_init() at the engine's
+ * each (26 * 26 * 12 bits), set by pf_redact_addresses_init() at the engine's
  * start.  Most labels probed after a dot are members ("event.get",
  * "res.send"): their bit is clear, and they cost one load where the
  * bsearch cost six strncmp() calls.  A two-letter label is its own key;
@@ -279,6 +272,10 @@ static const char *const receivers[] = {
  */
 #define TLD_MAX 11
 static unsigned char tld_bits[(26 * 26 * (TLD_MAX + 1) + 7) / 8];
+/* some top-level domain starts with these three letters, or is these
+ * two (third 26): the labels that none starts as ("get", "info", "send",
+ * "execute") end after three bytes */
+static unsigned char tld_start[26 * 26 * 27];
 
 /* s: n (2..TLD_MAX) bytes a-z */
 static unsigned tld_key(const char *s, size_t n)
@@ -288,12 +285,20 @@ static unsigned tld_key(const char *s, size_t n)
 	       (unsigned)n;
 }
 
-void pf_redact_tlds_init(void)
+void pf_redact_addresses_init(void)
 {
 	for (size_t k = 0; k < PF_ARRAY_SIZE(tlds); k++) {
 		unsigned q = tld_key(tlds[k], strlen(tlds[k]));
 
 		tld_bits[q >> 3] |= (unsigned char)(1u << (q & 7));
+		tld_start[((tlds[k][0] - 'a') * 26 + (tlds[k][1] - 'a')) * 27 +
+			  (tlds[k][2] ? tlds[k][2] - 'a' : 26)] = 1;
+	}
+	for (unsigned c = 0; c < 256; c++) {
+		url_stop[c] = !c || strchr("/?# \t\n\r\"'`<>(){},;\\|^",
+					   (int)c) != NULL;
+		url_host[c] = IS(c, C_ALNUM) || c >= 0x80 ||
+			      (c && strchr(".-_%~", (int)c) != NULL);
 	}
 }
 
@@ -306,20 +311,14 @@ static int is_tld(const char *s, size_t n)
 	return n == 2 || in_sorted(tlds, PF_ARRAY_SIZE(tlds), s, n);
 }
 
-/* A bare host name whose last label starts after the '.' at i. */
-void pf_redact_bare_host(struct scan *sc, size_t i)
+/* The host name whose last label is [i + 1, e), if that is a top-level
+ * domain. */
+static void __attribute__((noinline))
+bare_host_at(struct scan *sc, size_t i, size_t e)
 {
 	const char *t = sc->t;
-	size_t e = i + 1, a = i, labels = 1;
+	size_t a = i, labels = 1;
 
-	while (e < sc->n && IS(t[e], C_LOWER))
-		e++;
-	if (e - i - 1 < 2 || e - i - 1 > TLD_MAX)
-		return;
-	if (e < sc->n &&
-	    (IS(t[e], C_WORD) || t[e] == '-' || t[e] == '(' ||
-	     (t[e] == '.' && e + 1 < sc->n && IS(t[e + 1], C_ALNUM))))
-		return;
 	if (!is_tld(t + i + 1, e - i - 1))
 		return;
 	while (a > 0 && (IS(t[a - 1], C_HOST) || t[a - 1] == '.')) {
@@ -341,6 +340,35 @@ void pf_redact_bare_host(struct scan *sc, size_t i)
 	}
 	if (!host_kept(sc->p, t + a, e - a))
 		add_span(sc->sp, a, e, PF_CAT_HOST);
+}
+
+/*
+ * A bare host name whose last label starts after the '.' at i.  Most
+ * dots are members' ("event.get", "logging.info"): their label ends here
+ * after a few loads, and the walk back over the host, in a function of
+ * its own, does not make every call save the registers it needs.
+ */
+void pf_redact_bare_host(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t e = i + 3;
+	int third;
+
+	/* a label of fewer than two letters is none */
+	if (sc->n - i < 3 || !IS(t[i + 1], C_LOWER) || !IS(t[i + 2], C_LOWER))
+		return;
+	third = e < sc->n && IS(t[e], C_LOWER) ? t[e] - 'a' : 26;
+	if (!tld_start[((t[i + 1] - 'a') * 26 + (t[i + 2] - 'a')) * 27 + third])
+		return;
+	while (e < sc->n && IS(t[e], C_LOWER))
+		e++;
+	if (e - i - 1 > TLD_MAX)
+		return;
+	if (e < sc->n &&
+	    (IS(t[e], C_WORD) || t[e] == '-' || t[e] == '(' ||
+	     (t[e] == '.' && e + 1 < sc->n && IS(t[e + 1], C_ALNUM))))
+		return;
+	bare_host_at(sc, i, e);
 }
 
 /*

@@ -683,9 +683,9 @@ size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,
 
 /* --- h-detect --- */
 
-/* The top-level domains' index of pf_redact_bare_host() (addresses.c);
- * once, by pf_redact_engine(). */
-void pf_redact_tlds_init(void);
+/* The tables of addresses.c (the top-level domains' index of
+ * pf_redact_bare_host(), the URL's bytes); once, by pf_redact_engine(). */
+void pf_redact_addresses_init(void);
 
 /* Rule r's match at t[i] decided without PCRE2 (rules.c): 1 with *end
  * set, 0 for none, -1 when the rule's pattern is not of the simple form

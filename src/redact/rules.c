@@ -457,7 +457,7 @@ static void init_engine(void)
 		}
 	}
 	pf_redact_wstart_fill();
-	pf_redact_tlds_init();
+	pf_redact_addresses_init();
 }
 
 const char *pf_redact_engine(void)
