@@ -306,6 +306,11 @@ static const char *const must_go[][2] = {
 	{ "v = 'ZGVwbG95OlRyMHViNGRvciYzeHl6'",
 	  "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
 	{ "h = 61646d696e3a68756e74657232", "61646d696e3a68756e74657232" },
+	/* random bytes after three printable ones ("key", "Ok!"): the
+	 * first bytes decoded do not make the run text (encoded.c decodes
+	 * those first) */
+	{ "blob = a2V5kwH+fxDE0gihmwLu\n", "a2V5kwH+fxDE0gihmwLu" },
+	{ "blob = T2shAJzzEYZ+0EUbqgPJ\n", "T2shAJzzEYZ+0EUbqgPJ" },
 	{ "h = {'Authorization': 'Basic ZGVwbG95OlRyMHViNGRvciYzeHl6'}",
 	  "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
 	{ "cfg = \"eG94Yi0xMjM0NTY3ODkwMTItYWJjZGVmQUJDREVG\"",
