@@ -1398,11 +1398,43 @@ static void test_bare_host_tlds(void **state)
 	}
 }
 
+/*
+ * A .env value runs to the line's end or to a trailing comment (" #",
+ * "\t#"); assign.c passes 16 bytes without a blank or line end at a
+ * time: values of every length up to past two such steps, blanks inside
+ * them, end at the same byte.
+ */
+static void test_env_value_end(void **state)
+{
+	static const char *const ends[] = { " # note\n", "\t#note\n", "\r\n",
+					    "\n", "" };
+	(void)state;
+
+	for (size_t len = 8; len < 48; len++) {
+		for (size_t k = 0; k < PF_ARRAY_SIZE(ends); k++) {
+			char val[64], text[128], *r;
+
+			for (size_t i = 0; i < len; i++)
+				val[i] = i % 9 == 5 ? ' ' : "Xq7Zr2Kp"[i % 8];
+			val[len] = '\0';
+			snprintf(text, sizeof(text), "PASSWORD=%s%s", val,
+				 ends[k]);
+			r = redacted(NULL, text);
+			/* the value gone, what follows it kept */
+			if (strstr(r, "Xq7Zr2Kp") || strstr(r, "Xq7Zr") ||
+			    strcmp(r + strlen(r) - strlen(ends[k]), ends[k]))
+				fail_msg("'%s' -> '%s'", text, r);
+			free(r);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_folded),
 		cmocka_unit_test(test_bare_host_tlds),
+		cmocka_unit_test(test_env_value_end),
 		cmocka_unit_test(test_corpus_no_leak_and_round_trip),
 		cmocka_unit_test_setup_teardown(test_detectors, fx_setup,
 						fx_teardown),
