@@ -112,12 +112,24 @@ static size_t parse_ipv4(const char *t, size_t n, size_t i, unsigned char o[4])
 	return p - i;
 }
 
+static int dot_at(const struct scan *sc, size_t k)
+{
+	return k < sc->n && sc->t[k] == '.';
+}
+
 void pf_redact_ipv4(struct scan *sc, size_t i)
 {
 	unsigned char o[4];
 	size_t l;
 
 	if (i && (sc->t[i - 1] == '.' || IS(sc->t[i - 1], C_WORD)))
+		return;
+	/* one to three digits and a dot first, or none: most numbers of a
+	 * text ("8080", "0x1f", "100") end here */
+	if (!(dot_at(sc, i + 1) ||
+	      (i + 1 < sc->n && is_digit(sc->t[i + 1]) &&
+	       (dot_at(sc, i + 2) || (i + 2 < sc->n && is_digit(sc->t[i + 2]) &&
+				      dot_at(sc, i + 3))))))
 		return;
 	l = parse_ipv4(sc->t, sc->n, i, o);
 	if (l && !ipv4_kept(o))
@@ -264,11 +276,12 @@ static const char *const receivers[] = {
 
 /*
  * The top-level domains by their first two letters and length: one bit
- * each (26 * 26 * 12 bits), set by pf_redact_addresses_init() at the engine's
- * start.  Most labels probed after a dot are members ("event.get",
- * "res.send"): their bit is clear, and they cost one load where the
- * bsearch cost six strncmp() calls.  A two-letter label is its own key;
- * longer ones with their bit set still go through in_sorted().
+ * each (26 * 26 * 12 bits), set by pf_redact_addresses_init() at the
+ * engine's start.  Most labels probed after a dot are members
+ * ("event.get", "res.send"): their bit is clear, and they cost one load
+ * where a bsearch of the list cost six strncmp() calls.  A two-letter
+ * label is its own key; a longer one with its bit set is compared with
+ * the few domains of its first two letters.
  */
 #define TLD_MAX 11
 static unsigned char tld_bits[(26 * 26 * (TLD_MAX + 1) + 7) / 8];
@@ -276,6 +289,10 @@ static unsigned char tld_bits[(26 * 26 * (TLD_MAX + 1) + 7) / 8];
  * two (third 26): the labels that none starts as ("get", "info", "send",
  * "execute") end after three bytes */
 static unsigned char tld_start[26 * 26 * 27];
+/* the top-level domains of two first letters: tlds[tld_from[k]] on, in
+ * order, tld_nr[k] of them (the list is sorted) */
+static unsigned char tld_from[26 * 26], tld_nr[26 * 26], tld_len[64];
+_Static_assert(PF_ARRAY_SIZE(tlds) <= 64, "tld_len[] and tld_from[]");
 
 /* s: n (2..TLD_MAX) bytes a-z */
 static unsigned tld_key(const char *s, size_t n)
@@ -291,8 +308,13 @@ void pf_redact_addresses_init(void)
 		unsigned q = tld_key(tlds[k], strlen(tlds[k]));
 
 		tld_bits[q >> 3] |= (unsigned char)(1u << (q & 7));
-		tld_start[((tlds[k][0] - 'a') * 26 + (tlds[k][1] - 'a')) * 27 +
-			  (tlds[k][2] ? tlds[k][2] - 'a' : 26)] = 1;
+		unsigned p = (unsigned)(tlds[k][0] - 'a') * 26 +
+			     (unsigned)(tlds[k][1] - 'a');
+
+		tld_start[p * 27 + (tlds[k][2] ? tlds[k][2] - 'a' : 26)] = 1;
+		if (!tld_nr[p]++)
+			tld_from[p] = (unsigned char)k;
+		tld_len[k] = (unsigned char)strlen(tlds[k]);
 	}
 	for (unsigned c = 0; c < 256; c++) {
 		url_stop[c] = !c || strchr("/?# \t\n\r\"'`<>(){},;\\|^",
@@ -304,11 +326,18 @@ void pf_redact_addresses_init(void)
 
 static int is_tld(const char *s, size_t n)
 {
-	unsigned q = tld_key(s, n);
+	unsigned q = tld_key(s, n),
+		 p = (unsigned)(s[0] - 'a') * 26 + (unsigned)(s[1] - 'a');
 
 	if (!(tld_bits[q >> 3] & (1u << (q & 7))))
 		return 0;
-	return n == 2 || in_sorted(tlds, PF_ARRAY_SIZE(tlds), s, n);
+	if (n == 2)
+		return 1;
+	/* the few of these two letters: "co", "com", "corp" */
+	for (unsigned k = tld_from[p]; k < tld_from[p] + tld_nr[p]; k++)
+		if (tld_len[k] == n && !memcmp(tlds[k] + 2, s + 2, n - 2))
+			return 1;
+	return 0;
 }
 
 /* The host name whose last label is [i + 1, e), if that is a top-level

@@ -1429,12 +1429,34 @@ static void test_env_value_end(void **state)
 	}
 }
 
+/* An IPv4 address's first octet has one to three digits (addresses.c
+ * looks for its dot before parsing): each length is found, four digits
+ * are no address. */
+static void test_ipv4_first_octet(void **state)
+{
+	static const char *const ips[] = { "ip 8.20.30.40\n", "ip 81.2.3.4\n",
+					   "ip 192.168.7.21\n" };
+	char *r;
+	(void)state;
+
+	for (size_t k = 0; k < PF_ARRAY_SIZE(ips); k++) {
+		r = redacted(NULL, ips[k]);
+		if (strstr(r, ".3") || strstr(r, ".7") || strstr(r, "20."))
+			fail_msg("'%s' -> '%s'", ips[k], r);
+		free(r);
+	}
+	r = redacted(NULL, "v 1921.168.7.21\n");
+	assert_string_equal(r, "v 1921.168.7.21\n");
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_folded),
 		cmocka_unit_test(test_bare_host_tlds),
 		cmocka_unit_test(test_env_value_end),
+		cmocka_unit_test(test_ipv4_first_octet),
 		cmocka_unit_test(test_corpus_no_leak_and_round_trip),
 		cmocka_unit_test_setup_teardown(test_detectors, fx_setup,
 						fx_teardown),
