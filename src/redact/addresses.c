@@ -112,12 +112,24 @@ static size_t parse_ipv4(const char *t, size_t n, size_t i, unsigned char o[4])
 	return p - i;
 }
 
+static int dot_at(const struct scan *sc, size_t k)
+{
+	return k < sc->n && sc->t[k] == '.';
+}
+
 void pf_redact_ipv4(struct scan *sc, size_t i)
 {
 	unsigned char o[4];
 	size_t l;
 
 	if (i && (sc->t[i - 1] == '.' || IS(sc->t[i - 1], C_WORD)))
+		return;
+	/* one to three digits and a dot first, or none: most numbers of a
+	 * text ("8080", "0x1f", "100") end here */
+	if (!(dot_at(sc, i + 1) ||
+	      (i + 1 < sc->n && is_digit(sc->t[i + 1]) &&
+	       (dot_at(sc, i + 2) || (i + 2 < sc->n && is_digit(sc->t[i + 2]) &&
+				      dot_at(sc, i + 3))))))
 		return;
 	l = parse_ipv4(sc->t, sc->n, i, o);
 	if (l && !ipv4_kept(o))
@@ -171,6 +183,11 @@ void pf_redact_ipv6(struct scan *sc, size_t i)
 	add_span(sc->sp, a, b, PF_CAT_IP);
 }
 
+/* The bytes that end a URL's authority, and those of its host name:
+ * one load a byte where a chain of compares cost ~20 instructions
+ * (pf_redact_addresses_init()). */
+static unsigned char url_stop[256], url_host[256];
+
 /* A URL at the ':' of "://": user info and host. */
 void pf_redact_url(struct scan *sc, size_t i)
 {
@@ -180,19 +197,9 @@ void pf_redact_url(struct scan *sc, size_t i)
 	/* scheme: letters before ':' */
 	if (!i || !IS(t[i - 1], C_ALNUM))
 		return;
-	while (e < sc->n) {
-		char c = t[e];
-
-		if (c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' ||
-		    c == '\n' || c == '\r' || c == '"' || c == '\'' ||
-		    c == '`' || c == '<' || c == '>' || c == '(' || c == ')' ||
-		    c == '{' || c == '}' || c == ',' || c == ';' || c == '\\' ||
-		    c == '|' || c == '^' || c == 0)
-			break;
-		if (c == '@')
+	for (; e < sc->n && !url_stop[(unsigned char)t[e]]; e++)
+		if (t[e] == '@')
 			at = e;
-		e++;
-	}
 	if (e - s > 2048)
 		return;
 	sc->url_auth_end = e;
@@ -225,9 +232,7 @@ void pf_redact_url(struct scan *sc, size_t i)
 		return;
 	}
 	he = hs;
-	while (he < e && (IS(t[he], C_ALNUM) || t[he] == '.' || t[he] == '-' ||
-			  t[he] == '_' || t[he] == '%' || t[he] == '~' ||
-			  ((unsigned char)t[he] & 0x80)))
+	while (he < e && url_host[(unsigned char)t[he]])
 		he++;
 	if (he == hs)
 		return;
@@ -269,21 +274,81 @@ static const char *const receivers[] = {
 };
 /* clang-format on */
 
-/* A bare host name whose last label starts after the '.' at i. */
-void pf_redact_bare_host(struct scan *sc, size_t i)
+/*
+ * The top-level domains by their first two letters and length: one bit
+ * each (26 * 26 * 12 bits), set by pf_redact_addresses_init() at the
+ * engine's start.  Most labels probed after a dot are members
+ * ("event.get", "res.send"): their bit is clear, and they cost one load
+ * where a bsearch of the list cost six strncmp() calls.  A two-letter
+ * label is its own key; a longer one with its bit set is compared with
+ * the few domains of its first two letters.
+ */
+#define TLD_MAX 11
+static unsigned char tld_bits[(26 * 26 * (TLD_MAX + 1) + 7) / 8];
+/* some top-level domain starts with these three letters, or is these
+ * two (third 26): the labels that none starts as ("get", "info", "send",
+ * "execute") end after three bytes */
+static unsigned char tld_start[26 * 26 * 27];
+/* the top-level domains of two first letters: tlds[tld_from[k]] on, in
+ * order, tld_nr[k] of them (the list is sorted) */
+static unsigned char tld_from[26 * 26], tld_nr[26 * 26], tld_len[64];
+_Static_assert(PF_ARRAY_SIZE(tlds) <= 64, "tld_len[] and tld_from[]");
+
+/* s: n (2..TLD_MAX) bytes a-z */
+static unsigned tld_key(const char *s, size_t n)
+{
+	return ((unsigned)(s[0] - 'a') * 26 + (unsigned)(s[1] - 'a')) *
+		       (TLD_MAX + 1) +
+	       (unsigned)n;
+}
+
+void pf_redact_addresses_init(void)
+{
+	for (size_t k = 0; k < PF_ARRAY_SIZE(tlds); k++) {
+		unsigned q = tld_key(tlds[k], strlen(tlds[k]));
+
+		tld_bits[q >> 3] |= (unsigned char)(1u << (q & 7));
+		unsigned p = (unsigned)(tlds[k][0] - 'a') * 26 +
+			     (unsigned)(tlds[k][1] - 'a');
+
+		tld_start[p * 27 + (tlds[k][2] ? tlds[k][2] - 'a' : 26)] = 1;
+		if (!tld_nr[p]++)
+			tld_from[p] = (unsigned char)k;
+		tld_len[k] = (unsigned char)strlen(tlds[k]);
+	}
+	for (unsigned c = 0; c < 256; c++) {
+		url_stop[c] = !c || strchr("/?# \t\n\r\"'`<>(){},;\\|^",
+					   (int)c) != NULL;
+		url_host[c] = IS(c, C_ALNUM) || c >= 0x80 ||
+			      (c && strchr(".-_%~", (int)c) != NULL);
+	}
+}
+
+static int is_tld(const char *s, size_t n)
+{
+	unsigned q = tld_key(s, n),
+		 p = (unsigned)(s[0] - 'a') * 26 + (unsigned)(s[1] - 'a');
+
+	if (!(tld_bits[q >> 3] & (1u << (q & 7))))
+		return 0;
+	if (n == 2)
+		return 1;
+	/* the few of these two letters: "co", "com", "corp" */
+	for (unsigned k = tld_from[p]; k < tld_from[p] + tld_nr[p]; k++)
+		if (tld_len[k] == n && !memcmp(tlds[k] + 2, s + 2, n - 2))
+			return 1;
+	return 0;
+}
+
+/* The host name whose last label is [i + 1, e), if that is a top-level
+ * domain. */
+static void __attribute__((noinline))
+bare_host_at(struct scan *sc, size_t i, size_t e)
 {
 	const char *t = sc->t;
-	size_t e = i + 1, a = i, labels = 1;
+	size_t a = i, labels = 1;
 
-	while (e < sc->n && IS(t[e], C_LOWER))
-		e++;
-	if (e - i - 1 < 2 || e - i - 1 > 11)
-		return;
-	if (e < sc->n &&
-	    (IS(t[e], C_WORD) || t[e] == '-' || t[e] == '(' ||
-	     (t[e] == '.' && e + 1 < sc->n && IS(t[e + 1], C_ALNUM))))
-		return;
-	if (!in_sorted(tlds, PF_ARRAY_SIZE(tlds), t + i + 1, e - i - 1))
+	if (!is_tld(t + i + 1, e - i - 1))
 		return;
 	while (a > 0 && (IS(t[a - 1], C_HOST) || t[a - 1] == '.')) {
 		a--;
@@ -304,6 +369,35 @@ void pf_redact_bare_host(struct scan *sc, size_t i)
 	}
 	if (!host_kept(sc->p, t + a, e - a))
 		add_span(sc->sp, a, e, PF_CAT_HOST);
+}
+
+/*
+ * A bare host name whose last label starts after the '.' at i.  Most
+ * dots are members' ("event.get", "logging.info"): their label ends here
+ * after a few loads, and the walk back over the host, in a function of
+ * its own, does not make every call save the registers it needs.
+ */
+void pf_redact_bare_host(struct scan *sc, size_t i)
+{
+	const char *t = sc->t;
+	size_t e = i + 3;
+	int third;
+
+	/* a label of fewer than two letters is none */
+	if (sc->n - i < 3 || !IS(t[i + 1], C_LOWER) || !IS(t[i + 2], C_LOWER))
+		return;
+	third = e < sc->n && IS(t[e], C_LOWER) ? t[e] - 'a' : 26;
+	if (!tld_start[((t[i + 1] - 'a') * 26 + (t[i + 2] - 'a')) * 27 + third])
+		return;
+	while (e < sc->n && IS(t[e], C_LOWER))
+		e++;
+	if (e - i - 1 > TLD_MAX)
+		return;
+	if (e < sc->n &&
+	    (IS(t[e], C_WORD) || t[e] == '-' || t[e] == '(' ||
+	     (t[e] == '.' && e + 1 < sc->n && IS(t[e + 1], C_ALNUM))))
+		return;
+	bare_host_at(sc, i, e);
 }
 
 /*

@@ -18,31 +18,42 @@
 #define ENC_MIN 16   /* shorter runs hold too little to judge */
 #define ENC_MAX 1024 /* longer ones: PEM bodies, data; entropy decides */
 
-/* Base64 (standard or URL-safe, not both; padding only at the end) into
- * out; its length, or 0 when s is not base64.  One lookup a byte and no
- * branch on it: most runs are identifiers, decoded to be rejected. */
-static size_t b64_decode(const char *s, size_t n, unsigned char *out)
+/* Is s base64 (standard or URL-safe, not both; padding only at the
+ * end)?  The length it decodes to, *chars the letters before the
+ * padding; 0 when it is not.  One lookup a byte and no branch on it. */
+static size_t b64_check(const char *s, size_t n, size_t *chars)
 {
-	size_t o = 0, pad = 0;
-	unsigned acc = 0, bits = 0, seen = 0;
+	size_t pad = 0;
+	unsigned seen = 0;
 
 	while (pad < 2 && n > pad && s[n - 1 - pad] == '=')
 		pad++;
 	if ((pad && (n % 4)) || (n - pad) % 4 == 1)
 		return 0;
-	for (size_t i = 0; i < n - pad; i++) {
-		unsigned v = pf_redact_b64[(unsigned char)s[i]];
+	for (size_t i = 0; i < n - pad; i++)
+		seen |= pf_redact_b64[(unsigned char)s[i]];
+	/* a byte of neither alphabet, or both alphabets */
+	if ((seen & (B64_STD | B64_URL)) == (B64_STD | B64_URL))
+		return 0;
+	*chars = n - pad;
+	return (n - pad) * 6 / 8;
+}
 
-		seen |= v;
-		acc = (acc << 6) | (v & 63);
+/* The n base64 letters s (checked) into out; the bytes written. */
+static size_t b64_bytes(const char *s, size_t n, unsigned char *out)
+{
+	size_t o = 0;
+	unsigned acc = 0, bits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		acc = (acc << 6) | (pf_redact_b64[(unsigned char)s[i]] & 63);
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
 			out[o++] = (unsigned char)(acc >> bits);
 		}
 	}
-	/* a byte of neither alphabet, or both alphabets */
-	return (seen & (B64_STD | B64_URL)) == (B64_STD | B64_URL) ? 0 : o;
+	return o;
 }
 
 static size_t hex_decode(const char *s, size_t n, unsigned char *out)
@@ -99,15 +110,16 @@ static int user_pass(const unsigned char *d, size_t m)
 static int looks_random(const char *s, size_t n)
 {
 	size_t changes = 0;
-	int prev = -1;
+	/* a byte's kind in one load, no branch: upper case (C_UPPER |
+	 * C_ALNUM), lower case (C_LOWER | C_ALNUM), digit (C_ALNUM alone),
+	 * other (0) are four distinct values */
+	const unsigned kinds = C_UPPER | C_LOWER | C_ALNUM;
+	unsigned prev = IS(s[0], kinds);
 
-	for (size_t i = 0; i < n; i++) {
-		int k = IS(s[i], C_UPPER)   ? 0
-			: IS(s[i], C_LOWER) ? 1
-			: is_digit(s[i])    ? 2
-					    : 3;
+	for (size_t i = 1; i < n; i++) {
+		unsigned k = IS(s[i], kinds);
 
-		changes += prev >= 0 && k != prev;
+		changes += k != prev;
 		prev = k;
 	}
 	return changes * 2 >= n;
@@ -131,7 +143,7 @@ void pf_redact_encoded(struct scan *sc, size_t a, size_t b)
 	unsigned char d[ENC_MAX];
 	const char *s = sc->t + a;
 	size_t n = b - a, m;
-	int hex, mixed = 0;
+	int hex, mixed = 0, text;
 
 	if (n < ENC_MIN || n > ENC_MAX || sc->nested > 1)
 		return;
@@ -142,10 +154,23 @@ void pf_redact_encoded(struct scan *sc, size_t a, size_t b)
 	if (!mixed)
 		return;
 	hex = all_of(s, n, C_HEX);
-	m = hex ? hex_decode(s, n, d) : b64_decode(s, n, d);
+	if (hex) {
+		m = hex_decode(s, n, d);
+		text = printable(d, m);
+	} else {
+		size_t chars = 0;
+
+		m = b64_check(s, n, &chars);
+		if (m < 6)
+			return;
+		/* the first 3 bytes first: random bytes (most encoded runs
+		 * of a text) are rarely printable, and need no more */
+		text = printable(d, b64_bytes(s, 4, d)) &&
+		       b64_bytes(s, chars, d) == m && printable(d, m);
+	}
 	if (m < 6)
 		return;
-	if (printable(d, m)) {
+	if (text) {
 		if (!user_pass(d, m) && !holds_secret(sc, d, m))
 			return;
 		add_secret(sc->sp, a, b, K_ENCODED);

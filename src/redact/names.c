@@ -27,6 +27,8 @@
  */
 struct wentry {
 	char *w;	      /* lower-case; NULL: empty slot */
+	size_t len;	      /* of w */
+	uint64_t h;	      /* hash_fold() of w */
 	unsigned char cat;    /* when matched alone */
 	unsigned char single; /* matched alone */
 	size_t seq;	      /* first sequence starting with w, or -1 */
@@ -34,6 +36,7 @@ struct wentry {
 
 struct word_seq {
 	char **parts; /* lower-case */
+	size_t *plen; /* their lengths */
 	size_t nr;
 	unsigned char cat;
 	size_t next; /* next sequence with the same first part */
@@ -82,6 +85,7 @@ void pf_redact_ctx_release(struct pf_redact_ctx *ctx)
 		for (size_t k = 0; k < p->seq[i].nr; k++)
 			free(p->seq[i].parts[k]);
 		free(p->seq[i].parts);
+		free(p->seq[i].plen);
 		free(p->seq[i].exact);
 	}
 	free(p->seq);
@@ -276,18 +280,104 @@ static int seen_before(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	return 0;
 }
 
+/*
+ * The word map's hash: 8 bytes a step, each byte | 0x20.  Two strings
+ * equal but for the case of ASCII letters (what lower() folds) are equal
+ * so, and hash alike; the few others it joins (@ and `, 0xc3 and 0xe3)
+ * only collide, and eq_fold() tells them apart.  A byte a step with
+ * lower() cost about half of wm_find().
+ */
+static uint64_t hash_fold(const char *s, size_t n)
+{
+	const uint64_t fold = 0x2020202020202020ULL;
+	uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ULL, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ (w | fold)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (n) {
+		/* not memcpy() of n bytes: a call */
+		w = 0;
+		for (size_t k = 0; k < n; k++)
+			w |= (uint64_t)(unsigned char)s[k] << (8 * k);
+		h = (h ^ (w | fold)) * 0xff51afd7ed558ccdULL;
+	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+/* The 8 bytes w with A-Z made a-z, as lower() does each (bytes >= 0x80
+ * kept): a byte's high bit tells >= 'A' and > 'Z' of its low 7 bits. */
+static uint64_t lower8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, hi = ones * 0x80;
+	uint64_t x = w & ~hi, ge_a = x + ones * (0x80 - 'A'),
+		 gt_z = x + ones * (0x80 - 'Z' - 1);
+
+	return w | ((ge_a & ~gt_z & ~w & hi) >> 2);
+}
+
+/* lw[k, k + 4) == s[k, k + 4) folded? */
+static int eq_fold4(const char *lw, const char *s, size_t k)
+{
+	uint32_t a, b;
+
+	memcpy(&a, lw + k, 4);
+	memcpy(&b, s + k, 4);
+	return a == (uint32_t)lower8(b);
+}
+
+/* lw[k, k + 8) == s[k, k + 8) folded? */
+static int eq_fold8(const char *lw, const char *s, size_t k)
+{
+	uint64_t a, b;
+
+	memcpy(&a, lw + k, 8);
+	memcpy(&b, s + k, 8);
+	return a == lower8(b);
+}
+
+/*
+ * Is s (n bytes, any case) the lower-case lw (at least n bytes)?
+ * strncasecmp() of the C locale (pushfix sets none) without its call, 8
+ * or 4 bytes a step, the last step overlapping the one before (no loop
+ * on the tail): the names found are most of its calls, and most are
+ * 4 to 12 bytes long.
+ */
+static int eq_fold(const char *lw, const char *s, size_t n)
+{
+	if (n >= 8) {
+		for (size_t k = 0; k + 8 < n; k += 8)
+			if (!eq_fold8(lw, s, k))
+				return 0;
+		return eq_fold8(lw, s, n - 8);
+	}
+	if (n >= 4)
+		return eq_fold4(lw, s, 0) && eq_fold4(lw, s, n - 4);
+	for (size_t k = 0; k < n; k++)
+		if (lw[k] != (char)lower((unsigned char)s[k]))
+			return 0;
+	return 1;
+}
+
 static struct wentry *wm_find(const struct pf_redact_priv *p, const char *s,
 			      size_t n)
 {
-	size_t h;
+	uint64_t h;
+	size_t x;
 
 	if (!p->wm_nr)
 		return NULL;
-	h = hash_lower(s, n) & (p->wm_alloc - 1);
-	while (p->wm[h].w) {
-		if (!strncasecmp(p->wm[h].w, s, n) && !p->wm[h].w[n])
-			return &p->wm[h];
-		h = (h + 1) & (p->wm_alloc - 1);
+	h = hash_fold(s, n);
+	for (x = (size_t)h & (p->wm_alloc - 1); p->wm[x].w;
+	     x = (x + 1) & (p->wm_alloc - 1)) {
+		const struct wentry *e = &p->wm[x];
+
+		if (e->h == h && e->len == n && eq_fold(e->w, s, n))
+			return &p->wm[x];
 	}
 	return NULL;
 }
@@ -350,19 +440,20 @@ static struct wentry *wm_get(struct pf_redact_priv *p, const char *w)
 		for (size_t i = 0; i < old_alloc; i++) {
 			if (!old[i].w)
 				continue;
-			h = hash_lower(old[i].w, strlen(old[i].w)) &
-			    (p->wm_alloc - 1);
+			h = (size_t)old[i].h & (p->wm_alloc - 1);
 			while (p->wm[h].w)
 				h = (h + 1) & (p->wm_alloc - 1);
 			p->wm[h] = old[i];
 		}
 		free(old);
 	}
-	h = hash_lower(w, n) & (p->wm_alloc - 1);
+	h = (size_t)hash_fold(w, n) & (p->wm_alloc - 1);
 	while (p->wm[h].w)
 		h = (h + 1) & (p->wm_alloc - 1);
 	e = &p->wm[h];
 	e->w = pf_xstrdup(w);
+	e->len = n;
+	e->h = hash_fold(w, n);
 	e->cat = PF_CAT__NR;
 	e->single = 0;
 	e->seq = (size_t)-1;
@@ -399,6 +490,7 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	PF_ALLOC_GROW(p->seq, p->seq_nr + 1, p->seq_alloc);
 	q = &p->seq[p->seq_nr];
 	q->parts = pf_xmalloc(nr * sizeof(char *));
+	q->plen = pf_xmalloc(nr * sizeof(size_t));
 	q->nr = nr;
 	q->cat = (unsigned char)cat;
 	q->exact = NULL;
@@ -418,8 +510,10 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	 * others in place): a later part in the word map ("0" of
 	 * "Surname0", "void" of "IvanVoid") matched nothing of its own
 	 * but made each of its occurrences a candidate for the search. */
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
 		q->parts[i] = pf_xstrdup(parts[i]);
+		q->plen[i] = strlen(parts[i]);
+	}
 	e = wm_get(p, parts[0]);
 	q->next = e->seq;
 	e->seq = p->seq_nr++;
@@ -789,7 +883,7 @@ static void joined_at(struct scan *sc, size_t i, size_t e)
 		if (l == e - i || i + l > sc->n ||
 		    lower((unsigned char)t[i]) != w[0] ||
 		    lower((unsigned char)t[i + 1]) != w[1] ||
-		    strncasecmp(t + i, w, l) || !at_boundary(t, sc->n, i + l))
+		    !eq_fold(w, t + i, l) || !at_boundary(t, sc->n, i + l))
 			continue;
 		add_span(sc->sp, i, i + l, p->bj[k].cat);
 	}
@@ -800,14 +894,15 @@ static size_t seq_match(const struct word_seq *q, const char *t, size_t n,
 			size_t e)
 {
 	for (size_t k = 1; k < q->nr; k++) {
-		size_t l = strlen(q->parts[k]), c = e;
+		size_t l = q->plen[k], c = e;
 
-		if (c < n && t[c] && strchr(" -_./", t[c]))
+		if (c < n && (t[c] == ' ' || t[c] == '-' || t[c] == '_' ||
+			      t[c] == '.' || t[c] == '/'))
 			c++;
 		if (c >= n || !is_subword_char(t[c]))
 			return 0;
 		e = subword_end(t, n, c);
-		if (e - c != l || strncasecmp(q->parts[k], t + c, l))
+		if (e - c != l || !eq_fold(q->parts[k], t + c, l))
 			return 0;
 	}
 	return e;
@@ -835,7 +930,7 @@ static void names_at(struct scan *sc, size_t i, size_t e)
 				if (l >= e - i || x + l > e ||
 				    lower((unsigned char)t[x]) != lw[0] ||
 				    lower((unsigned char)t[x + 1]) != lw[1] ||
-				    strncasecmp(t + x, lw, l))
+				    !eq_fold(lw, t + x, l))
 					continue;
 				add_span(sc->sp, x, x + l, p->lp[k].cat);
 				x += l - 1;

@@ -681,12 +681,20 @@ const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
 size_t pf_vault_token_at(const struct pf_vault *v, const char *text, size_t len,
 			 size_t i);
 
-/* --- h-scan --- */
-
 /* log2(n) and the all-digit penalty 1.2 / log2(n) of an entropy, for n up
  * to LOG2N_MAX (classes.c): the same log2() calls, made once. */
 #define LOG2N_MAX 1024
 extern double pf_redact_log2n[LOG2N_MAX + 1];
 extern double pf_redact_digit_pen[LOG2N_MAX + 1];
+
+/* The tables of addresses.c (the top-level domains' index of
+ * pf_redact_bare_host(), the URL's bytes); once, by pf_redact_engine(). */
+void pf_redact_addresses_init(void);
+
+/* Rule r's match at t[i] decided without PCRE2 (rules.c): 1 with *end
+ * set, 0 for none, -1 when the rule's pattern is not of the simple form
+ * (then only PCRE2 knows). */
+int pf_redact_rule_simple(size_t r, const char *t, size_t n, size_t i,
+			  size_t *end);
 
 #endif

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -205,6 +206,191 @@ fail:
 	return msg;
 }
 
+/*
+ * Most rules are a literal, maybe one group of literal alternatives, a
+ * run of one character class ({m,n}) and maybe NB: for those a match is
+ * decided here without PCRE2 (whose call cost ~800 instructions a
+ * match, most of a dense text's rule time).  parse_simple() reads the
+ * pattern once at the engine's start; a pattern of any other form (\K,
+ * \d, a second class, an optional part) stays with PCRE2.  The answer
+ * is PCRE2's: the group's alternatives are tried in order, and the run,
+ * last, is greedy and gives back one byte at a time while NB fails
+ * (test_rule_simple compares both on random texts).
+ */
+#define SIMPLE_MAX 16 /* pieces */
+struct piece {
+	const char *s[6]; /* literal alternatives (one: a plain literal) */
+	unsigned char len[6], nr;
+};
+struct simple {
+	struct piece p[SIMPLE_MAX];
+	unsigned nr;		/* pieces before the run; 0: not simple */
+	unsigned char cls[256]; /* the run's class: a byte each, one load */
+	size_t min, max;
+	int nb, caseless;
+	char lit[128]; /* the literals, unescaped */
+};
+static struct simple simple[NRULES];
+
+/* a metacharacter that ends a literal */
+static int meta(char c)
+{
+	return c && strchr("\\^$.|?*+()[]{}", c) != NULL;
+}
+
+/* Reads rule r's pattern; leaves simple[r].nr 0 when it has another
+ * form. */
+static void parse_simple(size_t r)
+{
+	const struct rule *ru = &pf_redact_rules[r];
+	struct simple *sp = &simple[r];
+	const char *re = ru->re;
+	size_t o = 0;
+	unsigned nr = 0;
+	char *end;
+
+	while (*re && *re != '[') {
+		struct piece *pc = &sp->p[nr];
+		int group = !strncmp(re, "(?:", 3);
+
+		if (nr == SIMPLE_MAX)
+			return;
+		if (group)
+			re += 3;
+		pc->nr = 0;
+		for (;;) {
+			size_t st = o;
+
+			if (pc->nr == PF_ARRAY_SIZE(pc->s))
+				return;
+			while (*re && (!meta(*re) ||
+				       (re[0] == '\\' && re[1] == '.'))) {
+				if (*re == '\\')
+					re++;
+				if (o + 2 > sizeof(sp->lit))
+					return;
+				sp->lit[o++] = *re++;
+			}
+			if (o == st)
+				return;
+			pc->s[pc->nr] = sp->lit + st;
+			pc->len[pc->nr++] = (unsigned char)(o - st);
+			sp->lit[o++] = '\0';
+			if (!group || *re == ')')
+				break;
+			if (*re++ != '|')
+				return;
+		}
+		if (group && *re++ != ')')
+			return;
+		nr++;
+	}
+	if (*re++ != '[' || *re == '^')
+		return;
+	memset(sp->cls, 0, sizeof(sp->cls));
+	while (*re && *re != ']') {
+		unsigned char a = (unsigned char)*re, b = a;
+
+		if (a == '\\' || a == '[')
+			return;
+		if (re[1] == '-' && re[2] && re[2] != ']') {
+			b = (unsigned char)re[2];
+			re += 3;
+		} else {
+			re++;
+		}
+		for (unsigned c = a; c <= b; c++) {
+			sp->cls[c] = 1;
+			/* PCRE2's tables without a locale fold ASCII only */
+			if (ru->caseless &&
+			    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+				sp->cls[c ^ 0x20] = 1;
+		}
+	}
+	if (*re++ != ']' || *re++ != '{')
+		return;
+	sp->min = strtoul(re, &end, 10);
+	if (end == re)
+		return;
+	re = end;
+	sp->max = sp->min;
+	if (*re == ',') {
+		re++;
+		sp->max = (size_t)-1;
+		if (*re != '}') {
+			sp->max = strtoul(re, &end, 10);
+			if (end == re)
+				return;
+			re = end;
+		}
+	}
+	if (*re++ != '}')
+		return;
+	sp->nb = !strcmp(re, NB);
+	if (*re && !sp->nb)
+		return;
+	sp->caseless = ru->caseless;
+	sp->nr = nr;
+}
+
+/* Does the literal s (l bytes) stand at t[i]? */
+static int lit_at(const struct simple *sp, const char *t, size_t n, size_t i,
+		  const char *s, size_t l)
+{
+	if (n - i < l)
+		return 0;
+	return sp->caseless ? !strncasecmp(t + i, s, l) : !memcmp(t + i, s, l);
+}
+
+/* The end of simple rule sp's match of pieces k.. and the run at t[i],
+ * or (size_t)-1. */
+static size_t simple_at(const struct simple *sp, unsigned k, const char *t,
+			size_t n, size_t i)
+{
+	size_t r = 0, lim;
+	const unsigned char *u;
+
+	if (k < sp->nr) {
+		const struct piece *pc = &sp->p[k];
+
+		for (unsigned a = 0; a < pc->nr; a++) {
+			size_t e;
+
+			if (!lit_at(sp, t, n, i, pc->s[a], pc->len[a]))
+				continue;
+			e = simple_at(sp, k + 1, t, n, i + pc->len[a]);
+			if (e != (size_t)-1)
+				return e;
+		}
+		return (size_t)-1;
+	}
+	/* the longest run, at most max: NB looks at the byte after it */
+	lim = sp->max < n - i ? sp->max : n - i;
+	u = (const unsigned char *)t + i;
+	while (r < lim && sp->cls[u[r]])
+		r++;
+	if (r < sp->min)
+		return (size_t)-1;
+	if (!sp->nb)
+		return i + r;
+	for (;;) {
+		if (i + r >= n || !IS(t[i + r], C_WORD))
+			return i + r;
+		if (r == sp->min)
+			return (size_t)-1;
+		r--;
+	}
+}
+
+int pf_redact_rule_simple(size_t r, const char *t, size_t n, size_t i,
+			  size_t *end)
+{
+	if (!simple[r].nr)
+		return -1;
+	*end = simple_at(&simple[r], 0, t, n, i);
+	return *end != (size_t)-1;
+}
+
 static void add_first(int c, size_t r)
 {
 	unsigned char *nr = &pf_redact_by_first_nr[c];
@@ -258,6 +444,7 @@ static void init_engine(void)
 		unsigned char c0 = (unsigned char)ru->prefix[0];
 
 		pf_redact_rule_plen[r] = strlen(ru->prefix);
+		parse_simple(r);
 		prefix_word(r);
 		if (!c0) { /* digits */
 			for (int d = '0'; d <= '9'; d++)
@@ -270,6 +457,7 @@ static void init_engine(void)
 		}
 	}
 	pf_redact_wstart_fill();
+	pf_redact_addresses_init();
 }
 
 const char *pf_redact_engine(void)
@@ -283,7 +471,16 @@ int pf_redact_try_rule(struct scan *sc, size_t r, size_t i)
 {
 	int rc;
 	PCRE2_SIZE *ov;
-	pcre2_code *c = rule(r, &rc);
+	pcre2_code *c;
+	size_t end;
+
+	rc = pf_redact_rule_simple(r, sc->t, sc->n, i, &end);
+	if (rc >= 0) {
+		if (rc)
+			add_secret(sc->sp, i, end, K_RULE + r);
+		return rc;
+	}
+	c = rule(r, &rc);
 
 	if (!c) {
 		sc->err = rc;

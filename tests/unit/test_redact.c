@@ -306,6 +306,11 @@ static const char *const must_go[][2] = {
 	{ "v = 'ZGVwbG95OlRyMHViNGRvciYzeHl6'",
 	  "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
 	{ "h = 61646d696e3a68756e74657232", "61646d696e3a68756e74657232" },
+	/* random bytes after three printable ones ("key", "Ok!"): the
+	 * first bytes decoded do not make the run text (encoded.c decodes
+	 * those first) */
+	{ "blob = a2V5kwH+fxDE0gihmwLu\n", "a2V5kwH+fxDE0gihmwLu" },
+	{ "blob = T2shAJzzEYZ+0EUbqgPJ\n", "T2shAJzzEYZ+0EUbqgPJ" },
 	{ "h = {'Authorization': 'Basic ZGVwbG95OlRyMHViNGRvciYzeHl6'}",
 	  "ZGVwbG95OlRyMHViNGRvciYzeHl6" },
 	{ "cfg = \"eG94Yi0xMjM0NTY3ODkwMTItYWJjZGVmQUJDREVG\"",
@@ -1294,9 +1299,164 @@ static void test_load_repo(void **state)
 	pf_buf_release(&cache);
 }
 
+/* What pf_redact_text() makes of text with ctx (the caller frees it). */
+static char *redacted(struct pf_redact_ctx *ctx, const char *text)
+{
+	struct pf_vault v;
+	struct pf_buf out = PF_BUF_INIT;
+
+	pf_vault_init(&v, NULL);
+	assert_int_equal(pf_redact_text(&out, &v, ctx, text, strlen(text)), 0);
+	pf_vault_release(&v);
+	return pf_buf_detach(&out, NULL);
+}
+
+/*
+ * Names are looked up with a hash of their bytes | 0x20 and compared 8
+ * or 4 bytes at a time with A-Z folded (names.c, eq_fold()): a name of
+ * any length is found in any case, and only there.  Bytes >= 0x80 and
+ * the bytes beside A and Z ('@' '[' '`' '{') are not letters: 0xc1 is
+ * not 0xe1 though they hash alike.  Fails if the fold took a byte too
+ * many or too few, or the tail of a long name were not compared.
+ */
+static void test_names_folded(void **state)
+{
+	static const char *const names[] = {
+		"Abe", "Anna", "Kl\xc1us", "Mar\xc3\xad" "a", "Zubizarreta",
+		"Featherstonehaugh", "Wolfeschlegelsteinhausenbergerdorff",
+	};
+	struct pf_redact_ctx ctx;
+	(void)state;
+
+	pf_redact_ctx_init(&ctx);
+	for (size_t k = 0; k < PF_ARRAY_SIZE(names); k++)
+		pf_redact_ctx_add_word(&ctx, PF_CAT_PERSON, names[k]);
+	for (size_t k = 0; k < PF_ARRAY_SIZE(names); k++) {
+		size_t l = strlen(names[k]);
+		char *up = pf_xstrdup(names[k]), *r;
+
+		for (size_t i = 0; i < l; i++)
+			if (names[k][i] >= 'a' && names[k][i] <= 'z')
+				up[i] = (char)(names[k][i] - 32);
+		/* as written, upper-case: replaced */
+		r = redacted(&ctx, names[k]);
+		assert_null(strstr(r, names[k]));
+		free(r);
+		r = redacted(&ctx, up);
+		assert_null(strstr(r, up));
+		free(r);
+		/* one byte changed by 0x20 where that is no case, or by
+		 * one where it is: a different word, kept */
+		for (size_t i = 0; i < l; i++) {
+			unsigned char c = (unsigned char)up[i];
+			char *o = pf_xstrdup(up);
+
+			if (c >= 'A' && c <= 'Z')
+				o[i] = c == 'Z' ? 'Y' : (char)(c + 1);
+			else
+				o[i] = (char)(c ^ 0x20);
+			r = redacted(&ctx, o);
+			if (!strstr(r, o))
+				fail_msg("%s: '%s' redacted as '%s'", names[k],
+					 o, r);
+			free(r);
+			free(o);
+		}
+		free(up);
+	}
+	pf_redact_ctx_release(&ctx);
+}
+
+/* Bare host names end with a top-level domain of the list (addresses.c
+ * looks it up by its first two letters and length first): each one
+ * makes a host, a label of the same first letters and another length or
+ * the same length and other letters does not. */
+static void test_bare_host_tlds(void **state)
+{
+	static const char *const hosts[] = {
+		"db1.acme.ai", "db1.acme.io", "db1.acme.com", "db1.acme.corp",
+		"db1.acme.cloud", "db1.acme.online", "db1.acme.internal",
+		"db1.acme.intranet", "db1.acme.localdomain", "db1.acme.xyz",
+	};
+	static const char *const not_hosts[] = {
+		"db1.acme.aj", "db1.acme.iox", "db1.acme.comx", "db1.acme.cor",
+		"db1.acme.clouds", "db1.acme.onlinx", "db1.acme.internat",
+		"db1.acme.intranex", "db1.acme.localdomaim", "db1.acme.xy",
+	};
+	(void)state;
+
+	for (size_t k = 0; k < PF_ARRAY_SIZE(hosts); k++) {
+		char *r = redacted(NULL, hosts[k]);
+
+		if (strstr(r, "acme"))
+			fail_msg("%s kept: '%s'", hosts[k], r);
+		free(r);
+		r = redacted(NULL, not_hosts[k]);
+		if (strcmp(r, not_hosts[k]))
+			fail_msg("%s changed: '%s'", not_hosts[k], r);
+		free(r);
+	}
+}
+
+/*
+ * A .env value runs to the line's end or to a trailing comment (" #",
+ * "\t#"); assign.c passes 16 bytes without a blank or line end at a
+ * time: values of every length up to past two such steps, blanks inside
+ * them, end at the same byte.
+ */
+static void test_env_value_end(void **state)
+{
+	static const char *const ends[] = { " # note\n", "\t#note\n", "\r\n",
+					    "\n", "" };
+	(void)state;
+
+	for (size_t len = 8; len < 48; len++) {
+		for (size_t k = 0; k < PF_ARRAY_SIZE(ends); k++) {
+			char val[64], text[128], *r;
+
+			for (size_t i = 0; i < len; i++)
+				val[i] = i % 9 == 5 ? ' ' : "Xq7Zr2Kp"[i % 8];
+			val[len] = '\0';
+			snprintf(text, sizeof(text), "PASSWORD=%s%s", val,
+				 ends[k]);
+			r = redacted(NULL, text);
+			/* the value gone, what follows it kept */
+			if (strstr(r, "Xq7Zr2Kp") || strstr(r, "Xq7Zr") ||
+			    strcmp(r + strlen(r) - strlen(ends[k]), ends[k]))
+				fail_msg("'%s' -> '%s'", text, r);
+			free(r);
+		}
+	}
+}
+
+/* An IPv4 address's first octet has one to three digits (addresses.c
+ * looks for its dot before parsing): each length is found, four digits
+ * are no address. */
+static void test_ipv4_first_octet(void **state)
+{
+	static const char *const ips[] = { "ip 8.20.30.40\n", "ip 81.2.3.4\n",
+					   "ip 192.168.7.21\n" };
+	char *r;
+	(void)state;
+
+	for (size_t k = 0; k < PF_ARRAY_SIZE(ips); k++) {
+		r = redacted(NULL, ips[k]);
+		if (strstr(r, ".3") || strstr(r, ".7") || strstr(r, "20."))
+			fail_msg("'%s' -> '%s'", ips[k], r);
+		free(r);
+	}
+	r = redacted(NULL, "v 1921.168.7.21\n");
+	assert_string_equal(r, "v 1921.168.7.21\n");
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names_folded),
+		cmocka_unit_test(test_bare_host_tlds),
+		cmocka_unit_test(test_env_value_end),
+		cmocka_unit_test(test_ipv4_first_octet),
 		cmocka_unit_test(test_corpus_no_leak_and_round_trip),
 		cmocka_unit_test_setup_teardown(test_detectors, fx_setup,
 						fx_teardown),

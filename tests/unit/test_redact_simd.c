@@ -566,6 +566,86 @@ static void test_sort_spans_stable(void **state)
 	free(tmp);
 }
 
+/*
+ * Rules of the simple form are matched without PCRE2 (rules.c,
+ * pf_redact_rule_simple()): on random texts around each such rule's
+ * prefix (both cases, its alternatives, runs of the class's bytes and
+ * of others, the text's end anywhere), the answer must be PCRE2's, match
+ * or not and where it ends.  Fails if a class, a bound, the NB look-ahead
+ * or the order of the alternatives were read wrong.
+ */
+static void test_rule_simple(void **state)
+{
+	static const char *const bits[] = {
+		"test", "live", "prod", "_", "-", ".", "/", "+", "=", "services/",
+		"workflows/", "Ab", "zZ9", "0123456789", "abcdef", "ABCDEF",
+		"xyz", "Q", "7", " ", ":", "pt.", "\n", "AgEIcHlwaS5vcmc",
+	};
+	size_t simple = 0;
+	char t[600];
+	(void)state;
+
+	(void)pf_redact_engine();
+	/* the rules' count: past the last, a kind has no rule's name */
+	for (size_t r = 0; strcmp(pf_redact_kind_name(K_RULE + (unsigned)r),
+				  "secret");
+	     r++) {
+		const struct rule *ru = &pf_redact_rules[r];
+		size_t end;
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *c;
+		pcre2_match_data *md;
+
+		if (pf_redact_rule_simple(r, "", 0, 0, &end) < 0)
+			continue;
+		simple++;
+		c = pcre2_compile((PCRE2_SPTR)ru->re, PCRE2_ZERO_TERMINATED,
+				  PCRE2_ANCHORED |
+					  (ru->caseless ? PCRE2_CASELESS : 0),
+				  &err, &off, NULL);
+		assert_non_null(c);
+		md = pcre2_match_data_create_from_pattern(c, NULL);
+		for (int k = 0; k < 4000; k++) {
+			size_t n = 0, i = rnd(3), lim = 40 + rnd(300);
+			int rc, mine;
+
+			for (size_t x = 0; x < i; x++)
+				t[n++] = "a_ "[rnd(3)];
+			for (const char *q = ru->prefix; *q && rnd(40); q++)
+				t[n++] = rnd(8) ? *q
+						: (char)(*q ^ ((*q | 0x20) >= 'a' &&
+								(*q | 0x20) <= 'z'
+							? 0x20
+							: 0));
+			while (n < lim) {
+				if (rnd(4)) {
+					t[n++] = "aZ09_-+/=.q"[rnd(11)];
+				} else {
+					const char *b = bits[rnd(
+						PF_ARRAY_SIZE(bits))];
+
+					while (*b && n < sizeof(t))
+						t[n++] = *b++;
+				}
+			}
+			rc = pcre2_match(c, (PCRE2_SPTR)t, n, i, 0, md, NULL);
+			mine = pf_redact_rule_simple(r, t, n, i, &end);
+			assert_int_equal(mine, rc >= 0);
+			if (rc >= 0) {
+				PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+
+				assert_int_equal(ov[0], i);
+				assert_int_equal(end, ov[1]);
+			}
+		}
+		pcre2_match_data_free(md);
+		pcre2_code_free(c);
+	}
+	/* most of the rules: AKIA..., ghp_..., sk-..., npm_... */
+	assert_true(simple >= 25);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_sort_spans_stable),
 		cmocka_unit_test(test_names_not_ascii),
 		cmocka_unit_test(test_random_texts),
+		cmocka_unit_test(test_rule_simple),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
