@@ -467,6 +467,28 @@ static int env_like_key(const char *t, size_t line, size_t i)
 	return k == i;
 }
 
+/*
+ * Past a C array's dimensions after a key ending at e (e when there are
+ * none): `char password[] = "x"`, `api_key[33]`, `db_pass[MAX + 1]`,
+ * `passwords[i] = "x"`: the literal still goes to the key (two
+ * dimensions at most, each a name, a number, a sum or nothing).
+ */
+static size_t skip_dims(const char *t, size_t n, size_t e)
+{
+	for (int k = 0; k < 2 && e < n && t[e] == '['; k++) {
+		size_t q = e + 1;
+
+		while (q < n && q - e <= 32 &&
+		       (IS(t[q], C_WORD) || t[q] == ' ' || t[q] == '+' ||
+			t[q] == '-' || t[q] == '*'))
+			q++;
+		if (q >= n || t[q] != ']')
+			break;
+		e = q + 1;
+	}
+	return e;
+}
+
 /* Past the closing quotes or brackets of a key ending at e: "password": ,
  * ['token'] = */
 static size_t skip_key_close(const char *t, size_t n, size_t e)
@@ -563,10 +585,10 @@ static int is_define_value(const char *t, size_t line, size_t i, size_t e,
 void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e)
 {
 	const char *t = sc->t;
-	size_t n = sc->n, p, q, line;
+	size_t n = sc->n, p, q, line, ed = skip_dims(t, n, e);
 	int strength, verb, env_like, tight_eq, colon_op = 0, cli;
 
-	if (!operator_follows(t, n, e))
+	if (!operator_follows(t, n, ed))
 		return;
 	strength = memo_classify(sc->memo, t + i, e - i);
 	{
@@ -576,7 +598,7 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e)
 	}
 	env_like = env_like_key(t, line, i);
 	cli = i > 1 && t[i - 1] == '-' && t[i - 2] == '-';
-	p = skip_key_close(t, n, e);
+	p = ed > e ? ed : skip_key_close(t, n, e);
 	if (!strength) {
 		/* a credential-named call counts as a call only */
 		while (p < n && (t[p] == ' ' || t[p] == '\t'))

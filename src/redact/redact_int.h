@@ -542,6 +542,7 @@ static inline int op_may_follow(const char *t, size_t n, size_t e)
 	switch (t[e]) {
 	case '"':
 	case '\'':
+	case '[': /* char password[] = "x" */
 	case ']':
 	case '`':
 	case ' ':

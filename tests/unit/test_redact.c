@@ -253,6 +253,13 @@ static const char *const must_go[][2] = {
 	{ "var apiKey string = \"goKey-99aa\"", "goKey-99aa" },
 	{ "password: string = \"tsPass-1\";", "tsPass-1" },
 	{ "user.setPassword(\"setter-Pa55\");", "setter-Pa55" },
+	/* C arrays: the literal initialises (or is stored into) the key */
+	{ "char password[] = \"hunter2-Northwind!\";", "hunter2-North" },
+	{ "static const char api_key[33] = \"cArr-k3y-42\";", "cArr-k3y-42" },
+	{ "char db_pass[PASS_MAX + 1] = \"cDim-Pa55\";", "cDim-Pa55" },
+	{ "passwords[i] = \"arrIdx-Pa55\";", "arrIdx-Pa55" },
+	{ "char tokens[2][40] = { \"tok2d-aa11\", \"tok2d-bb22\" };",
+	  "tok2d-aa11" },
 	{ "export SECRET_KEY=django-insecure-x1y2", "django-insecure-x1y2" },
 	{ "h = \"9f86d081884c7d659a2feaa0c55ad015\"",
 	  "9f86d081884c7d659a2feaa0c55ad015" },
