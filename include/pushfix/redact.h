@@ -169,6 +169,8 @@ struct pf_vault_entry {
 	char *original;	   /* the value, NUL-terminated (owned) */
 	size_t original_len;
 	enum pf_vault_cat cat;
+	/* private: strlen(placeholder) (in what was padding) */
+	unsigned ph_len;
 	/* private: hash of original */
 	unsigned long long h_value;
 	/* private: the other spellings of a name (vault.c) */
@@ -192,6 +194,12 @@ struct pf_vault {
 	/* private: which hashes names are kept under (a bit each) */
 	unsigned long long *name_bits;
 	size_t name_bits_nr, names_nr;
+	/* private: each category's last placeholder ("PF_SECRET_41"), its
+	 * length, where its digits start and the number they say: the next
+	 * one is this one counted up (vault.c) */
+	char ph[PF_CAT__NR][32];
+	unsigned char ph_len[PF_CAT__NR], ph_digits[PF_CAT__NR];
+	unsigned ph_num[PF_CAT__NR];
 };
 
 /*

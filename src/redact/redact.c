@@ -157,6 +157,11 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 
 	pf_buf_grow(out, n + n / 4);
 	pf_redact_sort_spans(sp, tmp_buf, tmp_alloc);
+	/* About half the spans of a text dense with values merge into a
+	 * neighbour or repeat a value: room for all of them made the hash
+	 * table 4 times too big (a cache miss at more probes); put() grows
+	 * the rest. */
+	pf_vault_reserve(v, sp->nr / 2);
 	while (i < sp->nr) {
 		size_t a = sp->v[i].a, b = sp->v[i].b;
 		unsigned char cat = sp->v[i].cat;
@@ -200,17 +205,10 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 			while (pb > pa && is_blank(t[pb - 1]))
 				pb--;
 			if (pb > pa) {
-				char ph[64];
-				const char *put = pf_vault_put_in(
-					v, cat, t, last, next, pa, pb);
-				size_t g, phl = strlen(put);
+				size_t g, phl;
+				const char *ph = pf_vault_put_len(
+					v, cat, t, last, next, pa, pb, &phl);
 
-				/* snprintf("%s") without the formatting: this
-				 * runs once per value */
-				if (phl >= sizeof(ph))
-					phl = sizeof(ph) - 1;
-				memcpy(ph, put, phl);
-				ph[phl] = '\0';
 				g = glue_start(v, t, last, pa, ph, phl);
 				pf_buf_add(out, t + last, g - last);
 				/* the text glued before it: a literal */

@@ -470,17 +470,42 @@ static void slot_put(size_t *tab, size_t alloc, uint64_t h, size_t idx)
 	tab[k] = SLOT(h >> 32, idx);
 }
 
-/* The table twice as big (a power of 2, at least twice the entries). */
-static void rehash(struct pf_vault *v)
+/* The table for n slots (a power of 2, at least twice the entries). */
+static void rehash_to(struct pf_vault *v, size_t n)
 {
-	size_t n = v->hash_alloc ? v->hash_alloc * 2 : 64;
-
 	free(v->by_value);
 	v->by_value = pf_xmalloc(n * sizeof(size_t));
 	memset(v->by_value, 0xff, n * sizeof(size_t));
 	v->hash_alloc = n;
 	for (size_t i = 0; i < v->nr; i++)
 		slot_put(v->by_value, n, v->v[i].h_value, i);
+}
+
+/*
+ * Sized once for a text, not grown as its values come: each doubling of
+ * the table re-inserted every entry (random writes) and each growth of
+ * the entries copied them, into fresh pages both times.  Geometric still
+ * (at least 1.5 times the entries, twice the table): a vault that gets
+ * many small texts in a row grows as often as it did value by value.
+ */
+void pf_vault_reserve(struct pf_vault *v, size_t more)
+{
+	size_t want = v->nr + more, n = v->hash_alloc ? v->hash_alloc : 64;
+
+	if (want < v->nr || want > SIZE_MAX / 64)
+		return; /* absurd: put() grows as it goes */
+	while (n < 2 * want)
+		n *= 2;
+	if (n > v->hash_alloc)
+		rehash_to(v, n);
+	if (want > v->alloc) {
+		size_t a = (v->alloc + 16) * 3 / 2;
+
+		if (a < want)
+			a = want;
+		v->v = pf_xrealloc(v->v, a * sizeof(*v->v));
+		v->alloc = a;
+	}
 }
 
 /*
@@ -595,6 +620,61 @@ pf_vault_lookup(const struct pf_vault *v, const char *placeholder, size_t len)
 }
 
 /*
+ * Count v->counter[cat] up and make v->ph[cat] its placeholder,
+ * "<prefix>_<CAT>_<n>"; returns its length.  Counting the last one's
+ * digits up in place is a few byte stores per value where formatting
+ * the number (a division a digit) and copying the prefix and the name
+ * byte by byte were 10% of put().  The template is rebuilt when it is
+ * not the previous number (the first of a category, or a counter set by
+ * hand).
+ */
+static size_t next_placeholder(struct pf_vault *v, enum pf_vault_cat cat)
+{
+	char *p = v->ph[cat];
+	unsigned k = ++v->counter[cat];
+	size_t o, d;
+
+	if (!v->ph_len[cat] || v->ph_num[cat] + 1 != k || !k) {
+		char num[12];
+		size_t nl = 0, pl = strlen(v->prefix),
+		       cl = strlen(cat_names[cat]);
+
+		do {
+			num[nl++] = (char)('0' + k % 10);
+			k /= 10;
+		} while (k);
+		memcpy(p, v->prefix, pl);
+		p[pl] = '_';
+		memcpy(p + pl + 1, cat_names[cat], cl);
+		o = pl + 1 + cl;
+		p[o++] = '_';
+		v->ph_digits[cat] = (unsigned char)o;
+		while (nl)
+			p[o++] = num[--nl];
+		p[o] = '\0';
+		v->ph_len[cat] = (unsigned char)o;
+		v->ph_num[cat] = v->counter[cat];
+		return o;
+	}
+	v->ph_num[cat] = k;
+	o = v->ph_len[cat];
+	d = v->ph_digits[cat];
+	for (size_t x = o; x-- > d;) {
+		if (p[x] != '9') {
+			p[x]++;
+			return o;
+		}
+		p[x] = '0';
+	}
+	/* 9..9 + 1: 10..0, a digit more */
+	p[d] = '1';
+	p[o++] = '0';
+	p[o] = '\0';
+	v->ph_len[cat] = (unsigned char)o;
+	return o;
+}
+
+/*
  * The placeholder of value (len bytes); t, n, a: where it was found (t
  * NULL: nowhere in particular).  Names are looked up case-insensitively
  * (their entries are hashed in lower case); any value finds an entry
@@ -602,9 +682,10 @@ pf_vault_lookup(const struct pf_vault *v, const char *placeholder, size_t len)
  */
 static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		       const char *value, size_t len, const char *t, size_t lo,
-		       size_t hi, size_t a)
+		       size_t hi, size_t a, size_t *ph_len)
 {
 	struct pf_vault_entry *e;
+	size_t phl;
 	uint64_t hf2;
 	int upper;
 	uint64_t h = hash_two(value, len, &hf2, &upper), hf = h;
@@ -618,49 +699,29 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		    memcmp(v->v[i].original, value, len))
 			i = EMPTY; /* not a name: its own bytes only */
 	}
-	if (i != EMPTY && (!folds(v->v[i].cat) ||
-			   !note_spelling(&v->v[i], value, len, t, lo, hi, a)))
+	if (i != EMPTY &&
+	    (!folds(v->v[i].cat) ||
+	     !note_spelling(&v->v[i], value, len, t, lo, hi, a))) {
+		*ph_len = v->v[i].ph_len;
 		return v->v[i].placeholder;
+	}
 	if (i != EMPTY)
 		hf = h; /* a spelling of its own (note_spelling) */
 	if ((unsigned)cat >= PF_CAT__NR)
 		cat = PF_CAT_SECRET;
 	/* Keep the tables at most half full. */
-	while (2 * (v->nr + 1) > v->hash_alloc)
-		rehash(v);
+	if (2 * (v->nr + 1) > v->hash_alloc)
+		rehash_to(v, v->hash_alloc ? v->hash_alloc * 2 : 64);
 	PF_ALLOC_GROW(v->v, v->nr + 1, v->alloc);
 	e = &v->v[v->nr];
-	{
-		/* "<prefix>_<CAT>_<n>" by hand: this runs once per value */
-		char num[24];
-		size_t pl = 0, cl = 0, nl = 0, o = 0;
-		unsigned k = ++v->counter[cat];
-
-		/* short strings: no strlen() call */
-		while (v->prefix[pl])
-			pl++;
-		while (cat_names[cat][cl])
-			cl++;
-		do {
-			num[nl++] = (char)('0' + k % 10);
-			k /= 10;
-		} while (k);
-		/* the original, then the placeholder */
-		e->original = chunk_alloc(v, len + 1 + pl + cl + nl + 3);
-		e->placeholder = e->original + len + 1;
-		for (size_t x = 0; x < pl; x++)
-			e->placeholder[o++] = v->prefix[x];
-		e->placeholder[o++] = '_';
-		for (size_t x = 0; x < cl; x++)
-			e->placeholder[o++] = cat_names[cat][x];
-		e->placeholder[o++] = '_';
-		while (nl)
-			e->placeholder[o++] = num[--nl];
-		e->placeholder[o] = '\0';
-		PF_ALLOC_GROW(v->by_num[cat], v->counter[cat],
-			      v->num_alloc[cat]);
-		v->by_num[cat][v->counter[cat] - 1] = v->nr;
-	}
+	phl = next_placeholder(v, cat);
+	/* the original, then the placeholder */
+	e->original = chunk_alloc(v, len + 1 + phl + 1);
+	e->placeholder = e->original + len + 1;
+	memcpy(e->placeholder, v->ph[cat], phl + 1);
+	e->ph_len = (unsigned)phl;
+	PF_ALLOC_GROW(v->by_num[cat], v->counter[cat], v->num_alloc[cat]);
+	v->by_num[cat][v->counter[cat] - 1] = v->nr;
 	e->cat = cat;
 	memcpy(e->original, value, len);
 	e->original[len] = '\0';
@@ -673,20 +734,32 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 	v->nr++;
 	if (folds(cat) && t)
 		note_spelling(e, value, len, t, lo, hi, a);
+	*ph_len = phl;
 	return e->placeholder;
 }
 
 const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
 			 const char *value, size_t len)
 {
-	return put(v, cat, value, len, NULL, 0, 0, 0);
+	size_t phl;
+
+	return put(v, cat, value, len, NULL, 0, 0, 0, &phl);
 }
 
 const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
 			    const char *t, size_t lo, size_t hi, size_t a,
 			    size_t b)
 {
-	return put(v, cat, t + a, b - a, t, lo, hi, a);
+	size_t phl;
+
+	return put(v, cat, t + a, b - a, t, lo, hi, a, &phl);
+}
+
+const char *pf_vault_put_len(struct pf_vault *v, enum pf_vault_cat cat,
+			     const char *t, size_t lo, size_t hi, size_t a,
+			     size_t b, size_t *len)
+{
+	return put(v, cat, t + a, b - a, t, lo, hi, a, len);
 }
 
 void pf_vault_to_json(const struct pf_vault *v, struct pf_buf *out)
