@@ -1353,6 +1353,44 @@ static void test_vault_numbers(void **state)
 	pf_vault_release(&v);
 }
 
+/*
+ * One chain per value (vault.c find_value()): a name is found in any
+ * case, by values of any kind only with its very bytes; a value that is
+ * no name is found by its very bytes only, also by a name.
+ */
+static void test_vault_lookups(void **state)
+{
+	struct pf_vault v;
+
+	(void)state;
+	pf_vault_init(&v, NULL);
+	assert_string_equal(pf_vault_put(&v, PF_CAT_ORG, "CJson", 5),
+			    "PF_ORG_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_ORG, "cjson", 5),
+			    "PF_ORG_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_PERSON, "CJSON", 5),
+			    "PF_ORG_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "CJson", 5),
+			    "PF_ORG_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "cJSON", 5),
+			    "PF_SECRET_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "cJSON", 5),
+			    "PF_SECRET_1");
+	/* a secret first: a name of its bytes is it, in another case not */
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "hunter", 6),
+			    "PF_SECRET_2");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_WORD, "hunter", 6),
+			    "PF_SECRET_2");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_WORD, "Hunter", 6),
+			    "PF_WORD_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_WORD, "HUNTER", 6),
+			    "PF_WORD_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "HUNTER", 6),
+			    "PF_SECRET_3");
+	assert_int_equal(v.nr, 5);
+	pf_vault_release(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1395,6 +1433,7 @@ int main(void)
 		cmocka_unit_test(test_random_round_trip),
 		cmocka_unit_test(test_vault_many),
 		cmocka_unit_test(test_vault_numbers),
+		cmocka_unit_test(test_vault_lookups),
 		cmocka_unit_test(test_load_repo),
 	};
 	int ret;
