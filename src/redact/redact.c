@@ -197,11 +197,11 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 
 	pf_buf_grow(out, n + n / 4);
 	pf_redact_sort_spans(sp, tmp_buf, tmp_alloc);
-	/* About half the spans of a text dense with values merge into a
-	 * neighbour or repeat a value: room for all of them made the hash
-	 * table 4 times too big (a cache miss at more probes); put() grows
-	 * the rest. */
-	pf_vault_reserve(v, sp->nr / 2);
+	/* A text dense with values has about 4 spans a new value (spans
+	 * merge into a neighbour, values repeat): room for every span made
+	 * the hash table 4 times too big (more probes miss the cache, more
+	 * fresh pages); put() grows it for a text of fewer repeats. */
+	pf_vault_reserve(v, sp->nr / 4);
 	while (i < sp->nr) {
 		size_t a = sp->v[i].a, b = sp->v[i].b;
 		unsigned char cat = sp->v[i].cat;
