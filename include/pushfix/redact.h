@@ -169,6 +169,8 @@ struct pf_vault_entry {
 	char *original;	   /* the value, NUL-terminated (owned) */
 	size_t original_len;
 	enum pf_vault_cat cat;
+	/* private: strlen(placeholder), which lookups find it (vault.c) */
+	unsigned char ph_len, keyed;
 	/* private: hash of original */
 	unsigned long long h_value;
 	/* private: the other spellings of a name (vault.c) */
@@ -189,9 +191,12 @@ struct pf_vault {
 	/* private: the originals and placeholders, one block after another
 	 * (vault.c) */
 	struct pf_vault_chunk *chunks;
-	/* private: which hashes names are kept under (a bit each) */
-	unsigned long long *name_bits;
-	size_t name_bits_nr, names_nr;
+	/* private: each category's last placeholder ("PF_SECRET_41"), its
+	 * length, where its digits start and the number they say: the next
+	 * one is this one counted up (vault.c) */
+	char ph[PF_CAT__NR][32];
+	unsigned char ph_len[PF_CAT__NR], ph_digits[PF_CAT__NR];
+	unsigned ph_num[PF_CAT__NR];
 };
 
 /*

@@ -56,6 +56,21 @@ static void radix_spans(struct span *a, struct span *b, size_t n)
 		memcpy(v, a, n * sizeof(*a));
 }
 
+/* Merge a[0, k) and b[0, m) (each sorted by start) into a[0, k + m),
+ * from the end; equal starts: a's first. */
+static void merge_end(struct span *a, size_t k, const struct span *b, size_t m)
+{
+	while (m) {
+		if (k && a[k - 1].a > b[m - 1].a) {
+			a[k + m - 1] = a[k - 1];
+			k--;
+		} else {
+			a[k + m - 1] = b[m - 1];
+			m--;
+		}
+	}
+}
+
 /*
  * Sort spans by start, stably (what radix_spans() gives: the order of
  * equal starts is the detectors', which pf_redact_find_secrets() reads).
@@ -71,23 +86,11 @@ static void radix_spans(struct span *a, struct span *b, size_t n)
  * clock: its scatter misses the cache).
  */
 #define SORT_NEAR 8
-void pf_redact_sort_spans(struct spans *sp, struct span **tmp_buf,
-			  size_t *tmp_alloc)
+static void sort_near(struct span *a, size_t n, struct span *out)
 {
-	struct span *a = sp->v, *out;
-	size_t n = sp->nr, i, k = 0, m = 0;
+	size_t i, k = 0, m = 0;
 	int out_sorted = 1;
 
-	for (i = 1; i < n && span_le(&a[i - 1], &a[i]); i++)
-		;
-	if (i >= n)
-		return; /* sorted already (or fewer than 2) */
-	if (*tmp_alloc < 2 * n) {
-		free(*tmp_buf);
-		*tmp_alloc = 2 * n + n / 2;
-		*tmp_buf = pf_xmalloc(*tmp_alloc * sizeof(**tmp_buf));
-	}
-	out = *tmp_buf;
 	/* k + m spans read: a[0, k) sorted, out[0, m) set apart */
 	for (i = 0; i < n; i++) {
 		struct span x = a[i];
@@ -107,16 +110,40 @@ void pf_redact_sort_spans(struct spans *sp, struct span **tmp_buf,
 	}
 	if (!out_sorted)
 		radix_spans(out, out + m, m);
-	/* merge from the end: a[0, k) and out[0, m) into a[0, n) */
-	while (m) {
-		if (k && a[k - 1].a > out[m - 1].a) {
-			a[k + m - 1] = a[k - 1];
-			k--;
-		} else {
-			a[k + m - 1] = out[m - 1];
-			m--;
-		}
+	merge_end(a, k, out, m);
+}
+
+/*
+ * The names come last, as a sorted run of their own (a third of a dense
+ * text's spans): sort_near() walked SORT_NEAR places back for each of
+ * them before setting it apart.  The sorted tail is merged in as it is,
+ * after the rest is sorted: the same stable order by start.
+ */
+void pf_redact_sort_spans(struct spans *sp, struct span **tmp_buf,
+			  size_t *tmp_alloc)
+{
+	struct span *a = sp->v;
+	size_t n = sp->nr, i, s;
+
+	for (i = 1; i < n && span_le(&a[i - 1], &a[i]); i++)
+		;
+	if (i >= n)
+		return; /* sorted already (or fewer than 2) */
+	if (*tmp_alloc < 2 * n) {
+		free(*tmp_buf);
+		*tmp_alloc = 2 * n + n / 2;
+		*tmp_buf = pf_xmalloc(*tmp_alloc * sizeof(**tmp_buf));
 	}
+	/* a[s, n) sorted by start (equal starts in their order: stable) */
+	for (s = n - 1; s > i && a[s - 1].a <= a[s].a; s--)
+		;
+	if (n - s < 4 * SORT_NEAR) {
+		sort_near(a, n, *tmp_buf);
+		return;
+	}
+	sort_near(a, s, *tmp_buf);
+	memcpy(*tmp_buf, a + s, (n - s) * sizeof(*a));
+	merge_end(a, s, *tmp_buf, n - s);
 }
 
 static int is_blank(char c)
@@ -148,6 +175,19 @@ static size_t glue_start(const struct pf_vault *v, const char *t, size_t lo,
 	return pa;
 }
 
+/* pf_buf_add() without its call to grow while there is room (emit()
+ * grew out for the text and a quarter more): twice per value. */
+static inline void out_add(struct pf_buf *out, const char *s, size_t n)
+{
+	if (out->alloc - out->len > n) {
+		memcpy(out->buf + out->len, s, n);
+		out->len += n;
+		out->buf[out->len] = '\0';
+	} else {
+		pf_buf_add(out, s, n);
+	}
+}
+
 /* Replace the spans (sorted, merged, split per line) by placeholders. */
 static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 		 size_t n, struct spans *sp, struct span **tmp_buf,
@@ -157,6 +197,11 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 
 	pf_buf_grow(out, n + n / 4);
 	pf_redact_sort_spans(sp, tmp_buf, tmp_alloc);
+	/* A text dense with values has about 4 spans a new value (spans
+	 * merge into a neighbour, values repeat): room for every span made
+	 * the hash table 4 times too big (more probes miss the cache, more
+	 * fresh pages); put() grows it for a text of fewer repeats. */
+	pf_vault_reserve(v, sp->nr / 4);
 	while (i < sp->nr) {
 		size_t a = sp->v[i].a, b = sp->v[i].b;
 		unsigned char cat = sp->v[i].cat;
@@ -200,19 +245,12 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 			while (pb > pa && is_blank(t[pb - 1]))
 				pb--;
 			if (pb > pa) {
-				char ph[64];
-				const char *put = pf_vault_put_in(
-					v, cat, t, last, next, pa, pb);
-				size_t g, phl = strlen(put);
+				size_t g, phl;
+				const char *ph = pf_vault_put_len(
+					v, cat, t, last, next, pa, pb, &phl);
 
-				/* snprintf("%s") without the formatting: this
-				 * runs once per value */
-				if (phl >= sizeof(ph))
-					phl = sizeof(ph) - 1;
-				memcpy(ph, put, phl);
-				ph[phl] = '\0';
 				g = glue_start(v, t, last, pa, ph, phl);
-				pf_buf_add(out, t + last, g - last);
+				out_add(out, t + last, g - last);
 				/* the text glued before it: a literal */
 				if (g < pa)
 					pf_buf_addstr(
@@ -220,7 +258,7 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 						pf_vault_put_in(v, PF_CAT_LIT,
 								t, last, next,
 								g, pa));
-				pf_buf_add(out, ph, phl);
+				out_add(out, ph, phl);
 				last = pb;
 			}
 			a = nl ? e + 1 : b;

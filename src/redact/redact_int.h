@@ -698,4 +698,13 @@ void pf_redact_addresses_init(void);
 int pf_redact_rule_simple(size_t r, const char *t, size_t n, size_t i,
 			  size_t *end);
 
+/* Room in v for `more` new values: its entries and hash table sized once
+ * for a text's spans, not grown as they come (vault.c). */
+void pf_vault_reserve(struct pf_vault *v, size_t more);
+
+/* pf_vault_put_in(), and the placeholder's length in *len. */
+const char *pf_vault_put_len(struct pf_vault *v, enum pf_vault_cat cat,
+			     const char *t, size_t lo, size_t hi, size_t a,
+			     size_t b, size_t *len);
+
 #endif

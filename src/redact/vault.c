@@ -98,35 +98,34 @@ static uint64_t hash_bytes(const char *s, size_t len)
 }
 
 /*
- * hash_bytes() of s, and in *hf its folded hash (as if A-Z were a-z;
- * long values: exact only), in one pass (put() needs both for most
- * values: secrets hold capitals); *upper: s holds A-Z (what fold8()
- * changed).
+ * The table's hash of s: of its bytes with A-Z as a-z (long values: of
+ * its very bytes), so that every spelling of a name and every value of
+ * those bytes share one chain, walked once (find_value()); *upper: s
+ * holds A-Z (what fold8() changed).
  */
-static uint64_t hash_two(const char *s, size_t len, uint64_t *hf, int *upper)
+static uint64_t hash_key(const char *s, size_t len, int *upper)
 {
 	uint64_t h = 0x243F6A8885A308D3ULL ^ (len * 0x9E3779B97F4A7C15ULL);
-	uint64_t f = h, diff = 0, w, fw;
+	uint64_t diff = 0, w, fw;
 	size_t i = 0;
 
+	*upper = 0;
+	if (len > 256)
+		return hash_bytes(s, len);
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, s + i, 8);
 		fw = fold8(w);
-		h = hash_step(h, w);
-		f = hash_step(f, fw);
+		h = hash_step(h, fw);
 		diff |= w ^ fw;
 	}
 	if (i < len) {
 		w = tail(s + i, len - i);
 		fw = fold8(w);
-		h = hash_step(h, w);
-		f = hash_step(f, fw);
+		h = hash_step(h, fw);
 		diff |= w ^ fw;
 	}
-	h = hash_final(h);
-	*hf = len <= 256 ? hash_final(f) : h;
 	*upper = diff != 0;
-	return h;
+	return hash_final(h);
 }
 
 /* Names are one placeholder whatever their case (redact.h). */
@@ -455,7 +454,6 @@ void pf_vault_release(struct pf_vault *v)
 	}
 	free(v->v);
 	free(v->by_value);
-	free(v->name_bits);
 	for (int c = 0; c < PF_CAT__NR; c++)
 		free(v->by_num[c]);
 	memset(v, 0, sizeof(*v));
@@ -470,11 +468,9 @@ static void slot_put(size_t *tab, size_t alloc, uint64_t h, size_t idx)
 	tab[k] = SLOT(h >> 32, idx);
 }
 
-/* The table twice as big (a power of 2, at least twice the entries). */
-static void rehash(struct pf_vault *v)
+/* The table for n slots (a power of 2, at least twice the entries). */
+static void rehash_to(struct pf_vault *v, size_t n)
 {
-	size_t n = v->hash_alloc ? v->hash_alloc * 2 : 64;
-
 	free(v->by_value);
 	v->by_value = pf_xmalloc(n * sizeof(size_t));
 	memset(v->by_value, 0xff, n * sizeof(size_t));
@@ -484,68 +480,76 @@ static void rehash(struct pf_vault *v)
 }
 
 /*
- * A bit per slot hash (SLOT_HASH(), what find_entry() compares) of the
- * hashes names are kept under: a value with capitals is looked up a
- * second time, folded, and only names match that way; in a text dense
- * with secrets nearly every value has capitals, few are names, and the
- * second look was a random access into the table.  16 bits a name, so
- * that the bits stay in the cache and few say yes for nothing.
+ * Sized once for a text, not grown as its values come: each doubling of
+ * the table re-inserted every entry (random writes) and each growth of
+ * the entries copied them, into fresh pages both times.  Geometric still
+ * (at least 1.5 times the entries, twice the table): a vault that gets
+ * many small texts in a row grows as often as it did value by value.
  */
-static int name_may(const struct pf_vault *v, uint64_t h)
+void pf_vault_reserve(struct pf_vault *v, size_t more)
 {
-	uint32_t k = (uint32_t)(h >> 32) & (uint32_t)(v->name_bits_nr - 1);
+	size_t want = v->nr + more, n = v->hash_alloc ? v->hash_alloc : 64;
 
-	return v->name_bits_nr && (v->name_bits[k / 64] >> (k % 64) & 1);
-}
+	if (want < v->nr || want > SIZE_MAX / 64)
+		return; /* absurd: put() grows as it goes */
+	while (n < 2 * want)
+		n *= 2;
+	if (n > v->hash_alloc)
+		rehash_to(v, n);
+	if (want > v->alloc) {
+		size_t a = (v->alloc + 16) * 3 / 2;
 
-static void name_mark(struct pf_vault *v, uint64_t h)
-{
-	uint32_t k = (uint32_t)(h >> 32) & (uint32_t)(v->name_bits_nr - 1);
-
-	v->name_bits[k / 64] |= 1ULL << (k % 64);
-}
-
-/* Note that entry i (a name) is kept under h. */
-static void name_add(struct pf_vault *v, size_t i, uint64_t h)
-{
-	if (16 * ++v->names_nr > v->name_bits_nr) {
-		size_t n = v->name_bits_nr ? 2 * v->name_bits_nr : 1 << 16;
-
-		free(v->name_bits);
-		v->name_bits = pf_xcalloc(n / 64, sizeof(*v->name_bits));
-		v->name_bits_nr = n;
-		for (size_t k = 0; k < i; k++)
-			if (folds(v->v[k].cat))
-				name_mark(v, v->v[k].h_value);
+		if (a < want)
+			a = want;
+		v->v = pf_xrealloc(v->v, a * sizeof(*v->v));
+		v->alloc = a;
 	}
-	name_mark(v, h);
 }
 
 /*
- * The entry whose original is value (len bytes), or EMPTY; folded: a name
- * whose original is value in any case (h is then hash_two()'s folded one).
+ * Which lookups find an entry (its `keyed` bits): KEY_EXACT, by its very
+ * bytes (any value but the first spelling of a name with capitals);
+ * KEY_FOLD, in any case, if it is a name (names but their own spellings
+ * with capitals (note_spelling()), and any value without capitals).
+ * Both lookups were once two tables' chains (a hash of the bytes and a
+ * folded one): two hashes per value and a second random probe.  One
+ * chain of the folded hash holds both, each in the order the entries
+ * came, so the first of each kind is the entry the two chains found.
  */
-static size_t find_entry(const struct pf_vault *v, const char *value,
-			 size_t len, uint64_t h, int folded)
+#define KEY_EXACT 1
+#define KEY_FOLD 2
+
+/*
+ * The first entry whose original is value (len bytes, table hash h) and
+ * that is found by its bytes, or EMPTY; *fold (EMPTY when an entry was
+ * found by its bytes, or none): the first name found in any case.
+ */
+static size_t find_value(const struct pf_vault *v, const char *value,
+			 size_t len, uint64_t h, size_t *fold)
 {
 	size_t k;
 
+	*fold = EMPTY;
 	if (!v->hash_alloc)
 		return EMPTY;
 	k = (size_t)h & (v->hash_alloc - 1);
-	while (v->by_value[k] != EMPTY) {
+	for (; v->by_value[k] != EMPTY; k = (k + 1) & (v->hash_alloc - 1)) {
 		size_t s = v->by_value[k];
+		const struct pf_vault_entry *e;
 
-		if (SLOT_HASH(s) == (uint32_t)(h >> 32)) {
-			const struct pf_vault_entry *e = &v->v[SLOT_IDX(s)];
-
-			if (e->original_len == len &&
-			    (folded ? folds(e->cat) && !strncasecmp(e->original,
-								    value, len)
-				    : !memcmp(e->original, value, len)))
-				return SLOT_IDX(s);
+		if (SLOT_HASH(s) != (uint32_t)(h >> 32))
+			continue;
+		e = &v->v[SLOT_IDX(s)];
+		if (e->original_len != len)
+			continue;
+		if ((e->keyed & KEY_EXACT) &&
+		    !memcmp(e->original, value, len)) {
+			*fold = EMPTY;
+			return SLOT_IDX(s);
 		}
-		k = (k + 1) & (v->hash_alloc - 1);
+		if (*fold == EMPTY && (e->keyed & KEY_FOLD) && folds(e->cat) &&
+		    !strncasecmp(e->original, value, len))
+			*fold = SLOT_IDX(s);
 	}
 	return EMPTY;
 }
@@ -595,98 +599,145 @@ pf_vault_lookup(const struct pf_vault *v, const char *placeholder, size_t len)
 }
 
 /*
- * The placeholder of value (len bytes); t, n, a: where it was found (t
- * NULL: nowhere in particular).  Names are looked up case-insensitively
- * (their entries are hashed in lower case); any value finds an entry
- * that holds its very bytes.
+ * Count v->counter[cat] up and make v->ph[cat] its placeholder,
+ * "<prefix>_<CAT>_<n>"; returns its length.  Counting the last one's
+ * digits up in place is a few byte stores per value where formatting
+ * the number (a division a digit) and copying the prefix and the name
+ * byte by byte were 10% of put().  The template is rebuilt when it is
+ * not the previous number (the first of a category, or a counter set by
+ * hand).
  */
-static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
-		       const char *value, size_t len, const char *t, size_t lo,
-		       size_t hi, size_t a)
+static size_t next_placeholder(struct pf_vault *v, enum pf_vault_cat cat)
 {
-	struct pf_vault_entry *e;
-	uint64_t hf2;
-	int upper;
-	uint64_t h = hash_two(value, len, &hf2, &upper), hf = h;
-	size_t i = find_entry(v, value, len, h, 0);
+	char *p = v->ph[cat];
+	unsigned k = ++v->counter[cat];
+	size_t o, d;
 
-	if (i == EMPTY && len <= 256 && (folds(cat) || upper)) {
-		hf = hf2;
-		if (name_may(v, hf))
-			i = find_entry(v, value, len, hf, 1);
-		if (i != EMPTY && !folds(cat) &&
-		    memcmp(v->v[i].original, value, len))
-			i = EMPTY; /* not a name: its own bytes only */
-	}
-	if (i != EMPTY && (!folds(v->v[i].cat) ||
-			   !note_spelling(&v->v[i], value, len, t, lo, hi, a)))
-		return v->v[i].placeholder;
-	if (i != EMPTY)
-		hf = h; /* a spelling of its own (note_spelling) */
-	if ((unsigned)cat >= PF_CAT__NR)
-		cat = PF_CAT_SECRET;
-	/* Keep the tables at most half full. */
-	while (2 * (v->nr + 1) > v->hash_alloc)
-		rehash(v);
-	PF_ALLOC_GROW(v->v, v->nr + 1, v->alloc);
-	e = &v->v[v->nr];
-	{
-		/* "<prefix>_<CAT>_<n>" by hand: this runs once per value */
-		char num[24];
-		size_t pl = 0, cl = 0, nl = 0, o = 0;
-		unsigned k = ++v->counter[cat];
+	if (!v->ph_len[cat] || v->ph_num[cat] + 1 != k || !k) {
+		char num[12];
+		size_t nl = 0, pl = strlen(v->prefix),
+		       cl = strlen(cat_names[cat]);
 
-		/* short strings: no strlen() call */
-		while (v->prefix[pl])
-			pl++;
-		while (cat_names[cat][cl])
-			cl++;
 		do {
 			num[nl++] = (char)('0' + k % 10);
 			k /= 10;
 		} while (k);
-		/* the original, then the placeholder */
-		e->original = chunk_alloc(v, len + 1 + pl + cl + nl + 3);
-		e->placeholder = e->original + len + 1;
-		for (size_t x = 0; x < pl; x++)
-			e->placeholder[o++] = v->prefix[x];
-		e->placeholder[o++] = '_';
-		for (size_t x = 0; x < cl; x++)
-			e->placeholder[o++] = cat_names[cat][x];
-		e->placeholder[o++] = '_';
+		memcpy(p, v->prefix, pl);
+		p[pl] = '_';
+		memcpy(p + pl + 1, cat_names[cat], cl);
+		o = pl + 1 + cl;
+		p[o++] = '_';
+		v->ph_digits[cat] = (unsigned char)o;
 		while (nl)
-			e->placeholder[o++] = num[--nl];
-		e->placeholder[o] = '\0';
-		PF_ALLOC_GROW(v->by_num[cat], v->counter[cat],
-			      v->num_alloc[cat]);
-		v->by_num[cat][v->counter[cat] - 1] = v->nr;
+			p[o++] = num[--nl];
+		p[o] = '\0';
+		v->ph_len[cat] = (unsigned char)o;
+		v->ph_num[cat] = v->counter[cat];
+		return o;
 	}
+	v->ph_num[cat] = k;
+	o = v->ph_len[cat];
+	d = v->ph_digits[cat];
+	for (size_t x = o; x-- > d;) {
+		if (p[x] != '9') {
+			p[x]++;
+			return o;
+		}
+		p[x] = '0';
+	}
+	/* 9..9 + 1: 10..0, a digit more */
+	p[d] = '1';
+	p[o++] = '0';
+	p[o] = '\0';
+	v->ph_len[cat] = (unsigned char)o;
+	return o;
+}
+
+/*
+ * The placeholder of value (len bytes); t, n, a: where it was found (t
+ * NULL: nowhere in particular).  Names are looked up case-insensitively
+ * (every entry is hashed in lower case: find_value()); any value finds
+ * an entry that holds its very bytes.
+ */
+static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
+		       const char *value, size_t len, const char *t, size_t lo,
+		       size_t hi, size_t a, size_t *ph_len)
+{
+	struct pf_vault_entry *e;
+	size_t phl, fold;
+	int upper, own = 0;
+	uint64_t h = hash_key(value, len, &upper);
+	size_t i = find_value(v, value, len, h, &fold);
+
+	if (i == EMPTY && len <= 256 && (folds(cat) || upper)) {
+		i = fold;
+		if (i != EMPTY && !folds(cat) &&
+		    memcmp(v->v[i].original, value, len))
+			i = EMPTY; /* not a name: its own bytes only */
+	}
+	if (i != EMPTY &&
+	    (!folds(v->v[i].cat) ||
+	     !note_spelling(&v->v[i], value, len, t, lo, hi, a))) {
+		*ph_len = v->v[i].ph_len;
+		return v->v[i].placeholder;
+	}
+	if (i != EMPTY)
+		own = 1; /* a spelling of its own (note_spelling) */
+	if ((unsigned)cat >= PF_CAT__NR)
+		cat = PF_CAT_SECRET;
+	/* Keep the tables at most half full. */
+	if (2 * (v->nr + 1) > v->hash_alloc)
+		rehash_to(v, v->hash_alloc ? v->hash_alloc * 2 : 64);
+	PF_ALLOC_GROW(v->v, v->nr + 1, v->alloc);
+	e = &v->v[v->nr];
+	phl = next_placeholder(v, cat);
+	/* the original, then the placeholder */
+	e->original = chunk_alloc(v, len + 1 + phl + 1);
+	e->placeholder = e->original + len + 1;
+	memcpy(e->placeholder, v->ph[cat], phl + 1);
+	e->ph_len = (unsigned char)phl;
+	PF_ALLOC_GROW(v->by_num[cat], v->counter[cat], v->num_alloc[cat]);
+	v->by_num[cat][v->counter[cat] - 1] = v->nr;
 	e->cat = cat;
 	memcpy(e->original, value, len);
 	e->original[len] = '\0';
 	e->original_len = len;
-	e->h_value = folds(cat) ? hf : h;
+	e->h_value = h;
+	e->keyed = folds(cat) && !own ? KEY_FOLD : KEY_EXACT;
+	/* without capitals (or long) its bytes are its folded bytes */
+	if (!upper || len > 256)
+		e->keyed = KEY_EXACT | KEY_FOLD;
 	e->cases = NULL;
 	slot_put(v->by_value, v->hash_alloc, e->h_value, v->nr);
-	if (folds(cat))
-		name_add(v, v->nr, e->h_value);
 	v->nr++;
 	if (folds(cat) && t)
 		note_spelling(e, value, len, t, lo, hi, a);
+	*ph_len = phl;
 	return e->placeholder;
 }
 
 const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
 			 const char *value, size_t len)
 {
-	return put(v, cat, value, len, NULL, 0, 0, 0);
+	size_t phl;
+
+	return put(v, cat, value, len, NULL, 0, 0, 0, &phl);
 }
 
 const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
 			    const char *t, size_t lo, size_t hi, size_t a,
 			    size_t b)
 {
-	return put(v, cat, t + a, b - a, t, lo, hi, a);
+	size_t phl;
+
+	return put(v, cat, t + a, b - a, t, lo, hi, a, &phl);
+}
+
+const char *pf_vault_put_len(struct pf_vault *v, enum pf_vault_cat cat,
+			     const char *t, size_t lo, size_t hi, size_t a,
+			     size_t b, size_t *len)
+{
+	return put(v, cat, t + a, b - a, t, lo, hi, a, len);
 }
 
 void pf_vault_to_json(const struct pf_vault *v, struct pf_buf *out)

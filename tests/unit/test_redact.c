@@ -1457,6 +1457,103 @@ static void test_ipv4_first_octet(void **state)
 	free(r);
 }
 
+/*
+ * Placeholders are counted up from the last one of their category
+ * (vault.c): through every carry (9 -> 10, 999 -> 1000, ...) with the
+ * categories interleaved, after a counter set by hand, and in a text
+ * (emit() takes the placeholder's length from the vault, no strlen()).
+ */
+static void test_vault_numbers(void **state)
+{
+	static const enum pf_vault_cat cats[] = { PF_CAT_SECRET, PF_CAT_IP,
+						  PF_CAT_EMAIL };
+	static const char *const names[] = { "SECRET", "IP", "EMAIL" };
+	struct pf_vault v;
+	struct pf_buf in = PF_BUF_INIT, out = PF_BUF_INIT,
+		      want = PF_BUF_INIT;
+	char buf[48], ph[48];
+
+	(void)state;
+	pf_vault_init(&v, "Q9");
+	for (int i = 0; i < 3 * 10001; i++) {
+		const struct pf_vault_entry *e;
+		const char *got;
+
+		snprintf(buf, sizeof(buf), "v%d", i);
+		snprintf(ph, sizeof(ph), "Q9_%s_%d", names[i % 3], i / 3 + 1);
+		got = pf_vault_put(&v, cats[i % 3], buf, strlen(buf));
+		assert_string_equal(got, ph);
+		e = pf_vault_lookup(&v, ph, strlen(ph));
+		assert_non_null(e);
+		assert_string_equal(e->original, buf);
+	}
+	v.counter[PF_CAT_IP] = 99999; /* by hand: the next is 100000 */
+	assert_string_equal(pf_vault_put(&v, PF_CAT_IP, "x1", 2),
+			    "Q9_IP_100000");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_IP, "x2", 2),
+			    "Q9_IP_100001");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "x3", 2),
+			    "Q9_SECRET_10002");
+	pf_vault_release(&v);
+
+	pf_vault_init(&v, NULL);
+	for (int i = 0; i < 1200; i++) {
+		pf_buf_addf(&in, "mail u%d@corp.example.org or u%d@corp."
+				 "example.org;\n",
+			    i, i % 7);
+		if (i % 7 == i)
+			pf_buf_addf(&want, "mail PF_EMAIL_%d or PF_EMAIL_%d;\n",
+				    i + 1, i + 1);
+		else
+			pf_buf_addf(&want, "mail PF_EMAIL_%d or PF_EMAIL_%d;\n",
+				    i + 1, i % 7 + 1);
+	}
+	assert_int_equal(pf_redact_text(&out, &v, NULL, in.buf, in.len), 0);
+	assert_string_equal(out.buf, want.buf);
+	pf_buf_release(&in);
+	pf_buf_release(&out);
+	pf_buf_release(&want);
+	pf_vault_release(&v);
+}
+
+/*
+ * One chain per value (vault.c find_value()): a name is found in any
+ * case, by values of any kind only with its very bytes; a value that is
+ * no name is found by its very bytes only, also by a name.
+ */
+static void test_vault_lookups(void **state)
+{
+	struct pf_vault v;
+
+	(void)state;
+	pf_vault_init(&v, NULL);
+	assert_string_equal(pf_vault_put(&v, PF_CAT_ORG, "CJson", 5),
+			    "PF_ORG_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_ORG, "cjson", 5),
+			    "PF_ORG_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_PERSON, "CJSON", 5),
+			    "PF_ORG_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "CJson", 5),
+			    "PF_ORG_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "cJSON", 5),
+			    "PF_SECRET_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "cJSON", 5),
+			    "PF_SECRET_1");
+	/* a secret first: a name of its bytes is it, in another case not */
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "hunter", 6),
+			    "PF_SECRET_2");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_WORD, "hunter", 6),
+			    "PF_SECRET_2");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_WORD, "Hunter", 6),
+			    "PF_WORD_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_WORD, "HUNTER", 6),
+			    "PF_WORD_1");
+	assert_string_equal(pf_vault_put(&v, PF_CAT_SECRET, "HUNTER", 6),
+			    "PF_SECRET_3");
+	assert_int_equal(v.nr, 5);
+	pf_vault_release(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1502,6 +1599,8 @@ int main(void)
 						fx_teardown),
 		cmocka_unit_test(test_random_round_trip),
 		cmocka_unit_test(test_vault_many),
+		cmocka_unit_test(test_vault_numbers),
+		cmocka_unit_test(test_vault_lookups),
 		cmocka_unit_test(test_load_repo),
 	};
 	int ret;

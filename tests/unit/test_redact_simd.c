@@ -510,7 +510,8 @@ static void ref_sort(struct span *v, size_t n)
 /*
  * pf_redact_sort_spans() against a stable sort, on the shapes the
  * scanner makes (nearly sorted, a sorted second run of names, starts
- * equal across the two, one far back, random): equal starts must keep
+ * equal across the two, one far back, random, a sorted tail that
+ * starts within the first run): equal starts must keep
  * their order (b numbers the spans as they came).
  */
 static void test_sort_spans_stable(void **state)
@@ -519,7 +520,7 @@ static void test_sort_spans_stable(void **state)
 	size_t tmp_alloc = 0;
 
 	(void)state;
-	for (unsigned shape = 0; shape < 6; shape++) {
+	for (unsigned shape = 0; shape < 7; shape++) {
 		for (unsigned round = 0; round < 40; round++) {
 			size_t n = 1 + rnd(3000), tail = shape >= 2 ? n / 3 : 0;
 			struct spans sp = { pf_xcalloc(n, sizeof(struct span)),
@@ -545,6 +546,19 @@ static void test_sort_spans_stable(void **state)
 			if (shape == 5)
 				for (size_t i = 0; i < n; i++)
 					sp.v[i].a = rnd(500);
+			/* a sorted tail with runs of equal starts from the
+			 * first run's last start on: the sorted tail that
+			 * pf_redact_sort_spans() merges in as it is holds the
+			 * end of the first run too, equal starts across */
+			if (shape == 6) {
+				uint32_t at = n - tail > 0 ? sp.v[n - tail - 1].a
+							   : 0;
+
+				for (size_t i = n - tail; i < n; i++) {
+					at += rnd(3);
+					sp.v[i].a = at;
+				}
+			}
 			for (size_t i = 0; i < n; i++) {
 				sp.v[i].b = (uint32_t)i;
 				sp.v[i].cat = (unsigned char)(i % 7);
