@@ -519,23 +519,56 @@ static void add_seq(struct pf_redact_priv *p, enum pf_vault_cat cat,
 	e->seq = p->seq_nr++;
 }
 
-/* Add w to a list of parts searched where their first byte occurs
- * (either case); 0 if it was there already. */
+/*
+ * Add w to a list of parts searched where their first byte occurs
+ * (either case); 0 if it was there already.  The list is kept sorted by
+ * first byte, in the order added among parts of one first byte (the
+ * only ones that can match at one place, so the spans come as before),
+ * and first[c] is 1 + the index of the first part starting with c (a
+ * lower-case letter: with it or its upper case), 255 at most, 0 for
+ * none: the search at a byte walks only the parts of that byte, not the
+ * whole list (first_part()).
+ */
 static int part_add(struct long_part **v, size_t *nr, size_t *alloc,
 		    unsigned char *first, enum pf_vault_cat cat, const char *w)
 {
+	unsigned char c = (unsigned char)w[0];
+	size_t at = 0;
+
 	for (size_t i = 0; i < *nr; i++)
 		if (!strcmp((*v)[i].w, w))
 			return 0;
 	PF_ALLOC_GROW(*v, *nr + 1, *alloc);
-	first[(unsigned char)w[0]] = 1;
-	if (w[0] >= 'a' && w[0] <= 'z')
-		first[(unsigned char)w[0] - 32] = 1;
-	(*v)[*nr].w = pf_xstrdup(w);
-	(*v)[*nr].len = strlen(w);
-	(*v)[*nr].cat = (unsigned char)cat;
+	while (at < *nr && (unsigned char)(*v)[at].w[0] <= c)
+		at++;
+	memmove(*v + at + 1, *v + at, (*nr - at) * sizeof(**v));
+	(*v)[at].w = pf_xstrdup(w);
+	(*v)[at].len = strlen(w);
+	(*v)[at].cat = (unsigned char)cat;
 	(*nr)++;
+	memset(first, 0, 256);
+	for (size_t i = *nr; i-- > 0;) {
+		unsigned char f = (unsigned char)(*v)[i].w[0];
+		unsigned char x = (unsigned char)(i < 254 ? i + 1 : 255);
+
+		first[f] = x;
+		if (f >= 'a' && f <= 'z')
+			first[f - 32] = x;
+	}
 	return 1;
+}
+
+/* Where the parts of v that may start with the byte c (lower-case,
+ * first[] of part_add() nonzero for it) begin: at most 254 entries
+ * before them, skipped by their first byte. */
+static size_t first_part(const struct long_part *v, const unsigned char *first,
+			 unsigned char c)
+{
+	size_t k = (size_t)first[c] - 1;
+
+	while ((unsigned char)v[k].w[0] < c)
+		k++;
+	return k;
 }
 
 /* An organisation name matched at sub-word boundaries in any case and
@@ -875,7 +908,10 @@ static void joined_at(struct scan *sc, size_t i, size_t e)
 	const struct pf_redact_priv *p = sc->p;
 	const char *t = sc->t;
 
-	for (size_t k = 0; k < p->bj_nr; k++) {
+	unsigned char c = (unsigned char)lower((unsigned char)t[i]);
+
+	for (size_t k = first_part(p->bj, p->bj_first, c);
+	     k < p->bj_nr && (unsigned char)p->bj[k].w[0] == c; k++) {
 		const char *w = p->bj[k].w;
 		size_t l = p->bj[k].len;
 
@@ -921,9 +957,14 @@ static void names_at(struct scan *sc, size_t i, size_t e)
 	/* "northwind" inside "mynorthwindapi" */
 	if (p->lp_nr && e - i > p->lp_min) {
 		for (size_t x = i; x + p->lp_min <= e; x++) {
+			unsigned char c;
+
 			if (!p->lp_first[(unsigned char)t[x]])
 				continue;
-			for (size_t k = 0; k < p->lp_nr; k++) {
+			c = (unsigned char)lower((unsigned char)t[x]);
+			for (size_t k = first_part(p->lp, p->lp_first, c);
+			     k < p->lp_nr && (unsigned char)p->lp[k].w[0] == c;
+			     k++) {
 				const char *lw = p->lp[k].w;
 				size_t l = p->lp[k].len;
 
