@@ -100,6 +100,26 @@ static int classify_key(const char *k, size_t n)
 	return strength;
 }
 
+/* Is the memo's key a (n bytes) the key k?  As the hash, 8 bytes a
+ * step, the last overlapping: a call of memcmp() a key was a tenth of
+ * keyword_assign(). */
+static int memo_eq(const char *a, const char *k, size_t n)
+{
+	uint64_t x, y;
+
+	if (n < 8)
+		return !memcmp(a, k, n);
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, k + i, 8);
+		if (x != y)
+			return 0;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, k + n - 8, 8);
+	return x == y;
+}
+
 /* classify_key() through the scan's memo, if any. */
 static int memo_classify(struct key_memo *m, const char *k, size_t n)
 {
@@ -122,7 +142,7 @@ static int memo_classify(struct key_memo *m, const char *k, size_t n)
 			h = (h ^ (unsigned char)k[i]) * 0x100000001b3ULL;
 	}
 	x = (unsigned)(h >> 58) % KEY_MEMO_NR;
-	if (m->len[x] == n && !memcmp(m->key[x], k, n))
+	if (m->len[x] == n && memo_eq(m->key[x], k, n))
 		return m->strength[x];
 	m->len[x] = (unsigned char)n;
 	memcpy(m->key[x], k, n);
@@ -177,6 +197,10 @@ static int is_value_keyword(const char *s, size_t n)
 	};
 	/* clang-format on */
 
+	/* none is longer than "undefined": most values (tokens, URLs) are,
+	 * and cost no walk of the list */
+	if (n > 9)
+		return 0;
 	for (size_t i = 0; i < PF_ARRAY_SIZE(kw); i++)
 		if (word_eq(s, n, kw[i]))
 			return 1;
@@ -442,7 +466,21 @@ static int operator_follows(const char *t, size_t n, size_t e)
 		if (r < n && t[r] == '=')
 			return 1;
 	}
-	return q < n && t[q] && strchr("=:!?+<(>", t[q]);
+	if (q >= n)
+		return 0;
+	/* one of "=:!?+<(>", compared here: strchr() was a call a key */
+	switch (t[q]) {
+	case '=':
+	case ':':
+	case '!':
+	case '?':
+	case '+':
+	case '<':
+	case '(':
+	case '>':
+		return 1;
+	}
+	return 0;
 }
 
 /* Does the key at i start its line (line: where the line starts), but
@@ -454,13 +492,15 @@ static int env_like_key(const char *t, size_t line, size_t i)
 
 	while (k < i && (t[k] == ' ' || t[k] == '\t'))
 		k++;
-	if (k + 7 <= i && !strncmp(t + k, "export ", 7))
+	/* memcmp(), not strncmp(): the bytes are there (k + l <= i), none
+	 * of the words holds a NUL, and the compiler compares in place */
+	if (k + 7 <= i && !memcmp(t + k, "export ", 7))
 		k += 7;
 	else if (k + 4 <= i &&
-		 (!strncmp(t + k, "ENV ", 4) || !strncmp(t + k, "ARG ", 4) ||
-		  !strncmp(t + k, "set ", 4)))
+		 (!memcmp(t + k, "ENV ", 4) || !memcmp(t + k, "ARG ", 4) ||
+		  !memcmp(t + k, "set ", 4)))
 		k += 4;
-	else if (k + 2 <= i && !strncmp(t + k, "- ", 2))
+	else if (k + 2 <= i && !memcmp(t + k, "- ", 2))
 		k += 2;
 	while (k < i && (t[k] == '"' || t[k] == '\'' || t[k] == '$'))
 		k++;
@@ -591,13 +631,6 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e)
 	if (!operator_follows(t, n, ed))
 		return;
 	strength = memo_classify(sc->memo, t + i, e - i);
-	{
-		const char *nl = memrchr(t, '\n', i);
-
-		line = nl ? (size_t)(nl - t) + 1 : 0;
-	}
-	env_like = env_like_key(t, line, i);
-	cli = i > 1 && t[i - 1] == '-' && t[i - 2] == '-';
 	p = ed > e ? ed : skip_key_close(t, n, e);
 	if (!strength) {
 		/* a credential-named call counts as a call only */
@@ -607,6 +640,14 @@ void pf_redact_keyword_assign(struct scan *sc, size_t i, size_t e)
 			call_value(sc, p, verb);
 		return;
 	}
+	/* the line's start only now: a key of no strength needs none */
+	{
+		const char *nl = memrchr(t, '\n', i);
+
+		line = nl ? (size_t)(nl - t) + 1 : 0;
+	}
+	env_like = env_like_key(t, line, i);
+	cli = i > 1 && t[i - 1] == '-' && t[i - 2] == '-';
 	if (i > 0 && t[i - 1] == '<') {
 		xml_value(sc, p);
 		return;
