@@ -31,6 +31,29 @@ static int ends_ci(const char *h, size_t n, const char *w, size_t l)
 	       !strncasecmp(h + n - l, w, l);
 }
 
+/*
+ * May a host ending in t8 (its last 8 bytes) and t4 (its last 4), each
+ * byte | 0x20, end as the kept name k?  Its last 8 bytes (4 when
+ * shorter) compared in one go: k is lower-case letters and dots, which
+ * | 0x20 keeps, so a host that ends as k in any case passes; ".com"
+ * hosts end as "example.com" in 4 bytes, not in 8.  Only then
+ * ends_ci() is called.  t8 is read only when n >= k->len >= 8.
+ */
+static int tail_may_match(const struct kept *k, uint64_t t8, uint32_t t4)
+{
+	if (k->len >= 8) {
+		uint64_t v;
+
+		memcpy(&v, k->s + k->len - 8, 8);
+		return v == t8;
+	} else {
+		uint32_t v;
+
+		memcpy(&v, k->s + k->len - 4, 4);
+		return v == t4;
+	}
+}
+
 static int host_kept(const struct pf_redact_priv *p, const char *h, size_t n)
 {
 	static const struct kept keep_exact[] = {
@@ -46,20 +69,42 @@ static int host_kept(const struct pf_redact_priv *p, const char *h, size_t n)
 		KEPT(".example.net"),
 	};
 
+	uint64_t t8 = 0;
+	uint32_t t4;
+
 	while (n && h[n - 1] == '.')
 		n--;
-	for (size_t i = 0; i < PF_ARRAY_SIZE(keep_exact); i++)
-		if (keep_exact[i].len == n &&
-		    ends_ci(h, n, keep_exact[i].s, keep_exact[i].len))
-			return 1;
-	for (size_t i = 0; i < PF_ARRAY_SIZE(keep_suffix); i++)
-		if (n > keep_suffix[i].len &&
-		    ends_ci(h, n, keep_suffix[i].s, keep_suffix[i].len))
-			return 1;
+	/* most hosts end otherwise than every kept name, and cost no
+	 * strncasecmp() call (tail_may_match()); every name is longer
+	 * than 4 */
+	if (n > 4) {
+		memcpy(&t4, h + n - 4, 4);
+		t4 |= 0x20202020u;
+		if (n >= 8) {
+			memcpy(&t8, h + n - 8, 8);
+			t8 |= 0x2020202020202020ULL;
+		}
+		for (size_t i = 0; i < PF_ARRAY_SIZE(keep_exact); i++)
+			if (keep_exact[i].len == n &&
+			    tail_may_match(&keep_exact[i], t8, t4) &&
+			    ends_ci(h, n, keep_exact[i].s, keep_exact[i].len))
+				return 1;
+		for (size_t i = 0; i < PF_ARRAY_SIZE(keep_suffix); i++)
+			if (n > keep_suffix[i].len &&
+			    tail_may_match(&keep_suffix[i], t8, t4) &&
+			    ends_ci(h, n, keep_suffix[i].s, keep_suffix[i].len))
+				return 1;
+	}
 	for (size_t i = 0; p && i < p->allow_nr; i++) {
 		const char *a = p->allow[i];
-		size_t l = strlen(a);
+		size_t l;
 
+		/* a whole name starts as the host (lower-case, as lower()
+		 * makes it): most do not, and cost no strlen() */
+		if (a[0] != '.' &&
+		    (!n || (unsigned char)a[0] != lower((unsigned char)h[0])))
+			continue;
+		l = strlen(a);
 		if (a[0] == '.') {
 			if ((n > l && ends_ci(h, n, a, l)) ||
 			    (n == l - 1 && !strncasecmp(h, a + 1, n)))

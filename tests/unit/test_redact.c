@@ -1554,6 +1554,127 @@ static void test_vault_lookups(void **state)
 	pf_vault_release(&v);
 }
 
+/*
+ * Hosts kept (names.c, addresses.c host_kept()): the kept names and
+ * suffixes in any case, as a URL's host and bare, stay; a host that ends
+ * otherwise in one byte of its last 8 (where host_kept() compares a
+ * host's tail in one go before strncasecmp()) is replaced.  The allow
+ * list too, whole names and "*." suffixes, tested by their first byte
+ * before strlen().
+ */
+static void test_kept_hosts(void **state)
+{
+	static const char *const kept[] = {
+		"LOCALHOST",	  "Example.COM",     "db.EXAMPLE.org",
+		"example.Net",	  "x.Example",	     "a.b.INVALID",
+		"svc.Test",	  "api.example.NET", "web.LocalHost",
+		"GitHub.com",	  "db.ACME.io",	     "acme.IO",
+		"ci.Build.Acme.io",
+	};
+	static const char *const replaced[] = {
+		"example.con",	"db.exampke.org", "db.xexample.org",
+		"x.exampld",	"svc.tesu",	  "web.localhosr",
+		"api.examplz.net", "gitlab.com",  "hithub.com",
+		"xacme.io",	"db.acme.iq",
+	};
+	static const struct {
+		const char *h;
+		int kept;
+	} bare[] = {
+		{ "db.EXAMPLE.org", 1 },  { "example.Net", 1 },
+		{ "api.example.NET", 1 }, { "GitHub.com", 1 },
+		{ "db.ACME.io", 1 },	  { "db.exampke.org", 0 },
+		{ "db.xexample.org", 0 }, { "api.examplz.net", 0 },
+		{ "hithub.com", 0 },	  { "xacme.io", 0 },
+		{ "exampke.com", 0 },
+	};
+	struct pf_redact_ctx ctx;
+	(void)state;
+
+	pf_redact_ctx_init(&ctx);
+	pf_redact_ctx_allow_hosts(&ctx, "github.com, *.acme.io");
+	for (size_t k = 0; k < PF_ARRAY_SIZE(kept); k++) {
+		char text[128], *r;
+
+		snprintf(text, sizeof(text), "url = 'https://%s:8080/x'\n",
+			 kept[k]);
+		r = redacted(&ctx, text);
+		if (strcmp(r, text))
+			fail_msg("%s replaced: '%s'", kept[k], r);
+		free(r);
+	}
+	for (size_t k = 0; k < PF_ARRAY_SIZE(replaced); k++) {
+		char text[128], *r;
+
+		snprintf(text, sizeof(text), "url = 'https://%s:8080/x'\n",
+			 replaced[k]);
+		r = redacted(&ctx, text);
+		if (strstr(r, replaced[k]))
+			fail_msg("%s kept: '%s'", replaced[k], r);
+		free(r);
+	}
+	/* bare: only under a top-level domain is a word a host */
+	for (size_t k = 0; k < PF_ARRAY_SIZE(bare); k++) {
+		char text[128], *r;
+
+		snprintf(text, sizeof(text), "ping %s now\n", bare[k].h);
+		r = redacted(&ctx, text);
+		if ((strcmp(r, text) == 0) != bare[k].kept)
+			fail_msg("bare %s: '%s'", bare[k].h, r);
+		free(r);
+	}
+	pf_redact_ctx_release(&ctx);
+}
+
+/*
+ * Long parts of organisation names (found inside longer words) and
+ * joined names (at sub-word boundaries) are searched only among those of
+ * the byte where a match would start (names.c, first_part()), the list
+ * sorted by first byte with at most 254 entries skipped in front: with
+ * 300 of them, many of one first byte, each is found in either case,
+ * the last ones past 254 too, and a part that differs in one byte is
+ * not.
+ */
+static void test_many_long_parts(void **state)
+{
+	struct pf_redact_ctx ctx;
+	char w[300][16];
+	(void)state;
+
+	pf_redact_ctx_init(&ctx);
+	for (size_t k = 0; k < PF_ARRAY_SIZE(w); k++) {
+		/* first bytes: n most, then a to z; all letters, 11 bytes */
+		snprintf(w[k], sizeof(w[k]), "%corgpart%c%c%c",
+			 k % 3 ? 'n' : (char)('a' + k / 3 % 26),
+			 (char)('a' + k % 26), (char)('a' + k / 26 % 26),
+			 (char)('a' + k / 676));
+		pf_redact_ctx_add_word(&ctx, PF_CAT_ORG, w[k]);
+	}
+	for (size_t k = 0; k < PF_ARRAY_SIZE(w); k += 7) {
+		char text[128], up[16], miss[16], *r;
+
+		for (size_t i = 0; i <= strlen(w[k]); i++)
+			up[i] = (char)(w[k][i] >= 'a' && w[k][i] <= 'z'
+					       ? w[k][i] - 32
+					       : w[k][i]);
+		/* inside a longer word, and joined at a camelCase boundary */
+		snprintf(text, sizeof(text), "x = my%sapi + %sParse()\n",
+			 w[k], up);
+		r = redacted(&ctx, text);
+		if (strstr(r, w[k]) || strstr(r, up))
+			fail_msg("%s kept: '%s'", w[k], r);
+		free(r);
+		memcpy(miss, w[k], sizeof(miss));
+		miss[4] = 'q'; /* "orgp" -> "orqp": no part */
+		snprintf(text, sizeof(text), "x = my%sapi\n", miss);
+		r = redacted(&ctx, text);
+		if (strcmp(r, text))
+			fail_msg("%s replaced: '%s'", miss, r);
+		free(r);
+	}
+	pf_redact_ctx_release(&ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1602,6 +1723,8 @@ int main(void)
 		cmocka_unit_test(test_vault_numbers),
 		cmocka_unit_test(test_vault_lookups),
 		cmocka_unit_test(test_load_repo),
+		cmocka_unit_test(test_kept_hosts),
+		cmocka_unit_test(test_many_long_parts),
 	};
 	int ret;
 
