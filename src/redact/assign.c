@@ -444,6 +444,10 @@ static size_t skip_type(const char *t, size_t n, size_t q, size_t max)
 	return r;
 }
 
+#define OPERATOR_BITS                                                          \
+	(1ULL << '=' | 1ULL << ':' | 1ULL << '!' | 1ULL << '?' | 1ULL << '+' | \
+	 1ULL << '<' | 1ULL << '(' | 1ULL << '>')
+
 /* Does an operator follow the key that ends at e?  Only then is the key
  * worth a closer look. */
 static int operator_follows(const char *t, size_t n, size_t e)
@@ -468,19 +472,10 @@ static int operator_follows(const char *t, size_t n, size_t e)
 	}
 	if (q >= n)
 		return 0;
-	/* one of "=:!?+<(>", compared here: strchr() was a call a key */
-	switch (t[q]) {
-	case '=':
-	case ':':
-	case '!':
-	case '?':
-	case '+':
-	case '<':
-	case '(':
-	case '>':
-		return 1;
-	}
-	return 0;
+	/* one of "=:!?+<(>", all below 64: a bit each of one word, no
+	 * strchr() call a key */
+	return (unsigned char)t[q] < 64 &&
+	       (OPERATOR_BITS >> (unsigned char)t[q] & 1);
 }
 
 /* Does the key at i start its line (line: where the line starts), but
