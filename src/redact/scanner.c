@@ -261,7 +261,10 @@ static void quote(struct scan *sc, size_t i)
 		return;
 	}
 	sc->lit_end = e + 1;
-	if (e - i - 1 >= 16 && all_of(sc->t + i + 1, e - i - 1, C_B64) &&
+	/* all base64: pf_redact_b64_end()'s 16 bytes a step (its classes
+	 * are C_B64's), not all_of()'s one (half of quote()'s time) */
+	if (e - i - 1 >= 16 &&
+	    pf_redact_b64_end(sc->t + i + 1, e - i - 1, 0) == e - i - 1 &&
 	    high_entropy(&sc->ent, sc->t + i + 1, e - i - 1, 20, 16))
 		add_secret(sc->sp, i + 1, e, K_ENTROPY);
 	if (sc->nested)

@@ -1675,10 +1675,43 @@ static void test_many_long_parts(void **state)
 	pf_redact_ctx_release(&ctx);
 }
 
+/*
+ * An organisation whose name starts with (or has as its 2nd byte) a
+ * byte >= 0x80 is found inside identifiers and at camelCase joins as an
+ * ASCII one is: the part's bytes were compared as plain (signed) chars
+ * with the text's as unsigned ones, and never matched on x86.
+ */
+static void test_non_ascii_org_parts(void **state)
+{
+	static const char *const org[] = { "\xc3\x96lwerk", "k\xc3\xb6lnerbau" };
+	static const char *const text[] = {
+		"x = my\xc3\x96lwerkApi();\n",
+		"\xc3\x96lwerkParse(y);\n",
+		"z = myk\xc3\xb6lnerbauapi;\n",
+		"K\xc3\xb6lnerbauParse();\n",
+	};
+	struct pf_redact_ctx ctx;
+	(void)state;
+
+	pf_redact_ctx_init(&ctx);
+	for (size_t k = 0; k < PF_ARRAY_SIZE(org); k++)
+		pf_redact_ctx_add_word(&ctx, PF_CAT_ORG, org[k]);
+	for (size_t k = 0; k < PF_ARRAY_SIZE(text); k++) {
+		char *r = redacted(&ctx, text[k]);
+
+		if (strstr(r, "lwerk") || strstr(r, "lnerbau") ||
+		    !strstr(r, "PF_ORG_"))
+			fail_msg("'%s' kept: '%s'", text[k], r);
+		free(r);
+	}
+	pf_redact_ctx_release(&ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_folded),
+		cmocka_unit_test(test_non_ascii_org_parts),
 		cmocka_unit_test(test_bare_host_tlds),
 		cmocka_unit_test(test_env_value_end),
 		cmocka_unit_test(test_ipv4_first_octet),
