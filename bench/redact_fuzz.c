@@ -875,6 +875,30 @@ static void env_line(struct pf_buf *b)
 	adds(b, rnd(4) ? "\n" : "\r\n");
 }
 
+/* PEM bodies (one placeholder per line piece) and curl's -u user:pw. */
+static void pem_or_curl(struct pf_buf *b)
+{
+	if (rnd(3)) {
+		unsigned lines = 1 + rnd(4);
+
+		adds(b, rnd(4) ? "-----BEGIN RSA PRIVATE KEY-----\n"
+			       : "-----BEGIN PRIVATE KEY-----\r\n");
+		for (unsigned i = 0; i < lines; i++) {
+			chars(b, B64, 1 + rnd(64));
+			adds(b, rnd(5) ? "\n" : "\\n\"\n\"");
+		}
+		if (rnd(4))
+			adds(b, "-----END RSA PRIVATE KEY-----");
+		return;
+	}
+	adds(b, PICK(((const char *[]){ "curl -u ", "curl --user ", "curl -su ",
+					"curl -u\"" })));
+	chars(b, ALNUM, 1 + rnd(8));
+	pf_buf_addch(b, ':');
+	chars(b, ALNUM "!@", rnd(12));
+	adds(b, " https://api.example.io/x");
+}
+
 /* ---- glue ---- */
 
 static void filler(struct pf_buf *b)
@@ -942,6 +966,8 @@ static void piece(struct pf_buf *b, struct seen *seen)
 		assignment(b);
 	else if (k < 71)
 		env_line(b);
+	else if (k < 73)
+		pem_or_curl(b);
 	else {
 		filler(b);
 		return;
