@@ -1125,11 +1125,35 @@ static unsigned run_case(unsigned long long seed, unsigned long long idx,
 
 		putn(o, "restore", rc);
 		if (rc)
-			adds(&o->b, pf_error_last());
+			put(o, "error", pf_error_last(),
+			    strlen(pf_error_last()));
 		else
 			put(o, "restored", r.buf, r.len);
-		/* a model's rewrite: the text with one placeholder in
-		 * another case is refused, as is a stray one */
+		/* a model's rewrites: no sent text (no SECRET may come back),
+		 * and the text in lower case (every placeholder unknown) */
+		pf_buf_reset(&r);
+		rc = pf_vault_restore(&r, &v, red[t].buf, red[t].len, NULL, 0);
+		putn(o, "restore-nosent", rc);
+		if (rc)
+			put(o, "error", pf_error_last(),
+			    strlen(pf_error_last()));
+		else
+			put(o, "restored", r.buf, r.len);
+		pf_buf_reset(&x);
+		pf_buf_add(&x, red[t].buf, red[t].len);
+		for (size_t i = 0; i < x.len; i++)
+			if (x.buf[i] >= 'A' && x.buf[i] <= 'Z')
+				x.buf[i] = (char)(x.buf[i] | 0x20);
+		pf_buf_reset(&r);
+		rc = pf_vault_restore(&r, &v, x.buf, x.len, red[t].buf,
+				      red[t].len);
+		putn(o, "restore-lower", rc);
+		if (rc)
+			put(o, "error", pf_error_last(),
+			    strlen(pf_error_last()));
+		else
+			put(o, "restored", r.buf, r.len);
+		pf_buf_reset(&x);
 		pf_vault_expand(&x, &v, red[t].buf, red[t].len);
 		put(o, "expanded", x.buf, x.len);
 		rc = pf_redact_find_secrets(&hits, &nhits, text[t].buf,
