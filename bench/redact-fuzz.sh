@@ -88,10 +88,10 @@ while [ "$first" -lt "$cases" ]; do
 	[ $((first + n)) -gt "$cases" ] && n=$((cases - first))
 	for simd in auto sse2; do
 		PUSHFIX_REDACT_SIMD=${oldenv:-$simd} "$outdir/fuzz-old" \
-			"$seed" "$first" "$n" >"$tmp/old"
+			"$seed" "$first" "$n" >"$tmp/old.out"
 		PUSHFIX_REDACT_SIMD=$simd "$outdir/fuzz-new" \
-			"$seed" "$first" "$n" >"$tmp/new"
-		paste -d' ' "$tmp/old" "$tmp/new" |
+			"$seed" "$first" "$n" >"$tmp/new.out"
+		paste -d' ' "$tmp/old.out" "$tmp/new.out" |
 			awk '$2 != $5 { print $1, $3 }' >"$tmp/bad"
 		checked=0
 		while read -r i f; do
