@@ -69,9 +69,15 @@ $(BUILD)/libpushfix.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The redactor runs over every byte sent to an LLM: -O3 (more inlining
+# and unrolling of its loops) measured 3-4% faster on dense text, A/B in
+# alternating rounds (bench/redact.sh).  `make REDACT_CFLAGS=` drops it.
+REDACT_CFLAGS ?= -O3
+$(BUILD)/src/redact/%.o: EXTRA_CFLAGS = $(REDACT_CFLAGS)
+
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpushfix.a
 	@mkdir -p $(dir $@)
