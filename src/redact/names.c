@@ -915,9 +915,9 @@ static void joined_at(struct scan *sc, size_t i, size_t e)
 		const char *w = p->bj[k].w;
 		size_t l = p->bj[k].len;
 
-		/* two bytes first: "return" is not "routeplanner" */
+		/* the second byte first (the loop matched the first):
+		 * "return" is not "routeplanner" */
 		if (l == e - i || i + l > sc->n ||
-		    lower((unsigned char)t[i]) != (unsigned char)w[0] ||
 		    lower((unsigned char)t[i + 1]) != (unsigned char)w[1] ||
 		    !eq_fold(w, t + i, l) || !at_boundary(t, sc->n, i + l))
 			continue;
@@ -969,8 +969,6 @@ static void names_at(struct scan *sc, size_t i, size_t e)
 				size_t l = p->lp[k].len;
 
 				if (l >= e - i || x + l > e ||
-				    lower((unsigned char)t[x]) !=
-					    (unsigned char)lw[0] ||
 				    lower((unsigned char)t[x + 1]) !=
 					    (unsigned char)lw[1] ||
 				    !eq_fold(lw, t + x, l))

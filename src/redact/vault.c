@@ -730,7 +730,7 @@ const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
 {
 	size_t phl;
 
-	return put(v, cat, t + a, b - a, t, lo, hi, a, &phl);
+	return pf_vault_put_len(v, cat, t, lo, hi, a, b, &phl);
 }
 
 const char *pf_vault_put_len(struct pf_vault *v, enum pf_vault_cat cat,
