@@ -188,12 +188,49 @@ static inline void out_add(struct pf_buf *out, const char *s, size_t n)
 	}
 }
 
+/*
+ * A piece of the text to replace: t[a, b), its category, where the next
+ * placeholder starts (hi) and its key in the vault.  The first probe of
+ * the vault's table for a new value misses the cache (a random slot of
+ * megabytes): emit() makes each piece's key AHEAD pieces before it puts
+ * it, and the slot is in the cache by then.  A few values ahead was not
+ * far enough (a put is short: the load was still on its way).
+ */
+struct piece {
+	size_t a, b, hi;
+	unsigned char cat;
+	struct pf_vault_key k;
+};
+
+#define AHEAD 16
+
+/* Put piece p in the vault and write the text before it and its
+ * placeholder to out; *last: where the text not written yet starts. */
+static void put_piece(struct pf_buf *out, struct pf_vault *v, const char *t,
+		      size_t *last, const struct piece *p)
+{
+	size_t g, phl;
+	const char *ph = pf_vault_put_key(v, p->cat, t, *last, p->hi, p->a,
+					  p->b, &p->k, &phl);
+
+	g = glue_start(v, t, *last, p->a, ph, phl);
+	out_add(out, t + *last, g - *last);
+	/* the text glued before it: a literal */
+	if (g < p->a)
+		pf_buf_addstr(out, pf_vault_put_in(v, PF_CAT_LIT, t, *last,
+						   p->hi, g, p->a));
+	out_add(out, ph, phl);
+	*last = p->b;
+}
+
 /* Replace the spans (sorted, merged, split per line) by placeholders. */
 static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 		 size_t n, struct spans *sp, struct span **tmp_buf,
 		 size_t *tmp_alloc)
 {
-	size_t last = 0, i = 0, next;
+	/* last: the end of the last piece made; done: of the last put */
+	size_t last = 0, done = 0, i = 0, next, head = 0, cnt = 0;
+	struct piece ring[AHEAD];
 
 	pf_buf_grow(out, n + n / 4);
 	pf_redact_sort_spans(sp, tmp_buf, tmp_alloc);
@@ -245,26 +282,28 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 			while (pb > pa && is_blank(t[pb - 1]))
 				pb--;
 			if (pb > pa) {
-				size_t g, phl;
-				const char *ph = pf_vault_put_len(
-					v, cat, t, last, next, pa, pb, &phl);
+				struct piece *p;
 
-				g = glue_start(v, t, last, pa, ph, phl);
-				out_add(out, t + last, g - last);
-				/* the text glued before it: a literal */
-				if (g < pa)
-					pf_buf_addstr(
-						out,
-						pf_vault_put_in(v, PF_CAT_LIT,
-								t, last, next,
-								g, pa));
-				out_add(out, ph, phl);
+				if (cnt == AHEAD) {
+					put_piece(out, v, t, &done,
+						  &ring[head]);
+					head = (head + 1) % AHEAD;
+					cnt--;
+				}
+				p = &ring[(head + cnt++) % AHEAD];
+				p->a = pa;
+				p->b = pb;
+				p->hi = next;
+				p->cat = cat;
+				pf_vault_key(v, t + pa, pb - pa, &p->k);
 				last = pb;
 			}
 			a = nl ? e + 1 : b;
 		}
 	}
-	pf_buf_add(out, t + last, n - last);
+	for (; cnt; cnt--, head = (head + 1) % AHEAD)
+		put_piece(out, v, t, &done, &ring[head]);
+	pf_buf_add(out, t + done, n - done);
 }
 
 /* Can text of len bytes be scanned?  `verb` says what for, in the error. */

@@ -707,4 +707,24 @@ const char *pf_vault_put_len(struct pf_vault *v, enum pf_vault_cat cat,
 			     const char *t, size_t lo, size_t hi, size_t a,
 			     size_t b, size_t *len);
 
+/* --- h-mem --- */
+
+/* A value's key in the vault's table, made (and its slot fetched into
+ * the cache) a few values before pf_vault_put_key() needs it. */
+struct pf_vault_key {
+	uint64_t h;
+	int upper;
+};
+
+/* The key of value (len bytes); prefetches its first slot. */
+void pf_vault_key(const struct pf_vault *v, const char *value, size_t len,
+		  struct pf_vault_key *k);
+
+/* pf_vault_put_len() of t[a, b), whose key pf_vault_key() made (the
+ * table may have grown since: the slot is found again from the key). */
+const char *pf_vault_put_key(struct pf_vault *v, enum pf_vault_cat cat,
+			     const char *t, size_t lo, size_t hi, size_t a,
+			     size_t b, const struct pf_vault_key *k,
+			     size_t *len);
+
 #endif

@@ -14,13 +14,19 @@
 #include "redact_int.h"
 
 /*
- * Hash slots hold (32-bit hash << 32) | entry index, so that a probe
- * touches the entry (another cache line) only when the hashes agree.
+ * Hash slots hold (32-bit hash << 32) | (entry index + 1), so that a
+ * probe touches the entry (another cache line) only when the hashes
+ * agree.  An empty slot is 0 (an index + 1 never is): the table comes
+ * from calloc(), whose fresh pages are zero already, where filling 2 MB
+ * with 0xff for a dense text wrote every page of it before the first
+ * value.  EMPTY is also what find_value() says for "no entry".
  */
 #define EMPTY ((size_t)-1)
-#define SLOT(h, i) ((((size_t)(uint32_t)(h)) << 32) | (size_t)(uint32_t)(i))
+#define SLOT_FREE 0
+#define SLOT(h, i)                                                             \
+	((((size_t)(uint32_t)(h)) << 32) | (size_t)(uint32_t)((i) + 1))
 #define SLOT_HASH(s) ((uint32_t)((s) >> 32))
-#define SLOT_IDX(s) ((size_t)(uint32_t)(s))
+#define SLOT_IDX(s) ((size_t)(uint32_t)(s)-1)
 _Static_assert(sizeof(size_t) >= 8, "vault slots need a 64-bit size_t");
 
 static const char *const cat_names[PF_CAT__NR] = {
@@ -463,7 +469,7 @@ static void slot_put(size_t *tab, size_t alloc, uint64_t h, size_t idx)
 {
 	size_t k = (size_t)h & (alloc - 1);
 
-	while (tab[k] != EMPTY)
+	while (tab[k] != SLOT_FREE)
 		k = (k + 1) & (alloc - 1);
 	tab[k] = SLOT(h >> 32, idx);
 }
@@ -472,8 +478,7 @@ static void slot_put(size_t *tab, size_t alloc, uint64_t h, size_t idx)
 static void rehash_to(struct pf_vault *v, size_t n)
 {
 	free(v->by_value);
-	v->by_value = pf_xmalloc(n * sizeof(size_t));
-	memset(v->by_value, 0xff, n * sizeof(size_t));
+	v->by_value = pf_xcalloc(n, sizeof(size_t));
 	v->hash_alloc = n;
 	for (size_t i = 0; i < v->nr; i++)
 		slot_put(v->by_value, n, v->v[i].h_value, i);
@@ -533,7 +538,7 @@ static size_t find_value(const struct pf_vault *v, const char *value,
 	if (!v->hash_alloc)
 		return EMPTY;
 	k = (size_t)h & (v->hash_alloc - 1);
-	for (; v->by_value[k] != EMPTY; k = (k + 1) & (v->hash_alloc - 1)) {
+	for (; v->by_value[k] != SLOT_FREE; k = (k + 1) & (v->hash_alloc - 1)) {
 		size_t s = v->by_value[k];
 		const struct pf_vault_entry *e;
 
@@ -659,14 +664,14 @@ static size_t next_placeholder(struct pf_vault *v, enum pf_vault_cat cat)
  * (every entry is hashed in lower case: find_value()); any value finds
  * an entry that holds its very bytes.
  */
-static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
-		       const char *value, size_t len, const char *t, size_t lo,
-		       size_t hi, size_t a, size_t *ph_len)
+static const char *put_hashed(struct pf_vault *v, enum pf_vault_cat cat,
+			      const char *value, size_t len, const char *t,
+			      size_t lo, size_t hi, size_t a, uint64_t h,
+			      int upper, size_t *ph_len)
 {
 	struct pf_vault_entry *e;
 	size_t phl, fold;
-	int upper, own = 0;
-	uint64_t h = hash_key(value, len, &upper);
+	int own = 0;
 	size_t i = find_value(v, value, len, h, &fold);
 
 	if (i == EMPTY && len <= 256 && (folds(cat) || upper)) {
@@ -714,6 +719,37 @@ static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
 		note_spelling(e, value, len, t, lo, hi, a);
 	*ph_len = phl;
 	return e->placeholder;
+}
+
+static const char *put(struct pf_vault *v, enum pf_vault_cat cat,
+		       const char *value, size_t len, const char *t, size_t lo,
+		       size_t hi, size_t a, size_t *ph_len)
+{
+	int upper;
+	uint64_t h = hash_key(value, len, &upper);
+
+	return put_hashed(v, cat, value, len, t, lo, hi, a, h, upper, ph_len);
+}
+
+void pf_vault_key(const struct pf_vault *v, const char *value, size_t len,
+		  struct pf_vault_key *k)
+{
+	int upper;
+
+	k->h = hash_key(value, len, &upper);
+	k->upper = upper;
+	if (v->hash_alloc)
+		__builtin_prefetch(
+			&v->by_value[(size_t)k->h & (v->hash_alloc - 1)]);
+}
+
+const char *pf_vault_put_key(struct pf_vault *v, enum pf_vault_cat cat,
+			     const char *t, size_t lo, size_t hi, size_t a,
+			     size_t b, const struct pf_vault_key *k,
+			     size_t *len)
+{
+	return put_hashed(v, cat, t + a, b - a, t, lo, hi, a, k->h, k->upper,
+			  len);
 }
 
 const char *pf_vault_put(struct pf_vault *v, enum pf_vault_cat cat,
