@@ -720,6 +720,9 @@ struct pf_vault_key {
 void pf_vault_key(const struct pf_vault *v, const char *value, size_t len,
 		  struct pf_vault_key *k);
 
+/* Prefetch the entry k's first slot names if its hash agrees. */
+void pf_vault_key_touch(const struct pf_vault *v, const struct pf_vault_key *k);
+
 /* pf_vault_put_len() of t[a, b), whose key pf_vault_key() made (the
  * table may have grown since: the slot is found again from the key). */
 const char *pf_vault_put_key(struct pf_vault *v, enum pf_vault_cat cat,

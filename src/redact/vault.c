@@ -743,6 +743,17 @@ void pf_vault_key(const struct pf_vault *v, const char *value, size_t len,
 			&v->by_value[(size_t)k->h & (v->hash_alloc - 1)]);
 }
 
+void pf_vault_key_touch(const struct pf_vault *v, const struct pf_vault_key *k)
+{
+	size_t s;
+
+	if (!v->hash_alloc)
+		return;
+	s = v->by_value[(size_t)k->h & (v->hash_alloc - 1)];
+	if (s != SLOT_FREE && SLOT_HASH(s) == (uint32_t)(k->h >> 32))
+		__builtin_prefetch(&v->v[SLOT_IDX(s)]);
+}
+
 const char *pf_vault_put_key(struct pf_vault *v, enum pf_vault_cat cat,
 			     const char *t, size_t lo, size_t hi, size_t a,
 			     size_t b, const struct pf_vault_key *k,
