@@ -237,8 +237,10 @@ static void b64_run(struct scan *sc, size_t i)
 			 t[a] == '+' || (a > 0 && t[a - 1] == '\\')))
 		a++;
 	/* what pf_redact_encoded() would add is inside [a, b), and of
-	 * the weakest kinds: nothing to add under a stronger kind's span */
-	if (b - a >= 24 && covered(sc->sp, a, b, 1))
+	 * the weakest kinds: nothing to add under a stronger kind's span
+	 * (it looks at 16 bytes or more: "AKIA..." of 20 inside its rule's
+	 * span decoded for nothing) */
+	if (b - a >= 16 && covered(sc->sp, a, b, 1))
 		return;
 	if (b - a >= 24 && high_entropy(&sc->ent, t + a, b - a, 24, 32))
 		add_secret(sc->sp, a, b, K_ENTROPY);
