@@ -112,6 +112,11 @@ static int high_entropy(struct ent_memo *em, const char *s, size_t n,
 
 	if (n < min_b64 && n < min_hex)
 		return 0;
+	/* 22 bytes or fewer hold no 23 distinct ones: only a hex string
+	 * may pass, and most such literals ("AKIA...", words) show a byte
+	 * of no hex digit within a few bytes, before any is counted */
+	if (n <= 22 && (n < min_hex || !all_of(s, n, C_HEX)))
+		return 0;
 	if (!em)
 		em = &own;
 	if (em == &own || em->s != s || em->n != n) {
