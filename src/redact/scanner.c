@@ -112,6 +112,11 @@ static int high_entropy(struct ent_memo *em, const char *s, size_t n,
 
 	if (n < min_b64 && n < min_hex)
 		return 0;
+	/* 22 bytes or fewer hold no 23 distinct ones: only a hex string
+	 * may pass, and most such literals ("AKIA...", words) show a byte
+	 * of no hex digit within a few bytes, before any is counted */
+	if (n <= 22 && (n < min_hex || !all_of(s, n, C_HEX)))
+		return 0;
 	if (!em)
 		em = &own;
 	if (em == &own || em->s != s || em->n != n) {
@@ -193,6 +198,32 @@ size_t pf_redact_b64_end(const char *t, size_t n, size_t b)
 	return b;
 }
 
+/*
+ * Does a SECRET span among the last COVER_BACK added hold [a, b)?  With
+ * strong set, only one of a detector that names what it found (not
+ * K_ENTROPY): a span it holds changes neither the text (overlapping
+ * spans merge, SECRET is the strongest category) nor the secrets found
+ * (an earlier span of the same start sorts first, and a span of a
+ * weaker or equal kind does not name the hit).  Dense text has most
+ * of its high-entropy runs inside a token rule's or an assignment's
+ * value: their entropy need not be counted, nor the span sorted.  The
+ * last few only: the detectors add the value's span just before.
+ */
+#define COVER_BACK 4
+static int covered(const struct spans *sp, size_t a, size_t b, int strong)
+{
+	size_t k = sp->nr, end = k > COVER_BACK ? k - COVER_BACK : 0;
+
+	while (k-- > end) {
+		const struct span *y = &sp->v[k];
+
+		if (y->a <= a && y->b >= b && y->cat == PF_CAT_SECRET &&
+		    (!strong || (y->kind != K_ENTROPY && y->kind != K_NONE)))
+			return 1;
+	}
+	return 0;
+}
+
 /* The base64 run around i: a secret when long and of high entropy. */
 static void b64_run(struct scan *sc, size_t i)
 {
@@ -210,6 +241,12 @@ static void b64_run(struct scan *sc, size_t i)
 	while (a < b && (t[a] == '/' || t[a] == '-' || t[a] == '=' ||
 			 t[a] == '+' || (a > 0 && t[a - 1] == '\\')))
 		a++;
+	/* what pf_redact_encoded() would add is inside [a, b), and of
+	 * the weakest kinds: nothing to add under a stronger kind's span
+	 * (it looks at 16 bytes or more: "AKIA..." of 20 inside its rule's
+	 * span decoded for nothing) */
+	if (b - a >= 16 && covered(sc->sp, a, b, 1))
+		return;
 	if (b - a >= 24 && high_entropy(&sc->ent, t + a, b - a, 24, 32))
 		add_secret(sc->sp, a, b, K_ENTROPY);
 	else
@@ -263,7 +300,7 @@ static void quote(struct scan *sc, size_t i)
 	sc->lit_end = e + 1;
 	/* all base64: pf_redact_b64_end()'s 16 bytes a step (its classes
 	 * are C_B64's), not all_of()'s one (half of quote()'s time) */
-	if (e - i - 1 >= 16 &&
+	if (e - i - 1 >= 16 && !covered(sc->sp, i + 1, e, 0) &&
 	    pf_redact_b64_end(sc->t + i + 1, e - i - 1, 0) == e - i - 1 &&
 	    high_entropy(&sc->ent, sc->t + i + 1, e - i - 1, 20, 16))
 		add_secret(sc->sp, i + 1, e, K_ENTROPY);

@@ -1752,6 +1752,64 @@ static void test_vault_grows_while_emitting(void **state)
 	pf_buf_release(&back);
 }
 
+/*
+ * A base64 run or literal inside a secret's span found before it is not
+ * looked at again (scanner.c, covered()): the text and the secrets found
+ * stay what they were.  A 28-digit hex literal is of high entropy as a
+ * literal (quote(): hex from 16 digits) but not as a base64 run (hex
+ * from 32), which decodes it to "bob:Zq8#Lm2!xY": an encoded secret, a
+ * stronger kind than the literal's, so the literal's span must not hide
+ * the run.  An assignment's value and a token rule's match hold their
+ * literal and run; a run wider than the rule's match still counts.
+ */
+static void test_covered_spans_keep_kinds(void **state)
+{
+	static const struct {
+		const char *text, *kind, *gone;
+		size_t start, end;
+	} c[] = {
+		{ "x(\"626f623a5a7138234c6d32217859\")\n", "encoded-secret",
+		  "626f623a", 3, 31 },
+		{ "aws_secret_access_key = "
+		  "'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEYab'\n",
+		  "assignment", "wJalrXUtnFEMI", 25, 68 },
+		{ "f('sk_live_4eC39HqLyjWDarjtT1zdp7dc')\n",
+		  "stripe-key", "4eC39HqLyjWD", 3, 35 },
+		{ "OPENAI_API_KEY=sk-proj-aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
+		  "oQ7saB3dE5gH\n",
+		  "openai-anthropic-key", "aB3dE5gH7jK9", 15, 71 },
+		/* 22 bytes or fewer: all hex digits asked first, then
+		 * counted (3.92 bits) */
+		{ "x(\"9f3b7c1ad2e8045b6c1f\")\n", "high-entropy",
+		  "9f3b7c1ad2e8", 3, 23 },
+	};
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(c); i++) {
+		struct pf_secret_hit *h = NULL;
+		size_t nr = 0;
+		const char *o;
+
+		assert_int_equal(pf_redact_find_secrets(&h, &nr, c[i].text,
+							strlen(c[i].text)),
+				 0);
+		if (nr != 1 || strcmp(h[0].kind, c[i].kind) ||
+		    h[0].start != c[i].start || h[0].end != c[i].end)
+			fail_msg("'%s': %zu hits, the first %s %zu-%zu",
+				 c[i].text, nr, nr ? h[0].kind : "-",
+				 nr ? h[0].start : 0, nr ? h[0].end : 0);
+		free(h);
+		o = red(f, c[i].text);
+		if (strstr(o, c[i].gone))
+			fail_msg("'%s' kept in '%s'", c[i].gone, o);
+	}
+	/* 20 hex digits of 2.75 bits, and 20 bytes not all hex: code */
+	assert_string_equal(red(f, "x(\"c3face30e73700fa0c37\")\n"),
+			    "x(\"c3face30e73700fa0c37\")\n");
+	assert_string_equal(red(f, "x(\"ghijklmnopqrstuvwxyz\")\n"),
+			    "x(\"ghijklmnopqrstuvwxyz\")\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1804,6 +1862,8 @@ int main(void)
 		cmocka_unit_test(test_kept_hosts),
 		cmocka_unit_test(test_many_long_parts),
 		cmocka_unit_test(test_vault_grows_while_emitting),
+		cmocka_unit_test_setup_teardown(test_covered_spans_keep_kinds,
+						fx_setup, fx_teardown),
 	};
 	int ret;
 
