@@ -1120,7 +1120,7 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 	b->wsm = fold512(ix, bit, wstart_fold[1]);
 	b->wsl = fold512(ix, bit, wstart_fold[2]);
 	b->ws = b->wss | b->wsm | b->wsl;
-	/* for the dots the loop visits (trigger_idle()) only */
+	/* for the dots the loop may visit (idle_dots512()) only */
 	b->lower = b->hend = 0;
 	if (!(b->trig & b->kd & ~b->b64))
 		return;
@@ -1515,23 +1515,49 @@ PF_TARGET_512 static inline uint64_t idle_runs512(const struct blk *b,
 }
 #endif
 
-/* Would trigger() at the byte i (bit k of the block b) do nothing: (wide)
- * a '.' whose lower-case run after it is no host's last label
- * (pf_redact_bare_host())? */
-static inline int trigger_idle(const struct scan *sc, const struct blk *b,
-			       int wide, unsigned k, size_t i)
+#ifdef PF_AVX512
+/*
+ * The dots of the block b where trigger() would do nothing, by masks
+ * before the loop (not an event each: a third of a plain text's were
+ * such dots, "event.get(", "req.params.id"): a '.' whose run of
+ * lower-case letters after it is shorter than 2 or longer than 11, or
+ * ends where no host's last label may (b->hend), is none of
+ * pf_redact_bare_host()'s.  Kept: a dot at the block's last byte, and
+ * one whose run reaches the block's end (what follows is not known).
+ * The runs that start right after a dot (s) end at the bits of e, the
+ * k-th start's at the k-th end (a run to the block's end has none, and
+ * is the last): pext() gathers each one's tests into bit k, pdep() puts
+ * what both say back on the starts, as in idle_runs512().
+ */
+PF_TARGET_512 static inline uint64_t idle_dots512(const struct blk *b)
 {
-	unsigned char c = (unsigned char)sc->t[i];
-	uint64_t r;
-	unsigned f;
+	uint64_t d = b->trig & b->kd & ~b->b64, lo = b->lower;
+	uint64_t s, e, l4, l12, keep;
 
-	if (!wide || c != '.' || k == 63)
+	if (!d)
 		return 0;
-	r = ~b->lower >> (k + 1);
-	if (!r)
-		return 0;
-	f = k + 1 + (unsigned)__builtin_ctzll(r);
-	return f - k - 1 < 2 || f - k - 1 > 11 || !((b->hend >> f) & 1);
+	s = (d << 1) & lo;
+	e = (lo + s) & ~lo;
+	/* bit x: the 4 (12) bytes from x are lower-case letters */
+	l4 = lo & (lo >> 1);
+	l4 &= l4 >> 2;
+	l12 = l4 & (l4 >> 4) & (l4 >> 8);
+	keep = _pext_u64(s & (lo >> 1) & ~l12, s) & _pext_u64(e & b->hend, e);
+	keep |= ~(uint64_t)0 << __builtin_popcountll(e);
+	keep = _pdep_u64(keep, s);
+	return d & ~((keep >> 1) | (uint64_t)1 << 63);
+}
+#endif
+
+/* The bit of the block at base of the quote that closes the literal
+ * quote() found last (lit_end - 1): an event that would do nothing (a
+ * quote before lit_end opens none), taken from the block's events
+ * rather than visited, a closing quote was half of a plain text's. */
+static inline uint64_t closer(const struct scan *sc, size_t base)
+{
+	size_t x = sc->lit_end - 1 - base;
+
+	return x < BLK ? (uint64_t)1 << x : 0;
 }
 
 /* The blocks of the text (pf_redact_scan()); wide: classify512(). */
@@ -1606,8 +1632,13 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			id.ws = b.ws;
 #ifdef PF_AVX512
 			ev &= ~idle_runs512(&b, pw, &id);
+			ev &= ~idle_dots512(&b);
 #endif
 		}
+		/* a literal's closing quote in this block (quote() was
+		 * called in an earlier one) */
+		if (sc->lit_end > base)
+			ev &= ~closer(sc, base);
 		while (ev) {
 			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
 			size_t i = base + k, j;
@@ -1620,9 +1651,11 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 				/* quotes, the most of them, straight to
 				 * quote(); the closing ones not at all */
 				if (c == '"' || c == '\'' || c == '`') {
-					if (i >= sc->lit_end)
+					if (i >= sc->lit_end) {
 						quote(sc, i);
-				} else if (!trigger_idle(sc, &b, wide, k, i)) {
+						ev &= ~closer(sc, base);
+					}
+				} else {
 					trigger(sc, i);
 				}
 				continue;
