@@ -1567,6 +1567,44 @@ PF_TARGET_512 static inline uint64_t idle_dots512(const struct blk *b)
 }
 #endif
 
+#ifdef PF_AVX512
+/*
+ * The end of the literal whose opening quote is bit k of the block s (at
+ * base) when quote() would only note it (lit_end, prev_lit_a/b), or 0:
+ * its closing quote in the block with no backslash or newline before it
+ * (what quote_end() finds), fewer than 16 bytes or a byte of no base64
+ * in them (no entropy to ask), and not after another literal across a
+ * concatenation gap (lit_gap(), which most often stops at its first
+ * byte).  Two literals of three in plain code; quote() was a call, a
+ * loop of 16 bytes a step from the quote and the same tests.
+ */
+PF_TARGET_512 static inline size_t dull_literal(const struct scan *sc,
+						const unsigned char *s,
+						const struct blk *b,
+						size_t base, unsigned k)
+{
+	__m512i v = _mm512_loadu_si512((const void *)s);
+	uint64_t m = _mm512_cmpeq_epi8_mask(v, B8(s[k])) |
+		     _mm512_cmpeq_epi8_mask(v, B8('\\')) |
+		     _mm512_cmpeq_epi8_mask(v, B8('\n'));
+	unsigned e;
+
+	m &= (~(uint64_t)0 << k) << 1;
+	if (!m)
+		return 0;
+	e = (unsigned)__builtin_ctzll(m);
+	if (s[e] != s[k])
+		return 0;
+	if (e - k - 1 >= 16 &&
+	    !(~b->b64 & (((uint64_t)1 << e) - 1) & ((~(uint64_t)0 << k) << 1)))
+		return 0;
+	if (!sc->nested && sc->prev_lit_b &&
+	    lit_gap(sc->t, sc->prev_lit_b + 1, base + k))
+		return 0;
+	return base + e;
+}
+#endif
+
 /* The bit of the block at base of the quote that closes the literal
  * quote() found last (lit_end - 1): an event that would do nothing (a
  * quote before lit_end opens none), taken from the block's events
@@ -1576,6 +1614,31 @@ static inline uint64_t closer(const struct scan *sc, size_t base)
 	size_t x = sc->lit_end - 1 - base;
 
 	return x < BLK ? (uint64_t)1 << x : 0;
+}
+
+/* quote() at the opening quote k of the block s (at base); wide: what
+ * it would do to a dull literal (dull_literal()) done here. */
+static inline void note_literal(struct scan *sc, const unsigned char *s,
+				const struct blk *b, size_t base, unsigned k,
+				int wide)
+{
+#ifdef PF_AVX512
+	size_t e = wide ? dull_literal(sc, s, b, base, k) : 0;
+
+	if (e) {
+		sc->lit_end = e + 1;
+		if (!sc->nested) {
+			sc->prev_lit_a = base + k + 1;
+			sc->prev_lit_b = e;
+		}
+		return;
+	}
+#else
+	(void)s;
+	(void)b;
+	(void)wide;
+#endif
+	quote(sc, base + k);
 }
 
 /* The blocks of the text (pf_redact_scan()); wide: classify512(). */
@@ -1670,7 +1733,8 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 				 * quote(); the closing ones not at all */
 				if (c == '"' || c == '\'' || c == '`') {
 					if (i >= sc->lit_end) {
-						quote(sc, i);
+						note_literal(sc, s, &b, base, k,
+							     wide);
 						ev &= ~closer(sc, base);
 					}
 				} else {
