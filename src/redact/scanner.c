@@ -1130,7 +1130,7 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 	b->wsm = m1 & ~m2;
 	b->wsl = m2 & ~m1;
 	b->ws = m1 | m2;
-	/* for the dots the loop may visit (idle_dots512()) only */
+	/* for the dots the loop visits (trigger_idle()) only */
 	b->lower = b->hend = 0;
 	if (!(b->trig & b->kd & ~b->b64))
 		return;
@@ -1533,112 +1533,23 @@ PF_TARGET_512 static inline uint64_t idle_runs512(const struct blk *b,
 }
 #endif
 
-#ifdef PF_AVX512
-/*
- * The dots of the block b where trigger() would do nothing, by masks
- * before the loop (not an event each: a third of a plain text's were
- * such dots, "event.get(", "req.params.id"): a '.' whose run of
- * lower-case letters after it is shorter than 2 or longer than 11, or
- * ends where no host's last label may (b->hend), is none of
- * pf_redact_bare_host()'s.  Kept: a dot at the block's last byte, and
- * one whose run reaches the block's end (what follows is not known).
- * The runs that start right after a dot (s) end at the bits of e, the
- * k-th start's at the k-th end (a run to the block's end has none, and
- * is the last): pext() gathers each one's tests into bit k, pdep() puts
- * what both say back on the starts, as in idle_runs512().
- */
-PF_TARGET_512 static inline uint64_t idle_dots512(const struct blk *b)
+/* Would trigger() at the byte i (bit k of the block b) do nothing: (wide)
+ * a '.' whose lower-case run after it is no host's last label
+ * (pf_redact_bare_host())? */
+static inline int trigger_idle(const struct scan *sc, const struct blk *b,
+			       int wide, unsigned k, size_t i)
 {
-	uint64_t d = b->trig & b->kd & ~b->b64, lo = b->lower;
-	uint64_t s, e, l4, l12, keep;
+	unsigned char c = (unsigned char)sc->t[i];
+	uint64_t r;
+	unsigned f;
 
-	if (!d)
+	if (!wide || c != '.' || k == 63)
 		return 0;
-	s = (d << 1) & lo;
-	e = (lo + s) & ~lo;
-	/* bit x: the 4 (12) bytes from x are lower-case letters */
-	l4 = lo & (lo >> 1);
-	l4 &= l4 >> 2;
-	l12 = l4 & (l4 >> 4) & (l4 >> 8);
-	keep = _pext_u64(s & (lo >> 1) & ~l12, s) & _pext_u64(e & b->hend, e);
-	keep |= ~(uint64_t)0 << __builtin_popcountll(e);
-	keep = _pdep_u64(keep, s);
-	return d & ~((keep >> 1) | (uint64_t)1 << 63);
-}
-#endif
-
-#ifdef PF_AVX512
-/*
- * The end of the literal whose opening quote is bit k of the block s (at
- * base) when quote() would only note it (lit_end, prev_lit_a/b), or 0:
- * its closing quote in the block with no backslash or newline before it
- * (what quote_end() finds), fewer than 16 bytes or a byte of no base64
- * in them (no entropy to ask), and not after another literal across a
- * concatenation gap (lit_gap(), which most often stops at its first
- * byte).  Two literals of three in plain code; quote() was a call, a
- * loop of 16 bytes a step from the quote and the same tests.
- */
-PF_TARGET_512 static inline size_t dull_literal(const struct scan *sc,
-						const unsigned char *s,
-						const struct blk *b,
-						size_t base, unsigned k)
-{
-	__m512i v = _mm512_loadu_si512((const void *)s);
-	uint64_t m = _mm512_cmpeq_epi8_mask(v, B8(s[k])) |
-		     _mm512_cmpeq_epi8_mask(v, B8('\\')) |
-		     _mm512_cmpeq_epi8_mask(v, B8('\n'));
-	unsigned e;
-
-	m &= (~(uint64_t)0 << k) << 1;
-	if (!m)
+	r = ~b->lower >> (k + 1);
+	if (!r)
 		return 0;
-	e = (unsigned)__builtin_ctzll(m);
-	if (s[e] != s[k])
-		return 0;
-	if (e - k - 1 >= 16 &&
-	    !(~b->b64 & (((uint64_t)1 << e) - 1) & ((~(uint64_t)0 << k) << 1)))
-		return 0;
-	if (!sc->nested && sc->prev_lit_b &&
-	    lit_gap(sc->t, sc->prev_lit_b + 1, base + k))
-		return 0;
-	return base + e;
-}
-#endif
-
-/* The bit of the block at base of the quote that closes the literal
- * quote() found last (lit_end - 1): an event that would do nothing (a
- * quote before lit_end opens none), taken from the block's events
- * rather than visited, a closing quote was half of a plain text's. */
-static inline uint64_t closer(const struct scan *sc, size_t base)
-{
-	size_t x = sc->lit_end - 1 - base;
-
-	return x < BLK ? (uint64_t)1 << x : 0;
-}
-
-/* quote() at the opening quote k of the block s (at base); wide: what
- * it would do to a dull literal (dull_literal()) done here. */
-static inline void note_literal(struct scan *sc, const unsigned char *s,
-				const struct blk *b, size_t base, unsigned k,
-				int wide)
-{
-#ifdef PF_AVX512
-	size_t e = wide ? dull_literal(sc, s, b, base, k) : 0;
-
-	if (e) {
-		sc->lit_end = e + 1;
-		if (!sc->nested) {
-			sc->prev_lit_a = base + k + 1;
-			sc->prev_lit_b = e;
-		}
-		return;
-	}
-#else
-	(void)s;
-	(void)b;
-	(void)wide;
-#endif
-	quote(sc, base + k);
+	f = k + 1 + (unsigned)__builtin_ctzll(r);
+	return f - k - 1 < 2 || f - k - 1 > 11 || !((b->hend >> f) & 1);
 }
 
 /* The blocks of the text (pf_redact_scan()); wide: classify512(). */
@@ -1713,13 +1624,8 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			id.ws = b.ws;
 #ifdef PF_AVX512
 			ev &= ~idle_runs512(&b, pw, &id);
-			ev &= ~idle_dots512(&b);
 #endif
 		}
-		/* a literal's closing quote in this block (quote() was
-		 * called in an earlier one) */
-		if (sc->lit_end > base)
-			ev &= ~closer(sc, base);
 		while (ev) {
 			unsigned k = (unsigned)__builtin_ctzll(ev), e, ke;
 			size_t i = base + k, j;
@@ -1732,12 +1638,9 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 				/* quotes, the most of them, straight to
 				 * quote(); the closing ones not at all */
 				if (c == '"' || c == '\'' || c == '`') {
-					if (i >= sc->lit_end) {
-						note_literal(sc, s, &b, base, k,
-							     wide);
-						ev &= ~closer(sc, base);
-					}
-				} else {
+					if (i >= sc->lit_end)
+						quote(sc, i);
+				} else if (!trigger_idle(sc, &b, wide, k, i)) {
 					trigger(sc, i);
 				}
 				continue;
