@@ -648,8 +648,16 @@ const unsigned char pf_redact_fold_code[128] = {
 static unsigned char kw_fold[5][128];
 
 /* pf_redact_wstart's pairs that are not 0, folded alike (filled with
- * it): most words start with none, and the 64 KiB table is not read. */
+ * it): most words start with none, and the 64 KiB table is not read.
+ * By the shortest word that looks: [0] any, [1] 5 bytes or more, [2] 9
+ * or more. */
 static unsigned char wstart_fold[3][128];
+
+/* The same in two bitmaps, each folded pair of the class that looks at
+ * the most words (any length before 5 or more before 9 or more: what
+ * the others of the pair ask is asked by it), one permute less a block:
+ * [0] any or 5 or more, [1] any or 9 or more; both: any. */
+static unsigned char ws_fold[2][128];
 
 /* Is the one rule a digit starts the digits' rule (of no prefix)?  Then
  * a number followed by neither '.' nor ':' is an idle word. */
@@ -1153,10 +1161,12 @@ PF_TARGET_512 static inline void classify512(const unsigned char *s,
 			 ? 0
 			 : _mm512_cmpeq_epi8_mask(_mm512_or_si512(v, B8(0x20)),
 						  B8(c0));
-	b->wss = fold512(ix, bit, wstart_fold[0]);
-	b->wsm = fold512(ix, bit, wstart_fold[1]);
-	b->wsl = fold512(ix, bit, wstart_fold[2]);
-	b->ws = b->wss | b->wsm | b->wsl;
+	m1 = fold512(ix, bit, ws_fold[0]);
+	m2 = fold512(ix, bit, ws_fold[1]);
+	b->wss = m1 & m2;
+	b->wsm = m1 & ~m2;
+	b->wsl = m2 & ~m1;
+	b->ws = m1 | m2;
 	/* for the dots the loop visits (trigger_idle()) only */
 	b->lower = b->hend = 0;
 	if (!(b->trig & b->kd & ~b->b64))
@@ -1469,6 +1479,14 @@ void pf_redact_wstart_fill(void)
 								   : 0],
 					uc, (unsigned char)d);
 		}
+	}
+	for (unsigned x = 0; x < 128; x++) {
+		unsigned char a = wstart_fold[0][x],
+			      m = wstart_fold[1][x] & (unsigned char)~a,
+			      l = wstart_fold[2][x] & (unsigned char)~(a | m);
+
+		ws_fold[0][x] = a | m;
+		ws_fold[1][x] = a | l;
 	}
 	kw_fold_fill();
 #ifdef PF_AVX512

@@ -660,6 +660,90 @@ static void test_rule_simple(void **state)
 	assert_true(simple >= 25);
 }
 
+/*
+ * Dots and lower-case runs of every length around every edge of a
+ * block, with quotes: the wide classifier takes from the loop the dots
+ * whose run after them is no host's last label (idle_dots512()) and a
+ * literal's closing quote (closer()), the SSE2 one visits every such
+ * byte; a host or a literal either one got wrong shows as a difference.
+ */
+static void test_dots_and_quotes(void **state)
+{
+	static const char *const bits[] = {
+		".", ".", ".", "..", "(", ")", "-", "_", "0", "9", "A", "Q",
+		" ", "\n", "\"", "'", "`", "\\", "/", ":", "=", "\xc3\xa9",
+		/* top-level domains of every length (2-11 bytes) */
+		"com", "io", "internal", "localdomain", "cloud", "corp",
+		"online", "localdomainx",
+	};
+	struct pf_redact_ctx ctx;
+	char t[300];
+	size_t ph = 0;
+
+	(void)state;
+	skip_narrow();
+	ctx_of(&ctx);
+	for (unsigned it = 0; it < 3000; it++) {
+		size_t n = 0, len = 60 + rnd(230);
+
+		while (n < len) {
+			if (!rnd(3)) {
+				/* a lower-case run, 1-14 bytes */
+				for (unsigned k = 1 + rnd(14); k && n < len;
+				     k--)
+					t[n++] = (char)('a' + rnd(26));
+			} else {
+				const char *b = bits[rnd(PF_ARRAY_SIZE(bits))];
+
+				while (*b && n < len)
+					t[n++] = *b++;
+			}
+		}
+		ph += same(&ctx, t, n);
+	}
+	assert_true(ph > 100); /* hosts were found */
+	pf_redact_ctx_release(&ctx);
+}
+
+/*
+ * String literals of every length around every edge of a block: short
+ * ones, long base64 ones (entropy), escapes, newlines, and the halves of
+ * a token joined across a gap ("ghp_..." + "..."): the wide classifier
+ * notes a dull literal itself (dull_literal()), the SSE2 one calls
+ * quote() for each; a literal, a gap or a joined token either one got
+ * wrong shows as a difference.
+ */
+static void test_literals(void **state)
+{
+	static const char *const bits[] = {
+		"\"", "\"", "'", "`", "\\", "\\\"", "\n", " + ", " ", "+",
+		"x", "id", "(", ")", ",", ".", ":", "=", "\xc3\xa9", "ghp_Zx8aQ2",
+		"wE4rT6yU8iO0pA2sD4fG6hJ8kL0zX2", "aGVsbG8gd29ybGQgdGhpcyBp",
+		"cyBhIHNlY3JldCB2YWx1ZQ==", "a8f3c1d9e7b5a3f1c9d7e5b3a1f9c7d5",
+		"Qw3rTy9uIoP1aSdF", "AbCdEfGhIjKlMnOp", "password = ",
+	};
+	struct pf_redact_ctx ctx;
+	char t[300];
+	size_t ph = 0;
+
+	(void)state;
+	skip_narrow();
+	ctx_of(&ctx);
+	for (unsigned it = 0; it < 3000; it++) {
+		size_t n = 0, len = 40 + rnd(250);
+
+		while (n < len) {
+			const char *b = bits[rnd(PF_ARRAY_SIZE(bits))];
+
+			while (*b && n < len)
+				t[n++] = *b++;
+		}
+		ph += same(&ctx, t, n);
+	}
+	assert_true(ph > 100); /* secrets were found */
+	pf_redact_ctx_release(&ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,6 +753,8 @@ int main(void)
 		cmocka_unit_test(test_names_not_ascii),
 		cmocka_unit_test(test_random_texts),
 		cmocka_unit_test(test_rule_simple),
+		cmocka_unit_test(test_dots_and_quotes),
+		cmocka_unit_test(test_literals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
