@@ -817,8 +817,15 @@ void pf_vault_to_json(const struct pf_vault *v, struct pf_buf *out)
 static size_t ph_token(const struct pf_vault *v, const char *text, size_t len,
 		       size_t i, enum pf_vault_cat *cat)
 {
-	size_t pl = strlen(v->prefix), n;
+	size_t pl, n;
 
+	/* The first byte before any call: the detectors and glue_start()
+	 * ask at every byte of identifiers, and in a project whose own
+	 * names start with "pf_" the prefix matches often (the prefix and
+	 * the names start with a letter: OR 0x20 folds exactly those). */
+	if (i >= len || (text[i] | 0x20) != (v->prefix[0] | 0x20))
+		return 0;
+	pl = strlen(v->prefix);
 	if (len - i < pl + 2 || strncasecmp(text + i, v->prefix, pl) ||
 	    text[i + pl] != '_')
 		return 0;
@@ -826,7 +833,9 @@ static size_t ph_token(const struct pf_vault *v, const char *text, size_t len,
 	for (int c = 0; c < PF_CAT__NR; c++) {
 		size_t cl = strlen(cat_names[c]), e;
 
-		if (len - n < cl || strncasecmp(text + n, cat_names[c], cl))
+		if (len - n < cl ||
+		    (text[n] | 0x20) != (cat_names[c][0] | 0x20) ||
+		    strncasecmp(text + n, cat_names[c], cl))
 			continue;
 		e = n + cl;
 		if (e < len && text[e] == '_' && e + 1 < len &&
