@@ -661,11 +661,45 @@ static void test_rule_simple(void **state)
 }
 
 /*
+ * 3000 texts of 40 + (0..span) bytes made of pieces (and, with runs, of
+ * lower-case runs of 1-14 bytes a third of the time), each redacted by
+ * both classifiers (same()); the placeholders made.
+ */
+static size_t same_on_pieces(const char *const *bits, size_t nb, size_t span,
+			     int runs)
+{
+	struct pf_redact_ctx ctx;
+	char t[300];
+	size_t ph = 0;
+
+	ctx_of(&ctx);
+	for (unsigned it = 0; it < 3000; it++) {
+		size_t n = 0, len = 40 + rnd((unsigned)span);
+
+		while (n < len) {
+			if (runs && !rnd(3)) {
+				for (unsigned k = 1 + rnd(14); k && n < len;
+				     k--)
+					t[n++] = (char)('a' + rnd(26));
+			} else {
+				const char *b = bits[rnd((unsigned)nb)];
+
+				while (*b && n < len)
+					t[n++] = *b++;
+			}
+		}
+		ph += same(&ctx, t, n);
+	}
+	pf_redact_ctx_release(&ctx);
+	return ph;
+}
+
+/*
  * Dots and lower-case runs of every length around every edge of a
- * block, with quotes: the wide classifier takes from the loop the dots
- * whose run after them is no host's last label (idle_dots512()) and a
- * literal's closing quote (closer()), the SSE2 one visits every such
- * byte; a host or a literal either one got wrong shows as a difference.
+ * block, with quotes: the wide classifier's loop passes over the dots
+ * whose run after them is no host's last label, read off the block's
+ * masks (trigger_idle()), the SSE2 one calls trigger() at each; a host
+ * or a literal either one got wrong shows as a difference.
  */
 static void test_dots_and_quotes(void **state)
 {
@@ -676,42 +710,18 @@ static void test_dots_and_quotes(void **state)
 		"com", "io", "internal", "localdomain", "cloud", "corp",
 		"online", "localdomainx",
 	};
-	struct pf_redact_ctx ctx;
-	char t[300];
-	size_t ph = 0;
 
 	(void)state;
 	skip_narrow();
-	ctx_of(&ctx);
-	for (unsigned it = 0; it < 3000; it++) {
-		size_t n = 0, len = 60 + rnd(230);
-
-		while (n < len) {
-			if (!rnd(3)) {
-				/* a lower-case run, 1-14 bytes */
-				for (unsigned k = 1 + rnd(14); k && n < len;
-				     k--)
-					t[n++] = (char)('a' + rnd(26));
-			} else {
-				const char *b = bits[rnd(PF_ARRAY_SIZE(bits))];
-
-				while (*b && n < len)
-					t[n++] = *b++;
-			}
-		}
-		ph += same(&ctx, t, n);
-	}
-	assert_true(ph > 100); /* hosts were found */
-	pf_redact_ctx_release(&ctx);
+	assert_true(same_on_pieces(bits, PF_ARRAY_SIZE(bits), 250, 1) >
+		    100); /* hosts were found */
 }
 
 /*
  * String literals of every length around every edge of a block: short
  * ones, long base64 ones (entropy), escapes, newlines, and the halves of
- * a token joined across a gap ("ghp_..." + "..."): the wide classifier
- * notes a dull literal itself (dull_literal()), the SSE2 one calls
- * quote() for each; a literal, a gap or a joined token either one got
- * wrong shows as a difference.
+ * a token joined across a gap ("ghp_..." + "..."): a literal, a gap or a
+ * joined token either classifier got wrong shows as a difference.
  */
 static void test_literals(void **state)
 {
@@ -722,26 +732,11 @@ static void test_literals(void **state)
 		"cyBhIHNlY3JldCB2YWx1ZQ==", "a8f3c1d9e7b5a3f1c9d7e5b3a1f9c7d5",
 		"Qw3rTy9uIoP1aSdF", "AbCdEfGhIjKlMnOp", "password = ",
 	};
-	struct pf_redact_ctx ctx;
-	char t[300];
-	size_t ph = 0;
 
 	(void)state;
 	skip_narrow();
-	ctx_of(&ctx);
-	for (unsigned it = 0; it < 3000; it++) {
-		size_t n = 0, len = 40 + rnd(250);
-
-		while (n < len) {
-			const char *b = bits[rnd(PF_ARRAY_SIZE(bits))];
-
-			while (*b && n < len)
-				t[n++] = *b++;
-		}
-		ph += same(&ctx, t, n);
-	}
-	assert_true(ph > 100); /* secrets were found */
-	pf_redact_ctx_release(&ctx);
+	assert_true(same_on_pieces(bits, PF_ARRAY_SIZE(bits), 250, 0) >
+		    100); /* secrets were found */
 }
 
 int main(void)
