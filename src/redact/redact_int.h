@@ -702,13 +702,6 @@ int pf_redact_rule_simple(size_t r, const char *t, size_t n, size_t i,
  * for a text's spans, not grown as they come (vault.c). */
 void pf_vault_reserve(struct pf_vault *v, size_t more);
 
-/* pf_vault_put_in(), and the placeholder's length in *len. */
-const char *pf_vault_put_len(struct pf_vault *v, enum pf_vault_cat cat,
-			     const char *t, size_t lo, size_t hi, size_t a,
-			     size_t b, size_t *len);
-
-/* --- h-mem --- */
-
 /* A value's key in the vault's table, made (and its slot fetched into
  * the cache) a few values before pf_vault_put_key() needs it. */
 struct pf_vault_key {
@@ -723,8 +716,9 @@ void pf_vault_key(const struct pf_vault *v, const char *value, size_t len,
 /* Prefetch the entry k's first slot names if its hash agrees. */
 void pf_vault_key_touch(const struct pf_vault *v, const struct pf_vault_key *k);
 
-/* pf_vault_put_len() of t[a, b), whose key pf_vault_key() made (the
- * table may have grown since: the slot is found again from the key). */
+/* pf_vault_put_in() of t[a, b), whose key pf_vault_key() made (the
+ * table may have grown since: the slot is found again from the key);
+ * the placeholder's length in *len. */
 const char *pf_vault_put_key(struct pf_vault *v, enum pf_vault_cat cat,
 			     const char *t, size_t lo, size_t hi, size_t a,
 			     size_t b, const struct pf_vault_key *k,

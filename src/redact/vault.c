@@ -777,14 +777,7 @@ const char *pf_vault_put_in(struct pf_vault *v, enum pf_vault_cat cat,
 {
 	size_t phl;
 
-	return pf_vault_put_len(v, cat, t, lo, hi, a, b, &phl);
-}
-
-const char *pf_vault_put_len(struct pf_vault *v, enum pf_vault_cat cat,
-			     const char *t, size_t lo, size_t hi, size_t a,
-			     size_t b, size_t *len)
-{
-	return put(v, cat, t + a, b - a, t, lo, hi, a, len);
+	return put(v, cat, t + a, b - a, t, lo, hi, a, &phl);
 }
 
 void pf_vault_to_json(const struct pf_vault *v, struct pf_buf *out)
