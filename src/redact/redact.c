@@ -236,11 +236,13 @@ static void emit(struct pf_buf *out, struct pf_vault *v, const char *t,
 
 	pf_buf_grow(out, n + n / 4);
 	pf_redact_sort_spans(sp, tmp_buf, tmp_alloc);
-	/* A text dense with values has about 4 spans a new value (spans
-	 * merge into a neighbour, values repeat): room for every span made
-	 * the hash table 4 times too big (more probes miss the cache, more
-	 * fresh pages); put() grows it for a text of fewer repeats. */
-	pf_vault_reserve(v, sp->nr / 4);
+	/* A text dense with values has about 3 spans a new value (spans
+	 * merge into a neighbour, values repeat; 4 before a value's span
+	 * kept its base64 run from being looked at again): room for every
+	 * span made the hash table 4 times too big (more probes miss the
+	 * cache, more fresh pages), room for too few a second table half
+	 * way; put() grows it for a text of fewer repeats. */
+	pf_vault_reserve(v, sp->nr / 3);
 	while (i < sp->nr) {
 		size_t a = sp->v[i].a, b = sp->v[i].b;
 		unsigned char cat = sp->v[i].cat;
