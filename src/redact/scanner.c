@@ -1707,6 +1707,16 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 				ev &= ~(uint64_t)0 << e;
 				continue;
 			}
+			/* a key run ("http.HandleFunc", "req.params") that
+			 * goes on past the block: the next block starts with
+			 * its first word, as for a word that does, and finds
+			 * the run's end there (word_slow() took a tenth of
+			 * plain code's time, half of it such runs) */
+			if (k && !((pw >> k) & 1) && ((b.kd >> e) & 1) &&
+			    !(~(b.word | b.kd) >> e)) {
+				pos = i;
+				goto next;
+			}
 			/* its flagged bytes */
 			f = b.flag & (((uint64_t)1 << e) - 1) &
 			    ~(((uint64_t)1 << k) - 1);

@@ -1810,6 +1810,59 @@ static void test_covered_spans_keep_kinds(void **state)
 			    "x(\"ghijklmnopqrstuvwxyz\")\n");
 }
 
+/*
+ * Dotted key runs ("password.value", "req.params.id") at every offset
+ * of a 64-byte block: a run that goes on past the block's end makes the
+ * scanner start the next block at its first word (scanner.c), and one
+ * longer than a block is looked at byte by byte.  The secret after each
+ * run that names one is replaced at every offset, and every other byte
+ * is the text's (an event lost or seen twice would show).
+ */
+static void test_key_runs_across_blocks(void **state)
+{
+	static const char *const tail[][2] = {
+		{ "password.value = \"Zq8LmTx2Pw9Kd4Rv\";\n",
+		  "password.value = \"PF_SECRET_1\";\n" },
+		{ "k = AKIAIOSFODNN7EXAMPLE.strip();\n",
+		  "k = PF_SECRET_1.strip();\n" },
+		{ "req.params.id = x; http.HandleFunc(\"/\", h);\n",
+		  "req.params.id = x; http.HandleFunc(\"/\", h);\n" },
+		{ "a.very.long.chain.of.member.names.that.runs.past.one.block."
+		  "api_token = 'Hq7Lw2Zx9Pk4Mn8Rt3Vb';\n",
+		  "a.very.long.chain.of.member.names.that.runs.past.one.block."
+		  "api_token = 'PF_SECRET_1';\n" },
+	};
+	struct pf_buf text = PF_BUF_INIT, out = PF_BUF_INIT, want = PF_BUF_INIT;
+
+	(void)state;
+	for (size_t c = 0; c < PF_ARRAY_SIZE(tail); c++) {
+		for (unsigned off = 0; off < 140; off++) {
+			struct pf_vault v;
+
+			pf_buf_reset(&text);
+			for (unsigned k = 0; k < off; k++)
+				pf_buf_addch(&text, k % 7 == 6 ? ' ' : 'w');
+			pf_buf_addch(&text, ' ');
+			pf_buf_reset(&want);
+			pf_buf_add(&want, text.buf, text.len);
+			pf_buf_addstr(&text, tail[c][0]);
+			pf_buf_addstr(&want, tail[c][1]);
+			pf_vault_init(&v, NULL);
+			pf_buf_reset(&out);
+			assert_int_equal(pf_redact_text(&out, &v, NULL, text.buf,
+							text.len),
+					 0);
+			if (strcmp(out.buf, want.buf))
+				fail_msg("offset %u:\n got: %s\nwant: %s", off,
+					 out.buf, want.buf);
+			pf_vault_release(&v);
+		}
+	}
+	pf_buf_release(&text);
+	pf_buf_release(&out);
+	pf_buf_release(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1864,6 +1917,7 @@ int main(void)
 		cmocka_unit_test(test_vault_grows_while_emitting),
 		cmocka_unit_test_setup_teardown(test_covered_spans_keep_kinds,
 						fx_setup, fx_teardown),
+		cmocka_unit_test(test_key_runs_across_blocks),
 	};
 	int ret;
 
