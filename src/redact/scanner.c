@@ -1277,7 +1277,8 @@ struct idle {
 	/* the bytes of the key runs (word, '.', '-') that end in the
 	 * block and hold no key word (idle_runs512()) */
 	uint64_t kok;
-	uint64_t ws; /* pf_redact_wstart may not be 0 at k */
+	uint64_t ws;  /* pf_redact_wstart may not be 0 at k */
+	uint64_t b64; /* base64 bytes ('-' included) */
 };
 
 /* Does the word [k, e) of a block, not after a '_', come to nothing: it
@@ -1287,8 +1288,20 @@ struct idle {
 static inline int usual_idle(const struct idle *d, const unsigned char *s,
 			     unsigned k, unsigned e)
 {
-	if (((d->be >> e) & 1) || ((d->pb >> k) & 1) || e - k >= 16)
+	if (((d->be >> e) & 1) || e - k >= 16)
 		return 0;
+	/* After base64 ("-1", "/v1", "a=b"): word_start() and word_usual()
+	 * would take the base64 run the word ends (nothing after it: be),
+	 * which, begun in the block and shorter than 16 bytes, is too
+	 * short to be of high entropy or to decode (b64_run()); its end
+	 * moved past it, no later run can tell: none reaches back over
+	 * the byte after it, of no base64. */
+	if ((d->pb >> k) & 1) {
+		uint64_t m = ~d->b64 & (((uint64_t)1 << k) - 1);
+
+		if (!m || e - (64 - (unsigned)__builtin_clzll(m)) >= 16)
+			return 0;
+	}
 	if (((d->dot & ~d->kok) >> e) & 1)
 		return 0;
 	if (!((d->ws >> k) & 1) ||
@@ -1659,6 +1672,7 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			id.pb = pb;
 			id.dot = b.kd & ~b.b64;
 			id.ws = b.ws;
+			id.b64 = b.b64;
 #ifdef PF_AVX512
 			ev &= ~idle_runs512(&b, pw, &id);
 #endif

@@ -74,6 +74,11 @@ static const char *const pieces[] = {
 	"w = \"a'\" + \"AKIAIOSF\" + \"ODNN7EXAMPLQ\";",
 	/* dots before a lower-case run of 1, 2, 11, 12 bytes */
 	"a.b) x.io) y.example.io a.abcdefghijk) a.abcdefghijkl) n.de",
+	/* words after base64 bytes, in runs of 15, 16 and 17 bytes: the
+	 * wide loop skips those whose run is shorter than 16 */
+	"return -1; x-1; a=b; /api/v1/orders/:id i+2",
+	"-aGVsbG8gd29y1; -aGVsbG8gd29yb1; -aGVsbG8gd29ybG1;",
+	"/c2VjcmV0OnBh/x; +c2VjcmV0OnBhc3/x; =c2VjcmV0OnBhc3M/q7",
 };
 
 /* What ends or joins a word, each after a name. */
