@@ -1270,10 +1270,10 @@ static inline int word_look(unsigned ws, size_t i, size_t j)
 /* What scan_blocks() knows of a block to skip the words that come to
  * nothing (wide): bit e of a word's end, bit k of its start. */
 struct idle {
-	uint64_t fb;  /* the run of word bytes ending at e has a flag */
-	uint64_t be;  /* ... or base64 (or '-') follows it */
-	uint64_t pb;  /* base64 before k */
-	uint64_t dot; /* '.' */
+	uint64_t fb; /* the run of word bytes ending at e has a flag */
+	uint64_t be; /* ... or base64 (or '-') follows it */
+	uint64_t pb; /* base64 before k */
+	uint64_t kd; /* '.' and '-' */
 	/* the bytes of the key runs (word, '.', '-') that end in the
 	 * block and hold no key word (idle_runs512()) */
 	uint64_t kok;
@@ -1288,21 +1288,28 @@ struct idle {
 static inline int usual_idle(const struct idle *d, const unsigned char *s,
 			     unsigned k, unsigned e)
 {
-	if (((d->be >> e) & 1) || e - k >= 16)
+	if (((d->fb >> e) & 1) || e - k >= 16)
 		return 0;
-	/* After base64 ("-1", "/v1", "a=b"): word_start() and word_usual()
-	 * would take the base64 run the word ends (nothing after it: be),
-	 * which, begun in the block and shorter than 16 bytes, is too
-	 * short to be of high entropy or to decode (b64_run()); its end
-	 * moved past it, no later run can tell: none reaches back over
-	 * the byte after it, of no base64. */
-	if ((d->pb >> k) & 1) {
-		uint64_t m = ~d->b64 & (((uint64_t)1 << k) - 1);
+	/* Next to base64 ("-1", "/api/v1/orders/", "i++", "a=b"):
+	 * word_start() and word_usual() would take the base64 run around
+	 * the word, which, begun and ended in the block and shorter than 16
+	 * bytes, is too short to be of high entropy or to decode
+	 * (b64_run()); its end moved past it, no later run can tell (none
+	 * reaches back over the byte after it, of no base64), and a word
+	 * after it in the run finds nothing in it either. */
+	if ((((d->be >> e) | (d->pb >> k)) & 1)) {
+		uint64_t lo = ~d->b64 & (((uint64_t)1 << k) - 1);
+		uint64_t hi = ~d->b64 & (~(uint64_t)0 << e);
 
-		if (!m || e - (64 - (unsigned)__builtin_clzll(m)) >= 16)
+		if (!lo || !hi ||
+		    (unsigned)__builtin_ctzll(hi) -
+				    (64 - (unsigned)__builtin_clzll(lo)) >=
+			    16)
 			return 0;
 	}
-	if (((d->dot & ~d->kok) >> e) & 1)
+	/* a '.' or '-' after it: a key run goes on, one that ends in the
+	 * block with no key word only */
+	if (((d->kd & ~d->kok) >> e) & 1)
 		return 0;
 	if (!((d->ws >> k) & 1) ||
 	    !word_look(pf_redact_wstart[wpair_key(s[k], s[k + 1])], k, e))
@@ -1670,7 +1677,7 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			id.fb = (wr + (b.flag & wr)) & we;
 			id.be = id.fb | (we & b.b64);
 			id.pb = pb;
-			id.dot = b.kd & ~b.b64;
+			id.kd = b.kd;
 			id.ws = b.ws;
 			id.b64 = b.b64;
 #ifdef PF_AVX512
