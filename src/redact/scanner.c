@@ -1271,7 +1271,6 @@ static inline int word_look(unsigned ws, size_t i, size_t j)
  * nothing (wide): bit e of a word's end, bit k of its start. */
 struct idle {
 	uint64_t fb; /* the run of word bytes ending at e has a flag */
-	uint64_t be; /* ... or base64 (or '-') follows it */
 	uint64_t pb; /* base64 before k */
 	uint64_t kd; /* '.' and '-' */
 	/* the bytes of the key runs (word, '.', '-') that end in the
@@ -1282,9 +1281,10 @@ struct idle {
 };
 
 /* Does the word [k, e) of a block, not after a '_', come to nothing: it
- * ends with no flag and no byte of be, none of pb before it, fewer than
- * 16 bytes, no rule or digit or "Co" at its start, and if a '.' follows
- * it its key run ends in the block with no key word (scan_blocks())? */
+ * ends with no flag, is fewer than 16 bytes, has no rule or digit or
+ * "Co" at its start, base64 next to it only in a short run, and if a
+ * '.' or '-' follows it its key run ends in the block with no key word
+ * (scan_blocks())? */
 static inline int usual_idle(const struct idle *d, const unsigned char *s,
 			     unsigned k, unsigned e)
 {
@@ -1297,7 +1297,7 @@ static inline int usual_idle(const struct idle *d, const unsigned char *s,
 	 * (b64_run()); its end moved past it, no later run can tell (none
 	 * reaches back over the byte after it, of no base64), and a word
 	 * after it in the run finds nothing in it either. */
-	if ((((d->be >> e) | (d->pb >> k)) & 1)) {
+	if ((((d->b64 >> e) | (d->pb >> k)) & 1)) {
 		uint64_t lo = ~d->b64 & (((uint64_t)1 << k) - 1);
 		uint64_t hi = ~d->b64 & (~(uint64_t)0 << e);
 
@@ -1675,7 +1675,6 @@ scan_blocks(struct scan *sc, const unsigned char *wp, int c0, size_t pl,
 			uint64_t wr = b.word & ~r, we = r & ~b.word;
 
 			id.fb = (wr + (b.flag & wr)) & we;
-			id.be = id.fb | (we & b.b64);
 			id.pb = pb;
 			id.kd = b.kd;
 			id.ws = b.ws;
